@@ -1,0 +1,46 @@
+using Sieve.Contracts.Avro;
+using Sieve.Contracts.Identifiers;
+
+namespace Sieve.Contracts.Records;
+
+/// <summary>A decoded <c>sieve.consent.ConsentChange</c>; strings are slices of the decoded buffer.</summary>
+public struct ConsentChange
+{
+    /// <summary>What kind of identifier <see cref="SubjectId"/> is.</summary>
+    public SubjectType SubjectType;
+    /// <summary>The subject's raw identifier (direct).</summary>
+    public Utf8Slice SubjectId;
+    /// <summary>Purpose name, e.g. <c>positioning</c>.</summary>
+    public Utf8Slice Purpose;
+    /// <summary>True for a grant, false for a withdrawal.</summary>
+    public bool Granted;
+    /// <summary>When the decision takes effect, Unix milliseconds.</summary>
+    public long EffectiveTime;
+    /// <summary>The privacy-policy version the subject saw.</summary>
+    public Utf8Slice PolicyVersion;
+    /// <summary>The subject is under 18.</summary>
+    public bool Minor;
+}
+
+/// <summary>Span codec for <see cref="ConsentChange"/>, pinned by <see cref="Schemas.SchemaFingerprints.ConsentChange"/>.</summary>
+public static class ConsentChangeCodec
+{
+    /// <summary>Decodes a whole single-object message; slices index into <paramref name="message"/>.</summary>
+    public static AvroStatus TryReadMessage(ReadOnlySpan<byte> message, out ConsentChange value)
+    {
+        value = default;
+        AvroStatus s = SingleObjectEncoding.TryReadHeader(message, out ulong fingerprint);
+        if (s != AvroStatus.Ok) return s;
+        if (fingerprint != Schemas.SchemaFingerprints.ConsentChange) return AvroStatus.UnknownFingerprint;
+        var reader = new AvroReader(message) { Position = SingleObjectEncoding.HeaderLength };
+        if ((s = reader.TryReadEnum(4, out int type)) != AvroStatus.Ok) return s;
+        value.SubjectType = (SubjectType)type;
+        if ((s = reader.TryReadString(out value.SubjectId, RecordLimits.MaxIdLength)) != AvroStatus.Ok) return s;
+        if ((s = reader.TryReadString(out value.Purpose, RecordLimits.MaxIdLength)) != AvroStatus.Ok) return s;
+        if ((s = reader.TryReadBoolean(out value.Granted)) != AvroStatus.Ok) return s;
+        if ((s = reader.TryReadLong(out value.EffectiveTime)) != AvroStatus.Ok) return s;
+        if ((s = reader.TryReadString(out value.PolicyVersion, RecordLimits.MaxIdLength)) != AvroStatus.Ok) return s;
+        if ((s = reader.TryReadBoolean(out value.Minor)) != AvroStatus.Ok) return s;
+        return reader.ExpectEnd();
+    }
+}

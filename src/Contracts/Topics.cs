@@ -1,0 +1,29 @@
+namespace Sieve.Contracts;
+
+/// <summary>Default topic names. Every one can be renamed in configuration (<c>Topics:*</c>).</summary>
+public static class Topics
+{
+    /// <summary>Raw telematics events (raw zone), keyed by VIN.</summary>
+    public const string TelematicsRaw = "telematics.raw.v1";
+
+    /// <summary>Raw dealer Wi-Fi events (raw zone), keyed by the subject identifier.</summary>
+    public const string WifiRaw = "wifi.raw.v1";
+
+    /// <summary>Consent decisions (raw zone, compacted), keyed by subject type and identifier.</summary>
+    public const string ConsentChanges = "consent.changes.v1";
+
+    /// <summary>Minimized positioning records, keyed by positioning pseudonym.</summary>
+    public const string Positioning = "positioning.v1";
+
+    /// <summary>Minimized personalization records, keyed by personalization pseudonym.</summary>
+    public const string Personalization = "personalization.v1";
+
+    /// <summary>De-identified analytics records, keyed by the daily pseudonym.</summary>
+    public const string Analytics = "analytics.v1";
+
+    /// <summary>Pointers to bad inputs, with reasons; never payload bytes.</summary>
+    public const string Quarantine = "quarantine.v1";
+
+    /// <summary>Per-batch accounting of every input.</summary>
+    public const string Audit = "audit.v1";
+}
