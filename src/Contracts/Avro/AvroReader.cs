@@ -281,11 +281,17 @@ public ref struct AvroReader
                 }
             }
 
-            // Each string needs at least one byte, so a count beyond the bytes left is a lie.
-            if (count > maxItems - total || count > Remaining)
+            if (count > maxItems - total)
             {
                 value = default;
                 return AvroStatus.TooManyItems;
+            }
+
+            // Each string needs at least one byte (its length), so a count beyond the bytes left cannot be satisfied.
+            if (count > Remaining)
+            {
+                value = default;
+                return AvroStatus.Truncated;
             }
 
             for (long i = 0; i < count; i++)
