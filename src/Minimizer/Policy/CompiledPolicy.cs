@@ -28,6 +28,20 @@ public sealed class CompiledPolicy
 
     /// <summary>Domain to interest-category map used by the <see cref="TransformKind.InterestCategories"/> transform.</summary>
     public InterestCategoryMap Interests { get; }
+
+    /// <summary>The plan of the purpose named <paramref name="name"/>, or null when the policy does not declare it.</summary>
+    public PurposePlan? FindPurpose(string name)
+    {
+        foreach (PurposePlan plan in Purposes)
+        {
+            if (string.Equals(plan.Name, name, StringComparison.Ordinal))
+            {
+                return plan;
+            }
+        }
+
+        return null;
+    }
 }
 
 /// <summary>How a purpose's pseudonym key rotates.</summary>

@@ -1,0 +1,111 @@
+using System.Text;
+using Sieve.Minimizer.Policy;
+using static Sieve.Tests.Policy.PolicyTestText;
+
+namespace Sieve.Tests.Policy;
+
+public class PolicyLoaderTests
+{
+    [Fact]
+    public void MalformedJsonNamesLineAndColumn()
+    {
+        string json = Minimal.Edit("\"topic\": \"positioning.v1\",", "\"topic\": \"positioning.v1\"");
+        IReadOnlyList<PolicyError> errors = ErrorsOf(json);
+        PolicyError error = Assert.Single(errors);
+        Assert.StartsWith("malformed JSON: ", error.Problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("LineNumber", error.Problem, StringComparison.Ordinal);
+        Assert.Equal(LineOf(json, "\"outputSchema\""), error.Line);
+        Assert.Equal(ColumnOf(json, "\"outputSchema\""), error.Column);
+    }
+
+    [Fact]
+    public void TrailingContentIsMalformed()
+    {
+        string json = Minimal + "\n{}";
+        PolicyError error = Assert.Single(ErrorsOf(json));
+        Assert.StartsWith("malformed JSON: ", error.Problem, StringComparison.Ordinal);
+        Assert.Equal(LineOf(json, "\n{}") + 1, error.Line);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void EmptyDocumentIsAnError(string json) =>
+        Assert.Equal(1, Assert.Single(ErrorsOf(json)).Line);
+
+    [Fact]
+    public void RootMustBeAnObject() =>
+        Assert.Equal("the policy must be a JSON object, not an array", Assert.Single(ErrorsOf("[]")).Problem);
+
+    [Fact]
+    public void MissingRequiredTopLevelKeys()
+    {
+        IReadOnlyList<PolicyError> errors = ErrorsOf("{\n}");
+        Assert.Equal(["missing 'policyVersion'", "missing 'purposes'"], errors.Select(e => e.Problem));
+        Assert.All(errors, e => Assert.Equal((1, 1), (e.Line, e.Column)));
+    }
+
+    [Fact]
+    public void ColumnsCountCharactersNotBytes()
+    {
+        string json = Minimal.Edit("\"policyVersion\": \"t1\",", "\"policyVersion\": \"t1\", /* 策略 */ \"owner\": 1,");
+        PolicyError error = Assert.Single(ErrorsOf(json));
+        Assert.Equal(ColumnOf(json, "\"owner\""), error.Column);
+        Assert.Equal(LineOf(json, "\"owner\""), error.Line);
+    }
+
+    [Fact]
+    public void CommentsAndByteOrderMarkAreAccepted()
+    {
+        string json = Minimal.Edit("\"policyVersion\": \"t1\",", "// reviewed by the DPO\n  \"policyVersion\": \"t1\", /* version */");
+        byte[] utf8 = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(json)];
+        CompiledPolicy policy = PolicyLoader.LoadUtf8(utf8, "bom.json");
+        Assert.Equal("t1", policy.PolicyVersion);
+        Assert.Equal("bom.json", policy.Source);
+    }
+
+    [Fact]
+    public void LoadJsonNamesTheSource()
+    {
+        var exception = Assert.Throws<PolicyValidationException>(() => PolicyLoader.LoadJson("{ \"purposes\": {} }", "inline"));
+        Assert.Equal("inline", exception.PolicySource);
+        Assert.Equal(["inline:1:1: missing 'policyVersion'", "inline:1:15: 'purposes' declares no purpose"], exception.Errors.Select(e => e.ToString()));
+        Assert.StartsWith("Policy inline is invalid (2 errors):\ninline:1:1: ", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadFileReportsErrorsAgainstThePath()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"sieve-policy-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, Minimal.Edit("\"vin\": \"pseudonymize\"", "\"vin\": \"pass\""));
+        try
+        {
+            var exception = Assert.Throws<PolicyValidationException>(() => PolicyLoader.LoadFile(path));
+            PolicyError error = Assert.Single(exception.Errors);
+            Assert.StartsWith($"{path}:{LineOf(Minimal, "\"vin\"")}:9: direct field 'vin'", error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void UnreadableFileIsAValidationError()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"sieve-missing-{Guid.NewGuid():N}.json");
+        var exception = Assert.Throws<PolicyValidationException>(() => PolicyLoader.LoadFile(path));
+        PolicyError error = Assert.Single(exception.Errors);
+        Assert.Equal(0, error.Line);
+        Assert.StartsWith($"{path}: cannot read the policy file", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OversizedPolicyIsRejected()
+    {
+        byte[] big = new byte[PolicyLoader.MaxPolicyBytes + 1];
+        big.AsSpan().Fill((byte)' ');
+        PolicyError error = Assert.Single(Assert.Throws<PolicyValidationException>(() => PolicyLoader.LoadUtf8(big, "big.json")).Errors);
+        Assert.Contains("larger than", error.Problem, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,456 @@
+using Sieve.Minimizer.Policy;
+using static Sieve.Tests.Policy.PolicyTestText;
+
+namespace Sieve.Tests.Policy;
+
+public class PolicyValidationTests
+{
+    private const string TelematicsOpen = "\"telematics\": {\n";
+    private const string TelematicsFirst = "        \"vin\": \"pseudonymize\",";
+
+    /// <summary>The minimal policy with <paramref name="entry"/> added as the first telematics entry.</summary>
+    private static string WithTelematicsEntry(string entry) =>
+        Minimal.Edit(TelematicsFirst, "        " + entry + ",\n" + TelematicsFirst);
+
+    [Fact]
+    public void TheMinimalPolicyCompiles()
+    {
+        CompiledPolicy policy = PolicyCompiler.Compile(System.Text.Encoding.UTF8.GetBytes(Minimal), Source);
+        PurposePlan plan = Assert.Single(policy.Purposes);
+        Assert.True(plan.TakesTelematics);
+        Assert.False(plan.TakesWifi);
+        Assert.All(plan.Slots, s => Assert.Equal(TransformKind.None, s.FromWifi.Kind));
+        Assert.Equal(FieldTransform.None, Assert.Single(plan.Slots, s => s.Kind == SlotKind.SpeedKph).FromTelematics);
+        Assert.Same(InterestCategoryMap.Empty, policy.Interests);
+    }
+
+    [Fact]
+    public void UnknownTopLevelKey()
+    {
+        string json = Minimal.Edit("\"policyVersion\": \"t1\",", "\"policyVersion\": \"t1\",\n  \"owner\": \"x\",");
+        PolicyError error = ExpectSingle(json, "\"owner\"", "unknown top-level key 'owner'");
+        Assert.Equal(3, error.Column);
+    }
+
+    [Fact]
+    public void UnknownPurposeKey()
+    {
+        string json = Minimal.Edit("\"pseudonym\": \"stable\",", "\"pseudonym\": \"stable\",\n      \"retention\": 30,");
+        ExpectSingle(json, "\"retention\"", "unknown key 'retention' in purpose 'positioning'");
+    }
+
+    [Fact]
+    public void PurposeNotDeclaredInThePrivacyPolicy()
+    {
+        string json = Minimal.Edit("\"positioning\": {", "\"profiling\": {");
+        PolicyError error = ExpectSingle(json, "\"profiling\"", "purpose 'profiling' is not declared in the privacy policy; declared: positioning, personalization, analytics");
+        Assert.Equal(ColumnOf(json, "\"profiling\""), error.Column);
+    }
+
+    [Fact]
+    public void UnknownFieldPath()
+    {
+        string json = WithTelematicsEntry("\"location.lat\": \"pass\"");
+        ExpectSingle(json, "\"location.lat\"", "unknown field 'location.lat' in TelematicsEvent");
+    }
+
+    [Fact]
+    public void FieldOfTheOtherInputIsUnknown()
+    {
+        string json = WithTelematicsEntry("\"outletId\": \"pass\"");
+        ExpectSingle(json, "\"outletId\"", "unknown field 'outletId' in TelematicsEvent");
+    }
+
+    [Fact]
+    public void UnknownTransform()
+    {
+        string json = WithTelematicsEntry("\"location.speedKph\": { \"transform\": \"blur\" }");
+        PolicyError error = ExpectSingle(json, "\"blur\"", "unknown transform 'blur' for 'location.speedKph'");
+        Assert.Equal(ColumnOf(json, "\"blur\""), error.Column);
+    }
+
+    [Fact]
+    public void MissingParameter()
+    {
+        string json = WithTelematicsEntry("\"location.speedKph\": \"round\"");
+        ExpectSingle(json, "\"location.speedKph\"", "transform 'round' on 'location.speedKph' (purpose 'positioning') needs parameter 'step'");
+    }
+
+    [Theory]
+    [InlineData("{ \"transform\": \"round\", \"step\": 0 }", "'step' of 'location.speedKph' must be a positive number")]
+    [InlineData("{ \"transform\": \"round\", \"step\": \"10\" }", "'step' of 'location.speedKph' must be a positive number")]
+    public void BadRoundingStep(string transform, string problem)
+    {
+        string json = WithTelematicsEntry($"\"location.speedKph\": {transform}");
+        ExpectSingle(json, "\"location.speedKph\"", problem);
+    }
+
+    [Fact]
+    public void GeohashPrecisionOutOfRange()
+    {
+        string json = Minimal.Edit("\"outputSchema\": \"PositioningRecord\"", "\"outputSchema\": \"AnalyticsRecord\"")
+            .Edit("\"eventTime\": \"pass\",", "\"eventTime\": { \"transform\": \"bucketTime\", \"minutes\": 15 },\n        \"location\": { \"transform\": \"geohash\", \"precision\": 13 },")
+            .Edit("\"location.latitude\": \"pass\",\n", "")
+            .Edit("\"location.longitude\": \"pass\"", "\"status.engineOn\": \"pass\"");
+        PolicyError error = ExpectSingle(json, "\"precision\": 13", "'precision' of 'location' must be a whole number from 1 to 12, not 13");
+        Assert.Equal(ColumnOf(json, "13 }"), error.Column);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1.5")]
+    [InlineData("600000")]
+    public void BadBucketMinutes(string minutes)
+    {
+        string json = Minimal.Edit("\"outputSchema\": \"PositioningRecord\"", "\"outputSchema\": \"AnalyticsRecord\"")
+            .Edit("\"eventTime\": \"pass\",", $"\"eventTime\": {{ \"transform\": \"bucketTime\", \"minutes\": {minutes} }},")
+            .Edit("\"location.latitude\": \"pass\",\n", "")
+            .Edit("\"location.longitude\": \"pass\"", "\"status.engineOn\": \"pass\"");
+        ExpectSingle(json, "\"bucketTime\"", "'minutes' of 'eventTime' must be a whole number from 1 to");
+    }
+
+    [Fact]
+    public void UnknownParameter()
+    {
+        string json = WithTelematicsEntry("\"location.speedKph\": { \"transform\": \"round\", \"step\": 5, \"mode\": \"up\" }");
+        ExpectSingle(json, "\"mode\"", "unknown parameter 'mode' for transform 'round' on 'location.speedKph'; expected 'step'");
+    }
+
+    [Fact]
+    public void ParameterOnATransformThatTakesNone()
+    {
+        string json = Minimal.Edit("\"eventTime\": \"pass\"", "\"eventTime\": { \"transform\": \"pass\", \"step\": 5 }");
+        ExpectSingle(json, "\"step\"", "transform 'pass' takes no parameters; remove 'step' from 'eventTime'");
+    }
+
+    [Fact]
+    public void RoundOnANonNumericField()
+    {
+        string json = WithTelematicsEntry("\"eventId\": { \"transform\": \"round\", \"step\": 10 }");
+        ExpectSingle(json, "\"eventId\"", "transform 'round' needs an int, long, float or double field; 'eventId' is string");
+    }
+
+    [Fact]
+    public void RoundOnATimestampSuggestsBucketing()
+    {
+        string json = Minimal.Edit("\"eventTime\": \"pass\"", "\"eventTime\": { \"transform\": \"round\", \"step\": 60000 }");
+        ExpectSingle(json, "\"eventTime\"", "'eventTime' is long (timestamp-millis)");
+    }
+
+    [Fact]
+    public void BucketTimeOnAnotherField()
+    {
+        string json = WithTelematicsEntry("\"status.odometerKm\": { \"transform\": \"bucketTime\", \"minutes\": 60 }");
+        ExpectSingle(json, "\"status.odometerKm\"", "transform 'bucketTime' applies only to 'eventTime', not 'status.odometerKm'");
+    }
+
+    [Fact]
+    public void GeohashOnACoordinate()
+    {
+        string json = Minimal.Edit("\"location.latitude\": \"pass\"", "\"location.latitude\": { \"transform\": \"geohash\", \"precision\": 6 }");
+        ExpectSingle(json, "\"location.latitude\"", "transform 'geohash' applies only to the record field 'location', not 'location.latitude'");
+    }
+
+    [Fact]
+    public void InterestCategoriesOnANonArrayField()
+    {
+        string json = WithTelematicsEntry("\"eventId\": { \"transform\": \"interestCategories\" }")
+            .Edit("\n  }\n}", "\n  },\n  \"interestCategories\": { \"ctrip.com\": \"travel\" }\n}");
+        ExpectSingle(json, "\"eventId\"", "transform 'interestCategories' needs an array<string> field; 'eventId' is string");
+    }
+
+    [Fact]
+    public void InterestCategoriesWithoutAMap()
+    {
+        string json = PersonalizationWifi("\"visitedDomains\": { \"transform\": \"interestCategories\" }");
+        ExpectSingle(json, "\"visitedDomains\"", "needs a non-empty top-level 'interestCategories' map");
+    }
+
+    [Fact]
+    public void PassingARecordWhole()
+    {
+        string json = WithTelematicsEntry("\"status\": \"pass\"");
+        ExpectSingle(json, "\"status\"", "cannot pass the record field 'status' whole");
+    }
+
+    [Fact]
+    public void UnknownOutputSchema()
+    {
+        string json = Minimal.Edit("\"PositioningRecord\"", "\"PositionRecord\"");
+        ExpectSingle(json, "\"PositionRecord\"", "unknown output schema 'PositionRecord' for purpose 'positioning'; known: ");
+    }
+
+    [Fact]
+    public void DuplicatedKey()
+    {
+        string json = Minimal.Edit("\"eventTime\": \"pass\",", "\"eventTime\": \"pass\",\n        \"eventTime\": \"drop\",");
+        PolicyError error = ExpectSingle(json, "\"eventTime\": \"drop\"", "duplicate key 'eventTime'");
+        Assert.Equal(9, error.Column);
+    }
+
+    [Fact]
+    public void DuplicatedPurpose()
+    {
+        string json = Minimal.Edit("\n  }\n}", "\n    ,\"positioning\": {}\n  }\n}");
+        ExpectSingle(json, ",\"positioning\"", "duplicate key 'positioning'");
+    }
+
+    [Theory]
+    [InlineData("\"driver.phoneNumber\": \"pass\"", "direct field 'driver.phoneNumber' can never leave un-pseudonymized")]
+    [InlineData("\"driver.name\": { \"transform\": \"pass\" }", "direct field 'driver.name' can never leave un-pseudonymized")]
+    [InlineData("\"driver\": \"pass\"", "direct field 'driver' can never leave un-pseudonymized")]
+    [InlineData("\"deviceId\": \"pseudonymize\"", "direct field 'deviceId' can never leave un-pseudonymized; in 'telematics' only the subject identifier ('vin') is pseudonymized")]
+    [InlineData("\"deviceId\": \"pass\"", "direct field 'deviceId' can never leave un-pseudonymized; it may only be 'drop'")]
+    [InlineData("\"driver.licenseNumber\": { \"transform\": \"round\", \"step\": 1 }", "direct field 'driver.licenseNumber' can never leave un-pseudonymized")]
+    public void DirectFieldsNeverLeaveInTheClear(string entry, string problem)
+    {
+        string json = WithTelematicsEntry(entry);
+        ExpectSingle(json, entry, problem);
+    }
+
+    [Fact]
+    public void TheSubjectIdentifierCannotBePassed()
+    {
+        string json = Minimal.Edit("\"vin\": \"pseudonymize\"", "\"vin\": \"pass\"");
+        ExpectSingle(json, "\"vin\"", "direct field 'vin' can never leave un-pseudonymized; it may only be 'drop' or 'pseudonymize'");
+    }
+
+    [Fact]
+    public void DirectFieldsMayBeDroppedExplicitly()
+    {
+        string json = WithTelematicsEntry("\"driver\": \"drop\",\n        \"deviceId\": \"drop\",\n        \"driver.phoneNumber\": \"drop\"");
+        Assert.Single(PolicyCompiler.Compile(System.Text.Encoding.UTF8.GetBytes(json), Source).Purposes);
+    }
+
+    [Fact]
+    public void OnlyTheSubjectIdentifierIsPseudonymized()
+    {
+        string json = WithTelematicsEntry("\"eventId\": \"pseudonymize\"");
+        ExpectSingle(json, "\"eventId\"", "'eventId' is not a subject identifier; in 'telematics' only 'vin' can be pseudonymized");
+    }
+
+    [Fact]
+    public void WifiSubjectIdentifiersCannotBeDropped()
+    {
+        string json = PersonalizationWifi("\"phoneNumber\": \"drop\"");
+        ExpectSingle(json, "\"phoneNumber\"", "'phoneNumber' identifies the wifi subject");
+    }
+
+    [Fact]
+    public void OutputSchemaWithoutTheField()
+    {
+        string json = WithTelematicsEntry("\"status.odometerKm\": \"pass\"");
+        ExpectSingle(json, "\"status.odometerKm\"", "purpose 'positioning': output schema 'PositioningRecord' has no field 'odometerKm' for 'status.odometerKm' (pass)");
+    }
+
+    [Fact]
+    public void BucketedTimeCannotFillAPreciseTimeSchema()
+    {
+        string json = Minimal.Edit("\"eventTime\": \"pass\"", "\"eventTime\": { \"transform\": \"bucketTime\", \"minutes\": 60 }");
+        IReadOnlyList<PolicyError> errors = ErrorsOf(json);
+        Assert.Equal(2, errors.Count);
+        Assert.Equal("purpose 'positioning': output schema 'PositioningRecord' field 'eventTime' is not nullable, but section 'telematics' does not fill it", errors[0].Problem);
+        Assert.Equal(LineOf(json, "\"telematics\""), errors[0].Line);
+        Assert.Equal("purpose 'positioning': output schema 'PositioningRecord' has no field 'timeBucket' for 'eventTime' (bucketTime)", errors[1].Problem);
+        Assert.Equal(LineOf(json, "\"eventTime\""), errors[1].Line);
+    }
+
+    [Fact]
+    public void NonNullableOutputMustBeFilledByEverySection()
+    {
+        string json = Minimal.Edit("\"location.longitude\": \"pass\"\n      }", "\"location.longitude\": \"pass\"\n      },\n      \"wifi\": {\n        \"clientMac\": \"pseudonymize\",\n        \"eventTime\": \"pass\",\n        \"location.latitude\": \"pass\"\n      }");
+        ExpectSingle(json, "\"wifi\"", "purpose 'positioning': output schema 'PositioningRecord' field 'longitude' is not nullable, but section 'wifi' does not fill it");
+    }
+
+    [Fact]
+    public void IncompatibleOutputType()
+    {
+        const string record = """
+            { "type": "record", "name": "WrongTypes", "namespace": "sieve.test", "fields": [
+              { "name": "subject", "type": "string" },
+              { "name": "latitude", "type": ["null", "float"] },
+              { "name": "speedKph", "type": "float" } ] }
+            """;
+        string json = Minimal.Edit("\"PositioningRecord\"", "\"WrongTypes\"")
+            .Edit("\"eventTime\": \"pass\",\n", "")
+            .Edit("\"location.longitude\": \"pass\"", "\"location.speedKph\": \"pass\"");
+        IReadOnlyList<PolicyError> errors = ErrorsOf(json, CatalogWith(record));
+        Assert.Equal(2, errors.Count);
+        Assert.Equal("purpose 'positioning': output schema 'WrongTypes' field 'latitude' is float, but 'location.latitude' (pass) gives double", errors[0].Problem);
+        Assert.Equal(LineOf(json, "\"location.latitude\""), errors[0].Line);
+        Assert.Equal("purpose 'positioning': output schema 'WrongTypes' field 'speedKph' is not nullable, but 'location.speedKph' may be null", errors[1].Problem);
+        Assert.Equal(LineOf(json, "\"location.speedKph\""), errors[1].Line);
+    }
+
+    [Fact]
+    public void OutputFieldTheMinimizerCannotFill()
+    {
+        const string record = """
+            { "type": "record", "name": "WithVin", "namespace": "sieve.test", "fields": [
+              { "name": "subject", "type": "string" },
+              { "name": "vin", "type": ["null", "string"] },
+              { "name": "latitude", "type": "double" } ] }
+            """;
+        string json = Minimal.Edit("\"PositioningRecord\"", "\"WithVin\"")
+            .Edit("\"eventTime\": \"pass\",\n", "")
+            .Edit(",\n        \"location.longitude\": \"pass\"", "");
+        ExpectSingle(json, "\"WithVin\"", "purpose 'positioning': output schema 'WithVin' field 'vin' is not a field the minimizer can fill", CatalogWith(record));
+    }
+
+    [Fact]
+    public void IdentityFieldsMustHaveTheirTypes()
+    {
+        const string record = """
+            { "type": "record", "name": "BadSubject", "namespace": "sieve.test", "fields": [
+              { "name": "subject", "type": "long" },
+              { "name": "latitude", "type": "double" } ] }
+            """;
+        string json = Minimal.Edit("\"PositioningRecord\"", "\"BadSubject\"")
+            .Edit("\"eventTime\": \"pass\",\n", "")
+            .Edit(",\n        \"location.longitude\": \"pass\"", "");
+        IReadOnlyList<PolicyError> errors = ErrorsOf(json, CatalogWith(record));
+        Assert.Contains(errors, e => e.Problem == "purpose 'positioning': output schema 'BadSubject' field 'subject' must be a non-nullable string");
+        Assert.Contains(errors, e => e.Problem.Contains("field 'subject' is long, but 'vin' (pseudonymize) gives string", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void PositioningWithoutConsentIsRejected()
+    {
+        string json = Minimal.Edit("\"consentRequired\": true", "\"consentRequired\": false");
+        PolicyError error = ExpectSingle(json, "\"consentRequired\"", "purpose 'positioning' forwards precise data without consent (its pseudonym is not 'daily'; output field 'eventTime' is precise; output field 'latitude' is precise; output field 'longitude' is precise)");
+        Assert.Equal(ColumnOf(json, "false"), error.Column);
+    }
+
+    [Fact]
+    public void NoConsentNeedsADailyPseudonymEvenWhenGeneralized()
+    {
+        string policy = System.Text.Encoding.UTF8.GetString(DefaultPolicyBytes());
+        string json = policy.Edit("\"consentRequired\": false,\n      \"pseudonym\": \"daily\"", "\"consentRequired\": false,\n      \"pseudonym\": \"stable\"");
+        ExpectSingle(json, "\"consentRequired\": false", "purpose 'analytics' forwards precise data without consent (its pseudonym is not 'daily')");
+    }
+
+    [Fact]
+    public void TopicMustBeNonEmpty()
+    {
+        string json = Minimal.Edit("\"topic\": \"positioning.v1\"", "\"topic\": \"\"");
+        ExpectSingle(json, "\"topic\"", "'topic' of purpose 'positioning' must be a non-empty string, not ''");
+    }
+
+    [Fact]
+    public void TopicMustBeAValidKafkaName()
+    {
+        string json = Minimal.Edit("\"topic\": \"positioning.v1\"", "\"topic\": \"positioning v1\"");
+        ExpectSingle(json, "\"topic\"", "'topic' of purpose 'positioning' is not a valid Kafka topic name");
+    }
+
+    [Fact]
+    public void TopicMayNotBeARawTopic()
+    {
+        string json = Minimal.Edit("\"topic\": \"positioning.v1\"", "\"topic\": \"telematics.raw.v1\"");
+        ExpectSingle(json, "\"topic\"", "purpose 'positioning' cannot write to 'telematics.raw.v1', which is a raw-zone or operations topic");
+    }
+
+    [Fact]
+    public void TwoPurposesMayNotShareATopic()
+    {
+        string policy = System.Text.Encoding.UTF8.GetString(DefaultPolicyBytes());
+        string json = policy.Edit("\"topic\": \"analytics.v1\"", "\"topic\": \"personalization.v1\"");
+        PolicyError error = Assert.Single(ErrorsOf(json));
+        Assert.Equal("purpose 'analytics' uses topic 'personalization.v1', which purpose 'personalization' already uses; each purpose needs its own topic", error.Problem);
+        Assert.Equal(LineOf(json, "\"analytics\": {") + 1, error.Line);
+    }
+
+    [Fact]
+    public void BadPseudonymAndMissingKeys()
+    {
+        string json = Minimal.Edit("\"pseudonym\": \"stable\",", "\"pseudonym\": \"hourly\",")
+            .Edit("      \"consentRequired\": true,\n", "");
+        IReadOnlyList<PolicyError> errors = ErrorsOf(json);
+        Assert.Equal(2, errors.Count);
+        Assert.Equal("purpose 'positioning' is missing 'consentRequired'", errors[0].Problem);
+        Assert.Equal(LineOf(json, "\"positioning\": {"), errors[0].Line);
+        Assert.Equal("'pseudonym' of purpose 'positioning' must be 'stable' or 'daily', not 'hourly'", errors[1].Problem);
+        Assert.Equal(LineOf(json, "\"hourly\""), errors[1].Line);
+    }
+
+    [Fact]
+    public void PurposeWithoutInput()
+    {
+        string json = Minimal.Edit("\"pseudonym\": \"stable\",", "\"pseudonym\": \"stable\"")
+            .Edit("      \"telematics\": {\n        \"vin\": \"pseudonymize\",\n        \"eventTime\": \"pass\",\n        \"location.latitude\": \"pass\",\n        \"location.longitude\": \"pass\"\n      }\n", "");
+        ExpectSingle(json, "\"positioning\": {", "purpose 'positioning' declares no input");
+    }
+
+    [Fact]
+    public void InvalidInterestDomainsAndCategories()
+    {
+        string json = Minimal.Edit("\n  }\n}", "\n  },\n  \"interestCategories\": {\n    \"ctrip.com\": \"travel\",\n    \"携程.com\": \"travel\",\n    \"CTRIP.com\": \"shopping\",\n    \"jd.com\": \"\"\n  }\n}");
+        IReadOnlyList<PolicyError> errors = ErrorsOf(json);
+        Assert.Equal(3, errors.Count);
+        Assert.Contains("interest domain '携程.com': domain may hold only ASCII letters", errors[0].Problem, StringComparison.Ordinal);
+        Assert.Equal(LineOf(json, "\"携程.com\""), errors[0].Line);
+        Assert.Equal("interest domain 'CTRIP.com' is listed more than once (domains ignore case)", errors[1].Problem);
+        Assert.Equal(LineOf(json, "\"CTRIP.com\""), errors[1].Line);
+        Assert.Equal("interest domain 'jd.com': category must not be empty", errors[2].Problem);
+        Assert.Equal(LineOf(json, "\"jd.com\""), errors[2].Line);
+    }
+
+    [Fact]
+    public void EveryErrorIsReportedInDocumentOrder()
+    {
+        string json = Minimal.Edit("\"policyVersion\": \"t1\",", "\"policyVersion\": \"t1\",\n  \"owner\": 1,")
+            .Edit("\"PositioningRecord\"", "\"Nope\"")
+            .Edit("\"vin\": \"pseudonymize\",", "\"vin\": \"pseudonymize\",\n        \"driver.phoneNumber\": \"pass\",\n        \"location.lat\": \"pass\",");
+        IReadOnlyList<PolicyError> errors = ErrorsOf(json);
+        Assert.Equal(4, errors.Count);
+        Assert.Equal(
+            [LineOf(json, "\"owner\""), LineOf(json, "\"Nope\""), LineOf(json, "\"driver.phoneNumber\""), LineOf(json, "\"location.lat\"")],
+            errors.Select(e => e.Line));
+        Assert.StartsWith("unknown top-level key 'owner'", errors[0].Problem, StringComparison.Ordinal);
+        Assert.StartsWith("unknown output schema 'Nope'", errors[1].Problem, StringComparison.Ordinal);
+        Assert.StartsWith("direct field 'driver.phoneNumber' can never leave un-pseudonymized", errors[2].Problem, StringComparison.Ordinal);
+        Assert.StartsWith("unknown field 'location.lat'", errors[3].Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WrongValueKinds()
+    {
+        string json = Minimal.Edit("\"policyVersion\": \"t1\"", "\"policyVersion\": 7")
+            .Edit("\"consentRequired\": true", "\"consentRequired\": \"yes\"")
+            .Edit("\"eventTime\": \"pass\"", "\"eventTime\": 1");
+        IReadOnlyList<PolicyError> errors = ErrorsOf(json);
+        Assert.Equal(
+            [
+                "'policyVersion' must be a non-empty string, not 7",
+                "'consentRequired' of purpose 'positioning' must be true or false, not a string",
+                "'eventTime' (purpose 'positioning') must be a transform name or an object with a 'transform', not a number",
+            ],
+            errors.Select(e => e.Problem));
+    }
+
+    private static string PersonalizationWifi(string entry) => $$"""
+        {
+          "policyVersion": "t1",
+          "purposes": {
+            "personalization": {
+              "topic": "personalization.v1",
+              "outputSchema": "PersonalizationRecord",
+              "consentRequired": true,
+              "pseudonym": "stable",
+              "wifi": {
+                "eventTime": { "transform": "bucketTime", "minutes": 60 },
+                {{entry}}
+              }
+            }
+          }
+        }
+        """;
+
+    private static byte[] DefaultPolicyBytes()
+    {
+        using Stream stream = typeof(PolicyLoader).Assembly.GetManifestResourceStream(PolicyLoader.DefaultResourceName)!;
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+}
