@@ -48,6 +48,17 @@ public sealed class KafkaFixtureTests(KafkaFixture kafka)
     }
 
     [Fact]
+    public async Task ConsumeAll_on_empty_partitions_returns_nothing()
+    {
+        string topic = kafka.UniqueTopic("harness.empty");
+        await kafka.CreateTopicAsync(topic, 4);
+
+        List<ConsumeResult<byte[], byte[]>> all = await KafkaTestClient.ConsumeAllAsync(
+            kafka.BootstrapServers, topic, TimeSpan.FromMilliseconds(200), limit: TimeSpan.FromSeconds(10));
+        Assert.Empty(all);
+    }
+
+    [Fact]
     public void Unique_names_are_legal_and_distinct()
     {
         string first = kafka.UniqueTopic("a b/c");

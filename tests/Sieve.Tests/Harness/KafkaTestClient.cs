@@ -195,23 +195,36 @@ public static class KafkaTestClient
     private static IConsumer<byte[], byte[]> AssignFromBeginning(
         string bootstrapServers, string topic, IsolationLevel isolation, bool partitionEof, out List<TopicPartition> partitions)
     {
-        using (IAdminClient admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build())
-        {
-            partitions = Partitions(admin, topic);
-        }
-
         string groupId = "harness-read-" + Guid.NewGuid().ToString("N");
         ConsumerConfig config = ConsumerConfig(bootstrapServers, groupId, isolation);
         config.EnablePartitionEof = partitionEof;
         IConsumer<byte[], byte[]> consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
-        var assignment = new List<TopicPartitionOffset>(partitions.Count);
-        foreach (TopicPartition partition in partitions)
+        try
         {
-            assignment.Add(new TopicPartitionOffset(partition, Offset.Beginning));
-        }
+            // An admin client on the consumer's own handle: no second client to start and stop, and the metadata
+            // request leaves the consumer connected to the cluster before the assignment.
+            using (IAdminClient admin = new DependentAdminClientBuilder(consumer.Handle).Build())
+            {
+                partitions = Partitions(admin, topic);
+            }
 
-        consumer.Assign(assignment);
-        return consumer;
+            // Offset 0 rather than Offset.Beginning: a logical offset needs a ListOffsets round trip, which librdkafka
+            // retries on a fixed 500 ms timer if the leader connection is not up yet. Where the log no longer starts
+            // at 0, auto.offset.reset=earliest moves the position to the log start.
+            var assignment = new List<TopicPartitionOffset>(partitions.Count);
+            foreach (TopicPartition partition in partitions)
+            {
+                assignment.Add(new TopicPartitionOffset(partition, new Offset(0)));
+            }
+
+            consumer.Assign(assignment);
+            return consumer;
+        }
+        catch
+        {
+            consumer.Dispose();
+            throw;
+        }
     }
 
     private static List<TopicPartition> Partitions(IAdminClient admin, string topic)
