@@ -1,0 +1,147 @@
+using System.Text;
+using Confluent.Kafka;
+using Sieve.Contracts.Avro;
+using Sieve.Contracts.Identifiers;
+using Sieve.Contracts.Pseudonymization;
+using Sieve.Contracts.Purposes;
+using Sieve.Contracts.Schemas;
+using Sieve.Minimizer.Consent;
+
+namespace Sieve.Tests.Consent;
+
+/// <summary>
+/// The loader and its translator. These use the real identifier normalizer and consent-index key (demo key ring),
+/// so they need the pseudonymization implementation, not the outline.
+/// </summary>
+public class ConsentLoaderTests
+{
+    private const string Vin = "1M8GDM9AXKP042788";
+    private const string VinWithBadCheckDigit = "1M8GDM9A1KP042788";
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+    private static readonly int Positioning = KnownPurposes.IndexOf(KnownPurposes.Positioning);
+
+    [Fact]
+    public void A_change_becomes_an_update_keyed_by_the_consent_index_pseudonym()
+    {
+        var factory = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
+        using PseudonymKey key = factory.Create(PseudonymKeyFactory.ConsentIndexPurpose, PseudonymKeyFactory.StableEpoch);
+        var translator = new ConsentChangeTranslator(key);
+
+        Assert.True(translator.TryTranslate(Encode(SubjectType.Vin, Vin, KnownPurposes.Marketing, true, 1_700_000_000_000, "2026.2", true), out ConsentUpdate update, out string? reason));
+
+        Assert.Null(reason);
+        Assert.Equal(ExpectedConsentKey(factory, SubjectType.Vin, Vin), update.ConsentKey);
+        Assert.True(ConsentKeys.IsValid(update.ConsentKey));
+        Assert.DoesNotContain(Vin, update.ConsentKey, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(KnownPurposes.IndexOf(KnownPurposes.Marketing), update.PurposeId);
+        Assert.True(update.Granted);
+        Assert.Equal(1_700_000_000_000, update.EffectiveTimeMillis);
+        Assert.Equal("2026.2", update.PolicyVersion);
+        Assert.True(update.Minor);
+    }
+
+    [Fact]
+    public void Bad_changes_are_rejected_with_a_reason_code_that_holds_no_identifier()
+    {
+        var factory = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
+        using PseudonymKey key = factory.Create(PseudonymKeyFactory.ConsentIndexPurpose, PseudonymKeyFactory.StableEpoch);
+        var translator = new ConsentChangeTranslator(key);
+
+        Assert.False(translator.TryTranslate([], out _, out string? reason));
+        Assert.Equal(ConsentChangeTranslator.EmptyValueReason, reason);
+        Assert.False(translator.TryTranslate([1, 2, 3], out _, out reason));
+        Assert.Equal(AvroStatus.BadMarker.ToReasonCode(), reason);
+        Assert.False(translator.TryTranslate(Encode(SubjectType.Vin, Vin, "telemetry-resale", true, 1, "v1", false), out _, out reason));
+        Assert.Equal(ConsentChangeTranslator.UnknownPurposeReason, reason);
+        Assert.False(translator.TryTranslate(Encode(SubjectType.Vin, VinWithBadCheckDigit, KnownPurposes.Positioning, true, 1, "v1", false), out _, out reason));
+        Assert.Equal(IdentifierNormalizer.ToReasonCode(SubjectType.Vin, NormalizeStatus.InvalidChecksum), reason);
+        Assert.DoesNotContain(VinWithBadCheckDigit, reason, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Loader_waits_out_a_store_outage_skips_nothing_valid_and_commits_after_writing()
+    {
+        var factory = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
+        string consentKey = ExpectedConsentKey(factory, SubjectType.Vin, Vin);
+        var store = new InMemoryConsentStore { IsAvailable = false };
+        (IConsumer<Ignore, byte[]> consumer, FakeKafkaConsumer fake) = FakeKafkaConsumer.Create();
+        fake.Enqueue(Encode(SubjectType.Vin, Vin, KnownPurposes.Positioning, true, 100, "v1", false));
+        fake.Enqueue([1, 2, 3]);
+        fake.Enqueue(Encode(SubjectType.Vin, Vin, KnownPurposes.Positioning, false, 200, "v1", false));
+        fake.Enqueue(Encode(SubjectType.Vin, Vin, "telemetry-resale", true, 300, "v1", false));
+        fake.Enqueue(Encode(SubjectType.Vin, VinWithBadCheckDigit, KnownPurposes.Positioning, true, 300, "v1", false));
+        fake.CommitTarget = 5;
+        var stateAtCommits = new List<ConsentState>();
+        fake.OnCommit = _ => stateAtCommits.Add(store.GetAsync(consentKey).GetAwaiter().GetResult().GetPurpose(Positioning).State);
+
+        var options = new ConsentLoaderOptions { RetryInitialDelay = TimeSpan.FromMilliseconds(1), RetryMaxDelay = TimeSpan.FromMilliseconds(5) };
+        var loader = new ConsentLoader(options, store, factory, null, null, _ => consumer);
+        using var stop = new CancellationTokenSource();
+        Task run = loader.RunAsync(stop.Token);
+
+        await fake.Paused.Task.WaitAsync(Guard);
+        Assert.Empty(fake.Commits);
+        store.IsAvailable = true;
+        long committed = await fake.CommittedThrough.Task.WaitAsync(Guard);
+        await stop.CancelAsync();
+        await run.WaitAsync(Guard);
+
+        Assert.Equal(5, committed);
+        Assert.True(fake.Resumed.Task.IsCompleted);
+        Assert.All(stateAtCommits, s => Assert.Equal(ConsentState.Withdrawn, s));
+        Assert.Equal(new PurposeConsent(ConsentState.Withdrawn, 200, "v1"), (await store.GetAsync(consentKey)).GetPurpose(Positioning));
+        Assert.Equal(2, loader.Applied);
+        Assert.Equal(3, loader.Rejected);
+        Assert.True(loader.StoreRetries >= 1);
+        IReadOnlyDictionary<string, long> reasons = loader.RejectedByReason;
+        Assert.Equal(1, reasons[AvroStatus.BadMarker.ToReasonCode()]);
+        Assert.Equal(1, reasons[ConsentChangeTranslator.UnknownPurposeReason]);
+        Assert.Equal(1, reasons[IdentifierNormalizer.ToReasonCode(SubjectType.Vin, NormalizeStatus.InvalidChecksum)]);
+    }
+
+    [Fact]
+    public async Task Stopping_during_an_outage_commits_nothing()
+    {
+        var factory = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
+        var store = new InMemoryConsentStore { IsAvailable = false };
+        (IConsumer<Ignore, byte[]> consumer, FakeKafkaConsumer fake) = FakeKafkaConsumer.Create();
+        fake.Enqueue(Encode(SubjectType.Vin, Vin, KnownPurposes.Positioning, false, 100, "v1", false));
+        var loader = new ConsentLoader(new ConsentLoaderOptions(), store, factory, null, null, _ => consumer);
+        using var stop = new CancellationTokenSource();
+        Task run = loader.RunAsync(stop.Token);
+
+        await fake.Paused.Task.WaitAsync(Guard);
+        await stop.CancelAsync();
+        await run.WaitAsync(Guard);
+
+        Assert.Empty(fake.Commits);
+        Assert.Equal(0, loader.Applied);
+        Assert.Equal(0, store.Count);
+    }
+
+    private static string ExpectedConsentKey(PseudonymKeyFactory factory, SubjectType type, string raw)
+    {
+        Span<byte> normalized = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
+        Assert.Equal(NormalizeStatus.Ok, IdentifierNormalizer.TryNormalize(type, Encoding.UTF8.GetBytes(raw), normalized, out int written, out _));
+        using PseudonymKey key = factory.Create(PseudonymKeyFactory.ConsentIndexPurpose, PseudonymKeyFactory.StableEpoch);
+        Span<byte> pseudonym = stackalloc byte[PseudonymKey.PseudonymLength];
+        key.Compute(type, normalized[..written], pseudonym);
+        return Encoding.ASCII.GetString(pseudonym);
+    }
+
+    private static byte[] Encode(SubjectType type, string subjectId, string purpose, bool granted, long effectiveTime, string policyVersion, bool minor)
+    {
+        Span<byte> buffer = stackalloc byte[512];
+        var writer = new AvroWriter(buffer);
+        SingleObjectEncoding.WriteHeader(ref writer, SchemaFingerprints.ConsentChange);
+        writer.WriteInt((int)type);
+        writer.WriteString(subjectId);
+        writer.WriteString(purpose);
+        writer.WriteBoolean(granted);
+        writer.WriteLong(effectiveTime);
+        writer.WriteString(policyVersion);
+        writer.WriteBoolean(minor);
+        Assert.False(writer.Overflowed);
+        return writer.Written.ToArray();
+    }
+}
