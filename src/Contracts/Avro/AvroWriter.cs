@@ -97,7 +97,7 @@ public ref struct AvroWriter
     }
 
     /// <summary>Writes a string from UTF-8 bytes (length prefix, then the bytes).</summary>
-    public void WriteString(ReadOnlySpan<byte> utf8)
+    public void WriteString(scoped ReadOnlySpan<byte> utf8)
     {
         WriteLong(utf8.Length);
         WriteRaw(utf8);
@@ -118,7 +118,7 @@ public ref struct AvroWriter
     public void WriteUnionIndex(int index) => WriteLong(index);
 
     /// <summary>Writes bytes as they are, with no length prefix.</summary>
-    public void WriteRaw(ReadOnlySpan<byte> bytes)
+    public void WriteRaw(scoped ReadOnlySpan<byte> bytes)
     {
         if (Reserve(bytes.Length, out Span<byte> span))
         {

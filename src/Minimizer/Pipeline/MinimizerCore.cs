@@ -1,0 +1,239 @@
+using System.Diagnostics.CodeAnalysis;
+using Sieve.Contracts.Avro;
+using Sieve.Contracts.Identifiers;
+using Sieve.Contracts.Pseudonymization;
+using Sieve.Contracts.Records;
+using Sieve.Minimizer.Consent;
+using Sieve.Minimizer.Output;
+using Sieve.Minimizer.Policy;
+
+namespace Sieve.Minimizer.Pipeline;
+
+/// <summary>What <see cref="MinimizerCore.Process"/> did with one input.</summary>
+public enum ProcessStatus : byte
+{
+    /// <summary>Every purpose got an outcome (forwarded or withheld).</summary>
+    Processed = 0,
+    /// <summary>
+    /// The subject's consent is not in the near-cache (or the cache cannot vouch for it). Nothing was written;
+    /// fetch the key and process the input again.
+    /// </summary>
+    NeedsConsent = 1,
+    /// <summary>The input is bad; nothing was written for any purpose.</summary>
+    Quarantined = 2,
+}
+
+/// <summary>
+/// The per-event heart of the minimizer: decode, validate, resolve the subject, look up consent, decide each
+/// purpose, pseudonymize and generalize, encode. Allocates nothing once a subject's pseudonyms are cached.
+/// Not thread-safe: one per worker thread.
+/// </summary>
+public sealed class MinimizerCore : IDisposable
+{
+    /// <summary>Largest minimized record, in bytes.</summary>
+    public const int MaxOutputRecordBytes = 64 * 1024;
+
+    private readonly CompiledPolicy _policy;
+    private readonly ConsentCache _consent;
+    private readonly PurposeKeyRing _keys;
+    private readonly SubjectCache _subjects;
+    private readonly PurposePlan[] _plans;
+    private readonly byte[] _scratch = new byte[MaxOutputRecordBytes];
+
+    /// <summary>Creates a core for <paramref name="policy"/>.</summary>
+    /// <param name="policy">The compiled policy.</param>
+    /// <param name="keys">Pseudonym key factory over the master key ring.</param>
+    /// <param name="consent">The consent near-cache.</param>
+    /// <param name="subjectCacheCapacity">Subjects kept per generation of the subject cache.</param>
+    public MinimizerCore(CompiledPolicy policy, PseudonymKeyFactory keys, ConsentCache consent, int subjectCacheCapacity = 200_000)
+    {
+        _policy = policy;
+        _consent = consent;
+        _plans = [.. policy.Purposes];
+        _keys = new PurposeKeyRing(keys, _plans);
+        _subjects = new SubjectCache(subjectCacheCapacity);
+    }
+
+    /// <summary>The policy this core enforces.</summary>
+    public CompiledPolicy Policy => _policy;
+
+    /// <summary>The purpose plans; outcome spans are indexed like this list.</summary>
+    public IReadOnlyList<PurposePlan> Plans => _plans;
+
+    /// <summary>Subjects currently cached.</summary>
+    public int CachedSubjects => _subjects.Count;
+
+    /// <summary>
+    /// Processes one raw message.
+    /// </summary>
+    /// <param name="kind">Which raw schema the message's topic carries.</param>
+    /// <param name="message">The whole message value (single-object encoding).</param>
+    /// <param name="sink">Receives forwarded records.</param>
+    /// <param name="outcomes">One entry per plan, filled when the result is <see cref="ProcessStatus.Processed"/>.</param>
+    /// <param name="quarantine">Why, when the result is <see cref="ProcessStatus.Quarantined"/>.</param>
+    /// <param name="consentKey">The consent-store key to fetch, when the result is <see cref="ProcessStatus.NeedsConsent"/>.</param>
+    public ProcessStatus Process(InputKind kind, ReadOnlySpan<byte> message, IMinimizedRecordSink? sink, Span<Outcome> outcomes,
+        out QuarantineReason quarantine, out string? consentKey)
+    {
+        consentKey = null;
+        EventFields fields;
+        SubjectType subjectType;
+        Utf8Slice subjectId;
+        string subjectField;
+        if (kind == InputKind.Telematics)
+        {
+            AvroStatus status = TelematicsEventCodec.TryReadMessage(message, out TelematicsEvent e);
+            if (status != AvroStatus.Ok)
+            {
+                quarantine = DecodeFailure("TelematicsEvent", status);
+                return ProcessStatus.Quarantined;
+            }
+
+            if (e.EventId.Length == 0)
+            {
+                quarantine = new QuarantineReason("missing-event-id", "TelematicsEvent: eventId is empty");
+                return ProcessStatus.Quarantined;
+            }
+
+            fields = EventFields.From(e);
+            (subjectType, subjectId, subjectField) = SubjectResolver.Of(e);
+        }
+        else
+        {
+            AvroStatus status = WifiEventCodec.TryReadMessage(message, out WifiEvent e);
+            if (status != AvroStatus.Ok)
+            {
+                quarantine = DecodeFailure("WifiEvent", status);
+                return ProcessStatus.Quarantined;
+            }
+
+            if (e.EventId.Length == 0)
+            {
+                quarantine = new QuarantineReason("missing-event-id", "WifiEvent: eventId is empty");
+                return ProcessStatus.Quarantined;
+            }
+
+            fields = EventFields.From(e);
+            (subjectType, subjectId, subjectField) = SubjectResolver.Of(e);
+        }
+
+        if (fields.HasLocation && !IsValidLocation(fields.Location))
+        {
+            quarantine = new QuarantineReason("location-out-of-range", "location: latitude must be within [-90, 90] and longitude within [-180, 180]");
+            return ProcessStatus.Quarantined;
+        }
+
+        Span<byte> normalized = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
+        NormalizeStatus ns = IdentifierNormalizer.TryNormalize(subjectType, subjectId.Of(message), normalized, out int normalizedLength, out _);
+        if (ns != NormalizeStatus.Ok)
+        {
+            quarantine = IdentifierFailure(subjectType, ns, subjectField);
+            return ProcessStatus.Quarantined;
+        }
+
+        normalized = normalized[..normalizedLength];
+        if (!_subjects.TryGet(subjectType, normalized, out SubjectEntry subject))
+        {
+            subject = CreateSubject(subjectType, normalized);
+        }
+
+        if (!_consent.TryGet(subject.ConsentKeyUtf8, out ConsentRecord? record))
+        {
+            quarantine = default;
+            consentKey = subject.ConsentKey;
+            return ProcessStatus.NeedsConsent;
+        }
+
+        quarantine = default;
+        long day = PurposeKeyRing.DayOf(fields.EventTime);
+        for (int i = 0; i < _plans.Length; i++)
+        {
+            PurposePlan plan = _plans[i];
+            if (!plan.Takes(kind))
+            {
+                outcomes[i] = Outcome.WithheldNotApplicable;
+                continue;
+            }
+
+            ConsentDecision decision = ConsentRules.Decide(record, plan.PurposeId, plan.ConsentRequired, fields.EventTime);
+            if (decision != ConsentDecision.Forward)
+            {
+                outcomes[i] = decision switch
+                {
+                    ConsentDecision.WithheldMinor => Outcome.WithheldMinor,
+                    ConsentDecision.WithheldWithdrawn => Outcome.WithheldWithdrawn,
+                    _ => Outcome.WithheldNoConsent,
+                };
+                continue;
+            }
+
+            if (!OutputRecordEncoder.IsApplicable(plan, fields, message, _policy.Interests))
+            {
+                outcomes[i] = Outcome.WithheldNotApplicable;
+                continue;
+            }
+
+            PseudonymKey key = _keys.For(i, day);
+            ReadOnlySpan<byte> pseudonym = PseudonymFor(subject, i, day, key);
+            int written = OutputRecordEncoder.Encode(plan, fields, message, pseudonym, key.KeyIdUtf8, _policy.Interests, _scratch);
+            if (written < 0)
+            {
+                ThrowOutputTooLarge(plan.Name);
+            }
+
+            sink?.Forward(plan, pseudonym, _scratch.AsSpan(0, written));
+            outcomes[i] = Outcome.Forwarded;
+        }
+
+        return ProcessStatus.Processed;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _keys.Dispose();
+
+    private ReadOnlySpan<byte> PseudonymFor(SubjectEntry subject, int planIndex, long day, PseudonymKey key)
+    {
+        long epoch = _keys.IsDaily(planIndex) ? day : 0;
+        Span<byte> slot = subject.Pseudonyms.AsSpan(planIndex * PseudonymKey.PseudonymLength, PseudonymKey.PseudonymLength);
+        if (subject.PseudonymDays[planIndex] != epoch)
+        {
+            key.Compute(subject.Type, subject.Normalized, slot);
+            subject.PseudonymDays[planIndex] = epoch;
+        }
+
+        return slot;
+    }
+
+    private SubjectEntry CreateSubject(SubjectType type, ReadOnlySpan<byte> normalized)
+    {
+        var entry = new SubjectEntry(type, normalized.ToArray(), _plans.Length);
+        _keys.ConsentIndex.Compute(type, normalized, entry.ConsentKeyUtf8);
+        entry.ConsentKey = System.Text.Encoding.ASCII.GetString(entry.ConsentKeyUtf8);
+        _subjects.Add(type, normalized, entry);
+        return entry;
+    }
+
+    private static bool IsValidLocation(in GeoLocation location) =>
+        location.Latitude is >= -90.0 and <= 90.0 && location.Longitude is >= -180.0 and <= 180.0;
+
+    private static QuarantineReason DecodeFailure(string schema, AvroStatus status) => new(status.ToReasonCode(), schema + ": " + Describe(status));
+
+    private static QuarantineReason IdentifierFailure(SubjectType type, NormalizeStatus status, string field) =>
+        new(IdentifierNormalizer.ToReasonCode(type, status), "subject identifier '" + field + "' failed normalization: " + status);
+
+    private static string Describe(AvroStatus status) => status switch
+    {
+        AvroStatus.Truncated => "the value ended inside a field",
+        AvroStatus.UnknownFingerprint => "the writer-schema fingerprint is not one this reader knows",
+        AvroStatus.BadMarker => "the value does not start with the single-object marker C3 01",
+        AvroStatus.TrailingBytes => "bytes follow the record's last field",
+        AvroStatus.LengthTooLarge => "a length exceeds its cap or the bytes left",
+        AvroStatus.VarintTooLong => "a varint is longer than 10 bytes",
+        AvroStatus.InvalidUtf8 => "a string is not valid UTF-8",
+        _ => "invalid Avro binary (" + status.ToReasonCode() + ")",
+    };
+
+    [DoesNotReturn]
+    private static void ThrowOutputTooLarge(string purpose) =>
+        throw new InvalidOperationException("Minimized record for purpose '" + purpose + "' exceeds " + MaxOutputRecordBytes + " bytes.");
+}
