@@ -175,6 +175,13 @@ public sealed class ConsentChangeData : RawRecordData
     /// <inheritdoc />
     protected override ulong Fingerprint => SchemaFingerprints.ConsentChange;
 
+    /// <summary>
+    /// The message key on <c>consent.changes.v1</c>: <c>TYPE/subjectId/purpose</c> (e.g. <c>VIN/LSV.../positioning</c>).
+    /// The topic is compacted, so the key must keep one decision per subject and purpose; a key of the subject alone
+    /// would let a later decision for one purpose erase the earlier decision for another.
+    /// </summary>
+    public byte[] MessageKey() => System.Text.Encoding.UTF8.GetBytes(SubjectTypeNames.Of(SubjectType) + "/" + SubjectId + "/" + Purpose);
+
     /// <inheritdoc />
     public override void WriteBody(ref AvroWriter writer)
     {

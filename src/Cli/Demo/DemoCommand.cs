@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sieve.Cli.Embedded;
+using Sieve.Contracts;
+using Sieve.Contracts.Pseudonymization;
+using Sieve.Contracts.Records;
+using Sieve.Minimizer.Consent;
+using Sieve.Minimizer.Kafka;
+using Sieve.Minimizer.Pipeline;
+using Sieve.Minimizer.Policy;
+using Spectre.Console;
+
+namespace Sieve.Cli.Demo;
+
+/// <summary>
+/// <c>sieve demo</c>: the whole pipeline in one process with no outside services. Kafka is librdkafka's mock
+/// cluster on loopback; consent lives in a redis-server started for the run when one is installed, else in an
+/// in-process store. A simulated fleet and dealer Wi-Fi visitors produce raw events; the minimizer and the consent
+/// loader run for real; a watcher reads the purpose topics like a downstream team.
+/// </summary>
+public static class DemoCommand
+{
+    private const int RawPartitions = 6;
+    private const int OutputPartitions = 3;
+
+    /// <summary>Runs the demo; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        DemoOptions? options = DemoOptions.Parse(args, out string? error);
+        if (options is null)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {error}");
+            return 2;
+        }
+
+        bool live = !options.Plain && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        AnsiConsole.MarkupLine("[bold]Sieve demo[/]: raw telematics and dealer Wi-Fi events -> consent -> purpose-scoped pseudonyms -> minimized purpose topics");
+
+        using MockKafkaCluster kafka = MockKafkaCluster.Start(brokers: 1);
+        kafka.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
+        CompiledPolicy policy = PolicyLoader.LoadDefault();
+        foreach (string topic in new[] { Topics.TelematicsRaw, Topics.WifiRaw })
+        {
+            kafka.CreateTopic(topic, RawPartitions);
+        }
+
+        kafka.CreateTopic(Topics.ConsentChanges, OutputPartitions);
+        foreach (PurposePlan plan in policy.Purposes)
+        {
+            kafka.CreateTopic(plan.Topic, OutputPartitions);
+        }
+
+        kafka.CreateTopic(Topics.Quarantine, 1);
+        kafka.CreateTopic(Topics.Audit, 1);
+        AnsiConsole.MarkupLineInterpolated($"Kafka:   librdkafka mock cluster at [cyan]{kafka.BootstrapServers}[/] (real Kafka protocol on loopback; try: kcat -b {kafka.BootstrapServers} -L)");
+
+        RedisServerProcess? redis = null;
+        IConsentStore store;
+        string storeKind;
+        if (!options.InMemory && RedisServerProcess.FindBinary() is not null)
+        {
+            redis = await RedisServerProcess.StartNewAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = redis.Configuration }).ConfigureAwait(false);
+            storeKind = "redis";
+            AnsiConsole.MarkupLineInterpolated($"Consent: Redis ([cyan]redis-server[/] started at {redis.Configuration}), near-cache with pub/sub invalidation");
+        }
+        else
+        {
+            store = new InMemoryConsentStore();
+            storeKind = "in-memory";
+            AnsiConsole.MarkupLine(options.InMemory
+                ? "Consent: in-process store (--in-memory)"
+                : "Consent: in-process store ([yellow]redis-server is not installed[/]; install it with: sudo apt-get install -y redis-server)");
+        }
+
+        AnsiConsole.MarkupLineInterpolated($"Policy:  {policy.Source} v{policy.PolicyVersion}: {string.Join(", ", policy.Purposes.Select(p => p.Name + (p.ConsentRequired ? " (consent)" : " (no consent, de-identified)")))}");
+        AnsiConsole.MarkupLine("Keys:    built-in demo master key (never for real data)");
+
+        try
+        {
+            return await RunPipelineAsync(options, live, kafka.BootstrapServers, policy, store, storeKind, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (store is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync().ConfigureAwait(false);
+            }
+
+            redis?.Dispose();
+        }
+    }
+
+    private static async Task<int> RunPipelineAsync(DemoOptions options, bool live, string bootstrap, CompiledPolicy policy, IConsentStore store,
+        string storeKind, CancellationToken cancellationToken)
+    {
+        var keyFactory = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
+        using var cache = new ConsentCache(store);
+        using var core = new MinimizerCore(policy, keyFactory, cache);
+        var engineOptions = new MinimizerOptions
+        {
+            BootstrapServers = bootstrap,
+            GroupId = "sieve-demo-minimizer",
+            InstanceId = "demo-1",
+            BatchMaxWaitMs = 20,
+            Delivery = DeliveryMode.ExactlyOnce,
+        };
+        using var engine = new MinimizerEngine(engineOptions, core, cache, NullLogger.Instance);
+        var loader = new ConsentLoader(new ConsentLoaderOptions { BootstrapServers = bootstrap, GroupId = "sieve-demo-consent" }, store, keyFactory);
+        var watched = policy.Purposes.ToDictionary(p => p.Topic, _ => OutputPartitions, StringComparer.Ordinal);
+        watched[Topics.Quarantine] = 1;
+        var watcher = new OutputWatcher(bootstrap, watched);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task engineTask = Task.Factory.StartNew(() => engine.RunAsync(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        Task loaderTask = Task.Factory.StartNew(() => loader.RunAsync(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        Task watcherTask = Task.Factory.StartNew(() => watcher.Run(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        var fleet = new FleetSimulator(options.Fleet);
+        using IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
+        {
+            BootstrapServers = bootstrap,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = 2,
+            ClientId = "sieve-demo-devices",
+        }).Build();
+
+        // Consent first: the population's decisions, through Kafka and the loader, as in production.
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        int consentCount = 0;
+        foreach (ConsentChangeData change in fleet.InitialConsent(now))
+        {
+            producer.Produce(Topics.ConsentChanges, new Message<byte[], byte[]> { Key = change.MessageKey(), Value = change.ToMessage() });
+            consentCount++;
+        }
+
+        producer.Flush(cancellationToken);
+        var consentWait = Stopwatch.StartNew();
+        while (loader.Applied + loader.Unchanged + loader.Rejected < consentCount && consentWait.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+
+        AnsiConsole.MarkupLineInterpolated($"Population: {options.Fleet.Vehicles} vehicles, {options.Fleet.Visitors} Wi-Fi visitors; {loader.Applied} consent decisions loaded in {consentWait.ElapsedMilliseconds} ms");
+        AnsiConsole.MarkupLineInterpolated($"Running for {options.Seconds} s at about {options.Rate} events/s; a wave of personalization opt-outs comes at {options.Seconds * 2 / 5} s; one input in {options.Fleet.BadInputEvery} is deliberately bad.");
+
+        var run = new DemoRun(options, storeKind, engine, watcher, loader, cache);
+        long produced = 0;
+        int withdrawals = 0;
+        bool waveSent = false;
+        var clock = Stopwatch.StartNew();
+        var renderer = new LiveView(run);
+
+        async Task Produce()
+        {
+            while (clock.Elapsed.TotalSeconds < options.Seconds && !cancellationToken.IsCancellationRequested)
+            {
+                long due = (long)(clock.Elapsed.TotalSeconds * options.Rate);
+                long nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                while (produced < due)
+                {
+                    RawMessage m = fleet.Next(nowMs);
+                    ProduceWithBackpressure(producer, m.Topic, new Message<byte[], byte[]> { Key = m.Key, Value = m.Value, Timestamp = new Timestamp(nowMs, TimestampType.CreateTime) });
+                    produced++;
+                }
+
+                if (!waveSent && clock.Elapsed.TotalSeconds >= options.Seconds * 2 / 5.0)
+                {
+                    waveSent = true;
+                    foreach (ConsentChangeData change in fleet.WithdrawalWave(nowMs))
+                    {
+                        producer.Produce(Topics.ConsentChanges, new Message<byte[], byte[]> { Key = change.MessageKey(), Value = change.ToMessage() });
+                        withdrawals++;
+                    }
+                }
+
+                run.Produced = produced;
+                run.Withdrawals = withdrawals;
+                await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+            }
+
+            producer.Flush(cancellationToken);
+            run.Produced = produced;
+
+            // Drain: wait until the minimizer has accounted for every input (or give up after 30 s and say so).
+            var drain = Stopwatch.StartNew();
+            while (engine.Stats.Inputs < produced && drain.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+
+            long forwarded = run.ForwardedTotal();
+            while (run.ConsumedOutputs() < forwarded && drain.Elapsed < TimeSpan.FromSeconds(35))
+            {
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+
+            run.Elapsed = clock.Elapsed;
+        }
+
+        if (live)
+        {
+            await renderer.RunLiveAsync(Produce).ConfigureAwait(false);
+        }
+        else
+        {
+            await renderer.RunPlainAsync(Produce).ConfigureAwait(false);
+        }
+
+        await stop.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(engineTask.ContinueWith(_ => { }, TaskScheduler.Default), loaderTask.ContinueWith(_ => { }, TaskScheduler.Default), watcherTask.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+
+        DemoSummary summary = DemoSummary.From(run);
+        summary.Print(run);
+        if (options.SummaryJson is not null)
+        {
+            await File.WriteAllTextAsync(options.SummaryJson, JsonSerializer.Serialize(summary, DemoSummary.JsonOptions), CancellationToken.None).ConfigureAwait(false);
+            AnsiConsole.MarkupLineInterpolated($"Summary written to {options.SummaryJson}");
+        }
+
+        return summary.AllAccountedFor ? 0 : 1;
+    }
+
+    private static void ProduceWithBackpressure(IProducer<byte[], byte[]> producer, string topic, Message<byte[], byte[]> message)
+    {
+        while (true)
+        {
+            try
+            {
+                producer.Produce(topic, message);
+                return;
+            }
+            catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                producer.Poll(TimeSpan.FromMilliseconds(20));
+            }
+        }
+    }
+}

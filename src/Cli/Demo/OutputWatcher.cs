@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Avro.Generic;
+using Avro.IO;
+using Confluent.Kafka;
+using Sieve.Contracts.Avro;
+using Sieve.Contracts.Schemas;
+
+namespace Sieve.Cli.Demo;
+
+/// <summary>
+/// Reads the purpose topics the way a downstream team would (read_committed), measures end-to-end latency from
+/// each record's timestamp (the raw event's produce time, which the minimizer carries over), and keeps a few
+/// decoded sample records per purpose.
+/// </summary>
+public sealed class OutputWatcher(string bootstrapServers, IReadOnlyDictionary<string, int> partitionsByTopic)
+{
+    private const int SamplesPerTopic = 3;
+    private readonly ConcurrentDictionary<string, long> _consumed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, List<string>> _samples = new(StringComparer.Ordinal);
+
+    /// <summary>End-to-end latencies, milliseconds.</summary>
+    public LatencyRecorder Latency { get; } = new();
+
+    /// <summary>Records read per topic.</summary>
+    public IReadOnlyDictionary<string, long> Consumed => _consumed;
+
+    /// <summary>Sample records per topic, as JSON.</summary>
+    public IReadOnlyDictionary<string, List<string>> Samples => _samples;
+
+    /// <summary>Reads until cancelled.</summary>
+    public void Run(CancellationToken cancellationToken)
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = "sieve-demo-watcher",
+            EnableAutoCommit = false,
+            IsolationLevel = IsolationLevel.ReadCommitted,
+            FetchWaitMaxMs = 5,
+            ConsumeResultFields = "topic,timestamp",
+        };
+        using IConsumer<byte[], byte[]> consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
+        var assignment = new List<TopicPartitionOffset>();
+        foreach ((string topic, int partitions) in partitionsByTopic)
+        {
+            for (int p = 0; p < partitions; p++)
+            {
+                assignment.Add(new TopicPartitionOffset(topic, p, Offset.Beginning));
+            }
+        }
+
+        consumer.Assign(assignment);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            ConsumeResult<byte[], byte[]>? result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (result?.Message?.Value is null)
+            {
+                continue;
+            }
+
+            _consumed.AddOrUpdate(result.Topic, 1, (_, n) => n + 1);
+            long produced = result.Message.Timestamp.UnixTimestampMs;
+            Latency.Add(Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - produced));
+            List<string> samples = _samples.GetOrAdd(result.Topic, _ => []);
+            if (samples.Count < SamplesPerTopic)
+            {
+                lock (samples)
+                {
+                    samples.Add(ToJson(result.Message.Value));
+                }
+            }
+        }
+    }
+
+    /// <summary>Decodes a single-object message with Apache.Avro and renders it as JSON.</summary>
+    public static string ToJson(byte[] message)
+    {
+        if (SingleObjectEncoding.TryReadHeader(message, out ulong fingerprint) != AvroStatus.Ok
+            || !SchemaCatalog.Default.TryGetByFingerprint(fingerprint, out SchemaInfo? info) || info is null)
+        {
+            return "{\"error\":\"unknown writer schema\"}";
+        }
+
+        var stream = new MemoryStream(message, SingleObjectEncoding.HeaderLength, message.Length - SingleObjectEncoding.HeaderLength);
+        GenericRecord record = new GenericDatumReader<GenericRecord>(info.Schema, info.Schema).Read(null!, new BinaryDecoder(stream));
+        return ToNode(record)!.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+    }
+
+    private static JsonNode? ToNode(object? value) => value switch
+    {
+        null => null,
+        GenericRecord r => new JsonObject(r.Schema.Fields.Select(f => KeyValuePair.Create(f.Name, ToNode(r[f.Name])))),
+        GenericEnum e => JsonValue.Create(e.Value),
+        object[] items => new JsonArray(items.Select(ToNode).ToArray()),
+        DateTime t => JsonValue.Create(t.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture)),
+        string s => JsonValue.Create(s),
+        double d => JsonValue.Create(d),
+        float f => JsonValue.Create(f),
+        long l => JsonValue.Create(l),
+        int i => JsonValue.Create(i),
+        bool b => JsonValue.Create(b),
+        _ => JsonValue.Create(value.ToString()),
+    };
+}
