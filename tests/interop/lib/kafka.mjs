@@ -9,7 +9,8 @@ const { Kafka, logLevel, Partitioners } = kafkajs;
 /** kafkajs log lines to stderr, level and message only (kafkajs never logs message keys or values). */
 const stderrLogCreator = () => ({ level, log }) => {
   const name = level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : level === logLevel.INFO ? 'info' : 'debug';
-  process.stderr.write(`kafkajs ${name} ${log.message}\n`);
+  const why = log.error ? ` (${log.error})` : '';
+  process.stderr.write(`kafkajs ${name} ${log.message}${why}\n`);
 };
 
 /** A kafkajs client for one bootstrap address (host:port). */
