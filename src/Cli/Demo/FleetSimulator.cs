@@ -6,9 +6,6 @@ using Sieve.Contracts.Records;
 
 namespace Sieve.Cli.Demo;
 
-/// <summary>One raw message ready to produce: topic, key (the subject's identifier) and wire-format value.</summary>
-public readonly record struct RawMessage(string Topic, byte[] Key, byte[] Value);
-
 /// <summary>Sizes and mix of the simulated population.</summary>
 public sealed class FleetOptions
 {
