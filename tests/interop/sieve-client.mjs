@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { outputTopics, PURPOSES, runChecks } from './lib/checks.mjs';
 import { createKafka, publish, readTopics } from './lib/kafka.mjs';
-import { consentChanges, generateEvents, makePlan, validatePlan } from './lib/plan.mjs';
+import { consentChanges, expectedConsentState, expectedOutcomes, generateEvents, makePlan, validatePlan } from './lib/plan.mjs';
 import { selftest } from './lib/selftest.mjs';
 import { registry } from './lib/wire.mjs';
 
@@ -16,7 +16,9 @@ const EXIT = Object.freeze({ OK: 0, CHECK_FAILED: 1, USAGE: 2, KAFKA: 3, TIMEOUT
 const USAGE = `usage: node sieve-client.mjs <command> [options]
 commands:
   make-plan        [--out FILE] [--seed N] [--vehicles N] [--visitors N] [--events N] [--bad N] [--base-time MS]
+                   [--topic-suffix S]
   selftest         [--bootstrap HOST:PORT]
+  expect           --plan FILE                                 prints what a correct Sieve does with the plan
   publish-consent  --plan FILE --bootstrap HOST:PORT          prints the number of consent changes published
   publish-events   --plan FILE --bootstrap HOST:PORT          prints the number of raw events published
   verify           --plan FILE --bootstrap HOST:PORT --expect-inputs N --timeout-ms T [--drain-ms D] [--report FILE]
@@ -34,6 +36,7 @@ const OPTIONS = {
   events: { type: 'string' },
   bad: { type: 'string' },
   'base-time': { type: 'string' },
+  'topic-suffix': { type: 'string' },
   'expect-inputs': { type: 'string' },
   'timeout-ms': { type: 'string' },
   'drain-ms': { type: 'string' },
@@ -91,14 +94,21 @@ async function main(argv) {
 
   switch (command) {
     case 'make-plan': {
-      const plan = makePlan({
+      const options = {
         seed: intOption(values, 'seed'),
         vehicles: intOption(values, 'vehicles'),
         visitors: intOption(values, 'visitors'),
         eventsPerSubject: intOption(values, 'events', { min: 1 }),
         bad: intOption(values, 'bad'),
         baseTime: intOption(values, 'base-time', { min: -8.64e15 }),
-      });
+        topicSuffix: values['topic-suffix'],
+      };
+      let plan;
+      try {
+        plan = makePlan(options);
+      } catch (e) {
+        throw new UsageError(e.message);
+      }
       const text = `${JSON.stringify(plan, null, 2)}\n`;
       if (values.out) writeFileSync(values.out, text);
       else process.stdout.write(text);
@@ -111,6 +121,20 @@ async function main(argv) {
       const passed = result.results.filter((r) => r.ok).length;
       process.stderr.write(`selftest: ${passed} passed, ${result.results.length - passed} failed\n`);
       return result.ok ? EXIT.OK : EXIT.CHECK_FAILED;
+    }
+
+    case 'expect': {
+      const plan = loadPlan(values);
+      const changes = consentChanges(plan);
+      const expected = {
+        topics: plan.topics,
+        inputs: expectedOutcomes(plan).inputs,
+        consentChanges: changes.length,
+        consentState: expectedConsentState(plan),
+        outcomes: expectedOutcomes(plan),
+      };
+      process.stdout.write(`${JSON.stringify(expected, null, 2)}\n`);
+      return EXIT.OK;
     }
 
     case 'publish-consent': {

@@ -7,11 +7,11 @@
 
 import { CellIndex } from './geo.mjs';
 import { buildNeedles, NeedleIndex } from './needles.mjs';
-import { CONSENT_PURPOSES, mayReceive, subjects as planSubjects, vehicleEventHasLocation } from './plan.mjs';
+import { ALL_PURPOSES, expectedOutcomes, locatedEvents, mayReceive, subjects as planSubjects } from './plan.mjs';
 import { WireFormatError } from './wire.mjs';
 
 /** Purposes with an output topic of minimized records. */
-export const PURPOSES = Object.freeze(['positioning', 'personalization', 'analytics']);
+export const PURPOSES = ALL_PURPOSES;
 
 const SCHEMA_OF_TOPIC_KEY = Object.freeze({
   positioning: 'PositioningRecord',
@@ -165,10 +165,8 @@ export function runChecks(plan, messages, options) {
       }
       if (s.kind === 'bad') {
         consentCheck.fail({ ...r.at, code: 'quarantine-expected', subject: s.id });
-      } else if (CONSENT_PURPOSES.includes(p) && !mayReceive(s, p)) {
+      } else if (!mayReceive(s, p)) {
         consentCheck.fail({ ...r.at, code: s.minor ? 'minor-forwarded' : `consent-${s.consent[p]}-forwarded`, subject: s.id });
-      } else if (p === 'analytics' && s.minor) {
-        consentCheck.fail({ ...r.at, code: 'minor-forwarded', subject: s.id });
       }
     }
   }
@@ -279,26 +277,49 @@ export function runChecks(plan, messages, options) {
   for (const q of quarantines) {
     if (!inputTopics.has(q.value.sourceTopic) || !q.value.reasonCode) countCheck.fail({ ...q.at, code: 'quarantine-record-malformed' });
   }
-  // Every located event of a vehicle that consented to positioning, and is not a minor, reaches positioning.
+  // Every located event of a subject that consented to positioning, and is not a minor, reaches positioning:
+  // telematics fixes and Wi-Fi gateway locations alike.
   const positioningBySubject = new Map();
   for (const r of byPurpose.positioning) {
     if (r.subject) positioningBySubject.set(r.subject.id, (positioningBySubject.get(r.subject.id) ?? 0) + 1);
   }
-  for (const v of plan.vehicles) {
-    let expected = 0;
-    if (mayReceive({ kind: 'vehicle', ...v }, 'positioning')) {
-      for (let j = 0; j < v.events; j++) if (vehicleEventHasLocation(j)) expected++;
-    }
-    const seen = positioningBySubject.get(v.id) ?? 0;
-    if (seen !== expected) countCheck.fail({ code: 'positioning-records-per-vehicle', subject: v.id, expected, seen });
+  for (const s of all) {
+    if (s.kind === 'bad') continue;
+    const expected = mayReceive(s, 'positioning') ? locatedEvents(s) : 0;
+    const seen = positioningBySubject.get(s.id) ?? 0;
+    if (seen !== expected) countCheck.fail({ code: 'positioning-records-per-subject', subject: s.id, expected, seen });
   }
   countCheck.summary = { quarantineRecords: quarantines.length, plannedBadEvents: plan.bad.length };
+
+  // ---- f) the audit's decisions are the ones the plan calls for ----
+  const outcomeCheck = new Check('outcomes');
+  const expected = expectedOutcomes(plan);
+  for (const p of PURPOSES) {
+    for (const [field, want] of Object.entries(expected.purposes[p])) {
+      const got = totals.purposes[p][field];
+      if (got !== want) outcomeCheck.fail({ code: 'audit-outcome-differs-from-plan', purpose: p, outcome: field, expected: want, seen: got });
+    }
+  }
+  const reasonsFromAudit = {};
+  for (const a of audits) {
+    for (const q of a.value.quarantined) reasonsFromAudit[q.reasonCode] = (reasonsFromAudit[q.reasonCode] ?? 0) + asNumber(q.count);
+  }
+  const reasonsFromRecords = {};
+  for (const q of quarantines) reasonsFromRecords[q.value.reasonCode] = (reasonsFromRecords[q.value.reasonCode] ?? 0) + 1;
+  for (const [source, seen] of [['audit', reasonsFromAudit], ['quarantine-records', reasonsFromRecords]]) {
+    for (const code of new Set([...Object.keys(expected.quarantined), ...Object.keys(seen)])) {
+      const want = expected.quarantined[code] ?? 0;
+      const got = seen[code] ?? 0;
+      if (got !== want) outcomeCheck.fail({ code: 'quarantine-reason-differs-from-plan', source, reasonCode: code, expected: want, seen: got });
+    }
+  }
+  outcomeCheck.summary = { expected };
 
   const inputsCheck = new Check('inputs-complete');
   if (options.timedOut) inputsCheck.fail({ code: 'timeout', expected: expectInputs, seen: totals.inputs });
   inputsCheck.summary = { expected: expectInputs, seen: totals.inputs };
 
-  const checks = [inputsCheck, decodeCheck, leakCheck, domainCheck, consentCheck, pseudonymCheck, auditCheck, countCheck].map((c) => c.toJSON());
+  const checks = [inputsCheck, decodeCheck, leakCheck, domainCheck, consentCheck, pseudonymCheck, auditCheck, countCheck, outcomeCheck].map((c) => c.toJSON());
   return {
     ok: checks.every((c) => c.ok),
     expectInputs,

@@ -36,8 +36,10 @@ export function identifierForms(plan) {
     if (w.deviceId) add(w.id, 'device-id', [w.deviceId, ...w.deviceIdSpellings]);
   }
   for (const b of plan.bad) {
-    add(b.id, 'vin', [b.vin]);
-    add(b.id, 'imei', [b.imei]);
+    if (b.vin) add(b.id, 'vin', [b.vin]);
+    if (b.imei) add(b.id, 'imei', [b.imei]);
+    if (b.mac) add(b.id, 'mac', [b.mac, ...macForms(b.mac)]);
+    if (b.phone) add(b.id, 'phone', [b.phone]);
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { crc64Avro } from './crc64avro.mjs';
 import { isValidLuhn, isValidVin, vinCheckDigit } from './identifiers.mjs';
 import { buildNeedles, NeedleIndex } from './needles.mjs';
-import { consentChanges, generateEvents, makePlan, UNKNOWN_FINGERPRINT } from './plan.mjs';
+import { consentChanges, expectedConsentState, expectedOutcomes, generateEvents, makePlan, UNKNOWN_FINGERPRINT } from './plan.mjs';
 import { EXPECTED_FINGERPRINTS, UnknownFingerprintError, WireFormatError } from './wire.mjs';
 
 /** Avro's own test vectors (share/test/data/schema-tests.txt): fingerprints of the primitive schemas, as signed longs. */
@@ -152,11 +152,38 @@ export function selftest(registry) {
       strictEqual(isValidLuhn(v.imei), true);
     }
     for (const w of plan.visitors) strictEqual(parseInt(w.mac.slice(0, 2), 16) & 0x03, 0);
-    for (const b of plan.bad) strictEqual(isValidVin(b.vin), b.kind !== 'invalid-vin-checksum');
+    for (const b of plan.bad.filter((x) => x.source === 'telematics')) strictEqual(isValidVin(b.vin), b.kind !== 'invalid-vin-checksum');
+    for (const b of plan.bad.filter((x) => x.source === 'wifi')) {
+      strictEqual(parseInt(b.mac.slice(0, 2), 16) & 0x01, b.kind === 'multicast-mac' ? 1 : 0);
+      if (b.kind === 'invalid-phone') strictEqual(/^1\d{11}$/.test(b.phone), true);
+    }
     const events = generateEvents(plan, registry);
     for (const e of events) if (e.schemaName) deepStrictEqual(plain(registry.decode(e.value).value), e.record);
     strictEqual(events.length, plan.vehicles.length * 5 + plan.visitors.length * 5 + plan.bad.length);
-    for (const c of consentChanges(plan)) registry.encode('ConsentChange', c.record);
+    const outcomes = expectedOutcomes(plan);
+    strictEqual(outcomes.inputs, events.length);
+    for (const p of Object.values(outcomes.purposes)) {
+      strictEqual(Object.values(p).reduce((a, b) => a + b, 0) + plan.bad.length, events.length);
+    }
+  });
+
+  run('consent changes are keyed TYPE/subjectId/purpose, and compaction keeps each final decision', () => {
+    const plan = makePlan({ seed: 3, baseTime: T });
+    const changes = consentChanges(plan);
+    const last = new Map();
+    for (const c of changes) {
+      registry.encode('ConsentChange', c.record);
+      const key = c.key.toString('utf8');
+      strictEqual(key, `${c.record.subjectType}/${c.record.subjectId}/${c.record.purpose}`);
+      last.set(key, c.record);
+    }
+    strictEqual(changes.length, 34);
+    const subjectsSeen = new Set([...last.values()].map((r) => `${r.subjectType}/${r.subjectId}`));
+    const state = expectedConsentState(plan);
+    strictEqual(subjectsSeen.size, state.subjects);
+    strictEqual([...last.values()].filter((r) => r.granted).length, state.granted);
+    strictEqual([...last.values()].filter((r) => !r.granted).length, state.withdrawn);
+    strictEqual(changes[0].key.toString('utf8').startsWith('VIN/'), true);
   });
 
   run('the leak search finds identifiers and their digests inside bytes', () => {

@@ -149,9 +149,52 @@ describe('checks', () => {
     out.splice(out.findIndex((m) => m.topic === 'quarantine.v1'), 1);
     const codes = check(runChecks(plan, out, { registry: reg, expectInputs: N }), 'counts').failures.map((f) => f.code).sort();
     strictEqual(codes.join(), [
-      'positioning-records-per-vehicle', 'quarantine-records-differ-from-audit', 'quarantine-records-differ-from-plan',
+      'positioning-records-per-subject', 'quarantine-records-differ-from-audit', 'quarantine-records-differ-from-plan',
       'records-differ-from-audit-forwarded',
     ].join());
+  });
+
+  it('expect positioning from Wi-Fi events with a location, one record per located event', () => {
+    const visitor = plan.visitors.find((w) => w.consent.positioning === 'granted' && !w.minor);
+    const out = outputs();
+    const i = out.findIndex((m) => m.topic === 'positioning.v1' && reg.decode(m.value).value.source === 'WIFI'
+      && Math.abs(reg.decode(m.value).value.latitude - visitor.cell.lat) < 0.1 && Math.abs(reg.decode(m.value).value.longitude - visitor.cell.lon) < 0.1);
+    strictEqual(i >= 0, true, 'the fake forwards Wi-Fi positioning');
+    out.splice(i, 1);
+    const failures = check(runChecks(plan, out, { registry: reg, expectInputs: N }), 'counts').failures;
+    const f = failures.find((x) => x.code === 'positioning-records-per-subject');
+    strictEqual(f.subject, visitor.id);
+    strictEqual(f.expected, 4);
+    strictEqual(f.seen, 3);
+  });
+
+  it('catch an audit whose decisions differ from the plan', () => {
+    const out = outputs();
+    const i = out.findIndex((m) => m.topic === 'audit.v1' && reg.decode(m.value).value.purposes[1].withheldWithdrawn > 0);
+    out[i] = reencode(out[i], 'AuditRecord', (v) => { v.purposes[1].withheldWithdrawn -= 1; v.purposes[1].withheldNoConsent += 1; });
+    const report = runChecks(plan, out, { registry: reg, expectInputs: N });
+    strictEqual(failedChecks(report).join(), 'outcomes');
+    const codes = check(report, 'outcomes').failures.map((f) => `${f.purpose}:${f.outcome}`).sort();
+    strictEqual(codes.join(), 'personalization:withheldNoConsent,personalization:withheldWithdrawn');
+  });
+
+  it('catch a quarantine reason that is not the one the bad event calls for', () => {
+    const out = outputs();
+    const i = out.findIndex((m) => m.topic === 'quarantine.v1' && reg.decode(m.value).value.reasonCode === 'avro-bad-marker');
+    out[i] = reencode(out[i], 'QuarantineRecord', (v) => { v.reasonCode = 'avro-invalid'; });
+    const report = runChecks(plan, out, { registry: reg, expectInputs: N });
+    strictEqual(failedChecks(report).join(), 'outcomes');
+    const codes = check(report, 'outcomes').failures.map((f) => `${f.source}:${f.reasonCode}`).sort();
+    strictEqual(codes.join(), 'quarantine-records:avro-bad-marker,quarantine-records:avro-invalid');
+  });
+
+  it('catch analytics carrying a bad event', () => {
+    const bad = plan.bad.find((b) => b.source === 'wifi');
+    const out = outputs();
+    const i = out.findIndex((m) => m.topic === 'analytics.v1');
+    out[i] = reencode(out[i], 'AnalyticsRecord', (v) => { v.geohash = geohashOf(bad.cell); });
+    const failures = check(runChecks(plan, out, { registry: reg, expectInputs: N }), 'consent').failures;
+    strictEqual(failures.some((f) => f.subject === bad.id && f.code === 'quarantine-expected'), true, JSON.stringify(failures));
   });
 
   it('catch an undecodable output and a record of the wrong schema', () => {

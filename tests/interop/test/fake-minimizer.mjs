@@ -39,8 +39,13 @@ function normalizePhone(raw) {
 
 function normalizeMac(raw) {
   const hex = raw.trim().toLowerCase().replace(/[:.-]/g, '');
-  return /^[0-9a-f]{12}$/.test(hex) ? hex.match(/../g).join(':') : null;
+  if (!/^[0-9a-f]{12}$/.test(hex) || (parseInt(hex.slice(0, 2), 16) & 1) !== 0) return null;
+  return hex.match(/../g).join(':');
 }
+
+/** Sieve's quarantine reason codes for the wire errors of lib/wire.mjs. */
+const WIRE_REASON = { 'bad-marker': 'avro-bad-marker' };
+const INVALID_ID_REASON = { VIN: 'invalid-vin-checksum', PHONE: 'invalid-phone-length', MAC: 'invalid-mac-not-unicast', DEVICE_ID: 'invalid-device-id-format' };
 
 function normalize(type, raw) {
   switch (type) {
@@ -102,7 +107,7 @@ export function minimize(plan, raw, consent, registry) {
     try {
       decoded = registry.decode(m.value);
     } catch (e) {
-      quarantine(e.code ?? 'avro-invalid');
+      quarantine(WIRE_REASON[e.code] ?? e.code ?? 'avro-invalid');
       continue;
     }
     const e = decoded.value;
@@ -119,15 +124,20 @@ export function minimize(plan, raw, consent, registry) {
       source = 'WIFI';
     }
     const id = normalize(type, rawId);
+    if (id == null) {
+      quarantine(INVALID_ID_REASON[type]);
+      continue;
+    }
     const state = consentBySubject.get(`${type}:${id}`) ?? { minor: false };
     const loc = e.location;
 
+    // Sieve's order: the minor rule, then consent, then whether the event has anything for the purpose.
     const decide = (purpose, applicable, needsConsent) => {
       if (state.minor) return count(purpose, 'withheldMinor'), false;
-      if (!applicable) return count(purpose, 'withheldNotApplicable'), false;
       if (needsConsent && state[purpose] !== 'granted') {
         return count(purpose, state[purpose] === 'withdrawn' ? 'withheldWithdrawn' : 'withheldNoConsent'), false;
       }
+      if (!applicable) return count(purpose, 'withheldNotApplicable'), false;
       count(purpose, 'forwarded');
       return true;
     };
