@@ -17,6 +17,7 @@ public static class SieveCli
     private static readonly CommandInfo[] Commands =
     [
         new(PolicyCheckCommand.Name, PolicyCheckCommand.Summary, PolicyCheckCommand.Usage, PolicyCheckCommand.Options, PolicyCheckCommand.RunAsync),
+        new(PolicyExplainCommand.Name, PolicyExplainCommand.Summary, PolicyExplainCommand.Usage, PolicyExplainCommand.Options, PolicyExplainCommand.RunAsync),
     ];
 
     /// <summary>Name and summary of the demo, which parses its own options.</summary>

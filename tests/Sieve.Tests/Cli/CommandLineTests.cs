@@ -11,7 +11,7 @@ public sealed class CommandLineTests
         CliResult result = await CliRunner.RunAsync(flag);
 
         Assert.Equal(0, result.ExitCode);
-        foreach (string command in new[] { "demo", "policy check" })
+        foreach (string command in new[] { "demo", "policy check", "policy explain" })
         {
             Assert.Contains(command, result.Out, StringComparison.Ordinal);
         }
@@ -19,6 +19,7 @@ public sealed class CommandLineTests
 
     [Theory]
     [InlineData("policy", "check")]
+    [InlineData("policy", "explain")]
     public async Task Each_command_prints_its_usage(string group, string command)
     {
         CliResult result = await CliRunner.RunAsync(group, command, "--help");
