@@ -1,4 +1,6 @@
 using System.Text;
+using Sieve.Cli.Commands.Consent;
+using Sieve.Cli.Commands.Keys;
 using Sieve.Cli.Commands.Policy;
 using Sieve.Cli.Demo;
 using Spectre.Console;
@@ -18,6 +20,13 @@ public static class SieveCli
     [
         new(PolicyCheckCommand.Name, PolicyCheckCommand.Summary, PolicyCheckCommand.Usage, PolicyCheckCommand.Options, PolicyCheckCommand.RunAsync),
         new(PolicyExplainCommand.Name, PolicyExplainCommand.Summary, PolicyExplainCommand.Usage, PolicyExplainCommand.Options, PolicyExplainCommand.RunAsync),
+        new(ConsentChangeCommand.GrantName, ConsentChangeCommand.GrantSummary, ConsentChangeCommand.Usage(granted: true), ConsentChangeCommand.Options,
+            static (args, console, ct) => ConsentChangeCommand.RunAsync(args, console, granted: true, ct)),
+        new(ConsentChangeCommand.WithdrawName, ConsentChangeCommand.WithdrawSummary, ConsentChangeCommand.Usage(granted: false), ConsentChangeCommand.Options,
+            static (args, console, ct) => ConsentChangeCommand.RunAsync(args, console, granted: false, ct)),
+        new(ConsentShowCommand.Name, ConsentShowCommand.Summary, ConsentShowCommand.Usage, ConsentShowCommand.Options, ConsentShowCommand.RunAsync),
+        new(KeysGenerateCommand.Name, KeysGenerateCommand.Summary, KeysGenerateCommand.Usage, KeysGenerateCommand.Options, KeysGenerateCommand.RunAsync),
+        new(KeysRotateCommand.Name, KeysRotateCommand.Summary, KeysRotateCommand.Usage, KeysRotateCommand.Options, KeysRotateCommand.RunAsync),
     ];
 
     /// <summary>Name and summary of the demo, which parses its own options.</summary>

@@ -11,7 +11,7 @@ public sealed class CommandLineTests
         CliResult result = await CliRunner.RunAsync(flag);
 
         Assert.Equal(0, result.ExitCode);
-        foreach (string command in new[] { "demo", "policy check", "policy explain" })
+        foreach (string command in new[] { "demo", "policy check", "policy explain", "consent grant", "consent withdraw", "consent show", "keys generate", "keys rotate" })
         {
             Assert.Contains(command, result.Out, StringComparison.Ordinal);
         }
@@ -20,6 +20,11 @@ public sealed class CommandLineTests
     [Theory]
     [InlineData("policy", "check")]
     [InlineData("policy", "explain")]
+    [InlineData("consent", "grant")]
+    [InlineData("consent", "withdraw")]
+    [InlineData("consent", "show")]
+    [InlineData("keys", "generate")]
+    [InlineData("keys", "rotate")]
     public async Task Each_command_prints_its_usage(string group, string command)
     {
         CliResult result = await CliRunner.RunAsync(group, command, "--help");
@@ -34,10 +39,10 @@ public sealed class CommandLineTests
     [Fact]
     public async Task Help_wins_over_other_arguments()
     {
-        CliResult result = await CliRunner.RunAsync("policy", "check", "--nonsense", "--help");
+        CliResult result = await CliRunner.RunAsync("consent", "grant", "--type", "nonsense", "--help");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.StartsWith("Usage: sieve policy check", result.Out, StringComparison.Ordinal);
+        Assert.StartsWith("Usage: sieve consent grant", result.Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -52,10 +57,12 @@ public sealed class CommandLineTests
     [Fact]
     public async Task Group_alone_lists_its_commands()
     {
-        CliResult result = await CliRunner.RunAsync("policy", "--help");
+        CliResult result = await CliRunner.RunAsync("keys", "--help");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("policy check", result.Out, StringComparison.Ordinal);
+        Assert.Contains("keys generate", result.Out, StringComparison.Ordinal);
+        Assert.Contains("keys rotate", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("policy check", result.Out, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -71,8 +78,11 @@ public sealed class CommandLineTests
     }
 
     [Theory]
-    [InlineData("policy", "check", "--nonsense")]
-    [InlineData("policy", "check", "a.json", "b.json")]
+    [InlineData("keys", "generate", "--out")]
+    [InlineData("keys", "generate", "--force=yes")]
+    [InlineData("keys", "generate", "--force", "--force")]
+    [InlineData("keys", "rotate", "--file", "x.json")]
+    [InlineData("keys", "generate", "extra")]
     public async Task Malformed_options_are_one_usage_error(params string[] args)
     {
         CliResult result = await CliRunner.RunAsync(args);
