@@ -46,12 +46,13 @@ internal static class ConsentChangeCommand
     {
         string verb = granted ? "grant" : "withdraw";
         string what = granted ? "grants consent to" : "withdraws consent from";
+        string indent = new(' ', "Usage: sieve consent ".Length + verb.Length + 1);
         return $"""
             Usage: sieve consent {verb} --type vin|phone|mac|device-id --id ID --purpose PURPOSE
-                                        [--bootstrap HOST:PORT] [--effective ISO8601] [--minor] [--policy-version V]
+            {indent}[--bootstrap HOST:PORT] [--effective ISO8601] [--minor] [--policy-version V]
 
-            Publishes a ConsentChange saying the subject {what} PURPOSE to {Topics.ConsentChanges}, keyed by the
-            subject's normalized identifier, and waits until the broker has it (acks=all, idempotent producer).
+            Publishes to {Topics.ConsentChanges} a ConsentChange saying the subject {what} PURPOSE, keyed by
+            the subject's normalized identifier, and waits until the broker has it (acks=all, idempotent producer).
             The identifier is validated first; an invalid one is rejected with its reason code.
 
             Options:
