@@ -13,11 +13,16 @@ namespace Sieve.Ingest.Gateways;
 /// <param name="OutletId">Written as <c>outletId</c>.</param>
 internal sealed record MerakiNetwork(string NetworkId, string GatewayId, string OutletId);
 
-/// <summary>A dealer's own portal gateway and the SHA-256 of its bearer token.</summary>
+/// <summary>A dealer's own portal gateway, the outlet it is installed at, and the SHA-256 of its bearer token.</summary>
 /// <param name="GatewayId">The gateway's id; requests must name it in <c>gatewayId</c>.</param>
 /// <param name="TokenHash">SHA-256 of the UTF-8 token, compared in constant time.</param>
-/// <param name="OutletId">When set, the only outlet the gateway may report for.</param>
-internal sealed record PortalGateway(string GatewayId, byte[] TokenHash, string? OutletId);
+/// <param name="OutletId">The outlet; requests must name it in <c>outletId</c>.</param>
+/// <remarks>
+/// <c>gatewayId</c> and <c>outletId</c> are classified <c>none</c> and may leave the raw zone as they are, so they are
+/// always written from configuration; the request's values are only checked against it. A gateway therefore cannot
+/// smuggle free text (say, a phone number) into an unprotected field.
+/// </remarks>
+internal sealed record PortalGateway(string GatewayId, byte[] TokenHash, string OutletId);
 
 /// <summary>Meraki Scanning API receiver settings (<c>Ingest:Meraki:*</c>).</summary>
 /// <param name="Validator">Returned to Meraki's validation GET.</param>
@@ -170,11 +175,8 @@ internal sealed class GatewaySettings
                 ConfigValues.Fail(key + ":Token", "is the same as another gateway's token; each gateway needs its own.");
             }
 
-            string? outlet = ConfigValues.Optional(config, key + ":OutletId");
-            if (outlet is not null)
-            {
-                CheckId(outlet, key + ":OutletId");
-            }
+            string outlet = ConfigValues.Required(config, key + ":OutletId");
+            CheckId(outlet, key + ":OutletId");
 
             gateways.Add(new PortalGateway(section.Key, SHA256.HashData(Encoding.UTF8.GetBytes(token)), outlet));
         }

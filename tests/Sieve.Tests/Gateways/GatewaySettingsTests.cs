@@ -14,6 +14,7 @@ public sealed class GatewaySettingsTests
     [InlineData("Ingest:Meraki:Validator", null, "Ingest:Meraki:Validator: required")]
     [InlineData("Ingest:Meraki:Secret", "short-secret", "Ingest:Meraki:Secret: must be at least 16 characters")]
     [InlineData("Ingest:Meraki:Networks:N_24329156:OutletId", null, "Ingest:Meraki:Networks:N_24329156:OutletId: required")]
+    [InlineData("Ingest:Portal:Gateways:gw-gz-02:OutletId", null, "Ingest:Portal:Gateways:gw-gz-02:OutletId: required")]
     [InlineData("Ingest:Portal:Gateways:gw-bj-01:Token", "tiny-token", "Ingest:Portal:Gateways:gw-bj-01:Token: must be at least 16 characters")]
     [InlineData("Ingest:Portal:Gateways:gw-gz-02:Token", GatewayTestHost.PortalToken, "Ingest:Portal:Gateways:gw-gz-02:Token: is the same as another gateway's token")]
     [InlineData("Ingest:Http:Urls", "ftp://0.0.0.0:21", "Ingest:Http:Urls (entry 1): must start with http:// or https://")]
@@ -73,7 +74,7 @@ public sealed class GatewaySettingsTests
         Assert.Equal(32, settings.Meraki!.SecretHash.Length);
         Assert.All(settings.PortalGateways, g => Assert.Equal(32, g.TokenHash.Length));
         Assert.Equal("outlet-bj-01", settings.PortalGateways.Single(g => g.GatewayId == GatewayTestHost.PortalGateway).OutletId);
-        Assert.Null(settings.PortalGateways.Single(g => g.GatewayId == GatewayTestHost.OtherGateway).OutletId);
+        Assert.Equal("outlet-gz-02", settings.PortalGateways.Single(g => g.GatewayId == GatewayTestHost.OtherGateway).OutletId);
         Assert.Equal(GatewayTestHost.MerakiGateway, settings.Meraki.Networks[GatewayTestHost.MerakiNetwork].GatewayId);
     }
 

@@ -29,6 +29,7 @@ internal sealed class GatewayTestHost : IAsyncDisposable
     public const string PortalOutlet = "outlet-bj-01";
     public const string OtherGateway = "gw-gz-02";
     public const string OtherToken = "portal-token-gz-02-11d0e4";
+    public const string OtherOutlet = "outlet-gz-02";
 
     /// <summary>The event-id key of every test host: 32 bytes 0x01..0x20.</summary>
     public static readonly byte[] EventIdKey = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
@@ -65,6 +66,7 @@ internal sealed class GatewayTestHost : IAsyncDisposable
         ["Ingest:Portal:Gateways:" + PortalGateway + ":Token"] = PortalToken,
         ["Ingest:Portal:Gateways:" + PortalGateway + ":OutletId"] = PortalOutlet,
         ["Ingest:Portal:Gateways:" + OtherGateway + ":Token"] = OtherToken,
+        ["Ingest:Portal:Gateways:" + OtherGateway + ":OutletId"] = OtherOutlet,
         ["Ingest:Limits:PortalMaxBodyBytes"] = "4096",
         ["Ingest:Limits:MerakiMaxBodyBytes"] = "65536",
     };

@@ -101,7 +101,7 @@ public sealed class PortalReceiverTests(KafkaFixture kafka)
     }
 
     [Fact]
-    public async Task A_token_only_speaks_for_its_gateway_and_its_pinned_outlet()
+    public async Task A_token_only_speaks_for_its_gateway_and_its_outlet()
     {
         await using GatewayTestHost host = await StartAsync();
         string asOther = Login(GatewayTestHost.PortalGateway, GatewayTestHost.PortalOutlet, "f0:18:98:aa:bb:06", "13800138000", null, RecentTime(1)).ToJsonString();
@@ -188,7 +188,7 @@ public sealed class PortalReceiverTests(KafkaFixture kafka)
         });
         await using GatewayTestHost _ = host;
         string mine = Login(GatewayTestHost.PortalGateway, GatewayTestHost.PortalOutlet, "f0:18:98:aa:bb:08", "13800138000", null, RecentTime(1)).ToJsonString();
-        string other = Login(GatewayTestHost.OtherGateway, "outlet-gz-02", "f0:18:98:aa:bb:09", "13800138001", null, RecentTime(1)).ToJsonString();
+        string other = Login(GatewayTestHost.OtherGateway, GatewayTestHost.OtherOutlet, "f0:18:98:aa:bb:09", "13800138001", null, RecentTime(1)).ToJsonString();
 
         for (int i = 0; i < 2; i++)
         {

@@ -26,7 +26,7 @@ internal sealed class WifiEventIds
     {
         if (key.Length < GatewaySettings.MinEventIdKeyBytes)
         {
-            throw new ArgumentException("The event id key is too short.", nameof(key));
+            ThrowHelper.ThrowKeyTooShort(nameof(key), GatewaySettings.MinEventIdKeyBytes);
         }
 
         _key = key.ToArray();

@@ -73,7 +73,7 @@ internal static class GatewayErrorCodes
     /// <summary>The body names another gateway than the token belongs to (403).</summary>
     public const string GatewayMismatch = "gateway-mismatch";
 
-    /// <summary>The gateway is pinned to another outlet (403).</summary>
+    /// <summary>The body names another outlet than the gateway is configured at (403).</summary>
     public const string OutletNotAllowed = "outlet-not-allowed";
 
     /// <summary>The gateway's rate limit is used up (429).</summary>

@@ -36,7 +36,7 @@ internal sealed class MerakiReceiver
     public MerakiReceiver(GatewaySettings settings, WifiEventIds eventIds, GatewayRateLimiter rateLimiter, GatewayAnswers answers, TimeProvider time)
     {
         _settings = settings;
-        _meraki = settings.Meraki ?? throw new InvalidOperationException("The Meraki receiver is not configured.");
+        _meraki = settings.Meraki ?? ThrowHelper.ThrowNotConfigured<MerakiSettings>("The Meraki receiver");
         _eventIds = eventIds;
         _rateLimiter = rateLimiter;
         _answers = answers;

@@ -103,7 +103,7 @@ internal sealed class PortalReceiver
             return false;
         }
 
-        if (gateway.OutletId is not null && !string.Equals(record.OutletId, gateway.OutletId, StringComparison.Ordinal))
+        if (!string.Equals(record.OutletId, gateway.OutletId, StringComparison.Ordinal))
         {
             error = new GatewayError(StatusCodes.Status403Forbidden, GatewayErrorCodes.OutletNotAllowed, PortalFields.OutletId);
             return false;
@@ -120,7 +120,7 @@ internal sealed class PortalReceiver
         {
             EventId = _eventIds.Create(source, gateway.GatewayId, mac[..macLength], record.Time, record.End),
             GatewayId = gateway.GatewayId,
-            OutletId = record.OutletId,
+            OutletId = gateway.OutletId,
             EventTime = record.Time,
             ClientMac = record.ClientMac,
             PhoneNumber = record.PhoneNumber,
