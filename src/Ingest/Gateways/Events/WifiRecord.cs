@@ -1,3 +1,4 @@
+using System.Globalization;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Records;
 using Sieve.Ingest.Gateways.Http;
@@ -14,70 +15,71 @@ internal static class WifiRecord
 {
     /// <summary>
     /// Checks the identifiers of <paramref name="record"/> and, when all are valid, returns the message for
-    /// <paramref name="topic"/>. <paramref name="fieldPrefix"/> (e.g. <c>data.observations[2].</c>) goes in front of
-    /// field names in errors.
+    /// <paramref name="topic"/>.
     /// </summary>
     /// <param name="record">The record, identifiers as received.</param>
     /// <param name="topic">The raw topic.</param>
-    /// <param name="fieldPrefix">Path of the object holding the identifier fields, with a trailing dot, or empty.</param>
+    /// <param name="observation">
+    /// For a Meraki observation, its index in <c>data.observations</c> (error paths become
+    /// <c>data.observations[i].clientMac</c>); -1 when the identifier fields are at the root of the request.
+    /// </param>
     /// <param name="message">The message, when valid.</param>
     /// <param name="error">Why not, when invalid: the normalizer's reason code and the field.</param>
-    public static bool TryCreateMessage(WifiEventData record, string topic, string fieldPrefix, out RawMessage message, out GatewayError error)
+    public static bool TryCreateMessage(WifiEventData record, string topic, int observation, out RawMessage message, out GatewayError error)
     {
         message = default;
         Span<byte> normalized = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
-        if (!TryCheck(SubjectType.Mac, record.ClientMac, "clientMac", fieldPrefix, normalized, out int macLength, out error))
+        if (!TryCheck(SubjectType.Mac, record.ClientMac, "clientMac", observation, normalized, out int keyLength, out error))
         {
             return false;
         }
 
-        byte[] key = normalized[..macLength].ToArray();
-        if (record.DeviceId is not null)
+        if (record.DeviceId is not null
+            && !TryCheck(SubjectType.DeviceId, record.DeviceId, "deviceId", observation, normalized, out keyLength, out error))
         {
-            if (!TryCheck(SubjectType.DeviceId, record.DeviceId, "deviceId", fieldPrefix, normalized, out int length, out error))
-            {
-                return false;
-            }
-
-            key = normalized[..length].ToArray();
+            return false;
         }
 
-        if (record.PhoneNumber is not null)
+        if (record.PhoneNumber is not null
+            && !TryCheck(SubjectType.Phone, record.PhoneNumber, "phoneNumber", observation, normalized, out keyLength, out error))
         {
-            if (!TryCheck(SubjectType.Phone, record.PhoneNumber, "phoneNumber", fieldPrefix, normalized, out int length, out error))
-            {
-                return false;
-            }
-
-            key = normalized[..length].ToArray();
+            return false;
         }
 
+        // normalized now holds the subject's identifier: the last one checked of MAC, device id, phone.
         byte[] value = record.ToMessage();
         if (value.Length > RecordLimits.MaxMessageBytes)
         {
-            error = GatewayError.BadRequest(GatewayErrorCodes.RecordTooLarge, fieldPrefix.Length == 0 ? null : fieldPrefix.TrimEnd('.'));
+            error = GatewayError.BadRequest(GatewayErrorCodes.RecordTooLarge, observation < 0 ? null : Path(observation, null));
             return false;
         }
 
-        message = new RawMessage(topic, key, value);
+        message = new RawMessage(topic, normalized[..keyLength].ToArray(), value);
         error = default;
         return true;
     }
 
-    /// <summary>Normalizes the client MAC for the event id; false with the reason when it is not a MAC.</summary>
-    public static bool TryNormalizeMac(string clientMac, string field, Span<byte> normalized, out int written, out GatewayError error) =>
-        TryCheck(SubjectType.Mac, clientMac, field, string.Empty, normalized, out written, out error);
+    /// <summary>
+    /// Normalizes the client MAC into <paramref name="normalized"/> for the event id; false with the reason when it
+    /// is not a MAC. <paramref name="observation"/> as for <see cref="TryCreateMessage"/>.
+    /// </summary>
+    public static bool TryNormalizeMac(string clientMac, int observation, Span<byte> normalized, out int written, out GatewayError error) =>
+        TryCheck(SubjectType.Mac, clientMac, "clientMac", observation, normalized, out written, out error);
 
-    private static bool TryCheck(SubjectType type, string raw, string field, string fieldPrefix, Span<byte> normalized, out int written, out GatewayError error)
+    private static bool TryCheck(SubjectType type, string raw, string field, int observation, Span<byte> normalized, out int written, out GatewayError error)
     {
         NormalizeStatus status = WifiIdentifiers.Normalize(type, raw, normalized, out written);
         if (status != NormalizeStatus.Ok)
         {
-            error = GatewayError.BadRequest(IdentifierNormalizer.ToReasonCode(type, status), fieldPrefix + field);
+            error = GatewayError.BadRequest(IdentifierNormalizer.ToReasonCode(type, status), observation < 0 ? field : Path(observation, field));
             return false;
         }
 
         error = default;
         return true;
     }
+
+    /// <summary>Built only for an error answer.</summary>
+    private static string Path(int observation, string? field) =>
+        "data.observations[" + observation.ToString(CultureInfo.InvariantCulture) + "]" + (field is null ? "" : "." + field);
 }

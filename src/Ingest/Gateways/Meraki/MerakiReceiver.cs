@@ -135,8 +135,7 @@ internal sealed class MerakiReceiver
         for (int i = 0; i < payload.Observations.Count; i++)
         {
             MerakiObservation observation = payload.Observations[i];
-            string prefix = MerakiFields.Observation(i, ".");
-            if (!WifiRecord.TryNormalizeMac(observation.ClientMac, prefix + "clientMac", mac, out int macLength, out error))
+            if (!WifiRecord.TryNormalizeMac(observation.ClientMac, i, mac, out int macLength, out error))
             {
                 return Decision.Refuse(error, network.GatewayId);
             }
@@ -152,7 +151,7 @@ internal sealed class MerakiReceiver
                 Location = observation.HasCoordinates ? new GeoLocationData(observation.Latitude, observation.Longitude) : null,
                 Rssi = observation.Rssi,
             };
-            if (!WifiRecord.TryCreateMessage(record, _settings.WifiRawTopic, prefix, out RawMessage message, out error))
+            if (!WifiRecord.TryCreateMessage(record, _settings.WifiRawTopic, i, out RawMessage message, out error))
             {
                 return Decision.Refuse(error, network.GatewayId);
             }

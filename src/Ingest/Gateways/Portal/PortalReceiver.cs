@@ -110,7 +110,7 @@ internal sealed class PortalReceiver
         }
 
         Span<byte> mac = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
-        if (!WifiRecord.TryNormalizeMac(record.ClientMac, PortalFields.ClientMac, mac, out int macLength, out error))
+        if (!WifiRecord.TryNormalizeMac(record.ClientMac, -1, mac, out int macLength, out error))
         {
             return false;
         }
@@ -129,6 +129,6 @@ internal sealed class PortalReceiver
             VisitedDomains = record.VisitedDomains,
             DwellSeconds = session ? (int)((record.End - record.Time) / 1000) : null,
         };
-        return WifiRecord.TryCreateMessage(data, _settings.WifiRawTopic, string.Empty, out message, out error);
+        return WifiRecord.TryCreateMessage(data, _settings.WifiRawTopic, -1, out message, out error);
     }
 }
