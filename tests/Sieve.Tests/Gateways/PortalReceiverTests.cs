@@ -239,6 +239,36 @@ public sealed class PortalReceiverTests(KafkaFixture kafka)
     }
 
     [Fact]
+    public async Task A_record_over_the_raw_topic_cap_is_400_and_too_many_domains_are_refused()
+    {
+        (GatewayTestHost host, string topic) = await StartWithTopicAsync(new Dictionary<string, string?>
+        {
+            ["Ingest:Limits:PortalMaxBodyBytes"] = "1048576",
+        });
+        await using GatewayTestHost _ = host;
+        string label = new('a', 60);
+        string[] longDomains = Enumerable.Range(0, 300).Select(i => label + "." + label + "." + label + "." + label + ".d" + i + ".cn").ToArray();
+        JsonObject huge = Session(GatewayTestHost.PortalGateway, GatewayTestHost.PortalOutlet, "f0:18:98:aa:bb:0c", null, null, RecentTime(5), RecentTime(1), longDomains);
+        JsonObject many = Session(GatewayTestHost.PortalGateway, GatewayTestHost.PortalOutlet, "f0:18:98:aa:bb:0c", null, null, RecentTime(5), RecentTime(1),
+            Enumerable.Range(0, 513).Select(i => "d" + i + ".cn").ToArray());
+
+        using (HttpResponseMessage response = await host.PostJsonAsync(Sessions, huge.ToJsonString(), GatewayTestHost.PortalToken))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("record-too-large", await MerakiReceiverTests.ErrorCodeAsync(response));
+        }
+
+        using (HttpResponseMessage response = await host.PostJsonAsync(Sessions, many.ToJsonString(), GatewayTestHost.PortalToken))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            JsonElement error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal(("too-many-items", "visitedDomains"), (error.GetProperty("error").GetString(), error.GetProperty("field").GetString()));
+        }
+
+        Assert.Empty(await KafkaTestClient.ConsumeAllAsync(kafka.BootstrapServers, topic, TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Fact]
     public async Task Healthz_answers_ok()
     {
         await using GatewayTestHost host = await StartAsync();
