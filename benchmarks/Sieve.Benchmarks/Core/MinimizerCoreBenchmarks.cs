@@ -7,11 +7,13 @@ using Sieve.Minimizer.Policy;
 namespace Sieve.Benchmarks.Core;
 
 /// <summary>
-/// <see cref="MinimizerCore.Process"/> per event, on one thread, over a realistic population: 100,000 vehicles and
-/// 20,000 Wi-Fi subjects, every subject's consent in the near-cache and pseudonyms cached (the steady state of a
-/// running minimizer). Each invocation processes the next <see cref="EventsPerInvoke"/> pre-encoded events, cycling
-/// through 200,000 telematics or 100,000 Wi-Fi messages, so the subject and consent look-ups range over the whole
-/// population rather than a few hot entries. Results read per event.
+/// <see cref="MinimizerCore.Process"/> per event, on one thread, in the steady state of a running minimizer: every
+/// subject's consent in the near-cache and its pseudonyms cached. Each invocation processes the next
+/// <see cref="EventsPerInvoke"/> pre-encoded events, cycling through 200,000 telematics or 100,000 Wi-Fi messages.
+/// <see cref="Subjects"/> = 120,000 is the realistic population (100,000 vehicles, 20,000 Wi-Fi subjects): the
+/// subject and consent look-ups range over far more memory than the CPU caches hold. 1,200 subjects (1,000 and 200)
+/// run the same events over a population whose look-up structures stay cache-resident, which separates the cost of
+/// the work from the cost of waiting for memory. Results read per event.
 /// </summary>
 [Config(typeof(SieveBenchmarkConfig))]
 public class MinimizerCoreBenchmarks
@@ -19,16 +21,16 @@ public class MinimizerCoreBenchmarks
     /// <summary>Events processed per invocation (every result is per event).</summary>
     public const int EventsPerInvoke = 10_000;
 
-    /// <summary>Vehicles in the population.</summary>
-    public const int Vehicles = 100_000;
+    /// <summary>The realistic population: 100,000 vehicles and 20,000 Wi-Fi subjects.</summary>
+    public const int RealisticSubjects = 120_000;
 
-    /// <summary>Wi-Fi subjects in the population.</summary>
-    public const int WifiSubjects = 20_000;
+    /// <summary>A population whose subject and consent entries fit in the CPU caches.</summary>
+    public const int CacheResidentSubjects = 1_200;
 
-    /// <summary>Encoded telematics messages (two rounds over the vehicles).</summary>
+    /// <summary>Encoded telematics messages (two rounds over 100,000 vehicles).</summary>
     public const int TelematicsMessages = 200_000;
 
-    /// <summary>Encoded Wi-Fi messages (five rounds over the Wi-Fi subjects).</summary>
+    /// <summary>Encoded Wi-Fi messages (five rounds over 20,000 Wi-Fi subjects).</summary>
     public const int WifiMessages = 100_000;
 
     private readonly CountingSink _sink = new();
@@ -40,10 +42,15 @@ public class MinimizerCoreBenchmarks
     private int _telematicsNext;
     private int _wifiNext;
 
+    /// <summary>Subjects in the population: five in six are vehicles, the rest Wi-Fi subjects.</summary>
+    [Params(RealisticSubjects, CacheResidentSubjects)]
+    public int Subjects { get; set; } = RealisticSubjects;
+
     [GlobalSetup]
     public void Setup()
     {
-        _workload = MinimizerWorkload.Create(Vehicles, WifiSubjects, TelematicsMessages, WifiMessages);
+        int vehicles = Subjects / 6 * 5;
+        _workload = MinimizerWorkload.Create(vehicles, Subjects - vehicles, TelematicsMessages, WifiMessages);
         _core = _workload.Core;
         _telematics = _workload.Population.TelematicsMessages;
         _wifi = _workload.Population.WifiMessages;
