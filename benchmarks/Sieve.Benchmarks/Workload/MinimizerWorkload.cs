@@ -1,0 +1,138 @@
+using System.Text;
+using Sieve.Contracts.Identifiers;
+using Sieve.Contracts.Pseudonymization;
+using Sieve.Contracts.Purposes;
+using Sieve.Minimizer.Consent;
+using Sieve.Minimizer.Pipeline;
+using Sieve.Minimizer.Policy;
+
+namespace Sieve.Benchmarks.Workload;
+
+/// <summary>
+/// A <see cref="MinimizerCore"/> in steady state over a <see cref="SyntheticPopulation"/>: the default policy, the
+/// demo master key ring, every subject's consent in an <see cref="InMemoryConsentStore"/> and loaded into the
+/// near-cache, and every event processed once so each subject's pseudonyms are cached. What remains per event is
+/// exactly the production hot path: decode, normalize, subject lookup, consent lookup and rule, generalize, encode.
+/// </summary>
+internal sealed class MinimizerWorkload : IDisposable
+{
+    private const string PolicyVersion = "2026-11-01";
+
+    private MinimizerWorkload(SyntheticPopulation population, InMemoryConsentStore store, ConsentCache consent, MinimizerCore core)
+    {
+        Population = population;
+        Store = store;
+        Consent = consent;
+        Core = core;
+    }
+
+    /// <summary>The subjects and their encoded events.</summary>
+    public SyntheticPopulation Population { get; }
+
+    /// <summary>The consent store holding every subject's decisions.</summary>
+    public InMemoryConsentStore Store { get; }
+
+    /// <summary>The near-cache, holding every subject.</summary>
+    public ConsentCache Consent { get; }
+
+    /// <summary>The warmed core.</summary>
+    public MinimizerCore Core { get; }
+
+    /// <summary>Builds the population, stores and fetches every subject's consent, and warms the core.</summary>
+    public static MinimizerWorkload Create(int vehicles, int visitors, int telematicsMessages, int wifiMessages)
+    {
+        SyntheticPopulation population = SyntheticPopulation.Create(vehicles, visitors, telematicsMessages, wifiMessages);
+        var keys = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
+        var store = new InMemoryConsentStore();
+        var consent = new ConsentCache(store, new ConsentCacheOptions
+        {
+            Capacity = Math.Max(2, 4 * (vehicles + visitors)),
+            // The in-memory store's invalidation stream is always live; entries must not age out mid-run either.
+            MaxEntryAge = TimeSpan.FromDays(3650),
+        });
+
+        List<string> consentKeys = StoreConsent(population, keys, store);
+        consent.FetchAsync(consentKeys).GetAwaiter().GetResult();
+        if (consent.Count != consentKeys.Count)
+        {
+            throw new InvalidOperationException("The consent near-cache did not take every subject.");
+        }
+
+        var core = new MinimizerCore(PolicyLoader.LoadDefault(), keys, consent, subjectCacheCapacity: 2 * (vehicles + visitors));
+        var workload = new MinimizerWorkload(population, store, consent, core);
+        workload.ProcessAll(InputKind.Telematics, population.TelematicsMessages, sink: null);
+        workload.ProcessAll(InputKind.Wifi, population.WifiMessages, sink: null);
+        if (core.CachedSubjects != consentKeys.Count)
+        {
+            throw new InvalidOperationException("Not every subject was seen by the warm-up pass.");
+        }
+
+        return workload;
+    }
+
+    /// <summary>Processes every message once; throws unless each one is <see cref="ProcessStatus.Processed"/>.</summary>
+    public void ProcessAll(InputKind kind, byte[][] messages, IMinimizedRecordSink? sink)
+    {
+        Span<Outcome> outcomes = stackalloc Outcome[Core.Plans.Count];
+        foreach (byte[] message in messages)
+        {
+            ProcessStatus status = Core.Process(kind, message, sink, outcomes, out QuarantineReason quarantine, out _);
+            if (status != ProcessStatus.Processed)
+            {
+                throw new InvalidOperationException($"Warm-up event was {status} ({quarantine.Code}), not processed.");
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Core.Dispose();
+        Consent.Dispose();
+    }
+
+    /// <summary>Computes each subject's consent key as the minimizer will, and stores its decisions.</summary>
+    private static List<string> StoreConsent(SyntheticPopulation population, PseudonymKeyFactory keys, InMemoryConsentStore store)
+    {
+        using PseudonymKey index = keys.Create(PseudonymKeyFactory.ConsentIndexPurpose, PseudonymKeyFactory.StableEpoch);
+        int positioning = KnownPurposes.IndexOf(KnownPurposes.Positioning);
+        int personalization = KnownPurposes.IndexOf(KnownPurposes.Personalization);
+        long granted = SyntheticPopulation.ConsentEffectiveMillis;
+        long withdrawn = granted + 86_400_000;
+        var consentKeys = new List<string>();
+        Span<byte> normalized = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
+        foreach (SyntheticSubject subject in population.Subjects)
+        {
+            NormalizeStatus status = IdentifierNormalizer.TryNormalize(subject.Type, Encoding.UTF8.GetBytes(subject.RawId), normalized, out int length, out _);
+            if (status != NormalizeStatus.Ok)
+            {
+                throw new InvalidOperationException($"A synthetic {subject.Type} failed normalization: {status}.");
+            }
+
+            string key = index.ComputeString(subject.Type, Encoding.ASCII.GetString(normalized[..length]));
+            consentKeys.Add(key);
+            switch (subject.Consent)
+            {
+                case ConsentMix.All:
+                    Apply(store, new ConsentUpdate(key, positioning, true, granted, PolicyVersion, minor: false));
+                    Apply(store, new ConsentUpdate(key, personalization, true, granted, PolicyVersion, minor: false));
+                    break;
+                case ConsentMix.PositioningOnly:
+                    Apply(store, new ConsentUpdate(key, positioning, true, granted, PolicyVersion, minor: false));
+                    break;
+                case ConsentMix.WithdrewPersonalization:
+                    Apply(store, new ConsentUpdate(key, positioning, true, granted, PolicyVersion, minor: false));
+                    Apply(store, new ConsentUpdate(key, personalization, true, granted, PolicyVersion, minor: false));
+                    Apply(store, new ConsentUpdate(key, personalization, false, withdrawn, PolicyVersion, minor: false));
+                    break;
+                case ConsentMix.Minor:
+                    Apply(store, new ConsentUpdate(key, positioning, true, granted, PolicyVersion, minor: true));
+                    break;
+            }
+        }
+
+        return consentKeys;
+    }
+
+    private static void Apply(InMemoryConsentStore store, ConsentUpdate update) => store.ApplyAsync(update).GetAwaiter().GetResult();
+}
