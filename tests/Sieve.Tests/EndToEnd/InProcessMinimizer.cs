@@ -55,10 +55,10 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
 
     /// <summary>
     /// Builds and starts the minimizer. Redis keys and the invalidation channel get a unique prefix, so tests can
-    /// share one Redis.
+    /// share one Redis. With <paramref name="startEngine"/> false only the consent loader runs until <see cref="StartEngine"/>.
     /// </summary>
     public static async Task<InProcessMinimizer> StartAsync(string bootstrapServers, string redisConfiguration, PipelineTopics topics,
-        LogRecorder logs, string name, ConsentCacheOptions? cacheOptions = null)
+        LogRecorder logs, string name, ConsentCacheOptions? cacheOptions = null, bool startEngine = true)
     {
         string unique = name + "-" + Guid.NewGuid().ToString("N");
         var options = new MinimizerOptions
@@ -83,12 +83,24 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
         var engine = new MinimizerEngine(options, core, cache, logs.For<MinimizerEngine>());
         var minimizer = new InProcessMinimizer(topics, bootstrapServers, logs, store, cache, keys, core, engine, options);
 
-        // As MinimizerService does: the engine's loop blocks in librdkafka calls, so it gets a thread of its own.
-        CancellationToken token = minimizer._stop.Token;
-        minimizer.EngineTask = Task.Factory.StartNew(() => engine.RunAsync(token), token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-        minimizer._loops.Add(minimizer.EngineTask);
         minimizer.Loader = minimizer.StartLoader("e2e-loader-" + unique);
+        if (startEngine)
+        {
+            minimizer.StartEngine();
+        }
+
         return minimizer;
+    }
+
+    /// <summary>Starts the engine's loop (once).</summary>
+    public void StartEngine()
+    {
+        Assert.True(EngineTask == Task.CompletedTask, "The engine runs already.");
+
+        // As MinimizerService does: the engine's loop blocks in librdkafka calls, so it gets a thread of its own.
+        CancellationToken token = _stop.Token;
+        EngineTask = Task.Factory.StartNew(() => Engine.RunAsync(token), token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        _loops.Add(EngineTask);
     }
 
     /// <summary>Starts another consent loader over the same store, in its own group (it reads the consent topic from the start).</summary>

@@ -61,3 +61,15 @@ internal sealed class RawProducer(string bootstrapServers) : IDisposable
         return result;
     }
 }
+
+/// <summary>Offsets of topics as the cluster reports them.</summary>
+internal static class Watermarks
+{
+    /// <summary>The high watermark (the offset the next record will get) of one partition.</summary>
+    public static long High(string bootstrapServers, string topic, int partition)
+    {
+        using IConsumer<byte[], byte[]> consumer = new ConsumerBuilder<byte[], byte[]>(
+            KafkaTestClient.ConsumerConfig(bootstrapServers, "e2e-watermarks-" + Guid.NewGuid().ToString("N"))).Build();
+        return consumer.QueryWatermarkOffsets(new TopicPartition(topic, new Partition(partition)), TimeSpan.FromSeconds(10)).High.Value;
+    }
+}
