@@ -7,6 +7,7 @@ namespace Sieve.Tests.EndToEnd;
 internal sealed class LogRecorder
 {
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
 
     /// <summary>Every line so far.</summary>
     public IReadOnlyList<string> Lines => [.. _lines];
@@ -25,7 +26,7 @@ internal sealed class LogRecorder
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var line = new System.Text.StringBuilder();
-            line.Append(logLevel).Append(' ').Append(typeof(T).Name).Append(": ").Append(formatter(state, exception));
+            line.Append('+').Append((long)System.Diagnostics.Stopwatch.GetElapsedTime(recorder._started).TotalMilliseconds).Append("ms ").Append(logLevel).Append(' ').Append(typeof(T).Name).Append(": ").Append(formatter(state, exception));
 
             // The structured values too: a sink that stores them separately must not receive an identifier either.
             if (state is IEnumerable<KeyValuePair<string, object?>> values)
