@@ -63,6 +63,20 @@ internal sealed class MinimizerProcess : IDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>The exit code once the process has exited within <paramref name="timeout"/>; null if it is still running.</summary>
+    public async Task<int?> WaitForExitAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(timeout);
+            return _process.ExitCode;
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Fails the test, with the process's last output, if it has exited.</summary>
     public void ThrowIfExited(ConcurrentQueue<string> lines)
     {
