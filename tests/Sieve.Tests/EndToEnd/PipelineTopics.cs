@@ -1,3 +1,4 @@
+using Sieve.Cli.Embedded;
 using Sieve.Minimizer.Kafka;
 using Sieve.Minimizer.Policy;
 using Sieve.Tests.Harness;
@@ -10,16 +11,16 @@ namespace Sieve.Tests.EndToEnd;
 /// </summary>
 internal sealed class PipelineTopics
 {
-    private PipelineTopics(KafkaFixture kafka, string test)
+    private PipelineTopics(string test)
     {
-        TelematicsRaw = kafka.UniqueTopic("e2e." + test + ".telematics.raw");
-        WifiRaw = kafka.UniqueTopic("e2e." + test + ".wifi.raw");
-        ConsentChanges = kafka.UniqueTopic("e2e." + test + ".consent.changes");
-        Quarantine = kafka.UniqueTopic("e2e." + test + ".quarantine");
-        Audit = kafka.UniqueTopic("e2e." + test + ".audit");
-        Positioning = kafka.UniqueTopic("e2e." + test + ".positioning");
-        Personalization = kafka.UniqueTopic("e2e." + test + ".personalization");
-        Analytics = kafka.UniqueTopic("e2e." + test + ".analytics");
+        TelematicsRaw = Unique(test, "telematics.raw");
+        WifiRaw = Unique(test, "wifi.raw");
+        ConsentChanges = Unique(test, "consent.changes");
+        Quarantine = Unique(test, "quarantine");
+        Audit = Unique(test, "audit");
+        Positioning = Unique(test, "positioning");
+        Personalization = Unique(test, "personalization");
+        Analytics = Unique(test, "analytics");
     }
 
     public string TelematicsRaw { get; }
@@ -45,17 +46,28 @@ internal sealed class PipelineTopics
     public IReadOnlyList<string> Outputs => [Positioning, Personalization, Analytics, Audit, Quarantine];
 
     /// <summary>Creates the topics: raw inputs with <paramref name="rawPartitions"/> partitions, outputs with 2, consent and ops with 1.</summary>
-    public static async Task<PipelineTopics> CreateAsync(KafkaFixture kafka, string test, int rawPartitions = 3)
+    public static Task<PipelineTopics> CreateAsync(KafkaFixture kafka, string test, int rawPartitions = 3) =>
+        CreateAsync(kafka.CreateTopicAsync, test, rawPartitions);
+
+    /// <summary>Creates the topics on a mock cluster of the test's own.</summary>
+    public static Task<PipelineTopics> CreateAsync(MockKafkaCluster cluster, string test, int rawPartitions = 3) =>
+        CreateAsync((name, partitions) =>
+        {
+            cluster.CreateTopic(name, partitions);
+            return Task.CompletedTask;
+        }, test, rawPartitions);
+
+    private static async Task<PipelineTopics> CreateAsync(Func<string, int, Task> create, string test, int rawPartitions)
     {
-        var topics = new PipelineTopics(kafka, test);
-        await kafka.CreateTopicAsync(topics.TelematicsRaw, rawPartitions);
-        await kafka.CreateTopicAsync(topics.WifiRaw, rawPartitions);
-        await kafka.CreateTopicAsync(topics.ConsentChanges, 1);
-        await kafka.CreateTopicAsync(topics.Quarantine, 1);
-        await kafka.CreateTopicAsync(topics.Audit, 1);
-        await kafka.CreateTopicAsync(topics.Positioning, 2);
-        await kafka.CreateTopicAsync(topics.Personalization, 2);
-        await kafka.CreateTopicAsync(topics.Analytics, 2);
+        var topics = new PipelineTopics(test);
+        await create(topics.TelematicsRaw, rawPartitions);
+        await create(topics.WifiRaw, rawPartitions);
+        await create(topics.ConsentChanges, 1);
+        await create(topics.Quarantine, 1);
+        await create(topics.Audit, 1);
+        await create(topics.Positioning, 2);
+        await create(topics.Personalization, 2);
+        await create(topics.Analytics, 2);
         return topics;
     }
 
@@ -85,6 +97,8 @@ internal sealed class PipelineTopics
         Assert.Equal(Purposes, policy.Purposes.Select(p => p.Topic));
         return policy;
     }
+
+    private static string Unique(string test, string topic) => "e2e." + test + "." + topic + "-" + Guid.NewGuid().ToString("N");
 
     private static string ReplaceTopic(string json, string shipped, string unique)
     {

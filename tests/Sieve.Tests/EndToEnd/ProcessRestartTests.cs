@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Sieve.Cli.Embedded;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Purposes;
 using Sieve.Tests.Harness;
@@ -8,12 +9,18 @@ using Xunit.Abstractions;
 namespace Sieve.Tests.EndToEnd;
 
 /// <summary>The Minimizer service process is killed (SIGKILL) mid-stream and started again.</summary>
+/// <remarks>
+/// Runs on a mock cluster of its own (in this process; the service connects to it over loopback TCP) because it
+/// slows the broker down to make the kill land inside a batch's commit, and because what it tolerates (repeats) is
+/// specific to the mock.
+/// </remarks>
 [Collection(EndToEndCollection.Name)]
-public sealed class ProcessRestartTests(KafkaFixture kafka, RedisFixture redis, ITestOutputHelper output)
+public sealed class ProcessRestartTests(RedisFixture redis, ITestOutputHelper output)
 {
     private const int TotalEvents = 3000;
     private const int EventsPerBurst = 20;
     private const int AuditedBeforeKill = 300;
+    private static readonly TimeSpan SlowBroker = TimeSpan.FromMilliseconds(30);
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
     private static readonly string Positioning = KnownPurposes.Positioning;
     private static readonly string Personalization = KnownPurposes.Personalization;
@@ -21,7 +28,10 @@ public sealed class ProcessRestartTests(KafkaFixture kafka, RedisFixture redis, 
     [Fact]
     public async Task A_killed_minimizer_process_resumes_from_its_commits_and_loses_no_input()
     {
-        PipelineTopics topics = await PipelineTopics.CreateAsync(kafka, "restart", rawPartitions: 3);
+        using MockKafkaCluster cluster = MockKafkaCluster.Start(brokers: 1);
+        cluster.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
+        string bootstrapServers = cluster.BootstrapServers;
+        PipelineTopics topics = await PipelineTopics.CreateAsync(cluster, "restart", rawPartitions: 3);
         var fleet = new TestFleet(seed: 505);
         for (int i = 0; i < 6; i++)
         {
@@ -38,7 +48,7 @@ public sealed class ProcessRestartTests(KafkaFixture kafka, RedisFixture redis, 
         await File.WriteAllTextAsync(policyPath, topics.PolicyJson());
         string[] arguments =
         [
-            "--Kafka:BootstrapServers=" + kafka.BootstrapServers,
+            "--Kafka:BootstrapServers=" + bootstrapServers,
             "--Redis:Configuration=" + redis.Configuration,
             "--Keys:AllowDemoKey=true",
             "--Minimizer:InstanceId=e2e-restart",
@@ -58,8 +68,8 @@ public sealed class ProcessRestartTests(KafkaFixture kafka, RedisFixture redis, 
         ];
 
         var lines = new ConcurrentQueue<string>();
-        using var audit = TopicTail<AuditEntry>.Start(kafka.BootstrapServers, topics.Audit, OutputDecoder.Audit);
-        using var producer = new RawProducer(kafka.BootstrapServers);
+        using var audit = TopicTail<AuditEntry>.Start(bootstrapServers, topics.Audit, OutputDecoder.Audit);
+        using var producer = new RawProducer(bootstrapServers);
         try
         {
             long eventTime = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 600_000;
@@ -85,12 +95,19 @@ public sealed class ProcessRestartTests(KafkaFixture kafka, RedisFixture redis, 
                 }
             });
 
-            // First run: until some batches are audited, then SIGKILL, mid-stream.
+            // First run: until some batches are audited. Then every broker response is delayed, which stretches the
+            // commit that follows a batch's writes (offsets to the transaction, end of transaction, plain offset
+            // commit: several round trips), and the process is killed (SIGKILL) as soon as the next audit record is
+            // visible, most likely inside that window: mid-stream and mid-batch.
             MinimizerProcess first = MinimizerProcess.Start(arguments, lines);
             long started = Stopwatch.GetTimestamp();
             await audit.WaitForAsync(e => AuditLedger.Inputs(e) >= AuditedBeforeKill, Wait,
                 e => "audited " + AuditLedger.Inputs(e) + " inputs before the kill", () => first.ThrowIfExited(lines));
+            cluster.SetBrokerRtt(-1, SlowBroker);
+            int recordsBeforeSlow = audit.Snapshot().Count;
+            await audit.WaitForAsync(e => e.Count > recordsBeforeSlow, Wait, e => "no audit record with a slow broker", () => first.ThrowIfExited(lines));
             first.Kill();
+            cluster.SetBrokerRtt(-1, TimeSpan.Zero);
             long killed = Stopwatch.GetTimestamp();
             int producedAtKill = sent.Count;
             List<AuditEntry> beforeKill = [.. (await audit.ReadToEndAsync(Wait)).Select(r => r.Value)];
@@ -142,7 +159,7 @@ public sealed class ProcessRestartTests(KafkaFixture kafka, RedisFixture redis, 
                 .ToHashSet();
             foreach (string topic in new[] { topics.Positioning, topics.Personalization })
             {
-                using var tail = TopicTail<PurposeRecord>.Start(kafka.BootstrapServers, topic,
+                using var tail = TopicTail<PurposeRecord>.Start(bootstrapServers, topic,
                     r => OutputDecoder.Purpose(r, topic == topics.Positioning ? "PositioningRecord" : "PersonalizationRecord"));
                 List<Tailed<PurposeRecord>> records = await tail.ReadToEndAsync(Wait);
                 Assert.NotEmpty(records);
@@ -150,7 +167,7 @@ public sealed class ProcessRestartTests(KafkaFixture kafka, RedisFixture redis, 
             }
 
             RawIdentifierScanner scanner = fleet.Scanner();
-            await scanner.AssertTopicsCleanAsync(kafka.BootstrapServers, topics.Outputs);
+            await scanner.AssertTopicsCleanAsync(bootstrapServers, topics.Outputs);
             scanner.AssertClean([.. lines], "the Minimizer process's console output");
 
             output.WriteLine($"{TotalEvents} events; killed after {Ms(started, killed)} ms of the first run with {AuditLedger.Inputs(beforeKill)} inputs audited "
