@@ -70,6 +70,20 @@ public sealed class MinimizerService(IConfiguration configuration, ILoggerFactor
 
         try
         {
+            // A loop that ends before the service is stopped has failed: the process must not run on with the other
+            // one alone (e.g. a loader keeping the process alive while nothing is minimized), so it stops with an error.
+            Task ended = await Task.WhenAny(tasks).ConfigureAwait(false);
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                string loop = ended == tasks[0] ? "engine" : "consent loader";
+                Exception? failure = ended.Exception?.GetBaseException();
+                logger.LogCritical("The minimizer's {Loop} stopped ({ExceptionType}: {Message}); stopping the service", loop,
+                    failure?.GetType().Name ?? "no exception", failure?.Message ?? "it returned");
+                Environment.ExitCode = 1;
+                lifetime.StopApplication();
+                tasks.Remove(ended);
+            }
+
             await Task.WhenAll(tasks).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

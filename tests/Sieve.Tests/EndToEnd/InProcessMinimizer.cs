@@ -1,0 +1,145 @@
+using Microsoft.Extensions.Logging;
+using Sieve.Contracts.Pseudonymization;
+using Sieve.Minimizer.Consent;
+using Sieve.Minimizer.Kafka;
+using Sieve.Minimizer.Pipeline;
+using Sieve.Minimizer.Policy;
+
+namespace Sieve.Tests.EndToEnd;
+
+/// <summary>
+/// The minimizer as the service assembles it (Redis consent store, near-cache, core, engine and consent loader),
+/// built in this process so a test can watch its counters and logs. Uses the demo master key.
+/// </summary>
+internal sealed class InProcessMinimizer : IAsyncDisposable
+{
+    private static readonly TimeSpan StopGuard = TimeSpan.FromSeconds(30);
+
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _loops = [];
+    private readonly PipelineTopics _topics;
+    private readonly string _bootstrapServers;
+    private readonly LogRecorder _logs;
+
+    private InProcessMinimizer(PipelineTopics topics, string bootstrapServers, LogRecorder logs, RedisConsentStore store,
+        ConsentCache cache, PseudonymKeyFactory keys, MinimizerCore core, MinimizerEngine engine, MinimizerOptions options)
+    {
+        _topics = topics;
+        _bootstrapServers = bootstrapServers;
+        _logs = logs;
+        Store = store;
+        Cache = cache;
+        Keys = keys;
+        Core = core;
+        Engine = engine;
+        Options = options;
+    }
+
+    public RedisConsentStore Store { get; }
+
+    public ConsentCache Cache { get; }
+
+    public PseudonymKeyFactory Keys { get; }
+
+    public MinimizerCore Core { get; }
+
+    public MinimizerEngine Engine { get; }
+
+    public MinimizerOptions Options { get; }
+
+    /// <summary>The loader started with the minimizer.</summary>
+    public ConsentLoader Loader { get; private set; } = null!;
+
+    /// <summary>The engine's loop; faulted if the engine crashed.</summary>
+    public Task EngineTask { get; private set; } = Task.CompletedTask;
+
+    /// <summary>
+    /// Builds and starts the minimizer. Redis keys and the invalidation channel get a unique prefix, so tests can
+    /// share one Redis. With <paramref name="startEngine"/> false only the consent loader runs until <see cref="StartEngine"/>.
+    /// </summary>
+    public static async Task<InProcessMinimizer> StartAsync(string bootstrapServers, string redisConfiguration, PipelineTopics topics,
+        LogRecorder logs, string name, ConsentCacheOptions? cacheOptions = null, bool startEngine = true)
+    {
+        string unique = name + "-" + Guid.NewGuid().ToString("N");
+        var options = new MinimizerOptions
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = "e2e-minimizer-" + unique,
+            InstanceId = "e2e-" + name,
+            Topics = topics.ToOptions(),
+        };
+        CompiledPolicy policy = topics.Policy();
+        RedisConsentStore store = await RedisConsentStore.ConnectAsync(
+            new RedisConsentStoreOptions
+            {
+                Configuration = redisConfiguration,
+                KeyPrefix = "e2e:" + unique + ":consent:",
+                InvalidationChannel = "e2e:" + unique + ":invalidations",
+            },
+            logger: logs.For<RedisConsentStore>());
+        var cache = new ConsentCache(store, cacheOptions ?? new ConsentCacheOptions());
+        var keys = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
+        var core = new MinimizerCore(policy, keys, cache, options.SubjectCacheCapacity);
+        var engine = new MinimizerEngine(options, core, cache, logs.For<MinimizerEngine>());
+        var minimizer = new InProcessMinimizer(topics, bootstrapServers, logs, store, cache, keys, core, engine, options);
+
+        minimizer.Loader = minimizer.StartLoader("e2e-loader-" + unique);
+        if (startEngine)
+        {
+            minimizer.StartEngine();
+        }
+
+        return minimizer;
+    }
+
+    /// <summary>Starts the engine's loop (once).</summary>
+    public void StartEngine()
+    {
+        Assert.True(EngineTask == Task.CompletedTask, "The engine runs already.");
+
+        // As MinimizerService does: the engine's loop blocks in librdkafka calls, so it gets a thread of its own.
+        CancellationToken token = _stop.Token;
+        EngineTask = Task.Factory.StartNew(() => Engine.RunAsync(token), token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        _loops.Add(EngineTask);
+    }
+
+    /// <summary>Starts another consent loader over the same store, in its own group (it reads the consent topic from the start).</summary>
+    public ConsentLoader StartLoader(string groupId)
+    {
+        var loader = new ConsentLoader(
+            new ConsentLoaderOptions { BootstrapServers = _bootstrapServers, Topic = _topics.ConsentChanges, GroupId = groupId },
+            Store, Keys, _logs.For<ConsentLoader>());
+        _loops.Add(loader.RunAsync(_stop.Token));
+        return loader;
+    }
+
+    /// <summary>Throws the engine's exception if its loop has ended; a test awaiting outputs calls this so a crash is reported as such.</summary>
+    public void ThrowIfStopped()
+    {
+        foreach (Task loop in _loops)
+        {
+            if (loop.IsCompleted)
+            {
+                loop.GetAwaiter().GetResult();
+                throw new InvalidOperationException("A minimizer loop ended although it was not stopped.");
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await Task.WhenAll(_loops).WaitAsync(StopGuard);
+        }
+        finally
+        {
+            Engine.Dispose();
+            Core.Dispose();
+            Cache.Dispose();
+            await Store.DisposeAsync();
+            _stop.Dispose();
+        }
+    }
+}
