@@ -12,6 +12,10 @@ internal sealed record DecodedTelematicsEvent(
     (double Lat, double Lon, float? Speed, float? Heading, float? Altitude)? Location,
     (double? OdometerKm, float? FuelPct, float? Voltage, bool? EngineOn, string[] Dtcs)? Status)
 {
+    /// <summary>Every value in one string, so two decodings can be compared whole (arrays included).</summary>
+    public string Canonical() => string.Join("|", EventId, Vin, DeviceId, EventTime, Location?.ToString() ?? "-",
+        Status is { } s ? string.Join(",", s.OdometerKm, s.FuelPct, s.Voltage, s.EngineOn, string.Join(";", s.Dtcs)) : "-");
+
     public static DecodedTelematicsEvent Decode(byte[] value)
     {
         AvroStatus status = TelematicsEventCodec.TryReadMessage(value, out TelematicsEvent e);
