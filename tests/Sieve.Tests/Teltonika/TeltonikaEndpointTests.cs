@@ -63,6 +63,7 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
         await host.Metrics.WaitForAsync(m => m.Total("sieve.ingest.teltonika.records") == 5, "5 records acknowledged");
         Assert.Equal(4, host.Metrics.Total("sieve.ingest.teltonika.packets"));
         Assert.Equal(66 + 79 + 86 + 87, host.Metrics.Total("sieve.ingest.teltonika.bytes"));
+        Assert.True(host.Logs.Lines.Any(l => l.Contains("unit accepted", StringComparison.Ordinal)), string.Join("\n", host.Logs.Lines));
         AssertNoIdentifiers(host, DocumentationExamples.Imei, TestVehicles.Vin1);
     }
 
@@ -162,6 +163,20 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Unavailable_registry_neither_accepts_nor_rejects_the_unit()
+    {
+        // Nothing listens on port 1: every registry lookup fails.
+        await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(_cluster.BootstrapServers, new Dictionary<string, string?>
+        {
+            ["Devices:Redis"] = "127.0.0.1:1,connectTimeout=200,asyncTimeout=300,syncTimeout=300,connectRetry=0",
+        });
+        await using DeviceSimulator unit = await DeviceSimulator.ConnectAsync(host.Port);
+        Assert.Null(await unit.HandshakeAsync(TestVehicles.Imei(81)));
+        await host.Metrics.WaitForAsync(m => m.Rejects("registry-unavailable") == 1, "registry-unavailable");
+        AssertNoIdentifiers(host, TestVehicles.Imei(81));
+    }
+
+    [Fact]
     public async Task Malformed_frames_close_only_their_connection_without_an_ack()
     {
         await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(
@@ -195,6 +210,8 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
 
         await host.Metrics.WaitForAsync(m => m.Rejects("truncated-frame") == 1, "truncated-frame");
         Assert.Equal(0, host.Metrics.Total("sieve.ingest.teltonika.records"));
+        Assert.Contains(host.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("closed: avl-crc-mismatch", StringComparison.Ordinal));
+        AssertNoIdentifiers(host, TestVehicles.Imei(31), TestVehicles.Imei(32));
     }
 
     [Fact]

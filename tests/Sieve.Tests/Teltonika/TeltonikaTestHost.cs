@@ -51,7 +51,9 @@ internal sealed class TeltonikaTestHost : IAsyncDisposable
             configuration[setting.Key] = setting.Value;
         }
 
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        // An empty builder: no appsettings.json (other projects' copies sit in the test output) and no environment variables.
+        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
         builder.Configuration.AddInMemoryCollection(configuration);
         var logs = new CapturingLoggerProvider();
         builder.Logging.ClearProviders();
