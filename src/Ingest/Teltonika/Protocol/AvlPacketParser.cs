@@ -43,8 +43,11 @@ public static class AvlPacketParser
     /// <summary>Frame size limit used when none is configured: 64 KiB.</summary>
     public const int DefaultMaxFrameBytes = 64 * 1024;
 
-    /// <summary>Largest frame size limit accepted.</summary>
-    public const int MaxFrameBytesLimit = 16 * 1024 * 1024;
+    /// <summary>
+    /// Largest frame size limit accepted: 512 KiB. A frame must fit in the connection's input buffer, and Kestrel's
+    /// socket transport stops reading at 1 MiB unconsumed; real units send a few KiB at most.
+    /// </summary>
+    public const int MaxFrameBytesLimit = 512 * 1024;
 
     /// <summary>Timestamp, priority and GPS element.</summary>
     private const int RecordFixedLength = 8 + 1 + 15;
