@@ -31,6 +31,9 @@ public sealed class SinkMetrics : IDisposable
         RetentionFilesDeleted = _meter.CreateCounter<long>("sieve.sink.retention.files_deleted", "{file}", "Lake files deleted past retention (tag: purpose).");
     }
 
+    /// <summary>The meter the instruments belong to.</summary>
+    public Meter Meter => _meter;
+
     /// <summary>Rows landed.</summary>
     public Counter<long> RowsWritten { get; }
 

@@ -26,6 +26,19 @@ public sealed class LakeRoundTripTests(KafkaFixture kafka)
         var delivered = await bed.ProduceAsync(records.Records);
         DeliveryResult<byte[], byte[]> bad = await bed.ProduceRawAsync("positioning", [SingleObjectEncoding.Marker0, SingleObjectEncoding.Marker1, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
+        var measured = new System.Collections.Concurrent.ConcurrentDictionary<string, double>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter == bed.Metrics.Meter)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => measured.AddOrUpdate(instrument.Name, value, (_, v) => v + value));
+        listener.SetMeasurementEventCallback<double>((instrument, _, _, _) => measured.AddOrUpdate(instrument.Name, 1, (_, v) => v + 1));
+        listener.Start();
+
         await using (RunningSink sink = bed.Start())
         {
             await sink.WaitUntilLandedAsync(Limit);
@@ -33,6 +46,11 @@ public sealed class LakeRoundTripTests(KafkaFixture kafka)
             Assert.Equal(delivered.Count, sink.Engine.RowsLanded);
             Assert.Equal(1, sink.Engine.Quarantined);
         }
+
+        Assert.Equal(delivered.Count, measured["sieve.sink.rows.written"]);
+        Assert.Equal(Directory.EnumerateFiles(bed.Root, "*.parquet", SearchOption.AllDirectories).Count(), measured["sieve.sink.files.written"]);
+        Assert.Equal(1, measured["sieve.sink.rows.quarantined"]);
+        Assert.True(measured["sieve.sink.commit.duration"] >= 1);
 
         // Same counts per purpose as the topics hold.
         foreach (string purpose in new[] { "positioning", "personalization", "analytics" })
