@@ -11,6 +11,8 @@ public enum ConsentDecision : byte
     WithheldWithdrawn = 2,
     /// <summary>Withheld: the subject is a minor; nothing of a minor's is forwarded to any purpose.</summary>
     WithheldMinor = 3,
+    /// <summary>Withheld: the subject was erased; nothing of theirs is forwarded to any purpose again.</summary>
+    WithheldErased = 4,
 }
 
 /// <summary>Stable reason codes for <see cref="ConsentDecision"/> values (audit records and metric labels).</summary>
@@ -23,6 +25,7 @@ public static class ConsentDecisionCodes
         ConsentDecision.WithheldNoConsent => "no-consent",
         ConsentDecision.WithheldWithdrawn => "consent-withdrawn",
         ConsentDecision.WithheldMinor => "minor",
+        ConsentDecision.WithheldErased => "erased",
         _ => "unknown-decision",
     };
 }

@@ -12,9 +12,10 @@ public sealed class ConsentRecord
     // Always KnownPurposes.Count long and never written after construction.
     private readonly PurposeConsent[] _purposes;
 
-    private ConsentRecord(bool minor, PurposeConsent[] purposes)
+    private ConsentRecord(bool minor, PurposeConsent[] purposes, bool erased = false)
     {
         Minor = minor;
+        Erased = erased;
         _purposes = purposes;
     }
 
@@ -24,6 +25,12 @@ public sealed class ConsentRecord
     /// <summary>The subject is under 18. Once set it stays set.</summary>
     public bool Minor { get; }
 
+    /// <summary>
+    /// The subject asked for erasure (or was erased as a minor): nothing of theirs is forwarded to any purpose.
+    /// Once set it stays set.
+    /// </summary>
+    public bool Erased { get; }
+
     /// <summary>One entry per declared purpose, indexed by <see cref="KnownPurposes"/> index.</summary>
     public ReadOnlySpan<PurposeConsent> Purposes => _purposes;
 
@@ -32,7 +39,7 @@ public sealed class ConsentRecord
     {
         get
         {
-            if (Minor)
+            if (Minor || Erased)
             {
                 return false;
             }
@@ -63,6 +70,19 @@ public sealed class ConsentRecord
         purposes.CopyTo(copy);
         return new ConsentRecord(minor, copy);
     }
+
+    /// <summary>Creates a record that may carry the erased mark; see <see cref="Create(bool, ReadOnlySpan{PurposeConsent})"/>.</summary>
+    /// <param name="minor">The subject is under 18.</param>
+    /// <param name="erased">The subject was erased.</param>
+    /// <param name="purposes">Decisions indexed by <see cref="KnownPurposes"/> index; at most <see cref="KnownPurposes.Count"/> entries.</param>
+    public static ConsentRecord Create(bool minor, bool erased, ReadOnlySpan<PurposeConsent> purposes)
+    {
+        ConsentRecord record = Create(minor, purposes);
+        return erased ? new ConsentRecord(record.Minor, record._purposes, erased: true) : record;
+    }
+
+    /// <summary>This record with the erased mark set; this instance when it already has it.</summary>
+    public ConsentRecord WithErased() => Erased ? this : new ConsentRecord(Minor, _purposes, erased: true);
 
     /// <summary>The decision for the purpose with index <paramref name="purposeId"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="purposeId"/> is not a declared purpose's index.</exception>
@@ -106,6 +126,6 @@ public sealed class ConsentRecord
         }
 
         changed = true;
-        return new ConsentRecord(minor, purposes);
+        return new ConsentRecord(minor, purposes, Erased);
     }
 }

@@ -6,7 +6,7 @@ namespace Sieve.Minimizer.Consent;
 /// <summary>
 /// The consent rule, applied per event per purpose: forward iff (the purpose needs no consent, or consent was
 /// granted with an effective time at or before the event's time and is not withdrawn now) and the subject is not a
-/// minor. The minor check wins over everything.
+/// minor. An erased subject is withheld everywhere, and that check wins over everything; the minor check comes next.
 /// </summary>
 public static class ConsentRules
 {
@@ -20,6 +20,11 @@ public static class ConsentRules
     public static ConsentDecision Decide(ConsentRecord record, int purposeId, bool consentRequired, long eventTimeMillis)
     {
         ref readonly PurposeConsent consent = ref record.GetPurpose(purposeId);
+        if (record.Erased)
+        {
+            return ConsentDecision.WithheldErased;
+        }
+
         if (record.Minor)
         {
             return ConsentDecision.WithheldMinor;

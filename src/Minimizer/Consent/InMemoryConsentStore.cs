@@ -5,7 +5,7 @@ namespace Sieve.Minimizer.Consent;
 /// demo when no redis-server is available and for tests. Invalidations are raised synchronously by
 /// <see cref="ApplyAsync"/>, so the stream is always live. Thread-safe.
 /// </summary>
-public sealed class InMemoryConsentStore : IConsentStore
+public sealed class InMemoryConsentStore : IConsentStore, IConsentEraser
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ConsentRecord> _records = new(StringComparer.Ordinal);
@@ -64,6 +64,24 @@ public sealed class InMemoryConsentStore : IConsentStore
             Invalidated?.Invoke(update.ConsentKey);
         }
 
+        return Task.FromResult(changed);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> MarkErasedAsync(string consentKey, CancellationToken cancellationToken = default)
+    {
+        ConsentKeys.Validate(consentKey, nameof(consentKey));
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfUnavailable();
+        bool changed;
+        lock (_gate)
+        {
+            ConsentRecord current = _records.GetValueOrDefault(consentKey, ConsentRecord.Empty);
+            changed = !current.Erased;
+            _records[consentKey] = current.WithErased();
+        }
+
+        Invalidated?.Invoke(consentKey);
         return Task.FromResult(changed);
     }
 

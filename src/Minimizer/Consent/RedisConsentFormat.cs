@@ -6,12 +6,13 @@ namespace Sieve.Minimizer.Consent;
 
 /// <summary>
 /// How consent records are laid out in Redis. One hash per subject, <c>{prefix}{consentKey}</c>, with field
-/// <c>minor</c> = <c>1</c> when the subject is a minor and one field <c>p:{purpose name}</c> per decided purpose whose
+/// <c>minor</c> = <c>1</c> when the subject is a minor, <c>erased</c> = <c>1</c> once the subject was erased, and one field <c>p:{purpose name}</c> per decided purpose whose
 /// value is <c>G|W:{effectiveTimeMillis}:{policyVersion}</c> (G granted, W withdrawn).
 /// </summary>
 internal static class RedisConsentFormat
 {
     public const string MinorField = "minor";
+    public const string ErasedField = "erased";
     public const string PurposeFieldPrefix = "p:";
 
     /// <summary>
@@ -49,11 +50,23 @@ internal static class RedisConsentFormat
         end
         if changed == 1 then
           local retention = tonumber(ARGV[6])
-          if retention > 0 then
+          if retention > 0 and redis.call('HEXISTS', KEYS[1], 'erased') == 0 then
             redis.call('PEXPIRE', KEYS[1], retention)
           end
           redis.call('PUBLISH', ARGV[7], ARGV[8])
         end
+        return changed
+        """;
+
+    /// <summary>
+    /// Marks a subject erased. KEYS[1] subject hash. ARGV: [1] invalidation channel, [2] consent key. The mark is
+    /// sticky and the hash loses any expiry, so the mark never lapses. The invalidation is published even when the
+    /// mark was already there, so every near-cache drops the subject at once. Returns 1 when the mark was new.
+    /// </summary>
+    public const string MarkErasedScript = """
+        local changed = redis.call('HSETNX', KEYS[1], 'erased', '1')
+        redis.call('PERSIST', KEYS[1])
+        redis.call('PUBLISH', ARGV[1], ARGV[2])
         return changed
         """;
 
@@ -71,6 +84,7 @@ internal static class RedisConsentFormat
         }
 
         bool minor = false;
+        bool erased = false;
         var purposes = new PurposeConsent[KnownPurposes.Count];
         foreach (HashEntry entry in entries)
         {
@@ -85,6 +99,11 @@ internal static class RedisConsentFormat
                 // Any value counts: a damaged flag must not turn a minor into an adult.
                 minor = true;
             }
+            else if (name == ErasedField)
+            {
+                // Any value counts, as for the minor flag.
+                erased = true;
+            }
             else if (name.StartsWith(PurposeFieldPrefix, StringComparison.Ordinal))
             {
                 int id = KnownPurposes.IndexOf(name[PurposeFieldPrefix.Length..]);
@@ -95,8 +114,8 @@ internal static class RedisConsentFormat
             }
         }
 
-        return minor || Array.Exists(purposes, static p => p.State != ConsentState.None)
-            ? ConsentRecord.Create(minor, purposes)
+        return minor || erased || Array.Exists(purposes, static p => p.State != ConsentState.None)
+            ? ConsentRecord.Create(minor, erased, purposes)
             : ConsentRecord.Empty;
     }
 

@@ -27,7 +27,7 @@ namespace Sieve.Minimizer.Consent;
 /// <see cref="InvalidationStreamReset"/> before it counts, so caches drop whatever an outage may have left stale.
 /// </para>
 /// </remarks>
-public sealed partial class RedisConsentStore : IConsentStore, IAsyncDisposable, IDisposable
+public sealed partial class RedisConsentStore : IConsentStore, IConsentEraser, IAsyncDisposable, IDisposable
 {
     private const string HeartbeatPrefix = "hb:";
 
@@ -143,6 +143,25 @@ public sealed partial class RedisConsentStore : IConsentStore, IAsyncDisposable,
         catch (RedisException e)
         {
             throw Unavailable("apply", e);
+        }
+
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> MarkErasedAsync(string consentKey, CancellationToken cancellationToken = default)
+    {
+        ConsentKeys.Validate(consentKey, nameof(consentKey));
+        RedisResult result;
+        try
+        {
+            result = await _database.ScriptEvaluateAsync(RedisConsentFormat.MarkErasedScript,
+                    [_options.KeyPrefix + consentKey], [_channelName, consentKey])
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisException e)
+        {
+            throw Unavailable("mark-erased", e);
         }
 
         return (long)result == 1;

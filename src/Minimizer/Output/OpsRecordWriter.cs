@@ -36,6 +36,7 @@ public static class OpsRecordWriter
                     w.WriteLong(tally.Count(i, Outcome.WithheldWithdrawn));
                     w.WriteLong(tally.Count(i, Outcome.WithheldMinor));
                     w.WriteLong(tally.Count(i, Outcome.WithheldNotApplicable));
+                    w.WriteLong(tally.Count(i, Outcome.WithheldErased));
                 }
             }
 

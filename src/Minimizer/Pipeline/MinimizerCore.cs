@@ -161,6 +161,7 @@ public sealed class MinimizerCore : IDisposable
                 outcomes[i] = decision switch
                 {
                     ConsentDecision.WithheldMinor => Outcome.WithheldMinor,
+                    ConsentDecision.WithheldErased => Outcome.WithheldErased,
                     ConsentDecision.WithheldWithdrawn => Outcome.WithheldWithdrawn,
                     _ => Outcome.WithheldNoConsent,
                 };

@@ -13,13 +13,15 @@ public enum Outcome : byte
     WithheldMinor = 3,
     /// <summary>The event carries nothing this purpose receives (e.g. no location for positioning).</summary>
     WithheldNotApplicable = 4,
+    /// <summary>The subject was erased: nothing of theirs is forwarded anywhere again.</summary>
+    WithheldErased = 5,
 }
 
 /// <summary>Names of outcomes as used in audit records, metrics and the demo.</summary>
 public static class OutcomeNames
 {
     /// <summary>Number of outcomes.</summary>
-    public const int Count = 5;
+    public const int Count = 6;
 
     /// <summary>Stable lower-case name, e.g. <c>withheld:no-consent</c>.</summary>
     public static string Name(Outcome outcome) => outcome switch
@@ -29,6 +31,7 @@ public static class OutcomeNames
         Outcome.WithheldWithdrawn => "withheld:withdrawn",
         Outcome.WithheldMinor => "withheld:minor",
         Outcome.WithheldNotApplicable => "withheld:not-applicable",
+        Outcome.WithheldErased => "withheld:erased",
         _ => "unknown",
     };
 }

@@ -220,7 +220,7 @@ export function runChecks(plan, messages, options) {
   const totals = {
     inputs: 0,
     quarantined: 0,
-    purposes: Object.fromEntries(PURPOSES.map((p) => [p, { forwarded: 0, withheldNoConsent: 0, withheldWithdrawn: 0, withheldMinor: 0, withheldNotApplicable: 0 }])),
+    purposes: Object.fromEntries(PURPOSES.map((p) => [p, { forwarded: 0, withheldNoConsent: 0, withheldWithdrawn: 0, withheldMinor: 0, withheldNotApplicable: 0, withheldErased: 0 }])),
     inputsBySourceTopic: {},
   };
   const ranges = new Map();
@@ -242,7 +242,7 @@ export function runChecks(plan, messages, options) {
       if (named.has(pc.purpose)) auditCheck.fail({ ...a.at, code: 'purpose-listed-twice', purpose: pc.purpose });
       named.add(pc.purpose);
       const sum = asNumber(pc.forwarded) + asNumber(pc.withheldNoConsent) + asNumber(pc.withheldWithdrawn)
-        + asNumber(pc.withheldMinor) + asNumber(pc.withheldNotApplicable) + quarantined;
+        + asNumber(pc.withheldMinor) + asNumber(pc.withheldNotApplicable) + asNumber(pc.withheldErased) + quarantined;
       if (sum !== inputs) auditCheck.fail({ ...a.at, code: 'counts-do-not-add-up', purpose: pc.purpose, inputs, sum });
       const t = totals.purposes[pc.purpose];
       if (t) for (const f of Object.keys(t)) t[f] += asNumber(pc[f]);

@@ -51,12 +51,18 @@ export const SAMPLES = {
   AuditRecord: {
     instanceId: 'min-1', batchId: 7, sourceTopic: 'telematics.raw.v1', partition: 3, firstOffset: 100, lastOffset: 199,
     inputs: 100, committedAt: T,
-    purposes: [{ purpose: 'positioning', forwarded: 90, withheldNoConsent: 5, withheldWithdrawn: 1, withheldMinor: 1, withheldNotApplicable: 1 }],
+    purposes: [{ purpose: 'positioning', forwarded: 90, withheldNoConsent: 5, withheldWithdrawn: 1, withheldMinor: 1, withheldNotApplicable: 1, withheldErased: 0 }],
     quarantined: [{ reasonCode: 'invalid-vin', count: 2 }],
   },
   QuarantineRecord: {
     sourceTopic: 'wifi.raw.v1', partition: 0, offset: 42, reasonCode: 'avro-truncated', detail: 'WifiEvent body truncated at byte 17',
     observedAt: T, instanceId: 'min-1',
+  },
+  ErasureRequest: { subjectType: 'PHONE', subjectId: '+8613800138000', requestId: 'req-1', reason: 'USER_REQUEST', requestedAt: T },
+  ErasureNotice: { purpose: 'analytics', subject: P, keyIds: ['k1/analytics/2026-11-25'], requestId: 'req-1', reason: 'MINOR', erasedAt: T },
+  ErasureReceipt: {
+    requestId: 'req-1', reason: 'OTHER', status: 'COMPLETED', detail: '', requestedAt: T, markedAt: T, completedAt: T,
+    purposes: [{ purpose: 'positioning', pseudonyms: 1, rowsRemoved: 12, filesRewritten: 2 }],
   },
 };
 

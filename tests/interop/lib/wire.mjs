@@ -165,6 +165,9 @@ export const EXPECTED_FINGERPRINTS = Object.freeze({
   PositioningRecord: 'DDA7A3AF9D5B80D8',
   PersonalizationRecord: '22B45352E1AEF52A',
   AnalyticsRecord: 'B4956E3241C938EB',
-  AuditRecord: '3AF2659380CFB69F',
+  AuditRecord: '8925BCC4160C9C9C',
   QuarantineRecord: 'F121810E9F294B73',
+  ErasureRequest: 'BCECBF6564B1F0C3',
+  ErasureNotice: 'C97903A11AC21E91',
+  ErasureReceipt: '7C9C708B4AC4DBF3',
 });

@@ -92,7 +92,7 @@ export function minimize(plan, raw, consent, registry) {
     batch.first = Math.min(batch.first, Number(m.offset));
     batch.last = Math.max(batch.last, Number(m.offset));
     const count = (purpose, field) => {
-      batch.counts[purpose] ??= { purpose, forwarded: 0, withheldNoConsent: 0, withheldWithdrawn: 0, withheldMinor: 0, withheldNotApplicable: 0 };
+      batch.counts[purpose] ??= { purpose, forwarded: 0, withheldNoConsent: 0, withheldWithdrawn: 0, withheldMinor: 0, withheldNotApplicable: 0, withheldErased: 0 };
       batch.counts[purpose][field]++;
     };
     const quarantine = (reasonCode) => {
@@ -178,7 +178,7 @@ export function minimize(plan, raw, consent, registry) {
       instanceId: 'fake-1', batchId: batchId++, sourceTopic: b.topic, partition: b.partition, firstOffset: b.first,
       lastOffset: b.last, inputs: b.inputs, committedAt: plan.baseTime,
       purposes: ['positioning', 'personalization', 'analytics'].map((p) => b.counts[p] ?? {
-        purpose: p, forwarded: 0, withheldNoConsent: 0, withheldWithdrawn: 0, withheldMinor: 0, withheldNotApplicable: 0,
+        purpose: p, forwarded: 0, withheldNoConsent: 0, withheldWithdrawn: 0, withheldMinor: 0, withheldNotApplicable: 0, withheldErased: 0,
       }),
       quarantined: Object.entries(b.quarantined).map(([reasonCode, count]) => ({ reasonCode, count })),
     });

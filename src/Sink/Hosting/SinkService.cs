@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Sieve.Contracts.Pseudonymization;
+using Sieve.Minimizer.Consent;
+using Sieve.Sink.Erasure;
+using Sieve.Sink.Lake;
+using Sieve.Sink.Landing;
+using Sieve.Sink.Metrics;
+using Sieve.Sink.Retention;
+
+namespace Sieve.Sink.Hosting;
+
+/// <summary>
+/// Hosts the sink engine, the erasure notice follower, the erasure worker and the retention sweeper in one process. Configuration errors stop the process with exit code 2 and one line
+/// naming the key at fault.
+/// </summary>
+public sealed class SinkService(IConfiguration configuration, ILoggerFactory loggers, IHostApplicationLifetime lifetime, SinkMetrics metrics) : BackgroundService
+{
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        ILogger logger = loggers.CreateLogger("Sieve.Sink");
+        SinkSettings settings;
+        try
+        {
+            settings = SinkSettings.From(configuration);
+        }
+        catch (SinkSettingsException e)
+        {
+            logger.LogCritical("Configuration error: {Message}", e.Message);
+            Environment.ExitCode = 2;
+            lifetime.StopApplication();
+            return;
+        }
+
+        Directory.CreateDirectory(settings.Engine.Root);
+        if (settings.Keys?.IsDemo == true)
+        {
+            logger.LogWarning("Running on the built-in demo master key: pseudonyms are not secret. Never use it for real data.");
+        }
+
+        var erased = new ErasedSubjects();
+        using var gate = new LakeGate();
+        using var engine = new SinkEngine(settings.Engine, settings.Tables, erased, gate, metrics, loggers.CreateLogger<SinkEngine>());
+        var follower = new NoticeFollower(settings.Erasure, erased, loggers.CreateLogger<NoticeFollower>());
+        var sweeper = new RetentionSweeper(settings.Engine.Root, settings.Tables, gate, metrics, loggers.CreateLogger<RetentionSweeper>());
+        var tasks = new List<Task>
+        {
+            follower.RunAsync(stoppingToken),
+            Task.Factory.StartNew(() => engine.RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap(),
+            sweeper.RunAsync(settings.RetentionSweepInterval, stoppingToken),
+        };
+
+        RedisConsentStore? store = null;
+        KafkaErasurePublisher? publisher = null;
+        try
+        {
+            if (settings.ErasureEnabled)
+            {
+                store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = settings.RedisConfiguration },
+                    logger: loggers.CreateLogger<RedisConsentStore>()).ConfigureAwait(false);
+                publisher = new KafkaErasurePublisher(settings.Erasure);
+                var executor = new ErasureExecutor(settings.Tables, new PseudonymKeyFactory(settings.Keys!), store, erased,
+                    new LakeEraser(settings.Engine.Root, gate), publisher, metrics, loggers.CreateLogger<ErasureExecutor>());
+                var worker = new ErasureWorker(settings.Erasure, executor, publisher, loggers.CreateLogger<ErasureWorker>());
+                tasks.Add(worker.RunAsync(stoppingToken));
+            }
+
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            publisher?.Dispose();
+            if (store is not null)
+            {
+                await store.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using Sieve.Minimizer.Pipeline;
+using Sieve.Sink.Lake;
+
+namespace Sieve.Sink.Landing;
+
+/// <summary>What one topic partition has delivered since its last flush: the offset range, rows by event hour, and bad messages.</summary>
+internal sealed class PartitionBuffer(LakeTable table, int partition)
+{
+    private readonly SortedDictionary<DateTime, List<DecodedRow>> _hours = [];
+
+    public LakeTable Table { get; } = table;
+
+    public int Partition { get; } = partition;
+
+    /// <summary>First offset buffered; -1 before any.</summary>
+    public long FirstOffset { get; private set; } = -1;
+
+    /// <summary>Last offset buffered, inclusive.</summary>
+    public long LastOffset { get; private set; } = -1;
+
+    /// <summary>Messages buffered (rows, bad messages and rows that may yet be dropped as erased).</summary>
+    public int Count { get; private set; }
+
+    public List<(long Offset, QuarantineReason Reason)> Quarantined { get; } = [];
+
+    public IEnumerable<KeyValuePair<DateTime, List<DecodedRow>>> Hours => _hours;
+
+    public void Track(long offset)
+    {
+        if (FirstOffset < 0)
+        {
+            FirstOffset = offset;
+        }
+
+        LastOffset = offset;
+        Count++;
+    }
+
+    public void Add(DecodedRow row)
+    {
+        DateTime t = row.EventTimeUtc;
+        var hour = new DateTime(t.Year, t.Month, t.Day, t.Hour, 0, 0, DateTimeKind.Utc);
+        if (!_hours.TryGetValue(hour, out List<DecodedRow>? rows))
+        {
+            rows = [];
+            _hours[hour] = rows;
+        }
+
+        rows.Add(row);
+    }
+}
