@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Sieve.Ingest.Gateways;
 using Sieve.Ingest.Hosting;
+using Sieve.Ingest.Teltonika.Hosting;
 
 namespace Sieve.Ingest;
 
@@ -17,9 +18,7 @@ public static class Program
     public static IReadOnlyList<IIngestModule> Modules() =>
     [
         GatewayIngestModule.Instance,
-
-        // Teltonika TCP listener: wired when the Teltonika module is present, as
-        // new DelegateIngestModule("teltonika", (s, c) => s.AddTeltonikaIngest(c), (k, c) => k.MapTeltonika(c)),
+        new DelegateIngestModule("teltonika", (s, c) => s.AddTeltonikaIngest(c), (k, c) => k.MapTeltonika(c)),
     ];
 
     /// <summary>
@@ -34,7 +33,7 @@ public static class Program
         {
             app = IngestHost.Build(new IngestHostOptions { Args = args, Modules = Modules() });
         }
-        catch (SettingsException e)
+        catch (Exception e) when (e is SettingsException or TeltonikaConfigurationException or Sieve.Contracts.Pseudonymization.KeyRingException)
         {
             Console.Error.WriteLine("Configuration error: " + e.Message);
             return ConfigurationErrorExitCode;

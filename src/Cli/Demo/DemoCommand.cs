@@ -36,6 +36,11 @@ public static class DemoCommand
         }
 
         bool live = !options.Plain && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        if (Console.IsOutputRedirected)
+        {
+            // Logs and CI capture: do not wrap tables at the 80 columns a redirected console reports.
+            AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 140);
+        }
         AnsiConsole.MarkupLine("[bold]Sieve demo[/]: raw telematics and dealer Wi-Fi events -> consent -> purpose-scoped pseudonyms -> minimized purpose topics");
 
         using MockKafkaCluster kafka = MockKafkaCluster.Start(brokers: 1);

@@ -84,7 +84,7 @@ public sealed class DemoSummary
         AnsiConsole.MarkupLineInterpolated($"end-to-end latency p50 {LiveView.Ms(LatencyMs["p50"])}, p99 {LiveView.Ms(LatencyMs["p99"])}");
         var table = new Table().Border(TableBorder.Simple);
         table.AddColumn("purpose");
-        foreach (string outcome in new[] { "forwarded", "no consent", "withdrawn", "minor", "n/a" })
+        foreach (string outcome in new[] { "forwarded", "no consent", "withdrawn", "minor", "n/a", "erased" })
         {
             table.AddColumn(new TableColumn(outcome).RightAligned());
         }

@@ -90,6 +90,7 @@ public sealed class LiveView(DemoRun run)
         table.AddColumn(new TableColumn("withheld: withdrawn").RightAligned());
         table.AddColumn(new TableColumn("withheld: minor").RightAligned());
         table.AddColumn(new TableColumn("not applicable").RightAligned());
+        table.AddColumn(new TableColumn("withheld: erased").RightAligned());
         for (int p = 0; p < s.PlanNames.Count; p++)
         {
             table.AddRow(s.PlanNames[p],
@@ -97,7 +98,8 @@ public sealed class LiveView(DemoRun run)
                 $"{s.Count(p, Outcome.WithheldNoConsent):N0}",
                 $"{s.Count(p, Outcome.WithheldWithdrawn):N0}",
                 $"{s.Count(p, Outcome.WithheldMinor):N0}",
-                $"{s.Count(p, Outcome.WithheldNotApplicable):N0}");
+                $"{s.Count(p, Outcome.WithheldNotApplicable):N0}",
+                $"{s.Count(p, Outcome.WithheldErased):N0}");
         }
 
         IReadOnlyDictionary<string, long> q = s.Quarantined;
