@@ -140,7 +140,7 @@ public sealed partial class RedisConsentStore : IConsentStore, IConsentEraser, I
             result = await _database.ScriptEvaluateAsync(RedisConsentFormat.ApplyScript, keys, values)
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or TimeoutException)
         {
             throw Unavailable("apply", e);
         }
@@ -159,7 +159,7 @@ public sealed partial class RedisConsentStore : IConsentStore, IConsentEraser, I
                     [_options.KeyPrefix + consentKey], [_channelName, consentKey])
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or TimeoutException)
         {
             throw Unavailable("mark-erased", e);
         }
@@ -193,7 +193,7 @@ public sealed partial class RedisConsentStore : IConsentStore, IConsentEraser, I
 
             await Task.WhenAll(replies).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or TimeoutException)
         {
             ObserveFaults(replies);
             throw Unavailable("fetch", e);
@@ -216,7 +216,7 @@ public sealed partial class RedisConsentStore : IConsentStore, IConsentEraser, I
         {
             entries = await _database.HashGetAllAsync(_options.KeyPrefix + consentKey).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or TimeoutException)
         {
             throw Unavailable("get", e);
         }
@@ -255,7 +255,8 @@ public sealed partial class RedisConsentStore : IConsentStore, IConsentEraser, I
     private static int ToMillis(TimeSpan value) => (int)Math.Clamp(value.TotalMilliseconds, 1, int.MaxValue);
 
     // The client's own messages name commands and keys, so neither the message nor the exception is passed on.
-    private static ConsentUnavailableException Unavailable(string operation, RedisException e)
+    // RedisTimeoutException derives from TimeoutException, not RedisException: a slow server fails closed like a down one.
+    private static ConsentUnavailableException Unavailable(string operation, Exception e)
     {
         string kind = e is RedisConnectionException connection
             ? "connection " + connection.FailureType.ToString()

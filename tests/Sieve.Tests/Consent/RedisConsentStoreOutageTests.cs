@@ -32,6 +32,24 @@ public sealed class RedisConsentStoreOutageTests
     }
 
     [Fact]
+    public async Task A_server_too_slow_to_answer_fails_closed_like_a_stopped_one()
+    {
+        await using ConsentRedisServer server = await ConsentRedisServer.StartAsync();
+        var options = new RedisConsentStoreOptions { Configuration = server.Configuration, KeyPrefix = "slow:consent:", OperationTimeout = TimeSpan.FromMilliseconds(300) };
+        await using RedisConsentStore store = await RedisConsentStore.ConnectAsync(options);
+        string key = TestConsentKeys.Make(3);
+        await store.ApplyAsync(new ConsentUpdate(key, 0, true, 1, "v1", false));
+
+        // CLIENT PAUSE holds every client's commands on the server: the store's calls time out (RedisTimeoutException,
+        // which is a TimeoutException and not a RedisException) and must surface as ConsentUnavailableException.
+        await using StackExchange.Redis.ConnectionMultiplexer admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(server.Configuration + ",allowAdmin=true");
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "3000", "ALL");
+
+        ConsentUnavailableException fetch = await Assert.ThrowsAsync<ConsentUnavailableException>(() => store.FetchAsync([key]));
+        Assert.DoesNotContain(key, fetch.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_cache_over_a_stopped_server_fails_closed()
     {
         await using ConsentRedisServer server = await ConsentRedisServer.StartAsync();
