@@ -47,6 +47,17 @@ public sealed class AccessCommandTests
         Assert.Equal(2, purposes["analytics"].GetProperty("pseudonyms").GetArrayLength());
         Assert.False(document.RootElement.GetProperty("erased").GetBoolean());
         RawIdentifierScanner.For([vin]).AssertClean(json.All, "access JSON output");
+
+        await using (RedisConsentStore store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = redis.Configuration }))
+        {
+            Assert.True(await store.MarkErasedAsync(records.Harness.ConsentKey(SubjectType.Vin, vin)));
+        }
+
+        CliResult erased = await CliRunner.RunAsync("access", "--type", "vin", "--id", vin, "--lake", lake.Root, "--redis", redis.Configuration, "--demo-keys");
+
+        Assert.True(erased.ExitCode == 0, erased.Error);
+        Assert.Contains("erased: yes", erased.Out, StringComparison.Ordinal);
+        RawIdentifierScanner.For([vin]).AssertClean(erased.All, "access output of an erased subject");
     }
 
     [Fact]
