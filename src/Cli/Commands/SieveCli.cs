@@ -1,5 +1,7 @@
 using System.Text;
+using Sieve.Cli.Commands.Access;
 using Sieve.Cli.Commands.Consent;
+using Sieve.Cli.Commands.Erasure;
 using Sieve.Cli.Commands.Keys;
 using Sieve.Cli.Commands.Policy;
 using Sieve.Cli.Demo;
@@ -27,6 +29,8 @@ public static class SieveCli
         new(ConsentShowCommand.Name, ConsentShowCommand.Summary, ConsentShowCommand.Usage, ConsentShowCommand.Options, ConsentShowCommand.RunAsync),
         new(KeysGenerateCommand.Name, KeysGenerateCommand.Summary, KeysGenerateCommand.Usage, KeysGenerateCommand.Options, KeysGenerateCommand.RunAsync),
         new(KeysRotateCommand.Name, KeysRotateCommand.Summary, KeysRotateCommand.Usage, KeysRotateCommand.Options, KeysRotateCommand.RunAsync),
+        new(ErasureRequestCommand.Name, ErasureRequestCommand.Summary, ErasureRequestCommand.Usage, ErasureRequestCommand.Options, ErasureRequestCommand.RunAsync),
+        new(AccessCommand.Name, AccessCommand.Summary, AccessCommand.Usage, AccessCommand.Options, AccessCommand.RunAsync),
     ];
 
     /// <summary>Name and summary of the demo, which parses its own options.</summary>
@@ -125,6 +129,16 @@ public static class SieveCli
     private static CommandInfo? Find(string[] args, out int words)
     {
         words = 0;
+        foreach (CommandInfo command in Commands)
+        {
+            // A one-word command (e.g. 'access') takes its options straight after its name.
+            if (string.Equals(command.Name, args[0], StringComparison.Ordinal))
+            {
+                words = 1;
+                return command;
+            }
+        }
+
         if (args.Length < 2)
         {
             return null;

@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+using Sieve.Cli.Commands.Consent;
+using Sieve.Cli.Commands.Policy;
+using Sieve.Contracts.Identifiers;
+using Sieve.Sink.Erasure;
+using Spectre.Console;
+
+namespace Sieve.Cli.Commands.Erasure;
+
+/// <summary>
+/// <c>sieve erasure request</c>: publishes one ErasureRequest to <c>erasure.requests.v1</c>, keyed by the subject's
+/// normalized identifier (so every request for one subject lands on one partition, in order), with an idempotent
+/// acks=all producer, and waits for the delivery report. The identifier is validated before anything is sent.
+/// </summary>
+internal static class ErasureRequestCommand
+{
+    public const string Name = "erasure request";
+
+    public const string Summary = "publish a subject erasure request to erasure.requests.v1";
+
+    public const string DefaultBootstrap = "localhost:9092";
+
+    public const int DefaultTimeoutSeconds = 15;
+
+    /// <summary>Longest request id the erasure worker accepts.</summary>
+    public const int MaxRequestIdLength = 128;
+
+    public static IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Value("--type"),
+        OptionSpec.Value("--id"),
+        OptionSpec.Value("--reason"),
+        OptionSpec.Value("--request-id"),
+        OptionSpec.Value("--bootstrap"),
+        OptionSpec.Value("--topic"),
+        OptionSpec.Value("--timeout"),
+    ];
+
+    public static string Usage => $"""
+        Usage: sieve erasure request --type vin|phone|mac|device-id --id ID [--reason user-request|minor|other]
+                                     [--request-id ID] [--bootstrap HOST:PORT]
+
+        Publishes to {ErasureTopics.Requests} an ErasureRequest for the subject, keyed by the subject's normalized
+        identifier, and waits until the broker has it (acks=all, idempotent producer). The Sink's erasure worker
+        then marks the subject erased, publishes a notice per purpose pseudonym to {ErasureTopics.Notices},
+        removes the subject's rows from the lake and writes a receipt to {ErasureTopics.Receipts} quoting the
+        request id. The identifier is validated first; an invalid one is rejected with its reason code and
+        nothing is published. The identifier is never printed.
+
+        Options:
+          --type TYPE            vin, phone, mac or device-id
+          --id ID                the identifier, in any usual spelling (it is normalized)
+          --reason REASON        user-request (default), minor or other
+          --request-id ID        the id receipts quote, 1 to {MaxRequestIdLength} printable ASCII characters
+                                 (default: a new random id, printed)
+          --bootstrap HOST:PORT  Kafka bootstrap servers (default {DefaultBootstrap})
+          --topic TOPIC          topic to publish to (default {ErasureTopics.Requests})
+          --timeout SECONDS      how long to wait for the delivery report (default {DefaultTimeoutSeconds})
+
+        Example:
+          sieve erasure request --type vin --id LSVAU218XN2183294 --reason user-request --bootstrap localhost:9092
+        """;
+
+    public static async Task<int> RunAsync(CommandArguments args, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        args.ExpectPositionals(0, 0, "");
+        SubjectType type = SubjectArguments.Type(args);
+        string normalizedId = SubjectArguments.NormalizedId(args, type);
+        ErasureReason reason = ParseReason(args.Value("--reason"));
+        string requestId = ParseRequestId(args.Value("--request-id"));
+        string bootstrap = args.Value("--bootstrap", DefaultBootstrap);
+        string topic = args.Value("--topic", ErasureTopics.Requests);
+        int timeoutSeconds = ParseTimeout(args.Value("--timeout"));
+        DateTimeOffset requestedAt = DateTimeOffset.UtcNow;
+
+        var request = new ErasureRequest(type, normalizedId, requestId, reason, requestedAt);
+        var message = new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(normalizedId), Value = ErasureCodec.EncodeRequest(request) };
+        DeliveryResult<byte[], byte[]> delivered = await PublishAsync(bootstrap, topic, timeoutSeconds, message, cancellationToken).ConfigureAwait(false);
+
+        PlainText.WriteLine(console, string.Create(CultureInfo.InvariantCulture,
+            $"published erasure request {requestId} ({ReasonName(reason)}) for a {SubjectTypeNames.NameOf(type)} subject at {ExplainValues.Time(requestedAt.ToUnixTimeMilliseconds())}: {delivered.Topic} partition {delivered.Partition.Value} offset {delivered.Offset.Value}"));
+        return ExitCodes.Ok;
+    }
+
+    private static ErasureReason ParseReason(string? text) => text switch
+    {
+        null or "user-request" => ErasureReason.UserRequest,
+        "minor" => ErasureReason.Minor,
+        "other" => ErasureReason.Other,
+        _ => CliThrow.Usage<ErasureReason>("--reason must be one of user-request, minor, other"),
+    };
+
+    private static string ReasonName(ErasureReason reason) => reason switch
+    {
+        ErasureReason.Minor => "minor",
+        ErasureReason.Other => "other",
+        _ => "user-request",
+    };
+
+    private static string ParseRequestId(string? text)
+    {
+        if (text is null)
+        {
+            return "er-" + Guid.NewGuid().ToString("N");
+        }
+
+        if (text.Length is 0 or > MaxRequestIdLength)
+        {
+            CliThrow.Usage($"--request-id must have 1 to {MaxRequestIdLength} characters");
+        }
+
+        foreach (char c in text)
+        {
+            // Receipts and logs quote the request id, so it must be one printable token.
+            if (c is <= ' ' or > '~')
+            {
+                CliThrow.Usage("--request-id must be printable ASCII without spaces");
+            }
+        }
+
+        return text;
+    }
+
+    private static int ParseTimeout(string? text)
+    {
+        if (text is null)
+        {
+            return DefaultTimeoutSeconds;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds is >= 1 and <= 3600
+            ? seconds
+            : CliThrow.Usage<int>("--timeout must be a whole number of seconds from 1 to 3600");
+    }
+
+    private static async Task<DeliveryResult<byte[], byte[]>> PublishAsync(string bootstrap, string topic, int timeoutSeconds,
+        Message<byte[], byte[]> message, CancellationToken cancellationToken)
+    {
+        var config = new ProducerConfig
+        {
+            BootstrapServers = bootstrap,
+            Acks = Acks.All,
+            EnableIdempotence = true,
+            ClientId = "sieve-cli",
+            MessageTimeoutMs = timeoutSeconds * 1000,
+            SocketTimeoutMs = Math.Min(timeoutSeconds * 1000, 60_000),
+        };
+
+        IProducer<byte[], byte[]> producer;
+        try
+        {
+            // librdkafka's own log and error lines would bury the one line that says what went wrong.
+            producer = new ProducerBuilder<byte[], byte[]>(config)
+                .SetLogHandler(static (_, _) => { })
+                .SetErrorHandler(static (_, _) => { })
+                .Build();
+        }
+        catch (Exception e) when (e is KafkaException or ArgumentException or InvalidOperationException)
+        {
+            return CliThrow.Usage<DeliveryResult<byte[], byte[]>>($"--bootstrap '{bootstrap}' is not usable ({e.GetType().Name}); give HOST:PORT[,HOST:PORT]");
+        }
+
+        using (producer)
+        {
+            try
+            {
+                return await producer.ProduceAsync(topic, message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ProduceException<byte[], byte[]> e)
+            {
+                return CliThrow.Failure<DeliveryResult<byte[], byte[]>>(
+                    $"could not publish to {topic} via {bootstrap}: {e.Error.Code} ({e.Error.Reason}); check that the broker is up and --bootstrap points at it");
+            }
+            catch (KafkaException e)
+            {
+                return CliThrow.Failure<DeliveryResult<byte[], byte[]>>(
+                    $"could not publish to {topic} via {bootstrap}: {e.Error.Code} ({e.Error.Reason})");
+            }
+        }
+    }
+}
