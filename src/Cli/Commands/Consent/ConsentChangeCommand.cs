@@ -91,7 +91,7 @@ internal static class ConsentChangeCommand
 
         string bootstrap = args.Value("--bootstrap", DefaultBootstrap);
         string topic = args.Value("--topic", Topics.ConsentChanges);
-        int timeoutSeconds = ParseTimeout(args.Value("--timeout"));
+        int timeoutSeconds = KafkaPublish.ParseTimeout(args.Value("--timeout"), DefaultTimeoutSeconds);
         bool minor = args.Flag("--minor");
 
         var change = new ConsentChangeData
@@ -105,59 +105,13 @@ internal static class ConsentChangeCommand
             Minor = minor,
         };
 
-        DeliveryResult<byte[], byte[]> delivered = await PublishAsync(bootstrap, topic, timeoutSeconds,
+        DeliveryResult<byte[], byte[]> delivered = await KafkaPublish.PublishAsync(bootstrap, topic, timeoutSeconds,
             new Message<byte[], byte[]> { Key = change.MessageKey(), Value = change.ToMessage() }, cancellationToken).ConfigureAwait(false);
 
         string decision = granted ? "grant" : "withdrawal";
         PlainText.WriteLine(console, string.Create(CultureInfo.InvariantCulture,
             $"published {decision} of '{purpose}' for a {SubjectTypeNames.NameOf(type)} subject{(minor ? " (minor)" : "")}, effective {ExplainValues.Time(effective)}: {delivered.Topic} partition {delivered.Partition.Value} offset {delivered.Offset.Value}"));
         return ExitCodes.Ok;
-    }
-
-    private static async Task<DeliveryResult<byte[], byte[]>> PublishAsync(string bootstrap, string topic, int timeoutSeconds,
-        Message<byte[], byte[]> message, CancellationToken cancellationToken)
-    {
-        var config = new ProducerConfig
-        {
-            BootstrapServers = bootstrap,
-            Acks = Acks.All,
-            EnableIdempotence = true,
-            ClientId = "sieve-cli",
-            MessageTimeoutMs = timeoutSeconds * 1000,
-            SocketTimeoutMs = Math.Min(timeoutSeconds * 1000, 60_000),
-        };
-
-        IProducer<byte[], byte[]> producer;
-        try
-        {
-            // librdkafka's own log and error lines would bury the one line that says what went wrong.
-            producer = new ProducerBuilder<byte[], byte[]>(config)
-                .SetLogHandler(static (_, _) => { })
-                .SetErrorHandler(static (_, _) => { })
-                .Build();
-        }
-        catch (Exception e) when (e is KafkaException or ArgumentException or InvalidOperationException)
-        {
-            return CliThrow.Usage<DeliveryResult<byte[], byte[]>>($"--bootstrap '{bootstrap}' is not usable ({e.GetType().Name}); give HOST:PORT[,HOST:PORT]");
-        }
-
-        using (producer)
-        {
-            try
-            {
-                return await producer.ProduceAsync(topic, message, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ProduceException<byte[], byte[]> e)
-            {
-                return CliThrow.Failure<DeliveryResult<byte[], byte[]>>(
-                    $"could not publish to {topic} via {bootstrap}: {e.Error.Code} ({e.Error.Reason}); check that the broker is up and --bootstrap points at it");
-            }
-            catch (KafkaException e)
-            {
-                return CliThrow.Failure<DeliveryResult<byte[], byte[]>>(
-                    $"could not publish to {topic} via {bootstrap}: {e.Error.Code} ({e.Error.Reason})");
-            }
-        }
     }
 
     private static long ParseEffective(string? text)
@@ -172,15 +126,4 @@ internal static class ConsentChangeCommand
             : CliThrow.Usage<long>("--effective must be an ISO 8601 time, e.g. 2026-11-25T08:00:00Z");
     }
 
-    private static int ParseTimeout(string? text)
-    {
-        if (text is null)
-        {
-            return DefaultTimeoutSeconds;
-        }
-
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds is >= 1 and <= 3600
-            ? seconds
-            : CliThrow.Usage<int>("--timeout must be a whole number of seconds from 1 to 3600");
-    }
 }

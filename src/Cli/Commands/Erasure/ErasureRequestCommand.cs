@@ -72,12 +72,12 @@ internal static class ErasureRequestCommand
         string requestId = ParseRequestId(args.Value("--request-id"));
         string bootstrap = args.Value("--bootstrap", DefaultBootstrap);
         string topic = args.Value("--topic", ErasureTopics.Requests);
-        int timeoutSeconds = ParseTimeout(args.Value("--timeout"));
+        int timeoutSeconds = KafkaPublish.ParseTimeout(args.Value("--timeout"), DefaultTimeoutSeconds);
         DateTimeOffset requestedAt = DateTimeOffset.UtcNow;
 
         var request = new ErasureRequest(type, normalizedId, requestId, reason, requestedAt);
         var message = new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(normalizedId), Value = ErasureCodec.EncodeRequest(request) };
-        DeliveryResult<byte[], byte[]> delivered = await PublishAsync(bootstrap, topic, timeoutSeconds, message, cancellationToken).ConfigureAwait(false);
+        DeliveryResult<byte[], byte[]> delivered = await KafkaPublish.PublishAsync(bootstrap, topic, timeoutSeconds, message, cancellationToken).ConfigureAwait(false);
 
         PlainText.WriteLine(console, string.Create(CultureInfo.InvariantCulture,
             $"published erasure request {requestId} ({ReasonName(reason)}) for a {SubjectTypeNames.NameOf(type)} subject at {ExplainValues.Time(requestedAt.ToUnixTimeMilliseconds())}: {delivered.Topic} partition {delivered.Partition.Value} offset {delivered.Offset.Value}"));
@@ -123,61 +123,5 @@ internal static class ErasureRequestCommand
         return text;
     }
 
-    private static int ParseTimeout(string? text)
-    {
-        if (text is null)
-        {
-            return DefaultTimeoutSeconds;
-        }
 
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds is >= 1 and <= 3600
-            ? seconds
-            : CliThrow.Usage<int>("--timeout must be a whole number of seconds from 1 to 3600");
-    }
-
-    private static async Task<DeliveryResult<byte[], byte[]>> PublishAsync(string bootstrap, string topic, int timeoutSeconds,
-        Message<byte[], byte[]> message, CancellationToken cancellationToken)
-    {
-        var config = new ProducerConfig
-        {
-            BootstrapServers = bootstrap,
-            Acks = Acks.All,
-            EnableIdempotence = true,
-            ClientId = "sieve-cli",
-            MessageTimeoutMs = timeoutSeconds * 1000,
-            SocketTimeoutMs = Math.Min(timeoutSeconds * 1000, 60_000),
-        };
-
-        IProducer<byte[], byte[]> producer;
-        try
-        {
-            // librdkafka's own log and error lines would bury the one line that says what went wrong.
-            producer = new ProducerBuilder<byte[], byte[]>(config)
-                .SetLogHandler(static (_, _) => { })
-                .SetErrorHandler(static (_, _) => { })
-                .Build();
-        }
-        catch (Exception e) when (e is KafkaException or ArgumentException or InvalidOperationException)
-        {
-            return CliThrow.Usage<DeliveryResult<byte[], byte[]>>($"--bootstrap '{bootstrap}' is not usable ({e.GetType().Name}); give HOST:PORT[,HOST:PORT]");
-        }
-
-        using (producer)
-        {
-            try
-            {
-                return await producer.ProduceAsync(topic, message, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ProduceException<byte[], byte[]> e)
-            {
-                return CliThrow.Failure<DeliveryResult<byte[], byte[]>>(
-                    $"could not publish to {topic} via {bootstrap}: {e.Error.Code} ({e.Error.Reason}); check that the broker is up and --bootstrap points at it");
-            }
-            catch (KafkaException e)
-            {
-                return CliThrow.Failure<DeliveryResult<byte[], byte[]>>(
-                    $"could not publish to {topic} via {bootstrap}: {e.Error.Code} ({e.Error.Reason})");
-            }
-        }
-    }
 }
