@@ -38,8 +38,6 @@ internal sealed class SyntheticPopulation
 
     private const long SpanMillis = 12L * 3_600_000;
     private const double MetresPerDegreeLat = 111_320;
-    private const string VinAlphabet = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789";
-    private static readonly string[] Manufacturers = ["LSV", "LFV", "LGW", "LVS", "LBV", "LHG"];
     private static readonly string[] MobilePrefixes = ["138", "139", "186", "135", "177", "150"];
     private static readonly string[] DtcPool = ["P0301", "P0420", "P0171", "U0100", "B1342", "C0035"];
     private static readonly string[] Domains =
@@ -59,8 +57,13 @@ internal sealed class SyntheticPopulation
     ];
 
     private readonly Random _random;
+    private readonly Sieve.Cli.Demo.SyntheticIdentities _ids;
 
-    private SyntheticPopulation(int seed) => _random = new Random(seed);
+    private SyntheticPopulation(int seed)
+    {
+        _random = new Random(seed);
+        _ids = new Sieve.Cli.Demo.SyntheticIdentities(seed);
+    }
 
     /// <summary>Vehicles; their subject is the VIN.</summary>
     public List<SyntheticSubject> Vehicles { get; } = [];
@@ -93,15 +96,15 @@ internal sealed class SyntheticPopulation
             (double lat, double lon) = Around(31.2304, 121.4737, 15_000);
             vehicles[i] = new VehicleState
             {
-                Vin = Vin(),
-                Imei = Imei(),
+                Vin = _ids.Vin(),
+                Imei = _ids.Imei(),
                 Lat = lat,
                 Lon = lon,
                 Heading = _random.Next(4) * 90,
                 Speed = 20 + _random.Next(50),
                 Odometer = 5_000 + _random.Next(80_000),
                 Fuel = 30 + _random.Next(70),
-                DriverPhone = _random.Next(3) == 0 ? Phone() : null,
+                DriverPhone = _random.Next(3) == 0 ? _ids.Phone() : null,
             };
             Vehicles.Add(new SyntheticSubject(SubjectType.Vin, vehicles[i].Vin, PickConsent(allowMinor: false)));
         }
@@ -112,9 +115,9 @@ internal sealed class SyntheticPopulation
             int mode = _random.Next(10);
             var v = new VisitorState
             {
-                Mac = Mac(randomized: _random.Next(2) == 0),
-                Phone = mode < 5 ? Phone() : null,
-                DeviceId = mode is >= 5 and < 7 ? (_random.Next(2) == 0 ? Imei() : AppDeviceId()) : null,
+                Mac = _ids.Mac(randomized: _random.Next(2) == 0),
+                Phone = mode < 5 ? _ids.Phone() : null,
+                DeviceId = mode is >= 5 and < 7 ? (_random.Next(2) == 0 ? _ids.Imei() : _ids.AppDeviceId()) : null,
                 Outlet = _random.Next(Outlets.Length),
             };
             visitors[i] = v;
@@ -222,90 +225,6 @@ internal sealed class SyntheticPopulation
 
         _random.Shuffle(order);
         return order;
-    }
-
-    private string Vin()
-    {
-        Span<byte> vin = stackalloc byte[17];
-        Encoding.ASCII.GetBytes(Manufacturers[_random.Next(Manufacturers.Length)], vin);
-        for (int i = 3; i < 17; i++)
-        {
-            vin[i] = (byte)VinAlphabet[_random.Next(VinAlphabet.Length)];
-        }
-
-        vin[9] = (byte)'N'; // model year 2022
-        vin[8] = (byte)IdentifierNormalizer.ComputeVinCheckDigit(vin);
-        return Encoding.ASCII.GetString(vin);
-    }
-
-    private string Imei()
-    {
-        Span<char> digits = stackalloc char[15];
-        digits[0] = '3';
-        digits[1] = '5';
-        for (int i = 2; i < 14; i++)
-        {
-            digits[i] = (char)('0' + _random.Next(10));
-        }
-
-        int sum = 0;
-        for (int i = 0; i < 14; i++)
-        {
-            int d = digits[i] - '0';
-            if (i % 2 == 1)
-            {
-                d *= 2;
-                if (d > 9)
-                {
-                    d -= 9;
-                }
-            }
-
-            sum += d;
-        }
-
-        digits[14] = (char)('0' + ((10 - (sum % 10)) % 10));
-        return new string(digits);
-    }
-
-    private string Phone()
-    {
-        string prefix = MobilePrefixes[_random.Next(MobilePrefixes.Length)];
-        string rest = _random.Next(10_000_000, 100_000_000).ToString(CultureInfo.InvariantCulture);
-        return _random.Next(3) switch
-        {
-            0 => prefix + rest,
-            1 => "+86 " + prefix + " " + rest[..4] + " " + rest[4..],
-            _ => "+86" + prefix + rest,
-        };
-    }
-
-    private string Mac(bool randomized)
-    {
-        Span<byte> octets = stackalloc byte[6];
-        _random.NextBytes(octets);
-        octets[0] = (byte)((octets[0] & 0xFC) | (randomized ? 0x02 : 0x00));
-        char separator = _random.Next(2) == 0 ? ':' : '-';
-        string format = _random.Next(2) == 0 ? "x2" : "X2";
-        var text = new StringBuilder(17);
-        for (int i = 0; i < 6; i++)
-        {
-            if (i > 0)
-            {
-                text.Append(separator);
-            }
-
-            text.Append(octets[i].ToString(format, CultureInfo.InvariantCulture));
-        }
-
-        return text.ToString();
-    }
-
-    private string AppDeviceId()
-    {
-        Span<byte> bytes = stackalloc byte[8];
-        _random.NextBytes(bytes);
-        return "app-" + Convert.ToHexStringLower(bytes);
     }
 
     private (double Lat, double Lon) Around(double lat, double lon, double radiusMetres)
