@@ -28,7 +28,7 @@ public static class Codec8ExtendedWriter
     public const int MaxRecordsPerPacket = 255;
 
     /// <summary>Bytes one record takes with a VIN element.</summary>
-    public const int RecordLengthWithVin = 8 + 1 + 15 + 2 + 2 + (2 + 3) + (2 + 4) + (2 + 6) + 2 + (2 + 2 + VinLength);
+    public const int RecordLengthWithVin = 8 + 1 + 15 + 2 + 2 + (2 + 3) + (2 + 4) + (2 + 6) + 2 + (2 + 2 + 2 + VinLength);
 
     private const ushort IoIgnition = 239;
     private const ushort IoExternalVoltage = 66;
