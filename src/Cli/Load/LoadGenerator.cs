@@ -15,6 +15,8 @@ public sealed class LoadGenerator
     private readonly LoadOptions _options;
     private readonly List<SimulatedVehicle> _vehicles = [];
     private readonly List<WifiSighting> _visitors = [];
+    private readonly List<WifiSighting> _macOnly = [];
+    private readonly List<WifiSighting> _withPhone = [];
 
     /// <summary>Builds the population of <paramref name="options"/>.</summary>
     public LoadGenerator(LoadOptions options)
@@ -39,6 +41,34 @@ public sealed class LoadGenerator
         {
             _visitors.Add(new WifiSighting(ids.Mac(randomized: random.Next(2) == 0), random.Next(2) == 0 ? ids.Phone() : null,
                 31.2213 + (random.NextDouble() * 0.0005), 121.5447 + (random.NextDouble() * 0.0005), -40 - random.Next(50)));
+        }
+
+        SplitVisitors();
+    }
+
+    /// <summary>
+    /// Uses a given population: <paramref name="vehicles"/> (<see cref="LoadOptions.Vehicles"/> is ignored) and
+    /// <paramref name="visitors"/>; those with a phone number come through the captive portal, the others through Meraki.
+    /// </summary>
+    public LoadGenerator(LoadOptions options, IEnumerable<SimulatedVehicle> vehicles, IEnumerable<WifiSighting> visitors)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.RecordsPerPacket is < 1 or > Codec8ExtendedWriter.MaxRecordsPerPacket)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "RecordsPerPacket must be 1 to 255.");
+        }
+
+        _options = options;
+        _vehicles.AddRange(vehicles);
+        _visitors.AddRange(visitors);
+        SplitVisitors();
+    }
+
+    private void SplitVisitors()
+    {
+        foreach (WifiSighting visitor in _visitors)
+        {
+            (visitor.PhoneNumber is null ? _macOnly : _withPhone).Add(visitor);
         }
     }
 
@@ -84,6 +114,9 @@ public sealed class LoadGenerator
         var batch = new AvlRecord[_options.RecordsPerPacket];
         int budget = _options.RecordsPerVehicle > 0 ? _options.RecordsPerVehicle : int.MaxValue;
         int sent = 0;
+        long spacingMillis = _options.PacketInterval > TimeSpan.Zero
+            ? Math.Max(1, (long)_options.PacketInterval.TotalMilliseconds / batch.Length)
+            : 1000;
         TeltonikaConnection? connection = null;
         try
         {
@@ -95,8 +128,9 @@ public sealed class LoadGenerator
                 long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 for (int i = 0; i < count; i++)
                 {
-                    // Records of one packet are a second apart, ending now, as a unit that buffers between sends.
-                    batch[i] = vehicle.Next(now - ((count - 1 - i) * 1000L), 1, random);
+                    // A unit records on its own schedule and sends what it buffered: the packet's records are spread
+                    // over the interval since the last send, the newest stamped now.
+                    batch[i] = vehicle.Next(now - ((count - 1 - i) * spacingMillis), spacingMillis / 1000.0, random);
                 }
 
                 Stats.RecordsWritten(count);
@@ -141,23 +175,31 @@ public sealed class LoadGenerator
             while (!cancellationToken.IsCancellationRequested)
             {
                 DateTimeOffset now = DateTimeOffset.UtcNow;
-                sightings.Clear();
-                int n = 1 + random.Next(Math.Min(8, _visitors.Count));
-                for (int i = 0; i < n; i++)
+                if (_macOnly.Count > 0)
                 {
-                    sightings.Add(_visitors[random.Next(_visitors.Count)]);
+                    // Distinct clients per post: Meraki reports each client once per post.
+                    sightings.Clear();
+                    int n = 1 + random.Next(Math.Min(8, _macOnly.Count));
+                    int first = random.Next(_macOnly.Count);
+                    for (int i = 0; i < n; i++)
+                    {
+                        sightings.Add(_macOnly[(first + i) % _macOnly.Count]);
+                    }
+
+                    await PostAsync(client.PostMerakiAsync(sightings, now, CancellationToken.None), n).ConfigureAwait(false);
                 }
 
-                await PostAsync(client.PostMerakiAsync(sightings, now, CancellationToken.None), n).ConfigureAwait(false);
-
-                domains.Clear();
-                for (int i = random.Next(4); i > 0; i--)
+                if (_withPhone.Count > 0)
                 {
-                    domains.Add(Domains[random.Next(Domains.Length)]);
-                }
+                    domains.Clear();
+                    for (int i = random.Next(4); i > 0; i--)
+                    {
+                        domains.Add(Domains[random.Next(Domains.Length)]);
+                    }
 
-                WifiSighting visitor = _visitors[random.Next(_visitors.Count)];
-                await PostAsync(client.PostPortalSessionAsync(visitor, now.AddMinutes(-5 - random.Next(60)), now, domains, CancellationToken.None), 1).ConfigureAwait(false);
+                    WifiSighting visitor = _withPhone[random.Next(_withPhone.Count)];
+                    await PostAsync(client.PostPortalSessionAsync(visitor, now.AddMinutes(-5 - random.Next(60)), now, domains, CancellationToken.None), 1).ConfigureAwait(false);
+                }
                 await Task.Delay(_options.GatewayInterval, cancellationToken).ConfigureAwait(false);
             }
         }
