@@ -20,6 +20,12 @@ public static class LoadCommand
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        if (args is null || Array.Exists(args, a => a is "--help" or "-h"))
+        {
+            output.WriteLine(Usage);
+            return 0;
+        }
+
         LoadOptions? options = Parse(args, out string? problem);
         if (options is null)
         {

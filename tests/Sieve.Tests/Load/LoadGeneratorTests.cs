@@ -135,3 +135,38 @@ public sealed class LoadGeneratorTests
         return total;
     }
 }
+
+public sealed class LoadCommandTests
+{
+    [Fact]
+    public void Parses_targets_and_sizes()
+    {
+        LoadOptions? o = LoadCommand.Parse(["--tcp", "10.0.0.5:5027", "--http", "http://10.0.0.5:8080", "--vehicles", "40", "--seconds", "7", "--records-per-packet", "12"], out string? error);
+
+        Assert.Null(error);
+        Assert.NotNull(o);
+        Assert.Equal("10.0.0.5", o.TcpHost);
+        Assert.Equal(5027, o.TcpPort);
+        Assert.Equal(new Uri("http://10.0.0.5:8080/"), o.Http!.BaseAddress);
+        Assert.Equal(40, o.Vehicles);
+        Assert.Equal(TimeSpan.FromSeconds(7), o.Duration);
+        Assert.Equal(12, o.RecordsPerPacket);
+    }
+
+    [Theory]
+    [InlineData("--tcp", "no-port", "--tcp needs HOST:PORT")]
+    [InlineData("--records-per-packet", "256", "--records-per-packet needs a whole number from 1 to 255")]
+    [InlineData("--http", "ftp://x", "--http needs a URL")]
+    public void Refuses_bad_values(string option, string value, string expected)
+    {
+        Assert.Null(LoadCommand.Parse([option, value], out string? error));
+        Assert.StartsWith(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Needs_a_target()
+    {
+        Assert.Null(LoadCommand.Parse(["--vehicles", "3"], out string? error));
+        Assert.StartsWith("give --tcp HOST:PORT, --http URL, or both", error, StringComparison.Ordinal);
+    }
+}
