@@ -185,6 +185,16 @@ public static class DemoCommand
         async Task Produce()
         {
             Task devicesTask = devices.RunAsync(cancellationToken);
+
+            // The direct feeds start once the first device packet is acknowledged, so the first records downstream
+            // (and the samples printed at the end) have come the whole way: device socket, raw topic, minimizer.
+            var firstAck = Stopwatch.StartNew();
+            while (devices.Stats.RecordsAcked == 0 && !devicesTask.IsCompleted && firstAck.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+            }
+
+            clock.Restart();
             double directRate = Math.Max(1, options.Rate / 3.0);
             while (clock.Elapsed.TotalSeconds < options.Seconds && !cancellationToken.IsCancellationRequested)
             {
