@@ -5,6 +5,7 @@ using Sieve.Cli.Commands.Erasure;
 using Sieve.Cli.Commands.Keys;
 using Sieve.Cli.Commands.Policy;
 using Sieve.Cli.Demo;
+using Sieve.Cli.Load;
 using Spectre.Console;
 
 namespace Sieve.Cli.Commands;
@@ -37,6 +38,10 @@ public static class SieveCli
     private const string DemoLine = "demo";
     private const string DemoSummary = "run the end-to-end demo: simulated fleet, embedded Kafka and Redis, live minimizer";
 
+    /// <summary>Name and summary of the load generator, which parses its own options.</summary>
+    private const string LoadLine = "load";
+    private const string LoadSummary = "drive an Ingest service: vehicles over Teltonika TCP, gateways over HTTP; prints acked records/s";
+
     /// <summary>
     /// Runs the command named by <paramref name="args"/>, writing results to <paramref name="console"/> and error
     /// lines to <paramref name="error"/>.
@@ -66,6 +71,11 @@ public static class SieveCli
         if (args[0] == DemoLine)
         {
             return await DemoCommand.RunAsync(args[1..], cancellationToken).ConfigureAwait(false);
+        }
+
+        if (args[0] == LoadLine)
+        {
+            return await LoadCommand.RunAsync(args[1..], Console.Out, error, cancellationToken).ConfigureAwait(false);
         }
 
         CommandInfo? command = Find(args, out int words);
@@ -208,6 +218,7 @@ public static class SieveCli
         var text = new StringBuilder();
         text.Append(Overview).Append("\n\nUsage: sieve COMMAND [options]\n\nCommands:\n");
         text.Append("  ").Append(DemoLine.PadRight(18)).Append(DemoSummary).Append('\n');
+        text.Append("  ").Append(LoadLine.PadRight(18)).Append(LoadSummary).Append('\n');
         foreach (CommandInfo command in Commands)
         {
             text.Append("  ").Append(command.Name.PadRight(18)).Append(command.Summary).Append('\n');

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sieve.Cli.Embedded;
+using Sieve.Cli.Load;
 using Sieve.Contracts;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Records;
@@ -152,7 +153,29 @@ public static class DemoCommand
         AnsiConsole.MarkupLineInterpolated($"Population: {options.Fleet.Vehicles} vehicles, {options.Fleet.Visitors} Wi-Fi visitors; {loader.Applied} consent decisions loaded in {consentWait.ElapsedMilliseconds} ms");
         AnsiConsole.MarkupLineInterpolated($"Running for {options.Seconds} s at about {options.Rate} events/s; a wave of personalization opt-outs comes at {options.Seconds * 2 / 5} s; one input in {options.Fleet.BadInputEvery} is deliberately bad.");
 
-        var run = new DemoRun(options, storeKind, engine, watcher, loader, cache);
+        // Ingest in-process: vehicles reach Kafka through its Teltonika TCP endpoint, dealer gateways through HTTP.
+        (string merakiOutlet, string merakiGateway) = FleetSimulator.Outlet(1);
+        (string portalOutlet, string portalGateway) = FleetSimulator.Outlet(0);
+        await using InProcessIngest ingest = await InProcessIngest.StartAsync(bootstrap, merakiGateway, merakiOutlet, portalGateway, portalOutlet, cancellationToken).ConfigureAwait(false);
+        int perVehicle = (int)Math.Clamp(Math.Ceiling(options.Rate * 2.0 / 3 / options.Fleet.Vehicles), 1, Codec8ExtendedWriter.MaxRecordsPerPacket);
+        var devices = new LoadGenerator(
+            new LoadOptions
+            {
+                TcpHost = "127.0.0.1",
+                TcpPort = ingest.TeltonikaPort,
+                Http = ingest.Gateways,
+                RecordsPerPacket = perVehicle,
+                PacketInterval = TimeSpan.FromSeconds(1),
+                GatewayInterval = TimeSpan.FromMilliseconds(100),
+                Duration = TimeSpan.FromSeconds(options.Seconds),
+                Seed = options.Fleet.Seed,
+            },
+            fleet.DeviceVehicles(),
+            fleet.GatewayVisitors(0));
+        AnsiConsole.MarkupLineInterpolated($"Ingest:  in-process; {options.Fleet.Vehicles} units on Teltonika TCP 127.0.0.1:{ingest.TeltonikaPort} (Codec 8 Extended, {perVehicle} records a second each), gateways at {ingest.Gateways.BaseAddress} (Meraki, captive portal)");
+        AnsiConsole.MarkupLine("Direct:  a dealer Wi-Fi feed and a misbehaving producer write straight to the raw topics");
+
+        var run = new DemoRun(options, storeKind, engine, watcher, loader, cache) { Devices = devices.Stats };
         long produced = 0;
         int withdrawals = 0;
         bool waveSent = false;
@@ -161,13 +184,25 @@ public static class DemoCommand
 
         async Task Produce()
         {
+            Task devicesTask = devices.RunAsync(cancellationToken);
+
+            // The direct feeds start once the first device packet is acknowledged, so the first records downstream
+            // (and the samples printed at the end) have come the whole way: device socket, raw topic, minimizer.
+            var firstAck = Stopwatch.StartNew();
+            while (devices.Stats.RecordsAcked == 0 && !devicesTask.IsCompleted && firstAck.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+            }
+
+            clock.Restart();
+            double directRate = Math.Max(1, options.Rate / 3.0);
             while (clock.Elapsed.TotalSeconds < options.Seconds && !cancellationToken.IsCancellationRequested)
             {
-                long due = (long)(clock.Elapsed.TotalSeconds * options.Rate);
+                long due = (long)(clock.Elapsed.TotalSeconds * directRate);
                 long nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 while (produced < due)
                 {
-                    RawMessage m = fleet.Next(nowMs);
+                    RawMessage m = fleet.NextDirect(nowMs);
                     ProduceWithBackpressure(producer, m.Topic, new Message<byte[], byte[]> { Key = m.Key, Value = m.Value, Timestamp = new Timestamp(nowMs, TimestampType.CreateTime) });
                     produced++;
                 }
@@ -182,13 +217,19 @@ public static class DemoCommand
                     }
                 }
 
-                run.Produced = produced;
+                run.DirectProduced = produced;
+                run.Produced = produced + devices.Stats.RecordsAcked + devices.Stats.HttpRecordsAccepted;
                 run.Withdrawals = withdrawals;
                 await Task.Delay(5, cancellationToken).ConfigureAwait(false);
             }
 
             producer.Flush(cancellationToken);
-            run.Produced = produced;
+
+            // Every record a device wrote is acknowledged (or its connection failed) before the devices finish.
+            await devicesTask.ConfigureAwait(false);
+            run.DirectProduced = produced;
+            run.Produced = produced + devices.Stats.RecordsAcked + devices.Stats.HttpRecordsAccepted;
+            produced = run.Produced;
 
             // Drain: wait until the minimizer has accounted for every input (or give up after 30 s and say so).
             var drain = Stopwatch.StartNew();

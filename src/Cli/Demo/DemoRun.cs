@@ -25,7 +25,13 @@ public sealed class DemoRun(DemoOptions options, string storeKind, MinimizerEngi
     /// <summary>The consent near-cache.</summary>
     public ConsentCache Cache { get; } = cache;
 
-    /// <summary>Raw events produced so far.</summary>
+    /// <summary>Devices and gateways talking to Ingest over TCP and HTTP; null until they start.</summary>
+    public Sieve.Cli.Load.LoadStats? Devices { get; set; }
+
+    /// <summary>Raw events produced straight to Kafka (the dealer feed and the misbehaving producer).</summary>
+    public long DirectProduced { get; set; }
+
+    /// <summary>Raw events produced so far: acknowledged device records, accepted gateway records, direct produces.</summary>
     public long Produced { get; set; }
 
     /// <summary>Withdrawals published.</summary>

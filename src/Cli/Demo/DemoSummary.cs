@@ -19,6 +19,14 @@ public sealed class DemoSummary
     public string ConsentStore { get; init; } = "";
     /// <summary>Raw events produced.</summary>
     public long EventsProduced { get; init; }
+    /// <summary>Device connections Ingest accepted over Teltonika TCP.</summary>
+    public long DeviceConnections { get; init; }
+    /// <summary>Telematics records Ingest acknowledged to the devices (each one on the raw topic).</summary>
+    public long RecordsAcked { get; init; }
+    /// <summary>Wi-Fi records Ingest accepted from gateways over HTTP.</summary>
+    public long GatewayRecordsAccepted { get; init; }
+    /// <summary>Raw events produced straight to Kafka (a dealer feed and a misbehaving producer).</summary>
+    public long DirectProduced { get; init; }
     /// <summary>Raw events accounted for in committed batches.</summary>
     public long EventsProcessed { get; init; }
     /// <summary>Processed events per second of run time.</summary>
@@ -64,6 +72,10 @@ public sealed class DemoSummary
             Seconds = Math.Round(seconds, 1),
             ConsentStore = run.StoreKind,
             EventsProduced = run.Produced,
+            DeviceConnections = run.Devices?.Connections ?? 0,
+            RecordsAcked = run.Devices?.RecordsAcked ?? 0,
+            GatewayRecordsAccepted = run.Devices?.HttpRecordsAccepted ?? 0,
+            DirectProduced = run.DirectProduced,
             EventsProcessed = s.Inputs,
             EventsPerSecond = Math.Round(s.Inputs / seconds, 1),
             Purposes = purposes,
@@ -81,6 +93,7 @@ public sealed class DemoSummary
         AnsiConsole.WriteLine();
         AnsiConsole.Write(new Rule("[bold]summary[/]").LeftJustified());
         AnsiConsole.MarkupLineInterpolated($"{EventsProduced:N0} raw events produced, {EventsProcessed:N0} processed in {Seconds:F1} s ({EventsPerSecond:N0}/s); consent store: {ConsentStore}; opt-outs mid-run: {Withdrawals}");
+        AnsiConsole.MarkupLineInterpolated($"through Ingest: {DeviceConnections:N0} device connections, {RecordsAcked:N0} telematics records acked over TCP, {GatewayRecordsAccepted:N0} Wi-Fi records accepted over HTTP; {DirectProduced:N0} produced straight to Kafka");
         AnsiConsole.MarkupLineInterpolated($"end-to-end latency p50 {LiveView.Ms(LatencyMs["p50"])}, p99 {LiveView.Ms(LatencyMs["p99"])}");
         var table = new Table().Border(TableBorder.Simple);
         table.AddColumn("purpose");

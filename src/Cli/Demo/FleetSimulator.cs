@@ -1,4 +1,5 @@
 using System.Text;
+using Sieve.Cli.Load;
 using Sieve.Contracts;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Purposes;
@@ -141,6 +142,61 @@ public sealed class FleetSimulator
         }
 
         return changes;
+    }
+
+    /// <summary>
+    /// The vehicles as telematics units that report over Teltonika TCP (same IMEIs, VINs and starting positions, so
+    /// the consent decisions of <see cref="InitialConsent"/> apply to what they send).
+    /// </summary>
+    public List<SimulatedVehicle> DeviceVehicles()
+    {
+        var devices = new List<SimulatedVehicle>(_vehicles.Count);
+        foreach (Vehicle v in _vehicles)
+        {
+            devices.Add(new SimulatedVehicle(v.Imei, v.Vin, v.Lat, v.Lon, _random));
+        }
+
+        return devices;
+    }
+
+    /// <summary>
+    /// Visitors seen by gateways that post to Ingest over HTTP: those who logged in with a phone number (captive
+    /// portal) and those known only by their MAC (Meraki), each at <paramref name="outlet"/>'s location. Visitors with
+    /// an app device id stay on the direct feed.
+    /// </summary>
+    public List<WifiSighting> GatewayVisitors(int outlet)
+    {
+        var result = new List<WifiSighting>();
+        (_, _, double lat, double lon) = Outlets[outlet];
+        foreach (Visitor p in _visitors)
+        {
+            if (p.DeviceId is null)
+            {
+                result.Add(new WifiSighting(p.Mac, p.Phone, lat, lon, -40 - _random.Next(50)));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The outlet id and gateway id of outlet <paramref name="index"/>.</summary>
+    public static (string OutletId, string GatewayId) Outlet(int index) => (Outlets[index].Id, Outlets[index].Gateway);
+
+    /// <summary>
+    /// The next record of the feeds that still produce straight to Kafka, stamped <paramref name="nowMillis"/>:
+    /// Wi-Fi events of a dealer feed, and, one in <c>BadInputEvery / 3</c>, a deliberately bad telematics record
+    /// from a misbehaving producer.
+    /// </summary>
+    public RawMessage NextDirect(long nowMillis)
+    {
+        long n = ++_sequence;
+        int every = _options.BadInputEvery <= 0 ? 0 : Math.Max(1, _options.BadInputEvery / 3);
+        if (every > 0 && n % every == 0)
+        {
+            return Bad(nowMillis, n);
+        }
+
+        return Wifi(_visitors[_random.Next(_visitors.Count)], nowMillis, n);
     }
 
     /// <summary>The next raw event, stamped <paramref name="nowMillis"/>. Two in three are telematics.</summary>

@@ -42,7 +42,7 @@ public sealed class LiveView(DemoRun run)
             UpdateRate();
             MinimizerStats s = run.Engine.Stats;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[{_clock.Elapsed.TotalSeconds,5:F0}s] in {run.Produced,8} processed {s.Inputs,8} ({_rate,7:F0}/s) forwarded {Forwarded()} quarantined {s.QuarantinedTotal} p50 {Ms(run.Watcher.Latency.Percentile(50))} p99 {Ms(run.Watcher.Latency.Percentile(99))}{(s.Paused ? " PAUSED (consent unavailable)" : "")}"));
+                $"[{_clock.Elapsed.TotalSeconds,5:F0}s] in {run.Produced,8} (connections {run.Devices?.ActiveConnections ?? 0}, acked {run.Devices?.RecordsAcked ?? 0}, http {run.Devices?.HttpRecordsAccepted ?? 0}) processed {s.Inputs,8} ({_rate,7:F0}/s) forwarded {Forwarded()} quarantined {s.QuarantinedTotal} p50 {Ms(run.Watcher.Latency.Percentile(50))} p99 {Ms(run.Watcher.Latency.Percentile(99))}{(s.Paused ? " PAUSED (consent unavailable)" : "")}"));
         }
 
         await task.ConfigureAwait(false);
@@ -79,6 +79,7 @@ public sealed class LiveView(DemoRun run)
         var head = new Grid().AddColumn().AddColumn();
         head.AddRow("[bold]elapsed[/]", $"{_clock.Elapsed.TotalSeconds:F0} s of {run.Options.Seconds} s");
         head.AddRow("[bold]events in[/]", $"{run.Produced:N0} produced, {s.Inputs:N0} processed ([green]{_rate:N0}/s[/])");
+        head.AddRow("[bold]ingest[/]", $"{run.Devices?.ActiveConnections ?? 0:N0} device connections, {run.Devices?.RecordsAcked ?? 0:N0} records acked over TCP; {run.Devices?.HttpRecordsAccepted ?? 0:N0} Wi-Fi records accepted over HTTP; {run.DirectProduced:N0} produced straight to Kafka");
         head.AddRow("[bold]end-to-end latency[/]", $"p50 {Ms(run.Watcher.Latency.Percentile(50))}, p99 {Ms(run.Watcher.Latency.Percentile(99))}");
         head.AddRow("[bold]consent[/]", $"{run.StoreKind}; {run.Loader.Applied:N0} decisions applied, {run.Withdrawals} opt-outs published; near-cache hits {run.Cache.Hits:N0}, misses {run.Cache.Misses:N0}"
             + (s.Paused ? " [red]PAUSED: consent unavailable, nothing forwarded, nothing skipped[/]" : ""));
