@@ -117,7 +117,7 @@ public static class DemoCommand
         var loader = new ConsentLoader(new ConsentLoaderOptions { BootstrapServers = bootstrap, GroupId = "sieve-demo-consent" }, store, keyFactory);
         var watched = policy.Purposes.ToDictionary(p => p.Topic, _ => OutputPartitions, StringComparer.Ordinal);
         watched[Topics.Quarantine] = 1;
-        var watcher = new OutputWatcher(bootstrap, watched);
+        var watcher = new OutputWatcher(bootstrap, watched, policy.FindPurpose(Sieve.Contracts.Purposes.KnownPurposes.Positioning)?.Topic);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task engineTask = Task.Factory.StartNew(() => engine.RunAsync(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();

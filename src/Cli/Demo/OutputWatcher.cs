@@ -14,7 +14,7 @@ namespace Sieve.Cli.Demo;
 /// each record's timestamp (the raw event's produce time, which the minimizer carries over), and keeps a few
 /// decoded sample records per purpose.
 /// </summary>
-public sealed class OutputWatcher(string bootstrapServers, IReadOnlyDictionary<string, int> partitionsByTopic)
+public sealed class OutputWatcher(string bootstrapServers, IReadOnlyDictionary<string, int> partitionsByTopic, string? latencyTopic = null)
 {
     private const int SamplesPerTopic = 3;
     private readonly ConcurrentDictionary<string, long> _consumed = new(StringComparer.Ordinal);
@@ -61,8 +61,12 @@ public sealed class OutputWatcher(string bootstrapServers, IReadOnlyDictionary<s
             }
 
             _consumed.AddOrUpdate(result.Topic, 1, (_, n) => n + 1);
-            long produced = result.Message.Timestamp.UnixTimestampMs;
-            Latency.Add(Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - produced));
+            if (latencyTopic is null || result.Topic == latencyTopic)
+            {
+                // Purpose records carry their own time as the Kafka timestamp; only a topic whose records keep the
+                // precise event time (positioning) measures end-to-end latency, since devices stamp events as they send.
+                Latency.Add(Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - result.Message.Timestamp.UnixTimestampMs));
+            }
             List<string> samples = _samples.GetOrAdd(result.Topic, _ => []);
             if (samples.Count < SamplesPerTopic)
             {

@@ -28,7 +28,7 @@ public sealed class MinimizerEngine : IDisposable
     private readonly Dictionary<TopicPartition, PartitionTally> _tallies = [];
     private readonly Outcome[] _outcomes;
     private readonly Outcome[] _probeOutcomes;
-    private readonly StagedOutputs _staged = new();
+    private readonly StagedOutputs _staged;
     private IConsumer<byte[], byte[]>? _consumer;
     private IProducer<byte[], byte[]>? _producer;
     private KafkaRecordSink? _sink;
@@ -49,6 +49,7 @@ public sealed class MinimizerEngine : IDisposable
             [options.Topics.TelematicsRaw] = InputKind.Telematics,
             [options.Topics.WifiRaw] = InputKind.Wifi,
         };
+        _staged = new StagedOutputs { Core = core };
         _outcomes = new Outcome[core.Plans.Count];
         _probeOutcomes = new Outcome[core.Plans.Count];
         Stats = new MinimizerStats([.. core.Plans.Select(p => p.Name)]);

@@ -25,7 +25,22 @@ internal sealed class StagedOutputs : IMinimizedRecordSink
         _used = 0;
     }
 
-    public void Forward(PurposePlan plan, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => Add(plan.Topic, key, value, hasKey: true);
+    /// <summary>The core whose current input is being staged; purpose records take their timestamp from it.</summary>
+    public MinimizerCore? Core { get; set; }
+
+    public void Forward(PurposePlan plan, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        // A purpose record's Kafka timestamp is the record's own (possibly bucketed) time, never the raw input's
+        // exact timestamp: metadata must not undo the policy's time generalization.
+        Timestamp input = InputTimestamp;
+        if (Core is not null)
+        {
+            InputTimestamp = new Timestamp(Core.RecordTimestamp(plan), TimestampType.CreateTime);
+        }
+
+        Add(plan.Topic, key, value, hasKey: true);
+        InputTimestamp = input;
+    }
 
     public void Add(string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool hasKey)
     {

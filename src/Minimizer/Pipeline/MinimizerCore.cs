@@ -60,6 +60,32 @@ public sealed class MinimizerCore : IDisposable
     /// <summary>The purpose plans; outcome spans are indexed like this list.</summary>
     public IReadOnlyList<PurposePlan> Plans => _plans;
 
+    /// <summary>Event time of the input being processed (valid inside <see cref="IMinimizedRecordSink.Forward"/>).</summary>
+    public long CurrentEventTime { get; private set; }
+
+    /// <summary>Kind of the input being processed (valid inside <see cref="IMinimizedRecordSink.Forward"/>).</summary>
+    public InputKind CurrentInputKind { get; private set; }
+
+    /// <summary>
+    /// The Kafka timestamp for a record of <paramref name="plan"/> made from the current input: the record's own time
+    /// field (event time, or its bucket start), so message metadata never carries a finer time than the record does.
+    /// </summary>
+    public long RecordTimestamp(PurposePlan plan)
+    {
+        IReadOnlyList<OutputSlot> slots = plan.Slots;
+        for (int i = 0; i < slots.Count; i++)
+        {
+            OutputSlot slot = slots[i];
+            if (slot.Kind is SlotKind.EventTime or SlotKind.TimeBucket)
+            {
+                FieldTransform t = slot.From(CurrentInputKind);
+                return t.Kind == TransformKind.BucketTime ? Generalization.TimeBuckets.Floor(CurrentEventTime, t.BucketMillis) : CurrentEventTime;
+            }
+        }
+
+        return Generalization.TimeBuckets.Floor(CurrentEventTime, 3_600_000);
+    }
+
     /// <summary>Subjects currently cached.</summary>
     public int CachedSubjects => _subjects.Count;
 
@@ -145,6 +171,8 @@ public sealed class MinimizerCore : IDisposable
         }
 
         quarantine = default;
+        CurrentEventTime = fields.EventTime;
+        CurrentInputKind = kind;
         long day = PurposeKeyRing.DayOf(fields.EventTime);
         for (int i = 0; i < _plans.Length; i++)
         {

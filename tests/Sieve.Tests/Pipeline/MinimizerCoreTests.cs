@@ -79,6 +79,30 @@ public sealed class MinimizerCoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Record_timestamps_are_no_finer_than_the_records_own_time_field()
+    {
+        string vin = _ids.Vin();
+        await _h.GrantAsync(SubjectType.Vin, vin, KnownPurposes.Positioning, HourBefore);
+        await _h.GrantAsync(SubjectType.Vin, vin, KnownPurposes.Personalization, HourBefore);
+        var stamps = new Dictionary<string, long>();
+        var sink = new TimestampSink(_h.Core, stamps);
+        var outcomes = new Outcome[_h.Core.Plans.Count];
+        byte[] message = Vehicle(vin).ToMessage();
+        Assert.Equal(ProcessStatus.NeedsConsent, _h.Core.Process(InputKind.Telematics, message, sink, outcomes, out _, out string? key));
+        await _h.Cache.FetchAsync([key!]);
+        Assert.Equal(ProcessStatus.Processed, _h.Core.Process(InputKind.Telematics, message, sink, outcomes, out _, out _));
+
+        Assert.Equal(Now, stamps["positioning"]);
+        Assert.Equal(Now - (Now % 3_600_000), stamps["personalization"]);
+        Assert.Equal(Now - (Now % 900_000), stamps["analytics"]);
+    }
+
+    private sealed class TimestampSink(MinimizerCore core, Dictionary<string, long> stamps) : IMinimizedRecordSink
+    {
+        public void Forward(PurposePlan plan, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => stamps[plan.Name] = core.RecordTimestamp(plan);
+    }
+
+    [Fact]
     public async Task An_unconsented_vehicle_reaches_analytics_only()
     {
         var (_, outcomes, _) = await _h.ProcessAsync(InputKind.Telematics, Vehicle(_ids.Vin()).ToMessage());

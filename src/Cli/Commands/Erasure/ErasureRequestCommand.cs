@@ -76,7 +76,7 @@ internal static class ErasureRequestCommand
         DateTimeOffset requestedAt = DateTimeOffset.UtcNow;
 
         var request = new ErasureRequest(type, normalizedId, requestId, reason, requestedAt);
-        var message = new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(normalizedId), Value = ErasureCodec.EncodeRequest(request) };
+        var message = new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(requestId), Value = ErasureCodec.EncodeRequest(request) };
         DeliveryResult<byte[], byte[]> delivered = await KafkaPublish.PublishAsync(bootstrap, topic, timeoutSeconds, message, cancellationToken).ConfigureAwait(false);
 
         PlainText.WriteLine(console, string.Create(CultureInfo.InvariantCulture,
