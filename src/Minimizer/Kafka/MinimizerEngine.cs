@@ -25,7 +25,8 @@ public sealed class MinimizerEngine : IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, InputKind> _inputTopics;
-    private readonly Dictionary<TopicPartition, PartitionTally> _tallies = [];
+    // Keyed by (topic, partition) values: ConsumeResult.TopicPartition builds a new object on every read.
+    private readonly Dictionary<(string Topic, int Partition), PartitionTally> _tallies = [];
     private readonly Outcome[] _outcomes;
     private readonly Outcome[] _probeOutcomes;
     private readonly StagedOutputs _staged;
@@ -356,7 +357,7 @@ public sealed class MinimizerEngine : IDisposable
 
     private PartitionTally Tally(ConsumeResult<byte[], byte[]> input)
     {
-        TopicPartition tp = input.TopicPartition;
+        (string, int) tp = (input.Topic, input.Partition.Value);
         if (!_tallies.TryGetValue(tp, out PartitionTally? tally))
         {
             tally = new PartitionTally(input.Topic, input.Partition.Value, _core.Plans.Count);
