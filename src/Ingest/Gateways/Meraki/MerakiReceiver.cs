@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Sieve.Contracts.Identifiers;
@@ -55,6 +56,7 @@ internal sealed class MerakiReceiver
     /// <summary><c>POST</c>: a Scanning API payload.</summary>
     public async Task HandlePostAsync(HttpContext context)
     {
+        long started = Stopwatch.GetTimestamp();
         try
         {
             using RequestBody body = await RequestBody.ReadAsync(context, _settings.Limits.MerakiMaxBodyBytes).ConfigureAwait(false);
@@ -84,6 +86,10 @@ internal sealed class MerakiReceiver
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
             await _answers.FailAsync(context, Endpoint, e).ConfigureAwait(false);
+        }
+        finally
+        {
+            _answers.Completed(context, Endpoint, started);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Records;
@@ -50,6 +51,7 @@ internal sealed class PortalReceiver
 
     private async Task HandleAsync(HttpContext context, PortalRecordKind kind, string endpoint)
     {
+        long started = Stopwatch.GetTimestamp();
         try
         {
             PortalGateway? gateway = _authenticator.Authenticate(context.Request);
@@ -85,6 +87,10 @@ internal sealed class PortalReceiver
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
             await _answers.FailAsync(context, endpoint, e).ConfigureAwait(false);
+        }
+        finally
+        {
+            _answers.Completed(context, endpoint, started);
         }
     }
 
