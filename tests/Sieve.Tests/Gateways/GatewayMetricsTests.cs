@@ -23,16 +23,17 @@ public sealed class GatewayMetricsTests(KafkaFixture kafka)
         await using GatewayTestHost host = await GatewayTestHost.StartAsync(kafka.BootstrapServers, topic);
         using var metrics = new IngestMetricsRecorder(host.Services.GetRequiredService<IMeterFactory>());
         const string Mac1 = "3c:22:fb:40:00:01";
-        const string Mac2 = "3c:22:fb:40:00:02";
+        const string Mac2 = "3e:22:fb:40:00:02"; // locally administered: a randomized MAC
         const string Phone = "13800138077";
 
-        // Accepted: a Meraki post of two observations, a login and a session.
+        // Accepted: a Meraki post of two observations (one from a randomized MAC), a login (subject: the phone, whatever
+        // the MAC) and a session with no phone or device id from the randomized MAC.
         string meraki = MerakiPost(GatewayTestHost.MerakiSecret, GatewayTestHost.MerakiNetwork,
             MerakiObservation(Mac1, RecentTime(3), -50), MerakiObservation(Mac2, RecentTime(3), -60)).ToJsonString();
         await ExpectAsync(HttpStatusCode.Accepted, host.PostJsonAsync(GatewayIngestModule.MerakiPath, meraki));
         string login = Login(GatewayTestHost.PortalGateway, GatewayTestHost.PortalOutlet, Mac1, Phone, null, RecentTime(2)).ToJsonString();
         await ExpectAsync(HttpStatusCode.Accepted, host.PostJsonAsync(Logins, login, GatewayTestHost.PortalToken));
-        string session = Session(GatewayTestHost.PortalGateway, GatewayTestHost.PortalOutlet, Mac1, Phone, null, RecentTime(2), RecentTime(1), "www.autohome.com.cn").ToJsonString();
+        string session = Session(GatewayTestHost.PortalGateway, GatewayTestHost.PortalOutlet, Mac2, null, null, RecentTime(2), RecentTime(1), "www.autohome.com.cn").ToJsonString();
         await ExpectAsync(HttpStatusCode.Accepted, host.PostJsonAsync(Sessions, session, GatewayTestHost.PortalToken));
 
         // Refused: a bad Meraki secret, a bad MAC in a login, a wrong token (twice), and the wrong outlet.
@@ -52,6 +53,9 @@ public sealed class GatewayMetricsTests(KafkaFixture kafka)
         Assert.Equal(1, metrics.Total("sieve.ingest.gateway.records", "portal-session"));
         Assert.Equal(3, metrics.Total("sieve.ingest.gateway.accepted_requests"));
         Assert.Equal(3, metrics.Count("sieve.ingest.gateway.ack_latency"));
+        Assert.Equal(2, metrics.Total("sieve.ingest.gateway.randomized_mac_records"));
+        Assert.Equal(1, metrics.Total("sieve.ingest.gateway.randomized_mac_records", "meraki"));
+        Assert.Equal(1, metrics.Total("sieve.ingest.gateway.randomized_mac_records", "portal-session"));
 
         Assert.Equal(5, metrics.Total("sieve.ingest.gateway.rejects"));
         Assert.Equal(1, metrics.Total("sieve.ingest.gateway.rejects", "invalid-secret"));

@@ -36,8 +36,11 @@ internal sealed class GatewayAnswers(RawEventPublisher publisher, Hosting.Ingest
         return GatewayResponses.WriteRetryLaterAsync(context, StatusCodes.Status429TooManyRequests, GatewayErrorCodes.RateLimited, retryAfter);
     }
 
-    /// <summary>Publishes <paramref name="messages"/>; 202 once all are acknowledged, else 503 with <c>Retry-After</c>.</summary>
-    public async Task PublishAsync(HttpContext context, string endpoint, IReadOnlyList<RawMessage> messages, string gatewayId)
+    /// <summary>
+    /// Publishes <paramref name="messages"/>; 202 once all are acknowledged, else 503 with <c>Retry-After</c>.
+    /// <paramref name="randomizedMacs"/> of them have a randomized MAC as their subject (counted once accepted).
+    /// </summary>
+    public async Task PublishAsync(HttpContext context, string endpoint, IReadOnlyList<RawMessage> messages, string gatewayId, int randomizedMacs = 0)
     {
         long handedOver = Stopwatch.GetTimestamp();
         try
@@ -55,7 +58,7 @@ internal sealed class GatewayAnswers(RawEventPublisher publisher, Hosting.Ingest
             return;
         }
 
-        metrics.Accepted(endpoint, messages.Count, Stopwatch.GetElapsedTime(handedOver));
+        metrics.Accepted(endpoint, messages.Count, randomizedMacs, Stopwatch.GetElapsedTime(handedOver));
         GatewayLog.Accepted(logger, endpoint, messages.Count, gatewayId);
         await GatewayResponses.WriteAcceptedAsync(context, messages.Count).ConfigureAwait(false);
     }

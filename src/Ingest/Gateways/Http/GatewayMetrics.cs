@@ -19,6 +19,7 @@ public sealed class GatewayMetrics : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _requests;
     private readonly Counter<long> _records;
+    private readonly Counter<long> _randomizedMacRecords;
     private readonly Counter<long> _rejects;
     private readonly Histogram<double> _requestDuration;
     private readonly Histogram<double> _ackLatency;
@@ -32,6 +33,8 @@ public sealed class GatewayMetrics : IDisposable
             "Requests answered 202: every record of them persisted by Kafka.");
         _records = _meter.CreateCounter<long>("sieve.ingest.gateway.records", "{record}",
             "Records (Meraki observations, portal logins and sessions) persisted by Kafka and acknowledged to the gateway.");
+        _randomizedMacRecords = _meter.CreateCounter<long>("sieve.ingest.gateway.randomized_mac_records", "{record}",
+            "Accepted records whose subject is a randomized (locally administered) client MAC: no phone number, no device id.");
         _rejects = _meter.CreateCounter<long>("sieve.ingest.gateway.rejects", "{request}",
             "Requests refused (4xx), deferred (429, 503) or failed (500), by endpoint, status and reason code.");
         _requestDuration = _meter.CreateHistogram<double>("sieve.ingest.gateway.request_duration", "ms",
@@ -40,12 +43,20 @@ public sealed class GatewayMetrics : IDisposable
             "From a request's records handed to the producer to Kafka's acknowledgement of all of them.");
     }
 
-    /// <summary>A request was answered 202 after Kafka persisted its <paramref name="records"/>.</summary>
-    internal void Accepted(string endpoint, int records, TimeSpan ackLatency)
+    /// <summary>
+    /// A request was answered 202 after Kafka persisted its <paramref name="records"/>, of which
+    /// <paramref name="randomizedMacRecords"/> have a randomized MAC as their subject.
+    /// </summary>
+    internal void Accepted(string endpoint, int records, int randomizedMacRecords, TimeSpan ackLatency)
     {
         var tag = new KeyValuePair<string, object?>(EndpointTag, endpoint);
         _requests.Add(1, tag);
         _records.Add(records, tag);
+        if (randomizedMacRecords > 0)
+        {
+            _randomizedMacRecords.Add(randomizedMacRecords, tag);
+        }
+
         _ackLatency.Record(ackLatency.TotalMilliseconds, tag);
     }
 

@@ -81,7 +81,7 @@ internal sealed class MerakiReceiver
                 return;
             }
 
-            await _answers.PublishAsync(context, Endpoint, decision.Messages, decision.GatewayId).ConfigureAwait(false);
+            await _answers.PublishAsync(context, Endpoint, decision.Messages, decision.GatewayId, decision.RandomizedMacs).ConfigureAwait(false);
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
@@ -133,10 +133,11 @@ internal sealed class MerakiReceiver
 
         if (!_rateLimiter.TryAcquire(network.GatewayId, out TimeSpan retryAfter))
         {
-            return new Decision(new GatewayError(StatusCodes.Status429TooManyRequests, GatewayErrorCodes.RateLimited), network.GatewayId, [], retryAfter);
+            return new Decision(new GatewayError(StatusCodes.Status429TooManyRequests, GatewayErrorCodes.RateLimited), network.GatewayId, [], retryAfter, 0);
         }
 
         var messages = new List<RawMessage>(payload.Observations.Count);
+        int randomizedMacs = 0;
         Span<byte> mac = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
         for (int i = 0; i < payload.Observations.Count; i++)
         {
@@ -163,14 +164,18 @@ internal sealed class MerakiReceiver
             }
 
             messages.Add(message);
+            if (WifiRecord.HasRandomizedMacSubject(record, mac[..macLength]))
+            {
+                randomizedMacs++;
+            }
         }
 
-        return new Decision(null, network.GatewayId, messages, TimeSpan.Zero);
+        return new Decision(null, network.GatewayId, messages, TimeSpan.Zero, randomizedMacs);
     }
 
     /// <summary>The outcome of <see cref="Decide"/>: an error to answer, or messages to publish.</summary>
-    private readonly record struct Decision(GatewayError? Error, string GatewayId, IReadOnlyList<RawMessage> Messages, TimeSpan RetryAfter)
+    private readonly record struct Decision(GatewayError? Error, string GatewayId, IReadOnlyList<RawMessage> Messages, TimeSpan RetryAfter, int RandomizedMacs)
     {
-        public static Decision Refuse(GatewayError error, string gatewayId) => new(error, gatewayId, [], TimeSpan.Zero);
+        public static Decision Refuse(GatewayError error, string gatewayId) => new(error, gatewayId, [], TimeSpan.Zero, 0);
     }
 }
