@@ -119,13 +119,10 @@ public sealed class DemoSummary
         foreach ((string topic, List<string> samples) in run.Watcher.Samples.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             AnsiConsole.MarkupLineInterpolated($"[bold]{topic}[/]");
-            lock (samples)
+            foreach (string sample in samples)
             {
-                foreach (string sample in samples)
-                {
-                    // Raw JSON on one line, unwrapped, so it can be copied or piped.
-                    Console.Out.WriteLine("  " + sample);
-                }
+                // Raw JSON on one line, unwrapped, so it can be copied or piped.
+                Console.Out.WriteLine("  " + sample);
             }
         }
     }

@@ -145,19 +145,33 @@ public sealed class FleetSimulator
     }
 
     /// <summary>
-    /// The vehicles as telematics units that report over Teltonika TCP (same IMEIs, VINs and starting positions, so
-    /// the consent decisions of <see cref="InitialConsent"/> apply to what they send).
+    /// The vehicles as telematics units that report over Teltonika TCP (same IMEIs and VINs, so the consent decisions
+    /// of <see cref="InitialConsent"/> apply to what they send). Their trips stop at the dealer outlets for a dwell; every third vehicle starts on the approach to an outlet, a few
+    /// hundred metres out, so that stops happen within a short run too.
     /// </summary>
     public List<SimulatedVehicle> DeviceVehicles()
     {
         var devices = new List<SimulatedVehicle>(_vehicles.Count);
-        foreach (Vehicle v in _vehicles)
+        for (int i = 0; i < _vehicles.Count; i++)
         {
-            devices.Add(new SimulatedVehicle(v.Imei, v.Vin, v.Lat, v.Lon, _random));
+            Vehicle v = _vehicles[i];
+            (double lat, double lon) = (v.Lat, v.Lon);
+            if (i % 3 == 0)
+            {
+                var outlet = Outlets[i / 3 % Outlets.Length];
+                double metres = 150 + _random.Next(300);
+                lat = outlet.Lat + ((_random.Next(2) == 0 ? 1 : -1) * metres / MetresPerDegreeLat);
+                lon = outlet.Lon;
+            }
+
+            devices.Add(new SimulatedVehicle(v.Imei, v.Vin, lat, lon, _random, OutletLocations));
         }
 
         return devices;
     }
+
+    /// <summary>Where the dealer outlets are.</summary>
+    public static IReadOnlyList<(double Latitude, double Longitude)> OutletLocations { get; } = [.. Outlets.Select(o => (o.Lat, o.Lon))];
 
     /// <summary>
     /// Visitors seen by gateways that post to Ingest over HTTP: those who logged in with a phone number (captive

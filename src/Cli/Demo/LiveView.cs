@@ -10,6 +10,15 @@ namespace Sieve.Cli.Demo;
 /// <summary>Shows a demo run while it happens: a live table on a terminal, progress lines otherwise.</summary>
 public sealed class LiveView(DemoRun run)
 {
+    private static readonly (Outcome Outcome, string Label)[] WithheldLabels =
+    [
+        (Outcome.WithheldNoConsent, "no-consent"),
+        (Outcome.WithheldWithdrawn, "withdrawn"),
+        (Outcome.WithheldMinor, "minor"),
+        (Outcome.WithheldNotApplicable, "not-applicable"),
+        (Outcome.WithheldErased, "erased"),
+    ];
+
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _lastInputs;
     private double _lastSeconds;
@@ -42,7 +51,7 @@ public sealed class LiveView(DemoRun run)
             UpdateRate();
             MinimizerStats s = run.Engine.Stats;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[{_clock.Elapsed.TotalSeconds,5:F0}s] in {run.Produced,8} (connections {run.Devices?.ActiveConnections ?? 0}, acked {run.Devices?.RecordsAcked ?? 0}, http {run.Devices?.HttpRecordsAccepted ?? 0}) processed {s.Inputs,8} ({_rate,7:F0}/s) forwarded {Forwarded()} quarantined {s.QuarantinedTotal} p50 {Ms(run.Watcher.Latency.Percentile(50))} p99 {Ms(run.Watcher.Latency.Percentile(99))}{(s.Paused ? " PAUSED (consent unavailable)" : "")}"));
+                $"[{_clock.Elapsed.TotalSeconds,5:F0}s] in {run.Produced,8} (connections {run.Devices?.ActiveConnections ?? 0}, acked {run.Devices?.RecordsAcked ?? 0}, http {run.Devices?.HttpRecordsAccepted ?? 0}) processed {s.Inputs,8} ({_rate,7:F0}/s) forwarded {Forwarded()} withheld {Withheld()} quarantined {s.QuarantinedTotal} p50 {Ms(run.Watcher.Latency.Percentile(50))} p99 {Ms(run.Watcher.Latency.Percentile(99))}{(s.Paused ? " PAUSED (consent unavailable)" : "")}"));
         }
 
         await task.ConfigureAwait(false);
@@ -55,6 +64,25 @@ public sealed class LiveView(DemoRun run)
         for (int p = 0; p < s.PlanNames.Count; p++)
         {
             parts.Add(s.PlanNames[p] + "=" + s.Count(p, Outcome.Forwarded).ToString(CultureInfo.InvariantCulture));
+        }
+
+        return string.Join(" ", parts);
+    }
+
+    /// <summary>Withheld decisions by reason, summed over the purposes (each input has one decision per purpose).</summary>
+    private string Withheld()
+    {
+        MinimizerStats s = run.Engine.Stats;
+        var parts = new List<string>();
+        foreach ((Outcome outcome, string label) in WithheldLabels)
+        {
+            long total = 0;
+            for (int p = 0; p < s.PlanNames.Count; p++)
+            {
+                total += s.Count(p, outcome);
+            }
+
+            parts.Add(label + "=" + total.ToString(CultureInfo.InvariantCulture));
         }
 
         return string.Join(" ", parts);

@@ -12,13 +12,12 @@ namespace Sieve.Cli.Demo;
 /// <summary>
 /// Reads the purpose topics the way a downstream team would (read_committed), measures end-to-end latency from
 /// each record's timestamp (the raw event's produce time, which the minimizer carries over), and keeps a few
-/// decoded sample records per purpose.
+/// decoded sample records per purpose and source (<see cref="SampleRecords"/>).
 /// </summary>
 public sealed class OutputWatcher(string bootstrapServers, IReadOnlyDictionary<string, int> partitionsByTopic, string? latencyTopic = null)
 {
-    private const int SamplesPerTopic = 3;
     private readonly ConcurrentDictionary<string, long> _consumed = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, List<string>> _samples = new(StringComparer.Ordinal);
+    private readonly SampleRecords _samples = new();
 
     /// <summary>End-to-end latencies, milliseconds.</summary>
     public LatencyRecorder Latency { get; } = new();
@@ -26,8 +25,8 @@ public sealed class OutputWatcher(string bootstrapServers, IReadOnlyDictionary<s
     /// <summary>Records read per topic.</summary>
     public IReadOnlyDictionary<string, long> Consumed => _consumed;
 
-    /// <summary>Sample records per topic, as JSON.</summary>
-    public IReadOnlyDictionary<string, List<string>> Samples => _samples;
+    /// <summary>Sample records per topic, as JSON: telematics ones, then Wi-Fi ones.</summary>
+    public IReadOnlyDictionary<string, List<string>> Samples => _samples.Snapshot();
 
     /// <summary>Reads until cancelled.</summary>
     public void Run(CancellationToken cancellationToken)
@@ -67,29 +66,34 @@ public sealed class OutputWatcher(string bootstrapServers, IReadOnlyDictionary<s
                 // precise event time (positioning) measures end-to-end latency, since devices stamp events as they send.
                 Latency.Add(Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - result.Message.Timestamp.UnixTimestampMs));
             }
-            List<string> samples = _samples.GetOrAdd(result.Topic, _ => []);
-            if (samples.Count < SamplesPerTopic)
+
+            if (_samples.Wants(result.Topic) && TryDecode(result.Message.Value, out GenericRecord? record))
             {
-                lock (samples)
-                {
-                    samples.Add(ToJson(result.Message.Value));
-                }
+                _samples.Offer(result.Topic, record);
             }
         }
     }
 
     /// <summary>Decodes a single-object message with Apache.Avro and renders it as JSON.</summary>
-    public static string ToJson(byte[] message)
+    public static string ToJson(byte[] message) =>
+        TryDecode(message, out GenericRecord? record) ? ToJson(record) : "{\"error\":\"unknown writer schema\"}";
+
+    /// <summary>Renders a decoded record as one line of JSON.</summary>
+    public static string ToJson(GenericRecord record) => ToNode(record)!.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+
+    /// <summary>Decodes a single-object message with Apache.Avro by its writer schema's fingerprint.</summary>
+    public static bool TryDecode(byte[] message, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GenericRecord? record)
     {
+        record = null;
         if (SingleObjectEncoding.TryReadHeader(message, out ulong fingerprint) != AvroStatus.Ok
             || !SchemaCatalog.Default.TryGetByFingerprint(fingerprint, out SchemaInfo? info) || info is null)
         {
-            return "{\"error\":\"unknown writer schema\"}";
+            return false;
         }
 
         var stream = new MemoryStream(message, SingleObjectEncoding.HeaderLength, message.Length - SingleObjectEncoding.HeaderLength);
-        GenericRecord record = new GenericDatumReader<GenericRecord>(info.Schema, info.Schema).Read(null!, new BinaryDecoder(stream));
-        return ToNode(record)!.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+        record = new GenericDatumReader<GenericRecord>(info.Schema, info.Schema).Read(null!, new BinaryDecoder(stream));
+        return true;
     }
 
     private static JsonNode? ToNode(object? value) => value switch

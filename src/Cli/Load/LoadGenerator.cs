@@ -34,7 +34,8 @@ public sealed class LoadGenerator
         {
             double r = 15_000 * Math.Sqrt(random.NextDouble()) / 111_320;
             double a = random.NextDouble() * 2 * Math.PI;
-            _vehicles.Add(new SimulatedVehicle(ids.Imei(), ids.Vin(), 31.2304 + (r * Math.Cos(a)), 121.4737 + (r * Math.Sin(a)), random));
+            _vehicles.Add(new SimulatedVehicle(ids.Imei(), ids.Vin(), 31.2304 + (r * Math.Cos(a)), 121.4737 + (r * Math.Sin(a)), random,
+                Demo.FleetSimulator.OutletLocations));
         }
 
         for (int i = 0; i < options.Visitors; i++)

@@ -40,6 +40,7 @@ public sealed class GatewayIngestModule : IIngestModule
 
         services.AddSingleton(new WifiEventIds(settings.EventIdKey));
         services.AddSingleton(_ => new GatewayRateLimiter(settings.Limits));
+        services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<GatewayAnswers>();
         if (settings.Meraki is not null)
         {

@@ -56,16 +56,20 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
     /// <summary>
     /// Builds and starts the minimizer. Redis keys and the invalidation channel get a unique prefix, so tests can
     /// share one Redis. With <paramref name="startEngine"/> false only the consent loader runs until <see cref="StartEngine"/>.
+    /// <paramref name="delivery"/> picks the engine's delivery mode; a <paramref name="groupId"/> shared by two
+    /// minimizers makes the second resume from the first one's committed offsets.
     /// </summary>
     public static async Task<InProcessMinimizer> StartAsync(string bootstrapServers, string redisConfiguration, PipelineTopics topics,
-        LogRecorder logs, string name, ConsentCacheOptions? cacheOptions = null, bool startEngine = true)
+        LogRecorder logs, string name, ConsentCacheOptions? cacheOptions = null, bool startEngine = true,
+        DeliveryMode delivery = DeliveryMode.ExactlyOnce, string? groupId = null)
     {
         string unique = name + "-" + Guid.NewGuid().ToString("N");
         var options = new MinimizerOptions
         {
             BootstrapServers = bootstrapServers,
-            GroupId = "e2e-minimizer-" + unique,
+            GroupId = groupId ?? "e2e-minimizer-" + unique,
             InstanceId = "e2e-" + name,
+            Delivery = delivery,
             Topics = topics.ToOptions(),
         };
         CompiledPolicy policy = topics.Policy();

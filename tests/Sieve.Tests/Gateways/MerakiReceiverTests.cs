@@ -261,6 +261,52 @@ public sealed class MerakiReceiverTests(KafkaFixture kafka)
         Assert.Equal("body-too-large", await ErrorCodeAsync(response));
     }
 
+    [Fact]
+    public async Task Rate_limit_is_per_network_gateway_and_answers_429_with_retry_after_and_publishes_nothing()
+    {
+        (GatewayTestHost host, string topic) = await StartWithTopicAsync(new Dictionary<string, string?>
+        {
+            ["Ingest:RateLimit:TokenLimit"] = "2",
+            ["Ingest:RateLimit:TokensPerPeriod"] = "1",
+            ["Ingest:RateLimit:PeriodMs"] = "3600000",
+        });
+        await using GatewayTestHost _ = host;
+        string Post(string mac) => MerakiPost(GatewayTestHost.MerakiSecret, GatewayTestHost.MerakiNetwork, MerakiObservation(mac, RecentTime(2), -50)).ToJsonString();
+
+        foreach (string mac in new[] { "3c:22:fb:20:00:01", "3c:22:fb:20:00:02" })
+        {
+            using HttpResponseMessage ok = await host.PostJsonAsync(GatewayIngestModule.MerakiPath, Post(mac));
+            Assert.Equal(HttpStatusCode.Accepted, ok.StatusCode);
+        }
+
+        using (HttpResponseMessage limited = await host.PostJsonAsync(GatewayIngestModule.MerakiPath, Post("3c:22:fb:20:00:03")))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+            Assert.Equal("rate-limited", await ErrorCodeAsync(limited));
+            TimeSpan? retryAfter = limited.Headers.RetryAfter?.Delta;
+            Assert.NotNull(retryAfter);
+            Assert.True(retryAfter >= TimeSpan.FromSeconds(1), "Retry-After " + retryAfter);
+        }
+
+        // A bad secret is refused before the bucket is consulted: it neither uses nor is told about the limit.
+        using (HttpResponseMessage unauthorized = await host.PostJsonAsync(GatewayIngestModule.MerakiPath,
+            MerakiPost("not-the-secret-000000", GatewayTestHost.MerakiNetwork, MerakiObservation("3c:22:fb:20:00:04", RecentTime(2), -50)).ToJsonString()))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
+        }
+
+        // The portal gateways have buckets of their own.
+        string login = Login(GatewayTestHost.PortalGateway, GatewayTestHost.PortalOutlet, "f0:18:98:aa:dd:01", "13800138000", null, RecentTime(1)).ToJsonString();
+        using (HttpResponseMessage portal = await host.PostJsonAsync("/portal/v1/logins", login, GatewayTestHost.PortalToken))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, portal.StatusCode);
+        }
+
+        // Exactly the three accepted records are on the topic: the limited post published nothing.
+        List<ConsumeResult<byte[], byte[]>> read = await KafkaTestClient.ConsumeAllAsync(kafka.BootstrapServers, topic, idle: TimeSpan.FromSeconds(1));
+        Assert.Equal(["+8613800138000", "3c:22:fb:20:00:01", "3c:22:fb:20:00:02"], read.Select(r => DecodedWifiEvent.From(r).Key).Order());
+    }
+
     internal static async Task<string?> ErrorCodeAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
 
@@ -269,10 +315,10 @@ public sealed class MerakiReceiverTests(KafkaFixture kafka)
 
     private async Task<GatewayTestHost> StartAsync() => (await StartWithTopicAsync()).Host;
 
-    private async Task<(GatewayTestHost Host, string Topic)> StartWithTopicAsync()
+    private async Task<(GatewayTestHost Host, string Topic)> StartWithTopicAsync(IReadOnlyDictionary<string, string?>? overrides = null)
     {
         string topic = kafka.UniqueTopic("gateways.meraki");
         await kafka.CreateTopicAsync(topic, 3);
-        return (await GatewayTestHost.StartAsync(kafka.BootstrapServers, topic), topic);
+        return (await GatewayTestHost.StartAsync(kafka.BootstrapServers, topic, overrides), topic);
     }
 }

@@ -11,6 +11,7 @@ internal sealed class IngestMetricsRecorder : IDisposable
 
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<(string Instrument, string? Tag), double> _totals = new();
+    private readonly ConcurrentDictionary<(string Instrument, string? Tag), long> _counts = new();
     private readonly ConcurrentQueue<string> _tagValues = new();
     private readonly SemaphoreSlim _changed = new(0);
 
@@ -32,6 +33,9 @@ internal sealed class IngestMetricsRecorder : IDisposable
     public IReadOnlyCollection<string> TagValues => _tagValues;
 
     public double Total(string instrument, string? tag = null) => _totals.GetValueOrDefault((instrument, tag));
+
+    /// <summary>How many measurements <paramref name="instrument"/> took (with a tag of value <paramref name="tag"/>); for histograms.</summary>
+    public long Count(string instrument, string? tag = null) => _counts.GetValueOrDefault((instrument, tag));
 
     public double Rejects(string reason) => Total("sieve.ingest.teltonika.rejects", reason);
 
@@ -61,11 +65,13 @@ internal sealed class IngestMetricsRecorder : IDisposable
     private void Record(string instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         _totals.AddOrUpdate((instrument, null), value, (_, old) => old + value);
+        _counts.AddOrUpdate((instrument, null), 1, (_, old) => old + 1);
         foreach (KeyValuePair<string, object?> tag in tags)
         {
             string text = tag.Value?.ToString() ?? string.Empty;
             _tagValues.Enqueue(text);
             _totals.AddOrUpdate((instrument, text), value, (_, old) => old + value);
+            _counts.AddOrUpdate((instrument, text), 1, (_, old) => old + 1);
         }
 
         _changed.Release();

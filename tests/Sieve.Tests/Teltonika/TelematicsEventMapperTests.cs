@@ -115,16 +115,19 @@ public sealed class TelematicsEventMapperTests
     }
 
     [Fact]
-    public void Without_unit_or_registry_vin_the_record_is_kept_with_an_empty_vin_and_key()
+    public void Without_unit_or_registry_vin_the_record_is_kept_with_an_empty_vin_and_keyed_by_the_imei()
     {
-        using TelematicsEventMapper mapper = new(Topics.TelematicsRaw, TestVehicles.Imei(6), registryVin: null, EventIds.CreateKey());
+        string imei = TestVehicles.Imei(6);
+        using TelematicsEventMapper mapper = new(Topics.TelematicsRaw, imei, registryVin: null, EventIds.CreateKey());
         var messages = new List<RawMessage>();
         int withoutVin = MapWith(mapper, messages, DocumentationExamples.Codec8Third);
         Assert.Equal(2, withoutVin);
         Assert.All(messages, m =>
         {
-            Assert.Empty(m.Key);
+            // The unit's own identifier keeps its records in one partition, in order.
+            Assert.Equal(imei, Encoding.ASCII.GetString(m.Key));
             Assert.Equal(string.Empty, DecodedTelematicsEvent.Decode(m.Value).Vin);
+            Assert.Equal(imei, DecodedTelematicsEvent.Decode(m.Value).DeviceId);
         });
 
         // The Minimizer rejects such a subject identifier (and so quarantines the record, visibly).

@@ -108,18 +108,20 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Unit_without_any_vin_is_acknowledged_and_published_with_an_empty_vin()
+    public async Task Unit_without_any_vin_is_acknowledged_and_published_with_an_empty_vin_keyed_by_its_imei()
     {
+        string imei = TestVehicles.Imei(12);
         await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(_cluster.BootstrapServers);
-        await using (DeviceSimulator unit = await DeviceSimulator.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(12)))
+        await using (DeviceSimulator unit = await DeviceSimulator.ConnectAcceptedAsync(host.Port, imei))
         {
             Assert.Equal(2, await unit.SendPacketAsync(DocumentationExamples.Codec8Third));
         }
 
         List<ConsumeResult<byte[], byte[]>> messages = await KafkaTestClient.ConsumeExactlyAsync(_cluster.BootstrapServers, Topics.TelematicsRaw, 2, ConsumeLimit);
+        Assert.Single(messages.Select(m => m.Partition.Value).Distinct());
         Assert.All(messages, m =>
         {
-            Assert.Empty(m.Message.Key ?? []);
+            Assert.Equal(imei, Encoding.ASCII.GetString(m.Message.Key));
             Assert.Equal(string.Empty, DecodedTelematicsEvent.Decode(m.Message.Value).Vin);
         });
         await host.Metrics.WaitForAsync(m => m.Total("sieve.ingest.teltonika.records_without_vin") == 2, "2 records without VIN");
@@ -308,7 +310,8 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
         return messages.Select(m =>
         {
             DecodedTelematicsEvent e = DecodedTelematicsEvent.Decode(m.Message.Value);
-            Assert.Equal(e.Vin, Encoding.UTF8.GetString(m.Message.Key ?? []));
+            // Keyed by the VIN, else by the unit's IMEI.
+            Assert.Equal(e.Vin.Length > 0 ? e.Vin : e.DeviceId, Encoding.UTF8.GetString(m.Message.Key ?? []));
             return e;
         }).ToList();
     }

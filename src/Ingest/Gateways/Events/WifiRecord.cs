@@ -60,6 +60,17 @@ internal static class WifiRecord
     }
 
     /// <summary>
+    /// True when <paramref name="record"/>'s subject is its client MAC (it has no phone number and no device id) and
+    /// that MAC is locally administered: a randomized, per-network and possibly rotating address, so a weak subject
+    /// identifier. Such records are published and pseudonymized like any other; they are counted so operators can see
+    /// how much of a site's data rests on rotating identifiers.
+    /// </summary>
+    /// <param name="record">The record.</param>
+    /// <param name="normalizedMac">Its client MAC as <see cref="TryNormalizeMac"/> wrote it (<c>aa:bb:cc:dd:ee:ff</c>).</param>
+    public static bool HasRandomizedMacSubject(WifiEventData record, ReadOnlySpan<byte> normalizedMac) =>
+        record.PhoneNumber is null && record.DeviceId is null && normalizedMac.Length > 1 && (HexValue(normalizedMac[1]) & 0x02) != 0;
+
+    /// <summary>
     /// Normalizes the client MAC into <paramref name="normalized"/> for the event id; false with the reason when it
     /// is not a MAC. <paramref name="observation"/> as for <see cref="TryCreateMessage"/>.
     /// </summary>
@@ -78,6 +89,8 @@ internal static class WifiRecord
         error = default;
         return true;
     }
+
+    private static int HexValue(byte digit) => digit <= '9' ? digit - '0' : digit - 'a' + 10;
 
     /// <summary>Built only for an error answer.</summary>
     private static string Path(int observation, string? field) =>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Sieve.Contracts.Identifiers;
@@ -55,6 +56,7 @@ internal sealed class MerakiReceiver
     /// <summary><c>POST</c>: a Scanning API payload.</summary>
     public async Task HandlePostAsync(HttpContext context)
     {
+        long started = Stopwatch.GetTimestamp();
         try
         {
             using RequestBody body = await RequestBody.ReadAsync(context, _settings.Limits.MerakiMaxBodyBytes).ConfigureAwait(false);
@@ -79,11 +81,15 @@ internal sealed class MerakiReceiver
                 return;
             }
 
-            await _answers.PublishAsync(context, Endpoint, decision.Messages, decision.GatewayId).ConfigureAwait(false);
+            await _answers.PublishAsync(context, Endpoint, decision.Messages, decision.GatewayId, decision.RandomizedMacs).ConfigureAwait(false);
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
             await _answers.FailAsync(context, Endpoint, e).ConfigureAwait(false);
+        }
+        finally
+        {
+            _answers.Completed(context, Endpoint, started);
         }
     }
 
@@ -127,10 +133,11 @@ internal sealed class MerakiReceiver
 
         if (!_rateLimiter.TryAcquire(network.GatewayId, out TimeSpan retryAfter))
         {
-            return new Decision(new GatewayError(StatusCodes.Status429TooManyRequests, GatewayErrorCodes.RateLimited), network.GatewayId, [], retryAfter);
+            return new Decision(new GatewayError(StatusCodes.Status429TooManyRequests, GatewayErrorCodes.RateLimited), network.GatewayId, [], retryAfter, 0);
         }
 
         var messages = new List<RawMessage>(payload.Observations.Count);
+        int randomizedMacs = 0;
         Span<byte> mac = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
         for (int i = 0; i < payload.Observations.Count; i++)
         {
@@ -157,14 +164,18 @@ internal sealed class MerakiReceiver
             }
 
             messages.Add(message);
+            if (WifiRecord.HasRandomizedMacSubject(record, mac[..macLength]))
+            {
+                randomizedMacs++;
+            }
         }
 
-        return new Decision(null, network.GatewayId, messages, TimeSpan.Zero);
+        return new Decision(null, network.GatewayId, messages, TimeSpan.Zero, randomizedMacs);
     }
 
     /// <summary>The outcome of <see cref="Decide"/>: an error to answer, or messages to publish.</summary>
-    private readonly record struct Decision(GatewayError? Error, string GatewayId, IReadOnlyList<RawMessage> Messages, TimeSpan RetryAfter)
+    private readonly record struct Decision(GatewayError? Error, string GatewayId, IReadOnlyList<RawMessage> Messages, TimeSpan RetryAfter, int RandomizedMacs)
     {
-        public static Decision Refuse(GatewayError error, string gatewayId) => new(error, gatewayId, [], TimeSpan.Zero);
+        public static Decision Refuse(GatewayError error, string gatewayId) => new(error, gatewayId, [], TimeSpan.Zero, 0);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Records;
@@ -50,6 +51,7 @@ internal sealed class PortalReceiver
 
     private async Task HandleAsync(HttpContext context, PortalRecordKind kind, string endpoint)
     {
+        long started = Stopwatch.GetTimestamp();
         try
         {
             PortalGateway? gateway = _authenticator.Authenticate(context.Request);
@@ -74,23 +76,29 @@ internal sealed class PortalReceiver
                 return;
             }
 
-            if (!TryBuild(body.Span, kind, endpoint, gateway, out RawMessage message, out GatewayError error))
+            if (!TryBuild(body.Span, kind, endpoint, gateway, out RawMessage message, out bool randomizedMac, out GatewayError error))
             {
                 await _answers.RefuseAsync(context, endpoint, error, gateway.GatewayId).ConfigureAwait(false);
                 return;
             }
 
-            await _answers.PublishAsync(context, endpoint, [message], gateway.GatewayId).ConfigureAwait(false);
+            await _answers.PublishAsync(context, endpoint, [message], gateway.GatewayId, randomizedMac ? 1 : 0).ConfigureAwait(false);
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
             await _answers.FailAsync(context, endpoint, e).ConfigureAwait(false);
         }
+        finally
+        {
+            _answers.Completed(context, endpoint, started);
+        }
     }
 
-    private bool TryBuild(ReadOnlySpan<byte> json, PortalRecordKind kind, string source, PortalGateway gateway, out RawMessage message, out GatewayError error)
+    private bool TryBuild(ReadOnlySpan<byte> json, PortalRecordKind kind, string source, PortalGateway gateway, out RawMessage message,
+        out bool randomizedMac, out GatewayError error)
     {
         message = default;
+        randomizedMac = false;
         var reader = new PortalRequestReader(_time.GetUtcNow().ToUnixTimeMilliseconds());
         if (!reader.TryRead(json, kind, out PortalRecord? record, out error))
         {
@@ -129,6 +137,7 @@ internal sealed class PortalReceiver
             VisitedDomains = record.VisitedDomains,
             DwellSeconds = session ? (int)((record.End - record.Time) / 1000) : null,
         };
+        randomizedMac = WifiRecord.HasRandomizedMacSubject(data, mac[..macLength]);
         return WifiRecord.TryCreateMessage(data, _settings.WifiRawTopic, -1, out message, out error);
     }
 }

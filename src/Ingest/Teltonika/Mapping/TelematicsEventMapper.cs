@@ -8,8 +8,8 @@ using Sieve.Ingest.Teltonika.Protocol;
 namespace Sieve.Ingest.Teltonika.Mapping;
 
 /// <summary>
-/// Turns the records of one unit's packets into raw <c>TelematicsEvent</c> messages, keyed by VIN. One instance per
-/// connection (it remembers the VIN the unit reported and holds a non-thread-safe key).
+/// Turns the records of one unit's packets into raw <c>TelematicsEvent</c> messages, keyed by VIN, else by the unit's
+/// IMEI. One instance per connection (it remembers the VIN the unit reported and holds a non-thread-safe key).
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
@@ -20,7 +20,8 @@ namespace Sieve.Ingest.Teltonika.Mapping;
 /// <item><b>vin</b>: the record's own VIN element (IO 256) when valid; else the last valid VIN the unit reported on
 /// this connection (a VIN anywhere in a packet applies to all of its records); else the registry's VIN; else empty.
 /// A record with an empty VIN is still published (and so acknowledged): nothing a unit sent is lost, and the
-/// Minimizer quarantines it visibly as having no valid subject identifier. Its Kafka key is empty.</item>
+/// Minimizer quarantines it visibly as having no valid subject identifier. Its Kafka key is the IMEI (the device id,
+/// as ASCII digits), so one unit's VIN-less records stay in one partition, in order.</item>
 /// <item><b>location</b>: only for a valid fix: at least one satellite, not both coordinates zero, within range.</item>
 /// <item><b>status</b>: ignition (239) → engineOn, external voltage (66, mV) → batteryVoltage (V), total odometer
 /// (16, m) → odometerKm, fuel level % from CAN (89) or else OBD (48) when 0..100, DTCs from Fault Codes (281).
@@ -226,6 +227,13 @@ internal sealed class TelematicsEventMapper : IDisposable
 
     private byte[] KeyFor(string vin)
     {
+        // Raw topics are keyed by the subject's identifier; without a VIN the unit's own identifier, its IMEI, keeps
+        // the unit's records together and in order (an empty key would scatter them over partitions).
+        if (vin.Length == 0)
+        {
+            return _imeiAscii;
+        }
+
         // Most connections carry one vehicle: the key bytes are made once and shared by its messages.
         if (!string.Equals(vin, _keyVin, StringComparison.Ordinal))
         {
