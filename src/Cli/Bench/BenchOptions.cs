@@ -16,7 +16,7 @@ public sealed class BenchOptions
     public int Events { get; set; } = 200_000;
 
     /// <summary>Partitions of each input and output topic.</summary>
-    public int Partitions { get; set; } = 16;
+    public int Partitions { get; set; } = 32;
 
     /// <summary>Inputs per second offered in the paced (latency) run; null: half the measured minimizer rate.</summary>
     public int? Rate { get; set; }
