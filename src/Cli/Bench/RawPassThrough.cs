@@ -17,7 +17,10 @@ public sealed class RawPassThrough
     private readonly MinimizerOptions _options;
     private readonly BenchTopics _topics;
     private readonly FanOut _fanOut;
+    private static readonly Headers NoHeaders = [];
     private readonly Dictionary<(string Topic, int Partition), (long First, long Last, long Count)> _partitions = [];
+    private readonly TopicPartition[] _copies;
+    private readonly TopicPartition _audit;
     private volatile bool _revoked;
 
     /// <summary>Creates a pass-through reading <paramref name="topics"/>' inputs with <paramref name="options"/>' client settings.</summary>
@@ -26,6 +29,8 @@ public sealed class RawPassThrough
         _options = options;
         _topics = topics;
         _fanOut = fanOut;
+        _copies = [.. topics.Copies.Select(t => new TopicPartition(t, Partition.Any))];
+        _audit = new TopicPartition(topics.CopyAudit, Partition.Any);
     }
 
     /// <summary>Raised after each committed batch with its input count.</summary>
@@ -108,13 +113,14 @@ public sealed class RawPassThrough
             int index = _topics.InputIndex(input.Topic);
             long offset = input.Offset.Value;
             byte mask = index < 0 ? (byte)0 : _fanOut.Mask(index, input.Partition.Value, offset);
-            var message = new Message<byte[], byte[]> { Key = input.Message.Key, Value = input.Message.Value, Timestamp = input.Message.Timestamp };
+            // The consumed arrays are produced as they are; librdkafka copies them, so one message serves every copy.
+            var message = new Message<byte[], byte[]> { Key = input.Message.Key, Value = input.Message.Value, Timestamp = input.Message.Timestamp, Headers = NoHeaders };
             for (int copy = 0; copy <= _fanOut.PlanCount; copy++)
             {
                 byte bit = copy == _fanOut.PlanCount ? FanOut.QuarantineBit : (byte)(1 << copy);
                 if ((mask & bit) != 0)
                 {
-                    Produce(producer, _topics.Copies[copy], message);
+                    Produce(producer, _copies[copy], message);
                 }
             }
 
@@ -132,7 +138,7 @@ public sealed class RawPassThrough
             BinaryPrimitives.WriteInt64BigEndian(value, pair.Value.First);
             BinaryPrimitives.WriteInt64BigEndian(value.AsSpan(8), pair.Value.Last);
             BinaryPrimitives.WriteInt64BigEndian(value.AsSpan(16), pair.Value.Count);
-            Produce(producer, _topics.CopyAudit, new Message<byte[], byte[]>
+            Produce(producer, _audit, new Message<byte[], byte[]>
             {
                 Key = Encoding.UTF8.GetBytes(pair.Key.Topic + "/" + pair.Key.Partition),
                 Value = value,
@@ -174,7 +180,7 @@ public sealed class RawPassThrough
     public static (long First, long Last, long Count) ReadAudit(ReadOnlySpan<byte> value) =>
         (BinaryPrimitives.ReadInt64BigEndian(value), BinaryPrimitives.ReadInt64BigEndian(value[8..]), BinaryPrimitives.ReadInt64BigEndian(value[16..]));
 
-    private static void Produce(IProducer<byte[], byte[]> producer, string topic, Message<byte[], byte[]> message)
+    private static void Produce(IProducer<byte[], byte[]> producer, TopicPartition topic, Message<byte[], byte[]> message)
     {
         while (true)
         {
