@@ -81,7 +81,7 @@ public static class BenchCommand
                 + (options.Bootstrap is null ? "" : "; check that a broker answers at " + options.Bootstrap));
             return ExitCodes.Failure;
         }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
+        catch (Exception e)
         {
             error.WriteLine("sieve bench: " + SieveCli.DescribeUnexpected(e));
             return ExitCodes.Failure;

@@ -72,6 +72,18 @@ public sealed class BenchOptionsTests
     }
 
     [Fact]
+    public async Task A_run_that_does_not_fit_the_mock_retention_is_refused_with_what_would_fit()
+    {
+        CliResult result = await CliRunner.RunAsync("bench", "--events", "100000", "--partitions", "1");
+
+        string line = CliRunner.SingleErrorLine(result, 2);
+        Assert.StartsWith("sieve bench: --events 100000 needs about ", line, StringComparison.Ordinal);
+        Assert.Contains("the embedded Kafka keeps 5 MiB per partition", line, StringComparison.Ordinal);
+        Assert.Matches(@"use --partitions \d+ or --events \d+$", line);
+        Assert.DoesNotContain("Inputs:", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Help_prints_the_usage_and_the_command_is_listed()
     {
         CliResult help = await CliRunner.RunAsync("bench", "--help");
