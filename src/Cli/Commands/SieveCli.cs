@@ -1,4 +1,5 @@
 using System.Text;
+using Sieve.Cli.Bench;
 using Sieve.Cli.Commands.Access;
 using Sieve.Cli.Commands.Consent;
 using Sieve.Cli.Commands.Erasure;
@@ -42,6 +43,9 @@ public static class SieveCli
     private const string LoadLine = "load";
     private const string LoadSummary = "drive an Ingest service: vehicles over Teltonika TCP, gateways over HTTP; prints acked records/s";
 
+    /// <summary>Name of the end-to-end benchmark, which parses its own options.</summary>
+    private const string BenchLine = BenchCommand.Name;
+
     /// <summary>
     /// Runs the command named by <paramref name="args"/>, writing results to <paramref name="console"/> and error
     /// lines to <paramref name="error"/>.
@@ -76,6 +80,11 @@ public static class SieveCli
         if (args[0] == LoadLine)
         {
             return await LoadCommand.RunAsync(args[1..], Console.Out, error, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (args[0] == BenchLine)
+        {
+            return await BenchCommand.RunAsync(args[1..], console, error, cancellationToken).ConfigureAwait(false);
         }
 
         CommandInfo? command = Find(args, out int words);
@@ -219,6 +228,7 @@ public static class SieveCli
         text.Append(Overview).Append("\n\nUsage: sieve COMMAND [options]\n\nCommands:\n");
         text.Append("  ").Append(DemoLine.PadRight(18)).Append(DemoSummary).Append('\n');
         text.Append("  ").Append(LoadLine.PadRight(18)).Append(LoadSummary).Append('\n');
+        text.Append("  ").Append(BenchLine.PadRight(18)).Append(BenchCommand.Summary).Append('\n');
         foreach (CommandInfo command in Commands)
         {
             text.Append("  ").Append(command.Name.PadRight(18)).Append(command.Summary).Append('\n');

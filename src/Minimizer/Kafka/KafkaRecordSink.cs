@@ -9,10 +9,20 @@ namespace Sieve.Minimizer.Kafka;
 /// measure end-to-end latency. Delivery failures are counted (at-least-once mode) or surface when the transaction
 /// commits (exactly-once mode).
 /// </summary>
+/// <remarks>
+/// Allocates nothing per record once warm: librdkafka copies key and value when a record is produced
+/// (<c>RD_KAFKA_MSG_F_COPY</c>), so one message object, one topic-partition per topic and one scratch array per
+/// byte length are reused. Delivery reports, when tracked, carry no key or value (<c>DeliveryReportFields</c>).
+/// </remarks>
 internal sealed class KafkaRecordSink : IMinimizedRecordSink
 {
+    private static readonly Headers NoHeaders = [];
     private readonly IProducer<byte[], byte[]> _producer;
     private readonly Action<DeliveryReport<byte[], byte[]>>? _onDelivery;
+    private readonly Message<byte[], byte[]> _message = new() { Headers = NoHeaders };
+    private readonly Dictionary<string, TopicPartition> _topics = new(StringComparer.Ordinal);
+    private readonly ScratchArrays _keys = new();
+    private readonly ScratchArrays _values = new();
     private long _failed;
 
     public KafkaRecordSink(IProducer<byte[], byte[]> producer, bool trackDelivery)
@@ -30,16 +40,26 @@ internal sealed class KafkaRecordSink : IMinimizedRecordSink
     public void ResetFailures() => Interlocked.Exchange(ref _failed, 0);
 
     public void Forward(PurposePlan plan, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) =>
-        Produce(plan.Topic, key.ToArray(), value.ToArray());
+        Produce(plan.Topic, key, value, hasKey: true);
 
-    public void Produce(string topic, byte[]? key, byte[] value)
+    /// <summary>Produces one record; <paramref name="hasKey"/> false produces a null key.</summary>
+    public void Produce(string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool hasKey)
     {
-        var message = new Message<byte[], byte[]> { Key = key!, Value = value, Timestamp = InputTimestamp };
+        if (!_topics.TryGetValue(topic, out TopicPartition? destination))
+        {
+            destination = new TopicPartition(topic, Partition.Any);
+            _topics[topic] = destination;
+        }
+
+        Message<byte[], byte[]> message = _message;
+        message.Key = hasKey ? _keys.Copy(key) : null!;
+        message.Value = _values.Copy(value);
+        message.Timestamp = InputTimestamp;
         while (true)
         {
             try
             {
-                _producer.Produce(topic, message, _onDelivery);
+                _producer.Produce(destination, message, _onDelivery);
                 return;
             }
             catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)

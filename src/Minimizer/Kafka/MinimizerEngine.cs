@@ -30,7 +30,10 @@ public sealed class MinimizerEngine : IDisposable
     private readonly Outcome[] _outcomes;
     private readonly Outcome[] _probeOutcomes;
     private readonly StagedOutputs _staged;
-    private IConsumer<byte[], byte[]>? _consumer;
+    // Consumed values are copied into one arena per batch instead of a byte[] each; keys are not read at all.
+    private readonly BatchValueArena _values = new();
+    private readonly Dictionary<(string Topic, int Partition), long> _lastOffsets = [];
+    private IConsumer<Ignore, ConsumedValue>? _consumer;
     private IProducer<byte[], byte[]>? _producer;
     private KafkaRecordSink? _sink;
     private long _batchId;
@@ -68,7 +71,8 @@ public sealed class MinimizerEngine : IDisposable
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled; then finishes or abandons the batch in flight, and leaves the group.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        _consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfigs.RawConsumer(_options))
+        _consumer = new ConsumerBuilder<Ignore, ConsumedValue>(KafkaClientConfigs.RawConsumer(_options))
+            .SetValueDeserializer(_values)
             .SetPartitionsRevokedHandler((_, _) => _revoked = true)
             .SetPartitionsLostHandler((_, _) => _revoked = true)
             .SetErrorHandler((_, e) => _logger.LogWarning("Kafka consumer error {Code}: {Reason}", e.Code, e.Reason))
@@ -78,12 +82,13 @@ public sealed class MinimizerEngine : IDisposable
         _logger.LogInformation("Minimizer {Instance} consuming {Topics} in group {Group} ({Delivery})",
             _options.InstanceId, string.Join(",", _inputTopics.Keys), _options.GroupId, _options.Delivery);
 
-        var batch = new List<ConsumeResult<byte[], byte[]>>(_options.BatchMaxMessages);
+        var batch = new List<ConsumeResult<Ignore, ConsumedValue>>(_options.BatchMaxMessages);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
                 batch.Clear();
+                _values.Reset();
                 _revoked = false;
                 Fill(batch, cancellationToken);
                 if (batch.Count == 0 || _revoked)
@@ -117,13 +122,13 @@ public sealed class MinimizerEngine : IDisposable
         _producer?.Dispose();
     }
 
-    private void Fill(List<ConsumeResult<byte[], byte[]>> batch, CancellationToken cancellationToken)
+    private void Fill(List<ConsumeResult<Ignore, ConsumedValue>> batch, CancellationToken cancellationToken)
     {
         long deadline = Environment.TickCount64 + _options.BatchMaxWaitMs;
         while (batch.Count < _options.BatchMaxMessages && !cancellationToken.IsCancellationRequested)
         {
             long left = deadline - Environment.TickCount64;
-            ConsumeResult<byte[], byte[]>? result;
+            ConsumeResult<Ignore, ConsumedValue>? result;
             try
             {
                 result = _consumer!.Consume(batch.Count == 0 ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromMilliseconds(Math.Max(0, left)));
@@ -154,7 +159,7 @@ public sealed class MinimizerEngine : IDisposable
         }
     }
 
-    private async Task CommitBatchWithRetriesAsync(List<ConsumeResult<byte[], byte[]>> batch, CancellationToken cancellationToken)
+    private async Task CommitBatchWithRetriesAsync(List<ConsumeResult<Ignore, ConsumedValue>> batch, CancellationToken cancellationToken)
     {
         int backoff = _options.RetryBackoffMs;
         while (true)
@@ -228,7 +233,7 @@ public sealed class MinimizerEngine : IDisposable
         return true;
     }
 
-    private async Task<bool> TryCommitBatchAsync(List<ConsumeResult<byte[], byte[]>> batch, CancellationToken cancellationToken)
+    private async Task<bool> TryCommitBatchAsync(List<ConsumeResult<Ignore, ConsumedValue>> batch, CancellationToken cancellationToken)
     {
         bool transactional = _options.Delivery == DeliveryMode.ExactlyOnce;
         _tallies.Clear();
@@ -239,7 +244,7 @@ public sealed class MinimizerEngine : IDisposable
         int misses = 0;
         for (int i = 0; i < batch.Count;)
         {
-            ConsumeResult<byte[], byte[]> input = batch[i];
+            ConsumeResult<Ignore, ConsumedValue> input = batch[i];
             if (!_inputTopics.TryGetValue(input.Topic, out InputKind kind))
             {
                 i++;
@@ -247,7 +252,7 @@ public sealed class MinimizerEngine : IDisposable
             }
 
             _staged.InputTimestamp = input.Message.Timestamp;
-            ProcessStatus status = _core.Process(kind, input.Message.Value, _staged, _outcomes, out QuarantineReason reason, out string? consentKey);
+            ProcessStatus status = _core.Process(kind, _values.Value(input.Message.Value), _staged, _outcomes, out QuarantineReason reason, out string? consentKey);
             switch (status)
             {
                 case ProcessStatus.Processed:
@@ -338,15 +343,15 @@ public sealed class MinimizerEngine : IDisposable
         return true;
     }
 
-    private HashSet<string> CollectMisses(List<ConsumeResult<byte[], byte[]>> batch, int from, string first)
+    private HashSet<string> CollectMisses(List<ConsumeResult<Ignore, ConsumedValue>> batch, int from, string first)
     {
         // Look ahead once so that one pipelined fetch serves the whole batch instead of one round trip per subject.
         var keys = new HashSet<string>(StringComparer.Ordinal) { first };
         for (int j = from + 1; j < batch.Count; j++)
         {
-            ConsumeResult<byte[], byte[]> input = batch[j];
+            ConsumeResult<Ignore, ConsumedValue> input = batch[j];
             if (_inputTopics.TryGetValue(input.Topic, out InputKind kind)
-                && _core.Process(kind, input.Message.Value, null, _probeOutcomes, out _, out string? key) == ProcessStatus.NeedsConsent)
+                && _core.Process(kind, _values.Value(input.Message.Value), null, _probeOutcomes, out _, out string? key) == ProcessStatus.NeedsConsent)
             {
                 keys.Add(key!);
             }
@@ -355,7 +360,7 @@ public sealed class MinimizerEngine : IDisposable
         return keys;
     }
 
-    private PartitionTally Tally(ConsumeResult<byte[], byte[]> input)
+    private PartitionTally Tally(ConsumeResult<Ignore, ConsumedValue> input)
     {
         (string, int) tp = (input.Topic, input.Partition.Value);
         if (!_tallies.TryGetValue(tp, out PartitionTally? tally))
@@ -367,18 +372,20 @@ public sealed class MinimizerEngine : IDisposable
         return tally;
     }
 
-    private static List<TopicPartitionOffset> NextOffsets(List<ConsumeResult<byte[], byte[]>> batch)
+    private List<TopicPartitionOffset> NextOffsets(List<ConsumeResult<Ignore, ConsumedValue>> batch)
     {
-        var last = new Dictionary<TopicPartition, long>();
-        foreach (ConsumeResult<byte[], byte[]> r in batch)
+        // Keyed by value: ConsumeResult.TopicPartition would build an object per input.
+        Dictionary<(string Topic, int Partition), long> last = _lastOffsets;
+        last.Clear();
+        foreach (ConsumeResult<Ignore, ConsumedValue> r in batch)
         {
-            last[r.TopicPartition] = r.Offset.Value;
+            last[(r.Topic, r.Partition.Value)] = r.Offset.Value;
         }
 
         var offsets = new List<TopicPartitionOffset>(last.Count);
-        foreach (KeyValuePair<TopicPartition, long> pair in last)
+        foreach (KeyValuePair<(string Topic, int Partition), long> pair in last)
         {
-            offsets.Add(new TopicPartitionOffset(pair.Key, new Offset(pair.Value + 1)));
+            offsets.Add(new TopicPartitionOffset(pair.Key.Topic, pair.Key.Partition, new Offset(pair.Value + 1)));
         }
 
         return offsets;

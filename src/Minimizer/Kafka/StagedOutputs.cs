@@ -64,8 +64,8 @@ internal sealed class StagedOutputs : IMinimizedRecordSink
         foreach (Entry e in _entries)
         {
             sink.InputTimestamp = e.Timestamp;
-            byte[]? key = e.KeyLength < 0 ? null : _arena.AsSpan(e.KeyStart, e.KeyLength).ToArray();
-            sink.Produce(e.Topic, key, _arena.AsSpan(e.ValueStart, e.ValueLength).ToArray());
+            ReadOnlySpan<byte> key = e.KeyLength < 0 ? default : _arena.AsSpan(e.KeyStart, e.KeyLength);
+            sink.Produce(e.Topic, key, _arena.AsSpan(e.ValueStart, e.ValueLength), hasKey: e.KeyLength >= 0);
         }
     }
 
