@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Minimizer.Consent;
+using Sieve.Minimizer.Policy;
 using Sieve.Sink.Access;
 using Sieve.Sink.Lake;
 using Sieve.Sink.Metrics;
@@ -64,8 +65,8 @@ public sealed class AccessAndRetentionTests
             await records.DriveAsync(vin, 3, MinimizedRecords.Start + (day * 86_400_000L));
         }
 
-        // Shortened: positioning keeps 2 days, personalization 3; analytics keeps its default (730).
-        using var lake = new LakeWriter(new RetentionPolicy(new Dictionary<string, int> { ["positioning"] = 2, ["personalization"] = 3 }));
+        // Shortened: positioning keeps 2 days, personalization 3; analytics keeps the policy's 730.
+        using var lake = new LakeWriter(new RetentionPolicy(PolicyLoader.LoadDefault(), new Dictionary<string, int> { ["positioning"] = 2, ["personalization"] = 3 }));
         await lake.WriteAsync(records.Records);
         using var gate = new LakeGate();
         using var metrics = new SinkMetrics();
