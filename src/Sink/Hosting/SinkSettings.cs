@@ -54,6 +54,7 @@ public sealed class SinkSettings
             InstanceId = config["Sink:InstanceId"] ?? Environment.MachineName,
             Root = string.IsNullOrWhiteSpace(config["Sink:Root"]) ? "./lake" : config["Sink:Root"]!,
             RollRows = Int(config, "Sink:RollRows", 50_000, 1, 10_000_000),
+            RollBytes = Int(config, "Sink:RollBytes", 128 * 1024 * 1024, 1024, int.MaxValue),
             RollInterval = TimeSpan.FromSeconds(Int(config, "Sink:RollSeconds", 60, 1, 86_400)),
             RetryBackoff = TimeSpan.FromMilliseconds(Int(config, "Sink:RetryBackoffMs", 200, 1, 60_000)),
             QuarantineTopic = config["Topics:Quarantine"] ?? Topics.Quarantine,
