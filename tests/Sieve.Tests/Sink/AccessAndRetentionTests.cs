@@ -73,7 +73,19 @@ public sealed class AccessAndRetentionTests
         var clock = new FixedClock(DateTimeOffset.FromUnixTimeMilliseconds(MinimizedRecords.Start).AddDays(4)); // 2025-11-29
         var sweeper = new RetentionSweeper(lake.Root, lake.Tables, gate, metrics, NullLogger.Instance, clock);
 
+        using var recorded = new MetricsRecorder(metrics.Meter);
+        int filesBefore = Directory.EnumerateFiles(lake.Root, "*.parquet", SearchOption.AllDirectories).Count();
+
         RetentionSweeper.Result result = await sweeper.SweepAsync();
+
+        // The deletions are counted per purpose, and the files counted are the files that are gone.
+        Assert.Equal(2, recorded.Sum("sieve.sink.retention.partitions_deleted", "purpose", "positioning"));
+        Assert.Equal(1, recorded.Sum("sieve.sink.retention.partitions_deleted", "purpose", "personalization"));
+        Assert.Equal(0, recorded.Sum("sieve.sink.retention.partitions_deleted", "purpose", "analytics"));
+        Assert.Equal(filesBefore - Directory.EnumerateFiles(lake.Root, "*.parquet", SearchOption.AllDirectories).Count(),
+            recorded.Of("sieve.sink.retention.files_deleted").Sum(m => m.Value));
+        Assert.Equal(result.Files, recorded.Of("sieve.sink.retention.files_deleted").Sum(m => m.Value));
+        Assert.True(result.Files >= result.Partitions);
 
         // Days held: 2025-11-25..28. Positioning keeps from 11-27, personalization from 11-26.
         Assert.Equal(3, result.Partitions);
