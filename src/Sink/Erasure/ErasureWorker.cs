@@ -129,7 +129,9 @@ public sealed partial class ErasureWorker(ErasureOptions options, ErasureExecuto
             {
                 LogBadRequest(logger, result.Topic, result.Partition.Value, result.Offset.Value, reason);
                 await publisher.PublishQuarantineAsync(OpsRecordWriter.Quarantine(result.Topic, result.Partition.Value, result.Offset.Value,
-                    new QuarantineReason(reason, "ErasureRequest: the message could not be read"), _time.GetUtcNow().ToUnixTimeMilliseconds(), options.InstanceId),
+                    new QuarantineReason(reason, reason is ErasureRequestId.InvalidCode or ErasureRequestId.IdentifierCode
+                        ? "ErasureRequest: the request id must be a short token (1 to 64 of A-Za-z0-9._-) and no identifier"
+                        : "ErasureRequest: the message could not be read"), _time.GetUtcNow().ToUnixTimeMilliseconds(), options.InstanceId),
                     cancellationToken).ConfigureAwait(false);
                 return;
             }

@@ -65,6 +65,7 @@ public sealed class ErasureTests(KafkaFixture kafka)
         Avro.Generic.GenericRecord q = Sieve.Tests.Codec.ApacheAvroBridge.ReadSingleObject(quarantined.Message.Value, "QuarantineRecord");
         Assert.Equal((identifierAsId.Topic, identifierAsId.Offset.Value), ((string)q["sourceTopic"], (long)q["offset"]));
         Assert.Equal(ErasureRequestId.IdentifierCode, (string)q["reasonCode"]);
+        Assert.Contains("request id", (string)q["detail"], StringComparison.Ordinal);
         RawIdentifierScanner.For([victim]).AssertClean(quarantined.Message.Value, "quarantine record of a bad request id");
 
         // Metrics: one completed and one rejected request; the mark took some of the completion time, which took
