@@ -18,7 +18,9 @@ internal static class RedisConsentFormat
     /// <summary>
     /// Applies one decision atomically. KEYS[1] subject hash. ARGV: [1] purpose field, [2] effective time (ms),
     /// [3] G or W, [4] policy version, [5] minor 1/0, [6] retention in ms (0 = none), [7] invalidation channel,
-    /// [8] consent key. Returns 1 when the hash changed (and an invalidation was published), else 0.
+    /// [8] consent key. Returns 1 when the hash changed (and an invalidation was published), else 0. A changed hash
+    /// expires the retention after the change, unless it holds the minor flag or the erased mark: then it never
+    /// expires, so the subject stays withheld.
     /// The ordering rule is <see cref="PurposeConsent.IsSupersededBy"/>: newer effective time wins; at equal times a
     /// withdrawal beats a grant; a stored value that cannot be read is replaced. Lua numbers are doubles, exact for
     /// millisecond times below 2^53.
@@ -50,7 +52,9 @@ internal static class RedisConsentFormat
         end
         if changed == 1 then
           local retention = tonumber(ARGV[6])
-          if retention > 0 and redis.call('HEXISTS', KEYS[1], 'erased') == 0 then
+          if redis.call('HEXISTS', KEYS[1], 'erased') == 1 or redis.call('HEXISTS', KEYS[1], 'minor') == 1 then
+            redis.call('PERSIST', KEYS[1])
+          elseif retention > 0 then
             redis.call('PEXPIRE', KEYS[1], retention)
           end
           redis.call('PUBLISH', ARGV[7], ARGV[8])

@@ -14,10 +14,11 @@ public sealed class RedisConsentStoreOptions
 
     /// <summary>
     /// Optional retention: when set, a subject's hash expires this long after its last change (refreshed by every
-    /// change). Null (the default) keeps records until deleted. An expired record reads as
-    /// <see cref="ConsentRecord.Empty"/>: grants lapse (fail closed) but so does the minor flag, so the retention
-    /// must be longer than the time the consent topic keeps a subject's latest decisions, which the loader replays.
-    /// Expiry publishes no invalidation; caches notice it within <see cref="ConsentCacheOptions.MaxEntryAge"/>.
+    /// change). Null keeps records until deleted. An expired record reads as <see cref="ConsentRecord.Empty"/>: grants
+    /// and withdrawals lapse, which fails closed (consent-required purposes get nothing until consent is given again).
+    /// A hash holding the minor flag or the erased mark never expires, so minors and erased subjects stay withheld.
+    /// Expiry publishes no invalidation; caches notice it within <see cref="ConsentCacheOptions.MaxEntryAge"/>. The
+    /// Minimizer sets it to the policy's longest purpose retention (<c>Consent:RetentionDays</c> may shorten it).
     /// </summary>
     public TimeSpan? Retention { get; set; }
 

@@ -37,7 +37,7 @@ public sealed class MinimizerService(IConfiguration configuration, ILoggerFactor
         }
 
         await using RedisConsentStore store = await RedisConsentStore.ConnectAsync(
-            new RedisConsentStoreOptions { Configuration = settings.RedisConfiguration },
+            settings.ConsentStore,
             logger: loggers.CreateLogger<RedisConsentStore>()).ConfigureAwait(false);
         using var cache = new ConsentCache(store, settings.Cache);
         var keyFactory = new PseudonymKeyFactory(settings.Keys);

@@ -27,6 +27,13 @@ public sealed class MinimizerSettings
     /// <summary>The master keys (<c>Keys:Path</c> or <c>SIEVE_MASTER_KEYS</c>).</summary>
     public required MasterKeyRing Keys { get; init; }
 
+    /// <summary>
+    /// The consent store (<c>Redis:Configuration</c>): a subject's record expires the policy's longest purpose
+    /// retention after its last change, or <c>Consent:RetentionDays</c> when that is shorter; records of minors and
+    /// erased subjects never expire.
+    /// </summary>
+    public required RedisConsentStoreOptions ConsentStore { get; init; }
+
     /// <summary>Near-cache settings (<c>Consent:MaxStalenessMs</c>, <c>Consent:MaxEntryAgeSeconds</c>).</summary>
     public required ConsentCacheOptions Cache { get; init; }
 
@@ -81,10 +88,14 @@ public sealed class MinimizerSettings
                 + "or set " + MasterKeyRing.EnvironmentVariable + ", or Keys:AllowDemoKey=true for a demo.");
         }
 
+        string redis = Required(config, "Redis:Configuration");
+        int longestDays = (int)policy.LongestRetention.TotalDays;
+        int consentDays = Int(config, "Consent:RetentionDays", longestDays, 1, longestDays);
         return new MinimizerSettings
         {
             Engine = engine,
-            RedisConfiguration = Required(config, "Redis:Configuration"),
+            RedisConfiguration = redis,
+            ConsentStore = new RedisConsentStoreOptions { Configuration = redis, Retention = TimeSpan.FromDays(consentDays) },
             Policy = policy,
             Keys = keys,
             Cache = new ConsentCacheOptions

@@ -29,6 +29,24 @@ public sealed class CompiledPolicy
     /// <summary>Domain to interest-category map used by the <see cref="TransformKind.InterestCategories"/> transform.</summary>
     public InterestCategoryMap Interests { get; }
 
+    /// <summary>The longest <see cref="PurposePlan.Retention"/> of any purpose (zero when there is none).</summary>
+    public TimeSpan LongestRetention
+    {
+        get
+        {
+            TimeSpan longest = TimeSpan.Zero;
+            foreach (PurposePlan plan in Purposes)
+            {
+                if (plan.Retention > longest)
+                {
+                    longest = plan.Retention;
+                }
+            }
+
+            return longest;
+        }
+    }
+
     /// <summary>The plan of the purpose named <paramref name="name"/>, or null when the policy does not declare it.</summary>
     public PurposePlan? FindPurpose(string name)
     {
@@ -67,8 +85,9 @@ public sealed class PurposePlan
 {
     /// <summary>Creates a plan (the compiler's job).</summary>
     public PurposePlan(string name, int purposeId, string topic, bool consentRequired, PseudonymRotation rotation,
-        SchemaInfo outputSchema, IReadOnlyList<OutputSlot> slots, bool takesTelematics, bool takesWifi)
+        SchemaInfo outputSchema, IReadOnlyList<OutputSlot> slots, bool takesTelematics, bool takesWifi, TimeSpan retention)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(retention, TimeSpan.FromDays(PolicyRetention.MinDays));
         Name = name;
         PurposeId = purposeId;
         Topic = topic;
@@ -78,6 +97,7 @@ public sealed class PurposePlan
         Slots = slots;
         TakesTelematics = takesTelematics;
         TakesWifi = takesWifi;
+        Retention = retention;
     }
 
     /// <summary>Purpose name, one of <see cref="Sieve.Contracts.Purposes.KnownPurposes"/>.</summary>
@@ -106,6 +126,16 @@ public sealed class PurposePlan
 
     /// <summary>True when the policy declares a <c>wifi</c> section for this purpose.</summary>
     public bool TakesWifi { get; }
+
+    /// <summary>
+    /// How long the purpose's data is kept (the policy's <c>retention</c>, whole days): the purpose topic's
+    /// <c>retention.ms</c>, the lake's partition expiry, the window of daily key epochs an erasure covers, and with
+    /// the other purposes how long the consent store keeps a subject's record.
+    /// </summary>
+    public TimeSpan Retention { get; }
+
+    /// <summary><see cref="Retention"/> in whole days.</summary>
+    public int RetentionDays => (int)Retention.TotalDays;
 
     /// <summary>True when the purpose draws from <paramref name="input"/>.</summary>
     public bool Takes(InputKind input) => input == InputKind.Telematics ? TakesTelematics : TakesWifi;

@@ -30,7 +30,7 @@ internal sealed class PolicyCompiler
     private const string InterestCategoriesKey = "interestCategories";
 
     private static readonly string[] TopLevelKeys = [PolicyVersionKey, PurposesKey, InterestCategoriesKey];
-    private static readonly string[] PurposeKeys = ["topic", "outputSchema", "consentRequired", "pseudonym", PolicyInputs.TelematicsSection, PolicyInputs.WifiSection];
+    private static readonly string[] PurposeKeys = ["topic", "outputSchema", "retention", "consentRequired", "pseudonym", PolicyInputs.TelematicsSection, PolicyInputs.WifiSection];
     private static readonly string[] ReservedTopics = [Topics.TelematicsRaw, Topics.WifiRaw, Topics.ConsentChanges, Topics.Quarantine, Topics.Audit];
 
     private readonly PolicyDiagnostics _diagnostics;
@@ -204,13 +204,14 @@ internal sealed class PolicyCompiler
             return null;
         }
 
-        PolicyJsonProperty? topicKey = null, schemaKey = null, consentKey = null, pseudonymKey = null, telematicsKey = null, wifiKey = null;
+        PolicyJsonProperty? topicKey = null, schemaKey = null, retentionKey = null, consentKey = null, pseudonymKey = null, telematicsKey = null, wifiKey = null;
         foreach (PolicyJsonProperty property in node.Properties)
         {
             switch (property.Name)
             {
                 case "topic": topicKey = property; break;
                 case "outputSchema": schemaKey = property; break;
+                case "retention": retentionKey = property; break;
                 case "consentRequired": consentKey = property; break;
                 case "pseudonym": pseudonymKey = property; break;
                 case PolicyInputs.TelematicsSection: telematicsKey = property; break;
@@ -223,6 +224,7 @@ internal sealed class PolicyCompiler
 
         string? topic = CompileTopic(name, node, topicKey, topics);
         SchemaInfo? output = CompileOutputSchema(name, node, schemaKey);
+        int? retentionDays = CompileRetention(name, node, retentionKey);
 
         bool? consentRequired = null;
         if (consentKey is null)
@@ -273,13 +275,31 @@ internal sealed class PolicyCompiler
             }
         }
 
-        if (purposeId < 0 || topic is null || output is null || slots is null || consentRequired is null || rotation is null
+        if (purposeId < 0 || topic is null || output is null || slots is null || retentionDays is null || consentRequired is null || rotation is null
             || (telematicsKey is not null && telematics is null) || (wifiKey is not null && wifi is null) || (telematics is null && wifi is null))
         {
             return null;
         }
 
-        return new PurposePlan(name, purposeId, topic, consentRequired.Value, rotation.Value, output, slots, telematics is not null, wifi is not null);
+        return new PurposePlan(name, purposeId, topic, consentRequired.Value, rotation.Value, output, slots, telematics is not null, wifi is not null,
+            TimeSpan.FromDays(retentionDays.Value));
+    }
+
+    private int? CompileRetention(string purpose, PolicyJsonNode node, PolicyJsonProperty? retentionKey)
+    {
+        if (retentionKey is null)
+        {
+            Error(node.Offset, $"purpose '{purpose}' is missing 'retention' (how long its data is kept, e.g. \"7d\")");
+            return null;
+        }
+
+        if (retentionKey.Value.Kind != PolicyJsonKind.String || !PolicyRetention.TryParseDays(retentionKey.Value.String, out int days))
+        {
+            Error(retentionKey.Value.Offset, $"'retention' of purpose '{purpose}' must be whole days from {PolicyRetention.MinDays} to {PolicyRetention.MaxDays} written like \"7d\", not {DescribeValue(retentionKey.Value)}");
+            return null;
+        }
+
+        return days;
     }
 
     private string? CompileTopic(string purpose, PolicyJsonNode node, PolicyJsonProperty? topicKey, Dictionary<string, string> topics)

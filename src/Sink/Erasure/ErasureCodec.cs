@@ -35,7 +35,10 @@ public static class ErasureCodec
         return Write(RequestSchema, record);
     }
 
-    /// <summary>Decodes a request; false with a reason code when the message is not one.</summary>
+    /// <summary>
+    /// Decodes a request; false with a reason code when the message is not one, or its request id is not one
+    /// (<see cref="ErasureRequestId"/>).
+    /// </summary>
     public static bool TryDecodeRequest(byte[]? message, [NotNullWhen(true)] out ErasureRequest? request, [NotNullWhen(false)] out string? reasonCode)
     {
         request = null;
@@ -51,13 +54,14 @@ public static class ErasureCodec
         }
 
         string requestId = (string)record["requestId"];
-        if (requestId.Length is 0 or > 128)
+        string subjectId = (string)record["subjectId"];
+        if (ErasureRequestId.Problem(requestId, type, subjectId) is { } problem)
         {
-            reasonCode = "invalid-request-id";
+            reasonCode = problem;
             return false;
         }
 
-        request = new ErasureRequest(type, (string)record["subjectId"], requestId,
+        request = new ErasureRequest(type, subjectId, requestId,
             (ErasureReason)Array.IndexOf(ReasonSymbols, ((GenericEnum)record["reason"]).Value), Time(record["requestedAt"]));
         return true;
     }
@@ -71,9 +75,7 @@ public static class ErasureCodec
         record.Add("purpose", notice.Purpose);
         record.Add("subject", notice.Subject);
         record.Add("keyIds", notice.KeyIds.ToArray());
-        record.Add("requestId", notice.RequestId);
-        record.Add("reason", Enum(schema, "reason", ReasonSymbols[(int)notice.Reason]));
-        record.Add("erasedAt", notice.ErasedAt.UtcDateTime);
+        record.Add("noticeId", notice.NoticeId);
         return Write(NoticeSchema, record);
     }
 
@@ -87,7 +89,7 @@ public static class ErasureCodec
         }
 
         notice = new ErasureNotice((string)record["purpose"], (string)record["subject"], ((object[])record["keyIds"]).Cast<string>().ToArray(),
-            (string)record["requestId"], (ErasureReason)Array.IndexOf(ReasonSymbols, ((GenericEnum)record["reason"]).Value), Time(record["erasedAt"]));
+            (string)record["noticeId"]);
         return true;
     }
 

@@ -12,7 +12,7 @@ namespace Sieve.Sink.Erasure;
 /// Carries out one erasure request, in this order: (1) mark the subject erased in the consent store, so no
 /// minimizer forwards anything of theirs to any purpose from then on (within the near-caches' staleness bound);
 /// (2) derive their pseudonyms for every purpose and key epoch within retention; (3) stop the lake from landing
-/// them and publish one notice per pseudonym; (4) rewrite the lake files that hold their rows without them;
+/// them and publish one notice per pseudonym, each linked to nothing but its pseudonym; (4) rewrite the lake files that hold their rows without them;
 /// (5) publish a receipt. Every step is idempotent, so a request retried after a failure completes the same way.
 /// </summary>
 public sealed partial class ErasureExecutor(
@@ -55,7 +55,7 @@ public sealed partial class ErasureExecutor(
             foreach (PurposePseudonym p in pseudonyms)
             {
                 erased.Add(p.Purpose, p.Pseudonym);
-                notices.Add(new ErasureNotice(p.Purpose, p.Pseudonym, p.KeyIds, request.RequestId, request.Reason, markedAt));
+                notices.Add(new ErasureNotice(p.Purpose, p.Pseudonym, p.KeyIds, ErasureNoticeId.New()));
             }
         }
 

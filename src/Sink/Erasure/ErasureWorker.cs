@@ -12,7 +12,7 @@ namespace Sieve.Sink.Erasure;
 /// <summary>
 /// Consumes <c>erasure.requests.v1</c> and, when <see cref="ErasureOptions.WatchMinors"/>, <c>consent.changes.v1</c>:
 /// each request, and each consent change that flags a subject as a minor (reason <see cref="ErasureReason.Minor"/>,
-/// request id <c>minor:&lt;topic&gt;/&lt;partition&gt;/&lt;offset&gt;</c>), is carried out by the
+/// request id <c>minor-&lt;partition&gt;-&lt;offset&gt;</c> of the consent change), is carried out by the
 /// <see cref="ErasureExecutor"/> before its offset is committed. A request that cannot be read goes to quarantine.
 /// While the consent store or Kafka refuses, the request is retried with backoff; it is never skipped.
 /// </summary>
@@ -129,7 +129,9 @@ public sealed partial class ErasureWorker(ErasureOptions options, ErasureExecuto
             {
                 LogBadRequest(logger, result.Topic, result.Partition.Value, result.Offset.Value, reason);
                 await publisher.PublishQuarantineAsync(OpsRecordWriter.Quarantine(result.Topic, result.Partition.Value, result.Offset.Value,
-                    new QuarantineReason(reason, "ErasureRequest: the message could not be read"), _time.GetUtcNow().ToUnixTimeMilliseconds(), options.InstanceId),
+                    new QuarantineReason(reason, reason is ErasureRequestId.InvalidCode or ErasureRequestId.IdentifierCode
+                        ? "ErasureRequest: the request id must be a short token (1 to 64 of A-Za-z0-9._-) and no identifier"
+                        : "ErasureRequest: the message could not be read"), _time.GetUtcNow().ToUnixTimeMilliseconds(), options.InstanceId),
                     cancellationToken).ConfigureAwait(false);
                 return;
             }
@@ -169,7 +171,7 @@ public sealed partial class ErasureWorker(ErasureOptions options, ErasureExecuto
             _minorsErased.Clear();
         }
 
-        string requestId = string.Create(CultureInfo.InvariantCulture, $"minor:{result.Topic}/{result.Partition.Value}/{result.Offset.Value}");
+        string requestId = string.Create(CultureInfo.InvariantCulture, $"{ErasureRequestId.ReservedPrefix}{result.Partition.Value}-{result.Offset.Value}");
         return new ErasureRequest(change.SubjectType, subjectId, requestId, ErasureReason.Minor, DateTimeOffset.FromUnixTimeMilliseconds(change.EffectiveTime));
     }
 

@@ -3,7 +3,7 @@ using Confluent.Kafka;
 
 namespace Sieve.Sink.Erasure;
 
-/// <summary>Publishes notices (keyed by pseudonym) and receipts (keyed by request id) with an idempotent producer.</summary>
+/// <summary>Publishes notices (keyed by pseudonym, timestamped with the day only) and receipts (keyed by request id) with an idempotent producer.</summary>
 public sealed class KafkaErasurePublisher : IErasurePublisher, IDisposable
 {
     private readonly ErasureOptions _options;
@@ -31,13 +31,18 @@ public sealed class KafkaErasurePublisher : IErasurePublisher, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Every notice's Kafka timestamp is the start of the current UTC day, so not even message metadata ties the
+    /// notices of one request together more closely than "published the same day".
+    /// </remarks>
     public async Task PublishNoticesAsync(IReadOnlyList<ErasureNotice> notices, CancellationToken cancellationToken)
     {
+        var day = new Timestamp(DateTime.UtcNow.Date, TimestampType.CreateTime);
         var pending = new Task<DeliveryResult<byte[], byte[]>>[notices.Count];
         for (int i = 0; i < notices.Count; i++)
         {
             pending[i] = _producer.ProduceAsync(_options.NoticesTopic,
-                new Message<byte[], byte[]> { Key = Encoding.ASCII.GetBytes(notices[i].Subject), Value = ErasureCodec.EncodeNotice(notices[i]) }, cancellationToken);
+                new Message<byte[], byte[]> { Key = Encoding.ASCII.GetBytes(notices[i].Subject), Value = ErasureCodec.EncodeNotice(notices[i]), Timestamp = day }, cancellationToken);
         }
 
         await Task.WhenAll(pending).ConfigureAwait(false);

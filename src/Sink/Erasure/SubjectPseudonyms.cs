@@ -14,8 +14,9 @@ public sealed record PurposePseudonym(string Purpose, string Pseudonym, IReadOnl
 
 /// <summary>
 /// Every pseudonym a subject can have in the lake and the purpose topics: for each purpose, under each master key
-/// of the ring, for each key epoch still within the purpose's retention (the stable epoch, or every UTC date from
-/// the retention's first kept date to tomorrow for daily keys). Plus the subject's consent key.
+/// of the ring, for each key epoch still within the purpose's retention as the policy declares it
+/// (<see cref="LakeTable.PolicyRetentionDays"/>: the stable epoch, or every UTC date from the retention's first kept
+/// date to tomorrow for daily keys). Plus the subject's consent key.
 /// </summary>
 public static class SubjectPseudonyms
 {
@@ -107,7 +108,7 @@ public static class SubjectPseudonyms
             yield break;
         }
 
-        DateOnly first = Retention.RetentionPolicy.FirstKeptDate(nowUtc, table.RetentionDays);
+        DateOnly first = Retention.RetentionPolicy.FirstKeptDate(nowUtc, table.PolicyRetentionDays);
         DateOnly last = DateOnly.FromDateTime(nowUtc.UtcDateTime).AddDays(1);
         for (DateOnly day = first; day <= last; day = day.AddDays(1))
         {

@@ -25,7 +25,7 @@ public sealed class SinkSettings
     /// <summary>The compiled policy (<c>Policy:Path</c>, or the shipped default).</summary>
     public required CompiledPolicy Policy { get; init; }
 
-    /// <summary>Retention per purpose (<c>Sink:Retention:&lt;purpose&gt;</c>).</summary>
+    /// <summary>Retention per purpose: the policy's, shortened for the lake by <c>Sink:Retention:&lt;purpose&gt;</c>.</summary>
     public required RetentionPolicy Retention { get; init; }
 
     /// <summary><c>Sink:RetentionSweepMinutes</c>: how often partitions past retention are deleted (default 60).</summary>
@@ -54,6 +54,7 @@ public sealed class SinkSettings
             InstanceId = config["Sink:InstanceId"] ?? Environment.MachineName,
             Root = string.IsNullOrWhiteSpace(config["Sink:Root"]) ? "./lake" : config["Sink:Root"]!,
             RollRows = Int(config, "Sink:RollRows", 50_000, 1, 10_000_000),
+            RollBytes = Int(config, "Sink:RollBytes", 128 * 1024 * 1024, 1024, int.MaxValue),
             RollInterval = TimeSpan.FromSeconds(Int(config, "Sink:RollSeconds", 60, 1, 86_400)),
             RetryBackoff = TimeSpan.FromMilliseconds(Int(config, "Sink:RetryBackoffMs", 200, 1, 60_000)),
             QuarantineTopic = config["Topics:Quarantine"] ?? Topics.Quarantine,
@@ -63,13 +64,6 @@ public sealed class SinkSettings
             engine.KafkaProperties[property.Key] = property.Value ?? "";
         }
 
-        var retentionDays = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (IConfigurationSection purpose in config.GetSection("Sink:Retention").GetChildren())
-        {
-            retentionDays[purpose.Key] = Int(config, "Sink:Retention:" + purpose.Key, 30, 1, 36_500);
-        }
-
-        var retention = new RetentionPolicy(retentionDays);
         CompiledPolicy policy;
         try
         {
@@ -81,6 +75,26 @@ public sealed class SinkSettings
             throw new SinkSettingsException("Policy:Path: " + e.Message);
         }
 
+        // The policy declares each purpose's retention; Sink:Retention:<purpose> may only shorten it for the lake.
+        var retentionDays = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (IConfigurationSection purpose in config.GetSection("Sink:Retention").GetChildren())
+        {
+            if (string.IsNullOrWhiteSpace(purpose.Value))
+            {
+                continue;
+            }
+
+            string key = "Sink:Retention:" + purpose.Key;
+            int days = Int(config, key, 1, 1, PolicyRetention.MaxDays);
+            if (RetentionPolicy.Check(policy, purpose.Key, days) is { } problem)
+            {
+                throw new SinkSettingsException(key + ": '" + purpose.Value + "' " + problem + ".");
+            }
+
+            retentionDays[purpose.Key] = days;
+        }
+
+        var retention = new RetentionPolicy(policy, retentionDays);
         var topics = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (IConfigurationSection topic in config.GetSection("Sink:Topics").GetChildren())
         {

@@ -32,9 +32,10 @@ public sealed class LakeTable
     /// <param name="topic">The topic the sink reads for this purpose.</param>
     /// <param name="schema">The output record schema (e.g. <c>sieve.minimized.PositioningRecord</c>).</param>
     /// <param name="rotation">Whether the purpose's pseudonyms are stable or rotate daily.</param>
-    /// <param name="retentionDays">Days a row is kept, counted from its event time.</param>
+    /// <param name="retentionDays">Days a row is kept in the lake, counted from its event time.</param>
+    /// <param name="policyRetentionDays">Days the policy declares for the purpose (at least <paramref name="retentionDays"/>); the same when null.</param>
     /// <exception cref="ArgumentException">The schema has a field type the lake cannot store, no <c>subject</c>, or no timestamp field.</exception>
-    public LakeTable(string purpose, string topic, SchemaInfo schema, PseudonymRotation rotation, int retentionDays)
+    public LakeTable(string purpose, string topic, SchemaInfo schema, PseudonymRotation rotation, int retentionDays, int? policyRetentionDays = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(purpose);
         ArgumentException.ThrowIfNullOrEmpty(topic);
@@ -45,6 +46,8 @@ public sealed class LakeTable
         Schema = schema;
         Rotation = rotation;
         RetentionDays = retentionDays;
+        PolicyRetentionDays = policyRetentionDays ?? retentionDays;
+        ArgumentOutOfRangeException.ThrowIfLessThan(PolicyRetentionDays, retentionDays, nameof(policyRetentionDays));
 
         var columns = new List<LakeColumn>();
         string? timeColumn = null;
@@ -83,8 +86,14 @@ public sealed class LakeTable
     /// <summary>Stable or daily pseudonyms.</summary>
     public PseudonymRotation Rotation { get; }
 
-    /// <summary>Days a row is kept, counted from the start of its event date.</summary>
+    /// <summary>Days a row is kept in the lake, counted from the start of its event date.</summary>
     public int RetentionDays { get; }
+
+    /// <summary>
+    /// Days the policy declares for the purpose: how long its topic and downstream consumers may hold its records, so
+    /// the window of daily key epochs an erasure or an access report covers. At least <see cref="RetentionDays"/>.
+    /// </summary>
+    public int PolicyRetentionDays { get; }
 
     /// <summary>Record fields in schema order, then the Kafka coordinates.</summary>
     public IReadOnlyList<LakeColumn> Columns { get; }
@@ -97,17 +106,17 @@ public sealed class LakeTable
 
     /// <summary>The tables of every purpose of <paramref name="policy"/>, reading the policy's topics unless <paramref name="topicOverrides"/> names another.</summary>
     /// <param name="policy">The compiled policy.</param>
-    /// <param name="retention">Retention days per purpose.</param>
+    /// <param name="retention">Retention days per purpose; the policy's own when null.</param>
     /// <param name="topicOverrides">Purpose name to topic, for purposes read from another topic; may be null.</param>
-    public static IReadOnlyList<LakeTable> FromPolicy(CompiledPolicy policy, Retention.RetentionPolicy retention, IReadOnlyDictionary<string, string>? topicOverrides = null)
+    public static IReadOnlyList<LakeTable> FromPolicy(CompiledPolicy policy, Retention.RetentionPolicy? retention = null, IReadOnlyDictionary<string, string>? topicOverrides = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        ArgumentNullException.ThrowIfNull(retention);
+        retention ??= new Retention.RetentionPolicy(policy);
         var tables = new List<LakeTable>(policy.Purposes.Count);
         foreach (PurposePlan plan in policy.Purposes)
         {
             string topic = topicOverrides is not null && topicOverrides.TryGetValue(plan.Name, out string? t) ? t : plan.Topic;
-            tables.Add(new LakeTable(plan.Name, topic, plan.OutputSchema, plan.Rotation, retention.DaysFor(plan.Name)));
+            tables.Add(new LakeTable(plan.Name, topic, plan.OutputSchema, plan.Rotation, retention.DaysFor(plan.Name), retention.PolicyDaysFor(plan.Name)));
         }
 
         return tables;

@@ -21,11 +21,15 @@ internal sealed class PartitionBuffer(LakeTable table, int partition)
     /// <summary>Messages buffered (rows, bad messages and rows that may yet be dropped as erased).</summary>
     public int Count { get; private set; }
 
+    /// <summary>Estimated encoded size of what is buffered, in bytes (see <see cref="LakeSizeEstimate"/>).</summary>
+    public long EstimatedBytes { get; private set; }
+
     public List<(long Offset, QuarantineReason Reason)> Quarantined { get; } = [];
 
     public IEnumerable<KeyValuePair<DateTime, List<DecodedRow>>> Hours => _hours;
 
-    public void Track(long offset)
+    /// <summary>Counts the message at <paramref name="offset"/>, of <paramref name="estimatedBytes"/> once written.</summary>
+    public void Track(long offset, int estimatedBytes)
     {
         if (FirstOffset < 0)
         {
@@ -34,6 +38,7 @@ internal sealed class PartitionBuffer(LakeTable table, int partition)
 
         LastOffset = offset;
         Count++;
+        EstimatedBytes += estimatedBytes;
     }
 
     public void Add(DecodedRow row)

@@ -33,6 +33,7 @@ public sealed partial class SinkEngine : IDisposable
     private IConsumer<byte[], byte[]>? _consumer;
     private IProducer<byte[], byte[]>? _producer;
     private int _buffered;
+    private long _bufferedBytes;
     private long _firstBufferedAt;
     private long _rowsLanded;
     private long _filesWritten;
@@ -52,6 +53,7 @@ public sealed partial class SinkEngine : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(tables);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.RollRows, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.RollBytes, 1, nameof(options));
         _options = options;
         _erased = erased;
         _gate = gate;
@@ -237,6 +239,7 @@ public sealed partial class SinkEngine : IDisposable
             if (_buffers.Remove(tp, out PartitionBuffer? buffer))
             {
                 _buffered -= buffer.Count;
+                _bufferedBytes -= buffer.EstimatedBytes;
             }
         }
 
@@ -257,7 +260,9 @@ public sealed partial class SinkEngine : IDisposable
         }
 
         long offset = result.Offset.Value;
-        buffer.Track(offset);
+        int estimated = LakeSizeEstimate.Of(result.Message.Value?.Length ?? 0);
+        buffer.Track(offset, estimated);
+        _bufferedBytes += estimated;
         if (_decoders[result.Topic].TryDecode(result.Message.Value, tp.Partition.Value, offset, out DecodedRow row, out QuarantineReason reason))
         {
             buffer.Add(row);
@@ -274,7 +279,7 @@ public sealed partial class SinkEngine : IDisposable
     }
 
     private bool ShouldFlush() =>
-        _buffered > 0 && (_buffered >= _options.RollRows || _time.GetElapsedTime(_firstBufferedAt) >= _options.RollInterval);
+        _buffered > 0 && (_buffered >= _options.RollRows || _bufferedBytes >= _options.RollBytes || _time.GetElapsedTime(_firstBufferedAt) >= _options.RollInterval);
 
     private async Task FlushWithRetriesAsync(CancellationToken cancellationToken)
     {
@@ -342,6 +347,7 @@ public sealed partial class SinkEngine : IDisposable
         Faults?.Invoke(SinkFaultPoint.AfterCommit);
         _buffers.Clear();
         _buffered = 0;
+        _bufferedBytes = 0;
         Committed?.Invoke(offsets);
     }
 

@@ -20,6 +20,12 @@ public sealed class SinkOptions
     /// <summary><c>Sink:RollRows</c>: a flush starts once this many messages are buffered.</summary>
     public int RollRows { get; set; } = 50_000;
 
+    /// <summary>
+    /// <c>Sink:RollBytes</c>: a flush starts once the buffered messages' estimated encoded size reaches this many
+    /// bytes (<see cref="LakeSizeEstimate"/>), so no flush writes much more than this in total.
+    /// </summary>
+    public long RollBytes { get; set; } = 128L * 1024 * 1024;
+
     /// <summary><c>Sink:RollSeconds</c>: a flush starts once the oldest buffered message has waited this long.</summary>
     public TimeSpan RollInterval { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -1,27 +1,29 @@
+using Sieve.Minimizer.Policy;
+
 namespace Sieve.Sink.Retention;
 
 /// <summary>
 /// How many days each purpose's rows are kept in the lake, counted from the start of the row's event date (UTC).
-/// Configured as <c>Sink:Retention:&lt;purpose&gt;=&lt;days&gt;</c>; the defaults are positioning 7, personalization
-/// 180 and analytics 730, and any other purpose 30.
+/// The policy declares it per purpose (<see cref="PurposePlan.Retention"/>); <c>Sink:Retention:&lt;purpose&gt;=&lt;days&gt;</c>
+/// may shorten it for the lake (never lengthen it: the policy is the promise).
 /// </summary>
 public sealed class RetentionPolicy
 {
-    /// <summary>Days kept for a purpose without a default or a configured value.</summary>
-    public const int FallbackDays = 30;
-
     private readonly Dictionary<string, int> _days;
+    private readonly Dictionary<string, int> _policyDays;
 
-    /// <summary>Creates a policy with the defaults, overridden by <paramref name="overrides"/> (purpose to days, each at least 1).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A value is less than 1.</exception>
-    public RetentionPolicy(IReadOnlyDictionary<string, int>? overrides = null)
+    /// <summary>Creates the retention of <paramref name="policy"/>'s purposes, shortened by <paramref name="overrides"/> (purpose to days).</summary>
+    /// <exception cref="ArgumentException">An override names a purpose the policy does not declare, or is not from 1 to the policy's retention.</exception>
+    public RetentionPolicy(CompiledPolicy policy, IReadOnlyDictionary<string, int>? overrides = null)
     {
-        _days = new Dictionary<string, int>(StringComparer.Ordinal)
+        ArgumentNullException.ThrowIfNull(policy);
+        _policyDays = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (PurposePlan plan in policy.Purposes)
         {
-            ["positioning"] = 7,
-            ["personalization"] = 180,
-            ["analytics"] = 730,
-        };
+            _policyDays[plan.Name] = plan.RetentionDays;
+        }
+
+        _days = new Dictionary<string, int>(_policyDays, StringComparer.Ordinal);
         if (overrides is null)
         {
             return;
@@ -29,13 +31,38 @@ public sealed class RetentionPolicy
 
         foreach (KeyValuePair<string, int> pair in overrides)
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(pair.Value, 1, nameof(overrides));
+            string? problem = Check(policy, pair.Key, pair.Value);
+            if (problem is not null)
+            {
+                RetentionThrowHelper.ThrowBadOverride(problem, nameof(overrides));
+            }
+
             _days[pair.Key] = pair.Value;
         }
     }
 
-    /// <summary>Days kept for <paramref name="purpose"/>.</summary>
-    public int DaysFor(string purpose) => _days.TryGetValue(purpose, out int days) ? days : FallbackDays;
+    /// <summary>Days the lake keeps <paramref name="purpose"/>'s rows.</summary>
+    /// <exception cref="ArgumentException">The policy does not declare the purpose.</exception>
+    public int DaysFor(string purpose) => _days.TryGetValue(purpose, out int days) ? days : RetentionThrowHelper.ThrowUnknownPurpose(purpose, nameof(purpose));
+
+    /// <summary>Days the policy declares for <paramref name="purpose"/> (what its topic keeps, and what an erasure must cover).</summary>
+    /// <exception cref="ArgumentException">The policy does not declare the purpose.</exception>
+    public int PolicyDaysFor(string purpose) => _policyDays.TryGetValue(purpose, out int days) ? days : RetentionThrowHelper.ThrowUnknownPurpose(purpose, nameof(purpose));
+
+    /// <summary>Why <paramref name="days"/> cannot be the lake retention of <paramref name="purpose"/> under <paramref name="policy"/>, or null when it can.</summary>
+    public static string? Check(CompiledPolicy policy, string purpose, int days)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        PurposePlan? plan = policy.FindPurpose(purpose);
+        if (plan is null)
+        {
+            return "the policy declares no purpose '" + purpose + "'";
+        }
+
+        return days < 1 || days > plan.RetentionDays
+            ? "must be from 1 to the policy's retention of purpose '" + purpose + "' (" + plan.RetentionDays + " days); an override may shorten it, never lengthen it"
+            : null;
+    }
 
     /// <summary>
     /// The first UTC date still kept at <paramref name="nowUtc"/>: a date folder whose date is earlier is past

@@ -71,6 +71,8 @@ public sealed class ErasureRequestCommandTests
     [Theory]
     [InlineData("--reason", "forgotten", "--reason")]
     [InlineData("--request-id", "has space", "--request-id")]
+    [InlineData("--request-id", "LSVAU218XN2183294", "--request-id")]
+    [InlineData("--request-id", "minor-0-1", "--request-id")]
     public async Task Bad_reason_or_request_id_is_one_usage_error(string option, string value, string named)
     {
         CliResult result = await CliRunner.RunAsync("erasure", "request", "--type", "vin", "--id", "LSVAU218XN2183294", option, value, "--bootstrap", "127.0.0.1:1");

@@ -26,6 +26,7 @@ public sealed class PolicyCheckCommandTests : IDisposable
                 "positioning": {
                   "topic": "positioning.v1",
                   "outputSchema": "PositioningRecord",
+                  "retention": "30d",
                   "consentRequired": true,
                   "pseudonym": "stable",
                   "telematics": {
@@ -39,6 +40,7 @@ public sealed class PolicyCheckCommandTests : IDisposable
                 "billing": {
                   "topic": "billing.v1",
                   "outputSchema": "AnalyticsRecord",
+                  "retention": "30d",
                   "consentRequired": true,
                   "pseudonym": "daily",
                   "telematics": { "vin": "pseudonymize", "eventTime": { "transform": "bucketTime", "minutes": 15 } }

@@ -129,11 +129,12 @@ internal sealed class ErasureTestBed : IAsyncDisposable
         return derived!;
     }
 
-    public async Task ProduceAsync(string topic, byte[] key, byte[] value)
+    public async Task<DeliveryResult<byte[], byte[]>> ProduceAsync(string topic, byte[] key, byte[] value)
     {
         using IProducer<byte[], byte[]> producer = KafkaTestClient.CreateProducer(Sink.Kafka.BootstrapServers);
         DeliveryResult<byte[], byte[]> result = await producer.ProduceAsync(topic, new Message<byte[], byte[]> { Key = key, Value = value });
         Assert.Equal(PersistenceStatus.Persisted, result.Status);
+        return result;
     }
 
     public async ValueTask DisposeAsync()

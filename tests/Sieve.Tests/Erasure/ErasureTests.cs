@@ -17,6 +17,7 @@ public sealed class ErasureTests(KafkaFixture kafka)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
     private static readonly string[] Purposes = ["positioning", "personalization", "analytics"];
+    private const string RequestId = "req-7f3a9c41";
 
     [Fact]
     public async Task An_erasure_request_withholds_the_subject_everywhere_notices_every_pseudonym_and_empties_their_lake_rows_only()
@@ -40,18 +41,42 @@ public sealed class ErasureTests(KafkaFixture kafka)
         Assert.All(victimBefore.Values, n => Assert.True(n > 0));
         Dictionary<(string, string), long> othersBefore = OtherRows(bed, pseudonyms);
 
+        using var metrics = new MetricsRecorder(bed.Sink.Metrics.Meter);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         bed.StartWorker();
+        // A request whose request id is the subject's identifier is quarantined with a reason, and gets no receipt.
+        DeliveryResult<byte[], byte[]> identifierAsId = await bed.ProduceAsync(bed.Options.RequestsTopic, Encoding.UTF8.GetBytes("r-bad-id"),
+            ErasureCodec.EncodeRequest(new ErasureRequest(SubjectType.Vin, victim, victim.ToLowerInvariant(), ErasureReason.UserRequest, bed.Clock.GetUtcNow())));
         await bed.ProduceAsync(bed.Options.RequestsTopic, Encoding.UTF8.GetBytes("r-bad"),
             ErasureCodec.EncodeRequest(new ErasureRequest(SubjectType.Vin, "NOT-A-VIN", "r-bad", ErasureReason.UserRequest, bed.Clock.GetUtcNow())));
-        await bed.ProduceAsync(bed.Options.RequestsTopic, Encoding.UTF8.GetBytes("r-1"),
-            ErasureCodec.EncodeRequest(new ErasureRequest(SubjectType.Vin, victim, "r-1", ErasureReason.UserRequest, bed.Clock.GetUtcNow())));
+        await bed.ProduceAsync(bed.Options.RequestsTopic, Encoding.UTF8.GetBytes(RequestId),
+            ErasureCodec.EncodeRequest(new ErasureRequest(SubjectType.Vin, victim, RequestId, ErasureReason.UserRequest, bed.Clock.GetUtcNow())));
 
         ErasureReceipt rejected = await bed.NextReceiptAsync(0);
         Assert.Equal(("r-bad", ErasureStatus.Rejected), (rejected.RequestId, rejected.Status));
         Assert.StartsWith("invalid-vin", rejected.Detail, StringComparison.Ordinal);
         ErasureReceipt receipt = await bed.NextReceiptAsync(1);
-        Assert.Equal(("r-1", ErasureStatus.Completed, ErasureReason.UserRequest), (receipt.RequestId, receipt.Status, receipt.Reason));
+        double elapsedMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        Assert.Equal((RequestId, ErasureStatus.Completed, ErasureReason.UserRequest), (receipt.RequestId, receipt.Status, receipt.Reason));
         Assert.NotNull(receipt.MarkedAt);
+        Assert.InRange(receipt.MarkedAt.Value, receipt.RequestedAt, receipt.CompletedAt);
+
+        ConsumeResult<byte[], byte[]> quarantined = Assert.Single(await KafkaTestClient.ConsumeExactlyAsync(kafka.BootstrapServers, bed.Options.QuarantineTopic, 1, Limit));
+        Avro.Generic.GenericRecord q = Sieve.Tests.Codec.ApacheAvroBridge.ReadSingleObject(quarantined.Message.Value, "QuarantineRecord");
+        Assert.Equal((identifierAsId.Topic, identifierAsId.Offset.Value), ((string)q["sourceTopic"], (long)q["offset"]));
+        Assert.Equal(ErasureRequestId.IdentifierCode, (string)q["reasonCode"]);
+        Assert.Contains("request id", (string)q["detail"], StringComparison.Ordinal);
+        RawIdentifierScanner.For([victim]).AssertClean(quarantined.Message.Value, "quarantine record of a bad request id");
+
+        // Metrics: one completed and one rejected request; the mark took some of the completion time, which took
+        // at most what the test saw; the rows removed are the receipt's.
+        Assert.Equal(1, metrics.Sum("sieve.sink.erasure.requests", "status", "Completed"));
+        Assert.Equal(1, metrics.Sum("sieve.sink.erasure.requests", "status", "Rejected"));
+        Assert.All(metrics.Of("sieve.sink.erasure.requests"), m => Assert.Equal("UserRequest", m.Tags["reason"]));
+        (double mark, _) = Assert.Single(metrics.Of("sieve.sink.erasure.mark.duration"));
+        (double completion, _) = Assert.Single(metrics.Of("sieve.sink.erasure.duration"));
+        Assert.True(mark > 0, "mark duration " + mark);
+        Assert.InRange(completion, mark, elapsedMs);
 
         // (1) The consent store holds the mark, and a minimizer reading it forwards nothing of theirs to any purpose.
         Assert.True((await bed.Store.GetAsync(pseudonyms.ConsentKey)).Erased);
@@ -73,6 +98,7 @@ public sealed class ErasureTests(KafkaFixture kafka)
             PurposeErasure done = Assert.Single(receipt.Purposes, p => p.Purpose == purpose);
             Assert.Equal(victimBefore[purpose], done.RowsRemoved);
             Assert.True(done.FilesRewritten > 0);
+            Assert.Equal(done.RowsRemoved, metrics.Sum("sieve.sink.erasure.rows_removed", "purpose", purpose));
         }
 
         Assert.Equal(othersBefore, OtherRows(bed, pseudonyms));
@@ -82,12 +108,20 @@ public sealed class ErasureTests(KafkaFixture kafka)
         Assert.True(pseudonyms.ByPurpose["analytics"].Count > 700);
         List<ConsumeResult<byte[], byte[]>> notices = await KafkaTestClient.ConsumeExactlyAsync(kafka.BootstrapServers, bed.Options.NoticesTopic, expectedNotices, Limit);
         var noticed = new HashSet<(string, string)>();
+        var noticeIds = new HashSet<string>(StringComparer.Ordinal);
+        byte[] requestIdBytes = Encoding.UTF8.GetBytes(RequestId);
         foreach (ConsumeResult<byte[], byte[]> message in notices)
         {
             Assert.True(ErasureCodec.TryDecodeNotice(message.Message.Value, out ErasureNotice? notice, out _));
             Assert.Equal(notice.Subject, Encoding.ASCII.GetString(message.Message.Key));
-            Assert.Equal("r-1", notice.RequestId);
             noticed.Add((notice.Purpose, notice.Subject));
+
+            // Nothing links the notices of one request: each has its own random id, none quotes the request id,
+            // and their Kafka timestamps say only the day.
+            Assert.True(ErasureNoticeId.IsWellFormed(notice.NoticeId), notice.NoticeId);
+            Assert.True(noticeIds.Add(notice.NoticeId), "notice id repeated");
+            Assert.Equal(-1, message.Message.Value.AsSpan().IndexOf(requestIdBytes));
+            Assert.Equal(TimeSpan.Zero, message.Message.Timestamp.UtcDateTime.TimeOfDay);
         }
 
         foreach ((string purpose, IReadOnlyList<PurposePseudonym> list) in pseudonyms.ByPurpose)
@@ -96,6 +130,7 @@ public sealed class ErasureTests(KafkaFixture kafka)
         }
 
         List<ConsumeResult<byte[], byte[]>> receipts = await KafkaTestClient.ConsumeExactlyAsync(kafka.BootstrapServers, bed.Options.ReceiptsTopic, 2, Limit);
+        Assert.Equal(["r-bad", RequestId], receipts.Select(r => Encoding.UTF8.GetString(r.Message.Key)).Order(StringComparer.Ordinal));
         RawIdentifierScanner scanner = RawIdentifierScanner.For([victim, "NOT-A-VIN"]);
         foreach (ConsumeResult<byte[], byte[]> message in receipts.Concat(notices))
         {
@@ -154,7 +189,7 @@ public sealed class ErasureTests(KafkaFixture kafka)
         ErasureReceipt receipt = await bed.NextReceiptAsync(0);
 
         Assert.Equal((ErasureReason.Minor, ErasureStatus.Completed), (receipt.Reason, receipt.Status));
-        Assert.StartsWith("minor:", receipt.RequestId, StringComparison.Ordinal);
+        Assert.StartsWith(ErasureRequestId.ReservedPrefix, receipt.RequestId, StringComparison.Ordinal);
         Assert.True((await bed.Store.GetAsync(pseudonyms.ConsentKey)).Erased);
         foreach (string purpose in Purposes)
         {

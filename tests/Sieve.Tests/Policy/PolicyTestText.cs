@@ -18,6 +18,7 @@ internal static class PolicyTestText
             "positioning": {
               "topic": "positioning.v1",
               "outputSchema": "PositioningRecord",
+              "retention": "30d",
               "consentRequired": true,
               "pseudonym": "stable",
               "telematics": {

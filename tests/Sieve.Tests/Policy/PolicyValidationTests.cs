@@ -35,8 +35,52 @@ public class PolicyValidationTests
     [Fact]
     public void UnknownPurposeKey()
     {
-        string json = Minimal.Edit("\"pseudonym\": \"stable\",", "\"pseudonym\": \"stable\",\n      \"retention\": 30,");
-        ExpectSingle(json, "\"retention\"", "unknown key 'retention' in purpose 'positioning'");
+        string json = Minimal.Edit("\"pseudonym\": \"stable\",", "\"pseudonym\": \"stable\",\n      \"keepFor\": 30,");
+        ExpectSingle(json, "\"keepFor\"", "unknown key 'keepFor' in purpose 'positioning'; expected 'topic', 'outputSchema', 'retention',");
+    }
+
+    [Fact]
+    public void RetentionIsCompiledIntoThePlan()
+    {
+        CompiledPolicy policy = PolicyCompiler.Compile(System.Text.Encoding.UTF8.GetBytes(Minimal.Edit("\"retention\": \"30d\"", "\"retention\": \"45d\"")), Source);
+        PurposePlan plan = Assert.Single(policy.Purposes);
+        Assert.Equal(TimeSpan.FromDays(45), plan.Retention);
+        Assert.Equal(45, plan.RetentionDays);
+        Assert.Equal(TimeSpan.FromDays(45), policy.LongestRetention);
+    }
+
+    [Fact]
+    public void TheDefaultPolicyDeclaresEachPurposesRetention()
+    {
+        CompiledPolicy policy = PolicyLoader.LoadDefault();
+        Assert.Equal(TimeSpan.FromDays(7), policy.FindPurpose("positioning")!.Retention);
+        Assert.Equal(TimeSpan.FromDays(180), policy.FindPurpose("personalization")!.Retention);
+        Assert.Equal(TimeSpan.FromDays(730), policy.FindPurpose("analytics")!.Retention);
+        Assert.Equal(TimeSpan.FromDays(730), policy.LongestRetention);
+    }
+
+    [Fact]
+    public void MissingRetention()
+    {
+        string json = Minimal.Edit("      \"retention\": \"30d\",\n", "");
+        ExpectSingle(json, "\"positioning\": {", "purpose 'positioning' is missing 'retention'");
+    }
+
+    [Theory]
+    [InlineData("\"30\"", "not '30'")]
+    [InlineData("30", "not 30")]
+    [InlineData("\"0d\"", "not '0d'")]
+    [InlineData("\"-7d\"", "not '-7d'")]
+    [InlineData("\"7 d\"", "not '7 d'")]
+    [InlineData("\"07d\"", "not '07d'")]
+    [InlineData("\"36501d\"", "not '36501d'")]
+    [InlineData("\"2y\"", "not '2y'")]
+    [InlineData("null", "not null")]
+    public void BadRetention(string value, string problem)
+    {
+        string json = Minimal.Edit("\"retention\": \"30d\"", "\"retention\": " + value);
+        PolicyError error = ExpectSingle(json, "\"retention\"", "'retention' of purpose 'positioning' must be whole days from 1 to 36500 written like \"7d\", " + problem);
+        Assert.Equal(ColumnOf(json, "\"retention\"") + "\"retention\": ".Length, error.Column);
     }
 
     [Fact]
@@ -435,6 +479,7 @@ public class PolicyValidationTests
             "personalization": {
               "topic": "personalization.v1",
               "outputSchema": "PersonalizationRecord",
+              "retention": "30d",
               "consentRequired": true,
               "pseudonym": "stable",
               "wifi": {

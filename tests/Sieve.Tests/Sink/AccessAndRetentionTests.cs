@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Minimizer.Consent;
+using Sieve.Minimizer.Policy;
 using Sieve.Sink.Access;
 using Sieve.Sink.Lake;
 using Sieve.Sink.Metrics;
@@ -64,15 +65,27 @@ public sealed class AccessAndRetentionTests
             await records.DriveAsync(vin, 3, MinimizedRecords.Start + (day * 86_400_000L));
         }
 
-        // Shortened: positioning keeps 2 days, personalization 3; analytics keeps its default (730).
-        using var lake = new LakeWriter(new RetentionPolicy(new Dictionary<string, int> { ["positioning"] = 2, ["personalization"] = 3 }));
+        // Shortened: positioning keeps 2 days, personalization 3; analytics keeps the policy's 730.
+        using var lake = new LakeWriter(new RetentionPolicy(PolicyLoader.LoadDefault(), new Dictionary<string, int> { ["positioning"] = 2, ["personalization"] = 3 }));
         await lake.WriteAsync(records.Records);
         using var gate = new LakeGate();
         using var metrics = new SinkMetrics();
         var clock = new FixedClock(DateTimeOffset.FromUnixTimeMilliseconds(MinimizedRecords.Start).AddDays(4)); // 2025-11-29
         var sweeper = new RetentionSweeper(lake.Root, lake.Tables, gate, metrics, NullLogger.Instance, clock);
 
+        using var recorded = new MetricsRecorder(metrics.Meter);
+        int filesBefore = Directory.EnumerateFiles(lake.Root, "*.parquet", SearchOption.AllDirectories).Count();
+
         RetentionSweeper.Result result = await sweeper.SweepAsync();
+
+        // The deletions are counted per purpose, and the files counted are the files that are gone.
+        Assert.Equal(2, recorded.Sum("sieve.sink.retention.partitions_deleted", "purpose", "positioning"));
+        Assert.Equal(1, recorded.Sum("sieve.sink.retention.partitions_deleted", "purpose", "personalization"));
+        Assert.Equal(0, recorded.Sum("sieve.sink.retention.partitions_deleted", "purpose", "analytics"));
+        Assert.Equal(filesBefore - Directory.EnumerateFiles(lake.Root, "*.parquet", SearchOption.AllDirectories).Count(),
+            recorded.Of("sieve.sink.retention.files_deleted").Sum(m => m.Value));
+        Assert.Equal(result.Files, recorded.Of("sieve.sink.retention.files_deleted").Sum(m => m.Value));
+        Assert.True(result.Files >= result.Partitions);
 
         // Days held: 2025-11-25..28. Positioning keeps from 11-27, personalization from 11-26.
         Assert.Equal(3, result.Partitions);

@@ -8,10 +8,10 @@ namespace Sieve.Tests.Sink;
 /// <summary>Writes minimized records straight into a lake (one range per hour folder, as the engine would), for tests that need no Kafka.</summary>
 internal sealed class LakeWriter : IDisposable
 {
-    public LakeWriter(RetentionPolicy? retention = null)
+    public LakeWriter(RetentionPolicy? retention = null, CompiledPolicy? policy = null)
     {
         Root = Path.Combine(Path.GetTempPath(), "sieve-lake-direct-" + Guid.NewGuid().ToString("N"));
-        Tables = LakeTable.FromPolicy(PolicyLoader.LoadDefault(), retention ?? new RetentionPolicy());
+        Tables = LakeTable.FromPolicy(policy ?? PolicyLoader.LoadDefault(), retention);
     }
 
     public string Root { get; }

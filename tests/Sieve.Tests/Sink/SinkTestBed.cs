@@ -5,7 +5,6 @@ using Sieve.Sink.Erasure;
 using Sieve.Sink.Lake;
 using Sieve.Sink.Landing;
 using Sieve.Sink.Metrics;
-using Sieve.Sink.Retention;
 using Sieve.Tests.Harness;
 
 namespace Sieve.Tests.Sink;
@@ -29,7 +28,7 @@ internal sealed class SinkTestBed : IDisposable
             ["analytics"] = kafka.UniqueTopic(name + ".analytics"),
         };
         TopicByPurpose = topics;
-        Tables = LakeTable.FromPolicy(PolicyLoader.LoadDefault(), new RetentionPolicy(), topics);
+        Tables = LakeTable.FromPolicy(PolicyLoader.LoadDefault(), topicOverrides: topics);
         QuarantineTopic = kafka.UniqueTopic(name + ".quarantine");
         Options = new SinkOptions
         {

@@ -59,7 +59,7 @@ export const SAMPLES = {
     observedAt: T, instanceId: 'min-1',
   },
   ErasureRequest: { subjectType: 'PHONE', subjectId: '+8613800138000', requestId: 'req-1', reason: 'USER_REQUEST', requestedAt: T },
-  ErasureNotice: { purpose: 'analytics', subject: P, keyIds: ['k1/analytics/2026-11-25'], requestId: 'req-1', reason: 'MINOR', erasedAt: T },
+  ErasureNotice: { purpose: 'analytics', subject: P, keyIds: ['k1/analytics/2026-11-25'], noticeId: '0f8c2b5d9e4a4c1b8a7f6e5d4c3b2a19' },
   ErasureReceipt: {
     requestId: 'req-1', reason: 'OTHER', status: 'COMPLETED', detail: '', requestedAt: T, markedAt: T, completedAt: T,
     purposes: [{ purpose: 'positioning', pseudonyms: 1, rowsRemoved: 12, filesRewritten: 2 }],

@@ -168,6 +168,6 @@ export const EXPECTED_FINGERPRINTS = Object.freeze({
   AuditRecord: '8925BCC4160C9C9C',
   QuarantineRecord: 'F121810E9F294B73',
   ErasureRequest: 'BCECBF6564B1F0C3',
-  ErasureNotice: 'C97903A11AC21E91',
+  ErasureNotice: 'BD9DD7276C20E543',
   ErasureReceipt: '7C9C708B4AC4DBF3',
 });

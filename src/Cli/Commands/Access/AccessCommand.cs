@@ -10,7 +10,6 @@ using Sieve.Minimizer.Consent;
 using Sieve.Minimizer.Policy;
 using Sieve.Sink.Access;
 using Sieve.Sink.Lake;
-using Sieve.Sink.Retention;
 using Spectre.Console;
 using StackExchange.Redis;
 
@@ -95,7 +94,7 @@ internal static class AccessCommand
             CliThrow.Usage("--redis must be HOST:PORT (a StackExchange.Redis configuration string)");
         }
 
-        IReadOnlyList<LakeTable> tables = LakeTable.FromPolicy(policy, new RetentionPolicy());
+        IReadOnlyList<LakeTable> tables = LakeTable.FromPolicy(policy);
         AccessReport report = await ReportAsync(lake, tables, new PseudonymKeyFactory(ring), redis, type, normalizedId, cancellationToken).ConfigureAwait(false);
 
         if (args.Flag("--json"))

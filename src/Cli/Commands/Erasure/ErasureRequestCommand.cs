@@ -24,9 +24,6 @@ internal static class ErasureRequestCommand
 
     public const int DefaultTimeoutSeconds = 15;
 
-    /// <summary>Longest request id the erasure worker accepts.</summary>
-    public const int MaxRequestIdLength = 128;
-
     public static IReadOnlyList<OptionSpec> Options { get; } =
     [
         OptionSpec.Value("--type"),
@@ -53,7 +50,7 @@ internal static class ErasureRequestCommand
           --type TYPE            vin, phone, mac or device-id
           --id ID                the identifier, in any usual spelling (it is normalized)
           --reason REASON        user-request (default), minor or other
-          --request-id ID        the id receipts quote, 1 to {MaxRequestIdLength} printable ASCII characters
+          --request-id ID        the id receipts quote, 1 to {ErasureRequestId.MaxLength} of A-Z a-z 0-9 . _ - (default: generated)
                                  (default: a new random id, printed)
           --bootstrap HOST:PORT  Kafka bootstrap servers (default {DefaultBootstrap})
           --topic TOPIC          topic to publish to (default {ErasureTopics.Requests})
@@ -69,7 +66,7 @@ internal static class ErasureRequestCommand
         SubjectType type = SubjectArguments.Type(args);
         string normalizedId = SubjectArguments.NormalizedId(args, type);
         ErasureReason reason = ParseReason(args.Value("--reason"));
-        string requestId = ParseRequestId(args.Value("--request-id"));
+        string requestId = ParseRequestId(args.Value("--request-id"), type, normalizedId);
         string bootstrap = args.Value("--bootstrap", DefaultBootstrap);
         string topic = args.Value("--topic", ErasureTopics.Requests);
         int timeoutSeconds = KafkaPublish.ParseTimeout(args.Value("--timeout"), DefaultTimeoutSeconds);
@@ -99,25 +96,22 @@ internal static class ErasureRequestCommand
         _ => "user-request",
     };
 
-    private static string ParseRequestId(string? text)
+    private static string ParseRequestId(string? text, SubjectType type, string normalizedId)
     {
         if (text is null)
         {
             return "er-" + Guid.NewGuid().ToString("N");
         }
 
-        if (text.Length is 0 or > MaxRequestIdLength)
+        // Receipts and logs quote the request id, so it must be one short token that is no identifier.
+        switch (ErasureRequestId.Problem(text, type, normalizedId))
         {
-            CliThrow.Usage($"--request-id must have 1 to {MaxRequestIdLength} characters");
-        }
-
-        foreach (char c in text)
-        {
-            // Receipts and logs quote the request id, so it must be one printable token.
-            if (c is <= ' ' or > '~')
-            {
-                CliThrow.Usage("--request-id must be printable ASCII without spaces");
-            }
+            case ErasureRequestId.InvalidCode:
+                CliThrow.Usage($"--request-id must be 1 to {ErasureRequestId.MaxLength} characters of A-Z, a-z, 0-9, '.', '_' and '-', not starting with '{ErasureRequestId.ReservedPrefix}'");
+                break;
+            case ErasureRequestId.IdentifierCode:
+                CliThrow.Usage("--request-id must not be an identifier (a VIN, phone number, MAC address, IMEI or the subject's own id); use a ticket number or leave it out for a generated one");
+                break;
         }
 
         return text;
