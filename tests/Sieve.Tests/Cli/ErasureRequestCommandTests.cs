@@ -79,4 +79,21 @@ public sealed class ErasureRequestCommandTests
         Assert.Contains(named, line, StringComparison.Ordinal);
         Assert.DoesNotContain("LSVAU218XN2183294", result.All, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Client_properties_reach_the_producer_and_a_bad_one_is_one_usage_error()
+    {
+        using MockKafkaCluster cluster = MockKafkaCluster.Start();
+        cluster.CreateTopic(ErasureTopics.Requests, 1);
+
+        CliResult published = await CliRunner.RunAsync("erasure", "request", "--type", "vin", "--id", "LSVAU218XN2183294", "--bootstrap", cluster.BootstrapServers,
+            "--property", "security.protocol=PLAINTEXT", "--property", "client.id=sieve-ops");
+        CliResult rejected = await CliRunner.RunAsync("erasure", "request", "--type", "vin", "--id", "LSVAU218XN2183294", "--bootstrap", cluster.BootstrapServers,
+            "--property", "security.protocol=CARRIER_PIGEON");
+
+        Assert.True(published.ExitCode == 0, published.Error);
+        string line = CliRunner.SingleErrorLine(rejected, 2);
+        Assert.Contains("the Kafka client settings are not usable", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("LSVAU218XN2183294", rejected.All, StringComparison.Ordinal);
+    }
 }

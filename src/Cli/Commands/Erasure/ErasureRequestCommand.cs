@@ -36,6 +36,7 @@ internal static class ErasureRequestCommand
         OptionSpec.Value("--bootstrap"),
         OptionSpec.Value("--topic"),
         OptionSpec.Value("--timeout"),
+        .. KafkaClientProperties.Options,
     ];
 
     public static string Usage => $"""
@@ -58,6 +59,7 @@ internal static class ErasureRequestCommand
           --bootstrap HOST:PORT  Kafka bootstrap servers (default {DefaultBootstrap})
           --topic TOPIC          topic to publish to (default {ErasureTopics.Requests})
           --timeout SECONDS      how long to wait for the delivery report (default {DefaultTimeoutSeconds})
+        {KafkaClientProperties.UsageLines}
 
         Example:
           sieve erasure request --type vin --id LSVAU218XN2183294 --reason user-request --bootstrap localhost:9092
@@ -77,7 +79,7 @@ internal static class ErasureRequestCommand
 
         var request = new ErasureRequest(type, normalizedId, requestId, reason, requestedAt);
         var message = new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(requestId), Value = ErasureCodec.EncodeRequest(request) };
-        DeliveryResult<byte[], byte[]> delivered = await KafkaPublish.PublishAsync(bootstrap, topic, timeoutSeconds, message, cancellationToken).ConfigureAwait(false);
+        DeliveryResult<byte[], byte[]> delivered = await KafkaPublish.PublishAsync(bootstrap, KafkaClientProperties.From(args), topic, timeoutSeconds, message, cancellationToken).ConfigureAwait(false);
 
         PlainText.WriteLine(console, string.Create(CultureInfo.InvariantCulture,
             $"published erasure request {requestId} ({ReasonName(reason)}) for a {SubjectTypeNames.NameOf(type)} subject at {ExplainValues.Time(requestedAt.ToUnixTimeMilliseconds())}: {delivered.Topic} partition {delivered.Partition.Value} offset {delivered.Offset.Value}"));
