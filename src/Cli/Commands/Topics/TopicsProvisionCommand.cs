@@ -64,6 +64,7 @@ internal static class TopicsProvisionCommand
           --dry-run              print the plan as a table and stop
           --timeout SECONDS      how long each step may wait for the cluster (default {DefaultTimeoutSeconds})
         {KafkaClientProperties.UsageLines}
+
         Example:
           sieve topics provision --bootstrap kafka-1:9093,kafka-2:9093 --property security.protocol=SASL_SSL \
             --properties /etc/sieve/kafka-client.properties
