@@ -96,4 +96,13 @@ public sealed class ErasureRequestCommandTests
         Assert.Contains("the Kafka client settings are not usable", line, StringComparison.Ordinal);
         Assert.DoesNotContain("LSVAU218XN2183294", rejected.All, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Usage_says_requests_are_keyed_by_request_id_never_the_identifier()
+    {
+        CliResult result = await CliRunner.RunAsync("erasure", "request", "--help");
+
+        Assert.Contains("keyed by the request id", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("keyed by the subject", result.Out, StringComparison.Ordinal);
+    }
 }

@@ -10,9 +10,9 @@ using Spectre.Console;
 namespace Sieve.Cli.Commands.Erasure;
 
 /// <summary>
-/// <c>sieve erasure request</c>: publishes one ErasureRequest to <c>erasure.requests.v1</c>, keyed by the subject's
-/// normalized identifier (so every request for one subject lands on one partition, in order), with an idempotent
-/// acks=all producer, and waits for the delivery report. The identifier is validated before anything is sent.
+/// <c>sieve erasure request</c>: publishes one ErasureRequest to <c>erasure.requests.v1</c>, keyed by its request id
+/// (never the identifier, which is only in the value), with an idempotent acks=all producer, and waits for the
+/// delivery report. The identifier is validated before anything is sent.
 /// </summary>
 internal static class ErasureRequestCommand
 {
@@ -43,8 +43,8 @@ internal static class ErasureRequestCommand
         Usage: sieve erasure request --type vin|phone|mac|device-id --id ID [--reason user-request|minor|other]
                                      [--request-id ID] [--bootstrap HOST:PORT]
 
-        Publishes to {ErasureTopics.Requests} an ErasureRequest for the subject, keyed by the subject's normalized
-        identifier, and waits until the broker has it (acks=all, idempotent producer). The Sink's erasure worker
+        Publishes to {ErasureTopics.Requests} an ErasureRequest for the subject, keyed by the request id, and
+        waits until the broker has it (acks=all, idempotent producer). The Sink's erasure worker
         then marks the subject erased, publishes a notice per purpose pseudonym to {ErasureTopics.Notices},
         removes the subject's rows from the lake and writes a receipt to {ErasureTopics.Receipts} quoting the
         request id. The identifier is validated first; an invalid one is rejected with its reason code and
