@@ -28,6 +28,8 @@ public sealed class TopicsProvisionCommandTests
         Assert.Equal(["analytics.v1", "6", "2", "delete", "63072000000", "604800000"], Row(rows, "analytics.v1"));
         Assert.Equal(["erasure.notices.v1", "3", "2", "compact,delete", "63072000000", "604800000"], Row(rows, "erasure.notices.v1"));
         Assert.Equal(11, rows.Length);
+        Assert.Contains("  erasure.requests.v1: identifiers: kept for the one-month answer deadline", result.Out, StringComparison.Ordinal);
+        Assert.Contains("  positioning.v1: positioning: kept as long as the lake keeps it (Sink:Retention:positioning)", result.Out, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -57,30 +57,30 @@ internal static class TopicPlanner
 
         var plans = new List<TopicPlan>
         {
-            Deleted(Topics.TelematicsRaw, "raw", partitions, replicationFactor, RawRetentionDays,
+            Deleted(Topics.TelematicsRaw, partitions, replicationFactor, RawRetentionDays,
                 "identifiers: kept only to ride out a Minimizer outage"),
-            Deleted(Topics.WifiRaw, "raw", partitions, replicationFactor, RawRetentionDays,
+            Deleted(Topics.WifiRaw, partitions, replicationFactor, RawRetentionDays,
                 "identifiers: kept only to ride out a Minimizer outage"),
-            Compacted(Topics.ConsentChanges, "raw", control, replicationFactor, TopicConfigNames.Compact, null,
+            Compacted(Topics.ConsentChanges, control, replicationFactor, TopicConfigNames.Compact, null,
                 "latest decision per subject and purpose, kept so Redis can be rebuilt"),
         };
 
         foreach (PurposePlan purpose in policy.Purposes)
         {
             int days = retention.DaysFor(purpose.Name);
-            plans.Add(Deleted(purpose.Topic, "minimized", partitions, replicationFactor, days,
+            plans.Add(Deleted(purpose.Topic, partitions, replicationFactor, days,
                 string.Create(CultureInfo.InvariantCulture, $"{purpose.Name}: kept as long as the lake keeps it (Sink:Retention:{purpose.Name})")));
         }
 
-        plans.Add(Deleted(Topics.Quarantine, "ops", control, replicationFactor, QuarantineRetentionDays,
+        plans.Add(Deleted(Topics.Quarantine, control, replicationFactor, QuarantineRetentionDays,
             "pointers and reason codes, no payload"));
-        plans.Add(Deleted(Topics.Audit, "ops", control, replicationFactor, longestPurposeDays,
+        plans.Add(Deleted(Topics.Audit, control, replicationFactor, longestPurposeDays,
             "accounting for every record any purpose still holds"));
-        plans.Add(Deleted(ErasureTopics.Requests, "raw", control, replicationFactor, ErasureRequestRetentionDays,
+        plans.Add(Deleted(ErasureTopics.Requests, control, replicationFactor, ErasureRequestRetentionDays,
             "identifiers: kept for the one-month answer deadline"));
-        plans.Add(Compacted(ErasureTopics.Notices, "ops", control, replicationFactor, TopicConfigNames.CompactDelete, longestPurposeDays,
+        plans.Add(Compacted(ErasureTopics.Notices, control, replicationFactor, TopicConfigNames.CompactDelete, longestPurposeDays,
             "one per pseudonym, while any purpose topic may still hold its records"));
-        plans.Add(Compacted(ErasureTopics.Receipts, "ops", control, replicationFactor, TopicConfigNames.Compact, null,
+        plans.Add(Compacted(ErasureTopics.Receipts, control, replicationFactor, TopicConfigNames.Compact, null,
             "latest receipt per request, kept as proof; no identifier"));
         return plans;
     }
@@ -91,15 +91,15 @@ internal static class TopicPlanner
     /// <summary>Milliseconds in <paramref name="days"/> days.</summary>
     public static long DaysToMs(int days) => days * DayMs;
 
-    private static TopicPlan Deleted(string name, string zone, int partitions, short replicationFactor, int days, string why)
+    private static TopicPlan Deleted(string name, int partitions, short replicationFactor, int days, string why)
     {
         SortedDictionary<string, string> configs = Common(replicationFactor);
         configs[TopicConfigNames.CleanupPolicy] = TopicConfigNames.Delete;
         AddRetention(configs, days);
-        return new TopicPlan(name, zone, partitions, replicationFactor, configs, why);
+        return new TopicPlan(name, partitions, replicationFactor, configs, why);
     }
 
-    private static TopicPlan Compacted(string name, string zone, int partitions, short replicationFactor, string cleanup, int? days, string why)
+    private static TopicPlan Compacted(string name, int partitions, short replicationFactor, string cleanup, int? days, string why)
     {
         SortedDictionary<string, string> configs = Common(replicationFactor);
         configs[TopicConfigNames.CleanupPolicy] = cleanup;
@@ -108,7 +108,7 @@ internal static class TopicPlanner
             AddRetention(configs, kept);
         }
 
-        return new TopicPlan(name, zone, partitions, replicationFactor, configs, why);
+        return new TopicPlan(name, partitions, replicationFactor, configs, why);
     }
 
     private static SortedDictionary<string, string> Common(short replicationFactor) => new(StringComparer.Ordinal)

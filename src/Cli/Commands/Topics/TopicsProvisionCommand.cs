@@ -93,6 +93,10 @@ internal static class TopicsProvisionCommand
                 $"plan: {plans.Count} topics for policy {policy.Source} (version {policy.PolicyVersion}); dry run, no broker contacted"));
             console.Write(TopicTables.Plan(plans));
             PlainText.WriteLine(console, TopicTables.SharedConfigs(plans));
+            foreach (TopicPlan plan in plans)
+            {
+                PlainText.WriteLine(console, $"  {plan.Name}: {plan.Why}");
+            }
             return ExitCodes.Ok;
         }
 
