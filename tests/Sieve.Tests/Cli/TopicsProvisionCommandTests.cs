@@ -19,7 +19,7 @@ public sealed class TopicsProvisionCommandTests
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Equal("", result.Error);
         Assert.Contains("plan: 11 topics for policy embedded:default-policy.json", result.Out, StringComparison.Ordinal);
-        Assert.Contains("every topic: message.timestamp.type=CreateTime min.insync.replicas=1", result.Out, StringComparison.Ordinal);
+        Assert.Contains("; every topic: message.timestamp.type=CreateTime min.insync.replicas=1", result.Out, StringComparison.Ordinal);
         string[][] rows = Rows(result.Out);
         Assert.Equal(["telematics.raw.v1", "6", "2", "delete", "259200000", "86400000"], Row(rows, "telematics.raw.v1"));
         Assert.Equal(["consent.changes.v1", "3", "2", "compact", "-", "-"], Row(rows, "consent.changes.v1"));

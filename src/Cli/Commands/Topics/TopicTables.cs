@@ -13,8 +13,8 @@ internal static class TopicTables
     public static Table Plan(IReadOnlyList<TopicPlan> plans)
     {
         Table table = new Table().Border(TableBorder.Simple)
-            .AddColumn("Topic").AddColumn(new TableColumn("Parts").RightAligned()).AddColumn(new TableColumn("RF").RightAligned())
-            .AddColumn("cleanup.policy").AddColumn(new TableColumn("retention.ms").RightAligned()).AddColumn(new TableColumn("segment.ms").RightAligned());
+            .AddColumn(new TableColumn("Topic").NoWrap()).AddColumn(new TableColumn("Parts").RightAligned()).AddColumn(new TableColumn("RF").RightAligned())
+            .AddColumn(new TableColumn("cleanup").NoWrap()).AddColumn(new TableColumn("retention").RightAligned()).AddColumn(new TableColumn("segment").RightAligned());
         foreach (TopicPlan plan in plans)
         {
             table.AddRow(
@@ -45,15 +45,15 @@ internal static class TopicTables
             }
         }
 
-        return "every topic: " + string.Join(" ", parts);
+        return "retention and segment are retention.ms and segment.ms; every topic: " + string.Join(" ", parts);
     }
 
     /// <summary>One row per topic: what was done, partitions and replicas on the cluster, and what differs from the plan.</summary>
     public static Table Outcomes(IReadOnlyList<TopicOutcome> outcomes)
     {
         Table table = new Table().Border(TableBorder.Simple)
-            .AddColumn("Topic").AddColumn("Done").AddColumn(new TableColumn("Parts").RightAligned())
-            .AddColumn(new TableColumn("RF").RightAligned()).AddColumn("cleanup.policy").AddColumn(new TableColumn("retention.ms").RightAligned())
+            .AddColumn(new TableColumn("Topic").NoWrap()).AddColumn("Done").AddColumn(new TableColumn("Parts").RightAligned())
+            .AddColumn(new TableColumn("RF").RightAligned()).AddColumn(new TableColumn("cleanup").NoWrap()).AddColumn(new TableColumn("retention").RightAligned())
             .AddColumn("Differs from the plan");
         foreach (TopicOutcome outcome in outcomes)
         {
