@@ -74,6 +74,7 @@ internal sealed class TopicProvisioner
         {
             var existing = new List<string>();
             var failed = new List<string>();
+            ErrorCode first = ErrorCode.NoError;
             foreach (CreateTopicReport report in e.Results)
             {
                 if (report.Error.Code == ErrorCode.TopicAlreadyExists)
@@ -82,13 +83,14 @@ internal sealed class TopicProvisioner
                 }
                 else if (report.Error.Code != ErrorCode.NoError)
                 {
+                    first = first == ErrorCode.NoError ? report.Error.Code : first;
                     failed.Add($"{report.Topic}: {report.Error.Code}");
                 }
             }
 
             if (failed.Count > 0)
             {
-                CliThrow.Failure($"could not create {failed.Count} of {plans.Count} topics ({string.Join(", ", failed)}); {FixFor(e.Results[0].Error.Code, "CREATE")}");
+                CliThrow.Failure($"could not create {failed.Count} of {plans.Count} topics ({string.Join(", ", failed)}); {FixFor(first, "CREATE")}");
             }
 
             return existing;
