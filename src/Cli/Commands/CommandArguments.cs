@@ -9,6 +9,7 @@ internal sealed class CommandArguments
 {
     private readonly string _command;
     private readonly Dictionary<string, string?> _given = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _repeated = new(StringComparer.Ordinal);
     private readonly List<string> _positionals = [];
 
     private CommandArguments(string command) => _command = command;
@@ -20,7 +21,7 @@ internal sealed class CommandArguments
     public IReadOnlyList<string> Positionals => _positionals;
 
     /// <summary>Parses <paramref name="args"/> for the command named <paramref name="command"/> (e.g. <c>policy check</c>).</summary>
-    /// <exception cref="CliException">An unknown option, a repeated option, or an option without its value.</exception>
+    /// <exception cref="CliException">An unknown option, a repeated option that is not repeatable, or an option without its value.</exception>
     public static CommandArguments Parse(string command, IReadOnlyList<string> args, IReadOnlyList<OptionSpec> options)
     {
         var parsed = new CommandArguments(command);
@@ -64,7 +65,7 @@ internal sealed class CommandArguments
                 CliThrow.Usage($"unknown option '{name}'; run 'sieve {command} --help' for the options");
             }
 
-            if (parsed._given.ContainsKey(name))
+            if (parsed._given.ContainsKey(name) && !spec.Value.Repeatable)
             {
                 CliThrow.Usage($"{name} is given more than once");
             }
@@ -91,6 +92,16 @@ internal sealed class CommandArguments
             }
 
             parsed._given[name] = value;
+            if (spec.Value.Repeatable)
+            {
+                if (!parsed._repeated.TryGetValue(name, out List<string>? values))
+                {
+                    values = [];
+                    parsed._repeated[name] = values;
+                }
+
+                values.Add(value!);
+            }
         }
 
         return parsed;
@@ -104,6 +115,9 @@ internal sealed class CommandArguments
 
     /// <summary>The option's value, or null when it was not given.</summary>
     public string? Value(string name) => _given.TryGetValue(name, out string? value) ? value : null;
+
+    /// <summary>Every value of a repeatable option, in the order given; empty when it was not given.</summary>
+    public IReadOnlyList<string> Values(string name) => _repeated.TryGetValue(name, out List<string>? values) ? values : [];
 
     /// <summary>The option's value, or <paramref name="defaultValue"/> when it was not given.</summary>
     public string Value(string name, string defaultValue) => Value(name) ?? defaultValue;

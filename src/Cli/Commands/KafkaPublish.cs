@@ -19,19 +19,23 @@ internal static class KafkaPublish
             : CliThrow.Usage<int>("--timeout must be a whole number of seconds from 1 to 3600");
     }
 
-    /// <summary>Publishes <paramref name="message"/> to <paramref name="topic"/> and returns its delivery report.</summary>
-    public static async Task<DeliveryResult<byte[], byte[]>> PublishAsync(string bootstrap, string topic, int timeoutSeconds,
+    /// <summary>
+    /// Publishes <paramref name="message"/> to <paramref name="topic"/> and returns its delivery report. The client
+    /// <paramref name="properties"/> (TLS, SASL) apply first; bootstrap, acks, idempotence and timeouts are this
+    /// command's own.
+    /// </summary>
+    public static async Task<DeliveryResult<byte[], byte[]>> PublishAsync(string bootstrap, KafkaClientProperties properties, string topic, int timeoutSeconds,
         Message<byte[], byte[]> message, CancellationToken cancellationToken)
     {
-        var config = new ProducerConfig
-        {
-            BootstrapServers = bootstrap,
-            Acks = Acks.All,
-            EnableIdempotence = true,
-            ClientId = "sieve-cli",
-            MessageTimeoutMs = timeoutSeconds * 1000,
-            SocketTimeoutMs = Math.Min(timeoutSeconds * 1000, 60_000),
-        };
+        ArgumentNullException.ThrowIfNull(properties);
+        var config = new ProducerConfig();
+        properties.ApplyTo(config);
+        config.BootstrapServers = bootstrap;
+        config.Acks = Acks.All;
+        config.EnableIdempotence = true;
+        config.ClientId ??= "sieve-cli";
+        config.MessageTimeoutMs = timeoutSeconds * 1000;
+        config.SocketTimeoutMs = Math.Min(timeoutSeconds * 1000, 60_000);
 
         IProducer<byte[], byte[]> producer;
         try
@@ -44,7 +48,8 @@ internal static class KafkaPublish
         }
         catch (Exception e) when (e is KafkaException or ArgumentException or InvalidOperationException)
         {
-            return CliThrow.Usage<DeliveryResult<byte[], byte[]>>($"--bootstrap '{bootstrap}' is not usable ({e.GetType().Name}); give HOST:PORT[,HOST:PORT]");
+            return CliThrow.Usage<DeliveryResult<byte[], byte[]>>(
+                $"the Kafka client settings are not usable ({e.GetType().Name}); give --bootstrap HOST:PORT[,HOST:PORT] and check the --property/--properties names and values");
         }
 
         using (producer)

@@ -5,6 +5,7 @@ using Sieve.Cli.Commands.Consent;
 using Sieve.Cli.Commands.Erasure;
 using Sieve.Cli.Commands.Keys;
 using Sieve.Cli.Commands.Policy;
+using Sieve.Cli.Commands.TopicProvisioning;
 using Sieve.Cli.Demo;
 using Sieve.Cli.Load;
 using Spectre.Console;
@@ -33,6 +34,7 @@ public static class SieveCli
         new(KeysRotateCommand.Name, KeysRotateCommand.Summary, KeysRotateCommand.Usage, KeysRotateCommand.Options, KeysRotateCommand.RunAsync),
         new(ErasureRequestCommand.Name, ErasureRequestCommand.Summary, ErasureRequestCommand.Usage, ErasureRequestCommand.Options, ErasureRequestCommand.RunAsync),
         new(AccessCommand.Name, AccessCommand.Summary, AccessCommand.Usage, AccessCommand.Options, AccessCommand.RunAsync),
+        new(TopicsProvisionCommand.Name, TopicsProvisionCommand.Summary, TopicsProvisionCommand.Usage, TopicsProvisionCommand.Options, TopicsProvisionCommand.RunAsync),
     ];
 
     /// <summary>Name and summary of the demo, which parses its own options.</summary>

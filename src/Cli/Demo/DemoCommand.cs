@@ -26,13 +26,28 @@ public static class DemoCommand
     private const int RawPartitions = 6;
     private const int OutputPartitions = 3;
 
-    /// <summary>Runs the demo; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    /// <summary>Runs the demo; returns the process exit code. Usage goes to standard output, option errors to standard error.</summary>
+    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken) => RunAsync(args, Console.Out, Console.Error, cancellationToken);
+
+    /// <summary>
+    /// Runs the demo: <c>--help</c> writes the usage to <paramref name="output"/> (exit 0); a wrong option writes one
+    /// line to <paramref name="error"/> (exit 2); otherwise the demo draws on the console.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        DemoOptions? options = DemoOptions.Parse(args, out string? error);
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        if (Array.Exists(args, static a => a is "--help" or "-h"))
+        {
+            await output.WriteLineAsync(DemoOptions.Usage).ConfigureAwait(false);
+            return 0;
+        }
+
+        DemoOptions? options = DemoOptions.Parse(args, out string? problem);
         if (options is null)
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {error}");
+            await error.WriteLineAsync("sieve demo: " + problem).ConfigureAwait(false);
             return 2;
         }
 

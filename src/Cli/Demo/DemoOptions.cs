@@ -24,8 +24,26 @@ public sealed class DemoOptions
     public FleetOptions Fleet { get; } = new();
 
     /// <summary>Usage text.</summary>
-    public const string Usage =
-        "usage: sieve demo [--seconds N] [--rate EVENTS_PER_SECOND] [--vehicles N] [--visitors N] [--summary-json FILE] [--plain] [--in-memory]";
+    public const string Usage = """
+        Usage: sieve demo [--seconds N] [--rate EVENTS_PER_SECOND] [--vehicles N] [--visitors N]
+                          [--summary-json FILE] [--plain] [--in-memory]
+
+        Runs the whole pipeline in one process with no outside services: librdkafka's mock cluster as Kafka,
+        redis-server for consent when installed (else an in-process store), Ingest, the Minimizer and the
+        consent loader, fed by a simulated fleet and dealer Wi-Fi visitors. Shows a live table, then a summary.
+
+        Options:
+          --seconds N          how long the load runs (default 30)
+          --rate N             events offered per second (default 2000)
+          --vehicles N         simulated vehicles (default 300)
+          --visitors N         simulated Wi-Fi visitors (default 200)
+          --summary-json FILE  also write the summary counts as JSON to FILE
+          --plain              progress lines instead of the live table
+          --in-memory          in-process consent store even when redis-server is installed
+
+        Example:
+          sieve demo --seconds 30
+        """;
 
     /// <summary>Parses <paramref name="args"/>; returns null with <paramref name="error"/> set when they are wrong.</summary>
     public static DemoOptions? Parse(IReadOnlyList<string> args, out string? error)
@@ -48,7 +66,7 @@ public sealed class DemoOptions
             switch (a)
             {
                 case "--seconds":
-                    if (!TryInt(Next(), 1, 86_400, out int s)) { error = "--seconds needs a whole number from 1 to 86400"; return null; }
+                    if (!TryInt(Next(), 1, 86_400, out int s)) { error = "--seconds needs a whole number from 1 to 86400, e.g. --seconds 30"; return null; }
                     o.Seconds = s;
                     break;
                 case "--rate":
@@ -74,7 +92,7 @@ public sealed class DemoOptions
                     o.InMemory = true;
                     break;
                 default:
-                    error = "unknown option '" + a + "'. " + Usage;
+                    error = "unknown option '" + a + "'; run 'sieve demo --help' for the options";
                     return null;
             }
         }

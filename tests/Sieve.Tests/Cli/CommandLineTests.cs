@@ -11,7 +11,7 @@ public sealed class CommandLineTests
         CliResult result = await CliRunner.RunAsync(flag);
 
         Assert.Equal(0, result.ExitCode);
-        foreach (string command in new[] { "demo", "policy check", "policy explain", "consent grant", "consent withdraw", "consent show", "keys generate", "keys rotate" })
+        foreach (string command in new[] { "demo", "policy check", "policy explain", "consent grant", "consent withdraw", "consent show", "keys generate", "keys rotate", "topics provision" })
         {
             Assert.Contains(command, result.Out, StringComparison.Ordinal);
         }
@@ -25,6 +25,7 @@ public sealed class CommandLineTests
     [InlineData("consent", "show")]
     [InlineData("keys", "generate")]
     [InlineData("keys", "rotate")]
+    [InlineData("topics", "provision")]
     public async Task Each_command_prints_its_usage(string group, string command)
     {
         CliResult result = await CliRunner.RunAsync(group, command, "--help");

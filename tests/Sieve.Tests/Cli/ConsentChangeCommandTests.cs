@@ -111,4 +111,14 @@ public sealed class ConsentChangeCommandTests
         Assert.Contains("could not publish", line, StringComparison.Ordinal);
         Assert.Contains("--bootstrap", line, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_bad_client_property_is_one_usage_error_that_names_the_property_but_not_its_value()
+    {
+        CliResult result = await CliRunner.RunAsync("consent", "grant", "--type", "vin", "--id", "LSVAU218XN2183294", "--purpose", "positioning",
+            "--bootstrap", "127.0.0.1:1", "--property", "sasl.password");
+
+        string line = CliRunner.SingleErrorLine(result, 2);
+        Assert.Contains("--property 'sasl.password': expected NAME=VALUE", line, StringComparison.Ordinal);
+    }
 }

@@ -88,4 +88,16 @@ public sealed class ConsentShowCommandTests
 
         CliRunner.SingleErrorLine(result, 2);
     }
+
+    [Fact]
+    public async Task A_missing_keys_file_is_one_usage_error_that_says_how_to_make_one()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "sieve-absent-" + Guid.NewGuid().ToString("N") + ".json");
+
+        CliResult result = await CliRunner.RunAsync("consent", "show", "--type", "vin", "--id", "LSVAU218XN2183294", "--redis", "127.0.0.1:1", "--keys", missing);
+
+        string line = CliRunner.SingleErrorLine(result, 2);
+        Assert.Contains("does not exist; pass --keys the Sieve keys file (make one with 'sieve keys generate')", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("LSVAU218XN2183294", result.All, StringComparison.Ordinal);
+    }
 }

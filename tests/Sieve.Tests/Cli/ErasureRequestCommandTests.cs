@@ -81,4 +81,30 @@ public sealed class ErasureRequestCommandTests
         Assert.Contains(named, line, StringComparison.Ordinal);
         Assert.DoesNotContain("LSVAU218XN2183294", result.All, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Client_properties_reach_the_producer_and_a_bad_one_is_one_usage_error()
+    {
+        using MockKafkaCluster cluster = MockKafkaCluster.Start();
+        cluster.CreateTopic(ErasureTopics.Requests, 1);
+
+        CliResult published = await CliRunner.RunAsync("erasure", "request", "--type", "vin", "--id", "LSVAU218XN2183294", "--bootstrap", cluster.BootstrapServers,
+            "--property", "security.protocol=PLAINTEXT", "--property", "client.id=sieve-ops");
+        CliResult rejected = await CliRunner.RunAsync("erasure", "request", "--type", "vin", "--id", "LSVAU218XN2183294", "--bootstrap", cluster.BootstrapServers,
+            "--property", "security.protocol=CARRIER_PIGEON");
+
+        Assert.True(published.ExitCode == 0, published.Error);
+        string line = CliRunner.SingleErrorLine(rejected, 2);
+        Assert.Contains("the Kafka client settings are not usable", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("LSVAU218XN2183294", rejected.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Usage_says_requests_are_keyed_by_request_id_never_the_identifier()
+    {
+        CliResult result = await CliRunner.RunAsync("erasure", "request", "--help");
+
+        Assert.Contains("keyed by the request id", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("keyed by the subject", result.Out, StringComparison.Ordinal);
+    }
 }

@@ -118,7 +118,16 @@ public sealed class KeysCommandTests : IDisposable
         CliResult result = await CliRunner.RunAsync("keys", "rotate", "--file", Path.Combine(_directory, "absent.json"), "--id", "k2");
 
         string line = CliRunner.SingleErrorLine(result, 2);
-        Assert.Contains("does not exist", line, StringComparison.Ordinal);
+        Assert.Contains("does not exist; give --file a keys file made by 'sieve keys generate'", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Generate_usage_names_the_services_setting_Keys_Path()
+    {
+        CliResult result = await CliRunner.RunAsync("keys", "generate", "--help");
+
+        Assert.Contains("Keys:Path", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("Keys:File", result.Out, StringComparison.Ordinal);
     }
 
     private static string SecretOf(string path, string id) => SecretOfText(File.ReadAllText(path), id);

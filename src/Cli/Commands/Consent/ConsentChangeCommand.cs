@@ -40,6 +40,7 @@ internal static class ConsentChangeCommand
         OptionSpec.Value("--policy-version"),
         OptionSpec.Value("--topic"),
         OptionSpec.Value("--timeout"),
+        .. KafkaClientProperties.Options,
     ];
 
     public static string Usage(bool granted)
@@ -65,6 +66,7 @@ internal static class ConsentChangeCommand
               --policy-version V     privacy-policy version the subject saw (default: the shipped policy's)
               --topic TOPIC          topic to publish to (default {Topics.ConsentChanges})
               --timeout SECONDS      how long to wait for the delivery report (default {DefaultTimeoutSeconds})
+            {KafkaClientProperties.UsageLines}
 
             Example:
               sieve consent {verb} --type vin --id LSVAU218XN2183294 --purpose personalization --bootstrap localhost:9092
@@ -105,7 +107,7 @@ internal static class ConsentChangeCommand
             Minor = minor,
         };
 
-        DeliveryResult<byte[], byte[]> delivered = await KafkaPublish.PublishAsync(bootstrap, topic, timeoutSeconds,
+        DeliveryResult<byte[], byte[]> delivered = await KafkaPublish.PublishAsync(bootstrap, KafkaClientProperties.From(args), topic, timeoutSeconds,
             new Message<byte[], byte[]> { Key = change.MessageKey(), Value = change.ToMessage() }, cancellationToken).ConfigureAwait(false);
 
         string decision = granted ? "grant" : "withdrawal";

@@ -34,7 +34,10 @@ internal static class MasterKeyArguments
         catch (KeyRingException e)
         {
             // The message names the file or variable and the problem, never a secret.
-            return CliThrow.Usage<MasterKeyRing>(e.Message.TrimEnd('.'));
+            string fix = file is null
+                ? $"; set {MasterKeyRing.EnvironmentVariable} as id:base64[,id:base64] or pass --keys FILE"
+                : "; pass --keys the Sieve keys file (make one with 'sieve keys generate')";
+            return CliThrow.Usage<MasterKeyRing>(e.Message.TrimEnd('.') + fix);
         }
     }
 }

@@ -10,9 +10,9 @@ using Spectre.Console;
 namespace Sieve.Cli.Commands.Erasure;
 
 /// <summary>
-/// <c>sieve erasure request</c>: publishes one ErasureRequest to <c>erasure.requests.v1</c>, keyed by the subject's
-/// normalized identifier (so every request for one subject lands on one partition, in order), with an idempotent
-/// acks=all producer, and waits for the delivery report. The identifier is validated before anything is sent.
+/// <c>sieve erasure request</c>: publishes one ErasureRequest to <c>erasure.requests.v1</c>, keyed by its request id
+/// (never the identifier, which is only in the value), with an idempotent acks=all producer, and waits for the
+/// delivery report. The identifier is validated before anything is sent.
 /// </summary>
 internal static class ErasureRequestCommand
 {
@@ -33,14 +33,15 @@ internal static class ErasureRequestCommand
         OptionSpec.Value("--bootstrap"),
         OptionSpec.Value("--topic"),
         OptionSpec.Value("--timeout"),
+        .. KafkaClientProperties.Options,
     ];
 
     public static string Usage => $"""
         Usage: sieve erasure request --type vin|phone|mac|device-id --id ID [--reason user-request|minor|other]
                                      [--request-id ID] [--bootstrap HOST:PORT]
 
-        Publishes to {ErasureTopics.Requests} an ErasureRequest for the subject, keyed by the subject's normalized
-        identifier, and waits until the broker has it (acks=all, idempotent producer). The Sink's erasure worker
+        Publishes to {ErasureTopics.Requests} an ErasureRequest for the subject, keyed by the request id, and
+        waits until the broker has it (acks=all, idempotent producer). The Sink's erasure worker
         then marks the subject erased, publishes a notice per purpose pseudonym to {ErasureTopics.Notices},
         removes the subject's rows from the lake and writes a receipt to {ErasureTopics.Receipts} quoting the
         request id. The identifier is validated first; an invalid one is rejected with its reason code and
@@ -55,6 +56,7 @@ internal static class ErasureRequestCommand
           --bootstrap HOST:PORT  Kafka bootstrap servers (default {DefaultBootstrap})
           --topic TOPIC          topic to publish to (default {ErasureTopics.Requests})
           --timeout SECONDS      how long to wait for the delivery report (default {DefaultTimeoutSeconds})
+        {KafkaClientProperties.UsageLines}
 
         Example:
           sieve erasure request --type vin --id LSVAU218XN2183294 --reason user-request --bootstrap localhost:9092
@@ -74,7 +76,7 @@ internal static class ErasureRequestCommand
 
         var request = new ErasureRequest(type, normalizedId, requestId, reason, requestedAt);
         var message = new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(requestId), Value = ErasureCodec.EncodeRequest(request) };
-        DeliveryResult<byte[], byte[]> delivered = await KafkaPublish.PublishAsync(bootstrap, topic, timeoutSeconds, message, cancellationToken).ConfigureAwait(false);
+        DeliveryResult<byte[], byte[]> delivered = await KafkaPublish.PublishAsync(bootstrap, KafkaClientProperties.From(args), topic, timeoutSeconds, message, cancellationToken).ConfigureAwait(false);
 
         PlainText.WriteLine(console, string.Create(CultureInfo.InvariantCulture,
             $"published erasure request {requestId} ({ReasonName(reason)}) for a {SubjectTypeNames.NameOf(type)} subject at {ExplainValues.Time(requestedAt.ToUnixTimeMilliseconds())}: {delivered.Topic} partition {delivered.Partition.Value} offset {delivered.Offset.Value}"));

@@ -18,7 +18,7 @@ internal static class KeysGenerateCommand
         Usage: sieve keys generate [--id ID] [--out FILE] [--force]
 
         Creates a keys file holding one fresh random 256-bit master key, active, readable and writable by its owner
-        only (mode 0600). Prints the key id, never the secret. Pass the file to services with Keys:File or to the CLI
+        only (mode 0600). Prints the key id, never the secret. Pass the file to services with Keys:Path or to the CLI
         with --keys; the secret never needs to be seen.
 
         Options:

@@ -50,7 +50,7 @@ internal static class KeysRotateCommand
         }
         catch (KeyRingException e)
         {
-            return Task.FromResult(CliThrow.Usage<int>(e.Message.TrimEnd('.')));
+            return Task.FromResult(CliThrow.Usage<int>(e.Message.TrimEnd('.') + "; give --file a keys file made by 'sieve keys generate'"));
         }
 
         if (before.TryGetKey(id, out _))
