@@ -13,7 +13,7 @@ public sealed class IngestMetrics
 
     private readonly Counter<long> _published;
     private readonly Counter<long> _failures;
-    private readonly Counter<long> _kafkaErrors;
+    private long _kafkaErrors;
 
     /// <summary>Creates the instruments, on a meter from <paramref name="meterFactory"/> when given.</summary>
     public IngestMetrics(IMeterFactory? meterFactory = null)
@@ -21,7 +21,7 @@ public sealed class IngestMetrics
         Meter meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _published = meter.CreateCounter<long>("sieve.ingest.records.published", "{record}", "Raw records Kafka persisted (tag: topic).");
         _failures = meter.CreateCounter<long>("sieve.ingest.publish.failures", "{request}", "Publishes Kafka did not persist, so the device or gateway got no acknowledgement (tag: reason, a Kafka error code).");
-        _kafkaErrors = meter.CreateCounter<long>("sieve.ingest.kafka.errors", "{error}", "Errors the Kafka producer reported.");
+        meter.CreateObservableCounter("sieve.ingest.kafka.errors", () => Interlocked.Read(ref _kafkaErrors), "{error}", "Errors the Kafka producer reported.");
     }
 
     /// <summary>Counts <paramref name="count"/> records persisted to <paramref name="topic"/>.</summary>
@@ -30,6 +30,6 @@ public sealed class IngestMetrics
     /// <summary>Counts one publish that failed with <paramref name="reason"/>.</summary>
     public void PublishFailed(string reason) => _failures.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
-    /// <summary>Counts one producer error.</summary>
-    public void KafkaError() => _kafkaErrors.Add(1);
+    /// <summary>Counts one producer error (observed, so the series exists from the start at 0).</summary>
+    public void KafkaError() => Interlocked.Increment(ref _kafkaErrors);
 }

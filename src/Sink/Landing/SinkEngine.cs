@@ -167,7 +167,7 @@ public sealed partial class SinkEngine : IDisposable
 
     private void OnKafkaError(Error error)
     {
-        _metrics.KafkaErrors.Add(1);
+        _metrics.KafkaError();
         LogKafkaError(_logger, error.Code, error.IsFatal);
     }
 

@@ -15,6 +15,7 @@ public sealed class SinkMetrics : IDisposable
 
     private readonly Meter _meter;
     private Func<IConsumer<byte[], byte[]>?>? _consumer;
+    private long _kafkaErrors;
 
     /// <summary>Creates the instruments, on a meter from <paramref name="meterFactory"/> when given.</summary>
     public SinkMetrics(IMeterFactory? meterFactory = null)
@@ -32,7 +33,7 @@ public sealed class SinkMetrics : IDisposable
         ErasureRowsRemoved = _meter.CreateCounter<long>("sieve.sink.erasure.rows_removed", "{row}", "Lake rows removed by erasures (tag: purpose).");
         RetentionDeletions = _meter.CreateCounter<long>("sieve.sink.retention.partitions_deleted", "{partition}", "Date partitions deleted past retention (tag: purpose).");
         RetentionFilesDeleted = _meter.CreateCounter<long>("sieve.sink.retention.files_deleted", "{file}", "Lake files deleted past retention (tag: purpose).");
-        KafkaErrors = _meter.CreateCounter<long>("sieve.sink.kafka.errors", "{error}", "Errors the sink's Kafka clients reported.");
+        _meter.CreateObservableCounter("sieve.sink.kafka.errors", () => Interlocked.Read(ref _kafkaErrors), "{error}", "Errors the sink's Kafka clients reported.");
         _meter.CreateObservableGauge("sieve.sink.consumer.lag", () => ConsumerLag.Measure(Volatile.Read(ref _consumer)?.Invoke()), "{message}",
             "Minimized records not yet consumed per assigned partition: high watermark minus position (tags: topic, partition).");
     }
@@ -76,8 +77,8 @@ public sealed class SinkMetrics : IDisposable
     /// <summary>Files deleted by retention.</summary>
     public Counter<long> RetentionFilesDeleted { get; }
 
-    /// <summary>Kafka client errors.</summary>
-    public Counter<long> KafkaErrors { get; }
+    /// <summary>Counts one error a Kafka client reported (observed, so the series exists from the start at 0).</summary>
+    public void KafkaError() => Interlocked.Increment(ref _kafkaErrors);
 
     /// <summary>Reports the lag of the consumer <paramref name="consumer"/> returns (null while there is none).</summary>
     public void ObserveLag(Func<IConsumer<byte[], byte[]>?> consumer) => Volatile.Write(ref _consumer, consumer);
