@@ -39,6 +39,7 @@ public static class IngestHost
         });
         LogFormat.Configure(builder.Logging, builder.Configuration);
         options.ConfigureBuilder?.Invoke(builder);
+        LogFormat.Validate(builder.Configuration);
 
         IngestSettings settings = IngestSettings.From(builder.Configuration);
         OpsSettings ops = OpsSettings.From(builder.Configuration, DefaultMetricsPort);

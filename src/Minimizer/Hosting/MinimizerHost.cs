@@ -36,6 +36,7 @@ public static class MinimizerHost
         });
         LogFormat.Configure(builder.Logging, builder.Configuration);
         options.ConfigureBuilder?.Invoke(builder);
+        LogFormat.Validate(builder.Configuration);
 
         MinimizerSettings settings = MinimizerSettings.From(builder.Configuration);
         OpsSettings ops = OpsSettings.From(builder.Configuration, DefaultMetricsPort);

@@ -35,6 +35,7 @@ public static class SinkHost
         });
         LogFormat.Configure(builder.Logging, builder.Configuration);
         options.ConfigureBuilder?.Invoke(builder);
+        LogFormat.Validate(builder.Configuration);
 
         SinkSettings settings = SinkSettings.From(builder.Configuration);
         OpsSettings ops = OpsSettings.From(builder.Configuration, DefaultMetricsPort);
