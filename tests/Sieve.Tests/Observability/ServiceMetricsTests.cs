@@ -167,7 +167,11 @@ public sealed class ServiceMetricsTests(KafkaFixture kafka, RedisFixture redis, 
         double lookups = minimizerScrape.Sum("sieve_minimizer_consent_cache_lookups_total");
         Assert.True(lookups >= inputs - 1, "consent cache lookups " + lookups + " for " + (inputs - 1) + " decodable inputs");
         Assert.True(minimizerScrape.Sum("sieve_minimizer_consent_cache_lookups_total", ("result", "miss")) >= 1, "no consent cache miss although every subject was new");
-        Assert.Equal(0, minimizerScrape.Sum("sieve_minimizer_errors_total", ("dependency", "redis")));
+        // Failures by dependency (a loaded machine can delay the consent heartbeat past its bound and hold a batch):
+        // every failed attempt is one retry.
+        Assert.Equal(["kafka", "kafka_client", "redis"], minimizerScrape.Find("sieve_minimizer_errors_total").Select(x => x.Labels["dependency"]).Order(StringComparer.Ordinal));
+        Assert.Equal(minimizerScrape.Sum("sieve_minimizer_retries_total"),
+            minimizerScrape.Sum("sieve_minimizer_errors_total", ("dependency", "redis")) + minimizerScrape.Sum("sieve_minimizer_errors_total", ("dependency", "kafka")));
         Assert.Equal(0, minimizerScrape.Sum("sieve_minimizer_paused"));
 
         // Sink: rows landed and its lag drains. Other tests' sinks in this process may add to the purpose-tagged counts.
@@ -188,7 +192,8 @@ public sealed class ServiceMetricsTests(KafkaFixture kafka, RedisFixture redis, 
         var exported = new HashSet<string>(ingestScrape.Names.Concat(minimizerScrape.Names).Concat(sinkScrape.Names), StringComparer.Ordinal);
         DeploymentFiles.AssertDashboardQueriesOnly(exported);
 
-        // A stop finishes and commits, then leaves the group: the group's committed offset is the end of the input.
+        // A stop finishes and commits: the group's committed offset is the end of the input. (That it also leaves the
+        // group cannot be seen on the mock cluster, which keeps a closed member until its session times out.)
         await minimizer.StopAsync();
         using (IConsumer<byte[], byte[]> probe = new ConsumerBuilder<byte[], byte[]>(KafkaTestClient.ConsumerConfig(kafka.BootstrapServers, minimizerGroup)).Build())
         {
