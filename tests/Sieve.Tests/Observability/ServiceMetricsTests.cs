@@ -113,6 +113,12 @@ public sealed class ServiceMetricsTests(KafkaFixture kafka, RedisFixture redis, 
             request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", GatewayTestHost.PortalToken);
             using HttpResponseMessage response = await gateway.SendAsync(request);
             Assert.True(response.StatusCode == HttpStatusCode.Accepted, "the portal session got " + response.StatusCode + ": " + await response.Content.ReadAsStringAsync());
+
+            // The gateway port answers liveness and readiness, but serves metrics only on the metrics listener.
+            using HttpResponseMessage metrics = await gateway.GetAsync("metrics");
+            Assert.Equal(HttpStatusCode.NotFound, metrics.StatusCode);
+            using HttpResponseMessage alive = await gateway.GetAsync("healthz");
+            Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
         }
 
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
