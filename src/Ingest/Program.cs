@@ -33,7 +33,7 @@ public static class Program
         {
             app = IngestHost.Build(new IngestHostOptions { Args = args, Modules = Modules() });
         }
-        catch (Exception e) when (e is SettingsException or TeltonikaConfigurationException or Sieve.Contracts.Pseudonymization.KeyRingException)
+        catch (Exception e) when (e is SettingsException or TeltonikaConfigurationException or Sieve.Contracts.Pseudonymization.KeyRingException or Sieve.Observability.OpsSettingsException)
         {
             Console.Error.WriteLine("Configuration error: " + e.Message);
             return ConfigurationErrorExitCode;

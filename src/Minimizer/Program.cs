@@ -1,41 +1,40 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Builder;
+using Sieve.Contracts.Pseudonymization;
 using Sieve.Minimizer.Hosting;
+using Sieve.Minimizer.Policy;
+using Sieve.Observability;
 
 namespace Sieve.Minimizer;
 
 /// <summary>Entry point of the Minimizer service.</summary>
 public static class Program
 {
+    /// <summary>Exit code when a setting is missing or wrong.</summary>
+    public const int ConfigurationErrorExitCode = 2;
+
     /// <summary>
     /// Starts the service. Configuration comes from appsettings.json beside the binary, environment variables
-    /// (<c>Kafka__BootstrapServers</c>) and the command line (<c>--Kafka:BootstrapServers=...</c>).
+    /// (<c>Kafka__BootstrapServers</c>) and the command line (<c>--Kafka:BootstrapServers=...</c>); it is validated
+    /// before anything connects, and an error is one line naming the key at fault.
     /// </summary>
     public static int Main(string[] args)
     {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        WebApplication app;
+        try
         {
-            Args = args,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        if (string.Equals(builder.Configuration["Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
-        {
-            builder.Logging.ClearProviders().AddJsonConsole();
+            app = MinimizerHost.Build(new MinimizerHostOptions { Args = args });
         }
-        else
+        catch (Exception e) when (e is SettingsException or PolicyValidationException or KeyRingException or OpsSettingsException)
         {
-            builder.Logging.ClearProviders().AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            });
+            Console.Error.WriteLine("Configuration error: " + e.Message);
+            return ConfigurationErrorExitCode;
         }
 
-        builder.Services.AddHostedService<MinimizerService>();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        using IHost host = builder.Build();
-        host.Run();
+        using (app)
+        {
+            app.Run();
+        }
+
         return Environment.ExitCode;
     }
 }

@@ -1,43 +1,38 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Builder;
+using Sieve.Observability;
 using Sieve.Sink.Hosting;
-using Sieve.Sink.Metrics;
 
 namespace Sieve.Sink;
 
 /// <summary>Entry point of the Sink service.</summary>
 public static class Program
 {
+    /// <summary>Exit code when a setting is missing or wrong.</summary>
+    public const int ConfigurationErrorExitCode = 2;
+
     /// <summary>
     /// Starts the service. Configuration comes from appsettings.json beside the binary, environment variables
-    /// (<c>Sink__Root</c>) and the command line (<c>--Sink:Root=/data/lake</c>).
+    /// (<c>Sink__Root</c>) and the command line (<c>--Sink:Root=/data/lake</c>); it is validated before anything
+    /// connects, and an error is one line naming the key at fault.
     /// </summary>
     public static int Main(string[] args)
     {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        WebApplication app;
+        try
         {
-            Args = args,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        if (string.Equals(builder.Configuration["Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
-        {
-            builder.Logging.ClearProviders().AddJsonConsole();
+            app = SinkHost.Build(new SinkHostOptions { Args = args });
         }
-        else
+        catch (Exception e) when (e is SinkSettingsException or OpsSettingsException)
         {
-            builder.Logging.ClearProviders().AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            });
+            Console.Error.WriteLine("Configuration error: " + e.Message);
+            return ConfigurationErrorExitCode;
         }
 
-        builder.Services.AddSingleton(sp => new SinkMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        builder.Services.AddHostedService<SinkService>();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        using IHost host = builder.Build();
-        host.Run();
+        using (app)
+        {
+            app.Run();
+        }
+
         return Environment.ExitCode;
     }
 }

@@ -53,6 +53,7 @@ public sealed class InProcessIngest : IAsyncDisposable
             ["Kafka:DeliveryTimeoutMs"] = "20000",
             ["Keys:AllowDemoKey"] = "true",
             ["Ingest:Http:Urls"] = "http://127.0.0.1:0",
+            ["Metrics:Urls"] = "http://127.0.0.1:0",
             ["Ingest:Teltonika:BindAddress"] = "127.0.0.1",
             ["Ingest:Teltonika:Port"] = "0",
             ["Ingest:Teltonika:MaxConnectionsPerAddress"] = "100000",

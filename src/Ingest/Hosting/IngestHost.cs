@@ -1,25 +1,31 @@
-using System.Text;
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Sieve.Ingest.Metrics;
 using Sieve.Ingest.Publishing;
+using Sieve.Observability;
 
 namespace Sieve.Ingest.Hosting;
 
 /// <summary>
 /// Builds the Ingest web application: configuration from appsettings.json, environment variables and the command
 /// line; shared settings validated at start-up; the raw-event publisher; the HTTP listeners of
-/// <c>Ingest:Http:Urls</c>; <c>GET /healthz</c>; and every <see cref="IIngestModule"/>.
+/// <c>Ingest:Http:Urls</c>; the operations listener of <c>Metrics:Urls</c> (<c>/metrics</c>; <c>/healthz</c> and
+/// <c>/readyz</c> answer on every listener); and every <see cref="IIngestModule"/>.
 /// </summary>
 public static class IngestHost
 {
     /// <summary>Path of the liveness endpoint.</summary>
-    public const string HealthPath = "/healthz";
+    public const string HealthPath = OpsEndpoints.HealthPath;
 
-    private static readonly byte[] HealthyBody = Encoding.ASCII.GetBytes("ok");
+    /// <summary>Path of the readiness endpoint (Kafka, and the Redis device registry when one is configured).</summary>
+    public const string ReadyPath = OpsEndpoints.ReadyPath;
+
+    /// <summary>Default port of <c>Metrics:Urls</c>.</summary>
+    public const int DefaultMetricsPort = 9464;
 
     /// <summary>Builds (does not start) the application.</summary>
     /// <exception cref="SettingsException">A setting is missing or wrong; the message names the key.</exception>
@@ -31,14 +37,25 @@ public static class IngestHost
             Args = options.Args,
             ContentRootPath = options.ContentRootPath ?? AppContext.BaseDirectory,
         });
-        ConfigureLogging(builder);
+        LogFormat.Configure(builder.Logging, builder.Configuration);
         options.ConfigureBuilder?.Invoke(builder);
+        LogFormat.Validate(builder.Configuration);
 
         IngestSettings settings = IngestSettings.From(builder.Configuration);
+        OpsSettings ops = OpsSettings.From(builder.Configuration, DefaultMetricsPort);
         builder.Services.AddSingleton(settings);
+        builder.Services.TryAddSingleton(services => new IngestMetrics(services.GetService<IMeterFactory>()));
+        IHealthChecksBuilder checks = OpsEndpoints.AddOps(builder.Services, ops, "sieve-ingest", [IngestMetrics.MeterName])
+            .AddKafkaReadiness(settings.Publisher.BootstrapServers, settings.Publisher.KafkaProperties);
+        if (ConfigValues.Optional(builder.Configuration, "Devices:Redis") is { } devicesRedis)
+        {
+            checks.AddRedisReadiness(devicesRedis);
+        }
+
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton(services => new RawEventPublisher(
-            settings.Publisher, services.GetRequiredService<ILoggerFactory>().CreateLogger("Sieve.Ingest.Publishing")));
+            settings.Publisher, services.GetRequiredService<ILoggerFactory>().CreateLogger("Sieve.Ingest.Publishing"),
+            services.GetRequiredService<IngestMetrics>()));
         foreach (IIngestModule module in options.Modules)
         {
             module.AddServices(builder.Services, builder.Configuration);
@@ -53,6 +70,8 @@ public static class IngestHost
                 listener.Bind(kestrel);
             }
 
+            OpsEndpoints.BindListeners(kestrel, ops);
+
             foreach (IIngestModule module in modules)
             {
                 module.ConfigureKestrel(kestrel, context.Configuration);
@@ -60,35 +79,12 @@ public static class IngestHost
         });
 
         WebApplication app = builder.Build();
-        app.MapGet(HealthPath, WriteHealthyAsync);
+        OpsEndpoints.MapOps(app);
         foreach (IIngestModule module in modules)
         {
             module.MapEndpoints(app);
         }
 
         return app;
-    }
-
-    private static Task WriteHealthyAsync(HttpContext context)
-    {
-        context.Response.ContentType = "text/plain";
-        return context.Response.Body.WriteAsync(HealthyBody, context.RequestAborted).AsTask();
-    }
-
-    private static void ConfigureLogging(WebApplicationBuilder builder)
-    {
-        builder.Logging.ClearProviders();
-        if (string.Equals(builder.Configuration["Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
-        {
-            builder.Logging.AddJsonConsole();
-        }
-        else
-        {
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            });
-        }
     }
 }

@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Sieve.Contracts.Records;
+using Sieve.Ingest.Metrics;
 
 namespace Sieve.Ingest.Publishing;
 
@@ -29,11 +30,13 @@ public sealed class RawEventPublisher : IDisposable
 {
     private readonly IProducer<byte[], byte[]> _producer;
     private readonly ILogger _logger;
+    private readonly IngestMetrics? _metrics;
 
-    /// <summary>Creates the producer.</summary>
-    public RawEventPublisher(RawPublisherOptions options, ILogger logger)
+    /// <summary>Creates the producer; <paramref name="metrics"/>, when given, counts what it persists and its failures.</summary>
+    public RawEventPublisher(RawPublisherOptions options, ILogger logger, IngestMetrics? metrics = null)
     {
         _logger = logger;
+        _metrics = metrics;
         var config = new ProducerConfig
         {
             BootstrapServers = options.BootstrapServers,
@@ -49,7 +52,11 @@ public sealed class RawEventPublisher : IDisposable
         }
 
         _producer = new ProducerBuilder<byte[], byte[]>(config)
-            .SetErrorHandler((_, e) => _logger.LogWarning("Kafka producer error {Code}: {Reason}", e.Code, e.Reason))
+            .SetErrorHandler((_, e) =>
+            {
+                _metrics?.KafkaError();
+                _logger.LogWarning("Kafka producer error {Code}: {Reason}", e.Code, e.Reason);
+            })
             .Build();
     }
 
@@ -74,19 +81,48 @@ public sealed class RawEventPublisher : IDisposable
             }
 
             await Task.WhenAll(deliveries).ConfigureAwait(false);
+            CountPublished(messages);
         }
         catch (ProduceException<byte[], byte[]> e)
         {
+            _metrics?.PublishFailed(e.Error.Code.ToString());
             throw new RawPublishException("Kafka did not persist the records: " + e.Error.Code);
         }
         catch (KafkaException e)
         {
+            _metrics?.PublishFailed(e.Error.Code.ToString());
             throw new RawPublishException("Kafka did not persist the records: " + e.Error.Code);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            _metrics?.PublishFailed("timeout");
             throw new RawPublishException("Kafka did not persist the records in time");
         }
+    }
+
+    private void CountPublished(IReadOnlyList<RawMessage> messages)
+    {
+        if (_metrics is null)
+        {
+            return;
+        }
+
+        // Per request, not per record: one topic is the rule, so this is usually one Add.
+        string topic = messages[0].Topic;
+        int run = 0;
+        foreach (RawMessage m in messages)
+        {
+            if (!string.Equals(m.Topic, topic, StringComparison.Ordinal))
+            {
+                _metrics.Published(topic, run);
+                topic = m.Topic;
+                run = 0;
+            }
+
+            run++;
+        }
+
+        _metrics.Published(topic, run);
     }
 
     /// <inheritdoc />

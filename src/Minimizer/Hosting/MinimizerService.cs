@@ -1,36 +1,23 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Minimizer.Consent;
 using Sieve.Minimizer.Kafka;
+using Sieve.Minimizer.Metrics;
 using Sieve.Minimizer.Pipeline;
 
 namespace Sieve.Minimizer.Hosting;
 
 /// <summary>
-/// Hosts the minimizer engine and the consent loader in one process. Configuration errors stop the process with
-/// exit code 2 and one line naming the key at fault.
+/// Hosts the minimizer engine and the consent loader in one process, on settings that <see cref="MinimizerHost"/>
+/// validated at start-up. A stop finishes and commits the batch in flight and leaves the consumer groups.
 /// </summary>
-public sealed class MinimizerService(IConfiguration configuration, ILoggerFactory loggers, IHostApplicationLifetime lifetime) : BackgroundService
+public sealed class MinimizerService(MinimizerSettings settings, MinimizerMetrics metrics, ILoggerFactory loggers, IHostApplicationLifetime lifetime) : BackgroundService
 {
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         ILogger logger = loggers.CreateLogger("Sieve.Minimizer");
-        MinimizerSettings settings;
-        try
-        {
-            settings = MinimizerSettings.From(configuration);
-        }
-        catch (Exception e) when (e is SettingsException or Policy.PolicyValidationException or KeyRingException)
-        {
-            logger.LogCritical("Configuration error: {Message}", e.Message);
-            Environment.ExitCode = 2;
-            lifetime.StopApplication();
-            return;
-        }
-
         if (settings.Keys.IsDemo)
         {
             logger.LogWarning("Running on the built-in demo master key: pseudonyms are not secret. Never use it for real data.");
@@ -43,6 +30,7 @@ public sealed class MinimizerService(IConfiguration configuration, ILoggerFactor
         var keyFactory = new PseudonymKeyFactory(settings.Keys);
         using var core = new MinimizerCore(settings.Policy, keyFactory, cache, settings.Engine.SubjectCacheCapacity);
         using var engine = new MinimizerEngine(settings.Engine, core, cache, loggers.CreateLogger<MinimizerEngine>());
+        metrics.Attach(engine, cache, core, settings.Engine.Topics);
         logger.LogInformation("Policy {Version} from {Source}: purposes {Purposes}", settings.Policy.PolicyVersion, settings.Policy.Source,
             string.Join(", ", settings.Policy.Purposes.Select(p => p.Name + "->" + p.Topic)));
 

@@ -62,6 +62,9 @@ public sealed class MinimizerEngine : IDisposable
     /// <summary>Totals of committed batches.</summary>
     public MinimizerStats Stats { get; }
 
+    /// <summary>The input consumer while the engine runs (metrics read its lag); null before.</summary>
+    internal IConsumer<Ignore, ConsumedValue>? Consumer => _consumer;
+
     /// <summary>Partitions currently assigned to this instance.</summary>
     public IReadOnlyList<TopicPartition> Assignment => _consumer?.Assignment ?? [];
 
@@ -75,7 +78,11 @@ public sealed class MinimizerEngine : IDisposable
             .SetValueDeserializer(_values)
             .SetPartitionsRevokedHandler((_, _) => _revoked = true)
             .SetPartitionsLostHandler((_, _) => _revoked = true)
-            .SetErrorHandler((_, e) => _logger.LogWarning("Kafka consumer error {Code}: {Reason}", e.Code, e.Reason))
+            .SetErrorHandler((_, e) =>
+            {
+                Stats.AddKafkaError();
+                _logger.LogWarning("Kafka consumer error {Code}: {Reason}", e.Code, e.Reason);
+            })
             .Build();
         CreateProducer();
         _consumer.Subscribe(_inputTopics.Keys);
@@ -162,12 +169,19 @@ public sealed class MinimizerEngine : IDisposable
     private async Task CommitBatchWithRetriesAsync(List<ConsumeResult<Ignore, ConsumedValue>> batch, CancellationToken cancellationToken)
     {
         int backoff = _options.RetryBackoffMs;
+        bool first = true;
         while (true)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            // On shutdown the batch in flight is still finished and committed if it can be at once; a retry is not
+            // waited for (the batch stays uncommitted and is read again by the next owner).
+            if (!first)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             try
             {
-                if (await TryCommitBatchAsync(batch, cancellationToken).ConfigureAwait(false))
+                if (await TryCommitBatchAsync(batch, first ? CancellationToken.None : cancellationToken).ConfigureAwait(false))
                 {
                     Stats.SetPaused(false);
                     return;
@@ -179,10 +193,12 @@ public sealed class MinimizerEngine : IDisposable
             catch (ConsentUnavailableException)
             {
                 Stats.SetPaused(true);
+                Stats.AddConsentFailure();
                 _logger.LogWarning("Consent store unavailable; batch of {Count} held, retrying in {Backoff} ms (nothing forwarded, nothing skipped)", batch.Count, backoff);
             }
             catch (KafkaException e)
             {
+                Stats.AddKafkaFailure();
                 _logger.LogWarning("Kafka refused the batch ({Code}: {Reason}); retrying in {Backoff} ms", e.Error.Code, e.Error.Reason, backoff);
                 if (e.Error.IsFatal)
                 {
@@ -190,6 +206,7 @@ public sealed class MinimizerEngine : IDisposable
                 }
             }
 
+            first = false;
             Stats.AddRetry();
             AbortQuietly();
             if (!await PauseAsync(backoff, cancellationToken).ConfigureAwait(false))
@@ -369,6 +386,8 @@ public sealed class MinimizerEngine : IDisposable
             _tallies[tp] = tally;
         }
 
+        tally.NoteInputTime(input.Message.Timestamp.UnixTimestampMs);
+
         return tally;
     }
 
@@ -396,7 +415,11 @@ public sealed class MinimizerEngine : IDisposable
         _producer?.Dispose();
         _inTransaction = false;
         _producer = new ProducerBuilder<byte[], byte[]>(KafkaClientConfigs.OutputProducer(_options))
-            .SetErrorHandler((_, e) => _logger.LogWarning("Kafka producer error {Code}: {Reason}", e.Code, e.Reason))
+            .SetErrorHandler((_, e) =>
+            {
+                Stats.AddKafkaError();
+                _logger.LogWarning("Kafka producer error {Code}: {Reason}", e.Code, e.Reason);
+            })
             .Build();
         if (_options.Delivery == DeliveryMode.ExactlyOnce)
         {

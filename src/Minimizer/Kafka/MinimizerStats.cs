@@ -13,6 +13,9 @@ public sealed class MinimizerStats
     private long _inputs;
     private long _batches;
     private long _retries;
+    private long _consentFailures;
+    private long _kafkaFailures;
+    private long _kafkaErrors;
     private int _paused;
 
     /// <summary>Creates totals for <paramref name="planNames"/>.</summary>
@@ -33,6 +36,15 @@ public sealed class MinimizerStats
 
     /// <summary>Batches retried after Redis or Kafka failures.</summary>
     public long Retries => Interlocked.Read(ref _retries);
+
+    /// <summary>Batch attempts that failed because the consent store (Redis) could not answer.</summary>
+    public long ConsentFailures => Interlocked.Read(ref _consentFailures);
+
+    /// <summary>Batch attempts that failed because Kafka refused the outputs or the commit.</summary>
+    public long KafkaFailures => Interlocked.Read(ref _kafkaFailures);
+
+    /// <summary>Errors the Kafka clients reported (connection losses, broker errors), whether or not a batch failed.</summary>
+    public long KafkaErrors => Interlocked.Read(ref _kafkaErrors);
 
     /// <summary>True while processing is paused because consent cannot be known.</summary>
     public bool Paused => Volatile.Read(ref _paused) == 1;
@@ -73,6 +85,12 @@ public sealed class MinimizerStats
     internal void SetPaused(bool paused) => Volatile.Write(ref _paused, paused ? 1 : 0);
 
     internal void AddRetry() => Interlocked.Increment(ref _retries);
+
+    internal void AddConsentFailure() => Interlocked.Increment(ref _consentFailures);
+
+    internal void AddKafkaFailure() => Interlocked.Increment(ref _kafkaFailures);
+
+    internal void AddKafkaError() => Interlocked.Increment(ref _kafkaErrors);
 
     internal void AddCommitted(IEnumerable<PartitionTally> tallies)
     {

@@ -32,6 +32,9 @@ public sealed class PartitionTally
     /// <summary>Last offset counted, inclusive.</summary>
     public long LastOffset { get; private set; } = -1;
 
+    /// <summary>Earliest input Kafka timestamp (Unix ms) noted; <see cref="long.MaxValue"/> before any.</summary>
+    public long OldestInputTime { get; private set; } = long.MaxValue;
+
     /// <summary>Inputs counted.</summary>
     public long Inputs { get; private set; }
 
@@ -60,6 +63,15 @@ public sealed class PartitionTally
         Touch(offset);
         QuarantinedTotal++;
         Quarantined[reasonCode] = Quarantined.GetValueOrDefault(reasonCode) + 1;
+    }
+
+    /// <summary>Notes an input's Kafka timestamp (Unix ms), for the batch's end-to-end latency.</summary>
+    public void NoteInputTime(long unixMs)
+    {
+        if (unixMs > 0 && unixMs < OldestInputTime)
+        {
+            OldestInputTime = unixMs;
+        }
     }
 
     private void Touch(long offset)

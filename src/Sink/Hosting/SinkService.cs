@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sieve.Contracts.Pseudonymization;
@@ -12,28 +11,16 @@ using Sieve.Sink.Retention;
 namespace Sieve.Sink.Hosting;
 
 /// <summary>
-/// Hosts the sink engine, the erasure notice follower, the erasure worker and the retention sweeper in one process. Configuration errors stop the process with exit code 2 and one line
-/// naming the key at fault.
+/// Hosts the sink engine, the erasure notice follower, the erasure worker and the retention sweeper in one process,
+/// on settings that <see cref="SinkHost"/> validated at start-up. A stop flushes and commits what is buffered and
+/// leaves the consumer group.
 /// </summary>
-public sealed class SinkService(IConfiguration configuration, ILoggerFactory loggers, IHostApplicationLifetime lifetime, SinkMetrics metrics) : BackgroundService
+public sealed class SinkService(SinkSettings settings, ILoggerFactory loggers, SinkMetrics metrics) : BackgroundService
 {
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         ILogger logger = loggers.CreateLogger("Sieve.Sink");
-        SinkSettings settings;
-        try
-        {
-            settings = SinkSettings.From(configuration);
-        }
-        catch (SinkSettingsException e)
-        {
-            logger.LogCritical("Configuration error: {Message}", e.Message);
-            Environment.ExitCode = 2;
-            lifetime.StopApplication();
-            return;
-        }
-
         Directory.CreateDirectory(settings.Engine.Root);
         if (settings.Keys?.IsDemo == true)
         {
@@ -43,6 +30,7 @@ public sealed class SinkService(IConfiguration configuration, ILoggerFactory log
         var erased = new ErasedSubjects();
         using var gate = new LakeGate();
         using var engine = new SinkEngine(settings.Engine, settings.Tables, erased, gate, metrics, loggers.CreateLogger<SinkEngine>());
+        metrics.ObserveLag(() => engine.Consumer);
         var follower = new NoticeFollower(settings.Erasure, erased, loggers.CreateLogger<NoticeFollower>());
         var sweeper = new RetentionSweeper(settings.Engine.Root, settings.Tables, gate, metrics, loggers.CreateLogger<RetentionSweeper>());
         var tasks = new List<Task>

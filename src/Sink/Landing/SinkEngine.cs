@@ -67,6 +67,9 @@ public sealed partial class SinkEngine : IDisposable
         }
     }
 
+    /// <summary>The consumer while the engine runs (metrics read its lag); null before.</summary>
+    internal IConsumer<byte[], byte[]>? Consumer => _consumer;
+
     /// <summary>Raised on the engine's thread after each flush's offsets were committed, with those offsets.</summary>
     public event Action<IReadOnlyList<TopicPartitionOffset>>? Committed;
 
@@ -102,10 +105,10 @@ public sealed partial class SinkEngine : IDisposable
             .SetPartitionsAssignedHandler(OnAssigned)
             .SetPartitionsRevokedHandler((_, revoked) => Discard(revoked.ConvertAll(p => p.TopicPartition)))
             .SetPartitionsLostHandler((_, lost) => Discard(lost.ConvertAll(p => p.TopicPartition)))
-            .SetErrorHandler((_, e) => LogKafkaError(_logger, e.Code, e.IsFatal))
+            .SetErrorHandler((_, e) => OnKafkaError(e))
             .Build();
         _producer = new ProducerBuilder<byte[], byte[]>(ProducerConfig())
-            .SetErrorHandler((_, e) => LogKafkaError(_logger, e.Code, e.IsFatal))
+            .SetErrorHandler((_, e) => OnKafkaError(e))
             .Build();
         _consumer.Subscribe(_tablesByTopic.Keys);
         LogStarted(_logger, string.Join(",", _tablesByTopic.Keys), _options.GroupId, Path.GetFullPath(_options.Root));
@@ -162,6 +165,12 @@ public sealed partial class SinkEngine : IDisposable
         {
             LogKafkaError(_logger, e.Error.Code, e.Error.IsFatal);
         }
+    }
+
+    private void OnKafkaError(Error error)
+    {
+        _metrics.KafkaError();
+        LogKafkaError(_logger, error.Code, error.IsFatal);
     }
 
     /// <inheritdoc />

@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using Confluent.Kafka;
+using Sieve.Observability;
 
 namespace Sieve.Sink.Metrics;
 
@@ -12,6 +14,8 @@ public sealed class SinkMetrics : IDisposable
     public const string MeterName = "Sieve.Sink";
 
     private readonly Meter _meter;
+    private Func<IConsumer<byte[], byte[]>?>? _consumer;
+    private long _kafkaErrors;
 
     /// <summary>Creates the instruments, on a meter from <paramref name="meterFactory"/> when given.</summary>
     public SinkMetrics(IMeterFactory? meterFactory = null)
@@ -29,6 +33,9 @@ public sealed class SinkMetrics : IDisposable
         ErasureRowsRemoved = _meter.CreateCounter<long>("sieve.sink.erasure.rows_removed", "{row}", "Lake rows removed by erasures (tag: purpose).");
         RetentionDeletions = _meter.CreateCounter<long>("sieve.sink.retention.partitions_deleted", "{partition}", "Date partitions deleted past retention (tag: purpose).");
         RetentionFilesDeleted = _meter.CreateCounter<long>("sieve.sink.retention.files_deleted", "{file}", "Lake files deleted past retention (tag: purpose).");
+        _meter.CreateObservableCounter("sieve.sink.kafka.errors", () => Interlocked.Read(ref _kafkaErrors), "{error}", "Errors the sink's Kafka clients reported.");
+        _meter.CreateObservableGauge("sieve.sink.consumer.lag", () => ConsumerLag.Measure(Volatile.Read(ref _consumer)?.Invoke()), "{message}",
+            "Minimized records not yet consumed per assigned partition: high watermark minus position (tags: topic, partition).");
     }
 
     /// <summary>The meter the instruments belong to.</summary>
@@ -69,6 +76,12 @@ public sealed class SinkMetrics : IDisposable
 
     /// <summary>Files deleted by retention.</summary>
     public Counter<long> RetentionFilesDeleted { get; }
+
+    /// <summary>Counts one error a Kafka client reported (observed, so the series exists from the start at 0).</summary>
+    public void KafkaError() => Interlocked.Increment(ref _kafkaErrors);
+
+    /// <summary>Reports the lag of the consumer <paramref name="consumer"/> returns (null while there is none).</summary>
+    public void ObserveLag(Func<IConsumer<byte[], byte[]>?> consumer) => Volatile.Write(ref _consumer, consumer);
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();

@@ -3,8 +3,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Sieve.Tests.EndToEnd;
 
-/// <summary>Collects every log line (message, structured values and exception text) of the loggers it makes.</summary>
-internal sealed class LogRecorder
+/// <summary>
+/// Collects every log line (message, structured values and exception text) of the loggers it makes. As a logger
+/// provider it records a whole host's logs (every category), so a test can add it to the services it starts.
+/// </summary>
+internal sealed class LogRecorder : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -12,11 +15,19 @@ internal sealed class LogRecorder
     /// <summary>Every line so far.</summary>
     public IReadOnlyList<string> Lines => [.. _lines];
 
-    public ILogger<T> For<T>() => new Recording<T>(this);
+    public ILogger<T> For<T>() => new Recording<T>(this, typeof(T).Name);
+
+    /// <inheritdoc />
+    public ILogger CreateLogger(string categoryName) => new Recording<object>(this, categoryName);
+
+    /// <summary>Nothing to release: the lines stay readable after the host that logged them is gone.</summary>
+    public void Dispose()
+    {
+    }
 
     private void Add(string line) => _lines.Enqueue(line);
 
-    private sealed class Recording<T>(LogRecorder recorder) : ILogger<T>
+    private sealed class Recording<T>(LogRecorder recorder, string category) : ILogger<T>
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -26,7 +37,7 @@ internal sealed class LogRecorder
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var line = new System.Text.StringBuilder();
-            line.Append('+').Append((long)System.Diagnostics.Stopwatch.GetElapsedTime(recorder._started).TotalMilliseconds).Append("ms ").Append(logLevel).Append(' ').Append(typeof(T).Name).Append(": ").Append(formatter(state, exception));
+            line.Append('+').Append((long)System.Diagnostics.Stopwatch.GetElapsedTime(recorder._started).TotalMilliseconds).Append("ms ").Append(logLevel).Append(' ').Append(category).Append(": ").Append(formatter(state, exception));
 
             // The structured values too: a sink that stores them separately must not receive an identifier either.
             if (state is IEnumerable<KeyValuePair<string, object?>> values)

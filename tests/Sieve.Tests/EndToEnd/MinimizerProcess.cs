@@ -36,6 +36,9 @@ internal sealed class MinimizerProcess : IDisposable
             WorkingDirectory = Path.GetTempPath(),
         };
         start.ArgumentList.Add(DllPath());
+
+        // Each instance gets a free port for its metrics listener, so instances (and tests) never compete for one.
+        start.ArgumentList.Add("--Metrics:Urls=http://127.0.0.1:0");
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);

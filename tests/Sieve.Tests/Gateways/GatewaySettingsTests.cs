@@ -55,6 +55,7 @@ public sealed class GatewaySettingsTests
         {
             ["Kafka:BootstrapServers"] = "127.0.0.1:9",
             ["Ingest:Http:Urls"] = "http://127.0.0.1:0",
+            ["Metrics:Urls"] = "http://127.0.0.1:0",
         };
 
         using Microsoft.AspNetCore.Builder.WebApplication app = Build(config);
@@ -62,7 +63,7 @@ public sealed class GatewaySettingsTests
         var routes = ((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)app).DataSources
             .SelectMany(d => d.Endpoints).OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
             .Select(e => e.RoutePattern.RawText).ToList();
-        Assert.Equal([IngestHost.HealthPath], routes);
+        Assert.Equal([IngestHost.HealthPath, IngestHost.ReadyPath], routes);
     }
 
     [Fact]

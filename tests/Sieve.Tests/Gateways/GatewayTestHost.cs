@@ -58,6 +58,7 @@ internal sealed class GatewayTestHost : IAsyncDisposable
         ["Kafka:DeliveryTimeoutMs"] = "20000",
         ["Topics:WifiRaw"] = topic,
         ["Ingest:Http:Urls"] = "http://127.0.0.1:0",
+        ["Metrics:Urls"] = "http://127.0.0.1:0",
         ["Ingest:EventIdKey"] = Convert.ToBase64String(EventIdKey),
         ["Ingest:Meraki:Validator"] = MerakiValidator,
         ["Ingest:Meraki:Secret"] = MerakiSecret,
@@ -99,7 +100,8 @@ internal sealed class GatewayTestHost : IAsyncDisposable
             },
         });
         await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        // Ingest:Http:Urls is bound first; the metrics listener (Metrics:Urls) follows.
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
         return new GatewayTestHost(app, contentRoot, client, logs);
     }

@@ -56,6 +56,7 @@ public sealed class LoadGeneratorTests
             ["Kafka:DeliveryTimeoutMs"] = "20000",
             ["Keys:AllowDemoKey"] = "true",
             ["Ingest:Http:Urls"] = "http://127.0.0.1:0",
+            ["Metrics:Urls"] = "http://127.0.0.1:0",
             ["Ingest:Teltonika:BindAddress"] = "127.0.0.1",
             ["Ingest:Teltonika:Port"] = "0",
             ["Ingest:EventIdKey"] = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()),

@@ -2,11 +2,12 @@ using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Ingest.Devices;
+using Sieve.Ingest.Metrics;
 using Sieve.Ingest.Publishing;
 using Sieve.Ingest.Teltonika.Mapping;
 
@@ -44,7 +45,8 @@ public static class TeltonikaIngestExtensions
         services.TryAddSingleton<TeltonikaMetrics>();
         services.TryAddSingleton(_ => DeviceRegistryConfiguration.Create(configuration));
         services.TryAddSingleton(_ => LoadKeyRing(configuration));
-        services.TryAddSingleton(sp => new RawEventPublisher(publisherOptions, sp.GetRequiredService<ILoggerFactory>().CreateLogger<RawEventPublisher>()));
+        services.TryAddSingleton(sp => new RawEventPublisher(publisherOptions, sp.GetRequiredService<ILoggerFactory>().CreateLogger<RawEventPublisher>(),
+            sp.GetService<IngestMetrics>()));
         services.TryAddSingleton(sp =>
         {
             MasterKeyRing ring = sp.GetRequiredService<MasterKeyRing>();

@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Sieve.Minimizer.Metrics;
+using Sieve.Observability;
+
+namespace Sieve.Minimizer.Hosting;
+
+/// <summary>
+/// Builds the Minimizer service: configuration from appsettings.json, environment variables and the command line,
+/// every setting validated before anything connects; the engine and consent loader (<see cref="MinimizerService"/>);
+/// and the operations listener of <c>Metrics:Urls</c> with <c>/metrics</c>, <c>/healthz</c> and <c>/readyz</c>
+/// (Kafka and Redis).
+/// </summary>
+public static class MinimizerHost
+{
+    /// <summary>Default port of <c>Metrics:Urls</c>.</summary>
+    public const int DefaultMetricsPort = 9465;
+
+    /// <summary>How long a stop may take: the batch in flight is finished and committed, then the group is left.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Builds (does not start) the service.</summary>
+    /// <exception cref="SettingsException">A setting is missing or wrong; the message names the key.</exception>
+    /// <exception cref="Policy.PolicyValidationException">The policy is invalid.</exception>
+    /// <exception cref="Contracts.Pseudonymization.KeyRingException">The master keys cannot be read.</exception>
+    /// <exception cref="OpsSettingsException"><c>Metrics:Urls</c> or <c>Logging:Format</c> is wrong.</exception>
+    public static WebApplication Build(MinimizerHostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = options.Args,
+            ContentRootPath = options.ContentRootPath ?? AppContext.BaseDirectory,
+        });
+        LogFormat.Configure(builder.Logging, builder.Configuration);
+        options.ConfigureBuilder?.Invoke(builder);
+        LogFormat.Validate(builder.Configuration);
+
+        MinimizerSettings settings = MinimizerSettings.From(builder.Configuration);
+        OpsSettings ops = OpsSettings.From(builder.Configuration, DefaultMetricsPort);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(sp => new MinimizerMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        builder.Services.AddHostedService<MinimizerService>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        OpsEndpoints.AddOps(builder.Services, ops, "sieve-minimizer", [MinimizerMetrics.MeterName])
+            .AddKafkaReadiness(settings.Engine.BootstrapServers, settings.Engine.KafkaProperties)
+            .AddRedisReadiness(settings.RedisConfiguration);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            OpsEndpoints.BindListeners(kestrel, ops);
+        });
+
+        WebApplication app = builder.Build();
+        OpsEndpoints.MapOps(app);
+        return app;
+    }
+}
