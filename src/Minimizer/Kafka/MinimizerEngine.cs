@@ -86,7 +86,13 @@ public sealed class MinimizerEngine : IDisposable
                 batch.Clear();
                 _revoked = false;
                 Fill(batch, cancellationToken);
-                if (batch.Count == 0 || _revoked)
+                if (_revoked)
+                {
+                    Rewind(batch);
+                    continue;
+                }
+
+                if (batch.Count == 0)
                 {
                     continue;
                 }
@@ -169,6 +175,7 @@ public sealed class MinimizerEngine : IDisposable
                 }
 
                 // Partitions were revoked: the batch belongs to the next owner now.
+                Rewind(batch);
                 return;
             }
             catch (ConsentUnavailableException)
@@ -189,6 +196,7 @@ public sealed class MinimizerEngine : IDisposable
             AbortQuietly();
             if (!await PauseAsync(backoff, cancellationToken).ConfigureAwait(false))
             {
+                Rewind(batch);
                 return;
             }
 
@@ -207,7 +215,12 @@ public sealed class MinimizerEngine : IDisposable
             while (Environment.TickCount64 < until)
             {
                 // Paused partitions return nothing, but polling serves rebalances and keeps max.poll.interval.ms satisfied.
-                _consumer.Consume(TimeSpan.FromMilliseconds(Math.Min(100, Math.Max(1, until - Environment.TickCount64))));
+                // A partition newly assigned by a rebalance meanwhile is not paused: its input is put back, not dropped.
+                ConsumeResult<byte[], byte[]>? result = _consumer.Consume(TimeSpan.FromMilliseconds(Math.Min(100, Math.Max(1, until - Environment.TickCount64))));
+                if (result is { IsPartitionEOF: false, Message: not null })
+                {
+                    _consumer.Seek(result.TopicPartitionOffset);
+                }
                 if (_revoked)
                 {
                     return false;
@@ -226,6 +239,38 @@ public sealed class MinimizerEngine : IDisposable
 
         cancellationToken.ThrowIfCancellationRequested();
         return true;
+    }
+
+    /// <summary>
+    /// Puts back a batch dropped because partitions were revoked. A revoked partition is read again by its next
+    /// owner from the committed offsets. But a partition assigned to this instance again in the same rebalance can
+    /// have delivered inputs of the dropped batch after its reassignment, which moved the consumer's position past
+    /// them: without a seek back they would never be processed, and the next commit would skip them for good.
+    /// </summary>
+    private void Rewind(List<ConsumeResult<byte[], byte[]>> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var first = new Dictionary<(string Topic, int Partition), long>();
+        foreach (ConsumeResult<byte[], byte[]> r in batch)
+        {
+            (string, int) tp = (r.Topic, r.Partition.Value);
+            if (!first.TryGetValue(tp, out long offset) || r.Offset.Value < offset)
+            {
+                first[tp] = r.Offset.Value;
+            }
+        }
+
+        foreach (TopicPartition assigned in _consumer!.Assignment)
+        {
+            if (first.TryGetValue((assigned.Topic, assigned.Partition.Value), out long offset))
+            {
+                _consumer.Seek(new TopicPartitionOffset(assigned, new Offset(offset)));
+            }
+        }
     }
 
     private async Task<bool> TryCommitBatchAsync(List<ConsumeResult<byte[], byte[]>> batch, CancellationToken cancellationToken)
