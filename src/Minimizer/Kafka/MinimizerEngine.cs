@@ -231,9 +231,15 @@ public sealed class MinimizerEngine : IDisposable
         }
         finally
         {
-            if (!_revoked)
+            // Resumed even when revoked meanwhile: librdkafka keeps a partition's pause across a rebalance, so one
+            // assigned to this instance again would otherwise never be fetched again.
+            try
             {
                 _consumer.Resume(assigned);
+            }
+            catch (KafkaException e)
+            {
+                _logger.LogWarning("Resuming partitions after a pause failed: {Code}", e.Error.Code);
             }
         }
 

@@ -374,18 +374,88 @@ public sealed class ScaleOutTests(RedisFixture redis, ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task A_rebalance_while_the_consent_store_is_down_leaves_no_partition_paused()
+    {
+        using RedisServerProcess server = await redis.StartDedicatedAsync();
+        using MockKafkaCluster cluster = MockKafkaCluster.Start(brokers: 1);
+        cluster.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
+        string bootstrapServers = cluster.BootstrapServers;
+        PipelineTopics topics = await PipelineTopics.CreateAsync(cluster, "scale-paused", rawPartitions: 4);
+        var fleet = new TestFleet(seed: 607);
+        for (int p = 0; p < 4; p++)
+        {
+            fleet.Vehicle("vehicle " + p, withDriver: false, Positioning).Partition = p;
+        }
+
+        // Vehicles first seen during the outage: the cache cannot decide their events, only the store can.
+        List<TestSubject> early = [.. fleet.All];
+        for (int p = 0; p < 4; p++)
+        {
+            fleet.Vehicle("late vehicle " + p, withDriver: false, Positioning).Partition = p;
+        }
+
+        var deployment = new SharedDeployment("scale-paused");
+        deployment.KafkaProperties["heartbeat.interval.ms"] = "250";
+        deployment.KafkaProperties["session.timeout.ms"] = "3000";
+        var logs = new LogRecorder();
+        using var audit = TopicTail<AuditEntry>.Start(bootstrapServers, topics.Audit, OutputDecoder.Audit);
+        using var producer = new RawProducer(bootstrapServers);
+        var sent = new List<SentEvent>();
+        long eventTime = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 600_000;
+        async Task SendRoundsAsync(IReadOnlyList<TestSubject> subjects, int rounds) =>
+            sent.AddRange(await producer.SendEventsAsync(topics, Enumerable.Range(0, rounds).SelectMany(_ => subjects.Select(s => (s, eventTime++)))));
+
+        await using InProcessMinimizer first = await InProcessMinimizer.StartAsync(bootstrapServers, server.Configuration, topics, logs, "paused-a", deployment: deployment);
+        await SendRoundsAsync(early, 5);
+        await audit.WaitForAsync(e => AuditLedger.Inputs(e) >= sent.Count, Wait, e => "audited " + AuditLedger.Inputs(e) + " of " + sent.Count, first.ThrowIfStopped);
+
+        // The store goes down: the first instance holds its batch and pauses its partitions between retries.
+        server.Stop();
+        await SendRoundsAsync(fleet.All, 5);
+        await Eventually.UntilAsync(() => first.Engine.Stats.Paused, Wait, () => "the engine did not pause", first.ThrowIfStopped);
+
+        // A second instance joins meanwhile: the rebalance revokes the paused partitions and gives the first
+        // instance some of them back. librdkafka keeps a partition's pause across a reassignment.
+        await using InProcessMinimizer second = await InProcessMinimizer.StartAsync(bootstrapServers, server.Configuration, topics, logs, "paused-b", deployment: deployment);
+        await SettledAsync([first, second], () =>
+        {
+            first.ThrowIfStopped();
+            second.ThrowIfStopped();
+        }, partitions: 8);
+
+        // The store is back: every input is processed, by both instances, none is held by a partition left paused.
+        await server.StartAsync();
+        await SendRoundsAsync(fleet.All, 5);
+        var ends = sent.GroupBy(e => (e.Topic, e.Partition)).ToDictionary(g => g.Key, g => g.Max(e => e.Offset) + 1);
+        List<AuditEntry> entries = await audit.WaitForAsync(e => AuditLedger.CoversAll(e, ends), Wait,
+            e => "audited " + AuditLedger.Inputs(e) + " of " + sent.Count + " inputs; " + Gaps(e, ends), () =>
+            {
+                first.ThrowIfStopped();
+                second.ThrowIfStopped();
+            });
+        AuditLedger.AssertBalanced(entries, PolicyPurposes.All);
+        Assert.Contains(entries, e => e.InstanceId == second.Options.InstanceId);
+        Assert.False(first.Engine.Stats.Paused || second.Engine.Stats.Paused, "An engine still reports itself paused.");
+        RawIdentifierScanner scanner = fleet.Scanner();
+        await scanner.AssertTopicsCleanAsync(bootstrapServers, topics.Outputs);
+        scanner.AssertClean(logs.Lines, "the minimizers' logs");
+        output.WriteLine($"{sent.Count} events, {entries.Count} audit records; inputs per instance "
+            + string.Join(", ", entries.GroupBy(e => e.InstanceId).OrderBy(g => g.Key).Select(g => g.Key + " " + g.Sum(e => e.Inputs))));
+    }
+
     /// <summary>
-    /// Waits until the members' assignments are settled: every member owns partitions, no partition twice, all 24
-    /// owned. Read one member after another, a snapshot taken during a rebalance may be inconsistent; a settled
+    /// Waits until the members' assignments are settled: every member owns partitions, no partition twice, all
+    /// <paramref name="partitions"/> raw partitions owned. Read one member after another, a snapshot taken during a rebalance may be inconsistent; a settled
     /// group gives the same answer on every read.
     /// </summary>
-    private static async Task<IReadOnlyDictionary<string, HashSet<(string, int)>>> SettledAsync(List<InProcessMinimizer> members, Action check)
+    private static async Task<IReadOnlyDictionary<string, HashSet<(string, int)>>> SettledAsync(List<InProcessMinimizer> members, Action check, int partitions = 2 * Partitions)
     {
         Dictionary<string, HashSet<(string, int)>> owners = [];
         await Eventually.UntilAsync(() =>
         {
             owners = members.ToDictionary(m => m.Options.InstanceId, m => m.Engine.Assignment.Select(tp => (tp.Topic, tp.Partition.Value)).ToHashSet());
-            return owners.Values.All(o => o.Count > 0) && owners.Values.Sum(o => o.Count) == 2 * Partitions && owners.Values.SelectMany(o => o).Distinct().Count() == 2 * Partitions;
+            return owners.Values.All(o => o.Count > 0) && owners.Values.Sum(o => o.Count) == partitions && owners.Values.SelectMany(o => o).Distinct().Count() == partitions;
         }, Wait, () => "assignments " + Owners(owners), check);
         return owners;
     }
