@@ -13,7 +13,7 @@ namespace Sieve.Minimizer.Kafka;
 /// produced, and the input offsets are committed with them (in one transaction in exactly-once mode).
 /// A batch that cannot complete (consent unknowable, Kafka refusing) is retried whole, after a pause; inputs are
 /// never skipped. A rebalance that revokes partitions mid-batch discards the uncommitted batch: the next owner
-/// reads it again from the committed offsets.
+/// reads it again from the committed offsets, and a partition assigned to this instance again is rewound to it.
 /// </summary>
 public sealed class MinimizerEngine : IDisposable
 {
@@ -221,6 +221,7 @@ public sealed class MinimizerEngine : IDisposable
                 {
                     _consumer.Seek(result.TopicPartitionOffset);
                 }
+
                 if (_revoked)
                 {
                     return false;
