@@ -13,7 +13,7 @@ namespace Sieve.Minimizer.Kafka;
 /// produced, and the input offsets are committed with them (in one transaction in exactly-once mode).
 /// A batch that cannot complete (consent unknowable, Kafka refusing) is retried whole, after a pause; inputs are
 /// never skipped. A rebalance that revokes partitions mid-batch discards the uncommitted batch: the next owner
-/// reads it again from the committed offsets.
+/// reads it again from the committed offsets, and a partition assigned to this instance again is rewound to it.
 /// </summary>
 public sealed class MinimizerEngine : IDisposable
 {
@@ -98,7 +98,13 @@ public sealed class MinimizerEngine : IDisposable
                 _values.Reset();
                 _revoked = false;
                 Fill(batch, cancellationToken);
-                if (batch.Count == 0 || _revoked)
+                if (_revoked)
+                {
+                    Rewind(batch);
+                    continue;
+                }
+
+                if (batch.Count == 0)
                 {
                     continue;
                 }
@@ -188,6 +194,7 @@ public sealed class MinimizerEngine : IDisposable
                 }
 
                 // Partitions were revoked: the batch belongs to the next owner now.
+                Rewind(batch);
                 return;
             }
             catch (ConsentUnavailableException)
@@ -211,6 +218,7 @@ public sealed class MinimizerEngine : IDisposable
             AbortQuietly();
             if (!await PauseAsync(backoff, cancellationToken).ConfigureAwait(false))
             {
+                Rewind(batch);
                 return;
             }
 
@@ -229,7 +237,13 @@ public sealed class MinimizerEngine : IDisposable
             while (Environment.TickCount64 < until)
             {
                 // Paused partitions return nothing, but polling serves rebalances and keeps max.poll.interval.ms satisfied.
-                _consumer.Consume(TimeSpan.FromMilliseconds(Math.Min(100, Math.Max(1, until - Environment.TickCount64))));
+                // A partition newly assigned by a rebalance meanwhile is not paused: its input is put back, not dropped.
+                ConsumeResult<Ignore, ConsumedValue>? result = _consumer.Consume(TimeSpan.FromMilliseconds(Math.Min(100, Math.Max(1, until - Environment.TickCount64))));
+                if (result is { IsPartitionEOF: false, Message: not null })
+                {
+                    _consumer.Seek(result.TopicPartitionOffset);
+                }
+
                 if (_revoked)
                 {
                     return false;
@@ -240,14 +254,52 @@ public sealed class MinimizerEngine : IDisposable
         }
         finally
         {
-            if (!_revoked)
+            // Resumed even when revoked meanwhile: librdkafka keeps a partition's pause across a rebalance, so one
+            // assigned to this instance again would otherwise never be fetched again.
+            try
             {
                 _consumer.Resume(assigned);
+            }
+            catch (KafkaException e)
+            {
+                _logger.LogWarning("Resuming partitions after a pause failed: {Code}", e.Error.Code);
             }
         }
 
         cancellationToken.ThrowIfCancellationRequested();
         return true;
+    }
+
+    /// <summary>
+    /// Puts back a batch dropped because partitions were revoked. A revoked partition is read again by its next
+    /// owner from the committed offsets. But a partition assigned to this instance again in the same rebalance can
+    /// have delivered inputs of the dropped batch after its reassignment, which moved the consumer's position past
+    /// them: without a seek back they would never be processed, and the next commit would skip them for good.
+    /// </summary>
+    private void Rewind(List<ConsumeResult<Ignore, ConsumedValue>> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var first = new Dictionary<(string Topic, int Partition), long>();
+        foreach (ConsumeResult<Ignore, ConsumedValue> r in batch)
+        {
+            (string, int) tp = (r.Topic, r.Partition.Value);
+            if (!first.TryGetValue(tp, out long offset) || r.Offset.Value < offset)
+            {
+                first[tp] = r.Offset.Value;
+            }
+        }
+
+        foreach (TopicPartition assigned in _consumer!.Assignment)
+        {
+            if (first.TryGetValue((assigned.Topic, assigned.Partition.Value), out long offset))
+            {
+                _consumer.Seek(new TopicPartitionOffset(assigned, new Offset(offset)));
+            }
+        }
     }
 
     private async Task<bool> TryCommitBatchAsync(List<ConsumeResult<Ignore, ConsumedValue>> batch, CancellationToken cancellationToken)

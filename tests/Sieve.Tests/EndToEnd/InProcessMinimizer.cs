@@ -47,6 +47,9 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
 
     public MinimizerOptions Options { get; }
 
+    /// <summary>Extra consumer properties of a <see cref="SharedDeployment"/>, for the loaders too.</summary>
+    private IReadOnlyDictionary<string, string> ConsumerProperties { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The loader started with the minimizer.</summary>
     public ConsentLoader Loader { get; private set; } = null!;
 
@@ -57,13 +60,15 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
     /// Builds and starts the minimizer. Redis keys and the invalidation channel get a unique prefix, so tests can
     /// share one Redis. With <paramref name="startEngine"/> false only the consent loader runs until <see cref="StartEngine"/>.
     /// <paramref name="delivery"/> picks the engine's delivery mode; a <paramref name="groupId"/> shared by two
-    /// minimizers makes the second resume from the first one's committed offsets.
+    /// minimizers makes the second resume from the first one's committed offsets. Instances of one deployment
+    /// (scaled out) pass the same <paramref name="deployment"/>: they then share the consumer group, the consent
+    /// loader's group and the Redis key space, as instances of the service do.
     /// </summary>
     public static async Task<InProcessMinimizer> StartAsync(string bootstrapServers, string redisConfiguration, PipelineTopics topics,
         LogRecorder logs, string name, ConsentCacheOptions? cacheOptions = null, bool startEngine = true,
-        DeliveryMode delivery = DeliveryMode.ExactlyOnce, string? groupId = null)
+        DeliveryMode delivery = DeliveryMode.ExactlyOnce, string? groupId = null, SharedDeployment? deployment = null)
     {
-        string unique = name + "-" + Guid.NewGuid().ToString("N");
+        string unique = deployment?.Name ?? name + "-" + Guid.NewGuid().ToString("N");
         var options = new MinimizerOptions
         {
             BootstrapServers = bootstrapServers,
@@ -72,6 +77,14 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
             Delivery = delivery,
             Topics = topics.ToOptions(),
         };
+        if (deployment is not null)
+        {
+            foreach (KeyValuePair<string, string> pair in deployment.KafkaProperties)
+            {
+                options.KafkaProperties[pair.Key] = pair.Value;
+            }
+        }
+
         CompiledPolicy policy = topics.Policy();
         RedisConsentStore store = await RedisConsentStore.ConnectAsync(
             new RedisConsentStoreOptions
@@ -85,7 +98,10 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
         var keys = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
         var core = new MinimizerCore(policy, keys, cache, options.SubjectCacheCapacity);
         var engine = new MinimizerEngine(options, core, cache, logs.For<MinimizerEngine>());
-        var minimizer = new InProcessMinimizer(topics, bootstrapServers, logs, store, cache, keys, core, engine, options);
+        var minimizer = new InProcessMinimizer(topics, bootstrapServers, logs, store, cache, keys, core, engine, options)
+        {
+            ConsumerProperties = deployment?.KafkaProperties ?? [],
+        };
 
         minimizer.Loader = minimizer.StartLoader("e2e-loader-" + unique);
         if (startEngine)
@@ -110,9 +126,13 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
     /// <summary>Starts another consent loader over the same store, in its own group (it reads the consent topic from the start).</summary>
     public ConsentLoader StartLoader(string groupId)
     {
-        var loader = new ConsentLoader(
-            new ConsentLoaderOptions { BootstrapServers = _bootstrapServers, Topic = _topics.ConsentChanges, GroupId = groupId },
-            Store, Keys, _logs.For<ConsentLoader>());
+        var options = new ConsentLoaderOptions { BootstrapServers = _bootstrapServers, Topic = _topics.ConsentChanges, GroupId = groupId };
+        foreach (KeyValuePair<string, string> pair in ConsumerProperties)
+        {
+            options.ConsumerSettings[pair.Key] = pair.Value;
+        }
+
+        var loader = new ConsentLoader(options, Store, Keys, _logs.For<ConsentLoader>());
         _loops.Add(loader.RunAsync(_stop.Token));
         return loader;
     }
@@ -146,4 +166,17 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
             _stop.Dispose();
         }
     }
+}
+
+/// <summary>
+/// What the instances of one scaled-out minimizer deployment share: the name behind their consumer group, consent
+/// loader group and Redis key prefix, and extra librdkafka properties for every instance's clients.
+/// </summary>
+internal sealed class SharedDeployment(string name)
+{
+    /// <summary>Unique per deployment.</summary>
+    public string Name { get; } = name + "-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>librdkafka consumer properties applied to each instance's clients (engine and consent loader).</summary>
+    public Dictionary<string, string> KafkaProperties { get; } = new(StringComparer.Ordinal);
 }
