@@ -50,6 +50,11 @@ public sealed class MinimizerCore : IDisposable
         _policy = policy;
         _consent = consent;
         _plans = [.. policy.Purposes];
+        if (_plans.Length > SubjectEntry.MaxPlans)
+        {
+            PipelineThrowHelper.ThrowTooManyPlans(_plans.Length);
+        }
+
         _keys = new PurposeKeyRing(keys, _plans);
         _subjects = new SubjectCache(subjectCacheCapacity);
     }
@@ -158,16 +163,25 @@ public sealed class MinimizerCore : IDisposable
         }
 
         normalized = normalized[..normalizedLength];
-        if (!_subjects.TryGet(subjectType, normalized, out SubjectEntry subject))
+        uint hash = _subjects.Hash(subjectType, normalized);
+        if (!_subjects.TryGet(hash, subjectType, normalized, out SubjectEntry? subject))
         {
-            subject = CreateSubject(subjectType, normalized);
+            subject = CreateSubject(hash, subjectType, normalized);
         }
 
-        if (!_consent.TryGet(subject.ConsentKeyUtf8, out ConsentRecord? record))
+        // The entry the subject used last is re-validated in place; only when the cache has moved on from it
+        // (invalidation, refetch, eviction, reset, lapsed staleness bound) is the key looked up again.
+        ConsentCacheEntry? consent = subject.Consent;
+        if (consent is null || !_consent.IsCurrent(consent))
         {
-            quarantine = default;
-            consentKey = subject.ConsentKey;
-            return ProcessStatus.NeedsConsent;
+            if (!_consent.TryGetEntry(subject.ConsentKeyUtf8, out consent))
+            {
+                quarantine = default;
+                consentKey = subject.ConsentKey;
+                return ProcessStatus.NeedsConsent;
+            }
+
+            subject.Bind(consent, _plans);
         }
 
         quarantine = default;
@@ -183,7 +197,7 @@ public sealed class MinimizerCore : IDisposable
                 continue;
             }
 
-            ConsentDecision decision = ConsentRules.Decide(record, plan.PurposeId, plan.ConsentRequired, fields.EventTime);
+            ConsentDecision decision = subject.Decide(i, fields.EventTime);
             if (decision != ConsentDecision.Forward)
             {
                 outcomes[i] = decision switch
@@ -223,22 +237,23 @@ public sealed class MinimizerCore : IDisposable
     private ReadOnlySpan<byte> PseudonymFor(SubjectEntry subject, int planIndex, long day, PseudonymKey key)
     {
         long epoch = _keys.IsDaily(planIndex) ? day : 0;
-        Span<byte> slot = subject.Pseudonyms.AsSpan(planIndex * PseudonymKey.PseudonymLength, PseudonymKey.PseudonymLength);
-        if (subject.PseudonymDays[planIndex] != epoch)
+        Span<byte> slot = subject.Pseudonym(planIndex);
+        ref long made = ref subject.PseudonymDay(planIndex);
+        if (made != epoch)
         {
             key.Compute(subject.Type, subject.Normalized, slot);
-            subject.PseudonymDays[planIndex] = epoch;
+            made = epoch;
         }
 
         return slot;
     }
 
-    private SubjectEntry CreateSubject(SubjectType type, ReadOnlySpan<byte> normalized)
+    private SubjectEntry CreateSubject(uint hash, SubjectType type, ReadOnlySpan<byte> normalized)
     {
-        var entry = new SubjectEntry(type, normalized.ToArray(), _plans.Length);
+        var entry = new SubjectEntry(hash, type, normalized, _plans.Length);
         _keys.ConsentIndex.Compute(type, normalized, entry.ConsentKeyUtf8);
         entry.ConsentKey = System.Text.Encoding.ASCII.GetString(entry.ConsentKeyUtf8);
-        _subjects.Add(type, normalized, entry);
+        _subjects.Add(entry);
         return entry;
     }
 
