@@ -38,6 +38,8 @@ public sealed class MinimizerCore : IDisposable
     private readonly PurposeKeyRing _keys;
     private readonly SubjectCache _subjects;
     private readonly PurposePlan[] _plans;
+    private readonly RecordProgram[] _programs;
+    private readonly int[] _interests = new int[OutputRecordEncoder.MaxInterests];
     private readonly byte[] _scratch = new byte[MaxOutputRecordBytes];
 
     /// <summary>Creates a core for <paramref name="policy"/>.</summary>
@@ -53,6 +55,13 @@ public sealed class MinimizerCore : IDisposable
         if (_plans.Length > SubjectEntry.MaxPlans)
         {
             PipelineThrowHelper.ThrowTooManyPlans(_plans.Length);
+        }
+
+        _programs = new RecordProgram[_plans.Length * 2];
+        for (int i = 0; i < _plans.Length; i++)
+        {
+            _programs[(2 * i) + (int)InputKind.Telematics] = new RecordProgram(_plans[i], InputKind.Telematics);
+            _programs[(2 * i) + (int)InputKind.Wifi] = new RecordProgram(_plans[i], InputKind.Wifi);
         }
 
         _keys = new PurposeKeyRing(keys, _plans);
@@ -77,6 +86,17 @@ public sealed class MinimizerCore : IDisposable
     /// </summary>
     public long RecordTimestamp(PurposePlan plan)
     {
+        for (int i = 0; i < _plans.Length; i++)
+        {
+            if (ReferenceEquals(_plans[i], plan))
+            {
+                long bucket = _programs[(2 * i) + (int)CurrentInputKind].TimestampBucketMillis;
+                return bucket == 0 ? CurrentEventTime : Generalization.TimeBuckets.Floor(CurrentEventTime, bucket);
+            }
+        }
+
+        // A plan of another core's policy: read its slots.
+
         IReadOnlyList<OutputSlot> slots = plan.Slots;
         for (int i = 0; i < slots.Count; i++)
         {
@@ -188,6 +208,8 @@ public sealed class MinimizerCore : IDisposable
         CurrentEventTime = fields.EventTime;
         CurrentInputKind = kind;
         long day = PurposeKeyRing.DayOf(fields.EventTime);
+        uint present = EventPresence.Of(fields);
+        int interestCount = -1;
         for (int i = 0; i < _plans.Length; i++)
         {
             PurposePlan plan = _plans[i];
@@ -210,7 +232,15 @@ public sealed class MinimizerCore : IDisposable
                 continue;
             }
 
-            if (!OutputRecordEncoder.IsApplicable(plan, fields, message, _policy.Interests))
+            RecordProgram program = _programs[(2 * i) + (int)kind];
+            if (program.UsesInterests && interestCount < 0)
+            {
+                // Once per event, for whichever purposes map browsing to categories.
+                interestCount = OutputRecordEncoder.CollectInterests(fields, message, _policy.Interests, _interests);
+                present |= interestCount > 0 ? EventPresence.Interests : 0;
+            }
+
+            if (!program.IsApplicable(present))
             {
                 outcomes[i] = Outcome.WithheldNotApplicable;
                 continue;
@@ -218,7 +248,8 @@ public sealed class MinimizerCore : IDisposable
 
             PseudonymKey key = _keys.For(i, day);
             ReadOnlySpan<byte> pseudonym = PseudonymFor(subject, i, day, key);
-            int written = OutputRecordEncoder.Encode(plan, fields, message, pseudonym, key.KeyIdUtf8, _policy.Interests, _scratch);
+            ReadOnlySpan<int> categories = _interests.AsSpan(0, Math.Max(interestCount, 0));
+            int written = OutputRecordEncoder.Encode(program, fields, present, categories, message, pseudonym, key.KeyIdUtf8, _policy.Interests, _scratch);
             if (written < 0)
             {
                 ThrowOutputTooLarge(plan.Name);
