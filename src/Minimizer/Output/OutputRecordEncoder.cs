@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Sieve.Contracts.Avro;
 using Sieve.Minimizer.Generalization;
 using Sieve.Minimizer.Pipeline;
@@ -120,9 +121,7 @@ internal static class OutputRecordEncoder
                 w.WriteFloat(Number(f.Location.AltitudeM.GetValueOrDefault(), step));
                 break;
             case SlotKind.Geohash:
-                Span<byte> hash = stackalloc byte[Geohash.MaxPrecision];
-                int n = Geohash.Encode(f.Location.Latitude, f.Location.Longitude, step.Precision, hash);
-                w.WriteString(hash[..n]);
+                WriteGeohash(ref w, step.Precision, f);
                 break;
             case SlotKind.OdometerKm:
                 w.WriteDouble(Number(f.OdometerKm.GetValueOrDefault(), step));
@@ -148,8 +147,19 @@ internal static class OutputRecordEncoder
         }
     }
 
+    // Out of line, so that only records with a geohash pay for the stack buffer.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void WriteGeohash(ref AvroWriter w, int precision, in EventFields f)
+    {
+        Span<byte> hash = stackalloc byte[Geohash.MaxPrecision];
+        int n = Geohash.Encode(f.Location.Latitude, f.Location.Longitude, precision, hash);
+        w.WriteString(hash[..n]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Number(double value, in SlotStep step) => step.Transform == TransformKind.Round ? Rounding.ToStep(value, step.Step) : value;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Number(float value, in SlotStep step) => step.Transform == TransformKind.Round ? (float)Rounding.ToStep(value, step.Step) : value;
 
     private static void WriteDtcCodes(ref AvroWriter w, TransformKind transform, in EventFields f, ReadOnlySpan<byte> source)

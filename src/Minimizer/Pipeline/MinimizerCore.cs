@@ -96,7 +96,6 @@ public sealed class MinimizerCore : IDisposable
         }
 
         // A plan of another core's policy: read its slots.
-
         IReadOnlyList<OutputSlot> slots = plan.Slots;
         for (int i = 0; i < slots.Count; i++)
         {
