@@ -46,10 +46,10 @@ public class PseudonymBenchmarks
             }
 
             _normalized[i] = _normalizeBuffer.AsSpan(0, length).ToArray();
-            var entry = new SubjectEntry(SubjectType.Vin, _normalized[i], Plans);
-            _key.Compute(SubjectType.Vin, _normalized[i], entry.Pseudonyms.AsSpan(0, PseudonymKey.PseudonymLength));
-            entry.PseudonymDays[0] = 0;
-            _cache.Add(SubjectType.Vin, _normalized[i], entry);
+            var entry = new SubjectEntry(_cache.Hash(SubjectType.Vin, _normalized[i]), SubjectType.Vin, _normalized[i], Plans);
+            _key.Compute(SubjectType.Vin, _normalized[i], entry.Pseudonym(0));
+            entry.PseudonymDay(0) = 0;
+            _cache.Add(entry);
         }
     }
 
@@ -77,9 +77,10 @@ public class PseudonymBenchmarks
         int start = Advance();
         for (int i = start; i < start + Batch; i++)
         {
-            if (_cache.TryGet(SubjectType.Vin, _normalized[i], out SubjectEntry entry))
+            ReadOnlySpan<byte> normalized = _normalized[i];
+            if (_cache.TryGet(_cache.Hash(SubjectType.Vin, normalized), SubjectType.Vin, normalized, out SubjectEntry? entry))
             {
-                sum += entry.Pseudonyms[0];
+                sum += entry.Pseudonym(0)[0];
             }
         }
 

@@ -28,18 +28,26 @@ internal static class VinFormat
             return trimmed.Length > Length ? NormalizeStatus.TooLong : NormalizeStatus.InvalidLength;
         }
 
+        // One table load per character and no early exit: a bad character makes its value negative, and the sign
+        // bits are collected and tested once after the loop.
+        ReadOnlySpan<sbyte> values = Values;
+        ReadOnlySpan<byte> weights = Weights;
+        trimmed = trimmed[..Length];
+        destination = destination[..Length];
         int sum = 0;
+        int bad = 0;
         for (int i = 0; i < Length; i++)
         {
-            byte c = AsciiText.ToUpper(trimmed[i]);
-            int value = Transliterate(c);
-            if (value < 0)
-            {
-                return NormalizeStatus.InvalidCharacter;
-            }
+            byte c = trimmed[i];
+            int value = values[c];
+            bad |= value;
+            destination[i] = AsciiText.ToUpper(c);
+            sum += value * weights[i];
+        }
 
-            destination[i] = c;
-            sum += value * Weights[i];
+        if (bad < 0)
+        {
+            return NormalizeStatus.InvalidCharacter;
         }
 
         if (destination[CheckDigitIndex] != CheckCharacter(sum))
@@ -66,7 +74,7 @@ internal static class VinFormat
                 continue;
             }
 
-            int value = Transliterate(AsciiText.ToUpper(vin17[i]));
+            int value = Transliterate(vin17[i]);
             if (value < 0)
             {
                 badIndex = i;
@@ -87,24 +95,29 @@ internal static class VinFormat
     }
 
     /// <summary>
-    /// The numeric value of an upper-case VIN character, or -1 for a character a VIN may not contain. Letters run
+    /// The numeric value of a VIN character of either case, or -1 for a character a VIN may not contain. Letters run
     /// A-H = 1-8, J-N = 1-5, P = 7, R = 9, S-Z = 2-9 (I, O and Q have no value).
     /// </summary>
-    private static int Transliterate(byte c)
-    {
-        if (AsciiText.IsDigit(c))
-        {
-            return c - '0';
-        }
+    private static int Transliterate(byte c) => Values[c];
 
-        return c switch
-        {
-            >= (byte)'A' and <= (byte)'H' => c - 'A' + 1,
-            >= (byte)'J' and <= (byte)'N' => c - 'J' + 1,
-            (byte)'P' => 7,
-            (byte)'R' => 9,
-            >= (byte)'S' and <= (byte)'Z' => c - 'S' + 2,
-            _ => -1,
-        };
-    }
+    /// <summary><see cref="Transliterate"/> for every byte value: digits and both cases of letters; -1 elsewhere.</summary>
+    private static ReadOnlySpan<sbyte> Values =>
+    [
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+         0,  1,  2,  3,  4,  5,  6,  7,  8,  9, -1, -1, -1, -1, -1, -1,
+        -1,  1,  2,  3,  4,  5,  6,  7,  8, -1,  1,  2,  3,  4,  5, -1,
+         7, -1,  9,  2,  3,  4,  5,  6,  7,  8,  9, -1, -1, -1, -1, -1,
+        -1,  1,  2,  3,  4,  5,  6,  7,  8, -1,  1,  2,  3,  4,  5, -1,
+         7, -1,  9,  2,  3,  4,  5,  6,  7,  8,  9, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    ];
 }

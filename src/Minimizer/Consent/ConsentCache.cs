@@ -32,6 +32,14 @@ namespace Sieve.Minimizer.Consent;
 /// allocate.
 /// </para>
 /// <para>
+/// Re-validation: <see cref="TryGetEntry"/> hands out the cached entry itself, and a caller that keeps it (the
+/// minimizer keeps one per subject) re-validates it with <see cref="IsCurrent"/>, which reads two integers and the
+/// clock instead of hashing the key and taking the lock. An entry is current only while it is in the young
+/// generation and servable: invalidating, replacing or evicting it marks it dropped, a rotation or reset moves the
+/// young generation on, so the first <see cref="IsCurrent"/> after any of them fails and the caller looks the key up
+/// again (which also promotes entries still in use out of the old generation).
+/// </para>
+/// <para>
 /// Thread-safety: every dictionary operation runs under one lock. <see cref="TryGet"/> is called by the worker
 /// thread and invalidations arrive on the store's delivery thread; the lock is uncontended nearly always (tens of
 /// nanoseconds), keeps invalidation immediate rather than deferred to the worker's next batch, and lets several
@@ -49,11 +57,13 @@ public sealed class ConsentCache : IDisposable
     private readonly List<PendingFetch> _pendingFetches = [];
     private readonly Action<string> _onInvalidated;
     private readonly Action _onReset;
-    private Dictionary<string, Entry> _young;
-    private Dictionary<string, Entry> _old;
-    private Dictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _youngLookup;
-    private Dictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _oldLookup;
+    private Dictionary<string, ConsentCacheEntry> _young;
+    private Dictionary<string, ConsentCacheEntry> _old;
+    private Dictionary<string, ConsentCacheEntry>.AlternateLookup<ReadOnlySpan<char>> _youngLookup;
+    private Dictionary<string, ConsentCacheEntry>.AlternateLookup<ReadOnlySpan<char>> _oldLookup;
+    private int _youngGeneration;
     private long _hits;
+    private long _currentHits;
     private long _misses;
     private long _staleMisses;
     private long _fetches;
@@ -81,8 +91,8 @@ public sealed class ConsentCache : IDisposable
         _maxStalenessTicks = ToTicks(options.MaxStaleness, _time.TimestampFrequency);
         _maxAgeTicks = ToTicks(options.MaxEntryAge, _time.TimestampFrequency);
         _generationCapacity = options.Capacity / 2;
-        _young = new Dictionary<string, Entry>(StringComparer.Ordinal);
-        _old = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        _young = new Dictionary<string, ConsentCacheEntry>(StringComparer.Ordinal);
+        _old = new Dictionary<string, ConsentCacheEntry>(StringComparer.Ordinal);
         _youngLookup = _young.GetAlternateLookup<ReadOnlySpan<char>>();
         _oldLookup = _old.GetAlternateLookup<ReadOnlySpan<char>>();
 
@@ -104,8 +114,8 @@ public sealed class ConsentCache : IDisposable
         }
     }
 
-    /// <summary><see cref="TryGet"/> calls that returned a record.</summary>
-    public long Hits => Volatile.Read(ref _hits);
+    /// <summary><see cref="TryGet"/> calls that returned a record (re-validations that succeeded included).</summary>
+    public long Hits => Volatile.Read(ref _hits) + Interlocked.Read(ref _currentHits);
 
     /// <summary><see cref="TryGet"/> calls that did not (absent, malformed key, or not vouched for).</summary>
     public long Misses => Volatile.Read(ref _misses);
@@ -140,6 +150,22 @@ public sealed class ConsentCache : IDisposable
     /// <param name="record">The record on a hit; null on a miss.</param>
     public bool TryGet(ReadOnlySpan<byte> consentKeyAscii, [MaybeNullWhen(false)] out ConsentRecord record)
     {
+        if (TryGetEntry(consentKeyAscii, out ConsentCacheEntry? entry))
+        {
+            record = entry.Record;
+            return true;
+        }
+
+        record = null;
+        return false;
+    }
+
+    /// <summary>
+    /// <see cref="TryGet"/>, returning the cache's entry itself, which the caller may keep and re-validate with
+    /// <see cref="IsCurrent"/>.
+    /// </summary>
+    internal bool TryGetEntry(ReadOnlySpan<byte> consentKeyAscii, [MaybeNullWhen(false)] out ConsentCacheEntry entry)
+    {
         Span<char> key = stackalloc char[ConsentKeys.Length];
         bool wellFormed = consentKeyAscii.Length == ConsentKeys.Length
             && Ascii.ToUtf16(consentKeyAscii, key, out _) == OperationStatus.Done;
@@ -148,11 +174,10 @@ public sealed class ConsentCache : IDisposable
 
         lock (_gate)
         {
-            Entry entry;
             if (!wellFormed)
             {
                 _misses++;
-                record = null;
+                entry = null;
                 return false;
             }
 
@@ -161,7 +186,6 @@ public sealed class ConsentCache : IDisposable
                 if (!_oldLookup.TryGetValue(key, out string? storedKey, out entry))
                 {
                     _misses++;
-                    record = null;
                     return false;
                 }
 
@@ -174,14 +198,36 @@ public sealed class ConsentCache : IDisposable
             {
                 _misses++;
                 _staleMisses++;
-                record = null;
+                entry = null;
                 return false;
             }
 
             _hits++;
-            record = entry.Record;
             return true;
         }
+    }
+
+    /// <summary>
+    /// True (and counted as a hit) when <paramref name="entry"/>, which <see cref="TryGetEntry"/> returned earlier,
+    /// is still the cache's current entry for its key and servable now, so its record may be used without a
+    /// look-up. False after any invalidation, replacement, eviction, generation rotation or reset since, and when
+    /// the staleness bound has lapsed; the caller then calls <see cref="TryGetEntry"/>, which counts the lookup.
+    /// Takes no lock and allocates nothing.
+    /// </summary>
+    internal bool IsCurrent(ConsentCacheEntry entry)
+    {
+        if (Volatile.Read(ref entry.Generation) != Volatile.Read(ref _youngGeneration))
+        {
+            return false;
+        }
+
+        if (!IsServable(entry, _time.GetTimestamp(), _store.LastHeartbeatTimestamp))
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _currentHits);
+        return true;
     }
 
     /// <summary>
@@ -207,7 +253,7 @@ public sealed class ConsentCache : IDisposable
         {
             foreach (string key in consentKeys)
             {
-                if (!TryPeek(key, out Entry entry) || !IsServable(entry, fetchedAt, provenUntil))
+                if (!TryPeek(key, out ConsentCacheEntry? entry) || !IsServable(entry, fetchedAt, provenUntil))
                 {
                     pending ??= new PendingFetch();
                     pending.Add(key);
@@ -250,8 +296,12 @@ public sealed class ConsentCache : IDisposable
                     continue;
                 }
 
-                _old.Remove(key);
-                AddYoung(key, new Entry(record, fetchedAt));
+                if (_old.Remove(key, out ConsentCacheEntry? replaced))
+                {
+                    Drop(replaced);
+                }
+
+                AddYoung(key, new ConsentCacheEntry(record, fetchedAt));
             }
         }
     }
@@ -274,16 +324,20 @@ public sealed class ConsentCache : IDisposable
     private static long ToTicks(TimeSpan span, long frequency) =>
         span >= TimeSpan.FromDays(3650) ? long.MaxValue / 2 : (long)(span.TotalSeconds * frequency);
 
-    private bool IsServable(in Entry entry, long now, long provenUntil)
+    private bool IsServable(ConsentCacheEntry entry, long now, long provenUntil)
     {
         long freshAsOf = Math.Max(entry.FetchedAt, provenUntil);
         return now - entry.FetchedAt <= _maxAgeTicks && now - freshAsOf <= _maxStalenessTicks;
     }
 
-    private bool TryPeek(string key, out Entry entry) => _young.TryGetValue(key, out entry) || _old.TryGetValue(key, out entry);
+    private bool TryPeek(string key, [MaybeNullWhen(false)] out ConsentCacheEntry entry) =>
+        _young.TryGetValue(key, out entry) || _old.TryGetValue(key, out entry);
 
-    // Caller holds _gate.
-    private void AddYoung(string key, Entry entry)
+    private static void Drop(ConsentCacheEntry entry) => Volatile.Write(ref entry.Generation, ConsentCacheEntry.Dropped);
+
+    // Caller holds _gate. Entries of the dropped generation need no marking: the young generation moves on, so
+    // their generation is no longer current.
+    private void AddYoung(string key, ConsentCacheEntry entry)
     {
         if (_young.Count >= _generationCapacity && !_young.ContainsKey(key))
         {
@@ -291,8 +345,15 @@ public sealed class ConsentCache : IDisposable
             _old.Clear();
             (_young, _old) = (_old, _young);
             (_youngLookup, _oldLookup) = (_oldLookup, _youngLookup);
+            Volatile.Write(ref _youngGeneration, _youngGeneration + 1);
         }
 
+        if (_young.TryGetValue(key, out ConsentCacheEntry? replaced) && !ReferenceEquals(replaced, entry))
+        {
+            Drop(replaced);
+        }
+
+        Volatile.Write(ref entry.Generation, _youngGeneration);
         _young[key] = entry;
     }
 
@@ -301,8 +362,16 @@ public sealed class ConsentCache : IDisposable
         lock (_gate)
         {
             _invalidations++;
-            _young.Remove(consentKey);
-            _old.Remove(consentKey);
+            if (_young.Remove(consentKey, out ConsentCacheEntry? young))
+            {
+                Drop(young);
+            }
+
+            if (_old.Remove(consentKey, out ConsentCacheEntry? old))
+            {
+                Drop(old);
+            }
+
             foreach (PendingFetch pending in _pendingFetches)
             {
                 pending.Supersede(consentKey);
@@ -317,19 +386,12 @@ public sealed class ConsentCache : IDisposable
             _resets++;
             _young.Clear();
             _old.Clear();
+            Volatile.Write(ref _youngGeneration, _youngGeneration + 1);
             foreach (PendingFetch pending in _pendingFetches)
             {
                 pending.SupersedeAll();
             }
         }
-    }
-
-    /// <summary>A cached record and the timestamp taken just before the fetch that read it was sent.</summary>
-    private readonly struct Entry(ConsentRecord record, long fetchedAt)
-    {
-        public ConsentRecord Record { get; } = record;
-
-        public long FetchedAt { get; } = fetchedAt;
     }
 
     /// <summary>The keys of one in-flight fetch and which of them invalidations have superseded. Guarded by the cache's lock.</summary>

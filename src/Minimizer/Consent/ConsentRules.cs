@@ -44,4 +44,47 @@ public static class ConsentRules
             _ => ConsentDecision.WithheldNoConsent,
         };
     }
+
+    /// <summary>
+    /// <see cref="Decide"/> for every event time at once, so a subject's decisions can be worked out when its record
+    /// is cached rather than per event. When the result is <see cref="ConsentDecision.Forward"/>, the decision for an
+    /// event at time t is <see cref="ConsentDecision.Forward"/> if <paramref name="forwardFrom"/> &lt;= t and
+    /// <see cref="ConsentDecision.WithheldNoConsent"/> otherwise; any other result is the decision at every time.
+    /// </summary>
+    /// <param name="record">The subject's consent record.</param>
+    /// <param name="purposeId">Index of the purpose in <see cref="KnownPurposes.All"/>.</param>
+    /// <param name="consentRequired">True when the policy makes the purpose depend on consent.</param>
+    /// <param name="forwardFrom">The earliest event time forwarded, when the result is <see cref="ConsentDecision.Forward"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="purposeId"/> is not a declared purpose's index.</exception>
+    public static ConsentDecision DecideForAllTimes(ConsentRecord record, int purposeId, bool consentRequired, out long forwardFrom)
+    {
+        ref readonly PurposeConsent consent = ref record.GetPurpose(purposeId);
+        forwardFrom = long.MaxValue;
+        if (record.Erased)
+        {
+            return ConsentDecision.WithheldErased;
+        }
+
+        if (record.Minor)
+        {
+            return ConsentDecision.WithheldMinor;
+        }
+
+        if (!consentRequired)
+        {
+            forwardFrom = long.MinValue;
+            return ConsentDecision.Forward;
+        }
+
+        switch (consent.State)
+        {
+            case ConsentState.Granted:
+                forwardFrom = consent.EffectiveTimeMillis;
+                return ConsentDecision.Forward;
+            case ConsentState.Withdrawn:
+                return ConsentDecision.WithheldWithdrawn;
+            default:
+                return ConsentDecision.WithheldNoConsent;
+        }
+    }
 }

@@ -48,52 +48,66 @@ public static class Geohash
             ThrowHelper.ThrowDestinationTooShort(precision);
         }
 
-        // Bisection rather than integer quantization: it reproduces the reference implementation bit for bit,
-        // including points that lie exactly on a cell edge (which go to the upper cell).
-        double latMin = -90.0, latMax = 90.0;
-        double lonMin = -180.0, lonMax = 180.0;
-        bool evenBit = true; // bits alternate, longitude first
+        // The 30 longitude and 30 latitude bits of a 12-character geohash, interleaved longitude first; a shorter
+        // geohash is a prefix of them, so its characters are the top 5 * precision bits.
+        ulong bits = (Spread(CellIndex(longitude, -180.0, LongitudeCell)) << 1) | Spread(CellIndex(latitude, -90.0, LatitudeCell));
         ReadOnlySpan<byte> alphabet = Alphabet;
         for (int i = 0; i < precision; i++)
         {
-            int index = 0;
-            for (int bit = 0; bit < 5; bit++)
-            {
-                if (evenBit)
-                {
-                    double mid = (lonMin + lonMax) / 2;
-                    if (longitude >= mid)
-                    {
-                        index = (index << 1) | 1;
-                        lonMin = mid;
-                    }
-                    else
-                    {
-                        index <<= 1;
-                        lonMax = mid;
-                    }
-                }
-                else
-                {
-                    double mid = (latMin + latMax) / 2;
-                    if (latitude >= mid)
-                    {
-                        index = (index << 1) | 1;
-                        latMin = mid;
-                    }
-                    else
-                    {
-                        index <<= 1;
-                        latMax = mid;
-                    }
-                }
-
-                evenBit = !evenBit;
-            }
-
-            destination[i] = alphabet[index];
+            destination[i] = alphabet[(int)(bits >> (55 - (5 * i))) & 31];
         }
 
         return precision;
+    }
+
+    /// <summary>Bits per coordinate at <see cref="MaxPrecision"/> (60 bits in all).</summary>
+    private const int CoordinateBits = 30;
+
+    /// <summary>Largest cell index of one coordinate.</summary>
+    private const int MaxCell = (1 << CoordinateBits) - 1;
+
+    /// <summary>Width of a longitude cell in degrees, 360 / 2^30 (exact: a power of two times 45).</summary>
+    private const double LongitudeCell = 360.0 / (1 << CoordinateBits);
+
+    /// <summary>Height of a latitude cell in degrees, 180 / 2^30.</summary>
+    private const double LatitudeCell = 180.0 / (1 << CoordinateBits);
+
+    /// <summary>
+    /// The index of the cell holding <paramref name="value"/>: the largest k in [0, 2^30) whose lower edge
+    /// <c>min + k * cell</c> is at or below it. This is exactly what bisecting the range 30 times finds (every
+    /// midpoint of that bisection is one of these edges, computed exactly in binary floating point), including
+    /// points on an edge, which belong to the upper cell.
+    /// </summary>
+    /// <remarks>
+    /// The edges are exact: k * cell has at most 37 significant bits, and so has the edge. The quotient that
+    /// estimates k is not (<c>value - min</c> rounds), but it is off by at most one, which the two exact edge
+    /// comparisons correct.
+    /// </remarks>
+    private static uint CellIndex(double value, double min, double cell)
+    {
+        double estimate = Math.Floor((value - min) / cell);
+        int k = estimate <= 0 ? 0 : estimate >= MaxCell ? MaxCell : (int)estimate;
+        if (min + (k * cell) > value)
+        {
+            k--;
+        }
+        else if (k < MaxCell && min + ((k + 1) * cell) <= value)
+        {
+            k++;
+        }
+
+        return (uint)k;
+    }
+
+    /// <summary>Moves bit i of <paramref name="value"/> (i below 32) to bit 2i.</summary>
+    private static ulong Spread(uint value)
+    {
+        ulong x = value;
+        x = (x | (x << 16)) & 0x0000FFFF0000FFFFUL;
+        x = (x | (x << 8)) & 0x00FF00FF00FF00FFUL;
+        x = (x | (x << 4)) & 0x0F0F0F0F0F0F0F0FUL;
+        x = (x | (x << 2)) & 0x3333333333333333UL;
+        x = (x | (x << 1)) & 0x5555555555555555UL;
+        return x;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Sieve.Contracts.Avro;
 using Sieve.Minimizer.Generalization;
 using Sieve.Minimizer.Pipeline;
@@ -6,66 +7,62 @@ using Sieve.Minimizer.Policy;
 namespace Sieve.Minimizer.Output;
 
 /// <summary>
-/// Writes one purpose's minimized record by interpreting the purpose's compiled slots in output-schema order.
-/// Because the slot list is compiled from the output .avsc at start-up, the encoder cannot drift from the schema.
-/// Allocates nothing: values come from the decoded event's fields and the source message span.
+/// Writes one purpose's minimized record by running the purpose's <see cref="RecordProgram"/> (its compiled slots,
+/// in output-schema order). Because the slots are compiled from the output .avsc at start-up, the encoder cannot
+/// drift from the schema. Allocates nothing: values come from the decoded event's fields and the source message span.
 /// </summary>
 internal static class OutputRecordEncoder
 {
     /// <summary>Most distinct interest categories written for one event.</summary>
-    private const int MaxInterests = 32;
+    public const int MaxInterests = 32;
 
     /// <summary>
-    /// True when the event has something for this purpose: every non-nullable data field can be filled and at
-    /// least one data field has a value. Otherwise the purpose's outcome is <see cref="Outcome.WithheldNotApplicable"/>.
+    /// The event's distinct interest categories in first-seen order (at most <see cref="MaxInterests"/>), written to
+    /// <paramref name="categories"/>; returns how many. Domains themselves never leave.
     /// </summary>
-    public static bool IsApplicable(PurposePlan plan, in EventFields f, ReadOnlySpan<byte> source, InterestCategoryMap interests)
+    public static int CollectInterests(in EventFields f, ReadOnlySpan<byte> source, InterestCategoryMap interests, Span<int> categories)
     {
-        bool any = false;
-        IReadOnlyList<OutputSlot> slots = plan.Slots;
-        for (int i = 0; i < slots.Count; i++)
+        int count = 0;
+        if (f.VisitedDomains.Count == 0)
         {
-            OutputSlot slot = slots[i];
-            if (slot.IsIdentity)
-            {
-                continue;
-            }
-
-            FieldTransform t = slot.From(f.Kind);
-            bool has = t.Kind != TransformKind.None && HasValue(slot.Kind, t, f, source, interests);
-            if (!has && !slot.Nullable && !IsArray(slot.Kind))
-            {
-                return false;
-            }
-
-            any |= has && slot.Kind is not (SlotKind.EventTime or SlotKind.TimeBucket);
+            return 0;
         }
 
-        return any;
+        foreach (ReadOnlySpan<byte> domain in f.VisitedDomains.Enumerate(source))
+        {
+            int category = interests.Lookup(domain);
+            if (category >= 0 && count < MaxInterests && !categories[..count].Contains(category))
+            {
+                categories[count++] = category;
+            }
+        }
+
+        return count;
     }
 
     /// <summary>
     /// Encodes the record (single-object header and body) into <paramref name="destination"/>. Returns the bytes
     /// written, or -1 when <paramref name="destination"/> is too small.
     /// </summary>
-    /// <param name="plan">The purpose.</param>
+    /// <param name="program">The purpose's record for the event's input kind.</param>
     /// <param name="f">The event's fields; slices index into <paramref name="source"/>.</param>
+    /// <param name="present">The event's <see cref="EventPresence"/> bits.</param>
+    /// <param name="categories">The event's interest categories (<see cref="CollectInterests"/>), when the program uses them.</param>
     /// <param name="source">The raw message the event was decoded from.</param>
     /// <param name="pseudonym">The subject's 32-byte pseudonym for this purpose.</param>
     /// <param name="keyId">UTF-8 key id that made the pseudonym.</param>
     /// <param name="interests">Domain to category map.</param>
     /// <param name="destination">Where to write.</param>
-    public static int Encode(PurposePlan plan, in EventFields f, ReadOnlySpan<byte> source, ReadOnlySpan<byte> pseudonym,
-        ReadOnlySpan<byte> keyId, InterestCategoryMap interests, Span<byte> destination)
+    public static int Encode(RecordProgram program, in EventFields f, uint present, ReadOnlySpan<int> categories, ReadOnlySpan<byte> source,
+        ReadOnlySpan<byte> pseudonym, ReadOnlySpan<byte> keyId, InterestCategoryMap interests, Span<byte> destination)
     {
         var w = new AvroWriter(destination);
-        SingleObjectEncoding.WriteHeader(ref w, plan.OutputSchema.Fingerprint);
-        IReadOnlyList<OutputSlot> slots = plan.Slots;
-        for (int i = 0; i < slots.Count; i++)
+        SingleObjectEncoding.WriteHeader(ref w, program.Fingerprint);
+        ReadOnlySpan<SlotStep> steps = program.Steps;
+        for (int i = 0; i < steps.Length; i++)
         {
-            OutputSlot slot = slots[i];
-            FieldTransform t = slot.From(f.Kind);
-            switch (slot.Kind)
+            ref readonly SlotStep step = ref steps[i];
+            switch (step.Kind)
             {
                 case SlotKind.Subject:
                     w.WriteString(pseudonym);
@@ -77,16 +74,16 @@ internal static class OutputRecordEncoder
                     w.WriteLong((int)f.Kind);
                     continue;
                 case SlotKind.DtcCodes:
-                    WriteDtcCodes(ref w, t, f, source);
+                    WriteDtcCodes(ref w, step.Transform, f, source);
                     continue;
                 case SlotKind.Interests:
-                    WriteInterests(ref w, t, f, source, interests);
+                    WriteInterests(ref w, step.Transform, categories, interests);
                     continue;
             }
 
-            bool has = t.Kind != TransformKind.None && HasValue(slot.Kind, t, f, source, interests);
-            if (slot.Nullable)
+            if (step.Nullable)
             {
+                bool has = step.Filled && (present & step.Bit) != 0;
                 w.WriteUnionIndex(has ? 1 : 0);
                 if (!has)
                 {
@@ -94,71 +91,46 @@ internal static class OutputRecordEncoder
                 }
             }
 
-            WriteValue(ref w, slot.Kind, t, f, source);
+            WriteValue(ref w, step, f, source);
         }
 
         return w.Overflowed ? -1 : w.Position;
     }
 
-    private static bool IsArray(SlotKind kind) => kind is SlotKind.DtcCodes or SlotKind.Interests;
-
-    private static bool HasValue(SlotKind kind, FieldTransform t, in EventFields f, ReadOnlySpan<byte> source, InterestCategoryMap interests) => kind switch
+    private static void WriteValue(ref AvroWriter w, in SlotStep step, in EventFields f, ReadOnlySpan<byte> source)
     {
-        SlotKind.EventTime or SlotKind.TimeBucket => true,
-        SlotKind.Latitude or SlotKind.Longitude or SlotKind.Geohash => f.HasLocation,
-        SlotKind.SpeedKph => f.HasLocation && f.Location.SpeedKph.HasValue,
-        SlotKind.HeadingDeg => f.HasLocation && f.Location.HeadingDeg.HasValue,
-        SlotKind.AltitudeM => f.HasLocation && f.Location.AltitudeM.HasValue,
-        SlotKind.OdometerKm => f.OdometerKm.HasValue,
-        SlotKind.FuelLevelPct => f.FuelLevelPct.HasValue,
-        SlotKind.BatteryVoltage => f.BatteryVoltage.HasValue,
-        SlotKind.EngineOn => f.EngineOn.HasValue,
-        SlotKind.OutletId => !f.OutletId.IsNull,
-        SlotKind.Rssi => f.Rssi.HasValue,
-        SlotKind.DwellSeconds => f.DwellSeconds.HasValue,
-        SlotKind.DtcCodes => f.DtcCodes.Count > 0,
-        SlotKind.Interests => HasAnyInterest(t, f, source, interests),
-        _ => false,
-    };
-
-    private static void WriteValue(ref AvroWriter w, SlotKind kind, FieldTransform t, in EventFields f, ReadOnlySpan<byte> source)
-    {
-        switch (kind)
+        switch (step.Kind)
         {
             case SlotKind.EventTime:
-                w.WriteLong(t.Kind == TransformKind.BucketTime ? TimeBuckets.Floor(f.EventTime, t.BucketMillis) : f.EventTime);
-                break;
             case SlotKind.TimeBucket:
-                w.WriteLong(t.Kind == TransformKind.BucketTime ? TimeBuckets.Floor(f.EventTime, t.BucketMillis) : f.EventTime);
+                w.WriteLong(step.Transform == TransformKind.BucketTime ? TimeBuckets.Floor(f.EventTime, step.BucketMillis) : f.EventTime);
                 break;
             case SlotKind.Latitude:
-                w.WriteDouble(Number(f.Location.Latitude, t));
+                w.WriteDouble(Number(f.Location.Latitude, step));
                 break;
             case SlotKind.Longitude:
-                w.WriteDouble(Number(f.Location.Longitude, t));
+                w.WriteDouble(Number(f.Location.Longitude, step));
                 break;
             case SlotKind.SpeedKph:
-                w.WriteFloat(Number(f.Location.SpeedKph.GetValueOrDefault(), t));
+                w.WriteFloat(Number(f.Location.SpeedKph.GetValueOrDefault(), step));
                 break;
             case SlotKind.HeadingDeg:
-                w.WriteFloat(Number(f.Location.HeadingDeg.GetValueOrDefault(), t));
+                w.WriteFloat(Number(f.Location.HeadingDeg.GetValueOrDefault(), step));
                 break;
             case SlotKind.AltitudeM:
-                w.WriteFloat(Number(f.Location.AltitudeM.GetValueOrDefault(), t));
+                w.WriteFloat(Number(f.Location.AltitudeM.GetValueOrDefault(), step));
                 break;
             case SlotKind.Geohash:
-                Span<byte> hash = stackalloc byte[12];
-                int n = Geohash.Encode(f.Location.Latitude, f.Location.Longitude, t.Precision, hash);
-                w.WriteString(hash[..n]);
+                WriteGeohash(ref w, step.Precision, f);
                 break;
             case SlotKind.OdometerKm:
-                w.WriteDouble(Number(f.OdometerKm.GetValueOrDefault(), t));
+                w.WriteDouble(Number(f.OdometerKm.GetValueOrDefault(), step));
                 break;
             case SlotKind.FuelLevelPct:
-                w.WriteFloat(Number(f.FuelLevelPct.GetValueOrDefault(), t));
+                w.WriteFloat(Number(f.FuelLevelPct.GetValueOrDefault(), step));
                 break;
             case SlotKind.BatteryVoltage:
-                w.WriteFloat(Number(f.BatteryVoltage.GetValueOrDefault(), t));
+                w.WriteFloat(Number(f.BatteryVoltage.GetValueOrDefault(), step));
                 break;
             case SlotKind.EngineOn:
                 w.WriteBoolean(f.EngineOn.GetValueOrDefault());
@@ -167,21 +139,32 @@ internal static class OutputRecordEncoder
                 w.WriteString(f.OutletId.Of(source));
                 break;
             case SlotKind.Rssi:
-                w.WriteInt((int)Number(f.Rssi.GetValueOrDefault(), t));
+                w.WriteInt((int)Number(f.Rssi.GetValueOrDefault(), step));
                 break;
             case SlotKind.DwellSeconds:
-                w.WriteInt((int)Number(f.DwellSeconds.GetValueOrDefault(), t));
+                w.WriteInt((int)Number(f.DwellSeconds.GetValueOrDefault(), step));
                 break;
         }
     }
 
-    private static double Number(double value, FieldTransform t) => t.Kind == TransformKind.Round ? Rounding.ToStep(value, t.Step) : value;
-
-    private static float Number(float value, FieldTransform t) => t.Kind == TransformKind.Round ? (float)Rounding.ToStep(value, t.Step) : value;
-
-    private static void WriteDtcCodes(ref AvroWriter w, FieldTransform t, in EventFields f, ReadOnlySpan<byte> source)
+    // Out of line, so that only records with a geohash pay for the stack buffer.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void WriteGeohash(ref AvroWriter w, int precision, in EventFields f)
     {
-        if (t.Kind == TransformKind.Pass && f.DtcCodes.Count > 0)
+        Span<byte> hash = stackalloc byte[Geohash.MaxPrecision];
+        int n = Geohash.Encode(f.Location.Latitude, f.Location.Longitude, precision, hash);
+        w.WriteString(hash[..n]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Number(double value, in SlotStep step) => step.Transform == TransformKind.Round ? Rounding.ToStep(value, step.Step) : value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Number(float value, in SlotStep step) => step.Transform == TransformKind.Round ? (float)Rounding.ToStep(value, step.Step) : value;
+
+    private static void WriteDtcCodes(ref AvroWriter w, TransformKind transform, in EventFields f, ReadOnlySpan<byte> source)
+    {
+        if (transform == TransformKind.Pass && f.DtcCodes.Count > 0)
         {
             w.WriteLong(f.DtcCodes.Count);
             foreach (ReadOnlySpan<byte> code in f.DtcCodes.Enumerate(source))
@@ -193,47 +176,14 @@ internal static class OutputRecordEncoder
         w.WriteLong(0);
     }
 
-    private static bool HasAnyInterest(FieldTransform t, in EventFields f, ReadOnlySpan<byte> source, InterestCategoryMap interests)
+    private static void WriteInterests(ref AvroWriter w, TransformKind transform, ReadOnlySpan<int> categories, InterestCategoryMap interests)
     {
-        if (t.Kind != TransformKind.InterestCategories)
+        if (transform == TransformKind.InterestCategories && categories.Length > 0)
         {
-            return false;
-        }
-
-        foreach (ReadOnlySpan<byte> domain in f.VisitedDomains.Enumerate(source))
-        {
-            if (interests.Lookup(domain) >= 0)
+            w.WriteLong(categories.Length);
+            foreach (int category in categories)
             {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static void WriteInterests(ref AvroWriter w, FieldTransform t, in EventFields f, ReadOnlySpan<byte> source, InterestCategoryMap interests)
-    {
-        if (t.Kind == TransformKind.InterestCategories && f.VisitedDomains.Count > 0)
-        {
-            // Distinct categories in first-seen order; domains themselves never leave.
-            Span<int> seen = stackalloc int[MaxInterests];
-            int count = 0;
-            foreach (ReadOnlySpan<byte> domain in f.VisitedDomains.Enumerate(source))
-            {
-                int category = interests.Lookup(domain);
-                if (category >= 0 && count < MaxInterests && !seen[..count].Contains(category))
-                {
-                    seen[count++] = category;
-                }
-            }
-
-            if (count > 0)
-            {
-                w.WriteLong(count);
-                for (int i = 0; i < count; i++)
-                {
-                    w.WriteString(interests.CategoryUtf8(seen[i]));
-                }
+                w.WriteString(interests.CategoryUtf8(category));
             }
         }
 

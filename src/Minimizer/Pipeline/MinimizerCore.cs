@@ -38,6 +38,8 @@ public sealed class MinimizerCore : IDisposable
     private readonly PurposeKeyRing _keys;
     private readonly SubjectCache _subjects;
     private readonly PurposePlan[] _plans;
+    private readonly RecordProgram[] _programs;
+    private readonly int[] _interests = new int[OutputRecordEncoder.MaxInterests];
     private readonly byte[] _scratch = new byte[MaxOutputRecordBytes];
 
     /// <summary>Creates a core for <paramref name="policy"/>.</summary>
@@ -50,6 +52,18 @@ public sealed class MinimizerCore : IDisposable
         _policy = policy;
         _consent = consent;
         _plans = [.. policy.Purposes];
+        if (_plans.Length > SubjectEntry.MaxPlans)
+        {
+            PipelineThrowHelper.ThrowTooManyPlans(_plans.Length);
+        }
+
+        _programs = new RecordProgram[_plans.Length * 2];
+        for (int i = 0; i < _plans.Length; i++)
+        {
+            _programs[(2 * i) + (int)InputKind.Telematics] = new RecordProgram(_plans[i], InputKind.Telematics);
+            _programs[(2 * i) + (int)InputKind.Wifi] = new RecordProgram(_plans[i], InputKind.Wifi);
+        }
+
         _keys = new PurposeKeyRing(keys, _plans);
         _subjects = new SubjectCache(subjectCacheCapacity);
     }
@@ -72,6 +86,16 @@ public sealed class MinimizerCore : IDisposable
     /// </summary>
     public long RecordTimestamp(PurposePlan plan)
     {
+        for (int i = 0; i < _plans.Length; i++)
+        {
+            if (ReferenceEquals(_plans[i], plan))
+            {
+                long bucket = _programs[(2 * i) + (int)CurrentInputKind].TimestampBucketMillis;
+                return bucket == 0 ? CurrentEventTime : Generalization.TimeBuckets.Floor(CurrentEventTime, bucket);
+            }
+        }
+
+        // A plan of another core's policy: read its slots.
         IReadOnlyList<OutputSlot> slots = plan.Slots;
         for (int i = 0; i < slots.Count; i++)
         {
@@ -158,22 +182,33 @@ public sealed class MinimizerCore : IDisposable
         }
 
         normalized = normalized[..normalizedLength];
-        if (!_subjects.TryGet(subjectType, normalized, out SubjectEntry subject))
+        uint hash = _subjects.Hash(subjectType, normalized);
+        if (!_subjects.TryGet(hash, subjectType, normalized, out SubjectEntry? subject))
         {
-            subject = CreateSubject(subjectType, normalized);
+            subject = CreateSubject(hash, subjectType, normalized);
         }
 
-        if (!_consent.TryGet(subject.ConsentKeyUtf8, out ConsentRecord? record))
+        // The entry the subject used last is re-validated in place; only when the cache has moved on from it
+        // (invalidation, refetch, eviction, reset, lapsed staleness bound) is the key looked up again.
+        ConsentCacheEntry? consent = subject.Consent;
+        if (consent is null || !_consent.IsCurrent(consent))
         {
-            quarantine = default;
-            consentKey = subject.ConsentKey;
-            return ProcessStatus.NeedsConsent;
+            if (!_consent.TryGetEntry(subject.ConsentKeyUtf8, out consent))
+            {
+                quarantine = default;
+                consentKey = subject.ConsentKey;
+                return ProcessStatus.NeedsConsent;
+            }
+
+            subject.Bind(consent, _plans);
         }
 
         quarantine = default;
         CurrentEventTime = fields.EventTime;
         CurrentInputKind = kind;
         long day = PurposeKeyRing.DayOf(fields.EventTime);
+        uint present = EventPresence.Of(fields);
+        int interestCount = -1;
         for (int i = 0; i < _plans.Length; i++)
         {
             PurposePlan plan = _plans[i];
@@ -183,7 +218,7 @@ public sealed class MinimizerCore : IDisposable
                 continue;
             }
 
-            ConsentDecision decision = ConsentRules.Decide(record, plan.PurposeId, plan.ConsentRequired, fields.EventTime);
+            ConsentDecision decision = subject.Decide(i, fields.EventTime);
             if (decision != ConsentDecision.Forward)
             {
                 outcomes[i] = decision switch
@@ -196,7 +231,15 @@ public sealed class MinimizerCore : IDisposable
                 continue;
             }
 
-            if (!OutputRecordEncoder.IsApplicable(plan, fields, message, _policy.Interests))
+            RecordProgram program = _programs[(2 * i) + (int)kind];
+            if (program.UsesInterests && interestCount < 0)
+            {
+                // Once per event, for whichever purposes map browsing to categories.
+                interestCount = OutputRecordEncoder.CollectInterests(fields, message, _policy.Interests, _interests);
+                present |= interestCount > 0 ? EventPresence.Interests : 0;
+            }
+
+            if (!program.IsApplicable(present))
             {
                 outcomes[i] = Outcome.WithheldNotApplicable;
                 continue;
@@ -204,7 +247,8 @@ public sealed class MinimizerCore : IDisposable
 
             PseudonymKey key = _keys.For(i, day);
             ReadOnlySpan<byte> pseudonym = PseudonymFor(subject, i, day, key);
-            int written = OutputRecordEncoder.Encode(plan, fields, message, pseudonym, key.KeyIdUtf8, _policy.Interests, _scratch);
+            ReadOnlySpan<int> categories = _interests.AsSpan(0, Math.Max(interestCount, 0));
+            int written = OutputRecordEncoder.Encode(program, fields, present, categories, message, pseudonym, key.KeyIdUtf8, _policy.Interests, _scratch);
             if (written < 0)
             {
                 ThrowOutputTooLarge(plan.Name);
@@ -223,22 +267,23 @@ public sealed class MinimizerCore : IDisposable
     private ReadOnlySpan<byte> PseudonymFor(SubjectEntry subject, int planIndex, long day, PseudonymKey key)
     {
         long epoch = _keys.IsDaily(planIndex) ? day : 0;
-        Span<byte> slot = subject.Pseudonyms.AsSpan(planIndex * PseudonymKey.PseudonymLength, PseudonymKey.PseudonymLength);
-        if (subject.PseudonymDays[planIndex] != epoch)
+        Span<byte> slot = subject.Pseudonym(planIndex);
+        ref long made = ref subject.PseudonymDay(planIndex);
+        if (made != epoch)
         {
             key.Compute(subject.Type, subject.Normalized, slot);
-            subject.PseudonymDays[planIndex] = epoch;
+            made = epoch;
         }
 
         return slot;
     }
 
-    private SubjectEntry CreateSubject(SubjectType type, ReadOnlySpan<byte> normalized)
+    private SubjectEntry CreateSubject(uint hash, SubjectType type, ReadOnlySpan<byte> normalized)
     {
-        var entry = new SubjectEntry(type, normalized.ToArray(), _plans.Length);
+        var entry = new SubjectEntry(hash, type, normalized, _plans.Length);
         _keys.ConsentIndex.Compute(type, normalized, entry.ConsentKeyUtf8);
         entry.ConsentKey = System.Text.Encoding.ASCII.GetString(entry.ConsentKeyUtf8);
-        _subjects.Add(type, normalized, entry);
+        _subjects.Add(entry);
         return entry;
     }
 

@@ -1,40 +1,11 @@
+using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using Sieve.Contracts.Identifiers;
-using Sieve.Contracts.Pseudonymization;
 
 namespace Sieve.Minimizer.Pipeline;
-
-/// <summary>
-/// What the minimizer remembers about a subject it has seen: its consent-store key and its pseudonym per purpose
-/// plan. Lives only in process memory. Pseudonyms of daily-rotating plans carry the day they were made for.
-/// </summary>
-internal sealed class SubjectEntry
-{
-    public SubjectEntry(SubjectType type, byte[] normalized, int planCount)
-    {
-        Type = type;
-        Normalized = normalized;
-        Pseudonyms = new byte[planCount * PseudonymKey.PseudonymLength];
-        PseudonymDays = new long[planCount];
-        Array.Fill(PseudonymDays, long.MinValue);
-    }
-
-    public SubjectType Type { get; }
-
-    /// <summary>The normalized identifier; held only to compute pseudonyms for new key epochs.</summary>
-    public byte[] Normalized { get; }
-
-    /// <summary>32 ASCII bytes: the consent-index pseudonym.</summary>
-    public byte[] ConsentKeyUtf8 { get; } = new byte[PseudonymKey.PseudonymLength];
-
-    /// <summary>The same key as a string, for consent-store fetches (made once per subject).</summary>
-    public string ConsentKey { get; set; } = "";
-
-    /// <summary>Plan i's pseudonym is at [i*32, i*32+32).</summary>
-    public byte[] Pseudonyms { get; }
-
-    /// <summary>The UTC day each plan's pseudonym was made for (long.MinValue: not yet made; stable plans use 0).</summary>
-    public long[] PseudonymDays { get; }
-}
 
 /// <summary>
 /// Subjects by (type, normalized identifier), looked up without allocating. Bounded: two generations of at most
@@ -42,75 +13,197 @@ internal sealed class SubjectEntry
 /// A subject active in either generation is found (and promoted), so a working set up to the capacity stays cached.
 /// Not thread-safe: one per minimizer worker.
 /// </summary>
+/// <remarks>
+/// Each generation is an open-addressing table (linear probing, at most half full) of slots holding the subject's
+/// hash and its <see cref="SubjectEntry"/>; the entry holds the normalized identifier it is matched against. A
+/// look-up reads the slot array (a few megabytes for a hundred thousand subjects) and then the one entry. The hash
+/// is keyed with a per-process random seed, so identifiers cannot be chosen to collide.
+/// </remarks>
 internal sealed class SubjectCache
 {
+    private const int InitialSlots = 1 << 16;
     private readonly int _capacity;
-    private Dictionary<string, SubjectEntry> _young;
-    private Dictionary<string, SubjectEntry> _old;
+    private readonly int _maxSlots;
+    private readonly ulong _seed;
+    private Slot[] _young;
+    private Slot[] _old;
+    private int _youngCount;
+    private int _oldCount;
 
     public SubjectCache(int capacity)
     {
         _capacity = Math.Max(16, capacity);
-        _young = new Dictionary<string, SubjectEntry>(Math.Min(_capacity, 1 << 16), StringComparer.Ordinal);
-        _old = new Dictionary<string, SubjectEntry>(StringComparer.Ordinal);
+        _maxSlots = (int)Math.Min(1u << 30, BitOperations.RoundUpToPowerOf2((uint)_capacity * 2));
+        _young = new Slot[Math.Min(_maxSlots, InitialSlots)];
+        _old = new Slot[1];
+        Span<byte> seed = stackalloc byte[sizeof(ulong)];
+        RandomNumberGenerator.Fill(seed);
+        _seed = BinaryPrimitives.ReadUInt64LittleEndian(seed);
     }
 
-    public int Count => _young.Count + _old.Count;
+    public int Count => _youngCount + _oldCount;
 
-    /// <summary>Finds a subject; <paramref name="normalized"/> is ASCII (the normalizer's output).</summary>
-    public bool TryGet(SubjectType type, ReadOnlySpan<byte> normalized, out SubjectEntry entry)
+    /// <summary>The hash <see cref="TryGet"/> and <see cref="SubjectEntry.Hash"/> use for a subject.</summary>
+    public uint Hash(SubjectType type, ReadOnlySpan<byte> normalized)
     {
-        Span<char> key = stackalloc char[1 + IdentifierNormalizer.MaxNormalizedLength];
-        int length = MakeKey(type, normalized, key);
-        ReadOnlySpan<char> k = key[..length];
-        if (_young.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(k, out entry!))
+        ulong h = _seed ^ (((ulong)type << 32) | (uint)normalized.Length);
+        int length = normalized.Length;
+        if (length >= sizeof(ulong))
+        {
+            int i = 0;
+            for (; i <= length - sizeof(ulong); i += sizeof(ulong))
+            {
+                h = Mix(h, BinaryPrimitives.ReadUInt64LittleEndian(normalized[i..]));
+            }
+
+            if (i < length)
+            {
+                // The last eight bytes, overlapping the previous word.
+                h = Mix(h, BinaryPrimitives.ReadUInt64LittleEndian(normalized[(length - sizeof(ulong))..]));
+            }
+        }
+        else
+        {
+            ulong word = 0;
+            for (int i = 0; i < length; i++)
+            {
+                word = (word << 8) | normalized[i];
+            }
+
+            h = Mix(h, word);
+        }
+
+        // MurmurHash3's 64-bit finalizer: every input bit reaches the low bits that index the table.
+        h ^= h >> 33;
+        h *= 0xFF51AFD7ED558CCDUL;
+        h ^= h >> 33;
+        h *= 0xC4CEB9FE1A85EC53UL;
+        h ^= h >> 33;
+        return (uint)h;
+    }
+
+    /// <summary>Finds a subject; <paramref name="hash"/> is <see cref="Hash"/> of it.</summary>
+    public bool TryGet(uint hash, SubjectType type, ReadOnlySpan<byte> normalized, [NotNullWhen(true)] out SubjectEntry? entry)
+    {
+        entry = Find(_young, hash, type, normalized);
+        if (entry is not null)
         {
             return true;
         }
 
-        if (_old.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(k, out entry!))
+        entry = Find(_old, hash, type, normalized);
+        if (entry is not null)
         {
-            Add(new string(k), entry);
+            // Still in use: into the young generation, so the next rotation keeps it.
+            Add(entry);
             return true;
         }
 
         return false;
     }
 
-    /// <summary>Adds a subject (allocates; only on first sight of a subject).</summary>
-    public void Add(SubjectType type, ReadOnlySpan<byte> normalized, SubjectEntry entry)
+    /// <summary>Adds a subject (on first sight of it, or to promote it from the old generation).</summary>
+    public void Add(SubjectEntry entry)
     {
-        Span<char> key = stackalloc char[1 + IdentifierNormalizer.MaxNormalizedLength];
-        int length = MakeKey(type, normalized, key);
-        Add(new string(key[..length]), entry);
+        if (_youngCount >= _capacity)
+        {
+            Rotate();
+        }
+        else if (_youngCount + 1 > _young.Length / 2 && _young.Length < _maxSlots)
+        {
+            _young = Grow(_young);
+        }
+
+        Insert(_young, entry);
+        _youngCount++;
     }
 
     /// <summary>Forgets every subject (e.g. after a key rotation).</summary>
     public void Clear()
     {
-        _young.Clear();
-        _old.Clear();
+        Array.Clear(_young);
+        Array.Clear(_old);
+        _youngCount = 0;
+        _oldCount = 0;
     }
 
-    private void Add(string key, SubjectEntry entry)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Mix(ulong h, ulong word)
     {
-        if (_young.Count >= _capacity)
-        {
-            _old = _young;
-            _young = new Dictionary<string, SubjectEntry>(Math.Min(_capacity, 1 << 16), StringComparer.Ordinal);
-        }
-
-        _young[key] = entry;
+        h = (h ^ word) * 0x9E3779B97F4A7C15UL;
+        return h ^ (h >> 29);
     }
 
-    private static int MakeKey(SubjectType type, ReadOnlySpan<byte> normalized, Span<char> key)
+    private static SubjectEntry? Find(Slot[] slots, uint hash, SubjectType type, ReadOnlySpan<byte> normalized)
     {
-        key[0] = (char)('0' + (int)type);
-        for (int i = 0; i < normalized.Length; i++)
+        int mask = slots.Length - 1;
+        int i = (int)hash & mask;
+        while (true)
         {
-            key[i + 1] = (char)normalized[i];
+            ref Slot slot = ref slots[i];
+            SubjectEntry? entry = slot.Entry;
+            if (entry is null)
+            {
+                return null;
+            }
+
+            if (slot.Hash == hash && entry.Is(type, normalized))
+            {
+                return entry;
+            }
+
+            i = (i + 1) & mask;
+        }
+    }
+
+    private static void Insert(Slot[] slots, SubjectEntry entry)
+    {
+        int mask = slots.Length - 1;
+        int i = (int)entry.Hash & mask;
+        while (slots[i].Entry is not null)
+        {
+            i = (i + 1) & mask;
         }
 
-        return normalized.Length + 1;
+        slots[i] = new Slot(entry.Hash, entry);
+    }
+
+    private static Slot[] Grow(Slot[] slots)
+    {
+        var grown = new Slot[slots.Length * 2];
+        foreach (Slot slot in slots)
+        {
+            if (slot.Entry is not null)
+            {
+                Insert(grown, slot.Entry);
+            }
+        }
+
+        return grown;
+    }
+
+    private void Rotate()
+    {
+        // The old generation is dropped; its table is reused for the new young one when it is full-sized.
+        Slot[] recycled = _old;
+        _old = _young;
+        _oldCount = _youngCount;
+        if (recycled.Length == _old.Length)
+        {
+            Array.Clear(recycled);
+            _young = recycled;
+        }
+        else
+        {
+            _young = new Slot[_old.Length];
+        }
+
+        _youngCount = 0;
+    }
+
+    private readonly struct Slot(uint hash, SubjectEntry entry)
+    {
+        public readonly uint Hash = hash;
+        public readonly SubjectEntry? Entry = entry;
     }
 }

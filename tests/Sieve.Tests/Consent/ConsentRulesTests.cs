@@ -91,4 +91,45 @@ public class ConsentRulesTests
         Assert.Equal("consent-withdrawn", ConsentDecision.WithheldWithdrawn.ToReasonCode());
         Assert.Equal("minor", ConsentDecision.WithheldMinor.ToReasonCode());
     }
+
+    [Fact]
+    public void Deciding_for_all_times_at_once_agrees_with_deciding_per_event()
+    {
+        long[] times = [long.MinValue, -1, 0, EventTime - 1, EventTime, EventTime + 1, long.MaxValue];
+        PurposeConsent[] decisions =
+        [
+            default,
+            new(ConsentState.Granted, EventTime, "v1"),
+            new(ConsentState.Granted, long.MinValue, "v1"),
+            new(ConsentState.Granted, long.MaxValue, "v1"),
+            new(ConsentState.Withdrawn, EventTime, "v1"),
+        ];
+        int checkedCases = 0;
+        foreach (bool minor in (ReadOnlySpan<bool>)[false, true])
+        {
+            foreach (bool erased in (ReadOnlySpan<bool>)[false, true])
+            {
+                foreach (PurposeConsent consent in decisions)
+                {
+                    var purposes = new PurposeConsent[KnownPurposes.Count];
+                    purposes[Positioning] = consent;
+                    ConsentRecord record = ConsentRecord.Create(minor, erased, purposes);
+                    foreach (bool required in (ReadOnlySpan<bool>)[false, true])
+                    {
+                        ConsentDecision ahead = ConsentRules.DecideForAllTimes(record, Positioning, required, out long forwardFrom);
+                        foreach (long time in times)
+                        {
+                            ConsentDecision expected = ConsentRules.Decide(record, Positioning, required, time);
+                            ConsentDecision actual = ahead != ConsentDecision.Forward ? ahead
+                                : forwardFrom <= time ? ConsentDecision.Forward : ConsentDecision.WithheldNoConsent;
+                            Assert.Equal(expected, actual);
+                            checkedCases++;
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.Equal(2 * 2 * 5 * 2 * 7, checkedCases);
+    }
 }

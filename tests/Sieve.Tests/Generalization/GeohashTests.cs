@@ -82,4 +82,109 @@ public class GeohashTests
     [Fact]
     public void RejectsShortDestination() =>
         Assert.Throws<ArgumentException>(() => Geohash.Encode(1, 1, 6, new byte[5]));
+
+    [Fact]
+    public void Matches_bisection_on_random_points_at_every_precision()
+    {
+        var random = new Random(20261201);
+        for (int n = 0; n < 200_000; n++)
+        {
+            double latitude = (random.NextDouble() * 180.0) - 90.0;
+            double longitude = (random.NextDouble() * 360.0) - 180.0;
+            AssertMatchesBisection(latitude, longitude);
+        }
+    }
+
+    [Fact]
+    public void Matches_bisection_on_cell_edges_and_their_neighbours()
+    {
+        var random = new Random(7);
+        double[] specials = [0.0, -0.0, 90.0, -90.0, 180.0, -180.0, double.Epsilon, -double.Epsilon, 1e-300, -1e-300, 45.0, -45.0, 22.5, -135.0];
+        foreach (double latitude in specials)
+        {
+            foreach (double longitude in specials)
+            {
+                AssertMatchesBisection(Math.Clamp(latitude, -90.0, 90.0), longitude);
+            }
+        }
+
+        for (int n = 0; n < 50_000; n++)
+        {
+            // An edge of the grid at a random depth (every bisection midpoint is one), then the doubles either side.
+            int depth = random.Next(1, 31);
+            double latitude = -90.0 + (random.NextInt64(0, (1L << depth) + 1) * (180.0 / (1L << depth)));
+            double longitude = -180.0 + (random.NextInt64(0, (1L << depth) + 1) * (360.0 / (1L << depth)));
+            foreach (double lat in (ReadOnlySpan<double>)[latitude, Math.BitDecrement(latitude), Math.BitIncrement(latitude)])
+            {
+                foreach (double lon in (ReadOnlySpan<double>)[longitude, Math.BitDecrement(longitude), Math.BitIncrement(longitude)])
+                {
+                    if (Geohash.IsValidCoordinate(lat, lon))
+                    {
+                        AssertMatchesBisection(lat, lon);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void AssertMatchesBisection(double latitude, double longitude)
+    {
+        string expected = Bisect(latitude, longitude, Geohash.MaxPrecision);
+        string actual = Encode(latitude, longitude, Geohash.MaxPrecision);
+        if (expected != actual)
+        {
+            Assert.Fail($"({latitude:R}, {longitude:R}): bisection {expected}, encoder {actual}");
+        }
+
+        int precision = 1 + (int)((uint)BitConverter.DoubleToInt64Bits(latitude + longitude) % Geohash.MaxPrecision);
+        Assert.Equal(expected[..precision], Encode(latitude, longitude, precision));
+    }
+
+    /// <summary>The reference algorithm: halve each range, longitude first; a point on a midpoint goes up.</summary>
+    private static string Bisect(double latitude, double longitude, int precision)
+    {
+        const string alphabet = "0123456789bcdefghjkmnpqrstuvwxyz";
+        double latMin = -90.0, latMax = 90.0, lonMin = -180.0, lonMax = 180.0;
+        bool even = true;
+        var hash = new StringBuilder();
+        for (int i = 0; i < precision; i++)
+        {
+            int index = 0;
+            for (int bit = 0; bit < 5; bit++)
+            {
+                if (even)
+                {
+                    double mid = (lonMin + lonMax) / 2;
+                    index = (index << 1) | (longitude >= mid ? 1 : 0);
+                    if (longitude >= mid)
+                    {
+                        lonMin = mid;
+                    }
+                    else
+                    {
+                        lonMax = mid;
+                    }
+                }
+                else
+                {
+                    double mid = (latMin + latMax) / 2;
+                    index = (index << 1) | (latitude >= mid ? 1 : 0);
+                    if (latitude >= mid)
+                    {
+                        latMin = mid;
+                    }
+                    else
+                    {
+                        latMax = mid;
+                    }
+                }
+
+                even = !even;
+            }
+
+            hash.Append(alphabet[index]);
+        }
+
+        return hash.ToString();
+    }
 }
