@@ -16,6 +16,7 @@ internal sealed class ChurnMinimizerLoop
 {
     private const int BatchSize = 256;
     private const int MaxConsecutiveMisses = 8;
+    private const int MaxConsecutiveTimeouts = 20;
 
     private readonly MinimizerCore _core;
     private readonly ConsentCache _cache;
@@ -50,6 +51,9 @@ internal sealed class ChurnMinimizerLoop
 
     /// <summary>Events of changed subjects processed to watch for enforcement.</summary>
     public long WatchEvents { get; private set; }
+
+    /// <summary>Fetches the store did not answer within its operation timeout (the events were retried).</summary>
+    public long FailedFetches { get; private set; }
 
     /// <summary>Write-to-enforcement times, in <see cref="Stopwatch"/> ticks.</summary>
     public List<long> EnforcementLatencies { get; } = [];
@@ -103,7 +107,7 @@ internal sealed class ChurnMinimizerLoop
 
         if (missing is not null)
         {
-            _cache.FetchAsync(missing).GetAwaiter().GetResult();
+            Fetch(missing);
         }
 
         _stillOld.Clear();
@@ -136,6 +140,7 @@ internal sealed class ChurnMinimizerLoop
 
     private void Process(byte[] message, byte[][]? batch, int lookAheadFrom, int end = 0)
     {
+        int timeouts = 0;
         for (int misses = 0; ; misses++)
         {
             ProcessStatus status = _core.Process(InputKind.Telematics, message, null, _outcomes, out _, out string? consentKey);
@@ -161,7 +166,31 @@ internal sealed class ChurnMinimizerLoop
                 }
             }
 
+            if (!Fetch(keys))
+            {
+                // A timed-out fetch is retried without counting as a miss, up to a bound, so a dead store ends the run.
+                if (++timeouts > MaxConsecutiveTimeouts)
+                {
+                    throw new InvalidOperationException($"The consent store timed out {timeouts} times in a row.");
+                }
+
+                misses--;
+            }
+        }
+    }
+
+    /// <summary>Fetches into the near-cache; false when the store did not answer in time (nothing is forwarded on a guess, and the event is retried).</summary>
+    private bool Fetch(IReadOnlyCollection<string> keys)
+    {
+        try
+        {
             _cache.FetchAsync(keys).GetAwaiter().GetResult();
+            return true;
+        }
+        catch (ConsentUnavailableException)
+        {
+            FailedFetches++;
+            return false;
         }
     }
 }

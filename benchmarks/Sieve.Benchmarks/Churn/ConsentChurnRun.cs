@@ -82,6 +82,7 @@ internal static class ConsentChurnRun
         var loop = new ChurnMinimizerLoop(core, cache, stream, subjectEvents, pending, acknowledged);
         Log("Warm-up: every event once (subject cache and near-cache filled)");
         loop.ProcessStreamOnce();
+        long failedInWarmUp = loop.FailedFetches;
         setup.Stop();
 
         var changer = new ConsentChanger(redis.Writer, consentKeys, personalization, pending, acknowledged);
@@ -117,6 +118,7 @@ internal static class ConsentChurnRun
         Row("Near-cache look-ups / hit rate", $"{lookups:N0} / {100.0 * (cache.Hits - hits) / Math.Max(1, lookups):0.000} %");
         Row("Near-cache misses: invalidated or absent / stale (heartbeat late)", $"{cache.Misses - misses - (cache.StaleMisses - stale):N0} / {cache.StaleMisses - stale:N0}");
         Row("Fetches (round trips) / keys fetched", $"{cache.Fetches - fetches:N0} / {cache.FetchedKeys - fetchedKeys:N0}");
+        Row("Fetches that timed out (failed closed; the events were retried)", $"{loop.FailedFetches - failedInWarmUp:N0}");
         Row("Invalidations received / fetches dropped as superseded / resets / evictions",
             $"{cache.Invalidations - invalidations:N0} / {cache.DroppedFetches - dropped:N0} / {cache.Resets - resets:N0} / {cache.Evictions - evictions:N0}");
         Row("Write issued → acknowledged, p50 / p99 / max", Percentiles(acked));
