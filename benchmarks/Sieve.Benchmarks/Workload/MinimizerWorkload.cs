@@ -1,7 +1,4 @@
-using System.Text;
-using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
-using Sieve.Contracts.Purposes;
 using Sieve.Minimizer.Consent;
 using Sieve.Minimizer.Pipeline;
 using Sieve.Minimizer.Policy;
@@ -16,8 +13,6 @@ namespace Sieve.Benchmarks.Workload;
 /// </summary>
 internal sealed class MinimizerWorkload : IDisposable
 {
-    private const string PolicyVersion = "2026-11-01";
-
     private MinimizerWorkload(SyntheticPopulation population, InMemoryConsentStore store, ConsentCache consent, MinimizerCore core)
     {
         Population = population;
@@ -94,41 +89,10 @@ internal sealed class MinimizerWorkload : IDisposable
     /// <summary>Computes each subject's consent key as the minimizer will, and stores its decisions.</summary>
     private static List<string> StoreConsent(SyntheticPopulation population, PseudonymKeyFactory keys, InMemoryConsentStore store)
     {
-        using PseudonymKey index = keys.Create(PseudonymKeyFactory.ConsentIndexPurpose, PseudonymKeyFactory.StableEpoch);
-        int positioning = KnownPurposes.IndexOf(KnownPurposes.Positioning);
-        int personalization = KnownPurposes.IndexOf(KnownPurposes.Personalization);
-        long granted = SyntheticPopulation.ConsentEffectiveMillis;
-        long withdrawn = granted + 86_400_000;
-        var consentKeys = new List<string>();
-        Span<byte> normalized = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
-        foreach (SyntheticSubject subject in population.Subjects)
+        List<string> consentKeys = PopulationConsent.ConsentKeys(population, keys);
+        foreach (ConsentUpdate update in PopulationConsent.AllUpdates(population, consentKeys))
         {
-            NormalizeStatus status = IdentifierNormalizer.TryNormalize(subject.Type, Encoding.UTF8.GetBytes(subject.RawId), normalized, out int length, out _);
-            if (status != NormalizeStatus.Ok)
-            {
-                throw new InvalidOperationException($"A synthetic {subject.Type} failed normalization: {status}.");
-            }
-
-            string key = index.ComputeString(subject.Type, Encoding.ASCII.GetString(normalized[..length]));
-            consentKeys.Add(key);
-            switch (subject.Consent)
-            {
-                case ConsentMix.All:
-                    Apply(store, new ConsentUpdate(key, positioning, true, granted, PolicyVersion, minor: false));
-                    Apply(store, new ConsentUpdate(key, personalization, true, granted, PolicyVersion, minor: false));
-                    break;
-                case ConsentMix.PositioningOnly:
-                    Apply(store, new ConsentUpdate(key, positioning, true, granted, PolicyVersion, minor: false));
-                    break;
-                case ConsentMix.WithdrewPersonalization:
-                    Apply(store, new ConsentUpdate(key, positioning, true, granted, PolicyVersion, minor: false));
-                    Apply(store, new ConsentUpdate(key, personalization, true, granted, PolicyVersion, minor: false));
-                    Apply(store, new ConsentUpdate(key, personalization, false, withdrawn, PolicyVersion, minor: false));
-                    break;
-                case ConsentMix.Minor:
-                    Apply(store, new ConsentUpdate(key, positioning, true, granted, PolicyVersion, minor: true));
-                    break;
-            }
+            Apply(store, update);
         }
 
         return consentKeys;
