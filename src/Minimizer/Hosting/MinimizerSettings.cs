@@ -34,7 +34,7 @@ public sealed class MinimizerSettings
     /// </summary>
     public required RedisConsentStoreOptions ConsentStore { get; init; }
 
-    /// <summary>Near-cache settings (<c>Consent:MaxStalenessMs</c>, <c>Consent:MaxEntryAgeSeconds</c>).</summary>
+    /// <summary>Near-cache settings (<c>Consent:CacheCapacity</c>, <c>Consent:MaxStalenessMs</c>, <c>Consent:MaxEntryAgeSeconds</c>).</summary>
     public required ConsentCacheOptions Cache { get; init; }
 
     /// <summary><c>Consent:LoaderEnabled</c>: run the consent loader in this process (default true).</summary>
@@ -100,6 +100,7 @@ public sealed class MinimizerSettings
             Keys = keys,
             Cache = new ConsentCacheOptions
             {
+                Capacity = Int(config, "Consent:CacheCapacity", 1_000_000, 2, 100_000_000),
                 MaxStaleness = TimeSpan.FromMilliseconds(Int(config, "Consent:MaxStalenessMs", 1000, 10, 3_600_000)),
                 MaxEntryAge = TimeSpan.FromSeconds(Int(config, "Consent:MaxEntryAgeSeconds", 300, 1, 86_400)),
             },

@@ -23,14 +23,23 @@ public sealed class ConsentExpiryTests(ConsentRedisServer server) : IClassFixtur
         }
     }
 
-    private static MinimizerSettings Settings(string redis, string? retentionDays = null) =>
+    private static MinimizerSettings Settings(string redis, string? retentionDays = null, string? cacheCapacity = null) =>
         MinimizerSettings.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Kafka:BootstrapServers"] = "127.0.0.1:9092",
             ["Redis:Configuration"] = redis,
             ["Keys:AllowDemoKey"] = "true",
             ["Consent:RetentionDays"] = retentionDays,
+            ["Consent:CacheCapacity"] = cacheCapacity,
         }).Build());
+
+    [Fact]
+    public void The_near_cache_capacity_is_a_setting_for_populations_larger_than_its_default()
+    {
+        Assert.Equal(1_000_000, Settings("127.0.0.1:1").Cache.Capacity);
+        Assert.Equal(2_500_000, Settings("127.0.0.1:1", cacheCapacity: "2500000").Cache.Capacity);
+        Assert.Contains("Consent:CacheCapacity", Assert.ThrowsAny<Exception>(() => Settings("127.0.0.1:1", cacheCapacity: "1")).Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void The_minimizer_expires_consent_after_the_policys_longest_retention_unless_configured_shorter()
