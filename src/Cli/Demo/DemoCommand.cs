@@ -254,7 +254,7 @@ public static class DemoCommand
             }
 
             long forwarded = run.ForwardedTotal();
-            while (run.ConsumedOutputs() < forwarded && drain.Elapsed < TimeSpan.FromSeconds(35))
+            while (run.ConsumedOutputs() < forwarded && !watcherTask.IsCompleted && drain.Elapsed < TimeSpan.FromSeconds(35))
             {
                 await Task.Delay(50, cancellationToken).ConfigureAwait(false);
             }
@@ -276,6 +276,11 @@ public static class DemoCommand
 
         DemoSummary summary = DemoSummary.From(run);
         summary.Print(run);
+        if (watcherTask.Exception?.GetBaseException() is Exception watcherFailure)
+        {
+            // The samples and latency come from that reader: say why they are short instead of showing them as complete.
+            AnsiConsole.MarkupLineInterpolated($"[red]the downstream reader stopped early ({watcherFailure.GetType().Name}); samples and latency cover only what it read[/]");
+        }
         if (options.SummaryJson is not null)
         {
             await File.WriteAllTextAsync(options.SummaryJson, JsonSerializer.Serialize(summary, DemoSummary.JsonOptions), CancellationToken.None).ConfigureAwait(false);

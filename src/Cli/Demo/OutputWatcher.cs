@@ -19,6 +19,10 @@ public sealed class OutputWatcher(string bootstrapServers, IReadOnlyDictionary<s
     private readonly ConcurrentDictionary<string, long> _consumed = new(StringComparer.Ordinal);
     private readonly SampleRecords _samples = new();
 
+    // Building an Apache.Avro reader resolves the whole schema: one per writer schema, reused for every sample
+    // candidate, keeps the watcher at the pace of the outputs. Only Run's thread uses it.
+    private readonly Dictionary<ulong, GenericDatumReader<GenericRecord>> _readers = [];
+
     /// <summary>End-to-end latencies, milliseconds.</summary>
     public LatencyRecorder Latency { get; } = new();
 
@@ -67,7 +71,7 @@ public sealed class OutputWatcher(string bootstrapServers, IReadOnlyDictionary<s
                 Latency.Add(Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - result.Message.Timestamp.UnixTimestampMs));
             }
 
-            if (_samples.Wants(result.Topic) && TryDecode(result.Message.Value, out GenericRecord? record))
+            if (_samples.Wants(result.Topic) && TryDecodeWithCachedReader(result.Message.Value, out GenericRecord? record))
             {
                 _samples.Offer(result.Topic, record);
             }
@@ -93,6 +97,30 @@ public sealed class OutputWatcher(string bootstrapServers, IReadOnlyDictionary<s
 
         var stream = new MemoryStream(message, SingleObjectEncoding.HeaderLength, message.Length - SingleObjectEncoding.HeaderLength);
         record = new GenericDatumReader<GenericRecord>(info.Schema, info.Schema).Read(null!, new BinaryDecoder(stream));
+        return true;
+    }
+
+    private bool TryDecodeWithCachedReader(byte[] message, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GenericRecord? record)
+    {
+        record = null;
+        if (SingleObjectEncoding.TryReadHeader(message, out ulong fingerprint) != AvroStatus.Ok)
+        {
+            return false;
+        }
+
+        if (!_readers.TryGetValue(fingerprint, out GenericDatumReader<GenericRecord>? reader))
+        {
+            if (!SchemaCatalog.Default.TryGetByFingerprint(fingerprint, out SchemaInfo? info) || info is null)
+            {
+                return false;
+            }
+
+            reader = new GenericDatumReader<GenericRecord>(info.Schema, info.Schema);
+            _readers[fingerprint] = reader;
+        }
+
+        var stream = new MemoryStream(message, SingleObjectEncoding.HeaderLength, message.Length - SingleObjectEncoding.HeaderLength);
+        record = reader.Read(null!, new BinaryDecoder(stream));
         return true;
     }
 

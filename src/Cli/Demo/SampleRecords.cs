@@ -18,6 +18,13 @@ public sealed class SampleRecords
     private readonly Lock _gate = new();
     private readonly Dictionary<string, List<Sample>> _byTopicAndSource = new(StringComparer.Ordinal);
     private readonly HashSet<string> _complete = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _offers = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Records offered per topic before its samples are taken as they are: a run whose Wi-Fi visits never carry
+    /// every visit field would otherwise decode every record of the topic.
+    /// </summary>
+    public const int MaxOffersPerTopic = 5_000;
 
     /// <summary>False once <paramref name="topic"/> has all its samples, each as telling as a record can be; the caller then need not decode.</summary>
     public bool Wants(string topic)
@@ -31,11 +38,28 @@ public sealed class SampleRecords
     /// <summary>Considers one record read from <paramref name="topic"/>.</summary>
     public void Offer(string topic, GenericRecord record)
     {
-        string source = record["source"] is GenericEnum e ? e.Value : "?";
-        string subject = record["subject"] as string ?? string.Empty;
+        if (!record.TryGetValue("subject", out object? subjectValue) || subjectValue is not string subject)
+        {
+            // Not a purpose record (quarantine.v1, audit.v1): nothing of it is shown as a sample.
+            lock (_gate)
+            {
+                _complete.Add(topic);
+            }
+
+            return;
+        }
+
+        string source = record.TryGetValue("source", out object? sourceValue) && sourceValue is GenericEnum e ? e.Value : "?";
         (int score, int best) = Score(record, source);
         lock (_gate)
         {
+            int offers = _offers.GetValueOrDefault(topic) + 1;
+            _offers[topic] = offers;
+            if (offers >= MaxOffersPerTopic)
+            {
+                _complete.Add(topic);
+            }
+
             string key = topic + "\n" + source;
             if (!_byTopicAndSource.TryGetValue(key, out List<Sample>? samples))
             {
@@ -48,10 +72,9 @@ public sealed class SampleRecords
                 return;
             }
 
-            var sample = new Sample(subject, score, best, OutputWatcher.ToJson(record));
             if (samples.Count < PerSource)
             {
-                samples.Add(sample);
+                samples.Add(new Sample(subject, score, best, OutputWatcher.ToJson(record)));
             }
             else
             {
@@ -61,7 +84,7 @@ public sealed class SampleRecords
                     return;
                 }
 
-                samples[weakest] = sample;
+                samples[weakest] = new Sample(subject, score, best, OutputWatcher.ToJson(record));
             }
 
             if (IsComplete(topic))

@@ -48,6 +48,38 @@ public sealed class DemoSampleRecordsTests
         });
     }
 
+    [Fact]
+    public void A_record_that_is_not_a_purpose_record_is_no_sample_and_its_topic_is_no_longer_wanted()
+    {
+        var samples = new SampleRecords();
+        RecordSchema schema = SchemaCatalog.Default.Get("QuarantineRecord").Schema;
+        var quarantine = new GenericRecord(schema);
+        foreach (Field field in schema.Fields)
+        {
+            quarantine.Add(field.Name, null);
+        }
+
+        samples.Offer("quarantine.v1", quarantine);
+
+        Assert.False(samples.Wants("quarantine.v1"));
+        Assert.False(samples.Snapshot().ContainsKey("quarantine.v1"));
+        Assert.True(samples.Wants(Topic));
+    }
+
+    [Fact]
+    public void A_topic_whose_samples_never_complete_stops_being_wanted_after_its_offer_budget()
+    {
+        var samples = new SampleRecords();
+        for (int i = 0; i < SampleRecords.MaxOffersPerTopic; i++)
+        {
+            Assert.True(samples.Wants(Topic));
+            samples.Offer(Topic, Record("sighting-" + (i % 7), "WIFI", outlet: "outlet-sh-01", dwell: null));
+        }
+
+        Assert.False(samples.Wants(Topic));
+        Assert.Equal(3, samples.Snapshot()[Topic].Count);
+    }
+
     private static GenericRecord Record(string subject, string source, string? outlet, int? dwell, params string[] interests)
     {
         RecordSchema schema = SchemaCatalog.Default.Get("PersonalizationRecord").Schema;
