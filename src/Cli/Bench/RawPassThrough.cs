@@ -58,7 +58,7 @@ public sealed class RawPassThrough
             {
                 batch.Clear();
                 _revoked = false;
-                Fill(consumer, batch, cancellationToken);
+                ConsumeBatch.Fill(consumer, batch, _options, cancellationToken);
                 if (batch.Count == 0 || _revoked)
                 {
                     continue;
@@ -70,32 +70,6 @@ public sealed class RawPassThrough
         finally
         {
             consumer.Close();
-        }
-    }
-
-    private void Fill(IConsumer<byte[], byte[]> consumer, List<ConsumeResult<byte[], byte[]>> batch, CancellationToken cancellationToken)
-    {
-        long deadline = Environment.TickCount64 + _options.BatchMaxWaitMs;
-        while (batch.Count < _options.BatchMaxMessages && !cancellationToken.IsCancellationRequested)
-        {
-            long left = deadline - Environment.TickCount64;
-            ConsumeResult<byte[], byte[]>? result = consumer.Consume(batch.Count == 0 ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromMilliseconds(Math.Max(0, left)));
-            if (result is null)
-            {
-                if (batch.Count > 0 && left <= 0)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            if (result.IsPartitionEOF || result.Message is null)
-            {
-                continue;
-            }
-
-            batch.Add(result);
         }
     }
 

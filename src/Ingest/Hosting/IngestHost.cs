@@ -32,14 +32,7 @@ public static class IngestHost
     public static WebApplication Build(IngestHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = options.Args,
-            ContentRootPath = options.ContentRootPath ?? AppContext.BaseDirectory,
-        });
-        LogFormat.Configure(builder.Logging, builder.Configuration);
-        options.ConfigureBuilder?.Invoke(builder);
-        LogFormat.Validate(builder.Configuration);
+        WebApplicationBuilder builder = ServiceHostBuilder.Create(options.Args, options.ContentRootPath, options.ConfigureBuilder);
 
         IngestSettings settings = IngestSettings.From(builder.Configuration);
         OpsSettings ops = OpsSettings.From(builder.Configuration, DefaultMetricsPort);

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Sieve.Minimizer.Metrics;
 using Sieve.Observability;
 
@@ -29,29 +27,17 @@ public static class MinimizerHost
     public static WebApplication Build(MinimizerHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = options.Args,
-            ContentRootPath = options.ContentRootPath ?? AppContext.BaseDirectory,
-        });
-        LogFormat.Configure(builder.Logging, builder.Configuration);
-        options.ConfigureBuilder?.Invoke(builder);
-        LogFormat.Validate(builder.Configuration);
+        WebApplicationBuilder builder = ServiceHostBuilder.Create(options.Args, options.ContentRootPath, options.ConfigureBuilder);
 
         MinimizerSettings settings = MinimizerSettings.From(builder.Configuration);
         OpsSettings ops = OpsSettings.From(builder.Configuration, DefaultMetricsPort);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(sp => new MinimizerMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddHostedService<MinimizerService>();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         OpsEndpoints.AddOps(builder.Services, ops, "sieve-minimizer", [MinimizerMetrics.MeterName])
             .AddKafkaReadiness(settings.Engine.BootstrapServers, settings.Engine.KafkaProperties)
             .AddRedisReadiness(settings.RedisConfiguration);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            OpsEndpoints.BindListeners(kestrel, ops);
-        });
+        ServiceHostBuilder.UseOpsListener(builder, ops, ShutdownTimeout);
 
         WebApplication app = builder.Build();
         OpsEndpoints.MapOps(app);

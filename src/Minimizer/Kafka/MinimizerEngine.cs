@@ -137,38 +137,14 @@ public sealed class MinimizerEngine : IDisposable
 
     private void Fill(List<ConsumeResult<Ignore, ConsumedValue>> batch, CancellationToken cancellationToken)
     {
-        long deadline = Environment.TickCount64 + _options.BatchMaxWaitMs;
-        while (batch.Count < _options.BatchMaxMessages && !cancellationToken.IsCancellationRequested)
+        try
         {
-            long left = deadline - Environment.TickCount64;
-            ConsumeResult<Ignore, ConsumedValue>? result;
-            try
-            {
-                result = _consumer!.Consume(batch.Count == 0 ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromMilliseconds(Math.Max(0, left)));
-            }
-            catch (ConsumeException e)
-            {
-                // A fetch error is about the client or broker, never about one record; it is retried by librdkafka.
-                _logger.LogWarning("Consume failed: {Code}", e.Error.Code);
-                return;
-            }
-
-            if (result is null)
-            {
-                if (batch.Count > 0 && left <= 0)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            if (result.IsPartitionEOF || result.Message is null)
-            {
-                continue;
-            }
-
-            batch.Add(result);
+            ConsumeBatch.Fill(_consumer!, batch, _options, cancellationToken);
+        }
+        catch (ConsumeException e)
+        {
+            // A fetch error is about the client or broker, never about one record; it is retried by librdkafka.
+            _logger.LogWarning("Consume failed: {Code}", e.Error.Code);
         }
     }
 

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
 using Sieve.Observability;
 using Sieve.Sink.Metrics;
 
@@ -28,32 +26,20 @@ public static class SinkHost
     public static WebApplication Build(SinkHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = options.Args,
-            ContentRootPath = options.ContentRootPath ?? AppContext.BaseDirectory,
-        });
-        LogFormat.Configure(builder.Logging, builder.Configuration);
-        options.ConfigureBuilder?.Invoke(builder);
-        LogFormat.Validate(builder.Configuration);
+        WebApplicationBuilder builder = ServiceHostBuilder.Create(options.Args, options.ContentRootPath, options.ConfigureBuilder);
 
         SinkSettings settings = SinkSettings.From(builder.Configuration);
         OpsSettings ops = OpsSettings.From(builder.Configuration, DefaultMetricsPort);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(sp => new SinkMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddHostedService<SinkService>();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         IHealthChecksBuilder checks = OpsEndpoints.AddOps(builder.Services, ops, "sieve-sink", [SinkMetrics.MeterName])
             .AddKafkaReadiness(settings.Engine.BootstrapServers, settings.Engine.KafkaProperties);
         if (settings.ErasureEnabled)
         {
             checks.AddRedisReadiness(settings.RedisConfiguration);
         }
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            OpsEndpoints.BindListeners(kestrel, ops);
-        });
+        ServiceHostBuilder.UseOpsListener(builder, ops, ShutdownTimeout);
 
         WebApplication app = builder.Build();
         OpsEndpoints.MapOps(app);

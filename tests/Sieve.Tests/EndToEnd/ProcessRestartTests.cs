@@ -103,7 +103,7 @@ public sealed class ProcessRestartTests(RedisFixture redis, ITestOutputHelper ou
             // commit that follows a batch's writes (offsets to the transaction, end of transaction, plain offset
             // commit: several round trips), and the process is killed (SIGKILL) as soon as the next audit record is
             // visible, most likely inside that window: mid-stream and mid-batch.
-            MinimizerProcess first = MinimizerProcess.Start(arguments, lines);
+            ServiceProcess first = MinimizerProcess.Start(arguments, lines);
             long started = Stopwatch.GetTimestamp();
             await audit.WaitForAsync(e => AuditLedger.Inputs(e) >= AuditedBeforeKill, Wait,
                 e => "audited " + AuditLedger.Inputs(e) + " inputs before the kill", () => first.ThrowIfExited(lines));
@@ -119,7 +119,7 @@ public sealed class ProcessRestartTests(RedisFixture redis, ITestOutputHelper ou
             first.Dispose();
 
             // Second run, same instance id (in exactly-once mode it fences the first one's transactional producer) and group.
-            using MinimizerProcess second = MinimizerProcess.Start(arguments, lines);
+            using ServiceProcess second = MinimizerProcess.Start(arguments, lines);
             long restarted = Stopwatch.GetTimestamp();
             await producing;
             var ends = sent.GroupBy(e => (e.Topic, e.Partition)).ToDictionary(g => g.Key, g => g.Max(e => e.Offset) + 1);

@@ -21,7 +21,7 @@ public sealed class ServiceFailureTests(KafkaFixture kafka, RedisFixture redis, 
         {
             // A transactional producer cannot be made without idempotence: the engine fails as it starts, while the
             // consent loader (a consumer, which ignores producer settings) would run on.
-            using MinimizerProcess process = MinimizerProcess.Start(
+            using ServiceProcess process = MinimizerProcess.Start(
                 [
                     "--Kafka:BootstrapServers=" + kafka.BootstrapServers,
                     "--Redis:Configuration=" + redis.Configuration,

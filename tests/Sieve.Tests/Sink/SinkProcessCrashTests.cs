@@ -57,7 +57,7 @@ public sealed partial class SinkProcessCrashTests(KafkaFixture kafka, Xunit.Abst
                 // commit), or once everything is committed.
                 int target = LakeFiles(bed.Root) + random.Next(1, 13);
                 var lines = new ConcurrentQueue<string>();
-                using (SinkProcess sink = SinkProcess.Start(arguments, lines))
+                using (ServiceProcess sink = SinkProcess.Start(arguments, lines))
                 {
                     await PollAsync(() => LakeFiles(bed.Root) >= target || CommittedAll(offsets, partitions, bed.Ends), sink, lines, Limit);
                     sink.Kill();
@@ -72,7 +72,7 @@ public sealed partial class SinkProcessCrashTests(KafkaFixture kafka, Xunit.Abst
             }
 
             var lastLines = new ConcurrentQueue<string>();
-            using (SinkProcess last = SinkProcess.Start(arguments, lastLines))
+            using (ServiceProcess last = SinkProcess.Start(arguments, lastLines))
             {
                 // The last run lands what the killed ones left, fsyncing every file: give a loaded machine time.
                 await PollAsync(() => CommittedAll(offsets, partitions, bed.Ends), last, lastLines, 2 * Limit);
@@ -123,7 +123,7 @@ public sealed partial class SinkProcessCrashTests(KafkaFixture kafka, Xunit.Abst
         return arguments;
     }
 
-    private static async Task PollAsync(Func<bool> condition, SinkProcess sink, ConcurrentQueue<string> lines, TimeSpan limit)
+    private static async Task PollAsync(Func<bool> condition, ServiceProcess sink, ConcurrentQueue<string> lines, TimeSpan limit)
     {
         DateTime deadline = DateTime.UtcNow + limit;
         while (!condition())
