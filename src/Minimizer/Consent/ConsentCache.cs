@@ -33,10 +33,10 @@ namespace Sieve.Minimizer.Consent;
 /// </para>
 /// <para>
 /// Re-validation: <see cref="TryGetEntry"/> hands out the cached entry itself, and a caller that keeps it (the
-/// minimizer keeps one per subject) re-validates it with <see cref="IsCurrent"/>, which reads two integers and the
+/// minimizer keeps one per subject) re-validates it with <see cref="IsCurrent(ConsentCacheEntry)"/>, which reads two integers and the
 /// clock instead of hashing the key and taking the lock. An entry is current only while it is in the young
 /// generation and servable: invalidating, replacing or evicting it marks it dropped, a rotation or reset moves the
-/// young generation on, so the first <see cref="IsCurrent"/> after any of them fails and the caller looks the key up
+/// young generation on, so the first <see cref="IsCurrent(ConsentCacheEntry)"/> after any of them fails and the caller looks the key up
 /// again (which also promotes entries still in use out of the old generation).
 /// </para>
 /// <para>
@@ -62,6 +62,10 @@ public sealed class ConsentCache : IDisposable
     private Dictionary<string, ConsentCacheEntry>.AlternateLookup<ReadOnlySpan<char>> _youngLookup;
     private Dictionary<string, ConsentCacheEntry>.AlternateLookup<ReadOnlySpan<char>> _oldLookup;
     private int _youngGeneration;
+
+    // Entries dropped so far (invalidated, replaced or evicted one by one). A caller that has seen its entry current
+    // and finds this count and the young generation unchanged knows the entry still is, without reading it.
+    private long _drops;
     private long _hits;
     private long _currentHits;
     private long _misses;
@@ -162,7 +166,7 @@ public sealed class ConsentCache : IDisposable
 
     /// <summary>
     /// <see cref="TryGet"/>, returning the cache's entry itself, which the caller may keep and re-validate with
-    /// <see cref="IsCurrent"/>.
+    /// <see cref="IsCurrent(ConsentCacheEntry)"/>.
     /// </summary>
     internal bool TryGetEntry(ReadOnlySpan<byte> consentKeyAscii, [MaybeNullWhen(false)] out ConsentCacheEntry entry)
     {
@@ -194,7 +198,7 @@ public sealed class ConsentCache : IDisposable
                 AddYoung(storedKey, entry);
             }
 
-            if (!IsServable(entry, now, provenUntil))
+            if (!IsServable(entry.FetchedAt, now, provenUntil))
             {
                 _misses++;
                 _staleMisses++;
@@ -216,12 +220,40 @@ public sealed class ConsentCache : IDisposable
     /// </summary>
     internal bool IsCurrent(ConsentCacheEntry entry)
     {
-        if (Volatile.Read(ref entry.Generation) != Volatile.Read(ref _youngGeneration))
+        long verifiedDrops = -1;
+        int verifiedGeneration = 0;
+        return IsCurrent(entry, entry.FetchedAt, ref verifiedDrops, ref verifiedGeneration);
+    }
+
+    /// <summary>
+    /// <see cref="IsCurrent(ConsentCacheEntry)"/> for a caller that keeps, next to the entry, its fetch time and
+    /// the drop count and young generation under which it last found the entry current. While neither has moved
+    /// the entry cannot have been dropped, so the entry itself is not read (on a large population it is a memory
+    /// miss); otherwise its generation is checked as before and, when current, the pair is refreshed. Start the
+    /// pair with <paramref name="verifiedDrops"/> = -1 whenever a new entry is kept.
+    /// </summary>
+    /// <param name="entry">The entry <see cref="TryGetEntry"/> returned.</param>
+    /// <param name="fetchedAt">The entry's <see cref="ConsentCacheEntry.FetchedAt"/>.</param>
+    /// <param name="verifiedDrops">The drop count when the entry was last found current, or -1.</param>
+    /// <param name="verifiedGeneration">The young generation when the entry was last found current.</param>
+    internal bool IsCurrent(ConsentCacheEntry entry, long fetchedAt, ref long verifiedDrops, ref int verifiedGeneration)
+    {
+        // The count is read before the entry: a drop marks its entry first and counts afterwards, so a count that
+        // has not moved means no drop had completed when the entry was last seen current.
+        long drops = Volatile.Read(ref _drops);
+        int young = Volatile.Read(ref _youngGeneration);
+        if (drops != verifiedDrops || young != verifiedGeneration)
         {
-            return false;
+            if (Volatile.Read(ref entry.Generation) != young)
+            {
+                return false;
+            }
+
+            verifiedDrops = drops;
+            verifiedGeneration = young;
         }
 
-        if (!IsServable(entry, _time.GetTimestamp(), _store.LastHeartbeatTimestamp))
+        if (!IsServable(fetchedAt, _time.GetTimestamp(), _store.LastHeartbeatTimestamp))
         {
             return false;
         }
@@ -253,7 +285,7 @@ public sealed class ConsentCache : IDisposable
         {
             foreach (string key in consentKeys)
             {
-                if (!TryPeek(key, out ConsentCacheEntry? entry) || !IsServable(entry, fetchedAt, provenUntil))
+                if (!TryPeek(key, out ConsentCacheEntry? entry) || !IsServable(entry.FetchedAt, fetchedAt, provenUntil))
                 {
                     pending ??= new PendingFetch();
                     pending.Add(key);
@@ -324,16 +356,21 @@ public sealed class ConsentCache : IDisposable
     private static long ToTicks(TimeSpan span, long frequency) =>
         span >= TimeSpan.FromDays(3650) ? long.MaxValue / 2 : (long)(span.TotalSeconds * frequency);
 
-    private bool IsServable(ConsentCacheEntry entry, long now, long provenUntil)
+    private bool IsServable(long fetchedAt, long now, long provenUntil)
     {
-        long freshAsOf = Math.Max(entry.FetchedAt, provenUntil);
-        return now - entry.FetchedAt <= _maxAgeTicks && now - freshAsOf <= _maxStalenessTicks;
+        long freshAsOf = Math.Max(fetchedAt, provenUntil);
+        return now - fetchedAt <= _maxAgeTicks && now - freshAsOf <= _maxStalenessTicks;
     }
 
     private bool TryPeek(string key, [MaybeNullWhen(false)] out ConsentCacheEntry entry) =>
         _young.TryGetValue(key, out entry) || _old.TryGetValue(key, out entry);
 
-    private static void Drop(ConsentCacheEntry entry) => Volatile.Write(ref entry.Generation, ConsentCacheEntry.Dropped);
+    // Caller holds _gate. The entry is marked before the drop is counted (see IsCurrent).
+    private void Drop(ConsentCacheEntry entry)
+    {
+        Volatile.Write(ref entry.Generation, ConsentCacheEntry.Dropped);
+        Volatile.Write(ref _drops, _drops + 1);
+    }
 
     // Caller holds _gate. Entries of the dropped generation need no marking: the young generation moves on, so
     // their generation is no longer current.

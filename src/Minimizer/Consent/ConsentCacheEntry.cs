@@ -2,7 +2,7 @@ namespace Sieve.Minimizer.Consent;
 
 /// <summary>
 /// One record held by the <see cref="ConsentCache"/>, with the timestamp taken just before the fetch that read it
-/// was sent. A caller may keep the reference and re-validate it with <see cref="ConsentCache.IsCurrent"/> instead of
+/// was sent. A caller may keep the reference and re-validate it with <see cref="ConsentCache.IsCurrent(ConsentCacheEntry)"/> instead of
 /// looking its key up again: the entry is current only while it sits in the cache's young generation, and the cache
 /// moves <see cref="Generation"/> away from that (or the young generation away from the entry) whenever the entry is
 /// invalidated, replaced, aged into the old generation, evicted or reset.

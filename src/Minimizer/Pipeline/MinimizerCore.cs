@@ -189,9 +189,10 @@ public sealed class MinimizerCore : IDisposable
         }
 
         // The entry the subject used last is re-validated in place; only when the cache has moved on from it
-        // (invalidation, refetch, eviction, reset, lapsed staleness bound) is the key looked up again.
+        // (invalidation, refetch, eviction, reset, lapsed staleness bound) is the key looked up again. While nothing
+        // has been dropped from the cache since the subject last found its entry current, the entry is not read.
         ConsentCacheEntry? consent = subject.Consent;
-        if (consent is null || !_consent.IsCurrent(consent))
+        if (consent is null || !_consent.IsCurrent(consent, subject.ConsentFetchedAt, ref subject.ConsentVerifiedDrops, ref subject.ConsentVerifiedGeneration))
         {
             if (!_consent.TryGetEntry(subject.ConsentKeyUtf8, out consent))
             {

@@ -11,8 +11,9 @@ namespace Sieve.Minimizer.Pipeline;
 /// <summary>
 /// What the minimizer remembers about a subject it has seen: its normalized identifier, consent-store key, the
 /// consent near-cache entry it last used with the decisions worked out from it, and its pseudonym per purpose plan.
-/// Everything is held inline in this one object, so an event of a cached subject reads one object here (and one
-/// in the consent near-cache to re-validate). Lives only in process memory. Pseudonyms of daily-rotating plans
+/// Everything is held inline in this one object, so an event of a cached subject reads one object here; the
+/// consent near-cache entry is read to re-validate it only when the cache has dropped some entry since the subject
+/// last found its own current. Lives only in process memory. Pseudonyms of daily-rotating plans
 /// carry the day they were made for.
 /// </summary>
 internal sealed class SubjectEntry
@@ -68,6 +69,18 @@ internal sealed class SubjectEntry
     /// <summary>The near-cache entry the plan decisions were worked out from; null until the first hit.</summary>
     public ConsentCacheEntry? Consent { get; private set; }
 
+    /// <summary><see cref="Consent"/>'s fetch time, kept here so that re-validating it need not read the entry.</summary>
+    public long ConsentFetchedAt;
+
+    /// <summary>
+    /// The consent near-cache's drop count when <see cref="Consent"/> was last found current, or -1 when it has not
+    /// been since it was bound (see <see cref="ConsentCache.IsCurrent(ConsentCacheEntry, long, ref long, ref int)"/>).
+    /// </summary>
+    public long ConsentVerifiedDrops = -1;
+
+    /// <summary>The near-cache's young generation when <see cref="Consent"/> was last found current.</summary>
+    public int ConsentVerifiedGeneration;
+
     /// <summary>True when this entry is the subject (type and normalized identifier).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Is(SubjectType type, ReadOnlySpan<byte> normalized) =>
@@ -92,6 +105,8 @@ internal sealed class SubjectEntry
         }
 
         Consent = consent;
+        ConsentFetchedAt = consent.FetchedAt;
+        ConsentVerifiedDrops = -1;
     }
 
     /// <summary>
