@@ -1,5 +1,5 @@
-using Sieve.Cli.Commands;
-using Sieve.Cli.Demo;
+using Sieve.Commands;
+using Sieve.Commands.Demo;
 using Spectre.Console;
 
 namespace Sieve.Cli;

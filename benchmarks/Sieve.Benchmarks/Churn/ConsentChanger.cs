@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Sieve.Benchmarks.Workload;
 using Sieve.Contracts.Purposes;
-using Sieve.Minimizer.Consent;
-using Sieve.Minimizer.Pipeline;
+using Sieve.Core.Consent;
+using Sieve.Core.Pipeline;
 
 namespace Sieve.Benchmarks.Churn;
 

@@ -5,9 +5,9 @@ using Sieve.Benchmarks.Workload;
 using Sieve.Contracts.Avro;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Records;
-using Sieve.Minimizer.Consent;
-using Sieve.Minimizer.Pipeline;
-using Sieve.Minimizer.Policy;
+using Sieve.Core.Consent;
+using Sieve.Core.Pipeline;
+using Sieve.Core.Policy;
 
 namespace Sieve.Benchmarks.Churn;
 

@@ -1,4 +1,4 @@
-using Sieve.Minimizer.Pipeline;
+using Sieve.Core.Pipeline;
 
 namespace Sieve.Benchmarks.Churn;
 

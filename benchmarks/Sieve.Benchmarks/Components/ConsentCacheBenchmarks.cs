@@ -4,7 +4,7 @@ using Sieve.Benchmarks.Workload;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Purposes;
-using Sieve.Minimizer.Consent;
+using Sieve.Core.Consent;
 
 namespace Sieve.Benchmarks.Components;
 

@@ -2,7 +2,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Sieve.Benchmarks.Workload;
 using Sieve.Contracts.Pseudonymization;
-using Sieve.Minimizer.Consent;
+using Sieve.Core.Consent;
 
 namespace Sieve.Benchmarks.Components;
 

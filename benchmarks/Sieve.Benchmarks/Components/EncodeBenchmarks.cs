@@ -7,9 +7,9 @@ using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Records;
 using Sieve.Contracts.Schemas;
-using Sieve.Minimizer.Output;
-using Sieve.Minimizer.Pipeline;
-using Sieve.Minimizer.Policy;
+using Sieve.Core.Output;
+using Sieve.Core.Pipeline;
+using Sieve.Core.Policy;
 
 namespace Sieve.Benchmarks.Components;
 

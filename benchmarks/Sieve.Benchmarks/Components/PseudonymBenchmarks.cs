@@ -3,7 +3,7 @@ using BenchmarkDotNet.Attributes;
 using Sieve.Benchmarks.Workload;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
-using Sieve.Minimizer.Pipeline;
+using Sieve.Core.Pipeline;
 
 namespace Sieve.Benchmarks.Components;
 

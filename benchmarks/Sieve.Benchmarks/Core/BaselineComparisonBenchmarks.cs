@@ -2,9 +2,9 @@ using System.Diagnostics.CodeAnalysis;
 using BenchmarkDotNet.Attributes;
 using Sieve.Benchmarks.Workload;
 using Sieve.Contracts.Pseudonymization;
-using Sieve.Minimizer.Consent;
-using Sieve.Minimizer.Pipeline;
-using Sieve.Minimizer.Policy;
+using Sieve.Core.Consent;
+using Sieve.Core.Pipeline;
+using Sieve.Core.Policy;
 
 namespace Sieve.Benchmarks.Core;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using BenchmarkDotNet.Attributes;
 using Sieve.Benchmarks.Workload;
-using Sieve.Minimizer.Pipeline;
-using Sieve.Minimizer.Policy;
+using Sieve.Core.Pipeline;
+using Sieve.Core.Policy;
 
 namespace Sieve.Benchmarks.Core;
 

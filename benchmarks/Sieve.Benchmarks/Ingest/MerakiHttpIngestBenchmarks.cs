@@ -8,10 +8,10 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Sieve.Cli.Embedded;
+using Sieve.Embedded;
 using Sieve.Contracts;
-using Sieve.Ingest.Gateways;
-using Sieve.Ingest.Hosting;
+using Sieve.Core.Gateways;
+using Sieve.Hosting.Ingest;
 
 namespace Sieve.Benchmarks.Ingest;
 

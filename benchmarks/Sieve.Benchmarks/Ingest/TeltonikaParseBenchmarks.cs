@@ -1,6 +1,6 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
-using Sieve.Ingest.Teltonika.Protocol;
+using Sieve.Core.Teltonika.Protocol;
 
 namespace Sieve.Benchmarks.Ingest;
 

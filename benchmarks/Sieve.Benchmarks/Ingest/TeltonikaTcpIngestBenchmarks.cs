@@ -4,9 +4,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using Sieve.Cli.Embedded;
+using Sieve.Embedded;
 using Sieve.Contracts;
-using Sieve.Ingest.Teltonika.Hosting;
+using Sieve.Core.Teltonika.Server;
+using Sieve.Hosting.Ingest;
 
 namespace Sieve.Benchmarks.Ingest;
 

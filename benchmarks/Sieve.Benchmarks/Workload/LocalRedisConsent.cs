@@ -1,5 +1,5 @@
-using Sieve.Cli.Embedded;
-using Sieve.Minimizer.Consent;
+using Sieve.Embedded;
+using Sieve.Core.Consent;
 
 namespace Sieve.Benchmarks.Workload;
 

@@ -1,7 +1,7 @@
 using Sieve.Contracts.Pseudonymization;
-using Sieve.Minimizer.Consent;
-using Sieve.Minimizer.Pipeline;
-using Sieve.Minimizer.Policy;
+using Sieve.Core.Consent;
+using Sieve.Core.Pipeline;
+using Sieve.Core.Policy;
 
 namespace Sieve.Benchmarks.Workload;
 

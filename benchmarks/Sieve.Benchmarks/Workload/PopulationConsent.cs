@@ -2,7 +2,7 @@ using System.Text;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Purposes;
-using Sieve.Minimizer.Consent;
+using Sieve.Core.Consent;
 
 namespace Sieve.Benchmarks.Workload;
 

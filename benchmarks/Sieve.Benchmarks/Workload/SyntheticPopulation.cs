@@ -57,12 +57,12 @@ internal sealed class SyntheticPopulation
     ];
 
     private readonly Random _random;
-    private readonly Sieve.Cli.Demo.SyntheticIdentities _ids;
+    private readonly Sieve.Simulation.SyntheticIdentities _ids;
 
     private SyntheticPopulation(int seed)
     {
         _random = new Random(seed);
-        _ids = new Sieve.Cli.Demo.SyntheticIdentities(seed);
+        _ids = new Sieve.Simulation.SyntheticIdentities(seed);
     }
 
     /// <summary>Vehicles; their subject is the VIN.</summary>

@@ -1,6 +1,7 @@
 using Sieve.Contracts.Purposes;
-using Sieve.Minimizer.Pipeline;
-using Sieve.Minimizer.Policy;
+using Sieve.Core.Pipeline;
+using Sieve.Core.Policy;
+using Sieve.Testing.Allocation;
 
 namespace Sieve.Tests.Allocation;
 

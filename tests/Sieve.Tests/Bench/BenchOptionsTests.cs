@@ -1,5 +1,5 @@
-using Sieve.Cli.Bench;
-using Sieve.Tests.Cli;
+using Sieve.Commands.Bench;
+using Sieve.Testing.Cli;
 
 namespace Sieve.Tests.Bench;
 

@@ -1,3 +1,5 @@
+using Sieve.Testing.Cli;
+
 namespace Sieve.Tests.Cli;
 
 public sealed class CommandLineTests

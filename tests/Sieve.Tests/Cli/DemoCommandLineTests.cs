@@ -1,4 +1,5 @@
-using Sieve.Cli.Demo;
+using Sieve.Simulation;
+using Sieve.Commands.Demo;
 
 namespace Sieve.Tests.Cli;
 

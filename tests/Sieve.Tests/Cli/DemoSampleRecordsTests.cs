@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Avro;
 using Avro.Generic;
-using Sieve.Cli.Demo;
+using Sieve.Simulation;
 using Sieve.Contracts.Schemas;
+using Sieve.Commands.Demo;
 
 namespace Sieve.Tests.Cli;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
+using Sieve.Testing.Cli;
 
 namespace Sieve.Tests.Cli;
 

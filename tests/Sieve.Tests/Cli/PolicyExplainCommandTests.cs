@@ -1,8 +1,9 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Schemas;
-using Sieve.Minimizer.Generalization;
+using Sieve.Core.Generalization;
+using Sieve.Testing.Cli;
 
 namespace Sieve.Tests.Cli;
 

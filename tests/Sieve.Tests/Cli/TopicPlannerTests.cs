@@ -1,6 +1,7 @@
-using Sieve.Cli.Commands.TopicProvisioning;
-using Sieve.Minimizer.Policy;
-using Sieve.Sink.Retention;
+using Sieve.Commands.TopicProvisioning;
+using Sieve.Core.Policy;
+using Sieve.Core.Retention;
+using Sieve.Testing.Cli;
 
 namespace Sieve.Tests.Cli;
 

@@ -1,10 +1,10 @@
 using System.Reflection;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
-using Sieve.Cli.Commands;
-using Sieve.Cli.Commands.TopicProvisioning;
-using Sieve.Minimizer.Policy;
-using Sieve.Sink.Retention;
+using Sieve.Commands;
+using Sieve.Commands.TopicProvisioning;
+using Sieve.Core.Policy;
+using Sieve.Core.Retention;
 
 namespace Sieve.Tests.Cli;
 

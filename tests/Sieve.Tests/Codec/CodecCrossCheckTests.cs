@@ -1,6 +1,7 @@
 using Avro.Generic;
 using Sieve.Contracts.Avro;
 using Sieve.Contracts.Records;
+using Sieve.Testing.Codec;
 
 namespace Sieve.Tests.Codec;
 

@@ -1,15 +1,16 @@
-using Avro;
 using Avro.Generic;
-using Sieve.Cli.Demo;
+using Avro;
+using Sieve.Simulation;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Purposes;
 using Sieve.Contracts.Records;
 using Sieve.Contracts.Schemas;
-using Sieve.Minimizer.Output;
-using Sieve.Minimizer.Pipeline;
-using Sieve.Minimizer.Policy;
-using Sieve.Tests.Pipeline;
+using Sieve.Core.Output;
+using Sieve.Core.Pipeline;
+using Sieve.Core.Policy;
+using Sieve.Testing.Codec;
+using Sieve.Testing.Pipeline;
 
 namespace Sieve.Tests.Codec;
 

@@ -1,4 +1,5 @@
 using Sieve.Contracts.Schemas;
+using Sieve.Testing;
 
 namespace Sieve.Tests.Codec;
 

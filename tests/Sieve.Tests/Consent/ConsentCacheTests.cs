@@ -1,4 +1,5 @@
-using Sieve.Minimizer.Consent;
+using Sieve.Core.Consent;
+using Sieve.Testing.Consent;
 
 namespace Sieve.Tests.Consent;
 

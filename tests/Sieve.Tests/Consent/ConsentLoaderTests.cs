@@ -5,7 +5,8 @@ using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Purposes;
 using Sieve.Contracts.Schemas;
-using Sieve.Minimizer.Consent;
+using Sieve.Core.Consent;
+using Sieve.Testing.Consent;
 
 namespace Sieve.Tests.Consent;
 

@@ -1,5 +1,6 @@
 using Sieve.Contracts.Purposes;
-using Sieve.Minimizer.Consent;
+using Sieve.Core.Consent;
+using Sieve.Testing.Consent;
 
 namespace Sieve.Tests.Consent;
 

@@ -1,5 +1,5 @@
 using Sieve.Contracts.Purposes;
-using Sieve.Minimizer.Consent;
+using Sieve.Core.Consent;
 
 namespace Sieve.Tests.Consent;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Confluent.Kafka;
+using Sieve.Testing.EndToEnd;
 using Xunit.Sdk;
 
 namespace Sieve.Tests.EndToEnd;

@@ -1,13 +1,13 @@
 using Avro.Generic;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Purposes;
-using Sieve.Minimizer.Consent;
-using Sieve.Minimizer.Output;
-using Sieve.Minimizer.Pipeline;
-using Sieve.Minimizer.Policy;
-using Sieve.Tests.Codec;
-using Sieve.Tests.Pipeline;
-using Sieve.Tests.Sink;
+using Sieve.Core.Consent;
+using Sieve.Core.Output;
+using Sieve.Core.Pipeline;
+using Sieve.Core.Policy;
+using Sieve.Testing.Codec;
+using Sieve.Testing.Pipeline;
+using Sieve.Testing.Sink;
 
 namespace Sieve.Tests.Erasure;
 

@@ -1,5 +1,5 @@
 using Sieve.Contracts.Identifiers;
-using Sieve.Sink.Erasure;
+using Sieve.Core.Erasure;
 
 namespace Sieve.Tests.Erasure;
 

@@ -1,11 +1,13 @@
-using System.Text;
 using System.Text.Json.Nodes;
-using Sieve.Ingest.Gateways.Events;
-using Sieve.Ingest.Gateways.Http;
-using Sieve.Ingest.Gateways.Meraki;
-using Sieve.Ingest.Gateways.Portal;
-using Sieve.Ingest.Hosting;
-using static Sieve.Tests.Gateways.GatewayPayloads;
+using System.Text;
+using Sieve.Core.Configuration;
+using Sieve.Core.Gateways.Events;
+using Sieve.Core.Gateways.Http;
+using Sieve.Core.Gateways.Meraki;
+using Sieve.Core.Gateways.Portal;
+using Sieve.Hosting.Ingest;
+using Sieve.Testing.Gateways;
+using static Sieve.Testing.Gateways.GatewayPayloads;
 
 namespace Sieve.Tests.Gateways;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Sieve.Minimizer.Generalization;
+using Sieve.Core.Generalization;
 
 namespace Sieve.Tests.Generalization;
 

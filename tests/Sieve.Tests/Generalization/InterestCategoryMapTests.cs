@@ -1,5 +1,5 @@
 using System.Text;
-using Sieve.Minimizer.Policy;
+using Sieve.Core.Policy;
 
 namespace Sieve.Tests.Generalization;
 

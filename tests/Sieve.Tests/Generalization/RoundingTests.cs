@@ -1,4 +1,4 @@
-using Sieve.Minimizer.Generalization;
+using Sieve.Core.Generalization;
 
 namespace Sieve.Tests.Generalization;
 

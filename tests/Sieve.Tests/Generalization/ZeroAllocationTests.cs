@@ -1,5 +1,5 @@
-using Sieve.Minimizer.Generalization;
-using Sieve.Minimizer.Policy;
+using Sieve.Core.Generalization;
+using Sieve.Core.Policy;
 
 namespace Sieve.Tests.Generalization;
 

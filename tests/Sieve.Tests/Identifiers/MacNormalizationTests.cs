@@ -1,4 +1,5 @@
 using Sieve.Contracts.Identifiers;
+using Sieve.Testing.Identifiers;
 
 namespace Sieve.Tests.Identifiers;
 

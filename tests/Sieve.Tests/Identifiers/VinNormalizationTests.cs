@@ -1,5 +1,6 @@
 using System.Text;
 using Sieve.Contracts.Identifiers;
+using Sieve.Testing.Identifiers;
 
 namespace Sieve.Tests.Identifiers;
 

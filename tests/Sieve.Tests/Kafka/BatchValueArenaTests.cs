@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using Sieve.Minimizer.Kafka;
+using Sieve.Core.Engine;
 
 namespace Sieve.Tests.Kafka;
 

@@ -1,4 +1,4 @@
-using Sieve.Minimizer.Kafka;
+using Sieve.Core.Engine;
 
 namespace Sieve.Tests.Kafka;
 

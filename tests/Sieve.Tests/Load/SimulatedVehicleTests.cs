@@ -1,5 +1,5 @@
-using Sieve.Cli.Demo;
-using Sieve.Cli.Load;
+using Sieve.Simulation;
+using Sieve.Commands.Load;
 
 namespace Sieve.Tests.Load;
 

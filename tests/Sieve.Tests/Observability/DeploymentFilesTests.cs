@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Sieve.Testing.Observability;
+using Sieve.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace Sieve.Tests.Observability;
@@ -15,9 +17,9 @@ public sealed partial class DeploymentFilesTests
     /// <summary>Each Sieve service in the compose file, its Dockerfile, and the metrics port its host defaults to.</summary>
     public static TheoryData<string, string, int> Services => new()
     {
-        { "ingest", "src/Ingest/Dockerfile", Sieve.Ingest.Hosting.IngestHost.DefaultMetricsPort },
-        { "minimizer", "src/Minimizer/Dockerfile", Sieve.Minimizer.Hosting.MinimizerHost.DefaultMetricsPort },
-        { "sink", "src/Sink/Dockerfile", Sieve.Sink.Hosting.SinkHost.DefaultMetricsPort },
+        { "ingest", "src/Ingest/Dockerfile", Sieve.Hosting.Ingest.IngestHost.DefaultMetricsPort },
+        { "minimizer", "src/Minimizer/Dockerfile", Sieve.Hosting.Minimizer.MinimizerHost.DefaultMetricsPort },
+        { "sink", "src/Sink/Dockerfile", Sieve.Hosting.Sink.SinkHost.DefaultMetricsPort },
     };
 
     [Theory]

@@ -1,7 +1,7 @@
 using Sieve.Contracts.Avro;
-using Sieve.Minimizer.Output;
-using Sieve.Minimizer.Pipeline;
-using Sieve.Minimizer.Policy;
+using Sieve.Core.Output;
+using Sieve.Core.Pipeline;
+using Sieve.Core.Policy;
 
 namespace Sieve.Tests.Output;
 

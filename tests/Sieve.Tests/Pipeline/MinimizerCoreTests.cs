@@ -1,15 +1,17 @@
 using System.Security.Cryptography;
 using System.Text;
 using Avro.Generic;
-using Sieve.Cli.Demo;
+using Sieve.Simulation;
 using Sieve.Contracts.Avro;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Purposes;
 using Sieve.Contracts.Records;
 using Sieve.Contracts.Schemas;
-using Sieve.Minimizer.Pipeline;
-using Sieve.Minimizer.Policy;
-using Sieve.Tests.Codec;
+using Sieve.Core.Pipeline;
+using Sieve.Core.Policy;
+using Sieve.Testing.Codec;
+using Sieve.Testing.Pipeline;
+using Sieve.Testing;
 
 namespace Sieve.Tests.Pipeline;
 

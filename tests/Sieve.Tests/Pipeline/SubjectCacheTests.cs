@@ -1,6 +1,6 @@
 using System.Text;
 using Sieve.Contracts.Identifiers;
-using Sieve.Minimizer.Pipeline;
+using Sieve.Core.Pipeline;
 
 namespace Sieve.Tests.Pipeline;
 

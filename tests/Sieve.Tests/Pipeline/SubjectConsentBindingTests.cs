@@ -1,10 +1,11 @@
-using Sieve.Cli.Demo;
+using Sieve.Simulation;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Purposes;
 using Sieve.Contracts.Records;
-using Sieve.Minimizer.Pipeline;
-using Sieve.Minimizer.Policy;
-using Sieve.Tests.Codec;
+using Sieve.Core.Pipeline;
+using Sieve.Core.Policy;
+using Sieve.Testing.Codec;
+using Sieve.Testing.Pipeline;
 
 namespace Sieve.Tests.Pipeline;
 

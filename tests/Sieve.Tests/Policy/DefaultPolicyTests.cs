@@ -1,7 +1,7 @@
 using System.Text;
 using Sieve.Contracts.Purposes;
 using Sieve.Contracts.Schemas;
-using Sieve.Minimizer.Policy;
+using Sieve.Core.Policy;
 
 namespace Sieve.Tests.Policy;
 

@@ -1,6 +1,7 @@
 using System.Text;
-using Sieve.Minimizer.Policy;
-using static Sieve.Tests.Policy.PolicyTestText;
+using Sieve.Core.Policy;
+using Sieve.Testing.Policy;
+using static Sieve.Testing.Policy.PolicyTestText;
 
 namespace Sieve.Tests.Policy;
 

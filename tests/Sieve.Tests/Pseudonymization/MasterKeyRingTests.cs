@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Purposes;
-using Sieve.Contracts.Identifiers;
+using Sieve.Testing.Pseudonymization;
 
 namespace Sieve.Tests.Pseudonymization;
 

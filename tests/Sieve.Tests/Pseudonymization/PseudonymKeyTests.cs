@@ -2,6 +2,7 @@ using System.Text;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Purposes;
+using Sieve.Testing.Pseudonymization;
 
 namespace Sieve.Tests.Pseudonymization;
 

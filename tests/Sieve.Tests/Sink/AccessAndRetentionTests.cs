@@ -1,14 +1,15 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
-using Sieve.Minimizer.Consent;
-using Sieve.Minimizer.Policy;
-using Sieve.Sink.Access;
-using Sieve.Sink.Lake;
-using Sieve.Sink.Metrics;
-using Sieve.Sink.Retention;
-using Sieve.Tests.Codec;
-using Sieve.Tests.Erasure;
+using Sieve.Core.Access;
+using Sieve.Core.Consent;
+using Sieve.Core.Lake;
+using Sieve.Core.Metrics;
+using Sieve.Core.Policy;
+using Sieve.Core.Retention;
+using Sieve.Testing.Codec;
+using Sieve.Testing.Erasure;
+using Sieve.Testing.Sink;
 
 namespace Sieve.Tests.Sink;
 

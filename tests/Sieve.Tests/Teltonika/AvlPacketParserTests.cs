@@ -1,6 +1,7 @@
-using System.Buffers;
 using System.Buffers.Binary;
-using Sieve.Ingest.Teltonika.Protocol;
+using System.Buffers;
+using Sieve.Core.Teltonika.Protocol;
+using Sieve.Testing.Teltonika;
 
 namespace Sieve.Tests.Teltonika;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
-using Sieve.Ingest.Teltonika.Protocol;
+using Sieve.Core.Teltonika.Protocol;
+using Sieve.Testing.Teltonika;
 
 namespace Sieve.Tests.Teltonika;
 

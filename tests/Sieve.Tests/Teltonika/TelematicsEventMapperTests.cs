@@ -1,11 +1,13 @@
 using System.Buffers;
 using System.Text;
-using Sieve.Contracts;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Records;
-using Sieve.Ingest.Teltonika.Mapping;
-using Sieve.Ingest.Teltonika.Protocol;
+using Sieve.Contracts;
+using Sieve.Core.Teltonika.Mapping;
+using Sieve.Core.Teltonika.Protocol;
+using Sieve.Testing.Teltonika;
+using Sieve.Testing;
 
 namespace Sieve.Tests.Teltonika;
 

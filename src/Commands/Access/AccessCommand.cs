@@ -1,0 +1,269 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using DuckDB.NET.Data;
+using Sieve.Commands.Consent;
+using Sieve.Commands.Policy;
+using Sieve.Contracts.Identifiers;
+using Sieve.Contracts.Pseudonymization;
+using Sieve.Core.Consent;
+using Sieve.Core.Policy;
+using Sieve.Core.Access;
+using Sieve.Core.Lake;
+using Spectre.Console;
+using StackExchange.Redis;
+
+namespace Sieve.Commands.Access;
+
+/// <summary>
+/// <c>sieve access</c>: answers a data subject's access request from the lake and the consent store with
+/// <see cref="SubjectAccess"/>: per purpose the subject's pseudonyms, lake rows, first and last event time and
+/// consent in force, and whether the subject is a minor or erased. The identifier is never printed.
+/// </summary>
+internal static class AccessCommand
+{
+    public const string Name = "access";
+
+    public const string Summary = "report what the lake and consent store hold of a subject (access request)";
+
+    public const string DefaultLake = "./lake";
+
+    public const string DefaultRedis = "localhost:6379";
+
+    /// <summary>Daily-keyed purposes have a pseudonym per day with rows; the text output lists this many of them.</summary>
+    public const int ShownDailyPseudonyms = 3;
+
+    public static IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Value("--type"),
+        OptionSpec.Value("--id"),
+        OptionSpec.Value("--lake"),
+        OptionSpec.Value("--redis"),
+        OptionSpec.Value("--keys"),
+        OptionSpec.Flag("--demo-keys"),
+        OptionSpec.Value("--policy"),
+        OptionSpec.Flag("--json"),
+    ];
+
+    public static string Usage => $"""
+        Usage: sieve access --type vin|phone|mac|device-id --id ID [--lake DIR] [--redis HOST:PORT]
+                            [--keys FILE | --demo-keys] [--policy FILE] [--json]
+
+        Answers a data subject's access request. The identifier is normalized and turned into the subject's
+        pseudonyms (every purpose, master key and, for daily keys, every day within the purpose's retention);
+        the lake under DIR is searched for their rows and the consent store in Redis for their decisions.
+        Prints, per purpose: the consent state, the number of lake rows, the first and last event time, and the
+        pseudonyms (for daily-keyed purposes the days with rows, shortened to {ShownDailyPseudonyms} in the text output);
+        and whether the subject is flagged a minor or was erased. The identifier is never printed.
+
+        Options:
+          --type TYPE        vin, phone, mac or device-id
+          --id ID            the identifier, in any usual spelling (it is normalized)
+          --lake DIR         the Sink's lake root, Sink:Root (default {DefaultLake})
+          --redis HOST:PORT  the consent store (default {DefaultRedis})
+          --keys FILE        master key ring file (as written by 'sieve keys generate')
+          --demo-keys        use the demo master keys (demo and tests only)
+          --policy FILE      policy the lake was written under (default: the shipped policy)
+          --json             one JSON object instead of text (every pseudonym listed)
+          Without --keys or --demo-keys the ring comes from {MasterKeyRing.EnvironmentVariable}.
+
+        Example:
+          sieve access --type vin --id LSVAU218XN2183294 --lake /data/lake --redis localhost:6379 --demo-keys
+        """;
+
+    public static async Task<int> RunAsync(CommandArguments args, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        args.ExpectPositionals(0, 0, "");
+        SubjectType type = SubjectArguments.Type(args);
+        string normalizedId = SubjectArguments.NormalizedId(args, type);
+        MasterKeyRing ring = MasterKeyArguments.Load(args);
+        CompiledPolicy policy = PolicyFiles.Load(args.Value("--policy"));
+        string lake = args.Value("--lake", DefaultLake);
+        if (!Directory.Exists(lake))
+        {
+            CliThrow.Usage($"--lake '{lake}' is not a directory; give the Sink's lake root (Sink:Root)");
+        }
+
+        string redis = args.Value("--redis", DefaultRedis);
+        try
+        {
+            _ = ConfigurationOptions.Parse(redis);
+        }
+        catch (ArgumentException)
+        {
+            CliThrow.Usage("--redis must be HOST:PORT (a StackExchange.Redis configuration string)");
+        }
+
+        IReadOnlyList<LakeTable> tables = LakeTable.FromPolicy(policy);
+        AccessReport report = await ReportAsync(lake, tables, new PseudonymKeyFactory(ring), redis, type, normalizedId, cancellationToken).ConfigureAwait(false);
+
+        if (args.Flag("--json"))
+        {
+            PlainText.WriteLine(console, ToJson(type, report));
+        }
+        else
+        {
+            WriteText(console, type, lake, redis, report);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<AccessReport> ReportAsync(string lake, IReadOnlyList<LakeTable> tables, PseudonymKeyFactory keys, string redis,
+        SubjectType type, string normalizedId, CancellationToken cancellationToken)
+    {
+        RedisConsentStore store;
+        try
+        {
+            store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = redis }).ConfigureAwait(false);
+        }
+        catch (RedisException e)
+        {
+            return CliThrow.Failure<AccessReport>($"cannot connect to Redis at {redis} ({e.GetType().Name}); check that redis-server is running and --redis points at it");
+        }
+
+        await using (store.ConfigureAwait(false))
+        {
+            try
+            {
+                return await new SubjectAccess(lake, tables, keys, store).ReportAsync(type, normalizedId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConsentUnavailableException e)
+            {
+                return CliThrow.Failure<AccessReport>($"cannot read consent from Redis at {redis}: {e.Message.TrimEnd('.')}; check that redis-server is running and --redis points at it");
+            }
+            catch (DuckDBException e)
+            {
+                // DuckDB messages name files and columns of the lake, not subjects: the query holds pseudonyms only.
+                return CliThrow.Failure<AccessReport>($"cannot read the lake under {lake}: {FirstLine(e.Message)}");
+            }
+            catch (IOException e)
+            {
+                return CliThrow.Failure<AccessReport>($"cannot read the lake under {lake} ({e.GetType().Name})");
+            }
+        }
+    }
+
+    private static void WriteText(IAnsiConsole console, SubjectType type, string lake, string redis, AccessReport report)
+    {
+        PlainText.WriteLine(console, $"subject: a {SubjectTypeNames.NameOf(type)} (identifier not shown); lake {lake}; consent store redis {redis}");
+        PlainText.WriteLine(console, "minor: " + (report.Minor ? "yes (nothing of this subject's is forwarded to any purpose)" : "no"));
+        PlainText.WriteLine(console, "erased: " + (report.Erased ? "yes (the subject's rows are removed and nothing new is forwarded)" : "no"));
+        foreach (PurposeAccess p in report.Purposes)
+        {
+            var line = new StringBuilder();
+            line.Append("purpose ").Append(p.Purpose).Append(": consent ").Append(StateName(p.Consent.State));
+            if (p.Consent.State != ConsentState.None)
+            {
+                line.Append(" since ").Append(ExplainValues.Time(p.Consent.EffectiveTimeMillis));
+                if (p.Consent.PolicyVersion is not null)
+                {
+                    line.Append(" (policy ").Append(p.Consent.PolicyVersion).Append(')');
+                }
+            }
+
+            line.Append("; ").Append(p.Rows.ToString(CultureInfo.InvariantCulture)).Append(p.Rows == 1 ? " row" : " rows");
+            if (p.FirstEventTime is { } first && p.LastEventTime is { } last)
+            {
+                line.Append(", first ").Append(ExplainValues.Time(first)).Append(", last ").Append(ExplainValues.Time(last));
+            }
+
+            PlainText.WriteLine(console, line.ToString());
+            PlainText.WriteLine(console, "  pseudonyms: " + Shorten(p.Pseudonyms));
+        }
+    }
+
+    private static string Shorten(IReadOnlyList<string> pseudonyms)
+    {
+        if (pseudonyms.Count == 0)
+        {
+            return "none with rows";
+        }
+
+        var text = new StringBuilder();
+        int shown = Math.Min(pseudonyms.Count, ShownDailyPseudonyms);
+        for (int i = 0; i < shown; i++)
+        {
+            text.Append(i == 0 ? "" : ", ").Append(pseudonyms[i]);
+        }
+
+        if (pseudonyms.Count > shown)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" and {pseudonyms.Count - shown} more (--json lists all)");
+        }
+
+        return text.ToString();
+    }
+
+    private static string ToJson(SubjectType type, AccessReport report)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("subjectType", SubjectTypeNames.NameOf(type));
+            json.WriteBoolean("minor", report.Minor);
+            json.WriteBoolean("erased", report.Erased);
+            json.WriteStartArray("purposes");
+            foreach (PurposeAccess p in report.Purposes)
+            {
+                json.WriteStartObject();
+                json.WriteString("purpose", p.Purpose);
+                json.WriteStartObject("consent");
+                json.WriteString("state", StateName(p.Consent.State));
+                if (p.Consent.State != ConsentState.None)
+                {
+                    json.WriteString("effective", ExplainValues.Time(p.Consent.EffectiveTimeMillis));
+                }
+
+                if (p.Consent.PolicyVersion is not null)
+                {
+                    json.WriteString("policyVersion", p.Consent.PolicyVersion);
+                }
+
+                json.WriteEndObject();
+                json.WriteNumber("rows", p.Rows);
+                WriteTime(json, "firstEventTime", p.FirstEventTime);
+                WriteTime(json, "lastEventTime", p.LastEventTime);
+                json.WriteStartArray("pseudonyms");
+                foreach (string pseudonym in p.Pseudonyms)
+                {
+                    json.WriteStringValue(pseudonym);
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? time)
+    {
+        if (time is { } t)
+        {
+            json.WriteString(name, ExplainValues.Time(t));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    private static string StateName(ConsentState state) => state switch
+    {
+        ConsentState.Granted => "granted",
+        ConsentState.Withdrawn => "withdrawn",
+        _ => "none",
+    };
+
+    private static string FirstLine(string message)
+    {
+        int newline = message.IndexOfAny(['\r', '\n']);
+        return newline >= 0 ? message[..newline] : message;
+    }
+}

@@ -1,0 +1,71 @@
+using Avro.Generic;
+using Avro.IO;
+using Sieve.Contracts.Avro;
+using Sieve.Contracts.Schemas;
+
+namespace Sieve.Commands.Bench;
+
+/// <summary>
+/// Sums of <c>audit.v1</c> records read back after a run: inputs, forwarded per purpose, quarantined, and whether
+/// every record balanced (for each purpose, forwarded + withheld + quarantined = inputs).
+/// </summary>
+public sealed class AuditTotals
+{
+    private readonly Dictionary<string, long> _forwarded = new(StringComparer.Ordinal);
+
+    /// <summary>Audit records read.</summary>
+    public long Records { get; private set; }
+
+    /// <summary>Inputs the records account for.</summary>
+    public long Inputs { get; private set; }
+
+    /// <summary>Quarantined inputs.</summary>
+    public long Quarantined { get; private set; }
+
+    /// <summary>Records that did not balance, or could not be read.</summary>
+    public long Unbalanced { get; private set; }
+
+    /// <summary>Forwarded records per purpose name.</summary>
+    public IReadOnlyDictionary<string, long> Forwarded => _forwarded;
+
+    /// <summary>Forwarded records of <paramref name="purpose"/> (0 when none).</summary>
+    public long ForwardedTo(string purpose) => _forwarded.GetValueOrDefault(purpose);
+
+    /// <summary>Adds one audit record (single-object encoded).</summary>
+    public void Add(byte[] message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        Records++;
+        if (SingleObjectEncoding.TryReadHeader(message, out ulong fingerprint) != AvroStatus.Ok
+            || !SchemaCatalog.Default.TryGetByFingerprint(fingerprint, out SchemaInfo? info) || info is null)
+        {
+            Unbalanced++;
+            return;
+        }
+
+        var stream = new MemoryStream(message, SingleObjectEncoding.HeaderLength, message.Length - SingleObjectEncoding.HeaderLength);
+        GenericRecord record = new GenericDatumReader<GenericRecord>(info.Schema, info.Schema).Read(null!, new BinaryDecoder(stream));
+        long inputs = (long)record["inputs"];
+        long quarantined = 0;
+        foreach (object item in (object[])record["quarantined"])
+        {
+            quarantined += (long)((GenericRecord)item)["count"];
+        }
+
+        bool balanced = true;
+        foreach (object item in (object[])record["purposes"])
+        {
+            var counts = (GenericRecord)item;
+            string purpose = (string)counts["purpose"];
+            long forwarded = (long)counts["forwarded"];
+            long total = forwarded + (long)counts["withheldNoConsent"] + (long)counts["withheldWithdrawn"] + (long)counts["withheldMinor"]
+                + (long)counts["withheldNotApplicable"] + (long)counts["withheldErased"] + quarantined;
+            balanced &= total == inputs;
+            _forwarded[purpose] = _forwarded.GetValueOrDefault(purpose) + forwarded;
+        }
+
+        Inputs += inputs;
+        Quarantined += quarantined;
+        Unbalanced += balanced ? 0 : 1;
+    }
+}

@@ -1,0 +1,147 @@
+using Sieve.Commands.Policy;
+using Sieve.Contracts.Identifiers;
+using Sieve.Contracts.Pseudonymization;
+using Sieve.Contracts.Purposes;
+using Sieve.Core.Consent;
+using Sieve.Core.Policy;
+using Spectre.Console;
+using StackExchange.Redis;
+
+namespace Sieve.Commands.Consent;
+
+/// <summary>
+/// <c>sieve consent show</c>: a subject's stored consent record, read from Redis by its consent key, and the
+/// subject's pseudonym for each purpose of the policy.
+/// </summary>
+internal static class ConsentShowCommand
+{
+    public const string Name = "consent show";
+
+    public const string Summary = "show a subject's consent record in Redis and its pseudonym per purpose";
+
+    public const string DefaultRedis = "localhost:6379";
+
+    public const string Usage = $"""
+        Usage: sieve consent show --type vin|phone|mac|device-id --id ID [--redis HOST:PORT] [--keys FILE | --demo-keys]
+                                  [--policy FILE]
+
+        Normalizes the identifier, computes the subject's consent key (its keyed pseudonym under purpose
+        consent-index) and reads the subject's record from the consent store in Redis. Prints, per declared
+        purpose, the state, effective time and policy version, and whether the subject is a minor; then the
+        subject's pseudonym for each purpose of the policy (today's, UTC, for daily-rotating ones).
+
+        Options:
+          --type TYPE        vin, phone, mac or device-id
+          --id ID            the identifier, in any usual spelling (it is normalized)
+          --redis HOST:PORT  the consent store (default {DefaultRedis})
+          --keys FILE        master keys file (see 'sieve keys generate'); default: ${MasterKeyRing.EnvironmentVariable}
+          --demo-keys        use the public demo master key (as 'sieve demo' does)
+          --policy FILE      policy whose purposes get pseudonyms (default: the shipped policy)
+
+        Example:
+          sieve consent show --type phone --id "+86 139 1762 0458" --redis localhost:6379 --demo-keys
+        """;
+
+    public static IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Value("--type"),
+        OptionSpec.Value("--id"),
+        OptionSpec.Value("--redis"),
+        OptionSpec.Value("--keys"),
+        OptionSpec.Flag("--demo-keys"),
+        OptionSpec.Value("--policy"),
+    ];
+
+    public static async Task<int> RunAsync(CommandArguments args, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        args.ExpectPositionals(0, 0, "");
+        SubjectType type = SubjectArguments.Type(args);
+        string normalizedId = SubjectArguments.NormalizedId(args, type);
+        MasterKeyRing ring = MasterKeyArguments.Load(args);
+        CompiledPolicy policy = PolicyFiles.Load(args.Value("--policy"));
+        string redis = args.Value("--redis", DefaultRedis);
+
+        var factory = new PseudonymKeyFactory(ring);
+        string consentKey;
+        using (PseudonymKey consentIndex = factory.Create(PseudonymKeyFactory.ConsentIndexPurpose, PseudonymKeyFactory.StableEpoch))
+        {
+            consentKey = consentIndex.ComputeString(type, normalizedId);
+        }
+
+        ConsentRecord record = await ReadAsync(redis, consentKey, cancellationToken).ConfigureAwait(false);
+
+        var header = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        header.AddRow(new Markup("[bold]subject[/]"), new Text($"{SubjectTypeNames.NameOf(type)}; consent key {consentKey} (key {ring.Active.Id}/{PseudonymKeyFactory.ConsentIndexPurpose}/{PseudonymKeyFactory.StableEpoch})"));
+        header.AddRow(new Markup("[bold]store[/]"), new Text($"redis {redis}" + (record.IsEmpty ? ": no record (never consented: nothing that needs consent is forwarded)" : "")));
+        header.AddRow(new Markup("[bold]minor[/]"), new Text(record.Minor ? "yes: nothing of this subject's is forwarded to any purpose" : "no"));
+        console.Write(header);
+        console.WriteLine();
+
+        var consent = new Table().Border(TableBorder.Rounded).AddColumn("purpose").AddColumn("state").AddColumn("effective").AddColumn("policy version");
+        for (int i = 0; i < KnownPurposes.Count; i++)
+        {
+            PurposeConsent p = record.GetPurpose(i);
+            string state = p.State switch
+            {
+                ConsentState.Granted => "granted",
+                ConsentState.Withdrawn => "withdrawn",
+                _ => "none",
+            };
+            consent.AddRow(
+                new Text(KnownPurposes.All[i]),
+                new Text(state),
+                new Text(p.State == ConsentState.None ? "-" : ExplainValues.Time(p.EffectiveTimeMillis)),
+                new Text(p.PolicyVersion ?? "-"));
+        }
+
+        console.Write(consent);
+        console.WriteLine();
+
+        string today = PseudonymKeyFactory.DailyEpoch(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var pseudonyms = new Table().Border(TableBorder.Rounded).Title($"pseudonyms under {policy.Source}")
+            .AddColumn("purpose").AddColumn("key id").AddColumn("pseudonym");
+        foreach (PurposePlan plan in policy.Purposes)
+        {
+            string epoch = plan.Rotation == PseudonymRotation.DailyUtc ? today : PseudonymKeyFactory.StableEpoch;
+            using PseudonymKey key = factory.Create(plan.Name, epoch);
+            pseudonyms.AddRow(new Text(plan.Name), new Text(key.KeyId), new Text(key.ComputeString(type, normalizedId)));
+        }
+
+        console.Write(pseudonyms);
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<ConsentRecord> ReadAsync(string redis, string consentKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _ = ConfigurationOptions.Parse(redis);
+        }
+        catch (ArgumentException)
+        {
+            CliThrow.Usage("--redis must be HOST:PORT (a StackExchange.Redis configuration string)");
+        }
+
+        RedisConsentStore store;
+        try
+        {
+            store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = redis }).ConfigureAwait(false);
+        }
+        catch (RedisException e)
+        {
+            return CliThrow.Failure<ConsentRecord>($"cannot connect to Redis at {redis} ({e.GetType().Name}); check that redis-server is running and --redis points at it");
+        }
+
+        await using (store.ConfigureAwait(false))
+        {
+            try
+            {
+                return await store.GetAsync(consentKey, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConsentUnavailableException e)
+            {
+                return CliThrow.Failure<ConsentRecord>($"cannot read consent from Redis at {redis}: {e.Message.TrimEnd('.')}; check that redis-server is running and --redis points at it");
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Sieve.Core.Engine;
+using Sieve.Core.Pipeline;
+using Spectre.Console;
+
+namespace Sieve.Commands.Demo;
+
+/// <summary>The counts at the end of a demo run; printed, and written as JSON with <c>--summary-json</c>.</summary>
+public sealed class DemoSummary
+{
+    /// <summary>JSON settings for the summary file.</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never };
+
+    /// <summary>Run length in seconds.</summary>
+    public double Seconds { get; init; }
+    /// <summary><c>redis</c> or <c>in-memory</c>.</summary>
+    public string ConsentStore { get; init; } = "";
+    /// <summary>Raw events produced.</summary>
+    public long EventsProduced { get; init; }
+    /// <summary>Device connections Ingest accepted over Teltonika TCP.</summary>
+    public long DeviceConnections { get; init; }
+    /// <summary>Telematics records Ingest acknowledged to the devices (each one on the raw topic).</summary>
+    public long RecordsAcked { get; init; }
+    /// <summary>Wi-Fi records Ingest accepted from gateways over HTTP.</summary>
+    public long GatewayRecordsAccepted { get; init; }
+    /// <summary>Raw events produced straight to Kafka (a dealer feed and a misbehaving producer).</summary>
+    public long DirectProduced { get; init; }
+    /// <summary>Raw events accounted for in committed batches.</summary>
+    public long EventsProcessed { get; init; }
+    /// <summary>Processed events per second of run time.</summary>
+    public double EventsPerSecond { get; init; }
+    /// <summary>Per purpose: outcome name to count.</summary>
+    public Dictionary<string, Dictionary<string, long>> Purposes { get; init; } = [];
+    /// <summary>Quarantined inputs by reason.</summary>
+    public Dictionary<string, long> Quarantined { get; init; } = [];
+    /// <summary>Opt-outs published mid-run.</summary>
+    public int Withdrawals { get; init; }
+    /// <summary>End-to-end latency percentiles, milliseconds.</summary>
+    public Dictionary<string, double?> LatencyMs { get; init; } = [];
+    /// <summary>Records read back from each output topic.</summary>
+    public Dictionary<string, long> Consumed { get; init; } = [];
+    /// <summary>True when every produced input was processed and, for every purpose, the outcomes plus quarantined inputs equal the inputs.</summary>
+    public bool AllAccountedFor { get; init; }
+
+    /// <summary>Builds the summary from a finished run.</summary>
+    public static DemoSummary From(DemoRun run)
+    {
+        MinimizerStats s = run.Engine.Stats;
+        var purposes = new Dictionary<string, Dictionary<string, long>>();
+        bool balanced = s.Inputs == run.Produced;
+        long quarantined = s.QuarantinedTotal;
+        for (int p = 0; p < s.PlanNames.Count; p++)
+        {
+            var outcomes = new Dictionary<string, long>();
+            long sum = quarantined;
+            for (int o = 0; o < OutcomeNames.Count; o++)
+            {
+                long count = s.Count(p, (Outcome)o);
+                outcomes[OutcomeNames.Name((Outcome)o)] = count;
+                sum += count;
+            }
+
+            balanced &= sum == s.Inputs;
+            purposes[s.PlanNames[p]] = outcomes;
+        }
+
+        double seconds = run.Elapsed.TotalSeconds > 0 ? run.Elapsed.TotalSeconds : run.Options.Seconds;
+        return new DemoSummary
+        {
+            Seconds = Math.Round(seconds, 1),
+            ConsentStore = run.StoreKind,
+            EventsProduced = run.Produced,
+            DeviceConnections = run.Devices?.Connections ?? 0,
+            RecordsAcked = run.Devices?.RecordsAcked ?? 0,
+            GatewayRecordsAccepted = run.Devices?.HttpRecordsAccepted ?? 0,
+            DirectProduced = run.DirectProduced,
+            EventsProcessed = s.Inputs,
+            EventsPerSecond = Math.Round(s.Inputs / seconds, 1),
+            Purposes = purposes,
+            Quarantined = new Dictionary<string, long>(s.Quarantined),
+            Withdrawals = run.Withdrawals,
+            LatencyMs = new Dictionary<string, double?> { ["p50"] = run.Watcher.Latency.Percentile(50), ["p99"] = run.Watcher.Latency.Percentile(99) },
+            Consumed = new Dictionary<string, long>(run.Watcher.Consumed),
+            AllAccountedFor = balanced,
+        };
+    }
+
+    /// <summary>Prints the summary and sample records.</summary>
+    public void Print(DemoRun run)
+    {
+        AnsiConsole.WriteLine();
+        AnsiConsole.Write(new Rule("[bold]summary[/]").LeftJustified());
+        AnsiConsole.MarkupLineInterpolated($"{EventsProduced:N0} raw events produced, {EventsProcessed:N0} processed in {Seconds:F1} s ({EventsPerSecond:N0}/s); consent store: {ConsentStore}; opt-outs mid-run: {Withdrawals}");
+        AnsiConsole.MarkupLineInterpolated($"through Ingest: {DeviceConnections:N0} device connections, {RecordsAcked:N0} telematics records acked over TCP, {GatewayRecordsAccepted:N0} Wi-Fi records accepted over HTTP; {DirectProduced:N0} produced straight to Kafka");
+        AnsiConsole.MarkupLineInterpolated($"end-to-end latency p50 {LiveView.Ms(LatencyMs["p50"])}, p99 {LiveView.Ms(LatencyMs["p99"])}");
+        var table = new Table().Border(TableBorder.Simple);
+        table.AddColumn("purpose");
+        foreach (string outcome in new[] { "forwarded", "no consent", "withdrawn", "minor", "n/a", "erased" })
+        {
+            table.AddColumn(new TableColumn(outcome).RightAligned());
+        }
+
+        table.AddColumn(new TableColumn("quarantined").RightAligned());
+        long quarantined = Quarantined.Values.Sum();
+        foreach ((string purpose, Dictionary<string, long> outcomes) in Purposes)
+        {
+            table.AddRow([purpose, .. outcomes.Values.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)), quarantined.ToString("N0", CultureInfo.InvariantCulture)]);
+        }
+
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLineInterpolated($"quarantined by reason: {(Quarantined.Count == 0 ? "none" : string.Join(", ", Quarantined.Select(kv => kv.Key + " " + kv.Value)))}");
+        AnsiConsole.MarkupLine(AllAccountedFor
+            ? "[green]every input is accounted for: per purpose, forwarded + withheld + quarantined = inputs[/]"
+            : "[red]NOT all inputs are accounted for[/]");
+        AnsiConsole.WriteLine();
+        AnsiConsole.Write(new Rule("[bold]sample minimized records[/] (as downstream teams read them)").LeftJustified());
+        foreach ((string topic, List<string> samples) in run.Watcher.Samples.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[bold]{topic}[/]");
+            foreach (string sample in samples)
+            {
+                // Raw JSON on one line, unwrapped, so it can be copied or piped.
+                Console.Out.WriteLine("  " + sample);
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using Confluent.Kafka;
+
+namespace Sieve.Commands;
+
+/// <summary>Publishing one record from a command: an idempotent acks=all producer, waiting for the delivery report, errors as one line.</summary>
+internal static class KafkaPublish
+{
+    /// <summary>Reads <c>--timeout</c> in seconds (1 to 3600), or <paramref name="defaultSeconds"/> when absent.</summary>
+    public static int ParseTimeout(string? text, int defaultSeconds)
+    {
+        if (text is null)
+        {
+            return defaultSeconds;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds is >= 1 and <= 3600
+            ? seconds
+            : CliThrow.Usage<int>("--timeout must be a whole number of seconds from 1 to 3600");
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="message"/> to <paramref name="topic"/> and returns its delivery report. The client
+    /// <paramref name="properties"/> (TLS, SASL) apply first; bootstrap, acks, idempotence and timeouts are this
+    /// command's own.
+    /// </summary>
+    public static async Task<DeliveryResult<byte[], byte[]>> PublishAsync(string bootstrap, KafkaClientProperties properties, string topic, int timeoutSeconds,
+        Message<byte[], byte[]> message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        var config = new ProducerConfig();
+        properties.ApplyTo(config);
+        config.BootstrapServers = bootstrap;
+        config.Acks = Acks.All;
+        config.EnableIdempotence = true;
+        config.ClientId ??= "sieve-cli";
+        config.MessageTimeoutMs = timeoutSeconds * 1000;
+        config.SocketTimeoutMs = Math.Min(timeoutSeconds * 1000, 60_000);
+
+        IProducer<byte[], byte[]> producer;
+        try
+        {
+            // librdkafka's own log and error lines would bury the one line that says what went wrong.
+            producer = new ProducerBuilder<byte[], byte[]>(config)
+                .SetLogHandler(static (_, _) => { })
+                .SetErrorHandler(static (_, _) => { })
+                .Build();
+        }
+        catch (Exception e) when (e is KafkaException or ArgumentException or InvalidOperationException)
+        {
+            return CliThrow.Usage<DeliveryResult<byte[], byte[]>>(
+                $"the Kafka client settings are not usable ({e.GetType().Name}); give --bootstrap HOST:PORT[,HOST:PORT] and check the --property/--properties names and values");
+        }
+
+        using (producer)
+        {
+            try
+            {
+                return await producer.ProduceAsync(topic, message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ProduceException<byte[], byte[]> e)
+            {
+                return CliThrow.Failure<DeliveryResult<byte[], byte[]>>(
+                    $"could not publish to {topic} via {bootstrap}: {e.Error.Code} ({e.Error.Reason}); check that the broker is up and --bootstrap points at it");
+            }
+            catch (KafkaException e)
+            {
+                return CliThrow.Failure<DeliveryResult<byte[], byte[]>>(
+                    $"could not publish to {topic} via {bootstrap}: {e.Error.Code} ({e.Error.Reason})");
+            }
+        }
+    }
+}

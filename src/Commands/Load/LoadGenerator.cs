@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Sieve.Commands.Demo;
+using Sieve.Simulation;
+
+namespace Sieve.Commands.Load;
+
+/// <summary>
+/// Runs simulated vehicles (one Teltonika TCP connection each, Codec 8 Extended packets, counting acknowledged
+/// records) and simulated dealer gateways (Meraki observations and portal sessions over HTTP) against an Ingest
+/// service.
+/// </summary>
+public sealed class LoadGenerator
+{
+    private static readonly string[] Domains = ["autohome.com.cn", "dongchedi.com", "yiche.com", "jd.com", "weather.com.cn"];
+    private readonly LoadOptions _options;
+    private readonly List<SimulatedVehicle> _vehicles = [];
+    private readonly List<WifiSighting> _visitors = [];
+    private readonly List<WifiSighting> _macOnly = [];
+    private readonly List<WifiSighting> _withPhone = [];
+
+    /// <summary>Builds the population of <paramref name="options"/>.</summary>
+    public LoadGenerator(LoadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.RecordsPerPacket is < 1 or > Codec8ExtendedWriter.MaxRecordsPerPacket)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "RecordsPerPacket must be 1 to 255.");
+        }
+
+        _options = options;
+        var ids = new SyntheticIdentities(options.Seed);
+        var random = new Random(options.Seed);
+        for (int i = 0; i < options.Vehicles; i++)
+        {
+            double r = 15_000 * Math.Sqrt(random.NextDouble()) / 111_320;
+            double a = random.NextDouble() * 2 * Math.PI;
+            _vehicles.Add(new SimulatedVehicle(ids.Imei(), ids.Vin(), 31.2304 + (r * Math.Cos(a)), 121.4737 + (r * Math.Sin(a)), random,
+                Sieve.Simulation.FleetSimulator.OutletLocations));
+        }
+
+        for (int i = 0; i < options.Visitors; i++)
+        {
+            _visitors.Add(new WifiSighting(ids.Mac(randomized: random.Next(2) == 0), random.Next(2) == 0 ? ids.Phone() : null,
+                31.2213 + (random.NextDouble() * 0.0005), 121.5447 + (random.NextDouble() * 0.0005), -40 - random.Next(50)));
+        }
+
+        SplitVisitors();
+    }
+
+    /// <summary>
+    /// Uses a given population: <paramref name="vehicles"/> (<see cref="LoadOptions.Vehicles"/> is ignored) and
+    /// <paramref name="visitors"/>; those with a phone number come through the captive portal, the others through Meraki.
+    /// </summary>
+    public LoadGenerator(LoadOptions options, IEnumerable<SimulatedVehicle> vehicles, IEnumerable<WifiSighting> visitors)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.RecordsPerPacket is < 1 or > Codec8ExtendedWriter.MaxRecordsPerPacket)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "RecordsPerPacket must be 1 to 255.");
+        }
+
+        _options = options;
+        _vehicles.AddRange(vehicles);
+        _visitors.AddRange(visitors);
+        SplitVisitors();
+    }
+
+    private void SplitVisitors()
+    {
+        foreach (WifiSighting visitor in _visitors)
+        {
+            (visitor.PhoneNumber is null ? _macOnly : _withPhone).Add(visitor);
+        }
+    }
+
+    /// <summary>The counters, live while <see cref="RunAsync"/> runs.</summary>
+    public LoadStats Stats { get; } = new();
+
+    /// <summary>Sends until the duration passes, every vehicle has sent its records, or <paramref name="cancellationToken"/> fires.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stop.CancelAfter(_options.Duration);
+        var tasks = new List<Task>(_vehicles.Count + 1);
+        if (_options.TcpHost is not null)
+        {
+            for (int i = 0; i < _vehicles.Count; i++)
+            {
+                tasks.Add(DriveAsync(_vehicles[i], _options.Seed + i, stop.Token));
+            }
+        }
+
+        Task? gateways = null;
+        if (_options.Http is not null && _visitors.Count > 0)
+        {
+            gateways = GatewaysAsync(_options.Http, stop.Token);
+        }
+
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+        if (gateways is not null)
+        {
+            if (_options.TcpHost is not null)
+            {
+                // Vehicles are done (record budgets spent): the gateways stop with them.
+                await stop.CancelAsync().ConfigureAwait(false);
+            }
+
+            await gateways.ConfigureAwait(false);
+        }
+    }
+
+    private async Task DriveAsync(SimulatedVehicle vehicle, int seed, CancellationToken cancellationToken)
+    {
+        var random = new Random(seed);
+        var batch = new AvlRecord[_options.RecordsPerPacket];
+        int budget = _options.RecordsPerVehicle > 0 ? _options.RecordsPerVehicle : int.MaxValue;
+        int sent = 0;
+        long spacingMillis = _options.PacketInterval > TimeSpan.Zero
+            ? Math.Max(1, (long)_options.PacketInterval.TotalMilliseconds / batch.Length)
+            : 1000;
+        TeltonikaConnection? connection = null;
+        try
+        {
+            connection = await TeltonikaConnection.ConnectAsync(_options.TcpHost!, _options.TcpPort, vehicle.Imei, cancellationToken).ConfigureAwait(false);
+            Stats.ConnectionOpened();
+            while (sent < budget && !cancellationToken.IsCancellationRequested)
+            {
+                int count = Math.Min(batch.Length, budget - sent);
+                long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                for (int i = 0; i < count; i++)
+                {
+                    // A unit records on its own schedule and sends what it buffered: the packet's records are spread
+                    // over the interval since the last send, the newest stamped now.
+                    batch[i] = vehicle.Next(now - ((count - 1 - i) * spacingMillis), spacingMillis / 1000.0, random);
+                }
+
+                Stats.RecordsWritten(count);
+                // The ack is awaited even when the run is stopping, so every record written is counted or failed.
+                int acked = await connection.SendAsync(batch.AsMemory(0, count), CancellationToken.None).ConfigureAwait(false);
+                Stats.PacketAcked(acked);
+                sent += count;
+                if (_options.PacketInterval > TimeSpan.Zero && sent < budget)
+                {
+                    await Task.Delay(_options.PacketInterval, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The run ended.
+        }
+        catch (Exception e) when (e is LoadException or SocketException or IOException)
+        {
+            Stats.ConnectionFailed();
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                Stats.ConnectionClosed();
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task GatewaysAsync(GatewayTargets targets, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var client = new GatewayClient(http, targets);
+        var random = new Random(_options.Seed ^ 0x5A5A);
+        var sightings = new List<WifiSighting>(8);
+        var domains = new List<string>(4);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                DateTimeOffset now = DateTimeOffset.UtcNow;
+                if (_macOnly.Count > 0)
+                {
+                    // Distinct clients per post: Meraki reports each client once per post.
+                    sightings.Clear();
+                    int n = 1 + random.Next(Math.Min(8, _macOnly.Count));
+                    int first = random.Next(_macOnly.Count);
+                    for (int i = 0; i < n; i++)
+                    {
+                        sightings.Add(_macOnly[(first + i) % _macOnly.Count]);
+                    }
+
+                    await PostAsync(client.PostMerakiAsync(sightings, now, CancellationToken.None), n).ConfigureAwait(false);
+                }
+
+                if (_withPhone.Count > 0)
+                {
+                    domains.Clear();
+                    for (int i = random.Next(4); i > 0; i--)
+                    {
+                        domains.Add(Domains[random.Next(Domains.Length)]);
+                    }
+
+                    WifiSighting visitor = _withPhone[random.Next(_withPhone.Count)];
+                    await PostAsync(client.PostPortalSessionAsync(visitor, now.AddMinutes(-5 - random.Next(60)), now, domains, CancellationToken.None), 1).ConfigureAwait(false);
+                }
+                await Task.Delay(_options.GatewayInterval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The run ended.
+        }
+    }
+
+    private async Task PostAsync(Task<int> post, int records)
+    {
+        int accepted;
+        try
+        {
+            accepted = await post.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            accepted = -1;
+        }
+
+        Stats.HttpAnswered(accepted >= 0, accepted >= 0 ? accepted : records);
+    }
+}

@@ -1,0 +1,40 @@
+using Sieve.Simulation;
+
+namespace Sieve.Commands.Load;
+
+/// <summary>What a load run sends, where, and for how long.</summary>
+public sealed class LoadOptions
+{
+    /// <summary>Host of the Teltonika TCP endpoint; null sends no telematics.</summary>
+    public string? TcpHost { get; set; }
+
+    /// <summary>Port of the Teltonika TCP endpoint.</summary>
+    public int TcpPort { get; set; }
+
+    /// <summary>Gateway endpoints; null sends no Wi-Fi.</summary>
+    public GatewayTargets? Http { get; set; }
+
+    /// <summary>Simulated vehicles, one TCP connection each.</summary>
+    public int Vehicles { get; set; } = 100;
+
+    /// <summary>How long to send; the run also ends when every vehicle has sent <see cref="RecordsPerVehicle"/>.</summary>
+    public TimeSpan Duration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Records each vehicle sends at most (0: no limit).</summary>
+    public int RecordsPerVehicle { get; set; }
+
+    /// <summary>Records per AVL packet (1 to 255).</summary>
+    public int RecordsPerPacket { get; set; } = 10;
+
+    /// <summary>Pause between a vehicle's packets (after the acknowledgement); zero sends as fast as acks come.</summary>
+    public TimeSpan PacketInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Wi-Fi visitors the gateways see.</summary>
+    public int Visitors { get; set; } = 50;
+
+    /// <summary>Pause between gateway posts.</summary>
+    public TimeSpan GatewayInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Random seed of identities and movement.</summary>
+    public int Seed { get; set; } = 2026;
+}

@@ -1,0 +1,73 @@
+namespace Sieve.Commands.Load;
+
+/// <summary>Counters of a load run, updated by many tasks at once and read by a progress view.</summary>
+public sealed class LoadStats
+{
+    private long _connections;
+    private long _activeConnections;
+    private long _connectionFailures;
+    private long _packetsAcked;
+    private long _recordsSent;
+    private long _recordsAcked;
+    private long _httpRequests;
+    private long _httpRefused;
+    private long _httpRecordsAccepted;
+
+    /// <summary>Device connections accepted by the server (handshake answered <c>01</c>).</summary>
+    public long Connections => Interlocked.Read(ref _connections);
+
+    /// <summary>Device connections open now.</summary>
+    public long ActiveConnections => Interlocked.Read(ref _activeConnections);
+
+    /// <summary>Connections refused, reset, or closed without an acknowledgement.</summary>
+    public long ConnectionFailures => Interlocked.Read(ref _connectionFailures);
+
+    /// <summary>AVL packets acknowledged.</summary>
+    public long PacketsAcked => Interlocked.Read(ref _packetsAcked);
+
+    /// <summary>AVL records written to sockets.</summary>
+    public long RecordsSent => Interlocked.Read(ref _recordsSent);
+
+    /// <summary>AVL records the server acknowledged (each one is on the raw topic).</summary>
+    public long RecordsAcked => Interlocked.Read(ref _recordsAcked);
+
+    /// <summary>Gateway HTTP requests sent.</summary>
+    public long HttpRequests => Interlocked.Read(ref _httpRequests);
+
+    /// <summary>Gateway HTTP requests refused (any status other than 2xx, or no answer).</summary>
+    public long HttpRefused => Interlocked.Read(ref _httpRefused);
+
+    /// <summary>Wi-Fi records the gateway endpoints accepted (each one is on the raw topic).</summary>
+    public long HttpRecordsAccepted => Interlocked.Read(ref _httpRecordsAccepted);
+
+    internal void ConnectionOpened()
+    {
+        Interlocked.Increment(ref _connections);
+        Interlocked.Increment(ref _activeConnections);
+    }
+
+    internal void ConnectionClosed() => Interlocked.Decrement(ref _activeConnections);
+
+    internal void ConnectionFailed() => Interlocked.Increment(ref _connectionFailures);
+
+    internal void RecordsWritten(int count) => Interlocked.Add(ref _recordsSent, count);
+
+    internal void PacketAcked(int records)
+    {
+        Interlocked.Increment(ref _packetsAcked);
+        Interlocked.Add(ref _recordsAcked, records);
+    }
+
+    internal void HttpAnswered(bool accepted, int records)
+    {
+        Interlocked.Increment(ref _httpRequests);
+        if (accepted)
+        {
+            Interlocked.Add(ref _httpRecordsAccepted, records);
+        }
+        else
+        {
+            Interlocked.Increment(ref _httpRefused);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using Sieve.Core.Policy;
+using Spectre.Console;
+
+namespace Sieve.Commands.Policy;
+
+/// <summary><c>sieve policy check FILE</c>: validates a policy file and lists every problem with its position.</summary>
+internal static class PolicyCheckCommand
+{
+    public const string Name = "policy check";
+
+    public const string Summary = "validate a policy file, listing every problem as file:line:col";
+
+    public const string Usage = """
+        Usage: sieve policy check FILE
+
+        Loads, validates and compiles the policy FILE (format: src/Core/Policy/README.md).
+        Prints "OK: N purposes (names)" and exits 0, or prints every problem as
+        FILE:LINE:COLUMN: PROBLEM, one per line, and exits 1.
+
+        Example:
+          sieve policy check src/Core/Policy/default-policy.json
+        """;
+
+    public static IReadOnlyList<OptionSpec> Options { get; } = [];
+
+    public static Task<int> RunAsync(CommandArguments args, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        args.ExpectPositionals(1, 1, "the policy FILE");
+        string file = args.Positionals[0];
+        CompiledPolicy policy;
+        try
+        {
+            policy = PolicyLoader.LoadFile(file);
+        }
+        catch (PolicyValidationException e)
+        {
+            foreach (PolicyError error in e.Errors)
+            {
+                PlainText.WriteLine(console, error.ToString());
+            }
+
+            return Task.FromResult(ExitCodes.Failure);
+        }
+
+        PlainText.WriteLine(console, Describe(policy));
+        return Task.FromResult(ExitCodes.Ok);
+    }
+
+    /// <summary><c>OK: 3 purposes (positioning, personalization, analytics)</c>.</summary>
+    public static string Describe(CompiledPolicy policy)
+    {
+        var names = new List<string>(policy.Purposes.Count);
+        foreach (PurposePlan plan in policy.Purposes)
+        {
+            names.Add(plan.Name);
+        }
+
+        string noun = names.Count == 1 ? "purpose" : "purposes";
+        return $"OK: {names.Count} {noun} ({string.Join(", ", names)})";
+    }
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using Sieve.Contracts.Avro;
+using Sieve.Contracts.Identifiers;
+using Sieve.Contracts.Pseudonymization;
+using Sieve.Contracts.Purposes;
+using Sieve.Contracts.Records;
+
+namespace Sieve.Core.Consent;
+
+/// <summary>
+/// Turns one <c>consent.changes.v1</c> message into a <see cref="ConsentUpdate"/>: decodes the ConsentChange,
+/// maps the purpose name to its <see cref="KnownPurposes"/> index, normalizes the subject identifier and replaces it
+/// with the subject's consent key. The raw identifier never leaves this method; rejections carry a reason code only.
+/// Not thread-safe (the <see cref="PseudonymKey"/> is not).
+/// </summary>
+public sealed class ConsentChangeTranslator
+{
+    /// <summary>Reason code: the message had no value (a tombstone) or an empty one.</summary>
+    public const string EmptyValueReason = "empty-value";
+
+    /// <summary>Reason code: the purpose is not one of <see cref="KnownPurposes"/>.</summary>
+    public const string UnknownPurposeReason = "unknown-purpose";
+
+    private readonly PseudonymKey _consentIndexKey;
+
+    /// <summary>Creates a translator.</summary>
+    /// <param name="consentIndexKey">The key for purpose <see cref="PseudonymKeyFactory.ConsentIndexPurpose"/>, epoch <see cref="PseudonymKeyFactory.StableEpoch"/>; the caller keeps ownership.</param>
+    public ConsentChangeTranslator(PseudonymKey consentIndexKey)
+    {
+        ArgumentNullException.ThrowIfNull(consentIndexKey);
+        _consentIndexKey = consentIndexKey;
+    }
+
+    /// <summary>Translates <paramref name="message"/> (a single-object encoded ConsentChange).</summary>
+    /// <param name="message">The Kafka message value.</param>
+    /// <param name="update">The update when the message is valid.</param>
+    /// <param name="reasonCode">When invalid, a stable code saying why (Avro status, identifier status or <see cref="UnknownPurposeReason"/>); never contains the identifier.</param>
+    public bool TryTranslate(ReadOnlySpan<byte> message, out ConsentUpdate update, [NotNullWhen(false)] out string? reasonCode)
+    {
+        update = default;
+        if (message.IsEmpty)
+        {
+            reasonCode = EmptyValueReason;
+            return false;
+        }
+
+        AvroStatus status = ConsentChangeCodec.TryReadMessage(message, out ConsentChange change);
+        if (status != AvroStatus.Ok)
+        {
+            reasonCode = status.ToReasonCode();
+            return false;
+        }
+
+        int purposeId = KnownPurposes.IndexOf(change.Purpose.Of(message));
+        if (purposeId < 0)
+        {
+            reasonCode = UnknownPurposeReason;
+            return false;
+        }
+
+        Span<byte> normalized = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
+        NormalizeStatus normalizeStatus = IdentifierNormalizer.TryNormalize(
+            change.SubjectType, change.SubjectId.Of(message), normalized, out int written, out _);
+        if (normalizeStatus != NormalizeStatus.Ok)
+        {
+            reasonCode = IdentifierNormalizer.ToReasonCode(change.SubjectType, normalizeStatus);
+            return false;
+        }
+
+        Span<byte> consentKey = stackalloc byte[ConsentKeys.Length];
+        _consentIndexKey.Compute(change.SubjectType, normalized[..written], consentKey);
+        normalized.Clear();
+
+        update = new ConsentUpdate(
+            Encoding.ASCII.GetString(consentKey),
+            purposeId,
+            change.Granted,
+            change.EffectiveTime,
+            change.PolicyVersion.ToString(message) ?? string.Empty,
+            change.Minor);
+        reasonCode = null;
+        return true;
+    }
+}

@@ -1,0 +1,34 @@
+using Sieve.Contracts;
+
+namespace Sieve.Core.Consent;
+
+/// <summary>Settings of <see cref="ConsentLoader"/> (configuration section <c>Consent:Loader</c>).</summary>
+public sealed class ConsentLoaderOptions
+{
+    /// <summary>Kafka bootstrap servers.</summary>
+    public string BootstrapServers { get; set; } = "localhost:9092";
+
+    /// <summary>The consent changes topic.</summary>
+    public string Topic { get; set; } = Topics.ConsentChanges;
+
+    /// <summary>Consumer group; every loader instance of one deployment shares it.</summary>
+    public string GroupId { get; set; } = "sieve-consent-loader";
+
+    /// <summary>
+    /// librdkafka <c>fetch.wait.max.ms</c>: how long the broker may hold a fetch waiting for data. Small, so a
+    /// withdrawal reaches the store, and through invalidation the minimizer, well within a second.
+    /// </summary>
+    public int FetchWaitMaxMs { get; set; } = 10;
+
+    /// <summary>Most messages applied between two offset commits.</summary>
+    public int MaxBatchSize { get; set; } = 500;
+
+    /// <summary>First wait before retrying a write the store refused as unavailable; doubles up to <see cref="RetryMaxDelay"/>.</summary>
+    public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Longest wait between retries of a store write.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Extra librdkafka consumer settings (e.g. security); <c>enable.auto.commit</c> is always forced off.</summary>
+    public IDictionary<string, string> ConsumerSettings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}

@@ -1,0 +1,20 @@
+namespace Sieve.Core.Engine;
+
+/// <summary>
+/// One reusable array per byte length, for APIs that take a whole <c>byte[]</c> and copy it before returning
+/// (the Kafka producer). A copy is valid until the next copy of the same length. Not thread-safe.
+/// </summary>
+internal sealed class ScratchArrays
+{
+    private const int MaxPooledLength = 4096;
+    private readonly byte[]?[] _byLength = new byte[]?[MaxPooledLength + 1];
+
+    /// <summary><paramref name="bytes"/> in an array of exactly their length.</summary>
+    public byte[] Copy(ReadOnlySpan<byte> bytes)
+    {
+        int length = bytes.Length;
+        byte[] array = length <= MaxPooledLength ? (_byLength[length] ??= new byte[length]) : new byte[length];
+        bytes.CopyTo(array);
+        return array;
+    }
+}

@@ -1,0 +1,15 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Sieve.Core.Gateways;
+
+/// <summary>Throws for the gateway code, so callers stay small and messages stay free of values.</summary>
+internal static class ThrowHelper
+{
+    [DoesNotReturn]
+    public static void ThrowKeyTooShort(string paramName, int minBytes) =>
+        throw new ArgumentException("The key must be at least " + minBytes + " bytes.", paramName);
+
+    [DoesNotReturn]
+    public static T ThrowNotConfigured<T>(string what) =>
+        throw new InvalidOperationException(what + " is not configured.");
+}

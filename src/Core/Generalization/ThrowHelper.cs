@@ -1,0 +1,31 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Sieve.Core.Generalization;
+
+/// <summary>Throws for the generalization primitives, kept out of line so the hot paths stay small.</summary>
+internal static class ThrowHelper
+{
+    [DoesNotReturn]
+    public static void ThrowPrecisionOutOfRange(int precision) =>
+        throw new ArgumentOutOfRangeException(nameof(precision), precision, $"Geohash precision must be 1..{Geohash.MaxPrecision}.");
+
+    [DoesNotReturn]
+    public static void ThrowCoordinateOutOfRange(string paramName) =>
+        throw new ArgumentOutOfRangeException(paramName, "Coordinate must be finite WGS-84 degrees (latitude -90..90, longitude -180..180).");
+
+    [DoesNotReturn]
+    public static void ThrowDestinationTooShort(int needed) =>
+        throw new ArgumentException($"Destination must hold at least {needed} bytes.", "destination");
+
+    [DoesNotReturn]
+    public static void ThrowBucketOutOfRange(long bucketMillis) =>
+        throw new ArgumentOutOfRangeException(nameof(bucketMillis), bucketMillis, "Bucket width must be positive.");
+
+    [DoesNotReturn]
+    public static void ThrowStepOutOfRange(double step) =>
+        throw new ArgumentOutOfRangeException(nameof(step), step, "Rounding step must be positive and finite.");
+
+    [DoesNotReturn]
+    public static void ThrowCategoryIndexOutOfRange(int index) =>
+        throw new ArgumentOutOfRangeException(nameof(index), index, "No interest category has this index.");
+}

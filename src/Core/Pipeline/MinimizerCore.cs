@@ -1,0 +1,314 @@
+using System.Diagnostics.CodeAnalysis;
+using Sieve.Contracts.Avro;
+using Sieve.Contracts.Identifiers;
+using Sieve.Contracts.Pseudonymization;
+using Sieve.Contracts.Records;
+using Sieve.Core.Consent;
+using Sieve.Core.Output;
+using Sieve.Core.Policy;
+
+namespace Sieve.Core.Pipeline;
+
+/// <summary>What <see cref="MinimizerCore.Process"/> did with one input.</summary>
+public enum ProcessStatus : byte
+{
+    /// <summary>Every purpose got an outcome (forwarded or withheld).</summary>
+    Processed = 0,
+    /// <summary>
+    /// The subject's consent is not in the near-cache (or the cache cannot vouch for it). Nothing was written;
+    /// fetch the key and process the input again.
+    /// </summary>
+    NeedsConsent = 1,
+    /// <summary>The input is bad; nothing was written for any purpose.</summary>
+    Quarantined = 2,
+}
+
+/// <summary>
+/// The per-event heart of the minimizer: decode, validate, resolve the subject, look up consent, decide each
+/// purpose, pseudonymize and generalize, encode. Allocates nothing once a subject's pseudonyms are cached.
+/// Not thread-safe: one per worker thread.
+/// </summary>
+public sealed class MinimizerCore : IDisposable
+{
+    /// <summary>Largest minimized record, in bytes.</summary>
+    public const int MaxOutputRecordBytes = 64 * 1024;
+
+    private readonly CompiledPolicy _policy;
+    private readonly ConsentCache _consent;
+    private readonly PurposeKeyRing _keys;
+    private readonly SubjectCache _subjects;
+    private readonly PurposePlan[] _plans;
+    private readonly RecordProgram[] _programs;
+    private readonly int[] _interests = new int[OutputRecordEncoder.MaxInterests];
+    private readonly byte[] _scratch = new byte[MaxOutputRecordBytes];
+
+    /// <summary>Creates a core for <paramref name="policy"/>.</summary>
+    /// <param name="policy">The compiled policy.</param>
+    /// <param name="keys">Pseudonym key factory over the master key ring.</param>
+    /// <param name="consent">The consent near-cache.</param>
+    /// <param name="subjectCacheCapacity">Subjects kept per generation of the subject cache.</param>
+    public MinimizerCore(CompiledPolicy policy, PseudonymKeyFactory keys, ConsentCache consent, int subjectCacheCapacity = 200_000)
+    {
+        _policy = policy;
+        _consent = consent;
+        _plans = [.. policy.Purposes];
+        if (_plans.Length > SubjectEntry.MaxPlans)
+        {
+            PipelineThrowHelper.ThrowTooManyPlans(_plans.Length);
+        }
+
+        _programs = new RecordProgram[_plans.Length * 2];
+        for (int i = 0; i < _plans.Length; i++)
+        {
+            _programs[(2 * i) + (int)InputKind.Telematics] = new RecordProgram(_plans[i], InputKind.Telematics);
+            _programs[(2 * i) + (int)InputKind.Wifi] = new RecordProgram(_plans[i], InputKind.Wifi);
+        }
+
+        _keys = new PurposeKeyRing(keys, _plans);
+        _subjects = new SubjectCache(subjectCacheCapacity);
+    }
+
+    /// <summary>The policy this core enforces.</summary>
+    public CompiledPolicy Policy => _policy;
+
+    /// <summary>The purpose plans; outcome spans are indexed like this list.</summary>
+    public IReadOnlyList<PurposePlan> Plans => _plans;
+
+    /// <summary>Event time of the input being processed (valid inside <see cref="IMinimizedRecordSink.Forward"/>).</summary>
+    public long CurrentEventTime { get; private set; }
+
+    /// <summary>Kind of the input being processed (valid inside <see cref="IMinimizedRecordSink.Forward"/>).</summary>
+    public InputKind CurrentInputKind { get; private set; }
+
+    /// <summary>
+    /// The Kafka timestamp for a record of <paramref name="plan"/> made from the current input: the record's own time
+    /// field (event time, or its bucket start), so message metadata never carries a finer time than the record does.
+    /// </summary>
+    public long RecordTimestamp(PurposePlan plan)
+    {
+        for (int i = 0; i < _plans.Length; i++)
+        {
+            if (ReferenceEquals(_plans[i], plan))
+            {
+                long bucket = _programs[(2 * i) + (int)CurrentInputKind].TimestampBucketMillis;
+                return bucket == 0 ? CurrentEventTime : Generalization.TimeBuckets.Floor(CurrentEventTime, bucket);
+            }
+        }
+
+        // A plan of another core's policy: read its slots.
+        IReadOnlyList<OutputSlot> slots = plan.Slots;
+        for (int i = 0; i < slots.Count; i++)
+        {
+            OutputSlot slot = slots[i];
+            if (slot.Kind is SlotKind.EventTime or SlotKind.TimeBucket)
+            {
+                FieldTransform t = slot.From(CurrentInputKind);
+                return t.Kind == TransformKind.BucketTime ? Generalization.TimeBuckets.Floor(CurrentEventTime, t.BucketMillis) : CurrentEventTime;
+            }
+        }
+
+        return Generalization.TimeBuckets.Floor(CurrentEventTime, 3_600_000);
+    }
+
+    /// <summary>Subjects currently cached.</summary>
+    public int CachedSubjects => _subjects.Count;
+
+    /// <summary>
+    /// Processes one raw message.
+    /// </summary>
+    /// <param name="kind">Which raw schema the message's topic carries.</param>
+    /// <param name="message">The whole message value (single-object encoding).</param>
+    /// <param name="sink">Receives forwarded records.</param>
+    /// <param name="outcomes">One entry per plan, filled when the result is <see cref="ProcessStatus.Processed"/>.</param>
+    /// <param name="quarantine">Why, when the result is <see cref="ProcessStatus.Quarantined"/>.</param>
+    /// <param name="consentKey">The consent-store key to fetch, when the result is <see cref="ProcessStatus.NeedsConsent"/>.</param>
+    public ProcessStatus Process(InputKind kind, ReadOnlySpan<byte> message, IMinimizedRecordSink? sink, Span<Outcome> outcomes,
+        out QuarantineReason quarantine, out string? consentKey)
+    {
+        consentKey = null;
+        EventFields fields;
+        SubjectType subjectType;
+        Utf8Slice subjectId;
+        string subjectField;
+        if (kind == InputKind.Telematics)
+        {
+            AvroStatus status = TelematicsEventCodec.TryReadMessage(message, out TelematicsEvent e);
+            if (status != AvroStatus.Ok)
+            {
+                quarantine = DecodeFailure("TelematicsEvent", status);
+                return ProcessStatus.Quarantined;
+            }
+
+            if (e.EventId.Length == 0)
+            {
+                quarantine = new QuarantineReason("missing-event-id", "TelematicsEvent: eventId is empty");
+                return ProcessStatus.Quarantined;
+            }
+
+            fields = EventFields.From(e);
+            (subjectType, subjectId, subjectField) = SubjectResolver.Of(e);
+        }
+        else
+        {
+            AvroStatus status = WifiEventCodec.TryReadMessage(message, out WifiEvent e);
+            if (status != AvroStatus.Ok)
+            {
+                quarantine = DecodeFailure("WifiEvent", status);
+                return ProcessStatus.Quarantined;
+            }
+
+            if (e.EventId.Length == 0)
+            {
+                quarantine = new QuarantineReason("missing-event-id", "WifiEvent: eventId is empty");
+                return ProcessStatus.Quarantined;
+            }
+
+            fields = EventFields.From(e);
+            (subjectType, subjectId, subjectField) = SubjectResolver.Of(e);
+        }
+
+        if (fields.HasLocation && !IsValidLocation(fields.Location))
+        {
+            quarantine = new QuarantineReason("location-out-of-range", "location: latitude must be within [-90, 90] and longitude within [-180, 180]");
+            return ProcessStatus.Quarantined;
+        }
+
+        Span<byte> normalized = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
+        NormalizeStatus ns = IdentifierNormalizer.TryNormalize(subjectType, subjectId.Of(message), normalized, out int normalizedLength, out _);
+        if (ns != NormalizeStatus.Ok)
+        {
+            quarantine = IdentifierFailure(subjectType, ns, subjectField);
+            return ProcessStatus.Quarantined;
+        }
+
+        normalized = normalized[..normalizedLength];
+        uint hash = _subjects.Hash(subjectType, normalized);
+        if (!_subjects.TryGet(hash, subjectType, normalized, out SubjectEntry? subject))
+        {
+            subject = CreateSubject(hash, subjectType, normalized);
+        }
+
+        // The entry the subject used last is re-validated in place; only when the cache has moved on from it
+        // (invalidation, refetch, eviction, reset, lapsed staleness bound) is the key looked up again. While nothing
+        // has been dropped from the cache since the subject last found its entry current, the entry is not read.
+        ConsentCacheEntry? consent = subject.Consent;
+        if (consent is null || !_consent.IsCurrent(consent, subject.ConsentFetchedAt, ref subject.ConsentVerifiedDrops, ref subject.ConsentVerifiedGeneration))
+        {
+            if (!_consent.TryGetEntry(subject.ConsentKeyUtf8, out consent))
+            {
+                quarantine = default;
+                consentKey = subject.ConsentKey;
+                return ProcessStatus.NeedsConsent;
+            }
+
+            subject.Bind(consent, _plans);
+        }
+
+        quarantine = default;
+        CurrentEventTime = fields.EventTime;
+        CurrentInputKind = kind;
+        long day = PurposeKeyRing.DayOf(fields.EventTime);
+        uint present = EventPresence.Of(fields);
+        int interestCount = -1;
+        for (int i = 0; i < _plans.Length; i++)
+        {
+            PurposePlan plan = _plans[i];
+            if (!plan.Takes(kind))
+            {
+                outcomes[i] = Outcome.WithheldNotApplicable;
+                continue;
+            }
+
+            ConsentDecision decision = subject.Decide(i, fields.EventTime);
+            if (decision != ConsentDecision.Forward)
+            {
+                outcomes[i] = decision switch
+                {
+                    ConsentDecision.WithheldMinor => Outcome.WithheldMinor,
+                    ConsentDecision.WithheldErased => Outcome.WithheldErased,
+                    ConsentDecision.WithheldWithdrawn => Outcome.WithheldWithdrawn,
+                    _ => Outcome.WithheldNoConsent,
+                };
+                continue;
+            }
+
+            RecordProgram program = _programs[(2 * i) + (int)kind];
+            if (program.UsesInterests && interestCount < 0)
+            {
+                // Once per event, for whichever purposes map browsing to categories.
+                interestCount = OutputRecordEncoder.CollectInterests(fields, message, _policy.Interests, _interests);
+                present |= interestCount > 0 ? EventPresence.Interests : 0;
+            }
+
+            if (!program.IsApplicable(present))
+            {
+                outcomes[i] = Outcome.WithheldNotApplicable;
+                continue;
+            }
+
+            PseudonymKey key = _keys.For(i, day);
+            ReadOnlySpan<byte> pseudonym = PseudonymFor(subject, i, day, key);
+            ReadOnlySpan<int> categories = _interests.AsSpan(0, Math.Max(interestCount, 0));
+            int written = OutputRecordEncoder.Encode(program, fields, present, categories, message, pseudonym, key.KeyIdUtf8, _policy.Interests, _scratch);
+            if (written < 0)
+            {
+                ThrowOutputTooLarge(plan.Name);
+            }
+
+            sink?.Forward(plan, pseudonym, _scratch.AsSpan(0, written));
+            outcomes[i] = Outcome.Forwarded;
+        }
+
+        return ProcessStatus.Processed;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _keys.Dispose();
+
+    private ReadOnlySpan<byte> PseudonymFor(SubjectEntry subject, int planIndex, long day, PseudonymKey key)
+    {
+        long epoch = _keys.IsDaily(planIndex) ? day : 0;
+        Span<byte> slot = subject.Pseudonym(planIndex);
+        ref long made = ref subject.PseudonymDay(planIndex);
+        if (made != epoch)
+        {
+            key.Compute(subject.Type, subject.Normalized, slot);
+            made = epoch;
+        }
+
+        return slot;
+    }
+
+    private SubjectEntry CreateSubject(uint hash, SubjectType type, ReadOnlySpan<byte> normalized)
+    {
+        var entry = new SubjectEntry(hash, type, normalized, _plans.Length);
+        _keys.ConsentIndex.Compute(type, normalized, entry.ConsentKeyUtf8);
+        entry.ConsentKey = System.Text.Encoding.ASCII.GetString(entry.ConsentKeyUtf8);
+        _subjects.Add(entry);
+        return entry;
+    }
+
+    private static bool IsValidLocation(in GeoLocation location) =>
+        location.Latitude is >= -90.0 and <= 90.0 && location.Longitude is >= -180.0 and <= 180.0;
+
+    private static QuarantineReason DecodeFailure(string schema, AvroStatus status) => new(status.ToReasonCode(), schema + ": " + Describe(status));
+
+    private static QuarantineReason IdentifierFailure(SubjectType type, NormalizeStatus status, string field) =>
+        new(IdentifierNormalizer.ToReasonCode(type, status), "subject identifier '" + field + "' failed normalization: " + status);
+
+    private static string Describe(AvroStatus status) => status switch
+    {
+        AvroStatus.Truncated => "the value ended inside a field",
+        AvroStatus.UnknownFingerprint => "the writer-schema fingerprint is not one this reader knows",
+        AvroStatus.BadMarker => "the value does not start with the single-object marker C3 01",
+        AvroStatus.TrailingBytes => "bytes follow the record's last field",
+        AvroStatus.LengthTooLarge => "a length exceeds its cap or the bytes left",
+        AvroStatus.VarintTooLong => "a varint is longer than 10 bytes",
+        AvroStatus.InvalidUtf8 => "a string is not valid UTF-8",
+        _ => "invalid Avro binary (" + status.ToReasonCode() + ")",
+    };
+
+    [DoesNotReturn]
+    private static void ThrowOutputTooLarge(string purpose) =>
+        throw new InvalidOperationException("Minimized record for purpose '" + purpose + "' exceeds " + MaxOutputRecordBytes + " bytes.");
+}

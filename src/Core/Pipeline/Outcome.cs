@@ -1,0 +1,37 @@
+namespace Sieve.Core.Pipeline;
+
+/// <summary>What happened to one input for one purpose. With quarantine (per input), these account for every input.</summary>
+public enum Outcome : byte
+{
+    /// <summary>A minimized record was produced to the purpose topic.</summary>
+    Forwarded = 0,
+    /// <summary>The purpose needs consent and the subject never granted it (or granted it only after the event).</summary>
+    WithheldNoConsent = 1,
+    /// <summary>The subject withdrew consent for the purpose.</summary>
+    WithheldWithdrawn = 2,
+    /// <summary>The subject is a minor: nothing of theirs is forwarded anywhere.</summary>
+    WithheldMinor = 3,
+    /// <summary>The event carries nothing this purpose receives (e.g. no location for positioning).</summary>
+    WithheldNotApplicable = 4,
+    /// <summary>The subject was erased: nothing of theirs is forwarded anywhere again.</summary>
+    WithheldErased = 5,
+}
+
+/// <summary>Names of outcomes as used in audit records, metrics and the demo.</summary>
+public static class OutcomeNames
+{
+    /// <summary>Number of outcomes.</summary>
+    public const int Count = 6;
+
+    /// <summary>Stable lower-case name, e.g. <c>withheld:no-consent</c>.</summary>
+    public static string Name(Outcome outcome) => outcome switch
+    {
+        Outcome.Forwarded => "forwarded",
+        Outcome.WithheldNoConsent => "withheld:no-consent",
+        Outcome.WithheldWithdrawn => "withheld:withdrawn",
+        Outcome.WithheldMinor => "withheld:minor",
+        Outcome.WithheldNotApplicable => "withheld:not-applicable",
+        Outcome.WithheldErased => "withheld:erased",
+        _ => "unknown",
+    };
+}

@@ -1,0 +1,104 @@
+using System.Net.Sockets;
+using System.Net;
+using Sieve.Contracts.Identifiers;
+using Sieve.Contracts.Pseudonymization;
+using Sieve.Contracts.Purposes;
+using Sieve.Core.Consent;
+using Sieve.Embedded;
+using Sieve.Testing.Cli;
+
+namespace Sieve.IntegrationTests.Cli;
+
+public sealed class ConsentShowCommandTests
+{
+    private const string Vin = "LSVAU218XN2183294";
+
+    [Fact]
+    public async Task Shows_the_record_written_through_the_store_and_the_pseudonyms()
+    {
+        using RedisServerProcess server = await RedisServerProcess.StartNewAsync();
+        var factory = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
+        string consentKey;
+        using (PseudonymKey index = factory.Create(PseudonymKeyFactory.ConsentIndexPurpose, PseudonymKeyFactory.StableEpoch))
+        {
+            consentKey = index.ComputeString(SubjectType.Vin, Vin);
+        }
+
+        long granted = DateTimeOffset.Parse("2026-11-25T07:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
+        await using (RedisConsentStore store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = server.Configuration }))
+        {
+            Assert.True(await store.ApplyAsync(new ConsentUpdate(consentKey, KnownPurposes.IndexOf(KnownPurposes.Positioning), true, granted, "2026-11-01", minor: false)));
+            Assert.True(await store.ApplyAsync(new ConsentUpdate(consentKey, KnownPurposes.IndexOf(KnownPurposes.Personalization), false, granted + 60_000, "2026-11-02", minor: true)));
+        }
+
+        // Lower case: the command normalizes before it derives the consent key.
+        CliResult result = await CliRunner.RunAsync("consent", "show", "--type", "vin", "--id", Vin.ToLowerInvariant(), "--redis", server.Configuration, "--demo-keys");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        string[] lines = result.Out.Split('\n');
+        Assert.Contains(consentKey, result.Out, StringComparison.Ordinal);
+        Assert.Single(lines, l => l.Contains("positioning", StringComparison.Ordinal) && l.Contains("granted", StringComparison.Ordinal)
+                                  && l.Contains("2026-11-25T07:00:00.000Z", StringComparison.Ordinal) && l.Contains("2026-11-01", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains("personalization", StringComparison.Ordinal) && l.Contains("withdrawn", StringComparison.Ordinal)
+                                  && l.Contains("2026-11-25T07:01:00.000Z", StringComparison.Ordinal) && l.Contains("2026-11-02", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains("minor", StringComparison.Ordinal) && l.Contains("yes", StringComparison.Ordinal));
+
+        using (PseudonymKey positioning = factory.Create(KnownPurposes.Positioning, PseudonymKeyFactory.StableEpoch))
+        {
+            string pseudonym = positioning.ComputeString(SubjectType.Vin, Vin);
+            Assert.Single(lines, l => l.Contains("demo-1/positioning/stable", StringComparison.Ordinal) && l.Contains(pseudonym, StringComparison.Ordinal));
+        }
+
+        Assert.Matches(@"demo-1/analytics/\d{4}-\d{2}-\d{2}", result.Out);
+        Assert.DoesNotContain(Vin, result.All, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Unknown_subject_shows_no_decisions()
+    {
+        using RedisServerProcess server = await RedisServerProcess.StartNewAsync();
+
+        CliResult result = await CliRunner.RunAsync("consent", "show", "--type", "phone", "--id", "+86 139 1762 0458", "--redis", server.Configuration, "--demo-keys");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("no record", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("granted", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unreachable_redis_is_one_failure_line()
+    {
+        int port;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        CliResult result = await CliRunner.RunAsync("consent", "show", "--type", "vin", "--id", Vin, "--redis", "127.0.0.1:" + port, "--demo-keys");
+
+        string line = CliRunner.SingleErrorLine(result, 1);
+        Assert.Contains("127.0.0.1:" + port, line, StringComparison.Ordinal);
+        Assert.Contains("--redis", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Both_key_options_are_a_usage_error()
+    {
+        CliResult result = await CliRunner.RunAsync("consent", "show", "--type", "vin", "--id", Vin, "--keys", "keys.json", "--demo-keys");
+
+        CliRunner.SingleErrorLine(result, 2);
+    }
+
+    [Fact]
+    public async Task A_missing_keys_file_is_one_usage_error_that_says_how_to_make_one()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "sieve-absent-" + Guid.NewGuid().ToString("N") + ".json");
+
+        CliResult result = await CliRunner.RunAsync("consent", "show", "--type", "vin", "--id", "LSVAU218XN2183294", "--redis", "127.0.0.1:1", "--keys", missing);
+
+        string line = CliRunner.SingleErrorLine(result, 2);
+        Assert.Contains("does not exist; pass --keys the Sieve keys file (make one with 'sieve keys generate')", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("LSVAU218XN2183294", result.All, StringComparison.Ordinal);
+    }
+}

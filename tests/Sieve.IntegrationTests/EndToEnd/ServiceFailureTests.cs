@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using Sieve.Testing.EndToEnd;
+using Sieve.Testing.Harness;
+using Xunit.Abstractions;
+
+namespace Sieve.IntegrationTests.EndToEnd;
+
+/// <summary>The Minimizer service process when its engine cannot run.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class ServiceFailureTests(KafkaFixture kafka, RedisFixture redis, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task An_engine_that_cannot_start_stops_the_process_with_an_error_instead_of_leaving_the_loader_running_alone()
+    {
+        PipelineTopics topics = await PipelineTopics.CreateAsync(kafka, "engine-failure", rawPartitions: 1);
+        string policyPath = Path.Combine(Path.GetTempPath(), "sieve-e2e-policy-" + Guid.NewGuid().ToString("N") + ".json");
+        await File.WriteAllTextAsync(policyPath, topics.PolicyJson());
+        var lines = new ConcurrentQueue<string>();
+        try
+        {
+            // A transactional producer cannot be made without idempotence: the engine fails as it starts, while the
+            // consent loader (a consumer, which ignores producer settings) would run on.
+            using ServiceProcess process = MinimizerProcess.Start(
+                [
+                    "--Kafka:BootstrapServers=" + kafka.BootstrapServers,
+                    "--Redis:Configuration=" + redis.Configuration,
+                    "--Keys:AllowDemoKey=true",
+                    "--Minimizer:InstanceId=e2e-engine-failure",
+                    "--Minimizer:GroupId=e2e-engine-failure-" + Guid.NewGuid().ToString("N"),
+                    "--Consent:LoaderGroupId=e2e-engine-failure-loader-" + Guid.NewGuid().ToString("N"),
+                    "--Topics:TelematicsRaw=" + topics.TelematicsRaw,
+                    "--Topics:WifiRaw=" + topics.WifiRaw,
+                    "--Topics:ConsentChanges=" + topics.ConsentChanges,
+                    "--Topics:Quarantine=" + topics.Quarantine,
+                    "--Topics:Audit=" + topics.Audit,
+                    "--Policy:Path=" + policyPath,
+                    "--Kafka:Properties:enable.idempotence=false",
+                ],
+                lines);
+
+            int? exitCode = await process.WaitForExitAsync(Wait);
+
+            output.WriteLine(string.Join(Environment.NewLine, lines));
+            Assert.True(exitCode is not null, "The process kept running " + Wait.TotalSeconds + " s after its engine failed.");
+            Assert.NotEqual(0, exitCode);
+            Assert.Contains(lines, l => l.Contains("crit", StringComparison.OrdinalIgnoreCase) && l.Contains("engine", StringComparison.OrdinalIgnoreCase));
+        }
+        finally
+        {
+            File.Delete(policyPath);
+        }
+    }
+}

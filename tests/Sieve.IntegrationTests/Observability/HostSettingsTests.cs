@@ -1,0 +1,102 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using Sieve.Core.Gateways;
+using Sieve.Hosting.Ingest;
+using Sieve.Hosting.Minimizer;
+using Sieve.Hosting.Observability;
+using Sieve.Hosting.Sink;
+using Sieve.Hosting;
+using Sieve.Testing.Gateways;
+
+namespace Sieve.IntegrationTests.Observability;
+
+/// <summary>
+/// Every service validates its settings while it is built, before anything listens or connects, and a wrong one is
+/// one line naming the key and the problem. Nothing here starts a service.
+/// </summary>
+public sealed class HostSettingsTests
+{
+    public static TheoryData<string, string, string, string> WrongSettings => new()
+    {
+        { "ingest", "Metrics:Urls", "ftp://0.0.0.0:9464", "Metrics:Urls (entry 1): must start with http://" },
+        { "minimizer", "Metrics:Urls", "http://0.0.0.0:9465/metrics", "Metrics:Urls (entry 1): must be http://host:port with no path" },
+        { "sink", "Metrics:Urls", "http://metrics.example:9466", "Metrics:Urls (entry 1): host must be *, +, localhost or an IP address." },
+        { "ingest", "Logging:Format", "xml", "Logging:Format: must be simple or json." },
+        { "minimizer", "Logging:Format", "yaml", "Logging:Format: must be simple or json." },
+        { "sink", "Logging:Format", "text", "Logging:Format: must be simple or json." },
+        { "minimizer", "Minimizer:BatchMaxMessages", "0", "Minimizer:BatchMaxMessages: " },
+        { "minimizer", "Minimizer:Delivery", "Sometimes", "Minimizer:Delivery: " },
+        { "minimizer", "Kafka:BootstrapServers", "", "Kafka:BootstrapServers: required." },
+        { "sink", "Sink:RollRows", "many", "Sink:RollRows: " },
+        { "sink", "Redis:Configuration", " ", "Redis:Configuration: required." },
+        { "ingest", "Kafka:DeliveryTimeoutMs", "5", "Kafka:DeliveryTimeoutMs: must be a whole number from 100 to 300000." },
+    };
+
+    public static TheoryData<string> ServiceNames => ["ingest", "minimizer", "sink"];
+
+    [Theory]
+    [MemberData(nameof(WrongSettings))]
+    public void A_wrong_setting_stops_the_build_with_one_line_naming_the_key(string service, string key, string value, string expected)
+    {
+        Exception error = Assert.ThrowsAny<Exception>(() => Build(service, new() { [key] = value }).DisposeAsync().AsTask().GetAwaiter().GetResult());
+
+        Assert.True(ServiceEntryPoint.IsConfigurationError(error),
+            "unexpected " + error.GetType().Name + ": " + error.Message);
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(ServiceNames))]
+    public async Task Logging_format_json_selects_the_json_console_formatter_in_every_service(string service)
+    {
+        await using WebApplication json = Build(service, new() { ["Logging:Format"] = "json" });
+        await using WebApplication simple = Build(service, new() { ["Logging:Format"] = "simple" });
+
+        Assert.Equal(ConsoleFormatterNames.Json, json.Services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName);
+        Assert.Equal(ConsoleFormatterNames.Simple, simple.Services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName);
+    }
+
+    [Theory]
+    [InlineData("minimizer")]
+    [InlineData("sink")]
+    public void The_service_exits_with_code_2_on_a_wrong_setting(string service)
+    {
+        string[] args = ["--Metrics:Urls=ftp://0.0.0.0:1", "--Keys:AllowDemoKey=true"];
+        int code = service == "minimizer"
+            ? ServiceEntryPoint.Run(() => MinimizerHost.Build(new MinimizerHostOptions { Args = args }))
+            : ServiceEntryPoint.Run(() => SinkHost.Build(new SinkHostOptions { Args = args }));
+
+        Assert.Equal(2, code);
+    }
+
+    private static WebApplication Build(string service, Dictionary<string, string?> overrides)
+    {
+        string folder = Directory.CreateTempSubdirectory("sieve-settings-test-").FullName;
+        Dictionary<string, string?> config = service == "ingest"
+            ? GatewayTestHost.BaseConfiguration("127.0.0.1:9", "wifi.raw.v1")
+            : new()
+            {
+                ["Kafka:BootstrapServers"] = "127.0.0.1:9",
+                ["Redis:Configuration"] = "127.0.0.1:9",
+                ["Keys:AllowDemoKey"] = "true",
+                ["Metrics:Urls"] = "http://127.0.0.1:0",
+                ["Sink:Root"] = Path.Combine(folder, "lake"),
+            };
+        foreach (KeyValuePair<string, string?> pair in overrides)
+        {
+            config[pair.Key] = pair.Value;
+        }
+
+        Action<WebApplicationBuilder> configure = b => b.Configuration.AddInMemoryCollection(config);
+        return service switch
+        {
+            "ingest" => IngestHost.Build(new IngestHostOptions { ContentRootPath = folder, Modules = [GatewayIngestModule.Instance], ConfigureBuilder = configure }),
+            "minimizer" => MinimizerHost.Build(new MinimizerHostOptions { ContentRootPath = folder, ConfigureBuilder = configure }),
+            _ => SinkHost.Build(new SinkHostOptions { ContentRootPath = folder, ConfigureBuilder = configure }),
+        };
+    }
+}

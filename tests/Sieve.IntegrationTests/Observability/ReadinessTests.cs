@@ -1,0 +1,117 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Sieve.Core.Gateways;
+using Sieve.Embedded;
+using Sieve.Hosting.Ingest;
+using Sieve.Hosting.Minimizer;
+using Sieve.Testing.EndToEnd;
+using Sieve.Testing.Gateways;
+using Sieve.Testing.Harness;
+using Sieve.Testing.Observability;
+
+namespace Sieve.IntegrationTests.Observability;
+
+/// <summary><c>/readyz</c> follows the dependencies' real state; <c>/healthz</c> only says the process answers.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class ReadinessTests(KafkaFixture kafka, RedisFixture redis)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task The_minimizer_is_unready_while_its_redis_is_stopped_and_ready_again_after()
+    {
+        RedisServerProcess server = await redis.StartDedicatedAsync();
+        PipelineTopics topics = await PipelineTopics.CreateAsync(kafka, "readyz", rawPartitions: 1);
+        string folder = Directory.CreateTempSubdirectory("sieve-readyz-test-").FullName;
+        string policyPath = Path.Combine(folder, "policy.json");
+        await File.WriteAllTextAsync(policyPath, topics.PolicyJson());
+        var config = new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = kafka.BootstrapServers,
+            ["Redis:Configuration"] = server.Configuration,
+            ["Keys:AllowDemoKey"] = "true",
+            ["Policy:Path"] = policyPath,
+            ["Metrics:Urls"] = "http://127.0.0.1:0",
+            ["Minimizer:GroupId"] = kafka.UniqueGroup("e2e-readyz"),
+            ["Minimizer:InstanceId"] = "e2e-readyz",
+            ["Consent:LoaderGroupId"] = kafka.UniqueGroup("e2e-readyz-loader"),
+            ["Topics:TelematicsRaw"] = topics.TelematicsRaw,
+            ["Topics:WifiRaw"] = topics.WifiRaw,
+            ["Topics:ConsentChanges"] = topics.ConsentChanges,
+            ["Topics:Quarantine"] = topics.Quarantine,
+            ["Topics:Audit"] = topics.Audit,
+        };
+        await using RunningService minimizer = await RunningService.StartAsync("minimizer", MinimizerHost.Build(new MinimizerHostOptions
+        {
+            ContentRootPath = folder,
+            ConfigureBuilder = b => b.Configuration.AddInMemoryCollection(config),
+        }));
+
+        JsonElement ready = await ReadinessUntilAsync(minimizer, HttpStatusCode.OK);
+        Assert.Equal("Healthy", Check(ready, "kafka"));
+        Assert.Equal("Healthy", Check(ready, "redis"));
+
+        server.Stop();
+        JsonElement unready = await ReadinessUntilAsync(minimizer, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("Unhealthy", unready.GetProperty("status").GetString());
+        Assert.Equal("Unhealthy", Check(unready, "redis"));
+        Assert.Equal("Healthy", Check(unready, "kafka"));
+        Assert.DoesNotContain(server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), unready.GetRawText(), StringComparison.Ordinal);
+        (HttpStatusCode alive, string body) = await minimizer.GetAsync("/healthz");
+        Assert.Equal((HttpStatusCode.OK, "ok"), (alive, body));
+
+        await server.StartAsync();
+        JsonElement again = await ReadinessUntilAsync(minimizer, HttpStatusCode.OK);
+        Assert.Equal("Healthy", Check(again, "redis"));
+    }
+
+    [Fact]
+    public async Task Ingest_is_unready_while_its_kafka_broker_is_down()
+    {
+        using MockKafkaCluster cluster = MockKafkaCluster.Start(brokers: 1);
+        Dictionary<string, string?> config = GatewayTestHost.BaseConfiguration(cluster.BootstrapServers, "wifi.raw.v1");
+        string folder = Directory.CreateTempSubdirectory("sieve-readyz-ingest-").FullName;
+        await using RunningService ingest = await RunningService.StartAsync("ingest", IngestHost.Build(new IngestHostOptions
+        {
+            ContentRootPath = folder,
+            Modules = [GatewayIngestModule.Instance],
+            ConfigureBuilder = b => b.Configuration.AddInMemoryCollection(config),
+        }));
+
+        JsonElement ready = await ReadinessUntilAsync(ingest, HttpStatusCode.OK);
+        Assert.Equal("Healthy", Check(ready, "kafka"));
+        Assert.False(ready.GetProperty("checks").TryGetProperty("redis", out _), "Ingest without a Redis device registry checks no Redis.");
+
+        cluster.SetBrokerDown(1);
+        JsonElement unready = await ReadinessUntilAsync(ingest, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("Unhealthy", Check(unready, "kafka"));
+
+        cluster.SetBrokerUp(1);
+        await ReadinessUntilAsync(ingest, HttpStatusCode.OK);
+    }
+
+    private static string? Check(JsonElement readiness, string name) =>
+        readiness.GetProperty("checks").GetProperty(name).GetProperty("status").GetString();
+
+    private static async Task<JsonElement> ReadinessUntilAsync(RunningService service, HttpStatusCode wanted)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
+        {
+            (HttpStatusCode status, string body) = await service.GetAsync("/readyz");
+            if (status == wanted)
+            {
+                return JsonDocument.Parse(body).RootElement.Clone();
+            }
+
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(start) > Wait)
+            {
+                Assert.Fail(service.Name + " /readyz stayed " + status + " (wanted " + wanted + "): " + body);
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Configuration;
+using Sieve.Contracts.Identifiers;
+using Sieve.Contracts.Pseudonymization;
+using Sieve.Core.Erasure;
+using Sieve.Core.Lake;
+using Sieve.Core.Policy;
+using Sieve.Core.Retention;
+using Sieve.Hosting.Sink;
+using Sieve.Testing;
+
+namespace Sieve.IntegrationTests.Sink;
+
+/// <summary>The lake, erasure and access take each purpose's retention from the policy; configuration may only shorten it.</summary>
+public sealed class PolicyRetentionTests
+{
+    private const string Vin = "LSVAU218XN2183294";
+
+    private static CompiledPolicy PolicyWith(int positioningDays, int analyticsDays)
+    {
+        string json = File.ReadAllText(Path.Combine(RepoPaths.Root, "src", "Minimizer", "policy", "default-policy.json"));
+        json = json.Replace("\"retention\": \"7d\"", $"\"retention\": \"{positioningDays}d\"", StringComparison.Ordinal)
+            .Replace("\"retention\": \"730d\"", $"\"retention\": \"{analyticsDays}d\"", StringComparison.Ordinal);
+        return PolicyLoader.LoadJson(json, "short-policy.json");
+    }
+
+    [Fact]
+    public void Lake_tables_take_the_policys_retention()
+    {
+        IReadOnlyList<LakeTable> tables = LakeTable.FromPolicy(PolicyWith(positioningDays: 2, analyticsDays: 5));
+        Assert.Equal(2, tables.Single(t => t.Purpose == "positioning").RetentionDays);
+        Assert.Equal(180, tables.Single(t => t.Purpose == "personalization").RetentionDays);
+        Assert.Equal(5, tables.Single(t => t.Purpose == "analytics").RetentionDays);
+        Assert.All(tables, t => Assert.Equal(t.RetentionDays, t.PolicyRetentionDays));
+    }
+
+    [Fact]
+    public void Erasure_covers_every_daily_epoch_of_the_policys_retention_even_when_the_lake_keeps_less()
+    {
+        CompiledPolicy policy = PolicyWith(positioningDays: 7, analyticsDays: 5);
+        var keys = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
+        var now = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+        IReadOnlyList<LakeTable> shortened = LakeTable.FromPolicy(policy, new RetentionPolicy(policy, new Dictionary<string, int> { ["analytics"] = 2 }));
+        Assert.Equal(2, shortened.Single(t => t.Purpose == "analytics").RetentionDays);
+        Assert.Equal(5, shortened.Single(t => t.Purpose == "analytics").PolicyRetentionDays);
+        Assert.True(SubjectPseudonyms.TryDerive(keys, shortened, SubjectType.Vin, Vin, now, out SubjectPseudonyms.Derived? derived, out _));
+
+        // 2026-11-20 (today minus 5) to 2026-11-26 (tomorrow): seven daily keys, one pseudonym each.
+        IReadOnlyList<PurposePseudonym> analytics = derived!.ByPurpose["analytics"];
+        Assert.Equal(7, analytics.Count);
+        Assert.Equal("demo-1/analytics/2026-11-20", analytics[0].KeyIds.Single());
+        Assert.Equal("demo-1/analytics/2026-11-26", analytics[^1].KeyIds.Single());
+        Assert.Single(derived.ByPurpose["positioning"]);
+    }
+
+    [Fact]
+    public void An_override_may_shorten_the_policys_retention_but_never_lengthen_it()
+    {
+        CompiledPolicy policy = PolicyLoader.LoadDefault();
+        Assert.Null(RetentionPolicy.Check(policy, "positioning", 7));
+        Assert.Null(RetentionPolicy.Check(policy, "positioning", 1));
+        Assert.Contains("(7 days)", RetentionPolicy.Check(policy, "positioning", 8), StringComparison.Ordinal);
+        Assert.Contains("no purpose 'marketing'", RetentionPolicy.Check(policy, "marketing", 3), StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new RetentionPolicy(policy, new Dictionary<string, int> { ["analytics"] = 731 }));
+    }
+
+    [Theory]
+    [InlineData("positioning", "8", "Sink:Retention:positioning: '8' must be from 1 to the policy's retention of purpose 'positioning' (7 days)")]
+    [InlineData("marketing", "3", "Sink:Retention:marketing: '3' the policy declares no purpose 'marketing'")]
+    [InlineData("analytics", "two", "Sink:Retention:analytics: 'two' is not a whole number")]
+    public void Sink_settings_name_the_retention_key_at_fault(string purpose, string value, string message)
+    {
+        IConfiguration config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = "127.0.0.1:9092",
+            ["Sink:ErasureEnabled"] = "false",
+            ["Sink:Retention:" + purpose] = value,
+        }).Build();
+        SinkSettingsException e = Assert.Throws<SinkSettingsException>(() => SinkSettings.From(config));
+        Assert.StartsWith(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sink_settings_apply_a_shortening_override_and_keep_the_policy_elsewhere()
+    {
+        IConfiguration config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = "127.0.0.1:9092",
+            ["Sink:ErasureEnabled"] = "false",
+            ["Sink:Retention:analytics"] = "90",
+        }).Build();
+        SinkSettings settings = SinkSettings.From(config);
+        Assert.Equal(90, settings.Tables.Single(t => t.Purpose == "analytics").RetentionDays);
+        Assert.Equal(730, settings.Tables.Single(t => t.Purpose == "analytics").PolicyRetentionDays);
+        Assert.Equal(7, settings.Tables.Single(t => t.Purpose == "positioning").RetentionDays);
+    }
+}

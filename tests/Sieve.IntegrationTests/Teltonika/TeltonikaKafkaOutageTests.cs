@@ -1,0 +1,107 @@
+using Confluent.Kafka;
+using Sieve.Contracts;
+using Sieve.Embedded;
+using Sieve.Testing.Harness;
+using Sieve.Testing.Teltonika;
+
+namespace Sieve.IntegrationTests.Teltonika;
+
+/// <summary>
+/// Kafka unavailable while units send: no acknowledgement goes out for records Kafka did not persist, the unit
+/// resends after reconnecting, and in the end every record is in the raw topic (duplicates only as exact repeats,
+/// with identical eventIds).
+/// </summary>
+public sealed class TeltonikaKafkaOutageTests
+{
+    private static readonly TimeSpan ConsumeLimit = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public async Task Broker_down_means_no_ack_and_the_resent_packet_is_persisted_after_recovery()
+    {
+        using MockKafkaCluster cluster = MockKafkaCluster.Start(brokers: 1);
+        cluster.CreateTopic(Topics.TelematicsRaw, 2);
+        await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(
+            cluster.BootstrapServers, new Dictionary<string, string?> { ["Kafka:DeliveryTimeoutMs"] = "1500" });
+        string imei = TestVehicles.Imei(71);
+        byte[] before = Packet(0, 3);
+        byte[] during = Packet(10, 4);
+
+        await using (DeviceSimulator unit = await DeviceSimulator.ConnectAcceptedAsync(host.Port, imei))
+        {
+            Assert.Equal(3, await unit.SendPacketAsync(before));
+            cluster.SetBrokerDown(1);
+
+            // Kafka cannot persist: the server closes the connection without the 4-byte acknowledgement.
+            Assert.Null(await unit.SendPacketAsync(during));
+        }
+
+        await host.Metrics.WaitForAsync(m => m.Rejects("kafka-unavailable") == 1, "kafka-unavailable");
+        cluster.SetBrokerUp(1);
+
+        // The unit still holds the packet and resends it on a new connection, until it is acknowledged.
+        int? ack = null;
+        for (int attempt = 0; attempt < 20 && ack is null; attempt++)
+        {
+            await using DeviceSimulator unit = await DeviceSimulator.ConnectAcceptedAsync(host.Port, imei);
+            ack = await unit.SendPacketAsync(during);
+        }
+
+        Assert.Equal(4, ack);
+        await AssertEveryRecordOnceOrExactlyRepeatedAsync(cluster.BootstrapServers, expectedDistinct: 7);
+    }
+
+    [Fact]
+    public async Task Produce_errors_until_the_delivery_timeout_mean_no_ack_and_a_resend_succeeds()
+    {
+        using MockKafkaCluster cluster = MockKafkaCluster.Start(brokers: 1);
+        cluster.CreateTopic(Topics.TelematicsRaw, 1);
+        await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(
+            cluster.BootstrapServers, new Dictionary<string, string?> { ["Kafka:DeliveryTimeoutMs"] = "1000" });
+        string imei = TestVehicles.Imei(72);
+        byte[] warmUp = Packet(0, 1);
+        byte[] packet = Packet(20, 5);
+
+        await using (DeviceSimulator unit = await DeviceSimulator.ConnectAcceptedAsync(host.Port, imei))
+        {
+            Assert.Equal(1, await unit.SendPacketAsync(warmUp));
+
+            // Every produce request fails with a retriable error until the records time out (ApiKey 0 = Produce).
+            cluster.PushRequestErrors(0, Enumerable.Repeat(ErrorCode.NotEnoughReplicas, 10_000).ToArray());
+            Assert.Null(await unit.SendPacketAsync(packet));
+        }
+
+        cluster.ClearRequestErrors(0);
+        int? ack = null;
+        for (int attempt = 0; attempt < 20 && ack is null; attempt++)
+        {
+            await using DeviceSimulator unit = await DeviceSimulator.ConnectAcceptedAsync(host.Port, imei);
+            ack = await unit.SendPacketAsync(packet);
+        }
+
+        Assert.Equal(5, ack);
+        await AssertEveryRecordOnceOrExactlyRepeatedAsync(cluster.BootstrapServers, expectedDistinct: 6);
+        Assert.True(host.Metrics.Rejects("kafka-unavailable") >= 1);
+    }
+
+    private static byte[] Packet(int first, int count) => TestAvlEncoder.Packet(TestAvlEncoder.Codec8Extended, Enumerable.Range(first, count)
+        .Select(i => new TestRecord(1700000000000 + (i * 1000L), 121.47 + (i * 1e-4), 31.23, Satellites: 8, Io: [new TestIo(239, 1, 1)]))
+        .ToArray());
+
+    private static async Task AssertEveryRecordOnceOrExactlyRepeatedAsync(string bootstrapServers, int expectedDistinct)
+    {
+        await KafkaTestClient.ConsumeExactlyAsync(bootstrapServers, Topics.TelematicsRaw, expectedDistinct, ConsumeLimit);
+        List<ConsumeResult<byte[], byte[]>> all = await KafkaTestClient.ConsumeAllAsync(bootstrapServers, Topics.TelematicsRaw, QuietPeriod);
+        List<DecodedTelematicsEvent> events = all.Select(m => DecodedTelematicsEvent.Decode(m.Message.Value)).ToList();
+
+        // Every record is there; a record written twice (persisted before the failure, then resent) is the same
+        // record with the same eventId, and no two different records share an eventId.
+        Assert.Equal(expectedDistinct, events.Select(e => e.EventTime).Distinct().Count());
+        foreach (IGrouping<string, DecodedTelematicsEvent> group in events.GroupBy(e => e.EventId))
+        {
+            Assert.Single(group.Select(e => e.Canonical()).Distinct());
+        }
+
+        Assert.Equal(expectedDistinct, events.Select(e => e.EventId).Distinct().Count());
+    }
+}

@@ -1,0 +1,109 @@
+using Sieve.Embedded;
+using Sieve.Core.Engine;
+using Sieve.Core.Policy;
+using Sieve.Testing.Harness;
+
+namespace Sieve.Testing.EndToEnd;
+
+/// <summary>
+/// Every topic one end-to-end test uses, all with unique names, and the shipped default policy rewritten so that
+/// its purposes write to this test's purpose topics.
+/// </summary>
+internal sealed class PipelineTopics
+{
+    private PipelineTopics(string test)
+    {
+        TelematicsRaw = Unique(test, "telematics.raw");
+        WifiRaw = Unique(test, "wifi.raw");
+        ConsentChanges = Unique(test, "consent.changes");
+        Quarantine = Unique(test, "quarantine");
+        Audit = Unique(test, "audit");
+        Positioning = Unique(test, "positioning");
+        Personalization = Unique(test, "personalization");
+        Analytics = Unique(test, "analytics");
+    }
+
+    public string TelematicsRaw { get; }
+
+    public string WifiRaw { get; }
+
+    public string ConsentChanges { get; }
+
+    public string Quarantine { get; }
+
+    public string Audit { get; }
+
+    public string Positioning { get; }
+
+    public string Personalization { get; }
+
+    public string Analytics { get; }
+
+    /// <summary>The purpose topics, in the policy's purpose order.</summary>
+    public IReadOnlyList<string> Purposes => [Positioning, Personalization, Analytics];
+
+    /// <summary>Every topic the minimizer writes.</summary>
+    public IReadOnlyList<string> Outputs => [Positioning, Personalization, Analytics, Audit, Quarantine];
+
+    /// <summary>Creates the topics: raw inputs with <paramref name="rawPartitions"/> partitions, outputs with 2, consent and ops with 1.</summary>
+    public static Task<PipelineTopics> CreateAsync(KafkaFixture kafka, string test, int rawPartitions = 3) =>
+        CreateAsync(kafka.CreateTopicAsync, test, rawPartitions);
+
+    /// <summary>Creates the topics on a mock cluster of the test's own.</summary>
+    public static Task<PipelineTopics> CreateAsync(MockKafkaCluster cluster, string test, int rawPartitions = 3) =>
+        CreateAsync((name, partitions) =>
+        {
+            cluster.CreateTopic(name, partitions);
+            return Task.CompletedTask;
+        }, test, rawPartitions);
+
+    private static async Task<PipelineTopics> CreateAsync(Func<string, int, Task> create, string test, int rawPartitions)
+    {
+        var topics = new PipelineTopics(test);
+        await create(topics.TelematicsRaw, rawPartitions);
+        await create(topics.WifiRaw, rawPartitions);
+        await create(topics.ConsentChanges, 1);
+        await create(topics.Quarantine, 1);
+        await create(topics.Audit, 1);
+        await create(topics.Positioning, 2);
+        await create(topics.Personalization, 2);
+        await create(topics.Analytics, 2);
+        return topics;
+    }
+
+    /// <summary>The engine's topic settings.</summary>
+    public TopicOptions ToOptions() => new()
+    {
+        TelematicsRaw = TelematicsRaw,
+        WifiRaw = WifiRaw,
+        ConsentChanges = ConsentChanges,
+        Quarantine = Quarantine,
+        Audit = Audit,
+    };
+
+    /// <summary>The shipped default policy's text with this test's purpose topics.</summary>
+    public string PolicyJson()
+    {
+        string json = File.ReadAllText(Path.Combine(RepoPaths.Root, "src", "Minimizer", "policy", "default-policy.json"));
+        json = ReplaceTopic(json, "positioning.v1", Positioning);
+        json = ReplaceTopic(json, "personalization.v1", Personalization);
+        return ReplaceTopic(json, "analytics.v1", Analytics);
+    }
+
+    /// <summary>The compiled policy of <see cref="PolicyJson"/>.</summary>
+    public CompiledPolicy Policy()
+    {
+        CompiledPolicy policy = PolicyLoader.LoadJson(PolicyJson(), "e2e-policy.json");
+        Assert.Equal(Purposes, policy.Purposes.Select(p => p.Topic));
+        return policy;
+    }
+
+    private static string Unique(string test, string topic) => "e2e." + test + "." + topic + "-" + Guid.NewGuid().ToString("N");
+
+    private static string ReplaceTopic(string json, string shipped, string unique)
+    {
+        string quoted = "\"" + shipped + "\"";
+        Assert.True(json.Contains(quoted, StringComparison.Ordinal), "The default policy no longer names topic " + shipped + ".");
+        return json.Replace(quoted, "\"" + unique + "\"", StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Sieve.Core.Gateways;
+using Sieve.Hosting.Ingest;
+
+namespace Sieve.Testing.Gateways;
+
+/// <summary>
+/// The Ingest web application with the gateway module, built in the test from in-memory configuration and started
+/// on a free loopback port with real Kestrel; <see cref="Client"/> talks to it over TCP. Every log line the host
+/// writes is kept in <see cref="Logs"/>.
+/// </summary>
+internal sealed class GatewayTestHost : IAsyncDisposable
+{
+    public const string MerakiValidator = "5b1f0c6e2d3a4b59a8e7c6d5b4a39281";
+    public const string MerakiSecret = "meraki-shared-secret-0001";
+    public const string MerakiNetwork = "N_24329156";
+    public const string MerakiGateway = "meraki-sh-01";
+    public const string MerakiOutlet = "outlet-sh-01";
+    public const string PortalGateway = "gw-bj-01";
+    public const string PortalToken = "portal-token-bj-01-7f3a9c";
+    public const string PortalOutlet = "outlet-bj-01";
+    public const string OtherGateway = "gw-gz-02";
+    public const string OtherToken = "portal-token-gz-02-11d0e4";
+    public const string OtherOutlet = "outlet-gz-02";
+
+    /// <summary>The event-id key of every test host: 32 bytes 0x01..0x20.</summary>
+    public static readonly byte[] EventIdKey = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
+
+    private readonly WebApplication _app;
+    private readonly string _contentRoot;
+
+    private GatewayTestHost(WebApplication app, string contentRoot, HttpClient client, LogCapture logs)
+    {
+        _app = app;
+        _contentRoot = contentRoot;
+        Client = client;
+        Logs = logs;
+    }
+
+    public HttpClient Client { get; }
+
+    public LogCapture Logs { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Settings every test host starts from; <paramref name="overrides"/> replace or add (a null value removes).</summary>
+    public static Dictionary<string, string?> BaseConfiguration(string bootstrapServers, string topic) => new()
+    {
+        ["Kafka:BootstrapServers"] = bootstrapServers,
+        ["Kafka:DeliveryTimeoutMs"] = "20000",
+        ["Topics:WifiRaw"] = topic,
+        ["Ingest:Http:Urls"] = "http://127.0.0.1:0",
+        ["Metrics:Urls"] = "http://127.0.0.1:0",
+        ["Ingest:EventIdKey"] = Convert.ToBase64String(EventIdKey),
+        ["Ingest:Meraki:Validator"] = MerakiValidator,
+        ["Ingest:Meraki:Secret"] = MerakiSecret,
+        ["Ingest:Meraki:Networks:" + MerakiNetwork + ":OutletId"] = MerakiOutlet,
+        ["Ingest:Meraki:Networks:" + MerakiNetwork + ":GatewayId"] = MerakiGateway,
+        ["Ingest:Portal:Gateways:" + PortalGateway + ":Token"] = PortalToken,
+        ["Ingest:Portal:Gateways:" + PortalGateway + ":OutletId"] = PortalOutlet,
+        ["Ingest:Portal:Gateways:" + OtherGateway + ":Token"] = OtherToken,
+        ["Ingest:Portal:Gateways:" + OtherGateway + ":OutletId"] = OtherOutlet,
+        ["Ingest:Limits:PortalMaxBodyBytes"] = "4096",
+        ["Ingest:Limits:MerakiMaxBodyBytes"] = "65536",
+    };
+
+    public static Task<GatewayTestHost> StartAsync(string bootstrapServers, string topic, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        Dictionary<string, string?> config = BaseConfiguration(bootstrapServers, topic);
+        foreach (KeyValuePair<string, string?> pair in overrides ?? new Dictionary<string, string?>())
+        {
+            config[pair.Key] = pair.Value;
+        }
+
+        return StartAsync(config);
+    }
+
+    public static async Task<GatewayTestHost> StartAsync(Dictionary<string, string?> config)
+    {
+        // An empty content root: no appsettings.json from the test's output directory joins in.
+        string contentRoot = Directory.CreateTempSubdirectory("sieve-ingest-test-").FullName;
+        var logs = new LogCapture();
+        WebApplication app = IngestHost.Build(new IngestHostOptions
+        {
+            ContentRootPath = contentRoot,
+            Modules = [GatewayIngestModule.Instance],
+            ConfigureBuilder = builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(config.Where(p => p.Value is not null));
+                builder.Logging.AddProvider(logs);
+                builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            },
+        });
+        await app.StartAsync();
+        // Ingest:Http:Urls is bound first; the metrics listener (Metrics:Urls) follows.
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+        return new GatewayTestHost(app, contentRoot, client, logs);
+    }
+
+    public Task<HttpResponseMessage> PostJsonAsync(string path, string json, string? bearer = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+        };
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        return Client.SendAsync(request);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Directory.Delete(_contentRoot, recursive: true);
+    }
+
+    /// <summary>Keeps every formatted log line (with its exception text) written through the host's loggers.</summary>
+    internal sealed class LogCapture : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<string> _lines = new();
+
+        public IReadOnlyCollection<string> Lines => _lines;
+
+        public string All => string.Join('\n', _lines);
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(LogCapture owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                string line = logLevel + " " + category + "[" + eventId.Id + "] " + formatter(state, exception);
+                if (exception is not null)
+                {
+                    line += "\n" + exception;
+                }
+
+                owner._lines.Enqueue(line);
+            }
+        }
+    }
+}

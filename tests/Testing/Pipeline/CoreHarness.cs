@@ -1,0 +1,109 @@
+using Avro.Generic;
+using Sieve.Contracts.Identifiers;
+using Sieve.Contracts.Pseudonymization;
+using Sieve.Contracts.Purposes;
+using Sieve.Core.Consent;
+using Sieve.Core.Pipeline;
+using Sieve.Core.Policy;
+using Sieve.Testing.Codec;
+
+namespace Sieve.Testing.Pipeline;
+
+/// <summary>A MinimizerCore over the default policy, demo keys and an in-memory consent store, with a recording sink.</summary>
+internal sealed class CoreHarness : IDisposable
+{
+    public CoreHarness()
+    {
+        Policy = PolicyLoader.LoadDefault();
+        Keys = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
+        Store = new InMemoryConsentStore();
+        Cache = new ConsentCache(Store);
+        Core = new MinimizerCore(Policy, Keys, Cache);
+        ConsentIndex = Keys.Create(PseudonymKeyFactory.ConsentIndexPurpose, PseudonymKeyFactory.StableEpoch);
+    }
+
+    public CompiledPolicy Policy { get; }
+    public PseudonymKeyFactory Keys { get; }
+    public InMemoryConsentStore Store { get; }
+    public ConsentCache Cache { get; }
+    public MinimizerCore Core { get; }
+    public PseudonymKey ConsentIndex { get; }
+    public RecordingSink Sink { get; } = new();
+
+    public string ConsentKey(SubjectType type, string raw)
+    {
+        Assert.True(Pseudonyms.TryPseudonymize(ConsentIndex, type, raw, out string key, out NormalizeStatus status), status.ToString());
+        return key;
+    }
+
+    public async Task GrantAsync(SubjectType type, string raw, string purpose, long effective, bool granted = true, bool minor = false)
+    {
+        string key = ConsentKey(type, raw);
+        await Store.ApplyAsync(new ConsentUpdate(key, KnownPurposes.IndexOf(purpose), granted, effective, "test", minor));
+    }
+
+    /// <summary>Processes a message, fetching consent on a miss like the engine does.</summary>
+    public async Task<(ProcessStatus Status, Outcome[] Outcomes, QuarantineReason Reason)> ProcessAsync(InputKind kind, byte[] message)
+    {
+        var outcomes = new Outcome[Core.Plans.Count];
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            ProcessStatus status = Core.Process(kind, message, Sink, outcomes, out QuarantineReason reason, out string? key);
+            if (status != ProcessStatus.NeedsConsent)
+            {
+                return (status, outcomes, reason);
+            }
+
+            await Cache.FetchAsync([key!]);
+        }
+
+        throw new InvalidOperationException("consent never became available");
+    }
+
+    public int PlanIndex(string purpose)
+    {
+        for (int i = 0; i < Core.Plans.Count; i++)
+        {
+            if (Core.Plans[i].Name == purpose)
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentException(purpose);
+    }
+
+    public void Dispose()
+    {
+        Core.Dispose();
+        Cache.Dispose();
+        ConsentIndex.Dispose();
+    }
+}
+
+internal sealed class RecordingSink : IMinimizedRecordSink
+{
+    public List<(string Purpose, string Topic, byte[] Key, byte[] Value)> Records { get; } = [];
+
+    public void Forward(PurposePlan plan, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => Records.Add((plan.Name, plan.Topic, key.ToArray(), value.ToArray()));
+
+    public GenericRecord Decode(int index)
+    {
+        (string purpose, _, _, byte[] value) = Records[index];
+        string schema = purpose switch
+        {
+            "positioning" => "PositioningRecord",
+            "personalization" => "PersonalizationRecord",
+            _ => "AnalyticsRecord",
+        };
+        return ApacheAvroBridge.ReadSingleObject(value, schema);
+    }
+
+    public IEnumerable<(string Purpose, GenericRecord Record)> Decoded()
+    {
+        for (int i = 0; i < Records.Count; i++)
+        {
+            yield return (Records[i].Purpose, Decode(i));
+        }
+    }
+}
