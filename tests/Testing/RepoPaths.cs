@@ -5,6 +5,9 @@ internal static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
+    /// <summary>The shipped policy file, <c>src/Core/Policy/default-policy.json</c>.</summary>
+    public static string DefaultPolicy => Path.Combine(Root, "src", "Core", "Policy", "default-policy.json");
+
     private static string FindRoot()
     {
         string? dir = AppContext.BaseDirectory;

@@ -17,7 +17,7 @@ public sealed class PolicyRetentionTests
 
     private static CompiledPolicy PolicyWith(int positioningDays, int analyticsDays)
     {
-        string json = File.ReadAllText(Path.Combine(RepoPaths.Root, "src", "Minimizer", "policy", "default-policy.json"));
+        string json = File.ReadAllText(RepoPaths.DefaultPolicy);
         json = json.Replace("\"retention\": \"7d\"", $"\"retention\": \"{positioningDays}d\"", StringComparison.Ordinal)
             .Replace("\"retention\": \"730d\"", $"\"retention\": \"{analyticsDays}d\"", StringComparison.Ordinal);
         return PolicyLoader.LoadJson(json, "short-policy.json");

@@ -34,7 +34,7 @@ public sealed partial class SinkProcessCrashTests(KafkaFixture kafka, Xunit.Abst
         string policy = Path.Combine(bed.Root, "..", Path.GetFileName(bed.Root) + "-policy.json");
         // The records are from 2025; a policy keeping everything stops the sweeper from deleting them mid-test.
         await File.WriteAllTextAsync(policy, RetentionValue().Replace(await File.ReadAllTextAsync(
-            Path.Combine(RepoPaths.Root, "src", "Minimizer", "policy", "default-policy.json")), "\"retention\": \"36500d\""));
+            RepoPaths.DefaultPolicy), "\"retention\": \"36500d\""));
         List<string> arguments = Arguments(bed, notices, policy);
 
         var partitions = bed.TopicByPurpose.Values.SelectMany(t => Enumerable.Range(0, bed.Partitions).Select(p => new TopicPartition(t, p))).ToList();

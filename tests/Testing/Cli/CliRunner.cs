@@ -44,5 +44,5 @@ internal static class CliRunner
 
     public static string Sample(string name) => Path.Combine(RepoPaths.Root, "samples", name);
 
-    public static string DefaultPolicyFile => Path.Combine(RepoPaths.Root, "src", "Core", "Policy", "default-policy.json");
+    public static string DefaultPolicyFile => RepoPaths.DefaultPolicy;
 }

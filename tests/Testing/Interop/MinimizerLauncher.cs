@@ -26,7 +26,7 @@ internal static class MinimizerLauncher
     /// <returns>The policy file's path.</returns>
     public static string WritePolicy(IReadOnlyDictionary<string, string> topics, string folder)
     {
-        string source = Path.Combine(RepoPaths.Root, "src", "Minimizer", "policy", "default-policy.json");
+        string source = RepoPaths.DefaultPolicy;
         JsonNode policy = JsonNode.Parse(File.ReadAllText(source)) ?? throw new InvalidDataException("empty default policy");
         foreach (KeyValuePair<string, JsonNode?> purpose in policy["purposes"]!.AsObject())
         {
