@@ -1,9 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Sieve.Core.Gateways;
+namespace Sieve.Core;
 
-/// <summary>Throws for the gateway code, so callers stay small and messages stay free of values.</summary>
-internal static class ThrowHelper
+/// <summary>Throws of the gateway code. Messages stay free of values.</summary>
+internal static partial class ThrowHelper
 {
     [DoesNotReturn]
     public static void ThrowKeyTooShort(string paramName, int minBytes) =>
