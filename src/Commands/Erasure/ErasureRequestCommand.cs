@@ -89,7 +89,7 @@ internal static class ErasureRequestCommand
         null or "user-request" => ErasureReason.UserRequest,
         "minor" => ErasureReason.Minor,
         "other" => ErasureReason.Other,
-        _ => CliThrow.Usage<ErasureReason>("--reason must be one of user-request, minor, other"),
+        _ => ThrowHelper.Usage<ErasureReason>("--reason must be one of user-request, minor, other"),
     };
 
     private static string ReasonName(ErasureReason reason) => reason switch
@@ -110,10 +110,10 @@ internal static class ErasureRequestCommand
         switch (ErasureRequestId.Problem(text, type, normalizedId))
         {
             case ErasureRequestId.InvalidCode:
-                CliThrow.Usage($"--request-id must be 1 to {ErasureRequestId.MaxLength} characters of A-Z, a-z, 0-9, '.', '_' and '-', not starting with '{ErasureRequestId.ReservedPrefix}'");
+                ThrowHelper.Usage($"--request-id must be 1 to {ErasureRequestId.MaxLength} characters of A-Z, a-z, 0-9, '.', '_' and '-', not starting with '{ErasureRequestId.ReservedPrefix}'");
                 break;
             case ErasureRequestId.IdentifierCode:
-                CliThrow.Usage("--request-id must not be an identifier (a VIN, phone number, MAC address, IMEI or the subject's own id); use a ticket number or leave it out for a generated one");
+                ThrowHelper.Usage("--request-id must not be an identifier (a VIN, phone number, MAC address, IMEI or the subject's own id); use a ticket number or leave it out for a generated one");
                 break;
         }
 
