@@ -6,10 +6,6 @@ namespace Sieve.Core;
 internal static partial class ThrowHelper
 {
     [DoesNotReturn]
-    public static void ThrowKeyTooShort(string paramName, int minBytes) =>
-        throw new ArgumentException("The key must be at least " + minBytes + " bytes.", paramName);
-
-    [DoesNotReturn]
     public static T ThrowNotConfigured<T>(string what) =>
         throw new InvalidOperationException(what + " is not configured.");
 }
