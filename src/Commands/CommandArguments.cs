@@ -62,12 +62,12 @@ internal sealed class CommandArguments
             OptionSpec? spec = Find(options, name);
             if (spec is null)
             {
-                CliThrow.Usage($"unknown option '{name}'; run 'sieve {command} --help' for the options");
+                ThrowHelper.Usage($"unknown option '{name}'; run 'sieve {command} --help' for the options");
             }
 
             if (parsed._given.ContainsKey(name) && !spec.Value.Repeatable)
             {
-                CliThrow.Usage($"{name} is given more than once");
+                ThrowHelper.Usage($"{name} is given more than once");
             }
 
             string? value = null;
@@ -83,12 +83,12 @@ internal sealed class CommandArguments
                 }
                 else
                 {
-                    CliThrow.Usage($"{name} needs a value; run 'sieve {command} --help'");
+                    ThrowHelper.Usage($"{name} needs a value; run 'sieve {command} --help'");
                 }
             }
             else if (inlineValue is not null)
             {
-                CliThrow.Usage($"{name} is a flag and takes no value");
+                ThrowHelper.Usage($"{name} is a flag and takes no value");
             }
 
             parsed._given[name] = value;
@@ -129,7 +129,7 @@ internal sealed class CommandArguments
         string? value = Value(name);
         if (string.IsNullOrWhiteSpace(value))
         {
-            CliThrow.Usage($"{name} {what} is required; run 'sieve {_command} --help'");
+            ThrowHelper.Usage($"{name} {what} is required; run 'sieve {_command} --help'");
         }
 
         return value;
@@ -141,12 +141,12 @@ internal sealed class CommandArguments
     {
         if (_positionals.Count < min)
         {
-            CliThrow.Usage($"{expected} is missing; run 'sieve {_command} --help'");
+            ThrowHelper.Usage($"{expected} is missing; run 'sieve {_command} --help'");
         }
 
         if (_positionals.Count > max)
         {
-            CliThrow.Usage($"unexpected argument '{_positionals[max]}'; run 'sieve {_command} --help'");
+            ThrowHelper.Usage($"unexpected argument '{_positionals[max]}'; run 'sieve {_command} --help'");
         }
     }
 

@@ -94,7 +94,7 @@ internal sealed class KafkaClientProperties
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            CliThrow.Usage($"{FileOption} {file} cannot be read ({e.GetType().Name}); give a readable file of NAME=VALUE lines");
+            ThrowHelper.Usage($"{FileOption} {file} cannot be read ({e.GetType().Name}); give a readable file of NAME=VALUE lines");
             return;
         }
 
@@ -117,12 +117,12 @@ internal sealed class KafkaClientProperties
         string name = equals > 0 ? pair[..equals].Trim() : "";
         if (name.Length == 0)
         {
-            CliThrow.Usage($"{where}: expected NAME=VALUE, e.g. security.protocol=SASL_SSL");
+            ThrowHelper.Usage($"{where}: expected NAME=VALUE, e.g. security.protocol=SASL_SSL");
         }
 
         if (string.Equals(name, "bootstrap.servers", StringComparison.Ordinal))
         {
-            CliThrow.Usage($"{where}: give bootstrap.servers as --bootstrap HOST:PORT[,HOST:PORT]");
+            ThrowHelper.Usage($"{where}: give bootstrap.servers as --bootstrap HOST:PORT[,HOST:PORT]");
         }
 
         return (name, pair[(equals + 1)..].Trim());

@@ -16,7 +16,7 @@ internal static class KafkaPublish
 
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds is >= 1 and <= 3600
             ? seconds
-            : CliThrow.Usage<int>("--timeout must be a whole number of seconds from 1 to 3600");
+            : ThrowHelper.Usage<int>("--timeout must be a whole number of seconds from 1 to 3600");
     }
 
     /// <summary>
@@ -48,7 +48,7 @@ internal static class KafkaPublish
         }
         catch (Exception e) when (e is KafkaException or ArgumentException or InvalidOperationException)
         {
-            return CliThrow.Usage<DeliveryResult<byte[], byte[]>>(
+            return ThrowHelper.Usage<DeliveryResult<byte[], byte[]>>(
                 $"the Kafka client settings are not usable ({e.GetType().Name}); give --bootstrap HOST:PORT[,HOST:PORT] and check the --property/--properties names and values");
         }
 
@@ -60,12 +60,12 @@ internal static class KafkaPublish
             }
             catch (ProduceException<byte[], byte[]> e)
             {
-                return CliThrow.Failure<DeliveryResult<byte[], byte[]>>(
+                return ThrowHelper.Failure<DeliveryResult<byte[], byte[]>>(
                     $"could not publish to {topic} via {bootstrap}: {e.Error.Code} ({e.Error.Reason}); check that the broker is up and --bootstrap points at it");
             }
             catch (KafkaException e)
             {
-                return CliThrow.Failure<DeliveryResult<byte[], byte[]>>(
+                return ThrowHelper.Failure<DeliveryResult<byte[], byte[]>>(
                     $"could not publish to {topic} via {bootstrap}: {e.Error.Code} ({e.Error.Reason})");
             }
         }

@@ -26,4 +26,13 @@ public static class Topics
 
     /// <summary>Per-batch accounting of every input.</summary>
     public const string Audit = "audit.v1";
+
+    /// <summary>Erasure requests (raw zone: they carry the identifier), keyed by request id (<c>Topics:ErasureRequests</c>).</summary>
+    public const string ErasureRequests = "erasure.requests.v1";
+
+    /// <summary>Erasure notices, one per purpose pseudonym, keyed by that pseudonym; no raw identifier (<c>Topics:ErasureNotices</c>).</summary>
+    public const string ErasureNotices = "erasure.notices.v1";
+
+    /// <summary>Erasure receipts, keyed by request id; no identifier, no pseudonym (<c>Topics:ErasureReceipts</c>).</summary>
+    public const string ErasureReceipts = "erasure.receipts.v1";
 }

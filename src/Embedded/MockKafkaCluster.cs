@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
 
@@ -228,18 +227,5 @@ public sealed class MockKafkaCluster : IDisposable
         }
 
         return cluster;
-    }
-
-    private static class ThrowHelper
-    {
-        [DoesNotReturn]
-        internal static void ThrowInvalidOperation(string message) => throw new InvalidOperationException(message);
-
-        [DoesNotReturn]
-        internal static void ThrowKafka(ErrorCode code, string operation) =>
-            throw new KafkaException(new Error(code, $"mock cluster: {operation} failed: {code}"));
-
-        [DoesNotReturn]
-        internal static void ThrowDisposed() => throw new ObjectDisposedException(nameof(MockKafkaCluster));
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 
@@ -331,19 +330,5 @@ public sealed class RedisServerProcess : IDisposable
         {
             return false;
         }
-    }
-
-    private static class ThrowHelper
-    {
-        [DoesNotReturn]
-        internal static string ThrowNotFound() => throw new FileNotFoundException(NotFoundMessage, "redis-server");
-
-        [DoesNotReturn]
-        internal static void ThrowExited(int exitCode, string output) =>
-            throw new InvalidOperationException($"redis-server exited with code {exitCode} while starting: {output}");
-
-        [DoesNotReturn]
-        internal static void ThrowNotReady(int port, TimeSpan timeout, string output) =>
-            throw new TimeoutException($"redis-server on port {port} did not answer PING within {timeout.TotalSeconds:0.#} s: {output}");
     }
 }

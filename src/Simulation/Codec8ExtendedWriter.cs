@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
 namespace Sieve.Simulation;
@@ -141,11 +140,5 @@ public static class Codec8ExtendedWriter
         }
 
         return pos;
-    }
-
-    private static class ThrowHelper
-    {
-        [DoesNotReturn]
-        public static void ThrowArgument(string name, string problem) => throw new ArgumentException(problem, name);
     }
 }

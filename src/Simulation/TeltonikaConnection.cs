@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Buffers;
-using System.Diagnostics.CodeAnalysis;
 using System.Net.Sockets;
 
 namespace Sieve.Simulation;
@@ -101,11 +100,5 @@ public sealed class TeltonikaConnection : IAsyncDisposable
         }
 
         await _stream.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private static class ThrowHelper
-    {
-        [DoesNotReturn]
-        public static void Throw(string code) => throw new LoadException(code);
     }
 }

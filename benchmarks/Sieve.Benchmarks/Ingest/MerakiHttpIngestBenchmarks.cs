@@ -85,7 +85,7 @@ public class MerakiHttpIngestBenchmarks
         {
             ["Kafka:BootstrapServers"] = _cluster.BootstrapServers,
             ["Ingest:Http:Urls"] = "http://127.0.0.1:0",
-            ["Ingest:EventIdKey"] = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()),
+            ["Keys:AllowDemoKey"] = "true",
             ["Ingest:Meraki:Validator"] = "5b1f0c6e2d3a4b59a8e7c6d5b4a39281",
             ["Ingest:Meraki:Secret"] = Secret,
             ["Ingest:Meraki:Networks:" + Network + ":OutletId"] = "outlet-sh-01",

@@ -81,7 +81,7 @@ internal static class AccessCommand
         string lake = args.Value("--lake", DefaultLake);
         if (!Directory.Exists(lake))
         {
-            CliThrow.Usage($"--lake '{lake}' is not a directory; give the Sink's lake root (Sink:Root)");
+            ThrowHelper.Usage($"--lake '{lake}' is not a directory; give the Sink's lake root (Sink:Root)");
         }
 
         string redis = args.Value("--redis", DefaultRedis);
@@ -91,7 +91,7 @@ internal static class AccessCommand
         }
         catch (ArgumentException)
         {
-            CliThrow.Usage("--redis must be HOST:PORT (a StackExchange.Redis configuration string)");
+            ThrowHelper.Usage("--redis must be HOST:PORT (a StackExchange.Redis configuration string)");
         }
 
         IReadOnlyList<LakeTable> tables = LakeTable.FromPolicy(policy);
@@ -119,7 +119,7 @@ internal static class AccessCommand
         }
         catch (RedisException e)
         {
-            return CliThrow.Failure<AccessReport>($"cannot connect to Redis at {redis} ({e.GetType().Name}); check that redis-server is running and --redis points at it");
+            return ThrowHelper.Failure<AccessReport>($"cannot connect to Redis at {redis} ({e.GetType().Name}); check that redis-server is running and --redis points at it");
         }
 
         await using (store.ConfigureAwait(false))
@@ -130,16 +130,16 @@ internal static class AccessCommand
             }
             catch (ConsentUnavailableException e)
             {
-                return CliThrow.Failure<AccessReport>($"cannot read consent from Redis at {redis}: {e.Message.TrimEnd('.')}; check that redis-server is running and --redis points at it");
+                return ThrowHelper.Failure<AccessReport>($"cannot read consent from Redis at {redis}: {e.Message.TrimEnd('.')}; check that redis-server is running and --redis points at it");
             }
             catch (DuckDBException e)
             {
                 // DuckDB messages name files and columns of the lake, not subjects: the query holds pseudonyms only.
-                return CliThrow.Failure<AccessReport>($"cannot read the lake under {lake}: {FirstLine(e.Message)}");
+                return ThrowHelper.Failure<AccessReport>($"cannot read the lake under {lake}: {FirstLine(e.Message)}");
             }
             catch (IOException e)
             {
-                return CliThrow.Failure<AccessReport>($"cannot read the lake under {lake} ({e.GetType().Name})");
+                return ThrowHelper.Failure<AccessReport>($"cannot read the lake under {lake} ({e.GetType().Name})");
             }
         }
     }

@@ -109,7 +109,7 @@ public static class BenchCommand
             string? tooBig = RetentionBudget.Check(inputs, fanOut, plannedPaced);
             if (tooBig is not null)
             {
-                CliThrow.Usage(tooBig);
+                ThrowHelper.Usage(tooBig);
             }
 
             (long fullest, string where) = RetentionBudget.Fullest(inputs, fanOut, plannedPaced);
@@ -301,7 +301,7 @@ public static class BenchCommand
             {
                 if (high[(topic, p)] != inputs.Count(input, p))
                 {
-                    CliThrow.Failure($"pre-producing the inputs left {high[(topic, p)]} records in {topic} [{p}] instead of {inputs.Count(input, p)}; run again on an idle cluster");
+                    ThrowHelper.Failure($"pre-producing the inputs left {high[(topic, p)]} records in {topic} [{p}] instead of {inputs.Count(input, p)}; run again on an idle cluster");
                 }
             }
         }

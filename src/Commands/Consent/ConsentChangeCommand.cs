@@ -80,7 +80,7 @@ internal static class ConsentChangeCommand
         string purpose = args.Required("--purpose", "PURPOSE");
         if (KnownPurposes.IndexOf(purpose) < 0)
         {
-            CliThrow.Usage($"--purpose must be one of {string.Join(", ", KnownPurposes.All)}");
+            ThrowHelper.Usage($"--purpose must be one of {string.Join(", ", KnownPurposes.All)}");
         }
 
         string normalizedId = SubjectArguments.NormalizedId(args, type);
@@ -88,7 +88,7 @@ internal static class ConsentChangeCommand
         string policyVersion = args.Value("--policy-version") ?? PolicyLoader.LoadDefault().PolicyVersion;
         if (string.IsNullOrWhiteSpace(policyVersion))
         {
-            CliThrow.Usage("--policy-version must not be empty");
+            ThrowHelper.Usage("--policy-version must not be empty");
         }
 
         string bootstrap = args.Value("--bootstrap", DefaultBootstrap);
@@ -125,7 +125,7 @@ internal static class ConsentChangeCommand
 
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time)
             ? time.ToUnixTimeMilliseconds()
-            : CliThrow.Usage<long>("--effective must be an ISO 8601 time, e.g. 2026-11-25T08:00:00Z");
+            : ThrowHelper.Usage<long>("--effective must be an ISO 8601 time, e.g. 2026-11-25T08:00:00Z");
     }
 
 }

@@ -119,7 +119,7 @@ internal static class ConsentShowCommand
         }
         catch (ArgumentException)
         {
-            CliThrow.Usage("--redis must be HOST:PORT (a StackExchange.Redis configuration string)");
+            ThrowHelper.Usage("--redis must be HOST:PORT (a StackExchange.Redis configuration string)");
         }
 
         RedisConsentStore store;
@@ -129,7 +129,7 @@ internal static class ConsentShowCommand
         }
         catch (RedisException e)
         {
-            return CliThrow.Failure<ConsentRecord>($"cannot connect to Redis at {redis} ({e.GetType().Name}); check that redis-server is running and --redis points at it");
+            return ThrowHelper.Failure<ConsentRecord>($"cannot connect to Redis at {redis} ({e.GetType().Name}); check that redis-server is running and --redis points at it");
         }
 
         await using (store.ConfigureAwait(false))
@@ -140,7 +140,7 @@ internal static class ConsentShowCommand
             }
             catch (ConsentUnavailableException e)
             {
-                return CliThrow.Failure<ConsentRecord>($"cannot read consent from Redis at {redis}: {e.Message.TrimEnd('.')}; check that redis-server is running and --redis points at it");
+                return ThrowHelper.Failure<ConsentRecord>($"cannot read consent from Redis at {redis}: {e.Message.TrimEnd('.')}; check that redis-server is running and --redis points at it");
             }
         }
     }

@@ -13,7 +13,7 @@ internal static class MasterKeyArguments
         bool demo = args.Flag("--demo-keys");
         if (file is not null && demo)
         {
-            CliThrow.Usage("give --keys FILE or --demo-keys, not both");
+            ThrowHelper.Usage("give --keys FILE or --demo-keys, not both");
         }
 
         if (demo)
@@ -24,7 +24,7 @@ internal static class MasterKeyArguments
         string? variable = file is null ? Environment.GetEnvironmentVariable(MasterKeyRing.EnvironmentVariable) : null;
         if (file is null && string.IsNullOrWhiteSpace(variable))
         {
-            CliThrow.Usage($"no master keys: pass --keys FILE (make one with 'sieve keys generate'), --demo-keys, or set {MasterKeyRing.EnvironmentVariable}");
+            ThrowHelper.Usage($"no master keys: pass --keys FILE (make one with 'sieve keys generate'), --demo-keys, or set {MasterKeyRing.EnvironmentVariable}");
         }
 
         try
@@ -37,7 +37,7 @@ internal static class MasterKeyArguments
             string fix = file is null
                 ? $"; set {MasterKeyRing.EnvironmentVariable} as id:base64[,id:base64] or pass --keys FILE"
                 : "; pass --keys the Sieve keys file (make one with 'sieve keys generate')";
-            return CliThrow.Usage<MasterKeyRing>(e.Message.TrimEnd('.') + fix);
+            return ThrowHelper.Usage<MasterKeyRing>(e.Message.TrimEnd('.') + fix);
         }
     }
 }

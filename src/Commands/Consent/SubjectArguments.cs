@@ -17,7 +17,7 @@ internal static class SubjectArguments
         string text = args.Required("--type", "vin|phone|mac|device-id");
         return SubjectTypeNames.TryParse(text, out SubjectType type)
             ? type
-            : CliThrow.Usage<SubjectType>($"--type must be one of {string.Join(", ", SubjectTypeNames.All)}");
+            : ThrowHelper.Usage<SubjectType>($"--type must be one of {string.Join(", ", SubjectTypeNames.All)}");
     }
 
     /// <summary>Reads <c>--id</c> and normalizes it as <paramref name="type"/>; returns the canonical form.</summary>
@@ -34,7 +34,7 @@ internal static class SubjectArguments
         if (status != NormalizeStatus.Ok)
         {
             string name = SubjectTypeNames.NameOf(type);
-            CliThrow.Usage($"--id is not a valid {name} ({IdentifierNormalizer.ToReasonCode(type, status)}: {Explain(type, status)}); check the value and --type {name}");
+            ThrowHelper.Usage($"--id is not a valid {name} ({IdentifierNormalizer.ToReasonCode(type, status)}: {Explain(type, status)}); check the value and --type {name}");
         }
 
         return Encoding.ASCII.GetString(normalized[..written]);

@@ -3,6 +3,7 @@ using System.Text;
 using Confluent.Kafka;
 using Sieve.Commands.Consent;
 using Sieve.Commands.Policy;
+using Sieve.Contracts;
 using Sieve.Contracts.Identifiers;
 using Sieve.Core.Erasure;
 using Spectre.Console;
@@ -40,10 +41,10 @@ internal static class ErasureRequestCommand
         Usage: sieve erasure request --type vin|phone|mac|device-id --id ID [--reason user-request|minor|other]
                                      [--request-id ID] [--bootstrap HOST:PORT]
 
-        Publishes to {ErasureTopics.Requests} an ErasureRequest for the subject, keyed by the request id, and
+        Publishes to {Topics.ErasureRequests} an ErasureRequest for the subject, keyed by the request id, and
         waits until the broker has it (acks=all, idempotent producer). The Sink's erasure worker
-        then marks the subject erased, publishes a notice per purpose pseudonym to {ErasureTopics.Notices},
-        removes the subject's rows from the lake and writes a receipt to {ErasureTopics.Receipts} quoting the
+        then marks the subject erased, publishes a notice per purpose pseudonym to {Topics.ErasureNotices},
+        removes the subject's rows from the lake and writes a receipt to {Topics.ErasureReceipts} quoting the
         request id. The identifier is validated first; an invalid one is rejected with its reason code and
         nothing is published. The identifier is never printed.
 
@@ -54,7 +55,7 @@ internal static class ErasureRequestCommand
           --request-id ID        the id receipts quote, 1 to {ErasureRequestId.MaxLength} of A-Z a-z 0-9 . _ - (default: generated)
                                  (default: a new random id, printed)
           --bootstrap HOST:PORT  Kafka bootstrap servers (default {DefaultBootstrap})
-          --topic TOPIC          topic to publish to (default {ErasureTopics.Requests})
+          --topic TOPIC          topic to publish to (default {Topics.ErasureRequests})
           --timeout SECONDS      how long to wait for the delivery report (default {DefaultTimeoutSeconds})
         {KafkaClientProperties.UsageLines}
 
@@ -70,7 +71,7 @@ internal static class ErasureRequestCommand
         ErasureReason reason = ParseReason(args.Value("--reason"));
         string requestId = ParseRequestId(args.Value("--request-id"), type, normalizedId);
         string bootstrap = args.Value("--bootstrap", DefaultBootstrap);
-        string topic = args.Value("--topic", ErasureTopics.Requests);
+        string topic = args.Value("--topic", Topics.ErasureRequests);
         int timeoutSeconds = KafkaPublish.ParseTimeout(args.Value("--timeout"), DefaultTimeoutSeconds);
         DateTimeOffset requestedAt = DateTimeOffset.UtcNow;
 
@@ -88,7 +89,7 @@ internal static class ErasureRequestCommand
         null or "user-request" => ErasureReason.UserRequest,
         "minor" => ErasureReason.Minor,
         "other" => ErasureReason.Other,
-        _ => CliThrow.Usage<ErasureReason>("--reason must be one of user-request, minor, other"),
+        _ => ThrowHelper.Usage<ErasureReason>("--reason must be one of user-request, minor, other"),
     };
 
     private static string ReasonName(ErasureReason reason) => reason switch
@@ -109,10 +110,10 @@ internal static class ErasureRequestCommand
         switch (ErasureRequestId.Problem(text, type, normalizedId))
         {
             case ErasureRequestId.InvalidCode:
-                CliThrow.Usage($"--request-id must be 1 to {ErasureRequestId.MaxLength} characters of A-Z, a-z, 0-9, '.', '_' and '-', not starting with '{ErasureRequestId.ReservedPrefix}'");
+                ThrowHelper.Usage($"--request-id must be 1 to {ErasureRequestId.MaxLength} characters of A-Z, a-z, 0-9, '.', '_' and '-', not starting with '{ErasureRequestId.ReservedPrefix}'");
                 break;
             case ErasureRequestId.IdentifierCode:
-                CliThrow.Usage("--request-id must not be an identifier (a VIN, phone number, MAC address, IMEI or the subject's own id); use a ticket number or leave it out for a generated one");
+                ThrowHelper.Usage("--request-id must not be an identifier (a VIN, phone number, MAC address, IMEI or the subject's own id); use a ticket number or leave it out for a generated one");
                 break;
         }
 

@@ -15,7 +15,7 @@ internal static class KeyIds
         }
         catch (ArgumentException)
         {
-            return CliThrow.Usage<string>("--id must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'");
+            return ThrowHelper.Usage<string>("--id must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'");
         }
     }
 
@@ -28,7 +28,7 @@ internal static class KeyIds
         }
         catch (KeyRingException e)
         {
-            return CliThrow.Failure<MasterKeyRing>("the written keys file does not load: " + e.Message.TrimEnd('.'));
+            return ThrowHelper.Failure<MasterKeyRing>("the written keys file does not load: " + e.Message.TrimEnd('.'));
         }
     }
 }

@@ -23,12 +23,12 @@ internal static class KeysFileWriter
         string directory = Path.GetDirectoryName(full) ?? ".";
         if (!Directory.Exists(directory))
         {
-            CliThrow.Failure($"cannot write '{path}': the folder does not exist");
+            ThrowHelper.Failure($"cannot write '{path}': the folder does not exist");
         }
 
         if (!overwrite && File.Exists(full))
         {
-            CliThrow.Usage($"'{path}' already exists; pass --force to replace it (the keys in it are lost, and every pseudonym made with them)");
+            ThrowHelper.Usage($"'{path}' already exists; pass --force to replace it (the keys in it are lost, and every pseudonym made with them)");
         }
 
         string temporary = Path.Combine(directory, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
@@ -57,11 +57,11 @@ internal static class KeysFileWriter
         catch (IOException e) when (!overwrite && File.Exists(full))
         {
             _ = e;
-            CliThrow.Usage($"'{path}' already exists; pass --force to replace it");
+            ThrowHelper.Usage($"'{path}' already exists; pass --force to replace it");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            CliThrow.Failure($"cannot write '{path}' ({e.GetType().Name}); check the folder's permissions");
+            ThrowHelper.Failure($"cannot write '{path}' ({e.GetType().Name}); check the folder's permissions");
         }
         finally
         {

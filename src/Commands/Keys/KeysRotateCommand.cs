@@ -50,12 +50,12 @@ internal static class KeysRotateCommand
         }
         catch (KeyRingException e)
         {
-            return Task.FromResult(CliThrow.Usage<int>(e.Message.TrimEnd('.') + "; give --file a keys file made by 'sieve keys generate'"));
+            return Task.FromResult(ThrowHelper.Usage<int>(e.Message.TrimEnd('.') + "; give --file a keys file made by 'sieve keys generate'"));
         }
 
         if (before.TryGetKey(id, out _))
         {
-            CliThrow.Usage($"key id '{id}' is already in '{path}'; choose a new id");
+            ThrowHelper.Usage($"key id '{id}' is already in '{path}'; choose a new id");
         }
 
         UnixFileMode? previousMode = OperatingSystem.IsWindows() ? null : File.GetUnixFileMode(path);
@@ -87,11 +87,11 @@ internal static class KeysRotateCommand
         {
             // Already validated by the key ring loader; comments, if any, are not kept.
             JsonNode? node = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
-            return node as JsonObject ?? CliThrow.Usage<JsonObject>($"'{path}' is not a keys file (not a JSON object)");
+            return node as JsonObject ?? ThrowHelper.Usage<JsonObject>($"'{path}' is not a keys file (not a JSON object)");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return CliThrow.Failure<JsonObject>($"cannot read '{path}' ({e.GetType().Name})");
+            return ThrowHelper.Failure<JsonObject>($"cannot read '{path}' ({e.GetType().Name})");
         }
     }
 

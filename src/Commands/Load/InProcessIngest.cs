@@ -58,7 +58,6 @@ public sealed class InProcessIngest : IAsyncDisposable
             ["Ingest:Teltonika:BindAddress"] = "127.0.0.1",
             ["Ingest:Teltonika:Port"] = "0",
             ["Ingest:Teltonika:MaxConnectionsPerAddress"] = "100000",
-            ["Ingest:EventIdKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             ["Ingest:Meraki:Validator"] = "demo-validator-0001",
             ["Ingest:Meraki:Secret"] = merakiSecret,
             ["Ingest:Meraki:Networks:" + MerakiNetwork + ":OutletId"] = merakiOutlet,

@@ -47,7 +47,7 @@ internal sealed class ConsentSpec
             int id = KnownPurposes.IndexOf(part);
             if (id < 0)
             {
-                CliThrow.Usage($"--consent: '{part}' is not a declared purpose; use all, none, or a comma-separated list of: {string.Join(", ", KnownPurposes.All)}");
+                ThrowHelper.Usage($"--consent: '{part}' is not a declared purpose; use all, none, or a comma-separated list of: {string.Join(", ", KnownPurposes.All)}");
             }
 
             wanted[id] = true;
@@ -64,7 +64,7 @@ internal sealed class ConsentSpec
 
         if (granted.Count == 0)
         {
-            CliThrow.Usage("--consent: no purpose named; use all, none, or a comma-separated list of purposes");
+            ThrowHelper.Usage("--consent: no purpose named; use all, none, or a comma-separated list of purposes");
         }
 
         return new ConsentSpec(granted, minor);

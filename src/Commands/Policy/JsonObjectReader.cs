@@ -27,7 +27,7 @@ internal readonly struct JsonObjectReader
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            CliThrow.Usage($"{source}: {path} must be a JSON object ({what})");
+            ThrowHelper.Usage($"{source}: {path} must be a JSON object ({what})");
         }
 
         foreach (JsonProperty property in element.EnumerateObject())
@@ -40,7 +40,7 @@ internal readonly struct JsonObjectReader
 
             if (!known)
             {
-                CliThrow.Usage($"{source}: {Child(path, property.Name)} is not a field of {what}; expected: {string.Join(", ", allowed)}");
+                ThrowHelper.Usage($"{source}: {Child(path, property.Name)} is not a field of {what}; expected: {string.Join(", ", allowed)}");
             }
         }
 
@@ -48,7 +48,7 @@ internal readonly struct JsonObjectReader
     }
 
     public string RequiredString(string name) =>
-        OptionalString(name) ?? CliThrow.Usage<string>($"{_source}: {Child(_path, name)} (a string) is required");
+        OptionalString(name) ?? ThrowHelper.Usage<string>($"{_source}: {Child(_path, name)} (a string) is required");
 
     public string? OptionalString(string name)
     {
@@ -61,7 +61,7 @@ internal readonly struct JsonObjectReader
     }
 
     public double RequiredDouble(string name) =>
-        OptionalDouble(name) ?? CliThrow.Usage<double>($"{_source}: {Child(_path, name)} (a number) is required");
+        OptionalDouble(name) ?? ThrowHelper.Usage<double>($"{_source}: {Child(_path, name)} (a number) is required");
 
     public double? OptionalDouble(string name)
     {
@@ -124,7 +124,7 @@ internal readonly struct JsonObjectReader
         int count = value.GetArrayLength();
         if (count > maxItems)
         {
-            CliThrow.Usage($"{_source}: {Child(_path, name)} has {count} items; at most {maxItems} are allowed");
+            ThrowHelper.Usage($"{_source}: {Child(_path, name)} has {count} items; at most {maxItems} are allowed");
         }
 
         var items = new List<string>(count);
@@ -133,7 +133,7 @@ internal readonly struct JsonObjectReader
         {
             if (item.ValueKind != JsonValueKind.String)
             {
-                CliThrow.Usage($"{_source}: {Child(_path, name)}[{index}] must be a string");
+                ThrowHelper.Usage($"{_source}: {Child(_path, name)}[{index}] must be a string");
             }
 
             items.Add(item.GetString()!);
@@ -155,7 +155,7 @@ internal readonly struct JsonObjectReader
     {
         if (!TryGet(name, out JsonElement value))
         {
-            return CliThrow.Usage<long>($"{_source}: {Child(_path, name)} (an ISO 8601 time or Unix milliseconds) is required");
+            return ThrowHelper.Usage<long>($"{_source}: {Child(_path, name)} (an ISO 8601 time or Unix milliseconds) is required");
         }
 
         if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long millis))
@@ -175,7 +175,7 @@ internal readonly struct JsonObjectReader
     private bool TryGet(string name, out JsonElement value) =>
         _element.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
 
-    private T Wrong<T>(string name, string expected) => CliThrow.Usage<T>($"{_source}: {Child(_path, name)} must be {expected}");
+    private T Wrong<T>(string name, string expected) => ThrowHelper.Usage<T>($"{_source}: {Child(_path, name)} must be {expected}");
 
     private static string Child(string path, string name) => path + "." + name;
 }

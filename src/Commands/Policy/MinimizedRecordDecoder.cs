@@ -23,7 +23,7 @@ internal static class MinimizedRecordDecoder
             || message[1] != SingleObjectEncoding.Marker1
             || BinaryPrimitives.ReadUInt64LittleEndian(message.AsSpan(2)) != schema.Fingerprint)
         {
-            return CliThrow.Failure<IReadOnlyList<KeyValuePair<string, object?>>>($"a minimized record does not carry the {schema.Schema.Name} header");
+            return ThrowHelper.Failure<IReadOnlyList<KeyValuePair<string, object?>>>($"a minimized record does not carry the {schema.Schema.Name} header");
         }
 
         GenericRecord record;
@@ -33,12 +33,12 @@ internal static class MinimizedRecordDecoder
             record = new GenericDatumReader<GenericRecord>(schema.Schema, schema.Schema).Read(null!, new BinaryDecoder(stream));
             if (stream.Position != stream.Length)
             {
-                CliThrow.Failure($"a minimized {schema.Schema.Name} has bytes after its last field");
+                ThrowHelper.Failure($"a minimized {schema.Schema.Name} has bytes after its last field");
             }
         }
         catch (AvroException e)
         {
-            return CliThrow.Failure<IReadOnlyList<KeyValuePair<string, object?>>>($"a minimized {schema.Schema.Name} does not decode ({e.GetType().Name})");
+            return ThrowHelper.Failure<IReadOnlyList<KeyValuePair<string, object?>>>($"a minimized {schema.Schema.Name} does not decode ({e.GetType().Name})");
         }
 
         var fields = new List<KeyValuePair<string, object?>>(schema.Schema.Fields.Count);

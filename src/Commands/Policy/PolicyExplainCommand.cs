@@ -51,7 +51,7 @@ internal static class PolicyExplainCommand
         bool useDefault = args.Flag("--default");
         if (useDefault == (args.Positionals.Count == 1))
         {
-            CliThrow.Usage("give either a policy FILE or --default (not both); run 'sieve policy explain --help'");
+            ThrowHelper.Usage("give either a policy FILE or --default (not both); run 'sieve policy explain --help'");
         }
 
         string eventFile = args.Required("--event", "SAMPLE.json");

@@ -40,7 +40,7 @@ internal static class PolicyExplainer
             status = core.Process(sample.Kind, message, sink, outcomes, out quarantine, out _);
             if (status == ProcessStatus.NeedsConsent)
             {
-                CliThrow.Failure("the minimizer still asks for consent after it was loaded");
+                ThrowHelper.Failure("the minimizer still asks for consent after it was loaded");
             }
         }
 
@@ -78,7 +78,7 @@ internal static class PolicyExplainer
 
         if (record is null)
         {
-            CliThrow.Failure($"purpose '{plan.Name}' was forwarded but no record was written");
+            ThrowHelper.Failure($"purpose '{plan.Name}' was forwarded but no record was written");
         }
 
         IReadOnlyList<KeyValuePair<string, object?>> values = MinimizedRecordDecoder.Decode(plan.OutputSchema, record);

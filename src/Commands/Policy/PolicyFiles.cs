@@ -21,11 +21,11 @@ internal static class PolicyFiles
             PolicyError first = e.Errors[0];
             if (first.Line == 0)
             {
-                return CliThrow.Usage<CompiledPolicy>(first.ToString());
+                return ThrowHelper.Usage<CompiledPolicy>(first.ToString());
             }
 
             string count = e.Errors.Count == 1 ? "1 problem" : e.Errors.Count + " problems";
-            return CliThrow.Usage<CompiledPolicy>($"policy {e.PolicySource} is invalid ({count}, first: {first}); run 'sieve policy check {e.PolicySource}' to list them");
+            return ThrowHelper.Usage<CompiledPolicy>($"policy {e.PolicySource} is invalid ({count}, first: {first}); run 'sieve policy check {e.PolicySource}' to list them");
         }
     }
 }

@@ -34,19 +34,19 @@ internal static class SampleEventReader
             var info = new FileInfo(path);
             if (!info.Exists)
             {
-                return CliThrow.Usage<SampleEvent>($"event file '{path}' does not exist; see samples/ for examples");
+                return ThrowHelper.Usage<SampleEvent>($"event file '{path}' does not exist; see samples/ for examples");
             }
 
             if (info.Length > MaxFileBytes)
             {
-                return CliThrow.Usage<SampleEvent>($"event file '{path}' is larger than {MaxFileBytes} bytes");
+                return ThrowHelper.Usage<SampleEvent>($"event file '{path}' is larger than {MaxFileBytes} bytes");
             }
 
             content = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return CliThrow.Usage<SampleEvent>($"event file '{path}' cannot be read ({e.GetType().Name})");
+            return ThrowHelper.Usage<SampleEvent>($"event file '{path}' cannot be read ({e.GetType().Name})");
         }
 
         return Parse(content, path);
@@ -65,7 +65,7 @@ internal static class SampleEventReader
         {
             // The parser's message can quote the text it stopped at; only the position is reported.
             string at = e.LineNumber is long line && e.BytePositionInLine is long column ? $" at line {line + 1}, byte {column + 1}" : "";
-            return CliThrow.Usage<SampleEvent>($"{source} is not valid JSON{at}");
+            return ThrowHelper.Usage<SampleEvent>($"{source} is not valid JSON{at}");
         }
 
         using (document)
@@ -73,7 +73,7 @@ internal static class SampleEventReader
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                return CliThrow.Usage<SampleEvent>($"{source}: the top level must be a JSON object with \"type\": \"telematics\" or \"wifi\"");
+                return ThrowHelper.Usage<SampleEvent>($"{source}: the top level must be a JSON object with \"type\": \"telematics\" or \"wifi\"");
             }
 
             string? type = root.TryGetProperty("type", out JsonElement typeElement) && typeElement.ValueKind == JsonValueKind.String ? typeElement.GetString() : null;
@@ -81,7 +81,7 @@ internal static class SampleEventReader
             {
                 "telematics" => ReadTelematics(JsonObjectReader.Create(root, source, "$", "a telematics event", TelematicsFields)),
                 "wifi" => ReadWifi(JsonObjectReader.Create(root, source, "$", "a Wi-Fi event", WifiFields)),
-                _ => CliThrow.Usage<SampleEvent>($"{source}: $.type must be \"telematics\" or \"wifi\""),
+                _ => ThrowHelper.Usage<SampleEvent>($"{source}: $.type must be \"telematics\" or \"wifi\""),
             };
         }
     }

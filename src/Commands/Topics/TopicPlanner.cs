@@ -76,11 +76,11 @@ internal static class TopicPlanner
             "pointers and reason codes, no payload"));
         plans.Add(Deleted(Topics.Audit, control, replicationFactor, longestPurposeDays,
             "accounting for every record any purpose still holds"));
-        plans.Add(Deleted(ErasureTopics.Requests, control, replicationFactor, ErasureRequestRetentionDays,
+        plans.Add(Deleted(Topics.ErasureRequests, control, replicationFactor, ErasureRequestRetentionDays,
             "identifiers: kept for the one-month answer deadline"));
-        plans.Add(Compacted(ErasureTopics.Notices, control, replicationFactor, TopicConfigNames.CompactDelete, longestPurposeDays,
+        plans.Add(Compacted(Topics.ErasureNotices, control, replicationFactor, TopicConfigNames.CompactDelete, longestPurposeDays,
             "one per pseudonym, while any purpose topic may still hold its records"));
-        plans.Add(Compacted(ErasureTopics.Receipts, control, replicationFactor, TopicConfigNames.Compact, null,
+        plans.Add(Compacted(Topics.ErasureReceipts, control, replicationFactor, TopicConfigNames.Compact, null,
             "latest receipt per request, kept as proof; no identifier"));
         return plans;
     }

@@ -35,7 +35,7 @@ internal sealed class TopicProvisioner
         }
         catch (KafkaException e)
         {
-            return CliThrow.Failure<ClusterTopics>(
+            return ThrowHelper.Failure<ClusterTopics>(
                 $"cannot read cluster metadata via {_bootstrap} within {Seconds}: {e.Error.Code}; check --bootstrap and the TLS/SASL --property settings");
         }
     }
@@ -90,14 +90,14 @@ internal sealed class TopicProvisioner
 
             if (failed.Count > 0)
             {
-                CliThrow.Failure($"could not create {failed.Count} of {plans.Count} topics ({string.Join(", ", failed)}); {FixFor(first, "CREATE")}");
+                ThrowHelper.Failure($"could not create {failed.Count} of {plans.Count} topics ({string.Join(", ", failed)}); {FixFor(first, "CREATE")}");
             }
 
             return existing;
         }
         catch (KafkaException e)
         {
-            return CliThrow.Failure<IReadOnlyList<string>>(Unanswered("CreateTopics", e.Error.Code));
+            return ThrowHelper.Failure<IReadOnlyList<string>>(Unanswered("CreateTopics", e.Error.Code));
         }
     }
 
@@ -140,11 +140,11 @@ internal sealed class TopicProvisioner
                 }
             }
 
-            CliThrow.Failure($"could not update the configs of {failed.Count} of {plans.Count} existing topics ({string.Join(", ", failed)}); {FixFor(first, "ALTER_CONFIGS")}");
+            ThrowHelper.Failure($"could not update the configs of {failed.Count} of {plans.Count} existing topics ({string.Join(", ", failed)}); {FixFor(first, "ALTER_CONFIGS")}");
         }
         catch (KafkaException e)
         {
-            CliThrow.Failure(Unanswered("IncrementalAlterConfigs", e.Error.Code));
+            ThrowHelper.Failure(Unanswered("IncrementalAlterConfigs", e.Error.Code));
         }
     }
 
@@ -160,7 +160,7 @@ internal sealed class TopicProvisioner
         catch (TimeoutException)
         {
             _ = request.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            CliThrow.Failure(Unanswered(api, ErrorCode.Local_TimedOut));
+            ThrowHelper.Failure(Unanswered(api, ErrorCode.Local_TimedOut));
         }
     }
 

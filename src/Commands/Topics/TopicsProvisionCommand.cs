@@ -78,7 +78,7 @@ internal static class TopicsProvisionCommand
         string bootstrap = args.Value("--bootstrap", DefaultBootstrap);
         if (string.IsNullOrWhiteSpace(bootstrap))
         {
-            CliThrow.Usage("--bootstrap must not be empty; give HOST:PORT[,HOST:PORT]");
+            ThrowHelper.Usage("--bootstrap must not be empty; give HOST:PORT[,HOST:PORT]");
         }
 
         int timeoutSeconds = KafkaPublish.ParseTimeout(args.Value("--timeout"), DefaultTimeoutSeconds);
@@ -125,7 +125,7 @@ internal static class TopicsProvisionCommand
         reading.Increment(1);
         if (replicationFactor > cluster.Brokers)
         {
-            CliThrow.Usage($"--replication-factor {replicationFactor} is more than the cluster's {cluster.Brokers} broker(s); give --replication-factor {cluster.Brokers} or less");
+            ThrowHelper.Usage($"--replication-factor {replicationFactor} is more than the cluster's {cluster.Brokers} broker(s); give --replication-factor {cluster.Brokers} or less");
         }
 
         var missing = new List<TopicPlan>();
@@ -184,7 +184,7 @@ internal static class TopicsProvisionCommand
         }
         catch (Exception e) when (e is KafkaException or ArgumentException or InvalidOperationException)
         {
-            return CliThrow.Usage<IAdminClient>(
+            return ThrowHelper.Usage<IAdminClient>(
                 $"the Kafka client settings are not usable ({FirstLine(e.Message)}); check --bootstrap and the --property/--properties names and values");
         }
     }
@@ -198,7 +198,7 @@ internal static class TopicsProvisionCommand
 
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max
             ? value
-            : CliThrow.Usage<int>(string.Create(CultureInfo.InvariantCulture, $"{option} must be a whole number from {min} to {max}"));
+            : ThrowHelper.Usage<int>(string.Create(CultureInfo.InvariantCulture, $"{option} must be a whole number from {min} to {max}"));
     }
 
     private static RetentionPolicy ParseRetention(CompiledPolicy policy, IReadOnlyList<string> pairs)
@@ -210,14 +210,14 @@ internal static class TopicsProvisionCommand
             int value = 0;
             if (equals <= 0 || !int.TryParse(pair.AsSpan(equals + 1), NumberStyles.None, CultureInfo.InvariantCulture, out value) || value is < 1 or > 36_500)
             {
-                CliThrow.Usage("--retention must be PURPOSE=DAYS with DAYS from 1 to 36500, e.g. --retention positioning=7");
+                ThrowHelper.Usage("--retention must be PURPOSE=DAYS with DAYS from 1 to 36500, e.g. --retention positioning=7");
             }
 
             string purpose = pair[..equals];
             string? problem = RetentionPolicy.Check(policy, purpose, value);
             if (problem is not null)
             {
-                CliThrow.Usage("--retention " + purpose + ": " + problem);
+                ThrowHelper.Usage("--retention " + purpose + ": " + problem);
             }
 
             days[purpose] = value;

@@ -51,10 +51,4 @@ internal static class ConfigValues
     /// <summary>Throws a <see cref="SettingsException"/> for <paramref name="key"/> with <paramref name="problem"/>.</summary>
     [DoesNotReturn]
     public static void Fail(string key, string problem) => ThrowHelper.ThrowSettings(key + ": " + problem);
-
-    private static class ThrowHelper
-    {
-        [DoesNotReturn]
-        public static void ThrowSettings(string message) => throw new SettingsException(message);
-    }
 }

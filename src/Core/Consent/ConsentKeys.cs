@@ -55,7 +55,7 @@ public static class ConsentKeys
     {
         if (key is null || !IsValid(key.AsSpan()))
         {
-            ConsentThrowHelper.ThrowInvalidConsentKey(paramName);
+            ThrowHelper.ThrowInvalidConsentKey(paramName);
         }
     }
 }

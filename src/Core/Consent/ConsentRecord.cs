@@ -63,7 +63,7 @@ public sealed class ConsentRecord
     {
         if (purposes.Length > KnownPurposes.Count)
         {
-            ConsentThrowHelper.ThrowTooManyPurposes(nameof(purposes));
+            ThrowHelper.ThrowTooManyPurposes(nameof(purposes));
         }
 
         var copy = new PurposeConsent[KnownPurposes.Count];
@@ -90,7 +90,7 @@ public sealed class ConsentRecord
     {
         if ((uint)purposeId >= (uint)KnownPurposes.Count)
         {
-            ConsentThrowHelper.ThrowPurposeIdOutOfRange(nameof(purposeId));
+            ThrowHelper.ThrowPurposeIdOutOfRange(nameof(purposeId));
         }
 
         return ref _purposes[purposeId];
@@ -107,7 +107,7 @@ public sealed class ConsentRecord
     {
         if ((uint)update.PurposeId >= (uint)KnownPurposes.Count)
         {
-            ConsentThrowHelper.ThrowPurposeIdOutOfRange(nameof(update));
+            ThrowHelper.ThrowPurposeIdOutOfRange(nameof(update));
         }
 
         bool minor = Minor || update.Minor;

@@ -128,7 +128,7 @@ public sealed class InMemoryConsentStore : IConsentStore, IConsentEraser
     {
         if (!_available)
         {
-            ConsentThrowHelper.ThrowStoreUnavailable("The consent store is unavailable (in-memory store switched off).");
+            ThrowHelper.ThrowStoreUnavailable("The consent store is unavailable (in-memory store switched off).");
         }
     }
 }

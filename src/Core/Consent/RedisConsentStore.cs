@@ -117,7 +117,7 @@ public sealed partial class RedisConsentStore : IConsentStore, IConsentEraser, I
         ConsentKeys.Validate(update.ConsentKey, nameof(update));
         if ((uint)update.PurposeId >= (uint)KnownPurposes.Count)
         {
-            ConsentThrowHelper.ThrowPurposeIdOutOfRange(nameof(update));
+            ThrowHelper.ThrowPurposeIdOutOfRange(nameof(update));
         }
 
         ArgumentNullException.ThrowIfNull(update.PolicyVersion, nameof(update));

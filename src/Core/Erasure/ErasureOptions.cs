@@ -15,13 +15,13 @@ public sealed class ErasureOptions
     public string InstanceId { get; set; } = Environment.MachineName;
 
     /// <summary><c>Topics:ErasureRequests</c>.</summary>
-    public string RequestsTopic { get; set; } = ErasureTopics.Requests;
+    public string RequestsTopic { get; set; } = Topics.ErasureRequests;
 
     /// <summary><c>Topics:ErasureNotices</c>.</summary>
-    public string NoticesTopic { get; set; } = ErasureTopics.Notices;
+    public string NoticesTopic { get; set; } = Topics.ErasureNotices;
 
     /// <summary><c>Topics:ErasureReceipts</c>.</summary>
-    public string ReceiptsTopic { get; set; } = ErasureTopics.Receipts;
+    public string ReceiptsTopic { get; set; } = Topics.ErasureReceipts;
 
     /// <summary><c>Topics:ConsentChanges</c>: watched for subjects flagged as minors.</summary>
     public string ConsentChangesTopic { get; set; } = Topics.ConsentChanges;

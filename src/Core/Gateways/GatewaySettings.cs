@@ -58,17 +58,11 @@ internal sealed record GatewayLimits
 /// </summary>
 internal sealed class GatewaySettings
 {
-    /// <summary>Fewest bytes of <c>Ingest:EventIdKey</c>.</summary>
-    public const int MinEventIdKeyBytes = 32;
-
     /// <summary>Fewest characters of a portal token or the Meraki secret.</summary>
     public const int MinSecretLength = 16;
 
     /// <summary><c>Topics:WifiRaw</c>.</summary>
     public string WifiRawTopic { get; init; } = Topics.WifiRaw;
-
-    /// <summary><c>Ingest:EventIdKey</c>: the HMAC key of event ids (base64 in configuration).</summary>
-    public byte[] EventIdKey { get; init; } = [];
 
     /// <summary>The Meraki receiver, or null when no network is configured (its endpoint is then not mapped).</summary>
     public MerakiSettings? Meraki { get; init; }
@@ -87,12 +81,6 @@ internal sealed class GatewaySettings
     {
         MerakiSettings? meraki = ReadMeraki(config);
         List<PortalGateway> portal = ReadPortal(config);
-        byte[] eventIdKey = [];
-        if (meraki is not null || portal.Count > 0)
-        {
-            eventIdKey = ReadEventIdKey(config);
-        }
-
         var limits = new GatewayLimits
         {
             MerakiMaxBodyBytes = ConfigValues.Int(config, "Ingest:Limits:MerakiMaxBodyBytes", 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
@@ -112,7 +100,6 @@ internal sealed class GatewaySettings
         return new GatewaySettings
         {
             WifiRawTopic = topic,
-            EventIdKey = eventIdKey,
             Meraki = meraki,
             PortalGateways = portal,
             Limits = limits,
@@ -182,24 +169,6 @@ internal sealed class GatewaySettings
         }
 
         return gateways;
-    }
-
-    private static byte[] ReadEventIdKey(IConfiguration config)
-    {
-        const string Key = "Ingest:EventIdKey";
-        string text = ConfigValues.Required(config, Key);
-        byte[] key = new byte[text.Length];
-        if (!Convert.TryFromBase64String(text.Trim(), key, out int written))
-        {
-            ConfigValues.Fail(Key, "must be standard base64 (e.g. from `openssl rand -base64 32`).");
-        }
-
-        if (written < MinEventIdKeyBytes)
-        {
-            ConfigValues.Fail(Key, "must decode to at least " + MinEventIdKeyBytes + " bytes.");
-        }
-
-        return key.AsSpan(0, written).ToArray();
     }
 
     /// <summary>Ids end up in records and logs: 1 to 128 printable ASCII characters without spaces.</summary>

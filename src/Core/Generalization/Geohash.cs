@@ -45,7 +45,7 @@ public static class Geohash
 
         if (destination.Length < precision)
         {
-            ThrowHelper.ThrowDestinationTooShort(precision);
+            ThrowHelper.ThrowDestinationTooSmall(nameof(destination), precision);
         }
 
         // The 30 longitude and 30 latitude bits of a 12-character geohash, interleaved longitude first; a shorter

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using Sieve.Contracts.Avro;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
@@ -54,7 +53,7 @@ public sealed class MinimizerCore : IDisposable
         _plans = [.. policy.Purposes];
         if (_plans.Length > SubjectEntry.MaxPlans)
         {
-            PipelineThrowHelper.ThrowTooManyPlans(_plans.Length);
+            ThrowHelper.ThrowTooManyPlans(_plans.Length);
         }
 
         _programs = new RecordProgram[_plans.Length * 2];
@@ -252,7 +251,7 @@ public sealed class MinimizerCore : IDisposable
             int written = OutputRecordEncoder.Encode(program, fields, present, categories, message, pseudonym, key.KeyIdUtf8, _policy.Interests, _scratch);
             if (written < 0)
             {
-                ThrowOutputTooLarge(plan.Name);
+                ThrowHelper.ThrowOutputTooLarge(plan.Name);
             }
 
             sink?.Forward(plan, pseudonym, _scratch.AsSpan(0, written));
@@ -307,8 +306,4 @@ public sealed class MinimizerCore : IDisposable
         AvroStatus.InvalidUtf8 => "a string is not valid UTF-8",
         _ => "invalid Avro binary (" + status.ToReasonCode() + ")",
     };
-
-    [DoesNotReturn]
-    private static void ThrowOutputTooLarge(string purpose) =>
-        throw new InvalidOperationException("Minimized record for purpose '" + purpose + "' exceeds " + MaxOutputRecordBytes + " bytes.");
 }

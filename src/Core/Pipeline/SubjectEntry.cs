@@ -34,7 +34,7 @@ internal sealed class SubjectEntry
     {
         if ((uint)planCount > MaxPlans)
         {
-            PipelineThrowHelper.ThrowTooManyPlans(planCount);
+            ThrowHelper.ThrowTooManyPlans(planCount);
         }
 
         Hash = hash;

@@ -34,7 +34,7 @@ public sealed class RetentionPolicy
             string? problem = Check(policy, pair.Key, pair.Value);
             if (problem is not null)
             {
-                RetentionThrowHelper.ThrowBadOverride(problem, nameof(overrides));
+                ThrowHelper.ThrowBadOverride(problem, nameof(overrides));
             }
 
             _days[pair.Key] = pair.Value;
@@ -43,11 +43,11 @@ public sealed class RetentionPolicy
 
     /// <summary>Days the lake keeps <paramref name="purpose"/>'s rows.</summary>
     /// <exception cref="ArgumentException">The policy does not declare the purpose.</exception>
-    public int DaysFor(string purpose) => _days.TryGetValue(purpose, out int days) ? days : RetentionThrowHelper.ThrowUnknownPurpose(purpose, nameof(purpose));
+    public int DaysFor(string purpose) => _days.TryGetValue(purpose, out int days) ? days : ThrowHelper.ThrowUnknownPurpose(purpose, nameof(purpose));
 
     /// <summary>Days the policy declares for <paramref name="purpose"/> (what its topic keeps, and what an erasure must cover).</summary>
     /// <exception cref="ArgumentException">The policy does not declare the purpose.</exception>
-    public int PolicyDaysFor(string purpose) => _policyDays.TryGetValue(purpose, out int days) ? days : RetentionThrowHelper.ThrowUnknownPurpose(purpose, nameof(purpose));
+    public int PolicyDaysFor(string purpose) => _policyDays.TryGetValue(purpose, out int days) ? days : ThrowHelper.ThrowUnknownPurpose(purpose, nameof(purpose));
 
     /// <summary>Why <paramref name="days"/> cannot be the lake retention of <paramref name="purpose"/> under <paramref name="policy"/>, or null when it can.</summary>
     public static string? Check(CompiledPolicy policy, string purpose, int days)

@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
+using Sieve.Contracts.Pseudonymization;
 using Sieve.Core.Gateways.Events;
 using Sieve.Core.Gateways.Http;
 using Sieve.Core.Gateways.Meraki;
@@ -39,7 +41,9 @@ public sealed class GatewayIngestModule : IIngestModule
             return;
         }
 
-        services.AddSingleton(new WifiEventIds(settings.EventIdKey));
+        // Event ids are derived from the master key ring, shared with the other sources (Keys:Path, SIEVE_MASTER_KEYS, Keys:AllowDemoKey).
+        services.TryAddSingleton(_ => TeltonikaIngestExtensions.LoadKeyRing(configuration));
+        services.AddSingleton(sp => new WifiEventIds(sp.GetRequiredService<MasterKeyRing>()));
         services.AddSingleton(_ => new GatewayRateLimiter(settings.Limits));
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<GatewayAnswers>();

@@ -107,7 +107,8 @@ public static class TeltonikaIngestExtensions
         return publisher;
     }
 
-    private static MasterKeyRing LoadKeyRing(IConfiguration configuration)
+    /// <summary>The master key ring of <c>Keys:Path</c>, <c>SIEVE_MASTER_KEYS</c> or <c>Keys:AllowDemoKey</c>; event ids of every source derive from it.</summary>
+    internal static MasterKeyRing LoadKeyRing(IConfiguration configuration)
     {
         string? path = configuration["Keys:Path"];
         string? variable = Environment.GetEnvironmentVariable(MasterKeyRing.EnvironmentVariable);

@@ -1,5 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
+using Sieve.Contracts;
 using Sieve.Contracts.Identifiers;
 using Sieve.Core.Erasure;
 using Sieve.Embedded;
@@ -17,7 +18,7 @@ public sealed class ErasureRequestCommandTests
     public async Task Request_is_published_keyed_by_the_normalized_identifier_and_decodes_with_its_fields()
     {
         using MockKafkaCluster cluster = MockKafkaCluster.Start();
-        cluster.CreateTopic(ErasureTopics.Requests, 1);
+        cluster.CreateTopic(Topics.ErasureRequests, 1);
         DateTimeOffset before = DateTimeOffset.UtcNow;
 
         CliResult result = await CliRunner.RunAsync("erasure", "request", "--type", "phone", "--id", "+86 139 1762 0458", "--reason", "minor",
@@ -25,10 +26,10 @@ public sealed class ErasureRequestCommandTests
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains("req-42", result.Out, StringComparison.Ordinal);
-        Assert.Contains($"{ErasureTopics.Requests} partition 0 offset 0", result.Out, StringComparison.Ordinal);
+        Assert.Contains($"{Topics.ErasureRequests} partition 0 offset 0", result.Out, StringComparison.Ordinal);
         RawIdentifierScanner.For(["+86 139 1762 0458"]).AssertClean(result.All, "erasure request output");
 
-        ConsumeResult<byte[], byte[]> message = Assert.Single(await KafkaTestClient.ConsumeExactlyAsync(cluster.BootstrapServers, ErasureTopics.Requests, 1, Wait));
+        ConsumeResult<byte[], byte[]> message = Assert.Single(await KafkaTestClient.ConsumeExactlyAsync(cluster.BootstrapServers, Topics.ErasureRequests, 1, Wait));
         Assert.DoesNotContain("8013917620458"[1..], Encoding.UTF8.GetString(message.Message.Key), StringComparison.Ordinal);
         Assert.True(ErasureCodec.TryDecodeRequest(message.Message.Value, out ErasureRequest? request, out string? reason), reason);
         Assert.Equal(SubjectType.Phone, request.SubjectType);
@@ -42,12 +43,12 @@ public sealed class ErasureRequestCommandTests
     public async Task Without_request_id_and_reason_a_user_request_with_a_fresh_id_is_published_and_the_id_printed()
     {
         using MockKafkaCluster cluster = MockKafkaCluster.Start();
-        cluster.CreateTopic(ErasureTopics.Requests, 1);
+        cluster.CreateTopic(Topics.ErasureRequests, 1);
 
         CliResult result = await CliRunner.RunAsync("erasure", "request", "--type", "vin", "--id", "lsvau218xn2183294", "--bootstrap", cluster.BootstrapServers);
 
         Assert.True(result.ExitCode == 0, result.Error);
-        ConsumeResult<byte[], byte[]> message = Assert.Single(await KafkaTestClient.ConsumeExactlyAsync(cluster.BootstrapServers, ErasureTopics.Requests, 1, Wait));
+        ConsumeResult<byte[], byte[]> message = Assert.Single(await KafkaTestClient.ConsumeExactlyAsync(cluster.BootstrapServers, Topics.ErasureRequests, 1, Wait));
         Assert.DoesNotContain("LSVAU218XN2183294", Encoding.UTF8.GetString(message.Message.Key), StringComparison.Ordinal);
         Assert.True(ErasureCodec.TryDecodeRequest(message.Message.Value, out ErasureRequest? request, out string? reason), reason);
         Assert.Equal(ErasureReason.UserRequest, request.Reason);
@@ -88,7 +89,7 @@ public sealed class ErasureRequestCommandTests
     public async Task Client_properties_reach_the_producer_and_a_bad_one_is_one_usage_error()
     {
         using MockKafkaCluster cluster = MockKafkaCluster.Start();
-        cluster.CreateTopic(ErasureTopics.Requests, 1);
+        cluster.CreateTopic(Topics.ErasureRequests, 1);
 
         CliResult published = await CliRunner.RunAsync("erasure", "request", "--type", "vin", "--id", "LSVAU218XN2183294", "--bootstrap", cluster.BootstrapServers,
             "--property", "security.protocol=PLAINTEXT", "--property", "client.id=sieve-ops");

@@ -67,7 +67,7 @@ public sealed class TopicsProvisionCommandTests
         foreach (string topic in new[]
                  {
                      Topics.TelematicsRaw, Topics.WifiRaw, Topics.ConsentChanges, Topics.Positioning, Topics.Personalization, Topics.Analytics,
-                     Topics.Quarantine, Topics.Audit, ErasureTopics.Requests, ErasureTopics.Notices, ErasureTopics.Receipts,
+                     Topics.Quarantine, Topics.Audit, Topics.ErasureRequests, Topics.ErasureNotices, Topics.ErasureReceipts,
                  })
         {
             cluster.CreateTopic(topic, 2);

@@ -1,5 +1,9 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Sieve.Contracts.Pseudonymization;
+using Sieve.Core.Gateways.Events;
 using Sieve.Core.Gateways;
+using Sieve.Core.Teltonika.Server;
 using Sieve.Hosting.Ingest;
 using Sieve.Testing.Gateways;
 using Sieve.Core.Configuration;
@@ -10,9 +14,6 @@ public sealed class GatewaySettingsTests
 {
     [Theory]
     [InlineData("Kafka:BootstrapServers", null, "Kafka:BootstrapServers: required")]
-    [InlineData("Ingest:EventIdKey", null, "Ingest:EventIdKey: required")]
-    [InlineData("Ingest:EventIdKey", "c2hvcnQ=", "Ingest:EventIdKey: must decode to at least 32 bytes")]
-    [InlineData("Ingest:EventIdKey", "not base64!", "Ingest:EventIdKey: must be standard base64")]
     [InlineData("Ingest:Meraki:Validator", null, "Ingest:Meraki:Validator: required")]
     [InlineData("Ingest:Meraki:Secret", "short-secret", "Ingest:Meraki:Secret: must be at least 16 characters")]
     [InlineData("Ingest:Meraki:Networks:N_24329156:OutletId", null, "Ingest:Meraki:Networks:N_24329156:OutletId: required")]
@@ -36,6 +37,31 @@ public sealed class GatewaySettingsTests
         {
             Assert.DoesNotContain(value, error.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Gateways_without_master_keys_stop_start_up_with_an_error_naming_Keys_Path()
+    {
+        Dictionary<string, string?> config = GatewayTestHost.BaseConfiguration("127.0.0.1:9", "wifi.raw.v1");
+        config.Remove("Keys:AllowDemoKey");
+
+        TeltonikaConfigurationException error = Assert.Throws<TeltonikaConfigurationException>(() => Build(config));
+
+        Assert.StartsWith("Keys:Path: no master keys for event ids", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("c2hvcnQ=")]
+    [InlineData("not base64!")]
+    [InlineData("AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=")]
+    public void A_leftover_Ingest_EventIdKey_is_ignored(string value)
+    {
+        Dictionary<string, string?> config = GatewayTestHost.BaseConfiguration("127.0.0.1:9", "wifi.raw.v1");
+        config["Ingest:EventIdKey"] = value;
+
+        using Microsoft.AspNetCore.Builder.WebApplication app = Build(config);
+
+        Assert.Equal(MasterKeyRing.DemoKeyId, app.Services.GetRequiredService<WifiEventIds>().MasterKeyId);
     }
 
     [Fact]

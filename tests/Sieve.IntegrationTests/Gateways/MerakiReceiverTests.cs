@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json;
 using System.Text;
 using Confluent.Kafka;
+using Sieve.Contracts.Pseudonymization;
 using Sieve.Core.Gateways.Events;
 using Sieve.Core.Gateways;
 using Sieve.Hosting.Ingest;
@@ -312,8 +313,12 @@ public sealed class MerakiReceiverTests(KafkaFixture kafka)
     internal static async Task<string?> ErrorCodeAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
 
-    private static string ExpectedEventId(string normalizedMac, DateTimeOffset time) =>
-        new WifiEventIds(GatewayTestHost.EventIdKey).Create("meraki", GatewayTestHost.MerakiNetwork, Encoding.ASCII.GetBytes(normalizedMac), time.ToUnixTimeMilliseconds());
+    private static string ExpectedEventId(string normalizedMac, DateTimeOffset time)
+    {
+        // The test hosts run on the demo master key (Keys:AllowDemoKey).
+        using var ids = new WifiEventIds(MasterKeyRing.CreateDemo());
+        return ids.Create("meraki", GatewayTestHost.MerakiNetwork, Encoding.ASCII.GetBytes(normalizedMac), time.ToUnixTimeMilliseconds());
+    }
 
     private async Task<GatewayTestHost> StartAsync() => (await StartWithTopicAsync()).Host;
 

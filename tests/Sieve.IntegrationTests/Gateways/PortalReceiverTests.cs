@@ -38,7 +38,7 @@ public sealed class PortalReceiverTests(KafkaFixture kafka)
         Assert.Equal(GatewayTestHost.PortalGateway, e.GatewayId);
         Assert.Equal(GatewayTestHost.PortalOutlet, e.OutletId);
         Assert.Equal(time.ToUnixTimeMilliseconds(), e.EventTime);
-        Assert.Matches("^[0-9a-f]{32}$", e.EventId);
+        Assert.Matches("^[a-z2-7]{32}$", e.EventId);
         Assert.Empty(e.VisitedDomains);
         Assert.Null(e.DwellSeconds);
         Assert.Null(e.Location);

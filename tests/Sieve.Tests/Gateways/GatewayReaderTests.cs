@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text;
+using Sieve.Contracts.Pseudonymization;
 using Sieve.Core.Configuration;
 using Sieve.Core.Gateways.Events;
 using Sieve.Core.Gateways.Http;
@@ -141,13 +142,15 @@ public sealed class GatewayReaderTests
     [Fact]
     public void Event_ids_depend_on_key_scope_mac_and_time()
     {
-        var ids = new WifiEventIds(GatewayTestHost.EventIdKey);
+        using var ids = new WifiEventIds(MasterKeyRing.CreateDemo());
         byte[] mac = "aa:bb:cc:00:00:01"u8.ToArray();
         string id = ids.Create("meraki", "N_1", mac, 1_700_000_000_000);
 
-        Assert.Matches("^[0-9a-f]{32}$", id);
-        Assert.Equal(id, new WifiEventIds(GatewayTestHost.EventIdKey).Create("meraki", "N_1", mac, 1_700_000_000_000));
-        Assert.NotEqual(id, new WifiEventIds(new byte[32]).Create("meraki", "N_1", mac, 1_700_000_000_000));
+        Assert.Matches("^[a-z2-7]{32}$", id);
+        using var same = new WifiEventIds(MasterKeyRing.CreateDemo());
+        Assert.Equal(id, same.Create("meraki", "N_1", mac, 1_700_000_000_000));
+        using var otherKey = new WifiEventIds(new MasterKeyRing([new MasterKey("k2", Enumerable.Repeat((byte)7, 32).ToArray())], "k2"));
+        Assert.NotEqual(id, otherKey.Create("meraki", "N_1", mac, 1_700_000_000_000));
         Assert.NotEqual(id, ids.Create("meraki", "N_2", mac, 1_700_000_000_000));
         Assert.NotEqual(id, ids.Create("portal-login", "N_1", mac, 1_700_000_000_000));
         Assert.NotEqual(id, ids.Create("meraki", "N_1", "aa:bb:cc:00:00:02"u8, 1_700_000_000_000));
@@ -156,7 +159,7 @@ public sealed class GatewayReaderTests
 
         // Length prefixes keep field boundaries: moving a character from one field to the next changes the id.
         Assert.NotEqual(ids.Create("ab", "c", mac, 1), ids.Create("a", "bc", mac, 1));
-        Assert.Throws<ArgumentException>(() => new WifiEventIds(new byte[31]));
+        Assert.Throws<ArgumentException>(() => new WifiEventIds(MasterKeyRing.CreateDemo(), "no-such-key"));
     }
 
     [Fact]

@@ -31,9 +31,6 @@ internal sealed class GatewayTestHost : IAsyncDisposable
     public const string OtherToken = "portal-token-gz-02-11d0e4";
     public const string OtherOutlet = "outlet-gz-02";
 
-    /// <summary>The event-id key of every test host: 32 bytes 0x01..0x20.</summary>
-    public static readonly byte[] EventIdKey = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
-
     private readonly WebApplication _app;
     private readonly string _contentRoot;
 
@@ -59,7 +56,7 @@ internal sealed class GatewayTestHost : IAsyncDisposable
         ["Topics:WifiRaw"] = topic,
         ["Ingest:Http:Urls"] = "http://127.0.0.1:0",
         ["Metrics:Urls"] = "http://127.0.0.1:0",
-        ["Ingest:EventIdKey"] = Convert.ToBase64String(EventIdKey),
+        ["Keys:AllowDemoKey"] = "true",
         ["Ingest:Meraki:Validator"] = MerakiValidator,
         ["Ingest:Meraki:Secret"] = MerakiSecret,
         ["Ingest:Meraki:Networks:" + MerakiNetwork + ":OutletId"] = MerakiOutlet,

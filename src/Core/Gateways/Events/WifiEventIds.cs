@@ -1,35 +1,39 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
+using Sieve.Contracts.Identifiers;
+using Sieve.Contracts.Pseudonymization;
+using Sieve.Core.Publishing;
 
 namespace Sieve.Core.Gateways.Events;
 
 /// <summary>
-/// Deterministic event ids: lower-case hex (32 characters) of the first 16 bytes of
-/// HMAC-SHA256(<c>Ingest:EventIdKey</c>, message), where the message is the label <c>sieve/wifi-event-id/v1</c>, the
-/// source kind, the scope (Meraki network or portal gateway), the normalized client MAC and the record's time(s),
-/// each length-prefixed. A gateway that resends the same record gets the same id, so duplicates can be recognised
-/// downstream; and without the key nobody can test a guessed MAC against an id, as they could against an unkeyed hash.
+/// Deterministic Wi-Fi event ids, in the <see cref="EventIdKeys"/> scheme of every source: the 32 base32 characters
+/// (<c>a-z2-7</c>) of HMAC-SHA256 under the master key ring's <see cref="PurposeName"/> purpose key (stable epoch),
+/// truncated to 160 bits, over the source kind, the scope (Meraki network or portal gateway), the normalized client
+/// MAC and the record's time(s), each length-prefixed. A gateway that resends the same record gets the same id, so
+/// duplicates can be recognised downstream; and without the key nobody can test a guessed MAC against an id, as they
+/// could against an unkeyed hash.
 /// </summary>
-internal sealed class WifiEventIds
+/// <remarks>Thread-safe: the receivers share one instance.</remarks>
+internal sealed class WifiEventIds : EventIdKeys, IDisposable
 {
+    /// <summary>The key purpose.</summary>
+    public const string PurposeName = "wifi-event-id";
+
     /// <summary>Characters of an event id.</summary>
-    public const int Length = 32;
+    public const int Length = PseudonymKey.PseudonymLength;
 
     private const int MaxMessageBytes = 512;
-    private static readonly byte[] Label = Encoding.ASCII.GetBytes("sieve/wifi-event-id/v1");
 
-    private readonly byte[] _key;
+    private readonly PseudonymKey _key;
+    private readonly Lock _keyLock = new();
 
-    /// <summary>Uses a copy of <paramref name="key"/> (at least 32 bytes).</summary>
-    public WifiEventIds(ReadOnlySpan<byte> key)
+    /// <summary>Uses <paramref name="ring"/>; the key named <paramref name="masterKeyId"/>, or the active key when null.</summary>
+    /// <exception cref="ArgumentException"><paramref name="masterKeyId"/> is not in the ring.</exception>
+    public WifiEventIds(MasterKeyRing ring, string? masterKeyId = null)
+        : base(ring, PurposeName, masterKeyId)
     {
-        if (key.Length < GatewaySettings.MinEventIdKeyBytes)
-        {
-            ThrowHelper.ThrowKeyTooShort(nameof(key), GatewaySettings.MinEventIdKeyBytes);
-        }
-
-        _key = key.ToArray();
+        _key = CreateKey();
     }
 
     /// <summary>The id of a record.</summary>
@@ -42,7 +46,6 @@ internal sealed class WifiEventIds
     {
         Span<byte> message = stackalloc byte[MaxMessageBytes];
         int position = 0;
-        Append(message, ref position, Label);
         Span<byte> text = stackalloc byte[256];
         Append(message, ref position, text[..Encoding.UTF8.GetBytes(source, text)]);
         Append(message, ref position, text[..Encoding.UTF8.GetBytes(scope, text)]);
@@ -51,10 +54,17 @@ internal sealed class WifiEventIds
         BinaryPrimitives.WriteInt64BigEndian(message.Slice(position + 8, 8), endTime);
         position += 16;
 
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(_key, message[..position], mac);
-        return Convert.ToHexStringLower(mac[..(Length / 2)]);
+        Span<byte> id = stackalloc byte[Length];
+        lock (_keyLock)
+        {
+            _key.Compute(SubjectType.Mac, message[..position], id);
+        }
+
+        return Encoding.ASCII.GetString(id);
     }
+
+    /// <inheritdoc />
+    public void Dispose() => _key.Dispose();
 
     private static void Append(Span<byte> message, ref int position, ReadOnlySpan<byte> field)
     {

@@ -1,9 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
+using Sieve.Core.Consent;
 
-namespace Sieve.Core.Consent;
+namespace Sieve.Core;
 
-/// <summary>Throws for the consent area, out of line so callers stay small. Messages never contain keys or identifiers.</summary>
-internal static class ConsentThrowHelper
+/// <summary>Throws of the consent area. Messages never contain keys or identifiers.</summary>
+internal static partial class ThrowHelper
 {
     [DoesNotReturn]
     public static void ThrowInvalidConsentKey(string paramName) =>

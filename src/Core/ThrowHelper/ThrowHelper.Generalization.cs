@@ -1,9 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
+using Sieve.Core.Generalization;
 
-namespace Sieve.Core.Generalization;
+namespace Sieve.Core;
 
-/// <summary>Throws for the generalization primitives, kept out of line so the hot paths stay small.</summary>
-internal static class ThrowHelper
+/// <summary>Throws of the generalization primitives.</summary>
+internal static partial class ThrowHelper
 {
     [DoesNotReturn]
     public static void ThrowPrecisionOutOfRange(int precision) =>
@@ -12,10 +13,6 @@ internal static class ThrowHelper
     [DoesNotReturn]
     public static void ThrowCoordinateOutOfRange(string paramName) =>
         throw new ArgumentOutOfRangeException(paramName, "Coordinate must be finite WGS-84 degrees (latitude -90..90, longitude -180..180).");
-
-    [DoesNotReturn]
-    public static void ThrowDestinationTooShort(int needed) =>
-        throw new ArgumentException($"Destination must hold at least {needed} bytes.", "destination");
 
     [DoesNotReturn]
     public static void ThrowBucketOutOfRange(long bucketMillis) =>

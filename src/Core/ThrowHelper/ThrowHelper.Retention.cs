@@ -1,9 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Sieve.Core.Retention;
+namespace Sieve.Core;
 
-/// <summary>Throws for <see cref="RetentionPolicy"/>, kept out of line so the callers stay small.</summary>
-internal static class RetentionThrowHelper
+/// <summary>Throws of the retention policy.</summary>
+internal static partial class ThrowHelper
 {
     [DoesNotReturn]
     public static void ThrowBadOverride(string problem, string parameterName) => throw new ArgumentException(problem, parameterName);

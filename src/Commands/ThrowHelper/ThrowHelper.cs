@@ -2,8 +2,10 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Sieve.Commands;
 
-/// <summary>Throws <see cref="CliException"/>s out of line, so command code reads as checks.</summary>
-internal static class CliThrow
+/// <summary>
+/// The throws of this assembly: <see cref="CliException"/>s, out of line, so command code reads as checks.
+/// </summary>
+internal static partial class ThrowHelper
 {
     /// <summary>The command line or configuration is wrong (exit code 2).</summary>
     [DoesNotReturn]
