@@ -48,6 +48,9 @@ public sealed class SchemaInfo
 /// <param name="ValueSchema">The non-null branch for nullable fields, otherwise <paramref name="Schema"/>.</param>
 public sealed record SchemaField(string Path, string? Classification, Schema Schema, bool Nullable, Schema ValueSchema)
 {
+    /// <summary>The <see cref="Classification"/> of a direct identifier.</summary>
+    public const string DirectClassification = "direct";
+
     /// <summary>True for a record-typed field (whose children have their own paths).</summary>
     public bool IsRecord => ValueSchema.Tag == global::Avro.Schema.Type.Record;
 }

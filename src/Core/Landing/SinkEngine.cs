@@ -1,8 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
-using Sieve.Core.Output;
 using Sieve.Core.Pipeline;
 using Sieve.Core.Erasure;
 using Sieve.Core.Lake;
@@ -11,34 +8,26 @@ using Sieve.Core.Metrics;
 namespace Sieve.Core.Landing;
 
 /// <summary>
-/// Lands the minimized purpose topics in the lake. Messages are buffered per topic partition; a flush (by row count
-/// or by age) writes each partition's range to one Parquet file per event hour, syncs and renames the files into
-/// place, and only then commits the offsets. Bad messages go to quarantine, pointed at by topic, partition and
-/// offset. Rows of erased subjects are dropped. On every assignment <see cref="LakeRecovery"/> decides where to
-/// resume, so each offset lands exactly once across crashes and rebalances.
+/// Lands the minimized purpose topics in the lake. Consumes them, decodes each message into a row (or a quarantine
+/// reason) and hands it to a <see cref="LakeFlusher"/>, which decides when the buffered ranges become Parquet files
+/// and commits their offsets only once the files are durable. On every assignment <see cref="LakeRecovery"/> decides
+/// where to resume, so each offset lands exactly once across crashes and rebalances.
 /// </summary>
 public sealed partial class SinkEngine : IDisposable
 {
-    private const int MaxBackoffMs = 5000;
-    private static readonly TimeSpan KafkaTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>How long the sink waits for a Kafka round trip (committed offsets, quarantine delivery).</summary>
+    internal static readonly TimeSpan KafkaTimeout = TimeSpan.FromSeconds(30);
+
     private readonly SinkOptions _options;
     private readonly Dictionary<string, LakeTable> _tablesByTopic = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RowDecoder> _decoders = new(StringComparer.Ordinal);
-    private readonly Dictionary<TopicPartition, PartitionBuffer> _buffers = [];
+    private readonly LakeFlusher _flusher;
     private readonly ErasedSubjects _erased;
     private readonly LakeGate _gate;
     private readonly SinkMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly TimeProvider _time;
     private IConsumer<byte[], byte[]>? _consumer;
     private IProducer<byte[], byte[]>? _producer;
-    private int _buffered;
-    private long _bufferedBytes;
-    private long _firstBufferedAt;
-    private long _rowsLanded;
-    private long _filesWritten;
-    private long _quarantined;
-    private long _droppedErased;
 
     /// <summary>Creates an engine; call <see cref="RunAsync"/> to start it.</summary>
     /// <param name="options">Kafka, lake and roll settings.</param>
@@ -59,7 +48,7 @@ public sealed partial class SinkEngine : IDisposable
         _gate = gate;
         _metrics = metrics;
         _logger = logger;
-        _time = time ?? TimeProvider.System;
+        _flusher = new LakeFlusher(options, erased, gate, metrics, logger, time ?? TimeProvider.System);
         foreach (LakeTable table in tables)
         {
             _tablesByTopic.Add(table.Topic, table);
@@ -71,7 +60,11 @@ public sealed partial class SinkEngine : IDisposable
     internal IConsumer<byte[], byte[]>? Consumer => _consumer;
 
     /// <summary>Raised on the engine's thread after each flush's offsets were committed, with those offsets.</summary>
-    public event Action<IReadOnlyList<TopicPartitionOffset>>? Committed;
+    public event Action<IReadOnlyList<TopicPartitionOffset>>? Committed
+    {
+        add => _flusher.Committed += value;
+        remove => _flusher.Committed -= value;
+    }
 
     /// <summary>
     /// Raised on the engine's thread when partitions were assigned and recovered, with the offsets consumption resumes
@@ -80,19 +73,23 @@ public sealed partial class SinkEngine : IDisposable
     public event Action<IReadOnlyList<TopicPartitionOffset>>? Resumed;
 
     /// <summary>Rows landed in published files by this engine.</summary>
-    public long RowsLanded => Interlocked.Read(ref _rowsLanded);
+    public long RowsLanded => _flusher.RowsLanded;
 
     /// <summary>Files published by this engine.</summary>
-    public long FilesWritten => Interlocked.Read(ref _filesWritten);
+    public long FilesWritten => _flusher.FilesWritten;
 
     /// <summary>Messages sent to quarantine by this engine.</summary>
-    public long Quarantined => Interlocked.Read(ref _quarantined);
+    public long Quarantined => _flusher.Quarantined;
 
     /// <summary>Messages dropped because their subject was erased.</summary>
-    public long DroppedErased => Interlocked.Read(ref _droppedErased);
+    public long DroppedErased => _flusher.DroppedErased;
 
     /// <summary>Stops the engine at a point of a flush as if the process died there (tests only).</summary>
-    internal Action<SinkFaultPoint>? Faults { get; set; }
+    internal Action<SinkFaultPoint>? Faults
+    {
+        get => _flusher.Faults;
+        set => _flusher.Faults = value;
+    }
 
     /// <summary>
     /// Consumes until <paramref name="cancellationToken"/> is cancelled, then flushes what is buffered, commits and
@@ -103,8 +100,8 @@ public sealed partial class SinkEngine : IDisposable
         await _erased.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
         _consumer = new ConsumerBuilder<byte[], byte[]>(ConsumerConfig())
             .SetPartitionsAssignedHandler(OnAssigned)
-            .SetPartitionsRevokedHandler((_, revoked) => Discard(revoked.ConvertAll(p => p.TopicPartition)))
-            .SetPartitionsLostHandler((_, lost) => Discard(lost.ConvertAll(p => p.TopicPartition)))
+            .SetPartitionsRevokedHandler((_, revoked) => _flusher.Discard(revoked.ConvertAll(p => p.TopicPartition)))
+            .SetPartitionsLostHandler((_, lost) => _flusher.Discard(lost.ConvertAll(p => p.TopicPartition)))
             .SetErrorHandler((_, e) => OnKafkaError(e))
             .Build();
         _producer = new ProducerBuilder<byte[], byte[]>(ProducerConfig())
@@ -134,9 +131,9 @@ public sealed partial class SinkEngine : IDisposable
                     Buffer(result);
                 }
 
-                if (ShouldFlush())
+                if (_flusher.IsDue)
                 {
-                    await FlushWithRetriesAsync(cancellationToken).ConfigureAwait(false);
+                    await _flusher.FlushWithRetriesAsync(_consumer, _producer, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -145,17 +142,7 @@ public sealed partial class SinkEngine : IDisposable
         }
 
         // Only a requested stop gets here; a failure propagates and leaves recovery to the next start.
-        try
-        {
-            if (_buffered > 0)
-            {
-                await FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is KafkaException or IOException)
-        {
-            LogFlushFailed(_logger, e.GetType().Name, 0);
-        }
+        await _flusher.FlushRemainingAsync(_consumer, _producer).ConfigureAwait(false);
 
         try
         {
@@ -241,19 +228,6 @@ public sealed partial class SinkEngine : IDisposable
         return positions;
     }
 
-    private void Discard(List<TopicPartition> partitions)
-    {
-        foreach (TopicPartition tp in partitions)
-        {
-            if (_buffers.Remove(tp, out PartitionBuffer? buffer))
-            {
-                _buffered -= buffer.Count;
-                _bufferedBytes -= buffer.EstimatedBytes;
-            }
-        }
-
-    }
-
     private void Buffer(ConsumeResult<byte[], byte[]> result)
     {
         if (!_tablesByTopic.TryGetValue(result.Topic, out LakeTable? table))
@@ -262,16 +236,8 @@ public sealed partial class SinkEngine : IDisposable
         }
 
         TopicPartition tp = result.TopicPartition;
-        if (!_buffers.TryGetValue(tp, out PartitionBuffer? buffer))
-        {
-            buffer = new PartitionBuffer(table, tp.Partition.Value);
-            _buffers[tp] = buffer;
-        }
-
         long offset = result.Offset.Value;
-        int estimated = LakeSizeEstimate.Of(result.Message.Value?.Length ?? 0);
-        buffer.Track(offset, estimated);
-        _bufferedBytes += estimated;
+        PartitionBuffer buffer = _flusher.Track(tp, table, offset, LakeSizeEstimate.Of(result.Message.Value?.Length ?? 0));
         if (_decoders[result.Topic].TryDecode(result.Message.Value, tp.Partition.Value, offset, out DecodedRow row, out QuarantineReason reason))
         {
             buffer.Add(row);
@@ -280,209 +246,6 @@ public sealed partial class SinkEngine : IDisposable
         {
             buffer.Quarantined.Add((offset, reason));
         }
-
-        if (_buffered++ == 0)
-        {
-            _firstBufferedAt = _time.GetTimestamp();
-        }
-    }
-
-    private bool ShouldFlush() =>
-        _buffered > 0 && (_buffered >= _options.RollRows || _bufferedBytes >= _options.RollBytes || _time.GetElapsedTime(_firstBufferedAt) >= _options.RollInterval);
-
-    private async Task FlushWithRetriesAsync(CancellationToken cancellationToken)
-    {
-        int backoff = (int)_options.RetryBackoff.TotalMilliseconds;
-        while (true)
-        {
-            try
-            {
-                await FlushAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (Exception e) when (e is KafkaException or IOException or UnauthorizedAccessException)
-            {
-                LogFlushFailed(_logger, e.GetType().Name, backoff);
-            }
-
-            // Keep polling (paused) so the group keeps this member; a revocation meanwhile drops the buffers.
-            List<TopicPartition> assigned = _consumer!.Assignment;
-            _consumer.Pause(assigned);
-            long until = Environment.TickCount64 + backoff;
-            while (Environment.TickCount64 < until)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                _consumer.Consume(TimeSpan.FromMilliseconds(Math.Clamp(until - Environment.TickCount64, 1, 100)));
-            }
-
-            _consumer.Resume(_consumer.Assignment);
-            if (_buffered == 0)
-            {
-                return;
-            }
-
-            backoff = Math.Min(backoff * 2, MaxBackoffMs);
-        }
-    }
-
-    private async Task FlushAsync(CancellationToken cancellationToken)
-    {
-        long started = Stopwatch.GetTimestamp();
-        using LakeGate.Releaser entered = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
-        ProduceQuarantine();
-
-        var offsets = new List<TopicPartitionOffset>(_buffers.Count);
-        string writtenAt = _time.GetUtcNow().UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-        foreach ((TopicPartition tp, PartitionBuffer buffer) in _buffers)
-        {
-            await PublishRangeAsync(buffer, writtenAt, cancellationToken).ConfigureAwait(false);
-            offsets.Add(new TopicPartitionOffset(tp, new Offset(buffer.LastOffset + 1)));
-        }
-
-        _metrics.FlushDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        Faults?.Invoke(SinkFaultPoint.BeforeCommit);
-        long commitStarted = Stopwatch.GetTimestamp();
-        try
-        {
-            _consumer!.Commit(offsets);
-            _metrics.CommitDuration.Record(Stopwatch.GetElapsedTime(commitStarted).TotalMilliseconds);
-        }
-        catch (KafkaException e)
-        {
-            // The files are published; whoever consumes these partitions next resumes after them (LakeRecovery).
-            LogCommitFailed(_logger, e.Error.Code);
-        }
-
-        Faults?.Invoke(SinkFaultPoint.AfterCommit);
-        _buffers.Clear();
-        _buffered = 0;
-        _bufferedBytes = 0;
-        Committed?.Invoke(offsets);
-    }
-
-    private void ProduceQuarantine()
-    {
-        int pending = 0;
-        int failed = 0;
-        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (PartitionBuffer buffer in _buffers.Values)
-        {
-            foreach ((long offset, QuarantineReason reason) in buffer.Quarantined)
-            {
-                byte[] value = OpsRecordWriter.Quarantine(buffer.Table.Topic, buffer.Partition, offset, reason, now, _options.InstanceId);
-                pending++;
-                _producer!.Produce(_options.QuarantineTopic, new Message<byte[], byte[]> { Key = null!, Value = value }, report =>
-                {
-                    if (report.Error.IsError)
-                    {
-                        Interlocked.Increment(ref failed);
-                    }
-                });
-            }
-        }
-
-        if (pending == 0)
-        {
-            return;
-        }
-
-        int left = _producer!.Flush(KafkaTimeout);
-        if (left > 0 || Volatile.Read(ref failed) > 0)
-        {
-            throw new KafkaException(new Error(ErrorCode.Local_MsgTimedOut, "quarantine records were not delivered"));
-        }
-
-        foreach (PartitionBuffer buffer in _buffers.Values)
-        {
-            foreach ((_, QuarantineReason reason) in buffer.Quarantined)
-            {
-                _metrics.RowsQuarantined.Add(1, new KeyValuePair<string, object?>("purpose", buffer.Table.Purpose), new KeyValuePair<string, object?>("reason", reason.Code));
-            }
-
-            Interlocked.Add(ref _quarantined, buffer.Quarantined.Count);
-            buffer.Quarantined.Clear();
-        }
-    }
-
-    private async Task PublishRangeAsync(PartitionBuffer buffer, string writtenAt, CancellationToken cancellationToken)
-    {
-        LakeTable table = buffer.Table;
-        var files = new List<(string FinalPath, List<IDictionary<string, object?>> Rows)>();
-        int dropped = 0;
-        foreach ((DateTime hour, List<DecodedRow> rows) in buffer.Hours)
-        {
-            var kept = new List<IDictionary<string, object?>>(rows.Count);
-            foreach (DecodedRow row in rows)
-            {
-                if (_erased.Contains(table.Purpose, row.Subject))
-                {
-                    dropped++;
-                    continue;
-                }
-
-                kept.Add(row.Values);
-            }
-
-            if (kept.Count > 0)
-            {
-                string name = new LakeFileName(table.Topic, buffer.Partition, buffer.FirstOffset, buffer.LastOffset).ToString();
-                files.Add((Path.Combine(LakeLayout.HourDirectory(_options.Root, table.Purpose, hour), name), kept));
-            }
-        }
-
-        if (dropped > 0)
-        {
-            Interlocked.Add(ref _droppedErased, dropped);
-            _metrics.RowsDroppedErased.Add(dropped, new KeyValuePair<string, object?>("purpose", table.Purpose));
-        }
-
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [LakeMetadata.Topic] = table.Topic,
-            [LakeMetadata.Partition] = buffer.Partition.ToString(CultureInfo.InvariantCulture),
-            [LakeMetadata.FirstOffset] = buffer.FirstOffset.ToString(CultureInfo.InvariantCulture),
-            [LakeMetadata.LastOffset] = buffer.LastOffset.ToString(CultureInfo.InvariantCulture),
-            [LakeMetadata.RangeFiles] = files.Count.ToString(CultureInfo.InvariantCulture),
-            [LakeMetadata.Purpose] = table.Purpose,
-            [LakeMetadata.Schema] = table.Schema.FullName,
-            [LakeMetadata.SchemaFingerprint] = table.Schema.Fingerprint.ToString("X16", CultureInfo.InvariantCulture),
-            [LakeMetadata.WrittenAt] = writtenAt,
-        };
-
-        // Every file of the range is synced before the first rename, so a range is either all published or
-        // (stopped mid-rename) detectably incomplete.
-        var temps = new List<string>(files.Count);
-        try
-        {
-            foreach ((string finalPath, List<IDictionary<string, object?>> rows) in files)
-            {
-                temps.Add(await ParquetFiles.WriteTempAsync(finalPath, table.ParquetSchema, rows, metadata, cancellationToken).ConfigureAwait(false));
-                Faults?.Invoke(SinkFaultPoint.AfterTempWritten);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            foreach (string temp in temps)
-            {
-                ParquetFiles.TryDelete(temp);
-            }
-
-            throw;
-        }
-
-        long rowsWritten = 0;
-        for (int i = 0; i < files.Count; i++)
-        {
-            ParquetFiles.Publish(temps[i], files[i].FinalPath);
-            rowsWritten += files[i].Rows.Count;
-            Faults?.Invoke(SinkFaultPoint.AfterPublish);
-        }
-
-        Interlocked.Add(ref _rowsLanded, rowsWritten);
-        Interlocked.Add(ref _filesWritten, files.Count);
-        var purposeTag = new KeyValuePair<string, object?>("purpose", table.Purpose);
-        _metrics.RowsWritten.Add(rowsWritten, purposeTag);
-        _metrics.FilesWritten.Add(files.Count, purposeTag);
     }
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "Sink consuming {Topics} in group {Group} into {Root}")]
@@ -490,12 +253,6 @@ public sealed partial class SinkEngine : IDisposable
 
     [LoggerMessage(EventId = 5102, Level = LogLevel.Information, Message = "Assigned {Topic} [{Partition}]: committed {Committed}, resuming at {Resume} ({Temps} temporary files deleted, {RolledBack} incomplete ranges rolled back)")]
     private static partial void LogAssigned(ILogger logger, string topic, int partition, long committed, long resume, int temps, int rolledBack);
-
-    [LoggerMessage(EventId = 5103, Level = LogLevel.Warning, Message = "Flush failed ({ExceptionType}); buffers kept, retrying in {Backoff} ms")]
-    private static partial void LogFlushFailed(ILogger logger, string exceptionType, int backoff);
-
-    [LoggerMessage(EventId = 5104, Level = LogLevel.Warning, Message = "Offset commit after a flush failed ({Code}); the lake's file names carry the position")]
-    private static partial void LogCommitFailed(ILogger logger, ErrorCode code);
 
     [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "Kafka error {Code} (fatal: {IsFatal})")]
     private static partial void LogKafkaError(ILogger logger, ErrorCode code, bool isFatal);

@@ -39,6 +39,18 @@ internal sealed class PolicyDiagnostics
         Add(_lines.OffsetOf(exception.LineNumber ?? 0, exception.BytePositionInLine ?? 0), problem);
     }
 
+    /// <summary>How a list of names reads in an error message: <c>'a', 'b', 'c'</c>.</summary>
+    public static string Quoted(IReadOnlyList<string> values)
+    {
+        var quoted = new string[values.Count];
+        for (int i = 0; i < quoted.Length; i++)
+        {
+            quoted[i] = "'" + values[i] + "'";
+        }
+
+        return string.Join(", ", quoted);
+    }
+
     /// <summary>The problems in document order.</summary>
     public IReadOnlyList<PolicyError> Errors()
     {

@@ -17,6 +17,12 @@ public static class PolicyInputs
     /// </summary>
     public const string WifiSubjectPath = "phoneNumber|deviceId|clientMac";
 
+    /// <summary>The event time field of both inputs; the only field <c>bucketTime</c> applies to.</summary>
+    public const string EventTimeField = "eventTime";
+
+    /// <summary>The location record of both inputs; the only field <c>geohash</c> applies to.</summary>
+    public const string LocationField = "location";
+
     private static readonly string[] TelematicsSubjects = ["vin"];
     private static readonly string[] WifiSubjects = ["phoneNumber", "deviceId", "clientMac"];
 

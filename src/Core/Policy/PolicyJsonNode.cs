@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Sieve.Core.Policy;
 
 /// <summary>The JSON value kinds of a policy document.</summary>
@@ -67,6 +69,14 @@ internal sealed class PolicyJsonNode
         PolicyJsonKind.Number => "a number",
         PolicyJsonKind.True or PolicyJsonKind.False => "a boolean",
         _ => "null",
+    };
+
+    /// <summary>How the value reads in an error message: a string or number as written, anything else by its kind.</summary>
+    public string DescribeValue() => Kind switch
+    {
+        PolicyJsonKind.String => $"'{String}'",
+        PolicyJsonKind.Number => Number.ToString(CultureInfo.InvariantCulture),
+        _ => Describe(),
     };
 }
 

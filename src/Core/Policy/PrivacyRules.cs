@@ -1,0 +1,161 @@
+using Avro;
+using Sieve.Contracts.Purposes;
+using Sieve.Contracts.Schemas;
+
+namespace Sieve.Core.Policy;
+
+/// <summary>
+/// The privacy rules of a policy: purposes must be declared in the privacy policy, every purpose says how long its
+/// data is kept, direct fields never leave un-pseudonymized, only the subject identifier is pseudonymized, and a
+/// purpose may skip consent only when it forwards nothing precise.
+/// </summary>
+internal sealed class PrivacyRules
+{
+    private readonly PolicyDiagnostics _diagnostics;
+
+    public PrivacyRules(PolicyDiagnostics diagnostics) => _diagnostics = diagnostics;
+
+    /// <summary>The purpose's index in <see cref="KnownPurposes.All"/>; -1 (reported) when the privacy policy does not declare it.</summary>
+    public int DeclaredPurposeId(PolicyJsonProperty purposeProperty)
+    {
+        string name = purposeProperty.Name;
+        int purposeId = KnownPurposes.IndexOf(name);
+        if (purposeId < 0)
+        {
+            Error(purposeProperty.NameOffset, $"purpose '{name}' is not declared in the privacy policy; declared: {string.Join(", ", KnownPurposes.All)}");
+        }
+
+        return purposeId;
+    }
+
+    /// <summary>The purpose's <c>retention</c> in days; null (reported) when missing or malformed.</summary>
+    public int? ReadRetention(PolicyShapeReader.Purpose purpose)
+    {
+        const string Key = PolicyShapeReader.RetentionKey;
+        if (purpose.Retention is not { } retention)
+        {
+            Error(purpose.Node.Offset, $"purpose '{purpose.Name}' is missing '{Key}' (how long its data is kept, e.g. \"7d\")");
+            return null;
+        }
+
+        if (retention.Value.Kind != PolicyJsonKind.String || !PolicyRetention.TryParseDays(retention.Value.String, out int days))
+        {
+            Error(retention.Value.Offset, $"'{Key}' of purpose '{purpose.Name}' must be whole days from {PolicyRetention.MinDays} to {PolicyRetention.MaxDays} written like \"7d\", not {retention.Value.DescribeValue()}");
+            return null;
+        }
+
+        return days;
+    }
+
+    /// <summary>
+    /// Applies the identifier rules to a section member's transform: a direct field (or a field inside a direct
+    /// record) may only be dropped, or pseudonymized when it identifies the subject, which may not be dropped; only
+    /// a subject identifier is pseudonymized. Whether the transform is allowed, or null when these rules do not
+    /// apply (a field that is not direct and not pseudonymized).
+    /// </summary>
+    public bool? CheckIdentifiers(InputKind input, PolicyJsonProperty member, Dictionary<string, SchemaField> fields, TransformKind kind)
+    {
+        string path = member.Name;
+        long at = member.NameOffset;
+        IReadOnlyList<string> subjects = PolicyInputs.SubjectFields(input);
+        bool isSubject = Contains(subjects, path);
+        string subjectList = PolicyDiagnostics.Quoted(subjects);
+        string section = PolicyInputs.SectionName(input);
+
+        if (IsDirect(path, fields))
+        {
+            if (kind == TransformKind.None)
+            {
+                if (isSubject)
+                {
+                    // The subject identifier always becomes the record's pseudonym; "drop" would misstate what leaves.
+                    Error(at, $"'{path}' identifies the {section} subject, so its keyed pseudonym is every record's subject; write '{TransformNames.Pseudonymize}' or leave it out");
+                    return false;
+                }
+
+                return true;
+            }
+
+            if (kind == TransformKind.Pseudonymize && isSubject)
+            {
+                return true;
+            }
+
+            Error(at, kind == TransformKind.Pseudonymize
+                ? $"direct field '{path}' can never leave un-pseudonymized; in '{section}' only the subject identifier ({subjectList}) is pseudonymized, everything else direct must be '{TransformNames.Drop}'"
+                : $"direct field '{path}' can never leave un-pseudonymized; it may only be '{TransformNames.Drop}'{(isSubject ? $" or '{TransformNames.Pseudonymize}'" : "")}");
+            return false;
+        }
+
+        if (kind == TransformKind.Pseudonymize)
+        {
+            Error(at, $"'{path}' is not a subject identifier; in '{section}' only {subjectList} can be pseudonymized");
+            return false;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Reports a purpose that skips consent although its pseudonym is not daily or its output has a precise field
+    /// (<c>latitude</c>, <c>longitude</c>, <c>eventTime</c>).
+    /// </summary>
+    public void CheckConsentExemption(string purpose, SchemaInfo output, PseudonymRotation rotation, long at)
+    {
+        var reasons = new List<string>();
+        if (rotation != PseudonymRotation.DailyUtc)
+        {
+            reasons.Add("its pseudonym is not 'daily'");
+        }
+
+        foreach (Field field in output.Schema.Fields)
+        {
+            if (SlotKindNames.TryParse(field.Name, out SlotKind kind) && kind is SlotKind.Latitude or SlotKind.Longitude or SlotKind.EventTime)
+            {
+                reasons.Add($"output field '{field.Name}' is precise");
+            }
+        }
+
+        if (reasons.Count > 0)
+        {
+            Error(at, $"purpose '{purpose}' forwards precise data without consent ({string.Join("; ", reasons)}); " +
+                $"set {PolicyShapeReader.ConsentRequiredKey} to true, or use a daily pseudonym and only generalized time and place");
+        }
+    }
+
+    /// <summary>True when the field, or a record it sits in, is classified <c>direct</c>.</summary>
+    private static bool IsDirect(string path, Dictionary<string, SchemaField> fields)
+    {
+        string current = path;
+        while (true)
+        {
+            if (fields.TryGetValue(current, out SchemaField? field) && field.Classification == SchemaField.DirectClassification)
+            {
+                return true;
+            }
+
+            int dot = current.LastIndexOf('.');
+            if (dot < 0)
+            {
+                return false;
+            }
+
+            current = current[..dot];
+        }
+    }
+
+    private static bool Contains(IReadOnlyList<string> values, string value)
+    {
+        for (int i = 0; i < values.Count; i++)
+        {
+            if (string.Equals(values[i], value, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Error(long offset, string problem) => _diagnostics.Add(offset, problem);
+}
