@@ -84,7 +84,7 @@ internal sealed class PipelineTopics
     /// <summary>The shipped default policy's text with this test's purpose topics.</summary>
     public string PolicyJson()
     {
-        string json = File.ReadAllText(Path.Combine(RepoPaths.Root, "src", "Minimizer", "policy", "default-policy.json"));
+        string json = File.ReadAllText(Path.Combine(RepoPaths.Root, "src", "Core", "Policy", "default-policy.json"));
         json = ReplaceTopic(json, "positioning.v1", Positioning);
         json = ReplaceTopic(json, "personalization.v1", Personalization);
         return ReplaceTopic(json, "analytics.v1", Analytics);
