@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Confluent.Kafka;
-using Microsoft.Extensions.Logging.Abstractions;
 using Sieve.Commands;
 using Sieve.Embedded;
 using Sieve.Contracts.Pseudonymization;
@@ -164,9 +163,10 @@ public static class BenchCommand
         var problems = new List<string>();
         bool isVoid = false;
 
-        // Run 1: the raw pass-through.
+        // Run 1: the raw pass-through, on the minimizer's engine settings.
+        MinimizerPipelineBuilder minimizer = Pipeline(cluster.BootstrapServers, topics, policy, keyFactory, store);
         var passMeter = new RunMeter(options.Events);
-        var passThrough = new RawPassThrough(EngineOptions(cluster, topics, "passthrough", paced: false), topics, fanOut);
+        var passThrough = new RawPassThrough(PassThroughOptions(minimizer, topics), topics, fanOut);
         passThrough.BatchCommitted += passMeter.OnCommitted;
         await RunUntilDoneAsync(console, "raw pass-through", options.Events, passMeter, ct => passThrough.Run(ct), cancellationToken).ConfigureAwait(false);
         ThroughputResult pass = ReadPassThrough(cluster, topics, partitions, fanOut, passMeter, options.Events);
@@ -174,11 +174,10 @@ public static class BenchCommand
         // Run 2: the minimizer, with a real consent store behind its near-cache.
         var purposeTopics = topics.PurposeTopics.Select(t => (t, partitions)).ToList();
         Dictionary<(string Topic, int Partition), long> outputsBefore = cluster.HighWatermarks(purposeTopics);
-        using var cache = new ConsentCache(store);
-        using var core = new MinimizerCore(policy, keyFactory, cache);
+        using MinimizerPipeline pipeline = minimizer.Build();
         var minMeter = new RunMeter(options.Events);
         ThroughputResult minimized;
-        using (var engine = new MinimizerEngine(EngineOptions(cluster, topics, "minimizer", paced: false), core, cache, NullLogger.Instance))
+        using (MinimizerEngine engine = pipeline.Engine)
         {
             engine.BatchCommitted += tallies =>
             {
@@ -206,7 +205,7 @@ public static class BenchCommand
         }
 
         PlainText.WriteLine(console, FormattableString.Invariant($"Paced run: {pacedEvents:N0} inputs at {rate:N0}/s") + (options.Rate is null ? " (half the measured minimizer rate)" : ""));
-        var paced = new PacedRun(cluster, topics, core, cache, EngineOptions(cluster, topics, "paced", paced: true));
+        var paced = new PacedRun(cluster, topics, pipeline.Core, () => PacedEngine(pipeline, topics));
         Task<PacedResult> pacedTask = paced.RunAsync(inputs.Fleet, rate, pacedEvents, partitions, cancellationToken);
         await ShowProgressAsync(console, "paced minimizer", pacedEvents, () => paced.Committed, pacedTask).ConfigureAwait(false);
         PacedResult pacedResult = await pacedTask.ConfigureAwait(false);
@@ -230,19 +229,39 @@ public static class BenchCommand
         };
     }
 
-    private static MinimizerOptions EngineOptions(BenchCluster cluster, BenchTopics topics, string role, bool paced) => new()
-    {
-        BootstrapServers = cluster.BootstrapServers,
-        GroupId = "sieve-bench-" + role + "-" + topics.RunId,
-        InstanceId = "bench-" + role + "-" + topics.RunId,
-        Delivery = DeliveryMode.ExactlyOnce,
-        Topics = new TopicOptions
+    /// <summary>
+    /// The bench's minimizer: the production pipeline on the run's own topics, group and instance id, without a
+    /// consent loader (the consent is written to the store beforehand). The pass-through and the paced run take
+    /// their engine settings from it too.
+    /// </summary>
+    internal static MinimizerPipelineBuilder Pipeline(string bootstrap, BenchTopics topics, CompiledPolicy policy, PseudonymKeyFactory keys, IConsentStore store) =>
+        new(store, policy, keys)
         {
-            TelematicsRaw = paced ? topics.PacedTelematicsInput : topics.TelematicsInput,
-            WifiRaw = paced ? topics.PacedWifiInput : topics.WifiInput,
-            Quarantine = paced ? topics.PacedQuarantine : topics.Quarantine,
-            Audit = paced ? topics.PacedAudit : topics.Audit,
-        },
+            BootstrapServers = bootstrap,
+            GroupId = GroupId(topics, "minimizer"),
+            InstanceId = InstanceId(topics, "minimizer"),
+            Delivery = DeliveryMode.ExactlyOnce,
+            Topics = EngineTopics(topics, paced: false),
+        };
+
+    /// <summary>The pass-through's settings: the minimizer's engine settings under its own group and instance id.</summary>
+    internal static MinimizerOptions PassThroughOptions(MinimizerPipelineBuilder minimizer, BenchTopics topics) =>
+        minimizer.EngineOptions(GroupId(topics, "passthrough"), InstanceId(topics, "passthrough"), EngineTopics(topics, paced: false));
+
+    /// <summary>The paced run's engine: over the minimizer's core and near-cache, on the paced topics.</summary>
+    internal static MinimizerEngine PacedEngine(MinimizerPipeline pipeline, BenchTopics topics) =>
+        pipeline.CreateEngine(GroupId(topics, "paced"), InstanceId(topics, "paced"), EngineTopics(topics, paced: true));
+
+    private static string GroupId(BenchTopics topics, string role) => "sieve-bench-" + role + "-" + topics.RunId;
+
+    private static string InstanceId(BenchTopics topics, string role) => "bench-" + role + "-" + topics.RunId;
+
+    private static TopicOptions EngineTopics(BenchTopics topics, bool paced) => new()
+    {
+        TelematicsRaw = paced ? topics.PacedTelematicsInput : topics.TelematicsInput,
+        WifiRaw = paced ? topics.PacedWifiInput : topics.WifiInput,
+        Quarantine = paced ? topics.PacedQuarantine : topics.Quarantine,
+        Audit = paced ? topics.PacedAudit : topics.Audit,
     };
 
     private static List<(string Name, int Partitions)> AllTopics(BenchTopics topics, int partitions)

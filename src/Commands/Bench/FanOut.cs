@@ -1,5 +1,6 @@
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Core.Consent;
+using Sieve.Core.Engine;
 using Sieve.Core.Pipeline;
 using Sieve.Core.Policy;
 
@@ -59,8 +60,9 @@ public sealed class FanOut
         ArgumentNullException.ThrowIfNull(policy);
         var store = new InMemoryConsentStore();
         await ConsentSeeder.ApplyAsync(store, inputs.Consent, keyFactory, cancellationToken).ConfigureAwait(false);
-        using var cache = new ConsentCache(store);
-        using var core = new MinimizerCore(policy, keyFactory, cache);
+        using OfflineMinimizer minimizer = new MinimizerPipelineBuilder(store, policy, keyFactory).BuildOffline();
+        ConsentCache cache = minimizer.Cache;
+        MinimizerCore core = minimizer.Core;
         int plans = core.Plans.Count;
         if (plans > 7)
         {

@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using Confluent.Kafka;
-using Microsoft.Extensions.Logging.Abstractions;
 using Sieve.Commands.Demo;
 using Sieve.Contracts.Purposes;
 using Sieve.Contracts.Records;
 using Sieve.Contracts;
-using Sieve.Core.Consent;
 using Sieve.Core.Engine;
 using Sieve.Core.Pipeline;
 using Sieve.Core.Policy;
@@ -19,7 +17,11 @@ namespace Sieve.Commands.Bench;
 /// (which keep the exact event time as their Kafka timestamp) and measures now minus that time. Producer,
 /// minimizer and reader run side by side, so the mock's retention never matters.
 /// </summary>
-public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, MinimizerCore core, ConsentCache cache, MinimizerOptions engineOptions)
+/// <param name="cluster">The bench's Kafka.</param>
+/// <param name="topics">The run's topics; the engine reads the paced inputs.</param>
+/// <param name="core">The core the engine runs on, for its policy and plans.</param>
+/// <param name="createEngine">Makes the paced engine (over <paramref name="core"/>); the run disposes it.</param>
+public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, MinimizerCore core, Func<MinimizerEngine> createEngine)
 {
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
@@ -48,7 +50,7 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
         outputTopics.Add((topics.PacedQuarantine, partitions));
         Dictionary<(string Topic, int Partition), long> before = cluster.HighWatermarks(outputTopics);
 
-        using var engine = new MinimizerEngine(engineOptions, core, cache, NullLogger.Instance);
+        using MinimizerEngine engine = createEngine();
         _engine = engine;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task engineTask = Task.Factory.StartNew(() => engine.RunAsync(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();

@@ -1,14 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Confluent.Kafka;
-using Microsoft.Extensions.Logging.Abstractions;
 using Sieve.Commands.Load;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Records;
 using Sieve.Contracts;
 using Sieve.Core.Consent;
 using Sieve.Core.Engine;
-using Sieve.Core.Pipeline;
 using Sieve.Core.Policy;
 using Sieve.Embedded;
 using Sieve.Simulation;
@@ -118,19 +116,10 @@ public static class DemoCommand
     private static async Task<int> RunPipelineAsync(DemoOptions options, bool live, string bootstrap, CompiledPolicy policy, IConsentStore store,
         string storeKind, CancellationToken cancellationToken)
     {
-        var keyFactory = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
-        using var cache = new ConsentCache(store);
-        using var core = new MinimizerCore(policy, keyFactory, cache);
-        var engineOptions = new MinimizerOptions
-        {
-            BootstrapServers = bootstrap,
-            GroupId = "sieve-demo-minimizer",
-            InstanceId = "demo-1",
-            BatchMaxWaitMs = 20,
-            Delivery = DeliveryMode.ExactlyOnce,
-        };
-        using var engine = new MinimizerEngine(engineOptions, core, cache, NullLogger.Instance);
-        var loader = new ConsentLoader(new ConsentLoaderOptions { BootstrapServers = bootstrap, GroupId = "sieve-demo-consent" }, store, keyFactory);
+        using MinimizerPipeline pipeline = Pipeline(bootstrap, policy, store, new PseudonymKeyFactory(MasterKeyRing.CreateDemo())).Build();
+        MinimizerEngine engine = pipeline.Engine;
+        ConsentLoader loader = pipeline.Loader!;
+        ConsentCache cache = pipeline.Cache;
         var watched = policy.Purposes.ToDictionary(p => p.Topic, _ => OutputPartitions, StringComparer.Ordinal);
         watched[Topics.Quarantine] = 1;
         var watcher = new OutputWatcher(bootstrap, watched, policy.FindPurpose(Sieve.Contracts.Purposes.KnownPurposes.Positioning)?.Topic);
@@ -290,6 +279,21 @@ public static class DemoCommand
 
         return summary.AllAccountedFor ? 0 : 1;
     }
+
+    /// <summary>
+    /// The demo's minimizer: the production pipeline under the demo's own groups and instance id, with batches that
+    /// wait at most 20 ms (production: 50) so records show up downstream promptly.
+    /// </summary>
+    internal static MinimizerPipelineBuilder Pipeline(string bootstrap, CompiledPolicy policy, IConsentStore store, PseudonymKeyFactory keys) =>
+        new(store, policy, keys)
+        {
+            BootstrapServers = bootstrap,
+            GroupId = "sieve-demo-minimizer",
+            InstanceId = "demo-1",
+            Delivery = DeliveryMode.ExactlyOnce,
+            LoaderGroupId = "sieve-demo-consent",
+            Options = MinimizerPipelineOptions.Production with { BatchMaxWaitMs = 20 },
+        };
 
     private static void ProduceWithBackpressure(IProducer<byte[], byte[]> producer, string topic, Message<byte[], byte[]> message)
     {

@@ -4,6 +4,7 @@ using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Records;
 using Sieve.Contracts.Schemas;
 using Sieve.Core.Consent;
+using Sieve.Core.Engine;
 using Sieve.Core.Pipeline;
 using Sieve.Core.Policy;
 
@@ -22,8 +23,13 @@ internal static class PolicyExplainer
     {
         byte[] message = sample.ToMessage();
         var store = new InMemoryConsentStore();
-        using var cache = new ConsentCache(store, new ConsentCacheOptions { Capacity = 16 });
-        using var core = new MinimizerCore(policy, new PseudonymKeyFactory(keys), cache, subjectCacheCapacity: 16);
+        // One event of one subject: the caches need room for no more.
+        using OfflineMinimizer minimizer = new MinimizerPipelineBuilder(store, policy, new PseudonymKeyFactory(keys))
+        {
+            Options = MinimizerPipelineOptions.Production with { ConsentCacheCapacity = 16, SubjectCacheCapacity = 16 },
+        }.BuildOffline();
+        ConsentCache cache = minimizer.Cache;
+        MinimizerCore core = minimizer.Core;
         var sink = new RecordingSink();
         var outcomes = new Outcome[core.Plans.Count];
 

@@ -131,8 +131,9 @@ public sealed class MinimizerEngine : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _consumer?.Dispose();
-        _producer?.Dispose();
+        // Idempotent: a pipeline disposes its engine, and a caller may have disposed it already.
+        Interlocked.Exchange(ref _consumer, null)?.Dispose();
+        Interlocked.Exchange(ref _producer, null)?.Dispose();
     }
 
     private void Fill(List<ConsumeResult<Ignore, ConsumedValue>> batch, CancellationToken cancellationToken)

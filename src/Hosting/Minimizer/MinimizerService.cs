@@ -1,10 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Sieve.Contracts.Pseudonymization;
 using Sieve.Core.Consent;
 using Sieve.Core.Engine;
 using Sieve.Core.Metrics;
-using Sieve.Core.Pipeline;
 
 namespace Sieve.Hosting.Minimizer;
 
@@ -26,11 +24,8 @@ public sealed class MinimizerService(MinimizerSettings settings, MinimizerMetric
         await using RedisConsentStore store = await RedisConsentStore.ConnectAsync(
             settings.ConsentStore,
             logger: loggers.CreateLogger<RedisConsentStore>()).ConfigureAwait(false);
-        using var cache = new ConsentCache(store, settings.Cache);
-        var keyFactory = new PseudonymKeyFactory(settings.Keys);
-        using var core = new MinimizerCore(settings.Policy, keyFactory, cache, settings.Engine.SubjectCacheCapacity);
-        using var engine = new MinimizerEngine(settings.Engine, core, cache, loggers.CreateLogger<MinimizerEngine>());
-        metrics.Attach(engine, cache, core, settings.Engine.Topics);
+        using MinimizerPipeline pipeline = MinimizerServicePipeline.Builder(settings, store, loggers, metrics).Build();
+        MinimizerEngine engine = pipeline.Engine;
         logger.LogInformation("Policy {Version} from {Source}: purposes {Purposes}", settings.Policy.PolicyVersion, settings.Policy.Source,
             string.Join(", ", settings.Policy.Purposes.Select(p => p.Name + "->" + p.Topic)));
 
@@ -39,20 +34,8 @@ public sealed class MinimizerService(MinimizerSettings settings, MinimizerMetric
             // The engine's loop blocks in librdkafka calls; give it a thread of its own.
             Task.Factory.StartNew(() => engine.RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap(),
         };
-        if (settings.LoaderEnabled)
+        if (pipeline.Loader is ConsentLoader loader)
         {
-            var loaderOptions = new ConsentLoaderOptions
-            {
-                BootstrapServers = settings.Engine.BootstrapServers,
-                Topic = settings.Engine.Topics.ConsentChanges,
-                GroupId = settings.LoaderGroupId,
-            };
-            foreach (KeyValuePair<string, string> pair in settings.Engine.KafkaProperties)
-            {
-                loaderOptions.ConsumerSettings[pair.Key] = pair.Value;
-            }
-
-            var loader = new ConsentLoader(loaderOptions, store, keyFactory, loggers.CreateLogger<ConsentLoader>());
             tasks.Add(Task.Factory.StartNew(() => loader.RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap());
         }
 

@@ -8,8 +8,8 @@ using Sieve.Core.Policy;
 namespace Sieve.Testing.EndToEnd;
 
 /// <summary>
-/// The minimizer as the service assembles it (Redis consent store, near-cache, core, engine and consent loader),
-/// built in this process so a test can watch its counters and logs. Uses the demo master key.
+/// The minimizer as the service assembles it (Redis consent store, then near-cache, core, engine and consent loader
+/// from <see cref="MinimizerPipelineBuilder"/>), built in this process so a test can watch its counters and logs. Uses the demo master key.
 /// </summary>
 internal sealed class InProcessMinimizer : IAsyncDisposable
 {
@@ -17,41 +17,31 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
 
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = [];
-    private readonly PipelineTopics _topics;
-    private readonly string _bootstrapServers;
-    private readonly LogRecorder _logs;
 
-    private InProcessMinimizer(PipelineTopics topics, string bootstrapServers, LogRecorder logs, RedisConsentStore store,
-        ConsentCache cache, PseudonymKeyFactory keys, MinimizerCore core, MinimizerEngine engine, MinimizerOptions options)
+    private InProcessMinimizer(RedisConsentStore store, MinimizerPipeline pipeline)
     {
-        _topics = topics;
-        _bootstrapServers = bootstrapServers;
-        _logs = logs;
         Store = store;
-        Cache = cache;
-        Keys = keys;
-        Core = core;
-        Engine = engine;
-        Options = options;
+        Pipeline = pipeline;
+        Loader = pipeline.Loader!;
     }
 
     public RedisConsentStore Store { get; }
 
-    public ConsentCache Cache { get; }
+    /// <summary>The minimizer as <see cref="MinimizerPipelineBuilder"/> built it.</summary>
+    public MinimizerPipeline Pipeline { get; }
 
-    public PseudonymKeyFactory Keys { get; }
+    public ConsentCache Cache => Pipeline.Cache;
 
-    public MinimizerCore Core { get; }
+    public PseudonymKeyFactory Keys => Pipeline.Keys;
 
-    public MinimizerEngine Engine { get; }
+    public MinimizerCore Core => Pipeline.Core;
 
-    public MinimizerOptions Options { get; }
+    public MinimizerEngine Engine => Pipeline.Engine;
 
-    /// <summary>Extra consumer properties of a <see cref="SharedDeployment"/>, for the loaders too.</summary>
-    private IReadOnlyDictionary<string, string> ConsumerProperties { get; init; } = new Dictionary<string, string>();
+    public MinimizerOptions Options => Pipeline.EngineOptions;
 
     /// <summary>The loader started with the minimizer.</summary>
-    public ConsentLoader Loader { get; private set; } = null!;
+    public ConsentLoader Loader { get; }
 
     /// <summary>The engine's loop; faulted if the engine crashed.</summary>
     public Task EngineTask { get; private set; } = Task.CompletedTask;
@@ -65,26 +55,10 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
     /// loader's group and the Redis key space, as instances of the service do.
     /// </summary>
     public static async Task<InProcessMinimizer> StartAsync(string bootstrapServers, string redisConfiguration, PipelineTopics topics,
-        LogRecorder logs, string name, ConsentCacheOptions? cacheOptions = null, bool startEngine = true,
+        LogRecorder logs, string name, bool startEngine = true,
         DeliveryMode delivery = DeliveryMode.ExactlyOnce, string? groupId = null, SharedDeployment? deployment = null)
     {
         string unique = deployment?.Name ?? name + "-" + Guid.NewGuid().ToString("N");
-        var options = new MinimizerOptions
-        {
-            BootstrapServers = bootstrapServers,
-            GroupId = groupId ?? "e2e-minimizer-" + unique,
-            InstanceId = "e2e-" + name,
-            Delivery = delivery,
-            Topics = topics.ToOptions(),
-        };
-        if (deployment is not null)
-        {
-            foreach (KeyValuePair<string, string> pair in deployment.KafkaProperties)
-            {
-                options.KafkaProperties[pair.Key] = pair.Value;
-            }
-        }
-
         CompiledPolicy policy = topics.Policy();
         RedisConsentStore store = await RedisConsentStore.ConnectAsync(
             new RedisConsentStoreOptions
@@ -94,16 +68,19 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
                 InvalidationChannel = "e2e:" + unique + ":invalidations",
             },
             logger: logs.For<RedisConsentStore>());
-        var cache = new ConsentCache(store, cacheOptions ?? new ConsentCacheOptions());
-        var keys = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
-        var core = new MinimizerCore(policy, keys, cache, options.SubjectCacheCapacity);
-        var engine = new MinimizerEngine(options, core, cache, logs.For<MinimizerEngine>());
-        var minimizer = new InProcessMinimizer(topics, bootstrapServers, logs, store, cache, keys, core, engine, options)
+        MinimizerPipeline pipeline;
+        try
         {
-            ConsumerProperties = deployment?.KafkaProperties ?? [],
-        };
+            pipeline = PipelineBuilder(bootstrapServers, topics.ToOptions(), policy, store, logs, name, unique, delivery, groupId, deployment).Build();
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
 
-        minimizer.Loader = minimizer.StartLoader("e2e-loader-" + unique);
+        var minimizer = new InProcessMinimizer(store, pipeline);
+        minimizer._loops.Add(minimizer.Loader.RunAsync(minimizer._stop.Token));
         if (startEngine)
         {
             minimizer.StartEngine();
@@ -111,6 +88,25 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
 
         return minimizer;
     }
+
+    /// <summary>
+    /// The pipeline <see cref="StartAsync"/> builds: the production pipeline (demo master key) on the test's topics,
+    /// groups and instance id, with the deployment's Kafka properties for the engine and the loaders.
+    /// </summary>
+    internal static MinimizerPipelineBuilder PipelineBuilder(string bootstrapServers, TopicOptions topics, CompiledPolicy policy, IConsentStore store,
+        LogRecorder logs, string name, string unique, DeliveryMode delivery = DeliveryMode.ExactlyOnce, string? groupId = null,
+        SharedDeployment? deployment = null) =>
+        new(store, policy, new PseudonymKeyFactory(MasterKeyRing.CreateDemo()))
+        {
+            BootstrapServers = bootstrapServers,
+            KafkaProperties = deployment?.KafkaProperties ?? [],
+            GroupId = groupId ?? "e2e-minimizer-" + unique,
+            InstanceId = "e2e-" + name,
+            Delivery = delivery,
+            Topics = topics,
+            LoaderGroupId = "e2e-loader-" + unique,
+            LoggerFactory = new RecordingLoggerFactory(logs),
+        };
 
     /// <summary>Starts the engine's loop (once).</summary>
     public void StartEngine()
@@ -126,13 +122,7 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
     /// <summary>Starts another consent loader over the same store, in its own group (it reads the consent topic from the start).</summary>
     public ConsentLoader StartLoader(string groupId)
     {
-        var options = new ConsentLoaderOptions { BootstrapServers = _bootstrapServers, Topic = _topics.ConsentChanges, GroupId = groupId };
-        foreach (KeyValuePair<string, string> pair in ConsumerProperties)
-        {
-            options.ConsumerSettings[pair.Key] = pair.Value;
-        }
-
-        var loader = new ConsentLoader(options, Store, Keys, _logs.For<ConsentLoader>());
+        ConsentLoader loader = Pipeline.CreateLoader(groupId);
         _loops.Add(loader.RunAsync(_stop.Token));
         return loader;
     }
@@ -159,12 +149,22 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
         }
         finally
         {
-            Engine.Dispose();
-            Core.Dispose();
-            Cache.Dispose();
+            Pipeline.Dispose();
             await Store.DisposeAsync();
             _stop.Dispose();
         }
+    }
+}
+
+/// <summary>Hands the pipeline's loggers to a <see cref="LogRecorder"/>.</summary>
+internal sealed class RecordingLoggerFactory(LogRecorder logs) : ILoggerFactory
+{
+    public ILogger CreateLogger(string categoryName) => logs.CreateLogger(categoryName);
+
+    public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException("Every logger goes to the recorder.");
+
+    public void Dispose()
+    {
     }
 }
 

@@ -1,0 +1,197 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sieve.Contracts.Pseudonymization;
+using Sieve.Core.Consent;
+using Sieve.Core.Metrics;
+using Sieve.Core.Pipeline;
+using Sieve.Core.Policy;
+
+namespace Sieve.Core.Engine;
+
+/// <summary>
+/// The one place a minimizer is assembled: consent near-cache, core, engine and consent loader. The inputs that
+/// legitimately differ between the service, <c>sieve demo</c>, <c>sieve bench</c> and the tests (consent store,
+/// policy, keys, Kafka servers and properties, group and instance ids, delivery mode, topics, loggers, metrics,
+/// clock) are set here; everything else comes from <see cref="Options"/>, <see cref="MinimizerPipelineOptions.Production"/>
+/// unless a caller overrides it with an explicit <c>with</c>.
+/// </summary>
+/// <remarks>
+/// Building connects to nothing: the engine and the loader reach Kafka when they run. The consent store stays the
+/// caller's (it is not disposed with the pipeline).
+/// </remarks>
+public sealed class MinimizerPipelineBuilder
+{
+    private static readonly Dictionary<string, string> NoProperties = new(StringComparer.Ordinal);
+
+    /// <summary>Starts a pipeline over <paramref name="store"/> for <paramref name="policy"/> with <paramref name="keys"/>.</summary>
+    public MinimizerPipelineBuilder(IConsentStore store, CompiledPolicy policy, PseudonymKeyFactory keys)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(keys);
+        Store = store;
+        Policy = policy;
+        Keys = keys;
+    }
+
+    /// <summary>The consent store behind the near-cache; the loader writes to it.</summary>
+    public IConsentStore Store { get; }
+
+    /// <summary>The compiled policy.</summary>
+    public CompiledPolicy Policy { get; }
+
+    /// <summary>Pseudonym key factory over the master key ring.</summary>
+    public PseudonymKeyFactory Keys { get; }
+
+    /// <summary>Kafka bootstrap servers; required by <see cref="Build"/>, not by <see cref="BuildOffline"/>.</summary>
+    public string? BootstrapServers { get; init; }
+
+    /// <summary>Extra librdkafka properties (TLS, SASL, tuning) for every client: the engine's and the loaders'.</summary>
+    public IReadOnlyDictionary<string, string> KafkaProperties { get; init; } = NoProperties;
+
+    /// <summary>The engine's consumer group.</summary>
+    public string GroupId { get; init; } = "sieve-minimizer";
+
+    /// <summary>Names the engine in audit records and its transactional id.</summary>
+    public string InstanceId { get; init; } = Environment.MachineName;
+
+    /// <summary>How outputs and offsets commit together.</summary>
+    public DeliveryMode Delivery { get; init; } = DeliveryMode.ExactlyOnce;
+
+    /// <summary>Input and output topic names (purpose topics come from the policy); the loader reads <see cref="TopicOptions.ConsentChanges"/>.</summary>
+    public TopicOptions Topics { get; init; } = new();
+
+    /// <summary>The consent loader's consumer group; null builds no loader.</summary>
+    public string? LoaderGroupId { get; init; }
+
+    /// <summary>Loggers of the engine and the loaders; none when not set.</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>Metrics to attach to the engine, near-cache and core; none when null.</summary>
+    public MinimizerMetrics? Metrics { get; init; }
+
+    /// <summary>Clock of the near-cache, engine and loaders; must be the one the store stamps heartbeats with.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>The production-owned settings; <see cref="MinimizerPipelineOptions.Production"/> unless overridden.</summary>
+    public MinimizerPipelineOptions Options { get; init; } = MinimizerPipelineOptions.Production;
+
+    /// <summary>The engine settings <see cref="Build"/> gives the pipeline's engine.</summary>
+    public MinimizerOptions EngineOptions() => EngineOptions(GroupId, InstanceId, Topics);
+
+    /// <summary>
+    /// Engine settings for another engine (or a loop that mirrors it) beside this pipeline's: the same Kafka
+    /// servers, properties, delivery mode, batching and retries, under another group, instance id and topics.
+    /// </summary>
+    public MinimizerOptions EngineOptions(string groupId, string instanceId, TopicOptions topics)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(groupId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(instanceId);
+        ArgumentNullException.ThrowIfNull(topics);
+        var options = new MinimizerOptions
+        {
+            BootstrapServers = RequiredBootstrapServers(),
+            GroupId = groupId,
+            InstanceId = instanceId,
+            Delivery = Delivery,
+            CommitOffsetsOutsideTransaction = Options.CommitOffsetsOutsideTransaction,
+            BatchMaxMessages = Options.BatchMaxMessages,
+            BatchMaxWaitMs = Options.BatchMaxWaitMs,
+            SubjectCacheCapacity = Options.SubjectCacheCapacity,
+            RetryBackoffMs = Options.RetryBackoffMs,
+            Topics = new TopicOptions
+            {
+                TelematicsRaw = topics.TelematicsRaw,
+                WifiRaw = topics.WifiRaw,
+                ConsentChanges = topics.ConsentChanges,
+                Quarantine = topics.Quarantine,
+                Audit = topics.Audit,
+            },
+        };
+        foreach (KeyValuePair<string, string> pair in KafkaProperties)
+        {
+            options.KafkaProperties[pair.Key] = pair.Value;
+        }
+
+        return options;
+    }
+
+    /// <summary>Settings of a consent loader in consumer group <paramref name="groupId"/>, reading <see cref="Topics"/>' consent changes.</summary>
+    public ConsentLoaderOptions LoaderOptions(string groupId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(groupId);
+        var options = new ConsentLoaderOptions
+        {
+            BootstrapServers = RequiredBootstrapServers(),
+            Topic = Topics.ConsentChanges,
+            GroupId = groupId,
+            FetchWaitMaxMs = Options.LoaderFetchWaitMaxMs,
+            MaxBatchSize = Options.LoaderMaxBatchSize,
+            RetryInitialDelay = Options.LoaderRetryInitialDelay,
+            RetryMaxDelay = Options.LoaderRetryMaxDelay,
+        };
+        foreach (KeyValuePair<string, string> pair in KafkaProperties)
+        {
+            options.ConsumerSettings[pair.Key] = pair.Value;
+        }
+
+        return options;
+    }
+
+    /// <summary>
+    /// Builds the near-cache, core, engine and (with <see cref="LoaderGroupId"/>) the consent loader, and attaches
+    /// <see cref="Metrics"/>. Nothing runs until the caller runs the engine and the loader.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><see cref="BootstrapServers"/> is not set.</exception>
+    public MinimizerPipeline Build()
+    {
+        MinimizerOptions engineOptions = EngineOptions();
+        var cache = new ConsentCache(Store, Options.ConsentCacheOptions(), TimeProvider);
+        MinimizerCore? core = null;
+        MinimizerEngine? engine = null;
+        try
+        {
+            core = new MinimizerCore(Policy, Keys, cache, Options.SubjectCacheCapacity);
+            engine = NewEngine(engineOptions, core, cache);
+            ConsentLoader? loader = LoaderGroupId is null ? null : NewLoader(LoaderGroupId);
+            Metrics?.Attach(engine, cache, core, engineOptions.Topics);
+            return new MinimizerPipeline(this, engineOptions, cache, core, engine, loader);
+        }
+        catch
+        {
+            engine?.Dispose();
+            core?.Dispose();
+            cache.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Builds only the near-cache and core, for working out what the minimizer decides without Kafka (the bench's
+    /// expected fan-out, <c>sieve policy explain</c>).
+    /// </summary>
+    public OfflineMinimizer BuildOffline()
+    {
+        var cache = new ConsentCache(Store, Options.ConsentCacheOptions(), TimeProvider);
+        try
+        {
+            return new OfflineMinimizer(cache, new MinimizerCore(Policy, Keys, cache, Options.SubjectCacheCapacity));
+        }
+        catch
+        {
+            cache.Dispose();
+            throw;
+        }
+    }
+
+    internal MinimizerEngine NewEngine(MinimizerOptions options, MinimizerCore core, ConsentCache cache) =>
+        new(options, core, cache, LoggerFactory.CreateLogger<MinimizerEngine>(), TimeProvider);
+
+    internal ConsentLoader NewLoader(string groupId) =>
+        new(LoaderOptions(groupId), Store, Keys, LoggerFactory.CreateLogger<ConsentLoader>(), TimeProvider);
+
+    private string RequiredBootstrapServers() =>
+        string.IsNullOrWhiteSpace(BootstrapServers)
+            ? throw new InvalidOperationException("A minimizer pipeline with Kafka needs BootstrapServers.")
+            : BootstrapServers;
+}
