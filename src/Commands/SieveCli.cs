@@ -115,6 +115,10 @@ public static partial class SieveCli
         {
             config.SetApplicationName("sieve");
             config.ConfigureConsole(session.Console);
+
+            // Relaxed parsing: strict parsing retries a failed parse with a hidden default command inserted at every
+            // position, which can turn '--out' without its value into '--out __default_command'. Unknown options are
+            // refused by SieveCommand instead.
             config.SetHelpProvider(help);
             config.Settings.Registrar.RegisterInstance(session);
             config.SetExceptionHandler((e, _) => Report(e, entry, args, error, cancellationToken));

@@ -33,8 +33,9 @@ public abstract class SieveCommand<TSettings> : AsyncCommand<TSettings>
     public sealed override ValidationResult Validate(CommandContext context, TSettings settings)
     {
         ArgumentNullException.ThrowIfNull(context);
-        foreach (IGrouping<string, string?> unknown in context.Remaining.Parsed)
+        if (context.Remaining.Parsed.FirstOrDefault() is { } unknown)
         {
+            // Parsing is relaxed so that a missing value is reported as such; an option no command declares lands here.
             return ValidationResult.Error($"unknown option '{unknown.Key}'; run 'sieve {context.Data} --help' for the options");
         }
 
