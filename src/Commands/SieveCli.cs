@@ -98,14 +98,12 @@ public static partial class SieveCli
 
     private static async Task<int> RunAsync(string[] args, CliSession session, TextWriter error, CancellationToken cancellationToken)
     {
-        // 'sieve help policy check' is 'sieve policy check --help'.
-        if (args.Length > 1 && args[0] == "help")
+        // 'sieve help policy check' is 'sieve policy check --help'; 'sieve help' of anything else is 'sieve --help'.
+        if (args.Length > 0 && args[0] == "help")
         {
-            args = [.. args[1..], "--help"];
-        }
-        else if (args.Length == 1 && args[0] == "help")
-        {
-            args = ["--help"];
+            string[] words = args[1..];
+            bool known = (Find(words) is { } named && named.Words.Length == words.Length) || (words.Length == 1 && IsGroup(words[0]));
+            args = known ? [.. words, "--help"] : ["--help"];
         }
 
         var help = new HelpText(session.Console);
