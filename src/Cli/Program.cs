@@ -1,5 +1,4 @@
 using Sieve.Commands;
-using Sieve.Commands.Demo;
 using Spectre.Console;
 
 namespace Sieve.Cli;
@@ -20,23 +19,7 @@ public static class Program
         Console.CancelKeyPress += onCancel;
         try
         {
-            // The demo parses its own options and draws its own screen.
-            if (args.Length > 0 && args[0] == "demo")
-            {
-                return await DemoCommand.RunAsync(args[1..], cancellation.Token).ConfigureAwait(false);
-            }
-
             return await SieveCli.RunAsync(args, AnsiConsole.Console, Console.Error, cancellation.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-        {
-            await Console.Error.WriteLineAsync("sieve: interrupted").ConfigureAwait(false);
-            return ExitCodes.Interrupted;
-        }
-        catch (Exception e)
-        {
-            await Console.Error.WriteLineAsync("sieve: " + SieveCli.DescribeUnexpected(e)).ConfigureAwait(false);
-            return ExitCodes.Failure;
         }
         finally
         {

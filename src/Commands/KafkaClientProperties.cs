@@ -20,10 +20,7 @@ internal sealed class KafkaClientProperties
     /// <summary>Prefix of the environment variables the services read as <c>Kafka:Properties:*</c>.</summary>
     public const string EnvironmentPrefix = "Kafka__Properties__";
 
-    /// <summary>The options a Kafka command declares to take properties.</summary>
-    public static IReadOnlyList<OptionSpec> Options { get; } = [OptionSpec.Repeated(PropertyOption), OptionSpec.Value(FileOption)];
-
-    /// <summary>The usage lines of <see cref="Options"/>, indented like the other options.</summary>
+    /// <summary>The usage lines of the <c>--property</c> and <c>--properties</c> options, indented like the other options.</summary>
     public const string UsageLines = """
           --property NAME=VALUE  a librdkafka client property (TLS, SASL), e.g. security.protocol=SASL_SSL;
                                  repeat for more. Also read: Kafka__Properties__NAME environment variables,
@@ -38,14 +35,14 @@ internal sealed class KafkaClientProperties
     /// <summary>The property names in effect, sorted; never their values.</summary>
     public IReadOnlyCollection<string> Names => _values.Keys;
 
-    /// <summary>Reads the environment, <c>--properties</c> and <c>--property</c> of <paramref name="args"/>.</summary>
+    /// <summary>Reads the environment, <c>--properties</c> and <c>--property</c> of <paramref name="settings"/>.</summary>
     /// <exception cref="CliException">A malformed property, an unreadable file, or <c>bootstrap.servers</c> (use <c>--bootstrap</c>).</exception>
-    public static KafkaClientProperties From(CommandArguments args) => From(args, Environment.GetEnvironmentVariables());
+    public static KafkaClientProperties From(KafkaClientSettings settings) => From(settings, Environment.GetEnvironmentVariables());
 
-    /// <summary>As <see cref="From(CommandArguments)"/> with the environment given (tests).</summary>
-    public static KafkaClientProperties From(CommandArguments args, IDictionary environment)
+    /// <summary>As <see cref="From(KafkaClientSettings)"/> with the environment given (tests).</summary>
+    public static KafkaClientProperties From(KafkaClientSettings settings, IDictionary environment)
     {
-        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(environment);
         var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in environment)
@@ -57,13 +54,13 @@ internal sealed class KafkaClientProperties
             }
         }
 
-        string? file = args.Value(FileOption);
+        string? file = settings.PropertiesFile;
         if (file is not null)
         {
             ReadFile(file, values);
         }
 
-        foreach (string pair in args.Values(PropertyOption))
+        foreach (string pair in settings.Properties)
         {
             (string name, string value) = Split(pair, $"{PropertyOption} '{NameOf(pair)}'");
             values[name] = value;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Confluent.Kafka;
 
 namespace Sieve.Commands;
@@ -6,19 +5,6 @@ namespace Sieve.Commands;
 /// <summary>Publishing one record from a command: an idempotent acks=all producer, waiting for the delivery report, errors as one line.</summary>
 internal static class KafkaPublish
 {
-    /// <summary>Reads <c>--timeout</c> in seconds (1 to 3600), or <paramref name="defaultSeconds"/> when absent.</summary>
-    public static int ParseTimeout(string? text, int defaultSeconds)
-    {
-        if (text is null)
-        {
-            return defaultSeconds;
-        }
-
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds is >= 1 and <= 3600
-            ? seconds
-            : ThrowHelper.Usage<int>("--timeout must be a whole number of seconds from 1 to 3600");
-    }
-
     /// <summary>
     /// Publishes <paramref name="message"/> to <paramref name="topic"/> and returns its delivery report. The client
     /// <paramref name="properties"/> (TLS, SASL) apply first; bootstrap, acks, idempotence and timeouts are this

@@ -11,6 +11,7 @@ using Sieve.Core.Policy;
 using Sieve.Core.Access;
 using Sieve.Core.Lake;
 using Spectre.Console;
+using Spectre.Console.Cli;
 using StackExchange.Redis;
 
 namespace Sieve.Commands.Access;
@@ -20,7 +21,7 @@ namespace Sieve.Commands.Access;
 /// <see cref="SubjectAccess"/>: per purpose the subject's pseudonyms, lake rows, first and last event time and
 /// consent in force, and whether the subject is a minor or erased. The identifier is never printed.
 /// </summary>
-internal static class AccessCommand
+internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSettings>(session)
 {
     public const string Name = "access";
 
@@ -32,18 +33,6 @@ internal static class AccessCommand
 
     /// <summary>Daily-keyed purposes have a pseudonym per day with rows; the text output lists this many of them.</summary>
     public const int ShownDailyPseudonyms = 3;
-
-    public static IReadOnlyList<OptionSpec> Options { get; } =
-    [
-        OptionSpec.Value("--type"),
-        OptionSpec.Value("--id"),
-        OptionSpec.Value("--lake"),
-        OptionSpec.Value("--redis"),
-        OptionSpec.Value("--keys"),
-        OptionSpec.Flag("--demo-keys"),
-        OptionSpec.Value("--policy"),
-        OptionSpec.Flag("--json"),
-    ];
 
     public static string Usage => $"""
         Usage: sieve access --type vin|phone|mac|device-id --id ID [--lake DIR] [--redis HOST:PORT]
@@ -71,20 +60,20 @@ internal static class AccessCommand
           sieve access --type vin --id LSVAU218XN2183294 --lake /data/lake --redis localhost:6379 --demo-keys
         """;
 
-    public static async Task<int> RunAsync(CommandArguments args, IAnsiConsole console, CancellationToken cancellationToken)
+    protected override async Task<int> RunAsync(AccessSettings settings, CancellationToken cancellationToken)
     {
-        args.ExpectPositionals(0, 0, "");
-        SubjectType type = SubjectArguments.Type(args);
-        string normalizedId = SubjectArguments.NormalizedId(args, type);
-        MasterKeyRing ring = MasterKeyArguments.Load(args);
-        CompiledPolicy policy = PolicyFiles.Load(args.Value("--policy"));
-        string lake = args.Value("--lake", DefaultLake);
+        IAnsiConsole console = Console;
+        SubjectType type = settings.SubjectType;
+        string normalizedId = settings.NormalizedId;
+        MasterKeyRing ring = MasterKeyArguments.Load(settings.Keys, settings.DemoKeys);
+        CompiledPolicy policy = PolicyFiles.Load(settings.Policy);
+        string lake = settings.Lake;
         if (!Directory.Exists(lake))
         {
             ThrowHelper.Usage($"--lake '{lake}' is not a directory; give the Sink's lake root (Sink:Root)");
         }
 
-        string redis = args.Value("--redis", DefaultRedis);
+        string redis = settings.Redis;
         try
         {
             _ = ConfigurationOptions.Parse(redis);
@@ -97,7 +86,7 @@ internal static class AccessCommand
         IReadOnlyList<LakeTable> tables = LakeTable.FromPolicy(policy);
         AccessReport report = await ReportAsync(lake, tables, new PseudonymKeyFactory(ring), redis, type, normalizedId, cancellationToken).ConfigureAwait(false);
 
-        if (args.Flag("--json"))
+        if (settings.Json)
         {
             PlainText.WriteLine(console, ToJson(type, report));
         }
@@ -265,5 +254,63 @@ internal static class AccessCommand
     {
         int newline = message.IndexOfAny(['\r', '\n']);
         return newline >= 0 ? message[..newline] : message;
+    }
+}
+
+/// <summary>The options of <c>sieve access</c>.</summary>
+internal sealed class AccessSettings : SieveSettings
+{
+    /// <summary><c>--type</c>.</summary>
+    [CommandOption("--type <TYPE>")]
+    public string? TypeName { get; init; }
+
+    /// <summary><c>--id</c>, as given.</summary>
+    [CommandOption("--id <ID>")]
+    public string? Id { get; init; }
+
+    /// <summary><c>--redis</c>.</summary>
+    [CommandOption("--redis <HOST:PORT>")]
+    public string Redis { get; init; } = AccessCommand.DefaultRedis;
+
+    /// <summary><c>--keys FILE</c>.</summary>
+    [CommandOption("--keys <FILE>")]
+    public string? Keys { get; init; }
+
+    /// <summary><c>--demo-keys</c>.</summary>
+    [CommandOption("--demo-keys")]
+    public bool DemoKeys { get; init; }
+
+    /// <summary><c>--policy FILE</c>; null for the shipped policy.</summary>
+    [CommandOption("--policy <FILE>")]
+    public string? Policy { get; init; }
+
+    /// <summary><c>--lake DIR</c>.</summary>
+    [CommandOption("--lake <DIR>")]
+    public string Lake { get; init; } = AccessCommand.DefaultLake;
+
+    /// <summary><c>--json</c>.</summary>
+    [CommandOption("--json")]
+    public bool Json { get; init; }
+
+    /// <summary>The subject type, once validated.</summary>
+    public SubjectType SubjectType { get; private set; }
+
+    /// <summary>The canonical identifier, once validated.</summary>
+    public string NormalizedId { get; private set; } = "";
+
+    protected override string CommandName => AccessCommand.Name;
+
+    public override ValidationResult Validate()
+    {
+        ValidationResult result = SubjectArguments.CheckType(CommandName, TypeName, out SubjectType type);
+        if (!result.Successful)
+        {
+            return result;
+        }
+
+        SubjectType = type;
+        result = SubjectArguments.CheckId(CommandName, Id, type, out string normalizedId);
+        NormalizedId = normalizedId;
+        return result;
     }
 }

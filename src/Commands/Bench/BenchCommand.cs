@@ -10,6 +10,7 @@ using Sieve.Core.Engine;
 using Sieve.Core.Pipeline;
 using Sieve.Core.Policy;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Sieve.Commands.Bench;
 
@@ -18,7 +19,7 @@ namespace Sieve.Commands.Bench;
 /// the same pre-produced inputs and the same client settings; then a paced run for latency. Every input must be
 /// accounted for in the audit records and the outputs read back, or the run is void.
 /// </summary>
-public static class BenchCommand
+public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions>(session)
 {
     /// <summary>Name of the command.</summary>
     public const string Name = "bench";
@@ -28,24 +29,11 @@ public static class BenchCommand
 
     private static readonly TimeSpan Stall = TimeSpan.FromSeconds(60);
 
-    /// <summary>Runs the command; returns the process exit code (1 when the run is void).</summary>
-    public static async Task<int> RunAsync(string[] args, IAnsiConsole console, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>Runs the bench; returns the process exit code (1 when the run is void).</summary>
+    protected override async Task<int> RunAsync(BenchOptions options, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(console);
-        ArgumentNullException.ThrowIfNull(error);
-        BenchOptions? options = BenchOptions.Parse(args ?? [], out string? problem);
-        if (options is null)
-        {
-            error.WriteLine("sieve bench: " + problem);
-            return ExitCodes.Usage;
-        }
-
-        if (options.HelpRequested)
-        {
-            PlainText.WriteLine(console, BenchOptions.Usage);
-            return ExitCodes.Ok;
-        }
-
+        ArgumentNullException.ThrowIfNull(options);
+        IAnsiConsole console = Console;
         if (!console.Profile.Capabilities.Interactive)
         {
             // Logs and CI capture: do not wrap the tables at the 80 columns a redirected console reports.
@@ -64,26 +52,10 @@ public static class BenchCommand
 
             return report.Void ? ExitCodes.Failure : ExitCodes.Ok;
         }
-        catch (CliException e)
-        {
-            error.WriteLine("sieve bench: " + e.Message);
-            return e.ExitCode;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            error.WriteLine("sieve bench: interrupted");
-            return ExitCodes.Interrupted;
-        }
         catch (KafkaException e)
         {
-            error.WriteLine("sieve bench: Kafka failed (" + e.Error.Code + "): " + e.Error.Reason.ReplaceLineEndings(" ")
+            return ThrowHelper.Failure<int>("Kafka failed (" + e.Error.Code + "): " + e.Error.Reason.ReplaceLineEndings(" ")
                 + (options.Bootstrap is null ? "" : "; check that a broker answers at " + options.Bootstrap));
-            return ExitCodes.Failure;
-        }
-        catch (Exception e)
-        {
-            error.WriteLine("sieve bench: " + SieveCli.DescribeUnexpected(e));
-            return ExitCodes.Failure;
         }
     }
 

@@ -1,10 +1,17 @@
-using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Sieve.Commands.Bench;
 
 /// <summary>Command-line options of <c>sieve bench</c>.</summary>
-public sealed class BenchOptions
+public sealed class BenchOptions : SieveSettings
 {
+    private const string EventsProblem = "--events needs a whole number from 1000 to 50000000";
+    private const string PartitionsProblem = "--partitions needs a whole number from 1 to 1000";
+    private const string RateProblem = "--rate needs a whole number of inputs per second from 100 to 10000000";
+    private const string BootstrapProblem = "--bootstrap needs HOST:PORT of a Kafka broker";
+    private const string JsonProblem = "--json needs a file path";
+
     /// <summary>Usage text.</summary>
     public const string Usage =
         "usage: sieve bench [--events N] [--partitions N] [--rate EVENTS_PER_SECOND] [--bootstrap HOST:PORT] [--json FILE]";
@@ -36,56 +43,74 @@ public sealed class BenchOptions
     /// <summary>Random seed of the population and its events.</summary>
     public int Seed { get; set; } = 2026;
 
-    /// <summary>True when <c>--help</c> or <c>-h</c> was given.</summary>
-    public bool HelpRequested { get; private set; }
+    /// <summary><c>--events N</c> as given; checked into <see cref="Events"/>.</summary>
+    [CommandOption("--events <N>")]
+    public string? EventsText { get; init; }
 
-    /// <summary>Parses <paramref name="args"/>; returns null with <paramref name="error"/> set when they are wrong.</summary>
-    public static BenchOptions? Parse(IReadOnlyList<string> args, out string? error)
+    /// <summary><c>--partitions N</c> as given; checked into <see cref="Partitions"/>.</summary>
+    [CommandOption("--partitions <N>")]
+    public string? PartitionsText { get; init; }
+
+    /// <summary><c>--rate N</c> as given; checked into <see cref="Rate"/>.</summary>
+    [CommandOption("--rate <N>")]
+    public string? RateText { get; init; }
+
+    /// <summary><c>--bootstrap HOST:PORT</c> as given; checked into <see cref="Bootstrap"/>.</summary>
+    [CommandOption("--bootstrap <HOST:PORT>")]
+    public string? BootstrapText { get; init; }
+
+    /// <summary><c>--json FILE</c> as given; checked into <see cref="Json"/>.</summary>
+    [CommandOption("--json <FILE>")]
+    public string? JsonText { get; init; }
+
+    /// <inheritdoc/>
+    protected override string CommandName => BenchCommand.Name;
+
+    /// <inheritdoc/>
+    public override string? MissingValueProblem(string option) => option switch
     {
-        ArgumentNullException.ThrowIfNull(args);
-        var o = new BenchOptions();
-        error = null;
-        for (int i = 0; i < args.Count; i++)
-        {
-            string a = args[i];
-            if (a is "--help" or "-h")
-            {
-                o.HelpRequested = true;
-                return o;
-            }
+        "--events" => EventsProblem,
+        "--partitions" => PartitionsProblem,
+        "--rate" => RateProblem,
+        "--bootstrap" => BootstrapProblem,
+        "--json" => JsonProblem,
+        _ => null,
+    };
 
-            string? value = i + 1 < args.Count ? args[++i] : null;
-            switch (a)
-            {
-                case "--events":
-                    if (!TryInt(value, 1_000, 50_000_000, out int events)) { error = "--events needs a whole number from 1000 to 50000000"; return null; }
-                    o.Events = events;
-                    break;
-                case "--partitions":
-                    if (!TryInt(value, 1, 1_000, out int partitions)) { error = "--partitions needs a whole number from 1 to 1000"; return null; }
-                    o.Partitions = partitions;
-                    break;
-                case "--rate":
-                    if (!TryInt(value, 100, 10_000_000, out int rate)) { error = "--rate needs a whole number of inputs per second from 100 to 10000000"; return null; }
-                    o.Rate = rate;
-                    break;
-                case "--bootstrap":
-                    if (string.IsNullOrWhiteSpace(value) || value.StartsWith("--", StringComparison.Ordinal)) { error = "--bootstrap needs HOST:PORT of a Kafka broker"; return null; }
-                    o.Bootstrap = value;
-                    break;
-                case "--json":
-                    if (string.IsNullOrWhiteSpace(value) || value.StartsWith("--", StringComparison.Ordinal)) { error = "--json needs a file path"; return null; }
-                    o.Json = value;
-                    break;
-                default:
-                    error = "unknown option '" + a + "'; run 'sieve bench --help' for the options";
-                    return null;
-            }
+    /// <inheritdoc/>
+    public override ValidationResult Validate()
+    {
+        int value;
+        if (EventsText is not null)
+        {
+            if (!TryInt(EventsText, 1_000, 50_000_000, out value)) { return ValidationResult.Error(EventsProblem); }
+            Events = value;
         }
 
-        return o;
-    }
+        if (PartitionsText is not null)
+        {
+            if (!TryInt(PartitionsText, 1, 1_000, out value)) { return ValidationResult.Error(PartitionsProblem); }
+            Partitions = value;
+        }
 
-    private static bool TryInt(string? text, int min, int max, out int value) =>
-        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+        if (RateText is not null)
+        {
+            if (!TryInt(RateText, 100, 10_000_000, out value)) { return ValidationResult.Error(RateProblem); }
+            Rate = value;
+        }
+
+        if (BootstrapText is not null)
+        {
+            if (string.IsNullOrWhiteSpace(BootstrapText)) { return ValidationResult.Error(BootstrapProblem); }
+            Bootstrap = BootstrapText;
+        }
+
+        if (JsonText is not null)
+        {
+            if (string.IsNullOrWhiteSpace(JsonText)) { return ValidationResult.Error(JsonProblem); }
+            Json = JsonText;
+        }
+
+        return ValidationResult.Success();
+    }
 }

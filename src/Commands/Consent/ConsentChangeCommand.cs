@@ -8,6 +8,7 @@ using Sieve.Contracts.Purposes;
 using Sieve.Contracts.Records;
 using Sieve.Core.Policy;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Sieve.Commands.Consent;
 
@@ -28,20 +29,6 @@ internal static class ConsentChangeCommand
     public const string DefaultBootstrap = "localhost:9092";
 
     public const int DefaultTimeoutSeconds = 15;
-
-    public static IReadOnlyList<OptionSpec> Options { get; } =
-    [
-        OptionSpec.Value("--type"),
-        OptionSpec.Value("--id"),
-        OptionSpec.Value("--purpose"),
-        OptionSpec.Value("--bootstrap"),
-        OptionSpec.Value("--effective"),
-        OptionSpec.Flag("--minor"),
-        OptionSpec.Value("--policy-version"),
-        OptionSpec.Value("--topic"),
-        OptionSpec.Value("--timeout"),
-        .. KafkaClientProperties.Options,
-    ];
 
     public static string Usage(bool granted)
     {
@@ -73,28 +60,32 @@ internal static class ConsentChangeCommand
             """;
     }
 
-    public static async Task<int> RunAsync(CommandArguments args, IAnsiConsole console, bool granted, CancellationToken cancellationToken)
-    {
-        args.ExpectPositionals(0, 0, "");
-        SubjectType type = SubjectArguments.Type(args);
-        string purpose = args.Required("--purpose", "PURPOSE");
-        if (KnownPurposes.IndexOf(purpose) < 0)
-        {
-            ThrowHelper.Usage($"--purpose must be one of {string.Join(", ", KnownPurposes.All)}");
-        }
+}
 
-        string normalizedId = SubjectArguments.NormalizedId(args, type);
-        long effective = ParseEffective(args.Value("--effective"));
-        string policyVersion = args.Value("--policy-version") ?? PolicyLoader.LoadDefault().PolicyVersion;
+/// <summary>
+/// <c>sieve consent grant</c> (<see cref="ConsentGrantSettings"/>) or <c>sieve consent withdraw</c>
+/// (<see cref="ConsentWithdrawSettings"/>).
+/// </summary>
+internal sealed class ConsentChangeCommand<TSettings>(CliSession session) : SieveCommand<TSettings>(session)
+    where TSettings : ConsentChangeSettings
+{
+    protected override async Task<int> RunAsync(TSettings settings, CancellationToken cancellationToken)
+    {
+        bool granted = settings.Granted;
+        SubjectType type = settings.SubjectType;
+        string purpose = settings.Purpose!;
+        string normalizedId = settings.NormalizedId;
+        long effective = settings.EffectiveMillis ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        string policyVersion = settings.PolicyVersion ?? PolicyLoader.LoadDefault().PolicyVersion;
         if (string.IsNullOrWhiteSpace(policyVersion))
         {
             ThrowHelper.Usage("--policy-version must not be empty");
         }
 
-        string bootstrap = args.Value("--bootstrap", DefaultBootstrap);
-        string topic = args.Value("--topic", Topics.ConsentChanges);
-        int timeoutSeconds = KafkaPublish.ParseTimeout(args.Value("--timeout"), DefaultTimeoutSeconds);
-        bool minor = args.Flag("--minor");
+        string bootstrap = settings.Bootstrap;
+        string topic = settings.Topic;
+        int timeoutSeconds = settings.TimeoutSeconds;
+        bool minor = settings.Minor;
 
         var change = new ConsentChangeData
         {
@@ -107,25 +98,129 @@ internal static class ConsentChangeCommand
             Minor = minor,
         };
 
-        DeliveryResult<byte[], byte[]> delivered = await KafkaPublish.PublishAsync(bootstrap, KafkaClientProperties.From(args), topic, timeoutSeconds,
+        DeliveryResult<byte[], byte[]> delivered = await KafkaPublish.PublishAsync(bootstrap, KafkaClientProperties.From(settings), topic, timeoutSeconds,
             new Message<byte[], byte[]> { Key = change.MessageKey(), Value = change.ToMessage() }, cancellationToken).ConfigureAwait(false);
 
         string decision = granted ? "grant" : "withdrawal";
-        PlainText.WriteLine(console, string.Create(CultureInfo.InvariantCulture,
+        PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
             $"published {decision} of '{purpose}' for a {SubjectTypeNames.NameOf(type)} subject{(minor ? " (minor)" : "")}, effective {ExplainValues.Time(effective)}: {delivered.Topic} partition {delivered.Partition.Value} offset {delivered.Offset.Value}"));
         return ExitCodes.Ok;
     }
+}
 
-    private static long ParseEffective(string? text)
+/// <summary>The options of <c>sieve consent grant</c> and <c>sieve consent withdraw</c>.</summary>
+internal abstract class ConsentChangeSettings : KafkaClientSettings
+{
+    /// <summary>True for a grant, false for a withdrawal.</summary>
+    public abstract bool Granted { get; }
+
+    /// <summary><c>--type</c>.</summary>
+    [CommandOption("--type <TYPE>")]
+    public string? TypeName { get; init; }
+
+    /// <summary><c>--id</c>, as given.</summary>
+    [CommandOption("--id <ID>")]
+    public string? Id { get; init; }
+
+    /// <summary><c>--purpose</c>.</summary>
+    [CommandOption("--purpose <PURPOSE>")]
+    public string? Purpose { get; init; }
+
+    /// <summary><c>--bootstrap</c>.</summary>
+    [CommandOption("--bootstrap <HOST:PORT>")]
+    public string Bootstrap { get; init; } = ConsentChangeCommand.DefaultBootstrap;
+
+    /// <summary><c>--effective</c>, as given.</summary>
+    [CommandOption("--effective <TIME>")]
+    public string? Effective { get; init; }
+
+    /// <summary><c>--minor</c>.</summary>
+    [CommandOption("--minor")]
+    public bool Minor { get; init; }
+
+    /// <summary><c>--policy-version</c>; null for the shipped policy's.</summary>
+    [CommandOption("--policy-version <V>")]
+    public string? PolicyVersion { get; init; }
+
+    /// <summary><c>--topic</c>.</summary>
+    [CommandOption("--topic <TOPIC>")]
+    public string Topic { get; init; } = Topics.ConsentChanges;
+
+    /// <summary><c>--timeout</c>, as given.</summary>
+    [CommandOption("--timeout <SECONDS>")]
+    public string? Timeout { get; init; }
+
+    /// <summary>The subject type, once validated.</summary>
+    public SubjectType SubjectType { get; private set; }
+
+    /// <summary>The canonical identifier, once validated.</summary>
+    public string NormalizedId { get; private set; } = "";
+
+    /// <summary>When the decision takes effect, once validated; null for now.</summary>
+    public long? EffectiveMillis { get; private set; }
+
+    /// <summary>Seconds to wait for the delivery report, once validated.</summary>
+    public int TimeoutSeconds { get; private set; }
+
+    public override ValidationResult Validate()
     {
-        if (text is null)
+        ValidationResult result = SubjectArguments.CheckType(CommandName, TypeName, out SubjectType type);
+        if (!result.Successful)
         {
-            return DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            return result;
         }
 
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time)
-            ? time.ToUnixTimeMilliseconds()
-            : ThrowHelper.Usage<long>("--effective must be an ISO 8601 time, e.g. 2026-11-25T08:00:00Z");
-    }
+        SubjectType = type;
+        if (string.IsNullOrWhiteSpace(Purpose))
+        {
+            return Required("--purpose", "PURPOSE");
+        }
 
+        if (KnownPurposes.IndexOf(Purpose) < 0)
+        {
+            return ValidationResult.Error($"--purpose must be one of {string.Join(", ", KnownPurposes.All)}");
+        }
+
+        result = SubjectArguments.CheckId(CommandName, Id, type, out string normalizedId);
+        if (!result.Successful)
+        {
+            return result;
+        }
+
+        NormalizedId = normalizedId;
+        if (Effective is not null)
+        {
+            if (!DateTimeOffset.TryParse(Effective, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time))
+            {
+                return ValidationResult.Error("--effective must be an ISO 8601 time, e.g. 2026-11-25T08:00:00Z");
+            }
+
+            EffectiveMillis = time.ToUnixTimeMilliseconds();
+        }
+
+        if (PolicyVersion is not null && string.IsNullOrWhiteSpace(PolicyVersion))
+        {
+            return ValidationResult.Error("--policy-version must not be empty");
+        }
+
+        result = CheckTimeout(Timeout, ConsentChangeCommand.DefaultTimeoutSeconds, out int seconds);
+        TimeoutSeconds = seconds;
+        return result;
+    }
+}
+
+/// <summary>The options of <c>sieve consent grant</c>.</summary>
+internal sealed class ConsentGrantSettings : ConsentChangeSettings
+{
+    public override bool Granted => true;
+
+    protected override string CommandName => ConsentChangeCommand.GrantName;
+}
+
+/// <summary>The options of <c>sieve consent withdraw</c>.</summary>
+internal sealed class ConsentWithdrawSettings : ConsentChangeSettings
+{
+    public override bool Granted => false;
+
+    protected override string CommandName => ConsentChangeCommand.WithdrawName;
 }

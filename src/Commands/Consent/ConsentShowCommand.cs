@@ -5,6 +5,7 @@ using Sieve.Contracts.Purposes;
 using Sieve.Core.Consent;
 using Sieve.Core.Policy;
 using Spectre.Console;
+using Spectre.Console.Cli;
 using StackExchange.Redis;
 
 namespace Sieve.Commands.Consent;
@@ -13,7 +14,7 @@ namespace Sieve.Commands.Consent;
 /// <c>sieve consent show</c>: a subject's stored consent record, read from Redis by its consent key, and the
 /// subject's pseudonym for each purpose of the policy.
 /// </summary>
-internal static class ConsentShowCommand
+internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<ConsentShowSettings>(session)
 {
     public const string Name = "consent show";
 
@@ -42,24 +43,14 @@ internal static class ConsentShowCommand
           sieve consent show --type phone --id "+86 139 1762 0458" --redis localhost:6379 --demo-keys
         """;
 
-    public static IReadOnlyList<OptionSpec> Options { get; } =
-    [
-        OptionSpec.Value("--type"),
-        OptionSpec.Value("--id"),
-        OptionSpec.Value("--redis"),
-        OptionSpec.Value("--keys"),
-        OptionSpec.Flag("--demo-keys"),
-        OptionSpec.Value("--policy"),
-    ];
-
-    public static async Task<int> RunAsync(CommandArguments args, IAnsiConsole console, CancellationToken cancellationToken)
+    protected override async Task<int> RunAsync(ConsentShowSettings settings, CancellationToken cancellationToken)
     {
-        args.ExpectPositionals(0, 0, "");
-        SubjectType type = SubjectArguments.Type(args);
-        string normalizedId = SubjectArguments.NormalizedId(args, type);
-        MasterKeyRing ring = MasterKeyArguments.Load(args);
-        CompiledPolicy policy = PolicyFiles.Load(args.Value("--policy"));
-        string redis = args.Value("--redis", DefaultRedis);
+        IAnsiConsole console = Console;
+        SubjectType type = settings.SubjectType;
+        string normalizedId = settings.NormalizedId;
+        MasterKeyRing ring = MasterKeyArguments.Load(settings.Keys, settings.DemoKeys);
+        CompiledPolicy policy = PolicyFiles.Load(settings.Policy);
+        string redis = settings.Redis;
 
         var factory = new PseudonymKeyFactory(ring);
         string consentKey;
@@ -143,5 +134,55 @@ internal static class ConsentShowCommand
                 return ThrowHelper.Failure<ConsentRecord>($"cannot read consent from Redis at {redis}: {e.Message.TrimEnd('.')}; check that redis-server is running and --redis points at it");
             }
         }
+    }
+}
+
+/// <summary>The options of <c>sieve consent show</c>.</summary>
+internal sealed class ConsentShowSettings : SieveSettings
+{
+    /// <summary><c>--type</c>.</summary>
+    [CommandOption("--type <TYPE>")]
+    public string? TypeName { get; init; }
+
+    /// <summary><c>--id</c>, as given.</summary>
+    [CommandOption("--id <ID>")]
+    public string? Id { get; init; }
+
+    /// <summary><c>--redis</c>.</summary>
+    [CommandOption("--redis <HOST:PORT>")]
+    public string Redis { get; init; } = ConsentShowCommand.DefaultRedis;
+
+    /// <summary><c>--keys FILE</c>.</summary>
+    [CommandOption("--keys <FILE>")]
+    public string? Keys { get; init; }
+
+    /// <summary><c>--demo-keys</c>.</summary>
+    [CommandOption("--demo-keys")]
+    public bool DemoKeys { get; init; }
+
+    /// <summary><c>--policy FILE</c>; null for the shipped policy.</summary>
+    [CommandOption("--policy <FILE>")]
+    public string? Policy { get; init; }
+
+    /// <summary>The subject type, once validated.</summary>
+    public SubjectType SubjectType { get; private set; }
+
+    /// <summary>The canonical identifier, once validated.</summary>
+    public string NormalizedId { get; private set; } = "";
+
+    protected override string CommandName => ConsentShowCommand.Name;
+
+    public override ValidationResult Validate()
+    {
+        ValidationResult result = SubjectArguments.CheckType(CommandName, TypeName, out SubjectType type);
+        if (!result.Successful)
+        {
+            return result;
+        }
+
+        SubjectType = type;
+        result = SubjectArguments.CheckId(CommandName, Id, type, out string normalizedId);
+        NormalizedId = normalizedId;
+        return result;
     }
 }

@@ -5,12 +5,10 @@ namespace Sieve.Commands.Consent;
 /// <summary>The <c>--keys FILE</c> and <c>--demo-keys</c> options: which master key ring to derive pseudonyms from.</summary>
 internal static class MasterKeyArguments
 {
-    /// <summary>The ring from <c>--keys</c>, <c>--demo-keys</c>, or else the <c>SIEVE_MASTER_KEYS</c> environment variable.</summary>
+    /// <summary>The ring from <c>--keys</c> <paramref name="file"/>, <c>--demo-keys</c>, or else the <c>SIEVE_MASTER_KEYS</c> environment variable.</summary>
     /// <exception cref="CliException">Both options, none of the three sources, or a malformed source (usage error).</exception>
-    public static MasterKeyRing Load(CommandArguments args)
+    public static MasterKeyRing Load(string? file, bool demo)
     {
-        string? file = args.Value("--keys");
-        bool demo = args.Flag("--demo-keys");
         if (file is not null && demo)
         {
             ThrowHelper.Usage("give --keys FILE or --demo-keys, not both");

@@ -1,43 +1,50 @@
 using System.Text;
 using Sieve.Contracts.Identifiers;
+using Spectre.Console;
 
 namespace Sieve.Commands.Consent;
 
 /// <summary>
-/// The <c>--type</c> and <c>--id</c> options of the consent commands: the identifier is normalized (and so
+/// The <c>--type</c> and <c>--id</c> options of the subject commands: the identifier is normalized (and so
 /// validated) before anything is published or looked up. Errors name the type and the reason code, never the
 /// identifier.
 /// </summary>
 internal static class SubjectArguments
 {
-    /// <summary>Reads <c>--type</c>.</summary>
-    /// <exception cref="CliException">Missing or not one of vin, phone, mac, device-id (usage error).</exception>
-    public static SubjectType Type(CommandArguments args)
+    /// <summary>Checks <c>--type</c>: given, and one of vin, phone, mac, device-id.</summary>
+    public static ValidationResult CheckType(string command, string? text, out SubjectType type)
     {
-        string text = args.Required("--type", "vin|phone|mac|device-id");
-        return SubjectTypeNames.TryParse(text, out SubjectType type)
-            ? type
-            : ThrowHelper.Usage<SubjectType>($"--type must be one of {string.Join(", ", SubjectTypeNames.All)}");
+        type = default;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return ValidationResult.Error($"--type vin|phone|mac|device-id is required; run 'sieve {command} --help'");
+        }
+
+        return SubjectTypeNames.TryParse(text, out type)
+            ? ValidationResult.Success()
+            : ValidationResult.Error($"--type must be one of {string.Join(", ", SubjectTypeNames.All)}");
     }
 
-    /// <summary>Reads <c>--id</c> and normalizes it as <paramref name="type"/>; returns the canonical form.</summary>
-    /// <exception cref="CliException">Missing, or not a valid identifier of the type (usage error with the reason code).</exception>
-    public static string NormalizedId(CommandArguments args, SubjectType type) => Normalize(type, args.Required("--id", "ID"));
-
-    /// <summary>The canonical form of <paramref name="id"/> as an identifier of <paramref name="type"/>.</summary>
-    /// <exception cref="CliException">Not a valid identifier of the type (usage error with the reason code).</exception>
-    public static string Normalize(SubjectType type, string id)
+    /// <summary>Checks <c>--id</c>: given, and a valid identifier of <paramref name="type"/>; sets its canonical form.</summary>
+    public static ValidationResult CheckId(string command, string? id, SubjectType type, out string normalizedId)
     {
+        normalizedId = "";
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            return ValidationResult.Error($"--id ID is required; run 'sieve {command} --help'");
+        }
+
         byte[] raw = Encoding.UTF8.GetBytes(id);
         Span<byte> normalized = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
         NormalizeStatus status = IdentifierNormalizer.TryNormalize(type, raw, normalized, out int written, out _);
         if (status != NormalizeStatus.Ok)
         {
             string name = SubjectTypeNames.NameOf(type);
-            ThrowHelper.Usage($"--id is not a valid {name} ({IdentifierNormalizer.ToReasonCode(type, status)}: {Explain(type, status)}); check the value and --type {name}");
+            return ValidationResult.Error($"--id is not a valid {name} ({IdentifierNormalizer.ToReasonCode(type, status)}: {Explain(type, status)}); check the value and --type {name}");
         }
 
-        return Encoding.ASCII.GetString(normalized[..written]);
+        normalizedId = Encoding.ASCII.GetString(normalized[..written]);
+        return ValidationResult.Success();
     }
 
     private static string Explain(SubjectType type, NormalizeStatus status) => status switch

@@ -11,6 +11,7 @@ using Sieve.Core.Policy;
 using Sieve.Embedded;
 using Sieve.Simulation;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Sieve.Commands.Demo;
 
@@ -20,43 +21,32 @@ namespace Sieve.Commands.Demo;
 /// in-process store. A simulated fleet and dealer Wi-Fi visitors produce raw events; the minimizer and the consent
 /// loader run for real; a watcher reads the purpose topics like a downstream team.
 /// </summary>
-public static class DemoCommand
+public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(session)
 {
+    /// <summary>Name of the command.</summary>
+    public const string Name = "demo";
+
+    /// <summary>One-line summary for <c>sieve --help</c>.</summary>
+    public const string Summary = "run the end-to-end demo: simulated fleet, embedded Kafka and Redis, live minimizer";
+
     private const int RawPartitions = 6;
     private const int OutputPartitions = 3;
 
-    /// <summary>Runs the demo; returns the process exit code. Usage goes to standard output, option errors to standard error.</summary>
-    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken) => RunAsync(args, Console.Out, Console.Error, cancellationToken);
-
     /// <summary>
-    /// Runs the demo: <c>--help</c> writes the usage to <paramref name="output"/> (exit 0); a wrong option writes one
-    /// line to <paramref name="error"/> (exit 2); otherwise the demo draws on the console.
+    /// Runs the demo, drawing on the session's console: a live table where it is an interactive terminal, progress
+    /// lines otherwise (or with <c>--plain</c>), then the summary. Returns 0 when every input is accounted for.
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    protected override async Task<int> RunAsync(DemoOptions options, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(error);
-        if (Array.Exists(args, static a => a is "--help" or "-h"))
-        {
-            await output.WriteLineAsync(DemoOptions.Usage).ConfigureAwait(false);
-            return 0;
-        }
-
-        DemoOptions? options = DemoOptions.Parse(args, out string? problem);
-        if (options is null)
-        {
-            await error.WriteLineAsync("sieve demo: " + problem).ConfigureAwait(false);
-            return 2;
-        }
-
-        bool live = !options.Plain && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-        if (Console.IsOutputRedirected)
+        ArgumentNullException.ThrowIfNull(options);
+        IAnsiConsole console = Console;
+        bool live = !options.Plain && console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi;
+        if (!console.Profile.Capabilities.Ansi)
         {
             // Logs and CI capture: do not wrap tables at the 80 columns a redirected console reports.
-            AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 140);
+            console.Profile.Width = Math.Max(console.Profile.Width, 140);
         }
-        AnsiConsole.MarkupLine("[bold]Sieve demo[/]: raw telematics and dealer Wi-Fi events -> consent -> purpose-scoped pseudonyms -> minimized purpose topics");
+        console.MarkupLine("[bold]Sieve demo[/]: raw telematics and dealer Wi-Fi events -> consent -> purpose-scoped pseudonyms -> minimized purpose topics");
 
         using MockKafkaCluster kafka = MockKafkaCluster.Start(brokers: 1);
         kafka.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
@@ -74,7 +64,7 @@ public static class DemoCommand
 
         kafka.CreateTopic(Topics.Quarantine, 1);
         kafka.CreateTopic(Topics.Audit, 1);
-        AnsiConsole.MarkupLineInterpolated($"Kafka:   librdkafka mock cluster at [cyan]{kafka.BootstrapServers}[/] (real Kafka protocol on loopback; try: kcat -b {kafka.BootstrapServers} -L)");
+        console.MarkupLineInterpolated($"Kafka:   librdkafka mock cluster at [cyan]{kafka.BootstrapServers}[/] (real Kafka protocol on loopback; try: kcat -b {kafka.BootstrapServers} -L)");
 
         RedisServerProcess? redis = null;
         IConsentStore store;
@@ -84,23 +74,23 @@ public static class DemoCommand
             redis = await RedisServerProcess.StartNewAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = redis.Configuration }).ConfigureAwait(false);
             storeKind = "redis";
-            AnsiConsole.MarkupLineInterpolated($"Consent: Redis ([cyan]redis-server[/] started at {redis.Configuration}), near-cache with pub/sub invalidation");
+            console.MarkupLineInterpolated($"Consent: Redis ([cyan]redis-server[/] started at {redis.Configuration}), near-cache with pub/sub invalidation");
         }
         else
         {
             store = new InMemoryConsentStore();
             storeKind = "in-memory";
-            AnsiConsole.MarkupLine(options.InMemory
+            console.MarkupLine(options.InMemory
                 ? "Consent: in-process store (--in-memory)"
                 : "Consent: in-process store ([yellow]redis-server is not installed[/]; install it with: sudo apt-get install -y redis-server)");
         }
 
-        AnsiConsole.MarkupLineInterpolated($"Policy:  {policy.Source} v{policy.PolicyVersion}: {string.Join(", ", policy.Purposes.Select(p => p.Name + (p.ConsentRequired ? " (consent)" : " (no consent, de-identified)")))}");
-        AnsiConsole.MarkupLine("Keys:    built-in demo master key (never for real data)");
+        console.MarkupLineInterpolated($"Policy:  {policy.Source} v{policy.PolicyVersion}: {string.Join(", ", policy.Purposes.Select(p => p.Name + (p.ConsentRequired ? " (consent)" : " (no consent, de-identified)")))}");
+        console.MarkupLine("Keys:    built-in demo master key (never for real data)");
 
         try
         {
-            return await RunPipelineAsync(options, live, kafka.BootstrapServers, policy, store, storeKind, cancellationToken).ConfigureAwait(false);
+            return await RunPipelineAsync(console, options, live, kafka.BootstrapServers, policy, store, storeKind, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -113,7 +103,7 @@ public static class DemoCommand
         }
     }
 
-    private static async Task<int> RunPipelineAsync(DemoOptions options, bool live, string bootstrap, CompiledPolicy policy, IConsentStore store,
+    private static async Task<int> RunPipelineAsync(IAnsiConsole console, DemoOptions options, bool live, string bootstrap, CompiledPolicy policy, IConsentStore store,
         string storeKind, CancellationToken cancellationToken)
     {
         using MinimizerPipeline pipeline = Pipeline(bootstrap, policy, store, new PseudonymKeyFactory(MasterKeyRing.CreateDemo())).Build();
@@ -155,8 +145,8 @@ public static class DemoCommand
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);
         }
 
-        AnsiConsole.MarkupLineInterpolated($"Population: {options.Fleet.Vehicles} vehicles, {options.Fleet.Visitors} Wi-Fi visitors; {loader.Applied} consent decisions loaded in {consentWait.ElapsedMilliseconds} ms");
-        AnsiConsole.MarkupLineInterpolated($"Running for {options.Seconds} s at about {options.Rate} events/s; a wave of personalization opt-outs comes at {options.Seconds * 2 / 5} s; one input in {options.Fleet.BadInputEvery} is deliberately bad.");
+        console.MarkupLineInterpolated($"Population: {options.Fleet.Vehicles} vehicles, {options.Fleet.Visitors} Wi-Fi visitors; {loader.Applied} consent decisions loaded in {consentWait.ElapsedMilliseconds} ms");
+        console.MarkupLineInterpolated($"Running for {options.Seconds} s at about {options.Rate} events/s; a wave of personalization opt-outs comes at {options.Seconds * 2 / 5} s; one input in {options.Fleet.BadInputEvery} is deliberately bad.");
 
         // Ingest in-process: vehicles reach Kafka through its Teltonika TCP endpoint, dealer gateways through HTTP.
         (string merakiOutlet, string merakiGateway) = FleetSimulator.Outlet(1);
@@ -177,15 +167,15 @@ public static class DemoCommand
             },
             fleet.DeviceVehicles(),
             fleet.GatewayVisitors(0));
-        AnsiConsole.MarkupLineInterpolated($"Ingest:  in-process; {options.Fleet.Vehicles} units on Teltonika TCP 127.0.0.1:{ingest.TeltonikaPort} (Codec 8 Extended, {perVehicle} records a second each), gateways at {ingest.Gateways.BaseAddress} (Meraki, captive portal)");
-        AnsiConsole.MarkupLine("Direct:  a dealer Wi-Fi feed and a misbehaving producer write straight to the raw topics");
+        console.MarkupLineInterpolated($"Ingest:  in-process; {options.Fleet.Vehicles} units on Teltonika TCP 127.0.0.1:{ingest.TeltonikaPort} (Codec 8 Extended, {perVehicle} records a second each), gateways at {ingest.Gateways.BaseAddress} (Meraki, captive portal)");
+        console.MarkupLine("Direct:  a dealer Wi-Fi feed and a misbehaving producer write straight to the raw topics");
 
         var run = new DemoRun(options, storeKind, engine, watcher, loader, cache) { Devices = devices.Stats };
         long produced = 0;
         int withdrawals = 0;
         bool waveSent = false;
         var clock = Stopwatch.StartNew();
-        var renderer = new LiveView(run);
+        var renderer = new LiveView(run, console);
 
         async Task Produce()
         {
@@ -265,16 +255,16 @@ public static class DemoCommand
         await Task.WhenAll(engineTask.ContinueWith(_ => { }, TaskScheduler.Default), loaderTask.ContinueWith(_ => { }, TaskScheduler.Default), watcherTask.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
 
         DemoSummary summary = DemoSummary.From(run);
-        summary.Print(run);
+        summary.Print(run, console);
         if (watcherTask.Exception?.GetBaseException() is Exception watcherFailure)
         {
             // The samples and latency come from that reader: say why they are short instead of showing them as complete.
-            AnsiConsole.MarkupLineInterpolated($"[red]the downstream reader stopped early ({watcherFailure.GetType().Name}); samples and latency cover only what it read[/]");
+            console.MarkupLineInterpolated($"[red]the downstream reader stopped early ({watcherFailure.GetType().Name}); samples and latency cover only what it read[/]");
         }
         if (options.SummaryJson is not null)
         {
             await File.WriteAllTextAsync(options.SummaryJson, JsonSerializer.Serialize(summary, DemoSummary.JsonOptions), CancellationToken.None).ConfigureAwait(false);
-            AnsiConsole.MarkupLineInterpolated($"Summary written to {options.SummaryJson}");
+            console.MarkupLineInterpolated($"Summary written to {options.SummaryJson}");
         }
 
         return summary.AllAccountedFor ? 0 : 1;

@@ -1,25 +1,51 @@
-using System.Globalization;
 using Sieve.Simulation;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Sieve.Commands.Demo;
 
 /// <summary>Command-line options of <c>sieve demo</c>.</summary>
-public sealed class DemoOptions
+public sealed class DemoOptions : SieveSettings
 {
+    private const string SecondsProblem = "--seconds needs a whole number from 1 to 86400, e.g. --seconds 30";
+    private const string RateProblem = "--rate needs a whole number of events per second from 1 to 1000000";
+    private const string VehiclesProblem = "--vehicles needs a whole number from 1 to 1000000";
+    private const string VisitorsProblem = "--visitors needs a whole number from 1 to 1000000";
+    private const string SummaryJsonProblem = "--summary-json needs a file path";
+
     /// <summary>How long events are generated.</summary>
     public int Seconds { get; set; } = 30;
 
     /// <summary>Raw events per second offered.</summary>
     public int Rate { get; set; } = 2000;
 
-    /// <summary>Where to write the summary as JSON, if anywhere.</summary>
+    /// <summary>Where to write the summary as JSON, if anywhere (<c>--summary-json FILE</c>).</summary>
+    [CommandOption("--summary-json <FILE>")]
     public string? SummaryJson { get; set; }
 
-    /// <summary>Print plain progress lines instead of a live table.</summary>
+    /// <summary>Print plain progress lines instead of a live table (<c>--plain</c>).</summary>
+    [CommandOption("--plain")]
     public bool Plain { get; set; }
 
-    /// <summary>Use the in-process consent store even when redis-server is installed.</summary>
+    /// <summary>Use the in-process consent store even when redis-server is installed (<c>--in-memory</c>).</summary>
+    [CommandOption("--in-memory")]
     public bool InMemory { get; set; }
+
+    /// <summary><c>--seconds N</c> as given; checked into <see cref="Seconds"/>.</summary>
+    [CommandOption("--seconds <N>")]
+    public string? SecondsText { get; init; }
+
+    /// <summary><c>--rate N</c> as given; checked into <see cref="Rate"/>.</summary>
+    [CommandOption("--rate <N>")]
+    public string? RateText { get; init; }
+
+    /// <summary><c>--vehicles N</c> as given; checked into the fleet's vehicles.</summary>
+    [CommandOption("--vehicles <N>")]
+    public string? VehiclesText { get; init; }
+
+    /// <summary><c>--visitors N</c> as given; checked into the fleet's visitors.</summary>
+    [CommandOption("--visitors <N>")]
+    public string? VisitorsText { get; init; }
 
     /// <summary>The simulated population.</summary>
     public FleetOptions Fleet { get; } = new();
@@ -46,61 +72,48 @@ public sealed class DemoOptions
           sieve demo --seconds 30
         """;
 
-    /// <summary>Parses <paramref name="args"/>; returns null with <paramref name="error"/> set when they are wrong.</summary>
-    public static DemoOptions? Parse(IReadOnlyList<string> args, out string? error)
+    /// <inheritdoc/>
+    protected override string CommandName => DemoCommand.Name;
+
+    /// <inheritdoc/>
+    public override string? MissingValueProblem(string option) => option switch
     {
-        var o = new DemoOptions();
-        error = null;
-        for (int i = 0; i < args.Count; i++)
+        "--seconds" => SecondsProblem,
+        "--rate" => RateProblem,
+        "--vehicles" => VehiclesProblem,
+        "--visitors" => VisitorsProblem,
+        "--summary-json" => SummaryJsonProblem,
+        _ => null,
+    };
+
+    /// <inheritdoc/>
+    public override ValidationResult Validate()
+    {
+        int value;
+        if (SecondsText is not null)
         {
-            string a = args[i];
-            string? Next()
-            {
-                if (i + 1 >= args.Count)
-                {
-                    return null;
-                }
-
-                return args[++i];
-            }
-
-            switch (a)
-            {
-                case "--seconds":
-                    if (!TryInt(Next(), 1, 86_400, out int s)) { error = "--seconds needs a whole number from 1 to 86400, e.g. --seconds 30"; return null; }
-                    o.Seconds = s;
-                    break;
-                case "--rate":
-                    if (!TryInt(Next(), 1, 1_000_000, out int r)) { error = "--rate needs a whole number of events per second from 1 to 1000000"; return null; }
-                    o.Rate = r;
-                    break;
-                case "--vehicles":
-                    if (!TryInt(Next(), 1, 1_000_000, out int v)) { error = "--vehicles needs a whole number from 1 to 1000000"; return null; }
-                    o.Fleet.Vehicles = v;
-                    break;
-                case "--visitors":
-                    if (!TryInt(Next(), 1, 1_000_000, out int p)) { error = "--visitors needs a whole number from 1 to 1000000"; return null; }
-                    o.Fleet.Visitors = p;
-                    break;
-                case "--summary-json":
-                    o.SummaryJson = Next();
-                    if (string.IsNullOrWhiteSpace(o.SummaryJson)) { error = "--summary-json needs a file path"; return null; }
-                    break;
-                case "--plain":
-                    o.Plain = true;
-                    break;
-                case "--in-memory":
-                    o.InMemory = true;
-                    break;
-                default:
-                    error = "unknown option '" + a + "'; run 'sieve demo --help' for the options";
-                    return null;
-            }
+            if (!TryInt(SecondsText, 1, 86_400, out value)) { return ValidationResult.Error(SecondsProblem); }
+            Seconds = value;
         }
 
-        return o;
-    }
+        if (RateText is not null)
+        {
+            if (!TryInt(RateText, 1, 1_000_000, out value)) { return ValidationResult.Error(RateProblem); }
+            Rate = value;
+        }
 
-    private static bool TryInt(string? text, int min, int max, out int value) =>
-        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+        if (VehiclesText is not null)
+        {
+            if (!TryInt(VehiclesText, 1, 1_000_000, out value)) { return ValidationResult.Error(VehiclesProblem); }
+            Fleet.Vehicles = value;
+        }
+
+        if (VisitorsText is not null)
+        {
+            if (!TryInt(VisitorsText, 1, 1_000_000, out value)) { return ValidationResult.Error(VisitorsProblem); }
+            Fleet.Visitors = value;
+        }
+
+        return SummaryJson is not null && string.IsNullOrWhiteSpace(SummaryJson) ? ValidationResult.Error(SummaryJsonProblem) : ValidationResult.Success();
+    }
 }

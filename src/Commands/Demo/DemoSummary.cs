@@ -87,14 +87,16 @@ public sealed class DemoSummary
         };
     }
 
-    /// <summary>Prints the summary and sample records.</summary>
-    public void Print(DemoRun run)
+    /// <summary>Prints the summary and sample records to <paramref name="console"/>.</summary>
+    public void Print(DemoRun run, IAnsiConsole console)
     {
-        AnsiConsole.WriteLine();
-        AnsiConsole.Write(new Rule("[bold]summary[/]").LeftJustified());
-        AnsiConsole.MarkupLineInterpolated($"{EventsProduced:N0} raw events produced, {EventsProcessed:N0} processed in {Seconds:F1} s ({EventsPerSecond:N0}/s); consent store: {ConsentStore}; opt-outs mid-run: {Withdrawals}");
-        AnsiConsole.MarkupLineInterpolated($"through Ingest: {DeviceConnections:N0} device connections, {RecordsAcked:N0} telematics records acked over TCP, {GatewayRecordsAccepted:N0} Wi-Fi records accepted over HTTP; {DirectProduced:N0} produced straight to Kafka");
-        AnsiConsole.MarkupLineInterpolated($"end-to-end latency p50 {LiveView.Ms(LatencyMs["p50"])}, p99 {LiveView.Ms(LatencyMs["p99"])}");
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(console);
+        console.WriteLine();
+        console.Write(new Rule("[bold]summary[/]").LeftJustified());
+        console.MarkupLineInterpolated($"{EventsProduced:N0} raw events produced, {EventsProcessed:N0} processed in {Seconds:F1} s ({EventsPerSecond:N0}/s); consent store: {ConsentStore}; opt-outs mid-run: {Withdrawals}");
+        console.MarkupLineInterpolated($"through Ingest: {DeviceConnections:N0} device connections, {RecordsAcked:N0} telematics records acked over TCP, {GatewayRecordsAccepted:N0} Wi-Fi records accepted over HTTP; {DirectProduced:N0} produced straight to Kafka");
+        console.MarkupLineInterpolated($"end-to-end latency p50 {LiveView.Ms(LatencyMs["p50"])}, p99 {LiveView.Ms(LatencyMs["p99"])}");
         var table = new Table().Border(TableBorder.Simple);
         table.AddColumn("purpose");
         foreach (string outcome in new[] { "forwarded", "no consent", "withdrawn", "minor", "n/a", "erased" })
@@ -109,20 +111,20 @@ public sealed class DemoSummary
             table.AddRow([purpose, .. outcomes.Values.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)), quarantined.ToString("N0", CultureInfo.InvariantCulture)]);
         }
 
-        AnsiConsole.Write(table);
-        AnsiConsole.MarkupLineInterpolated($"quarantined by reason: {(Quarantined.Count == 0 ? "none" : string.Join(", ", Quarantined.Select(kv => kv.Key + " " + kv.Value)))}");
-        AnsiConsole.MarkupLine(AllAccountedFor
+        console.Write(table);
+        console.MarkupLineInterpolated($"quarantined by reason: {(Quarantined.Count == 0 ? "none" : string.Join(", ", Quarantined.Select(kv => kv.Key + " " + kv.Value)))}");
+        console.MarkupLine(AllAccountedFor
             ? "[green]every input is accounted for: per purpose, forwarded + withheld + quarantined = inputs[/]"
             : "[red]NOT all inputs are accounted for[/]");
-        AnsiConsole.WriteLine();
-        AnsiConsole.Write(new Rule("[bold]sample minimized records[/] (as downstream teams read them)").LeftJustified());
+        console.WriteLine();
+        console.Write(new Rule("[bold]sample minimized records[/] (as downstream teams read them)").LeftJustified());
         foreach ((string topic, List<string> samples) in run.Watcher.Samples.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            AnsiConsole.MarkupLineInterpolated($"[bold]{topic}[/]");
+            console.MarkupLineInterpolated($"[bold]{topic}[/]");
             foreach (string sample in samples)
             {
                 // Raw JSON on one line, unwrapped, so it can be copied or piped.
-                Console.Out.WriteLine("  " + sample);
+                PlainText.WriteLine(console, "  " + sample);
             }
         }
     }

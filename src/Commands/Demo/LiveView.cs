@@ -8,7 +8,7 @@ using Spectre.Console.Rendering;
 namespace Sieve.Commands.Demo;
 
 /// <summary>Shows a demo run while it happens: a live table on a terminal, progress lines otherwise.</summary>
-public sealed class LiveView(DemoRun run)
+public sealed class LiveView(DemoRun run, IAnsiConsole console)
 {
     private static readonly (Outcome Outcome, string Label)[] WithheldLabels =
     [
@@ -27,7 +27,7 @@ public sealed class LiveView(DemoRun run)
     /// <summary>Runs <paramref name="work"/> under a live-updating table.</summary>
     public async Task RunLiveAsync(Func<Task> work)
     {
-        await AnsiConsole.Live(Render()).AutoClear(false).StartAsync(async ctx =>
+        await console.Live(Render()).AutoClear(false).StartAsync(async ctx =>
         {
             Task task = work();
             while (!task.IsCompleted)
@@ -50,7 +50,7 @@ public sealed class LiveView(DemoRun run)
             await Task.WhenAny(task, Task.Delay(2000)).ConfigureAwait(false);
             UpdateRate();
             MinimizerStats s = run.Engine.Stats;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            PlainText.WriteLine(console, string.Create(CultureInfo.InvariantCulture,
                 $"[{_clock.Elapsed.TotalSeconds,5:F0}s] in {run.Produced,8} (connections {run.Devices?.ActiveConnections ?? 0}, acked {run.Devices?.RecordsAcked ?? 0}, http {run.Devices?.HttpRecordsAccepted ?? 0}) processed {s.Inputs,8} ({_rate,7:F0}/s) forwarded {Forwarded()} withheld {Withheld()} quarantined {s.QuarantinedTotal} p50 {Ms(run.Watcher.Latency.Percentile(50))} p99 {Ms(run.Watcher.Latency.Percentile(99))}{(s.Paused ? " PAUSED (consent unavailable)" : "")}"));
         }
 

@@ -7,6 +7,7 @@ using Sieve.Contracts;
 using Sieve.Contracts.Identifiers;
 using Sieve.Core.Erasure;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Sieve.Commands.Erasure;
 
@@ -15,7 +16,7 @@ namespace Sieve.Commands.Erasure;
 /// (never the identifier, which is only in the value), with an idempotent acks=all producer, and waits for the
 /// delivery report. The identifier is validated before anything is sent.
 /// </summary>
-internal static class ErasureRequestCommand
+internal sealed class ErasureRequestCommand(CliSession session) : SieveCommand<ErasureRequestSettings>(session)
 {
     public const string Name = "erasure request";
 
@@ -24,18 +25,6 @@ internal static class ErasureRequestCommand
     public const string DefaultBootstrap = "localhost:9092";
 
     public const int DefaultTimeoutSeconds = 15;
-
-    public static IReadOnlyList<OptionSpec> Options { get; } =
-    [
-        OptionSpec.Value("--type"),
-        OptionSpec.Value("--id"),
-        OptionSpec.Value("--reason"),
-        OptionSpec.Value("--request-id"),
-        OptionSpec.Value("--bootstrap"),
-        OptionSpec.Value("--topic"),
-        OptionSpec.Value("--timeout"),
-        .. KafkaClientProperties.Options,
-    ];
 
     public static string Usage => $"""
         Usage: sieve erasure request --type vin|phone|mac|device-id --id ID [--reason user-request|minor|other]
@@ -63,34 +52,24 @@ internal static class ErasureRequestCommand
           sieve erasure request --type vin --id LSVAU218XN2183294 --reason user-request --bootstrap localhost:9092
         """;
 
-    public static async Task<int> RunAsync(CommandArguments args, IAnsiConsole console, CancellationToken cancellationToken)
+    protected override async Task<int> RunAsync(ErasureRequestSettings settings, CancellationToken cancellationToken)
     {
-        args.ExpectPositionals(0, 0, "");
-        SubjectType type = SubjectArguments.Type(args);
-        string normalizedId = SubjectArguments.NormalizedId(args, type);
-        ErasureReason reason = ParseReason(args.Value("--reason"));
-        string requestId = ParseRequestId(args.Value("--request-id"), type, normalizedId);
-        string bootstrap = args.Value("--bootstrap", DefaultBootstrap);
-        string topic = args.Value("--topic", Topics.ErasureRequests);
-        int timeoutSeconds = KafkaPublish.ParseTimeout(args.Value("--timeout"), DefaultTimeoutSeconds);
+        SubjectType type = settings.SubjectType;
+        ErasureReason reason = settings.ErasureReason;
+        string requestId = settings.RequestId ?? "er-" + Guid.NewGuid().ToString("N");
+        string bootstrap = settings.Bootstrap;
+        string topic = settings.Topic;
+        int timeoutSeconds = settings.TimeoutSeconds;
         DateTimeOffset requestedAt = DateTimeOffset.UtcNow;
 
-        var request = new ErasureRequest(type, normalizedId, requestId, reason, requestedAt);
+        var request = new ErasureRequest(type, settings.NormalizedId, requestId, reason, requestedAt);
         var message = new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(requestId), Value = ErasureCodec.EncodeRequest(request) };
-        DeliveryResult<byte[], byte[]> delivered = await KafkaPublish.PublishAsync(bootstrap, KafkaClientProperties.From(args), topic, timeoutSeconds, message, cancellationToken).ConfigureAwait(false);
+        DeliveryResult<byte[], byte[]> delivered = await KafkaPublish.PublishAsync(bootstrap, KafkaClientProperties.From(settings), topic, timeoutSeconds, message, cancellationToken).ConfigureAwait(false);
 
-        PlainText.WriteLine(console, string.Create(CultureInfo.InvariantCulture,
+        PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
             $"published erasure request {requestId} ({ReasonName(reason)}) for a {SubjectTypeNames.NameOf(type)} subject at {ExplainValues.Time(requestedAt.ToUnixTimeMilliseconds())}: {delivered.Topic} partition {delivered.Partition.Value} offset {delivered.Offset.Value}"));
         return ExitCodes.Ok;
     }
-
-    private static ErasureReason ParseReason(string? text) => text switch
-    {
-        null or "user-request" => ErasureReason.UserRequest,
-        "minor" => ErasureReason.Minor,
-        "other" => ErasureReason.Other,
-        _ => ThrowHelper.Usage<ErasureReason>("--reason must be one of user-request, minor, other"),
-    };
 
     private static string ReasonName(ErasureReason reason) => reason switch
     {
@@ -99,26 +78,98 @@ internal static class ErasureRequestCommand
         _ => "user-request",
     };
 
-    private static string ParseRequestId(string? text, SubjectType type, string normalizedId)
+}
+
+/// <summary>The options of <c>sieve erasure request</c>.</summary>
+internal sealed class ErasureRequestSettings : KafkaClientSettings
+{
+    /// <summary><c>--type</c>.</summary>
+    [CommandOption("--type <TYPE>")]
+    public string? TypeName { get; init; }
+
+    /// <summary><c>--id</c>, as given.</summary>
+    [CommandOption("--id <ID>")]
+    public string? Id { get; init; }
+
+    /// <summary><c>--reason</c>.</summary>
+    [CommandOption("--reason <REASON>")]
+    public string? Reason { get; init; }
+
+    /// <summary><c>--request-id</c>; null for a generated one.</summary>
+    [CommandOption("--request-id <ID>")]
+    public string? RequestId { get; init; }
+
+    /// <summary><c>--bootstrap</c>.</summary>
+    [CommandOption("--bootstrap <HOST:PORT>")]
+    public string Bootstrap { get; init; } = ErasureRequestCommand.DefaultBootstrap;
+
+    /// <summary><c>--topic</c>.</summary>
+    [CommandOption("--topic <TOPIC>")]
+    public string Topic { get; init; } = Topics.ErasureRequests;
+
+    /// <summary><c>--timeout</c>, as given.</summary>
+    [CommandOption("--timeout <SECONDS>")]
+    public string? Timeout { get; init; }
+
+    /// <summary>The subject type, once validated.</summary>
+    public SubjectType SubjectType { get; private set; }
+
+    /// <summary>The canonical identifier, once validated.</summary>
+    public string NormalizedId { get; private set; } = "";
+
+    /// <summary>The reason, once validated.</summary>
+    public ErasureReason ErasureReason { get; private set; }
+
+    /// <summary>Seconds to wait for the delivery report, once validated.</summary>
+    public int TimeoutSeconds { get; private set; }
+
+    protected override string CommandName => ErasureRequestCommand.Name;
+
+    public override ValidationResult Validate()
     {
-        if (text is null)
+        ValidationResult result = SubjectArguments.CheckType(CommandName, TypeName, out SubjectType type);
+        if (!result.Successful)
         {
-            return "er-" + Guid.NewGuid().ToString("N");
+            return result;
         }
 
-        // Receipts and logs quote the request id, so it must be one short token that is no identifier.
-        switch (ErasureRequestId.Problem(text, type, normalizedId))
+        SubjectType = type;
+        result = SubjectArguments.CheckId(CommandName, Id, type, out string normalizedId);
+        if (!result.Successful)
         {
-            case ErasureRequestId.InvalidCode:
-                ThrowHelper.Usage($"--request-id must be 1 to {ErasureRequestId.MaxLength} characters of A-Z, a-z, 0-9, '.', '_' and '-', not starting with '{ErasureRequestId.ReservedPrefix}'");
-                break;
-            case ErasureRequestId.IdentifierCode:
-                ThrowHelper.Usage("--request-id must not be an identifier (a VIN, phone number, MAC address, IMEI or the subject's own id); use a ticket number or leave it out for a generated one");
-                break;
+            return result;
         }
 
-        return text;
+        NormalizedId = normalizedId;
+        switch (Reason)
+        {
+            case null or "user-request":
+                ErasureReason = ErasureReason.UserRequest;
+                break;
+            case "minor":
+                ErasureReason = ErasureReason.Minor;
+                break;
+            case "other":
+                ErasureReason = ErasureReason.Other;
+                break;
+            default:
+                return ValidationResult.Error("--reason must be one of user-request, minor, other");
+        }
+
+        if (RequestId is not null)
+        {
+            // Receipts and logs quote the request id, so it must be one short token that is no identifier.
+            switch (ErasureRequestId.Problem(RequestId, type, normalizedId))
+            {
+                case ErasureRequestId.InvalidCode:
+                    return ValidationResult.Error($"--request-id must be 1 to {ErasureRequestId.MaxLength} characters of A-Z, a-z, 0-9, '.', '_' and '-', not starting with '{ErasureRequestId.ReservedPrefix}'");
+                case ErasureRequestId.IdentifierCode:
+                    return ValidationResult.Error("--request-id must not be an identifier (a VIN, phone number, MAC address, IMEI or the subject's own id); use a ticket number or leave it out for a generated one");
+            }
+        }
+
+        result = CheckTimeout(Timeout, ErasureRequestCommand.DefaultTimeoutSeconds, out int seconds);
+        TimeoutSeconds = seconds;
+        return result;
     }
-
-
 }

@@ -1,10 +1,11 @@
 using Sieve.Contracts.Pseudonymization;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Sieve.Commands.Keys;
 
 /// <summary><c>sieve keys generate</c>: a new keys file with one random master key, readable only by its owner.</summary>
-internal static class KeysGenerateCommand
+internal sealed class KeysGenerateCommand(CliSession session) : SieveCommand<KeysGenerateSettings>(session)
 {
     public const string Name = "keys generate";
 
@@ -30,24 +31,33 @@ internal static class KeysGenerateCommand
           sieve keys generate --id k1 --out /etc/sieve/keys.json
         """;
 
-    public static IReadOnlyList<OptionSpec> Options { get; } =
-    [
-        OptionSpec.Value("--id"),
-        OptionSpec.Value("--out"),
-        OptionSpec.Flag("--force"),
-    ];
-
-    public static Task<int> RunAsync(CommandArguments args, IAnsiConsole console, CancellationToken cancellationToken)
+    protected override Task<int> RunAsync(KeysGenerateSettings settings, CancellationToken cancellationToken)
     {
-        args.ExpectPositionals(0, 0, "");
-        string id = args.Value("--id", DefaultKeyId);
-        string path = args.Value("--out", DefaultFile);
-        string json = KeyIds.Generate(id);
-        KeysFileWriter.Write(path, json, args.Flag("--force"));
+        string path = settings.Out;
+        string json = KeyIds.Generate(settings.Id);
+        KeysFileWriter.Write(path, json, settings.Force);
 
         // Read back through the services' loader: what was written is what they will accept.
         MasterKeyRing ring = KeyIds.LoadWritten(path);
-        PlainText.WriteLine(console, $"generated master key '{ring.Active.Id}' in {path} (mode 0600)");
+        PlainText.WriteLine(Console, $"generated master key '{ring.Active.Id}' in {path} (mode 0600)");
         return Task.FromResult(ExitCodes.Ok);
     }
+}
+
+/// <summary>The options of <c>sieve keys generate</c>.</summary>
+internal sealed class KeysGenerateSettings : SieveSettings
+{
+    /// <summary><c>--id ID</c>.</summary>
+    [CommandOption("--id <ID>")]
+    public string Id { get; init; } = KeysGenerateCommand.DefaultKeyId;
+
+    /// <summary><c>--out FILE</c>.</summary>
+    [CommandOption("--out <FILE>")]
+    public string Out { get; init; } = KeysGenerateCommand.DefaultFile;
+
+    /// <summary><c>--force</c>: replace the file.</summary>
+    [CommandOption("--force")]
+    public bool Force { get; init; }
+
+    protected override string CommandName => KeysGenerateCommand.Name;
 }

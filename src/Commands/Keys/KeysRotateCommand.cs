@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Sieve.Contracts.Pseudonymization;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Sieve.Commands.Keys;
 
@@ -10,7 +11,7 @@ namespace Sieve.Commands.Keys;
 /// <c>sieve keys rotate</c>: adds a fresh master key to a keys file and makes it active. The older keys stay in
 /// the file, so pseudonyms made with them can still be recomputed (e.g. to honour an erasure request).
 /// </summary>
-internal static class KeysRotateCommand
+internal sealed class KeysRotateCommand(CliSession session) : SieveCommand<KeysRotateSettings>(session)
 {
     public const string Name = "keys rotate";
 
@@ -31,17 +32,10 @@ internal static class KeysRotateCommand
           sieve keys rotate --file /etc/sieve/keys.json --id k2
         """;
 
-    public static IReadOnlyList<OptionSpec> Options { get; } =
-    [
-        OptionSpec.Value("--file"),
-        OptionSpec.Value("--id"),
-    ];
-
-    public static Task<int> RunAsync(CommandArguments args, IAnsiConsole console, CancellationToken cancellationToken)
+    protected override Task<int> RunAsync(KeysRotateSettings settings, CancellationToken cancellationToken)
     {
-        args.ExpectPositionals(0, 0, "");
-        string path = args.Required("--file", "FILE");
-        string id = args.Required("--id", "ID");
+        string path = settings.File!;
+        string id = settings.Id!;
 
         MasterKeyRing before;
         try
@@ -72,10 +66,10 @@ internal static class KeysRotateCommand
             ids.Add(key.Id);
         }
 
-        PlainText.WriteLine(console, $"rotated {path}: active key '{after.Active.Id}'; keys {string.Join(", ", ids)} (pseudonyms made with older keys stay derivable)");
+        PlainText.WriteLine(Console, $"rotated {path}: active key '{after.Active.Id}'; keys {string.Join(", ", ids)} (pseudonyms made with older keys stay derivable)");
         if (previousMode is { } mode && (mode & ~KeysFileWriter.OwnerOnly) != 0)
         {
-            PlainText.WriteLine(console, $"note: {path} was mode {Octal(mode)}; it is now 0600");
+            PlainText.WriteLine(Console, $"note: {path} was mode {Octal(mode)}; it is now 0600");
         }
 
         return Task.FromResult(ExitCodes.Ok);
@@ -96,4 +90,28 @@ internal static class KeysRotateCommand
     }
 
     private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode, 8).PadLeft(3, '0');
+}
+
+/// <summary>The options of <c>sieve keys rotate</c>.</summary>
+internal sealed class KeysRotateSettings : SieveSettings
+{
+    /// <summary><c>--file FILE</c>: the keys file.</summary>
+    [CommandOption("--file <FILE>")]
+    public string? File { get; init; }
+
+    /// <summary><c>--id ID</c>: the new key's id.</summary>
+    [CommandOption("--id <ID>")]
+    public string? Id { get; init; }
+
+    protected override string CommandName => KeysRotateCommand.Name;
+
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrWhiteSpace(File))
+        {
+            return Required("--file", "FILE");
+        }
+
+        return string.IsNullOrWhiteSpace(Id) ? Required("--id", "ID") : ValidationResult.Success();
+    }
 }

@@ -1,10 +1,11 @@
 using Sieve.Core.Policy;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Sieve.Commands.Policy;
 
 /// <summary><c>sieve policy check FILE</c>: validates a policy file and lists every problem with its position.</summary>
-internal static class PolicyCheckCommand
+internal sealed class PolicyCheckCommand(CliSession session) : SieveCommand<PolicyCheckSettings>(session)
 {
     public const string Name = "policy check";
 
@@ -21,12 +22,9 @@ internal static class PolicyCheckCommand
           sieve policy check src/Core/Policy/default-policy.json
         """;
 
-    public static IReadOnlyList<OptionSpec> Options { get; } = [];
-
-    public static Task<int> RunAsync(CommandArguments args, IAnsiConsole console, CancellationToken cancellationToken)
+    protected override Task<int> RunAsync(PolicyCheckSettings settings, CancellationToken cancellationToken)
     {
-        args.ExpectPositionals(1, 1, "the policy FILE");
-        string file = args.Positionals[0];
+        string file = settings.File!;
         CompiledPolicy policy;
         try
         {
@@ -36,13 +34,13 @@ internal static class PolicyCheckCommand
         {
             foreach (PolicyError error in e.Errors)
             {
-                PlainText.WriteLine(console, error.ToString());
+                PlainText.WriteLine(Console, error.ToString());
             }
 
             return Task.FromResult(ExitCodes.Failure);
         }
 
-        PlainText.WriteLine(console, Describe(policy));
+        PlainText.WriteLine(Console, Describe(policy));
         return Task.FromResult(ExitCodes.Ok);
     }
 
@@ -58,4 +56,17 @@ internal static class PolicyCheckCommand
         string noun = names.Count == 1 ? "purpose" : "purposes";
         return $"OK: {names.Count} {noun} ({string.Join(", ", names)})";
     }
+}
+
+/// <summary>The arguments of <c>sieve policy check</c>.</summary>
+internal sealed class PolicyCheckSettings : SieveSettings
+{
+    /// <summary>The policy file to check.</summary>
+    [CommandArgument(0, "[FILE]")]
+    public string? File { get; init; }
+
+    protected override string CommandName => PolicyCheckCommand.Name;
+
+    public override ValidationResult Validate() =>
+        File is null ? ValidationResult.Error($"the policy FILE is missing; run 'sieve {CommandName} --help'") : ValidationResult.Success();
 }

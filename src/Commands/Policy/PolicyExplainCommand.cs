@@ -1,6 +1,7 @@
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Core.Policy;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Sieve.Commands.Policy;
 
@@ -8,7 +9,7 @@ namespace Sieve.Commands.Policy;
 /// <c>sieve policy explain FILE|--default --event SAMPLE.json</c>: what the policy does to one sample event, per
 /// purpose and per field.
 /// </summary>
-internal static class PolicyExplainCommand
+internal sealed class PolicyExplainCommand(CliSession session) : SieveCommand<PolicyExplainSettings>(session)
 {
     public const string Name = "policy explain";
 
@@ -36,39 +37,62 @@ internal static class PolicyExplainCommand
           sieve policy explain --default --event samples/wifi-event.json --consent positioning
         """;
 
-    public static IReadOnlyList<OptionSpec> Options { get; } =
-    [
-        OptionSpec.Flag("--default"),
-        OptionSpec.Value("--event"),
-        OptionSpec.Value("--consent"),
-        OptionSpec.Flag("--minor"),
-        OptionSpec.Flag("--json"),
-    ];
-
-    public static async Task<int> RunAsync(CommandArguments args, IAnsiConsole console, CancellationToken cancellationToken)
+    protected override async Task<int> RunAsync(PolicyExplainSettings settings, CancellationToken cancellationToken)
     {
-        args.ExpectPositionals(0, 1, "the policy FILE");
-        bool useDefault = args.Flag("--default");
-        if (useDefault == (args.Positionals.Count == 1))
-        {
-            ThrowHelper.Usage("give either a policy FILE or --default (not both); run 'sieve policy explain --help'");
-        }
-
-        string eventFile = args.Required("--event", "SAMPLE.json");
-        ConsentSpec consent = ConsentSpec.Parse(args.Value("--consent"), args.Flag("--minor"));
-        CompiledPolicy policy = PolicyFiles.Load(useDefault ? null : args.Positionals[0]);
-        SampleEvent sample = SampleEventReader.ReadFile(eventFile);
+        ConsentSpec consent = ConsentSpec.Parse(settings.Consent, settings.Minor);
+        CompiledPolicy policy = PolicyFiles.Load(settings.UseDefault ? null : settings.File);
+        SampleEvent sample = SampleEventReader.ReadFile(settings.Event!);
 
         ExplainReport report = await PolicyExplainer.ExplainAsync(policy, sample, consent, MasterKeyRing.CreateDemo(), cancellationToken).ConfigureAwait(false);
-        if (args.Flag("--json"))
+        if (settings.Json)
         {
-            PlainText.WriteLine(console, ExplainJsonWriter.Write(report));
+            PlainText.WriteLine(Console, ExplainJsonWriter.Write(report));
         }
         else
         {
-            ExplainTableRenderer.Render(console, report);
+            ExplainTableRenderer.Render(Console, report);
         }
 
         return ExitCodes.Ok;
+    }
+}
+
+/// <summary>The arguments and options of <c>sieve policy explain</c>.</summary>
+internal sealed class PolicyExplainSettings : SieveSettings
+{
+    /// <summary>The policy file, unless <see cref="UseDefault"/>.</summary>
+    [CommandArgument(0, "[FILE]")]
+    public string? File { get; init; }
+
+    /// <summary><c>--default</c>: the shipped policy.</summary>
+    [CommandOption("--default")]
+    public bool UseDefault { get; init; }
+
+    /// <summary><c>--event SAMPLE.json</c>.</summary>
+    [CommandOption("--event <SAMPLE>")]
+    public string? Event { get; init; }
+
+    /// <summary><c>--consent all|none|P1,P2</c>.</summary>
+    [CommandOption("--consent <WHICH>")]
+    public string? Consent { get; init; }
+
+    /// <summary><c>--minor</c>.</summary>
+    [CommandOption("--minor")]
+    public bool Minor { get; init; }
+
+    /// <summary><c>--json</c>.</summary>
+    [CommandOption("--json")]
+    public bool Json { get; init; }
+
+    protected override string CommandName => PolicyExplainCommand.Name;
+
+    public override ValidationResult Validate()
+    {
+        if (UseDefault == (File is not null))
+        {
+            return ValidationResult.Error($"give either a policy FILE or --default (not both); run 'sieve {CommandName} --help'");
+        }
+
+        return string.IsNullOrWhiteSpace(Event) ? Required("--event", "SAMPLE.json") : ValidationResult.Success();
     }
 }

@@ -4,6 +4,7 @@ using Sieve.Commands.Policy;
 using Sieve.Core.Policy;
 using Sieve.Core.Retention;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Sieve.Commands.TopicProvisioning;
 
@@ -13,7 +14,7 @@ namespace Sieve.Commands.TopicProvisioning;
 /// and configs (<see cref="TopicPlanner"/>), sets the planned configs on topics that already exist, and reports
 /// partition counts that differ. Never deletes a topic or changes its partitions.
 /// </summary>
-internal static class TopicsProvisionCommand
+internal sealed class TopicsProvisionCommand(CliSession session) : SieveCommand<TopicsProvisionSettings>(session)
 {
     public const string Name = "topics provision";
 
@@ -28,18 +29,6 @@ internal static class TopicsProvisionCommand
 
     /// <summary>Most replicas a topic may be planned with.</summary>
     public const short MaxReplicationFactor = 16;
-
-    public static IReadOnlyList<OptionSpec> Options { get; } =
-    [
-        OptionSpec.Value("--bootstrap"),
-        OptionSpec.Value("--partitions"),
-        OptionSpec.Value("--replication-factor"),
-        OptionSpec.Value("--policy"),
-        OptionSpec.Repeated("--retention"),
-        OptionSpec.Flag("--dry-run"),
-        OptionSpec.Value("--timeout"),
-        .. KafkaClientProperties.Options,
-    ];
 
     public static string Usage => $"""
         Usage: sieve topics provision [--bootstrap HOST:PORT] [--partitions N] [--replication-factor N]
@@ -70,24 +59,19 @@ internal static class TopicsProvisionCommand
             --properties /etc/sieve/kafka-client.properties
         """;
 
-    public static async Task<int> RunAsync(CommandArguments args, IAnsiConsole console, CancellationToken cancellationToken)
+    protected override async Task<int> RunAsync(TopicsProvisionSettings settings, CancellationToken cancellationToken)
     {
-        args.ExpectPositionals(0, 0, "");
-        int partitions = ParseRange(args.Value("--partitions"), "--partitions", TopicPlanner.DefaultPartitions, 1, MaxPartitions);
-        short replicationFactor = (short)ParseRange(args.Value("--replication-factor"), "--replication-factor", TopicPlanner.DefaultReplicationFactor, 1, MaxReplicationFactor);
-        string bootstrap = args.Value("--bootstrap", DefaultBootstrap);
-        if (string.IsNullOrWhiteSpace(bootstrap))
-        {
-            ThrowHelper.Usage("--bootstrap must not be empty; give HOST:PORT[,HOST:PORT]");
-        }
-
-        int timeoutSeconds = KafkaPublish.ParseTimeout(args.Value("--timeout"), DefaultTimeoutSeconds);
-        KafkaClientProperties properties = KafkaClientProperties.From(args);
-        CompiledPolicy policy = PolicyFiles.Load(args.Value("--policy"));
-        RetentionPolicy retention = ParseRetention(policy, args.Values("--retention"));
+        IAnsiConsole console = Console;
+        int partitions = settings.PartitionCount;
+        short replicationFactor = settings.Replicas;
+        string bootstrap = settings.Bootstrap;
+        int timeoutSeconds = settings.TimeoutSeconds;
+        KafkaClientProperties properties = KafkaClientProperties.From(settings);
+        CompiledPolicy policy = PolicyFiles.Load(settings.Policy);
+        RetentionPolicy retention = ParseRetention(policy, settings.Retention);
         IReadOnlyList<TopicPlan> plans = TopicPlanner.Plan(policy, retention, partitions, replicationFactor);
 
-        if (args.Flag("--dry-run"))
+        if (settings.DryRun)
         {
             PlainText.WriteLine(console, string.Create(CultureInfo.InvariantCulture,
                 $"plan: {plans.Count} topics for policy {policy.Source} (version {policy.PolicyVersion}); dry run, no broker contacted"));
@@ -189,18 +173,6 @@ internal static class TopicsProvisionCommand
         }
     }
 
-    private static int ParseRange(string? text, string option, int defaultValue, int min, int max)
-    {
-        if (text is null)
-        {
-            return defaultValue;
-        }
-
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max
-            ? value
-            : ThrowHelper.Usage<int>(string.Create(CultureInfo.InvariantCulture, $"{option} must be a whole number from {min} to {max}"));
-    }
-
     private static RetentionPolicy ParseRetention(CompiledPolicy policy, IReadOnlyList<string> pairs)
     {
         var days = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -230,5 +202,80 @@ internal static class TopicsProvisionCommand
     {
         int newline = message.IndexOfAny(['\r', '\n']);
         return newline >= 0 ? message[..newline] : message;
+    }
+}
+
+/// <summary>The options of <c>sieve topics provision</c>.</summary>
+internal sealed class TopicsProvisionSettings : KafkaClientSettings
+{
+    /// <summary><c>--bootstrap</c>.</summary>
+    [CommandOption("--bootstrap <HOST:PORT>")]
+    public string Bootstrap { get; init; } = TopicsProvisionCommand.DefaultBootstrap;
+
+    /// <summary><c>--partitions</c>, as given.</summary>
+    [CommandOption("--partitions <N>")]
+    public string? Partitions { get; init; }
+
+    /// <summary><c>--replication-factor</c>, as given.</summary>
+    [CommandOption("--replication-factor <N>")]
+    public string? ReplicationFactor { get; init; }
+
+    /// <summary><c>--policy FILE</c>; null for the shipped policy.</summary>
+    [CommandOption("--policy <FILE>")]
+    public string? Policy { get; init; }
+
+    /// <summary><c>--retention PURPOSE=DAYS</c>, repeatable.</summary>
+    [CommandOption("--retention <PURPOSE=DAYS>")]
+    public string[] Retention { get; init; } = [];
+
+    /// <summary><c>--dry-run</c>.</summary>
+    [CommandOption("--dry-run")]
+    public bool DryRun { get; init; }
+
+    /// <summary><c>--timeout</c>, as given.</summary>
+    [CommandOption("--timeout <SECONDS>")]
+    public string? Timeout { get; init; }
+
+    /// <summary>Partitions of the raw and purpose topics, once validated.</summary>
+    public int PartitionCount { get; private set; } = TopicPlanner.DefaultPartitions;
+
+    /// <summary>Replicas per partition, once validated.</summary>
+    public short Replicas { get; private set; } = TopicPlanner.DefaultReplicationFactor;
+
+    /// <summary>Seconds each step may wait, once validated.</summary>
+    public int TimeoutSeconds { get; private set; }
+
+    protected override string CommandName => TopicsProvisionCommand.Name;
+
+    public override ValidationResult Validate()
+    {
+        if (Partitions is not null)
+        {
+            if (!TryDigits(Partitions, 1, TopicsProvisionCommand.MaxPartitions, out int partitions))
+            {
+                return ValidationResult.Error(string.Create(CultureInfo.InvariantCulture, $"--partitions must be a whole number from 1 to {TopicsProvisionCommand.MaxPartitions}"));
+            }
+
+            PartitionCount = partitions;
+        }
+
+        if (ReplicationFactor is not null)
+        {
+            if (!TryDigits(ReplicationFactor, 1, TopicsProvisionCommand.MaxReplicationFactor, out int replicas))
+            {
+                return ValidationResult.Error(string.Create(CultureInfo.InvariantCulture, $"--replication-factor must be a whole number from 1 to {TopicsProvisionCommand.MaxReplicationFactor}"));
+            }
+
+            Replicas = (short)replicas;
+        }
+
+        if (string.IsNullOrWhiteSpace(Bootstrap))
+        {
+            return ValidationResult.Error("--bootstrap must not be empty; give HOST:PORT[,HOST:PORT]");
+        }
+
+        ValidationResult result = CheckTimeout(Timeout, TopicsProvisionCommand.DefaultTimeoutSeconds, out int seconds);
+        TimeoutSeconds = seconds;
+        return result;
     }
 }

@@ -1,6 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
-using Sieve.Simulation;
-using Sieve.Commands.Demo;
+using System.Text.RegularExpressions;
+using Sieve.Testing.Cli;
 
 namespace Sieve.IntegrationTests.Cli;
 
@@ -16,15 +17,12 @@ public sealed class DemoRunTests
         string summaryFile = Path.Combine(Path.GetTempPath(), "sieve-demo-" + Guid.NewGuid().ToString("N") + ".json");
         try
         {
-            var output = new StringWriter();
-            var error = new StringWriter();
             using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(3));
 
-            int exitCode = await DemoCommand.RunAsync(
-                ["--seconds", "4", "--rate", "600", "--vehicles", "40", "--visitors", "30", "--plain", "--summary-json", summaryFile],
-                output, error, guard.Token);
+            CliResult result = await CliRunner.RunAsync(terminal: false, guard.Token,
+                "demo", "--seconds", "4", "--rate", "600", "--vehicles", "40", "--visitors", "30", "--plain", "--summary-json", summaryFile);
 
-            Assert.True(exitCode == 0, "exit code " + exitCode + ": " + error);
+            Assert.True(result.ExitCode == 0, "exit code " + result.ExitCode + ": " + result.Error);
             using JsonDocument summary = JsonDocument.Parse(await File.ReadAllTextAsync(summaryFile));
             JsonElement root = summary.RootElement;
             Assert.True(root.GetProperty("AllAccountedFor").GetBoolean());
@@ -45,5 +43,39 @@ public sealed class DemoRunTests
         {
             File.Delete(summaryFile);
         }
+    }
+
+    [Fact]
+    public async Task The_demo_draws_its_live_view_and_summary_on_the_console_it_is_given()
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+
+        CliResult result = await CliRunner.RunAsync(terminal: true, guard.Token,
+            "demo", "--seconds", "3", "--rate", "400", "--vehicles", "30", "--visitors", "20", "--in-memory");
+
+        Assert.True(result.ExitCode == 0, "exit code " + result.ExitCode + ": " + result.Error);
+        Assert.Equal("", result.Error);
+        string output = result.Out;
+
+        // The live table, drawn on the captured console rather than the process's.
+        Assert.Contains("decisions per purpose", output, StringComparison.Ordinal);
+        Assert.Contains("Consent: in-process store (--in-memory)", output, StringComparison.Ordinal);
+
+        // The summary: as many inputs processed as produced, every one accounted for, samples from every purpose topic.
+        Match counts = Regex.Match(output, @"([\d,]+) raw events produced, ([\d,]+) processed in [\d.]+ s");
+        Assert.True(counts.Success, output);
+        long produced = long.Parse(counts.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+        Assert.True(produced > 0);
+        Assert.Equal(produced, long.Parse(counts.Groups[2].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+        Assert.Contains("consent store: in-memory", output, StringComparison.Ordinal);
+        Assert.Contains("every input is accounted for: per purpose, forwarded + withheld + quarantined = inputs", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("NOT all inputs are accounted for", output, StringComparison.Ordinal);
+        Assert.Contains("sample minimized records", output, StringComparison.Ordinal);
+        foreach (string topic in new[] { "positioning.v1", "personalization.v1", "analytics.v1" })
+        {
+            Assert.Contains(topic, output, StringComparison.Ordinal);
+        }
+
+        Assert.Matches(@"\n  \{""subject"":""[a-z2-7]+"",""keyId"":""demo-1/positioning/", output);
     }
 }

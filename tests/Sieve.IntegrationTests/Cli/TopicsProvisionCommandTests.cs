@@ -1,5 +1,6 @@
 using System.Collections;
 using Sieve.Commands;
+using Sieve.Commands.TopicProvisioning;
 using Sieve.Contracts;
 using Sieve.Core.Erasure;
 using Sieve.Embedded;
@@ -144,8 +145,9 @@ public sealed class TopicsProvisionCommandTests
         await File.WriteAllTextAsync(file, "# client settings\nsecurity.protocol=SASL_SSL\nsasl.mechanism = SCRAM-SHA-512\n\nsasl.username=from-file\n");
         try
         {
-            CommandArguments args = CommandArguments.Parse("topics provision",
-                ["--properties", file, "--property", "sasl.username=from-flag", "--property", "sasl.password=pw=with=equals"], KafkaClientProperties.Options);
+            TopicsProvisionSettings? args = SieveCli.Parse<TopicsProvisionSettings>(TopicsProvisionCommand.Name,
+                ["--properties", file, "--property", "sasl.username=from-flag", "--property", "sasl.password=pw=with=equals"], out string? problem);
+            Assert.True(args is not null, problem);
             IDictionary environment = new Hashtable
             {
                 ["Kafka__Properties__security.protocol"] = "SSL",

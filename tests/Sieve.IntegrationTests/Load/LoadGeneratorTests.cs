@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Sieve.Commands;
 using Sieve.Commands.Load;
 using Sieve.Contracts;
 using Sieve.Core.Gateways;
@@ -142,7 +143,7 @@ public sealed class LoadCommandTests
     [Fact]
     public void Parses_targets_and_sizes()
     {
-        LoadOptions? o = LoadCommand.Parse(["--tcp", "10.0.0.5:5027", "--http", "http://10.0.0.5:8080", "--vehicles", "40", "--seconds", "7", "--records-per-packet", "12"], out string? error);
+        LoadOptions? o = SieveCli.Parse<LoadSettings>(LoadCommand.Name, ["--tcp", "10.0.0.5:5027", "--http", "http://10.0.0.5:8080", "--vehicles", "40", "--seconds", "7", "--records-per-packet", "12"], out string? error)?.Options;
 
         Assert.Null(error);
         Assert.NotNull(o);
@@ -160,14 +161,14 @@ public sealed class LoadCommandTests
     [InlineData("--http", "ftp://x", "--http needs a URL")]
     public void Refuses_bad_values(string option, string value, string expected)
     {
-        Assert.Null(LoadCommand.Parse([option, value], out string? error));
+        Assert.Null(SieveCli.Parse<LoadSettings>(LoadCommand.Name, [option, value], out string? error));
         Assert.StartsWith(expected, error, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Needs_a_target()
     {
-        Assert.Null(LoadCommand.Parse(["--vehicles", "3"], out string? error));
+        Assert.Null(SieveCli.Parse<LoadSettings>(LoadCommand.Name, ["--vehicles", "3"], out string? error));
         Assert.StartsWith("give --tcp HOST:PORT, --http URL, or both", error, StringComparison.Ordinal);
     }
 }

@@ -1,3 +1,4 @@
+using Sieve.Commands;
 using Sieve.Commands.Bench;
 using Sieve.Testing.Cli;
 
@@ -8,7 +9,7 @@ public sealed class BenchOptionsTests
     [Fact]
     public void No_options_give_the_defaults()
     {
-        BenchOptions? options = BenchOptions.Parse([], out string? error);
+        BenchOptions? options = SieveCli.Parse<BenchOptions>(BenchCommand.Name, [], out string? error);
 
         Assert.NotNull(options);
         Assert.Null(error);
@@ -17,13 +18,16 @@ public sealed class BenchOptionsTests
         Assert.Null(options.Rate);
         Assert.Null(options.Bootstrap);
         Assert.Null(options.Json);
-        Assert.False(options.HelpRequested);
+
+        // Without --help the command runs instead of printing its usage.
+        Assert.Null(SieveCli.Parse<BenchOptions>(BenchCommand.Name, ["--help"], out string? usage));
+        Assert.StartsWith("usage: sieve bench", usage, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Every_option_is_read()
     {
-        BenchOptions? options = BenchOptions.Parse(
+        BenchOptions? options = SieveCli.Parse<BenchOptions>(BenchCommand.Name,
             ["--events", "5000", "--partitions", "8", "--rate", "2500", "--bootstrap", "broker-1:9092", "--json", "out/report.json"], out string? error);
 
         Assert.NotNull(options);
@@ -45,7 +49,7 @@ public sealed class BenchOptionsTests
     [InlineData("--seconds", "5", "unknown option '--seconds'")]
     public void A_wrong_option_is_refused_with_what_to_give(string option, string value, string expected)
     {
-        BenchOptions? options = BenchOptions.Parse([option, value], out string? error);
+        BenchOptions? options = SieveCli.Parse<BenchOptions>(BenchCommand.Name, [option, value], out string? error);
 
         Assert.Null(options);
         Assert.NotNull(error);
@@ -55,7 +59,7 @@ public sealed class BenchOptionsTests
     [Fact]
     public void An_option_without_its_value_is_refused()
     {
-        BenchOptions? options = BenchOptions.Parse(["--events"], out string? error);
+        BenchOptions? options = SieveCli.Parse<BenchOptions>(BenchCommand.Name, ["--events"], out string? error);
 
         Assert.Null(options);
         Assert.StartsWith("--events needs", error, StringComparison.Ordinal);

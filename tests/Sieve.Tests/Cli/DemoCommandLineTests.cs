@@ -1,5 +1,4 @@
-using Sieve.Simulation;
-using Sieve.Commands.Demo;
+using Sieve.Testing.Cli;
 
 namespace Sieve.Tests.Cli;
 
@@ -10,15 +9,12 @@ public sealed class DemoCommandLineTests
     [InlineData("-h")]
     public async Task Help_prints_the_usage_and_exits_0(string flag)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
+        CliResult result = await CliRunner.RunAsync("demo", "--seconds", "5", flag);
 
-        int exitCode = await DemoCommand.RunAsync(["--seconds", "5", flag], output, error, CancellationToken.None);
-
-        Assert.Equal(0, exitCode);
-        Assert.StartsWith("Usage: sieve demo", output.ToString(), StringComparison.Ordinal);
-        Assert.Contains("--summary-json FILE", output.ToString(), StringComparison.Ordinal);
-        Assert.Equal("", error.ToString());
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("Usage: sieve demo", result.Out, StringComparison.Ordinal);
+        Assert.Contains("--summary-json FILE", result.Out, StringComparison.Ordinal);
+        Assert.Equal("", result.Error);
     }
 
     [Theory]
@@ -28,13 +24,10 @@ public sealed class DemoCommandLineTests
     [InlineData("--summary-json", "sieve demo: --summary-json needs a file path")]
     public async Task A_wrong_option_is_one_line_on_standard_error_with_exit_code_2(string arguments, string expected)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
+        CliResult result = await CliRunner.RunAsync(["demo", .. arguments.Split(' ')]);
 
-        int exitCode = await DemoCommand.RunAsync(arguments.Split(' '), output, error, CancellationToken.None);
-
-        Assert.Equal(2, exitCode);
-        Assert.Equal(expected, Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)));
-        Assert.Equal("", output.ToString());
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(expected, Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Equal("", result.Out);
     }
 }

@@ -13,21 +13,27 @@ internal sealed record CliResult(int ExitCode, string Out, string Error)
 /// <summary>Runs <see cref="SieveCli"/> in-process with standard output and error captured.</summary>
 internal static class CliRunner
 {
-    public static async Task<CliResult> RunAsync(params string[] args)
+    public static Task<CliResult> RunAsync(params string[] args) => RunAsync(terminal: false, CancellationToken.None, args);
+
+    /// <summary>
+    /// Runs <paramref name="args"/> on a captured console that is plain text (as when output is redirected), or with
+    /// <paramref name="terminal"/> one that claims to be an interactive ANSI terminal, so live views draw as they would.
+    /// </summary>
+    public static async Task<CliResult> RunAsync(bool terminal, CancellationToken cancellationToken, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(stdout),
-            Ansi = AnsiSupport.No,
+            Ansi = terminal ? AnsiSupport.Yes : AnsiSupport.No,
             ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
+            Interactive = terminal ? InteractionSupport.Yes : InteractionSupport.No,
         });
 
         // Wide enough that no table cell wraps, so values can be found whole.
         console.Profile.Width = 250;
-        int exitCode = await SieveCli.RunAsync(args, console, stderr, CancellationToken.None);
+        int exitCode = await SieveCli.RunAsync(args, console, stderr, cancellationToken);
         return new CliResult(exitCode, stdout.ToString(), stderr.ToString());
     }
 
