@@ -3,12 +3,13 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Sieve.Core.Gateways.Events;
 using Sieve.Core.Gateways.Http;
 using Sieve.Core.Gateways.Meraki;
 using Sieve.Core.Gateways.Portal;
 using Sieve.Core.Gateways;
-using Sieve.Hosting.Ingest;
+using Sieve.Hosting.Configuration;
 
 namespace Sieve.Hosting.Ingest;
 
@@ -32,26 +33,33 @@ public sealed class GatewayIngestModule : IIngestModule
     /// <inheritdoc />
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
-        GatewaySettings settings = GatewaySettings.From(configuration);
-        services.AddSingleton(settings);
-        if (!settings.AnyGateway)
-        {
-            return;
-        }
+        AddSettings(services, configuration);
 
-        services.AddSingleton(new WifiEventIds(settings.EventIdKey));
-        services.AddSingleton(_ => new GatewayRateLimiter(settings.Limits));
+        // Made only when an endpoint family is configured and mapped (see MapEndpoints).
+        services.AddSingleton(sp => new WifiEventIds(sp.GetRequiredService<GatewaySettings>().EventIdKey));
+        services.AddSingleton(sp => new GatewayRateLimiter(sp.GetRequiredService<GatewaySettings>().Limits));
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<GatewayAnswers>();
-        if (settings.Meraki is not null)
-        {
-            services.AddSingleton<MerakiReceiver>();
-        }
+        services.AddSingleton<MerakiReceiver>();
+        services.AddSingleton<PortalReceiver>();
+    }
 
-        if (settings.PortalGateways.Count > 0)
-        {
-            services.AddSingleton<PortalReceiver>();
-        }
+    /// <summary>Reads and validates the gateway settings in <paramref name="configuration"/> as the service does.</summary>
+    /// <exception cref="SettingsException">A setting is missing or wrong; the message names the key, never the value.</exception>
+    internal static GatewaySettings ReadSettings(IConfiguration configuration) =>
+        SettingsValidation.Resolve<GatewaySettings>(configuration, AddSettings);
+
+    private static void AddSettings(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSettings<IngestOptions>(configuration, IngestOptions.Section);
+        services.AddSettings<GatewayOptions>(configuration, IngestOptions.Section);
+        services.AddSettingsValidator<GatewayOptions, GatewayOptionsValidator>();
+        services.AddSettings<TopicsOptions>(configuration, TopicsOptions.Section)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.WifiRaw), "Topics:WifiRaw: must not be blank.");
+        services.AddSingleton(sp => GatewayOptionsValidator.Create(
+            sp.GetRequiredService<IOptions<GatewayOptions>>().Value,
+            sp.GetRequiredService<IOptions<TopicsOptions>>().Value.WifiRaw,
+            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<IngestOptions>>().Value.Http.RetryAfterSeconds)));
     }
 
     /// <inheritdoc />

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Sieve.Core.Gateways;
 using Sieve.Hosting.Ingest;
 using Sieve.Testing.Gateways;
-using Sieve.Core.Configuration;
+using Sieve.Hosting.Configuration;
 
 namespace Sieve.IntegrationTests.Gateways;
 
@@ -71,7 +71,7 @@ public sealed class GatewaySettingsTests
     [Fact]
     public void Configured_secrets_are_kept_only_as_digests()
     {
-        GatewaySettings settings = GatewaySettings.From(new ConfigurationBuilder()
+        GatewaySettings settings = GatewayIngestModule.ReadSettings(new ConfigurationBuilder()
             .AddInMemoryCollection(GatewayTestHost.BaseConfiguration("127.0.0.1:9", "wifi.raw.v1")).Build());
 
         Assert.Equal(32, settings.Meraki!.SecretHash.Length);
