@@ -69,7 +69,9 @@ public sealed class KeyRingProvider
         throw new SettingsException("Keys:Path", failure["Keys:Path: ".Length..]);
     }
 
-    private static MasterKeyRing? Load(KeysOptions options)
+    /// <summary>Loads the ring <paramref name="options"/> name, or null when none is configured and the demo key is not allowed.</summary>
+    /// <exception cref="KeyRingException">The configured keys cannot be read.</exception>
+    internal static MasterKeyRing? Load(KeysOptions options)
     {
         string? path = options.Path;
         string? variable = Environment.GetEnvironmentVariable(MasterKeyRing.EnvironmentVariable);

@@ -49,6 +49,7 @@ public sealed class SettingsException : Exception
             return null;
         }
 
+        failures = [.. failures.Distinct(StringComparer.Ordinal)];
         string first = failures.Count > 0 ? failures[0] : "settings: invalid.";
         int colon = first.IndexOf(": ", StringComparison.Ordinal);
         return new SettingsException(colon > 0 ? first[..colon] : first, string.Join("; ", failures), error);

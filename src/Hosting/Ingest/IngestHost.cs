@@ -47,7 +47,9 @@ public static class IngestHost
         WebApplicationBuilder builder = ServiceHostBuilder.Create(options.Args, options.ContentRootPath, options.ConfigureBuilder);
 
         IngestSettings.Register(builder.Services, builder.Configuration);
-        DeviceRegistryConfiguration.Register(builder.Services, builder.Configuration);
+
+        // Read here only for the readiness check; the Teltonika module, which uses the registry, validates the rest.
+        builder.Services.AddSettings<DevicesOptions>(builder.Configuration, DevicesOptions.Section);
         builder.Services.TryAddSingleton(services => new IngestMetrics(services.GetService<IMeterFactory>()));
         OpsEndpoints.AddOps(builder.Services, builder.Configuration, DefaultMetricsPort, "sieve-ingest", [IngestMetrics.MeterName])
             .AddKafkaReadiness()

@@ -41,13 +41,19 @@ public static class TeltonikaIngestExtensions
         AddTeltonikaSettings(services, configuration);
         DeviceRegistryConfiguration.Register(services, configuration);
         services.AddSettings<KeysOptions>(configuration, KeysOptions.Section);
+        if (!services.Any(d => d.ServiceType == typeof(MasterKeyRing)))
+        {
+            // The endpoint loads its own ring: check it with the other settings, before anything connects.
+            services.AddSettingsValidator<KeysOptions, EventIdKeysValidator>();
+        }
+
         IngestSettings.AddRawEventPublisher(services, configuration);
 
         services.AddMetrics();
         services.TryAddSingleton<TeltonikaMetrics>();
         services.TryAddSingleton(sp => DeviceRegistryConfiguration.Create(sp.GetRequiredService<IOptions<DevicesOptions>>().Value));
         services.TryAddSingleton<KeyRingProvider>();
-        services.TryAddSingleton(sp => sp.GetRequiredService<KeyRingProvider>().Get("no master keys for event ids"));
+        services.TryAddSingleton(sp => sp.GetRequiredService<KeyRingProvider>().Get(EventIdKeysValidator.Why));
         services.TryAddSingleton(sp =>
         {
             MasterKeyRing ring = sp.GetRequiredService<MasterKeyRing>();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Sieve.Contracts;
+using Sieve.Contracts.Pseudonymization;
 using Sieve.Core.Devices;
 using Sieve.Core.Teltonika.Protocol;
 using Sieve.Core.Teltonika.Server;
@@ -91,11 +92,12 @@ public sealed class DevicesOptions
 /// </summary>
 public static class DeviceRegistryConfiguration
 {
-    /// <summary>Registers the settings (validated on start: one registry at most).</summary>
-    public static void Register(IServiceCollection services, IConfiguration configuration) =>
-        services.AddSettings<DevicesOptions>(configuration, DevicesOptions.Section)
-            .Validate(o => string.IsNullOrWhiteSpace(o.Path) || string.IsNullOrWhiteSpace(o.Redis),
-                "Devices:Path: cannot be set together with Devices:Redis; configure one device registry.");
+    /// <summary>Registers the settings (validated on start: one registry at most, and its file exists).</summary>
+    public static void Register(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSettings<DevicesOptions>(configuration, DevicesOptions.Section);
+        services.AddSettingsValidator<DevicesOptions, DevicesOptionsValidator>();
+    }
 
     /// <summary>Reads <paramref name="configuration"/> as the service does and creates the registry.</summary>
     /// <exception cref="SettingsException">A setting is wrong.</exception>
@@ -109,12 +111,21 @@ public static class DeviceRegistryConfiguration
 
     /// <summary>Creates the registry <paramref name="options"/> (validated) choose.</summary>
     /// <exception cref="DeviceRegistryFormatException">The registry file is malformed.</exception>
+    /// <exception cref="SettingsException">The registry file cannot be read.</exception>
     public static IDeviceRegistry Create(DevicesOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!string.IsNullOrWhiteSpace(options.Path))
         {
-            return FileDeviceRegistry.Load(options.Path, options.AcceptUnregistered);
+            try
+            {
+                return FileDeviceRegistry.Load(options.Path, options.AcceptUnregistered);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The exception's own message names the path; the setting's error names only the key.
+                throw new SettingsException("Devices:Path", "the registry file cannot be read (" + e.GetType().Name + ").");
+            }
         }
 
         if (!string.IsNullOrWhiteSpace(options.Redis))
@@ -124,5 +135,49 @@ public static class DeviceRegistryConfiguration
         }
 
         return new LuhnDeviceRegistry();
+    }
+}
+
+/// <summary>Checks <see cref="DevicesOptions"/>: one registry at most, and a registry file that exists.</summary>
+internal sealed class DevicesOptionsValidator : IValidateOptions<DevicesOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, DevicesOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.Path) && !string.IsNullOrWhiteSpace(options.Redis))
+        {
+            return ValidateOptionsResult.Fail("Devices:Path: cannot be set together with Devices:Redis; configure one device registry.");
+        }
+
+        return !string.IsNullOrWhiteSpace(options.Path) && !File.Exists(options.Path)
+            ? ValidateOptionsResult.Fail("Devices:Path: no such file; set it to a JSON or CSV device registry.")
+            : ValidateOptionsResult.Success;
+    }
+}
+
+/// <summary>
+/// Checks the keys event ids are derived from when the Teltonika endpoint loads its own ring: keys are configured,
+/// they can be read (a <see cref="Sieve.Contracts.Pseudonymization.KeyRingException"/> stops the host here, before
+/// anything connects), and <c>Ingest:Teltonika:EventIdMasterKeyId</c> names a key of the ring.
+/// </summary>
+internal sealed class EventIdKeysValidator(IOptions<TeltonikaListenerOptions> teltonika) : IValidateOptions<KeysOptions>
+{
+    /// <summary>What needs the keys, in the error when there are none.</summary>
+    public const string Why = "no master keys for event ids";
+
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, KeysOptions options)
+    {
+        if (!KeyRingProvider.HasKeys(options))
+        {
+            return ValidateOptionsResult.Fail(KeyRingProvider.MissingFailure(Why));
+        }
+
+        // Read once more here (the ring the endpoint uses is read from the same settings when it is first needed).
+        MasterKeyRing ring = KeyRingProvider.Load(options)!;
+        string? keyId = teltonika.Value.EventIdMasterKeyId;
+        return string.IsNullOrWhiteSpace(keyId) || ring.TryGetKey(keyId.Trim(), out _)
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(TeltonikaOptions.Section + ":EventIdMasterKeyId: the master key ring has no key with this id.");
     }
 }

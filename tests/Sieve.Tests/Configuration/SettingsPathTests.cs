@@ -107,6 +107,16 @@ public sealed class SettingsPathTests
     }
 
     [Fact]
+    public void A_missing_device_registry_file_is_a_settings_error_that_does_not_name_the_path()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "sieve-no-such-registry-7f3a", "devices.csv");
+
+        SettingsException error = Assert.Throws<SettingsException>(() => DeviceRegistryConfiguration.Create(Config(new() { ["Devices:Path"] = path })));
+
+        Assert.Equal("Devices:Path: no such file; set it to a JSON or CSV device registry.", error.Message);
+    }
+
+    [Fact]
     public void Device_registry_file_errors_count_as_configuration_errors()
     {
         Assert.True(ServiceEntryPoint.IsConfigurationError(new DeviceRegistryFormatException("line 2: expected an IMEI")));
