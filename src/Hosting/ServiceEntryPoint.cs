@@ -1,10 +1,9 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
 using Sieve.Contracts.Pseudonymization;
-using Sieve.Core.Configuration;
+using Sieve.Core.Devices;
 using Sieve.Core.Policy;
-using Sieve.Core.Teltonika.Server;
-using Sieve.Hosting.Observability;
-using Sieve.Hosting.Sink;
+using Sieve.Hosting.Configuration;
 
 namespace Sieve.Hosting;
 
@@ -28,20 +27,37 @@ public static class ServiceEntryPoint
         }
         catch (Exception e) when (IsConfigurationError(e))
         {
-            Console.Error.WriteLine("Configuration error: " + e.Message);
-            return ConfigurationErrorExitCode;
+            return Report(e);
         }
 
         using (app)
         {
-            app.Run();
+            try
+            {
+                // Services made when the host starts (say, a device registry read from its file) can still find a wrong setting.
+                app.Start();
+            }
+            catch (Exception e) when (IsConfigurationError(e))
+            {
+                return Report(e);
+            }
+
+            app.WaitForShutdown();
         }
 
         return Environment.ExitCode;
     }
 
-    /// <summary>True for the exceptions that report a wrong or missing setting (their messages name the key, never the value).</summary>
+    /// <summary>
+    /// True for the exceptions that report a wrong or missing setting (their messages name the key or the file
+    /// position, never the value): <see cref="SettingsException"/>, and the policy, key-ring and device-registry file errors.
+    /// </summary>
     public static bool IsConfigurationError(Exception e) =>
-        e is SettingsException or Minimizer.SettingsException or SinkSettingsException or TeltonikaConfigurationException
-            or PolicyValidationException or KeyRingException or OpsSettingsException;
+        e is SettingsException or PolicyValidationException or KeyRingException or DeviceRegistryFormatException;
+
+    private static int Report(Exception e)
+    {
+        Console.Error.WriteLine("Configuration error: " + e.Message);
+        return ConfigurationErrorExitCode;
+    }
 }

@@ -1,9 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
-using Microsoft.Extensions.Configuration;
 using Sieve.Contracts;
 using Sieve.Contracts.Records;
-using Sieve.Core.Configuration;
 
 namespace Sieve.Core.Gateways;
 
@@ -53,8 +49,8 @@ internal sealed record GatewayLimits
 }
 
 /// <summary>
-/// Everything the gateway endpoints read from configuration, validated at start-up. Secrets and tokens are kept
-/// only as SHA-256 digests, and no error message repeats a configured value.
+/// Everything the gateway endpoints run on, made by the host from validated configuration. Secrets and tokens are
+/// kept only as SHA-256 digests.
 /// </summary>
 internal sealed class GatewaySettings
 {
@@ -73,118 +69,9 @@ internal sealed class GatewaySettings
     /// <summary>Caps and rate limits.</summary>
     public GatewayLimits Limits { get; init; } = new();
 
+    /// <summary><c>Ingest:Http:RetryAfterSeconds</c>: the <c>Retry-After</c> sent with a 503 when Kafka could not take the data.</summary>
+    public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>True when either endpoint family is configured.</summary>
     public bool AnyGateway => Meraki is not null || PortalGateways.Count > 0;
-
-    /// <summary>Reads and validates <paramref name="config"/>; throws <see cref="SettingsException"/> naming the key at fault.</summary>
-    public static GatewaySettings From(IConfiguration config)
-    {
-        MerakiSettings? meraki = ReadMeraki(config);
-        List<PortalGateway> portal = ReadPortal(config);
-        var limits = new GatewayLimits
-        {
-            MerakiMaxBodyBytes = ConfigValues.Int(config, "Ingest:Limits:MerakiMaxBodyBytes", 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
-            PortalMaxBodyBytes = ConfigValues.Int(config, "Ingest:Limits:PortalMaxBodyBytes", 256 * 1024, 1024, 16 * 1024 * 1024),
-            MerakiMaxObservations = ConfigValues.Int(config, "Ingest:Limits:MerakiMaxObservations", 10_000, 1, 1_000_000),
-            TokenLimit = ConfigValues.Int(config, "Ingest:RateLimit:TokenLimit", 60, 1, 1_000_000),
-            TokensPerPeriod = ConfigValues.Int(config, "Ingest:RateLimit:TokensPerPeriod", 10, 1, 1_000_000),
-            Period = TimeSpan.FromMilliseconds(ConfigValues.Int(config, "Ingest:RateLimit:PeriodMs", 1000, 1, 86_400_000)),
-        };
-
-        string topic = config["Topics:WifiRaw"] ?? Topics.WifiRaw;
-        if (string.IsNullOrWhiteSpace(topic))
-        {
-            ConfigValues.Fail("Topics:WifiRaw", "must not be blank.");
-        }
-
-        return new GatewaySettings
-        {
-            WifiRawTopic = topic,
-            Meraki = meraki,
-            PortalGateways = portal,
-            Limits = limits,
-        };
-    }
-
-    private static MerakiSettings? ReadMeraki(IConfiguration config)
-    {
-        var networks = new Dictionary<string, MerakiNetwork>(StringComparer.Ordinal);
-        foreach (IConfigurationSection section in config.GetSection("Ingest:Meraki:Networks").GetChildren())
-        {
-            string key = "Ingest:Meraki:Networks:" + section.Key;
-            CheckId(section.Key, key);
-            string outlet = ConfigValues.Required(config, key + ":OutletId");
-            CheckId(outlet, key + ":OutletId");
-            string gateway = ConfigValues.Optional(config, key + ":GatewayId") ?? section.Key;
-            CheckId(gateway, key + ":GatewayId");
-            networks.Add(section.Key, new MerakiNetwork(section.Key, gateway, outlet));
-        }
-
-        string? validator = ConfigValues.Optional(config, "Ingest:Meraki:Validator");
-        string? secret = ConfigValues.Optional(config, "Ingest:Meraki:Secret");
-        if (networks.Count == 0)
-        {
-            if (validator is not null || secret is not null)
-            {
-                ConfigValues.Fail("Ingest:Meraki:Networks", "no network is configured, so the Meraki receiver would reject everything. "
-                    + "Add Ingest:Meraki:Networks:<networkId>:OutletId, or remove Ingest:Meraki:Validator and Ingest:Meraki:Secret.");
-            }
-
-            return null;
-        }
-
-        validator = ConfigValues.Required(config, "Ingest:Meraki:Validator");
-        secret = ConfigValues.Required(config, "Ingest:Meraki:Secret");
-        if (secret.Length < MinSecretLength)
-        {
-            ConfigValues.Fail("Ingest:Meraki:Secret", "must be at least " + MinSecretLength + " characters.");
-        }
-
-        return new MerakiSettings(validator, SHA256.HashData(Encoding.UTF8.GetBytes(secret)), networks);
-    }
-
-    private static List<PortalGateway> ReadPortal(IConfiguration config)
-    {
-        var gateways = new List<PortalGateway>();
-        var tokens = new HashSet<string>(StringComparer.Ordinal);
-        foreach (IConfigurationSection section in config.GetSection("Ingest:Portal:Gateways").GetChildren())
-        {
-            string key = "Ingest:Portal:Gateways:" + section.Key;
-            CheckId(section.Key, key);
-            string token = ConfigValues.Required(config, key + ":Token");
-            if (token.Length < MinSecretLength)
-            {
-                ConfigValues.Fail(key + ":Token", "must be at least " + MinSecretLength + " characters.");
-            }
-
-            if (!tokens.Add(token))
-            {
-                ConfigValues.Fail(key + ":Token", "is the same as another gateway's token; each gateway needs its own.");
-            }
-
-            string outlet = ConfigValues.Required(config, key + ":OutletId");
-            CheckId(outlet, key + ":OutletId");
-
-            gateways.Add(new PortalGateway(section.Key, SHA256.HashData(Encoding.UTF8.GetBytes(token)), outlet));
-        }
-
-        return gateways;
-    }
-
-    /// <summary>Ids end up in records and logs: 1 to 128 printable ASCII characters without spaces.</summary>
-    private static void CheckId(string id, string key)
-    {
-        if (id.Length is 0 or > RecordLimits.MaxIdLength)
-        {
-            ConfigValues.Fail(key, "must be 1 to " + RecordLimits.MaxIdLength + " characters.");
-        }
-
-        foreach (char c in id)
-        {
-            if (c is <= ' ' or > '~')
-            {
-                ConfigValues.Fail(key, "must be printable ASCII without spaces.");
-            }
-        }
-    }
 }

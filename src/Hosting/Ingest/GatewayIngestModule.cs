@@ -4,13 +4,14 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Core.Gateways.Events;
 using Sieve.Core.Gateways.Http;
 using Sieve.Core.Gateways.Meraki;
 using Sieve.Core.Gateways.Portal;
 using Sieve.Core.Gateways;
-using Sieve.Hosting.Ingest;
+using Sieve.Hosting.Configuration;
 
 namespace Sieve.Hosting.Ingest;
 
@@ -34,28 +35,38 @@ public sealed class GatewayIngestModule : IIngestModule
     /// <inheritdoc />
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
-        GatewaySettings settings = GatewaySettings.From(configuration);
-        services.AddSingleton(settings);
-        if (!settings.AnyGateway)
-        {
-            return;
-        }
+        AddSettings(services, configuration);
 
-        // Event ids are derived from the master key ring, shared with the other sources (Keys:Path, SIEVE_MASTER_KEYS, Keys:AllowDemoKey).
-        services.TryAddSingleton(_ => TeltonikaIngestExtensions.LoadKeyRing(configuration));
+        // Made only when an endpoint family is configured and mapped (see MapEndpoints).
         services.AddSingleton(sp => new WifiEventIds(sp.GetRequiredService<MasterKeyRing>()));
-        services.AddSingleton(_ => new GatewayRateLimiter(settings.Limits));
+        services.AddSingleton(sp => new GatewayRateLimiter(sp.GetRequiredService<GatewaySettings>().Limits));
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<GatewayAnswers>();
-        if (settings.Meraki is not null)
-        {
-            services.AddSingleton<MerakiReceiver>();
-        }
+        services.AddSingleton<MerakiReceiver>();
+        services.AddSingleton<PortalReceiver>();
+    }
 
-        if (settings.PortalGateways.Count > 0)
-        {
-            services.AddSingleton<PortalReceiver>();
-        }
+    /// <summary>Reads and validates the gateway settings in <paramref name="configuration"/> as the service does.</summary>
+    /// <exception cref="SettingsException">A setting is missing or wrong; the message names the key, never the value.</exception>
+    internal static GatewaySettings ReadSettings(IConfiguration configuration) =>
+        SettingsValidation.Resolve<GatewaySettings>(configuration, AddSettings);
+
+    private static void AddSettings(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSettings<IngestOptions>(configuration, IngestOptions.Section);
+        services.AddSettings<GatewayOptions>(configuration, IngestOptions.Section);
+        services.AddSettingsValidator<GatewayOptions, GatewayOptionsValidator>();
+        services.AddSettings<TopicsOptions>(configuration, TopicsOptions.Section)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.WifiRaw), "Topics:WifiRaw: must not be blank.");
+        // Event ids derive from the master key ring, as Teltonika's do: keys are required once a gateway is configured.
+        services.AddSettings<KeysOptions>(configuration, KeysOptions.Section);
+        services.AddSettingsValidator<KeysOptions, GatewayKeysValidator>();
+        services.TryAddSingleton<KeyRingProvider>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<KeyRingProvider>().Get(EventIdKeysValidator.Why));
+        services.AddSingleton(sp => GatewayOptionsValidator.Create(
+            sp.GetRequiredService<IOptions<GatewayOptions>>().Value,
+            sp.GetRequiredService<IOptions<TopicsOptions>>().Value.WifiRaw,
+            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<IngestOptions>>().Value.Http.RetryAfterSeconds)));
     }
 
     /// <inheritdoc />
@@ -81,5 +92,19 @@ public sealed class GatewayIngestModule : IIngestModule
             endpoints.MapPost(PortalReceiver.LoginsPath, portal.HandleLoginAsync);
             endpoints.MapPost(PortalReceiver.SessionsPath, portal.HandleSessionAsync);
         }
+    }
+}
+
+/// <summary>Once a gateway is configured, master keys must be: the gateways' event ids derive from them.</summary>
+internal sealed class GatewayKeysValidator(IOptions<GatewayOptions> gateways) : IValidateOptions<KeysOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, KeysOptions options)
+    {
+        GatewayOptions configured = gateways.Value;
+        bool any = configured.Meraki.Networks.Count > 0 || configured.Portal.Gateways.Count > 0;
+        return !any || KeyRingProvider.HasKeys(options)
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(KeyRingProvider.MissingFailure(EventIdKeysValidator.Why));
     }
 }

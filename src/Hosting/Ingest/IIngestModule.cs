@@ -17,8 +17,9 @@ public interface IIngestModule
     string Name { get; }
 
     /// <summary>
-    /// Reads and validates the module's settings from <paramref name="configuration"/> (throwing
-    /// <see cref="Sieve.Core.Configuration.SettingsException"/> naming the key at fault) and registers its services.
+    /// Registers the module's settings from <paramref name="configuration"/> (through
+    /// <see cref="Sieve.Hosting.Configuration.SettingsRegistration.AddSettings{TOptions}"/>, so they are validated before
+    /// the host starts) and its services.
     /// </summary>
     void AddServices(IServiceCollection services, IConfiguration configuration);
 

@@ -4,10 +4,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Logging;
-using Sieve.Core.Configuration;
+using Microsoft.Extensions.Options;
 using Sieve.Core.Metrics;
 using Sieve.Core.Publishing;
+using Sieve.Hosting.Configuration;
 using Sieve.Hosting.Observability;
 
 namespace Sieve.Hosting.Ingest;
@@ -46,21 +46,15 @@ public static class IngestHost
         ArgumentNullException.ThrowIfNull(options);
         WebApplicationBuilder builder = ServiceHostBuilder.Create(options.Args, options.ContentRootPath, options.ConfigureBuilder);
 
-        IngestSettings settings = IngestSettings.From(builder.Configuration);
-        OpsSettings ops = OpsSettings.From(builder.Configuration, DefaultMetricsPort);
-        builder.Services.AddSingleton(settings);
-        builder.Services.TryAddSingleton(services => new IngestMetrics(services.GetService<IMeterFactory>()));
-        IHealthChecksBuilder checks = OpsEndpoints.AddOps(builder.Services, ops, "sieve-ingest", [IngestMetrics.MeterName])
-            .AddKafkaReadiness(settings.Publisher.BootstrapServers, settings.Publisher.KafkaProperties);
-        if (ConfigValues.Optional(builder.Configuration, "Devices:Redis") is { } devicesRedis)
-        {
-            checks.AddRedisReadiness(devicesRedis);
-        }
+        IngestSettings.Register(builder.Services, builder.Configuration);
 
+        // Read here only for the readiness check; the Teltonika module, which uses the registry, validates the rest.
+        builder.Services.AddSettings<DevicesOptions>(builder.Configuration, DevicesOptions.Section);
+        builder.Services.TryAddSingleton(services => new IngestMetrics(services.GetService<IMeterFactory>()));
+        OpsEndpoints.AddOps(builder.Services, builder.Configuration, DefaultMetricsPort, "sieve-ingest", [IngestMetrics.MeterName])
+            .AddKafkaReadiness()
+            .AddRedisReadiness(sp => sp.GetRequiredService<IOptions<DevicesOptions>>().Value.Redis);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton(services => new RawEventPublisher(
-            settings.Publisher, services.GetRequiredService<ILoggerFactory>().CreateLogger("Sieve.Core.Publishing"),
-            services.GetRequiredService<IngestMetrics>()));
         foreach (IIngestModule module in options.Modules)
         {
             module.AddServices(builder.Services, builder.Configuration);
@@ -70,12 +64,12 @@ public static class IngestHost
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
-            foreach (HttpListenAddress listener in settings.HttpListeners)
+            foreach (ListenAddress listener in kestrel.ApplicationServices.GetRequiredService<IngestSettings>().HttpListeners)
             {
                 listener.Bind(kestrel);
             }
 
-            OpsEndpoints.BindListeners(kestrel, ops);
+            OpsEndpoints.BindListeners(kestrel, kestrel.ApplicationServices.GetRequiredService<OpsSettings>());
 
             foreach (IIngestModule module in modules)
             {
@@ -83,7 +77,7 @@ public static class IngestHost
             }
         });
 
-        WebApplication app = builder.Build();
+        WebApplication app = ServiceHostBuilder.Build(builder);
         OpsEndpoints.MapOps(app);
         foreach (IIngestModule module in modules)
         {

@@ -5,12 +5,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Core.Devices;
-using Sieve.Core.Metrics;
 using Sieve.Core.Publishing;
 using Sieve.Core.Teltonika.Mapping;
 using Sieve.Core.Teltonika.Server;
+using Sieve.Hosting.Configuration;
 
 namespace Sieve.Hosting.Ingest;
 
@@ -27,27 +28,32 @@ namespace Sieve.Hosting.Ingest;
 public static class TeltonikaIngestExtensions
 {
     /// <summary>
-    /// Registers the Teltonika endpoint's services. Settings are read and validated now (a wrong one throws
-    /// <see cref="TeltonikaConfigurationException"/>). Shared services are added only when the host has not
-    /// registered them: <see cref="RawEventPublisher"/> (<c>Kafka:BootstrapServers</c>, <c>Kafka:DeliveryTimeoutMs</c>,
-    /// <c>Kafka:Properties:*</c>), <see cref="MasterKeyRing"/> (<c>Keys:Path</c>, <c>SIEVE_MASTER_KEYS</c>,
-    /// <c>Keys:AllowDemoKey</c>), <see cref="IDeviceRegistry"/> (<c>Devices:*</c>, see
-    /// <see cref="DeviceRegistryConfiguration"/>) and metrics.
+    /// Registers the Teltonika endpoint's services and settings (<c>Ingest:Teltonika:*</c>, <c>Topics:TelematicsRaw</c>,
+    /// validated before the host starts). Shared services are added only when the host has not registered them:
+    /// <see cref="RawEventPublisher"/> (<see cref="IngestSettings.AddRawEventPublisher"/>), <see cref="MasterKeyRing"/>
+    /// (<c>Keys:Path</c>, <c>SIEVE_MASTER_KEYS</c>, <c>Keys:AllowDemoKey</c>; see <see cref="KeyRingProvider"/>),
+    /// <see cref="IDeviceRegistry"/> (<c>Devices:*</c>, see <see cref="DeviceRegistryConfiguration"/>) and metrics.
     /// </summary>
     public static IServiceCollection AddTeltonikaIngest(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        TeltonikaOptions options = TeltonikaOptions.FromConfiguration(configuration);
-        RawPublisherOptions publisherOptions = PublisherOptions(configuration);
+        AddTeltonikaSettings(services, configuration);
+        DeviceRegistryConfiguration.Register(services, configuration);
+        services.AddSettings<KeysOptions>(configuration, KeysOptions.Section);
+        if (!services.Any(d => d.ServiceType == typeof(MasterKeyRing)))
+        {
+            // The endpoint loads its own ring: check it with the other settings, before anything connects.
+            services.AddSettingsValidator<KeysOptions, EventIdKeysValidator>();
+        }
+
+        IngestSettings.AddRawEventPublisher(services, configuration);
 
         services.AddMetrics();
-        services.TryAddSingleton(options);
         services.TryAddSingleton<TeltonikaMetrics>();
-        services.TryAddSingleton(_ => DeviceRegistryConfiguration.Create(configuration));
-        services.TryAddSingleton(_ => LoadKeyRing(configuration));
-        services.TryAddSingleton(sp => new RawEventPublisher(publisherOptions, sp.GetRequiredService<ILoggerFactory>().CreateLogger<RawEventPublisher>(),
-            sp.GetService<IngestMetrics>()));
+        services.TryAddSingleton(sp => DeviceRegistryConfiguration.Create(sp.GetRequiredService<IOptions<DevicesOptions>>().Value));
+        services.TryAddSingleton<KeyRingProvider>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<KeyRingProvider>().Get(EventIdKeysValidator.Why));
         services.TryAddSingleton(sp =>
         {
             MasterKeyRing ring = sp.GetRequiredService<MasterKeyRing>();
@@ -58,11 +64,11 @@ public static class TeltonikaIngestExtensions
 
             try
             {
-                return new TeltonikaEventIds(ring, options.EventIdMasterKeyId);
+                return new TeltonikaEventIds(ring, sp.GetRequiredService<TeltonikaOptions>().EventIdMasterKeyId);
             }
-            catch (ArgumentException e)
+            catch (ArgumentException)
             {
-                throw new TeltonikaConfigurationException(TeltonikaOptions.Section + ":EventIdMasterKeyId: the master key ring has no key with this id.", e);
+                throw new SettingsException(TeltonikaOptions.Section + ":EventIdMasterKeyId", "the master key ring has no key with this id.");
             }
         });
         services.TryAddSingleton<TeltonikaConnectionHandler>();
@@ -71,13 +77,15 @@ public static class TeltonikaIngestExtensions
 
     /// <summary>
     /// Adds the Teltonika listener (<c>Ingest:Teltonika:BindAddress</c>:<c>Ingest:Teltonika:Port</c>) to Kestrel.
-    /// Services must have been registered with <see cref="AddTeltonikaIngest"/>.
+    /// Services must have been registered with <see cref="AddTeltonikaIngest"/> on the same configuration; the
+    /// listener is taken from its validated settings.
     /// </summary>
     /// <returns>The listener's options; after the server started, its <see cref="ListenOptions.IPEndPoint"/> is the bound endpoint (useful with port 0).</returns>
     public static ListenOptions MapTeltonika(this KestrelServerOptions kestrel, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(kestrel);
-        TeltonikaOptions options = TeltonikaOptions.FromConfiguration(configuration);
+        ArgumentNullException.ThrowIfNull(configuration);
+        TeltonikaOptions options = kestrel.ApplicationServices.GetRequiredService<TeltonikaOptions>();
         ListenOptions? listener = null;
         kestrel.Listen(new IPEndPoint(options.BindAddress, options.Port), listen =>
         {
@@ -88,41 +96,16 @@ public static class TeltonikaIngestExtensions
         return listener!;
     }
 
-    private static RawPublisherOptions PublisherOptions(IConfiguration configuration)
+    /// <summary>Reads and validates the endpoint's settings in <paramref name="configuration"/> as the service does.</summary>
+    /// <exception cref="SettingsException">A setting is wrong; the message names the key, never the value.</exception>
+    internal static TeltonikaOptions ReadOptions(IConfiguration configuration) =>
+        SettingsValidation.Resolve<TeltonikaOptions>(configuration, AddTeltonikaSettings);
+
+    private static void AddTeltonikaSettings(IServiceCollection services, IConfiguration configuration)
     {
-        var publisher = new RawPublisherOptions
+        if (!services.Any(d => d.ServiceType == typeof(TeltonikaOptions)))
         {
-            DeliveryTimeout = TimeSpan.FromMilliseconds(TeltonikaOptions.Int(configuration, "Kafka:DeliveryTimeoutMs", 5000, 100, 600_000)),
-        };
-        if (configuration["Kafka:BootstrapServers"] is { Length: > 0 } servers)
-        {
-            publisher.BootstrapServers = servers;
+            TeltonikaListenerOptions.Register(services, configuration);
         }
-
-        foreach (IConfigurationSection property in configuration.GetSection("Kafka:Properties").GetChildren())
-        {
-            publisher.KafkaProperties[property.Key] = property.Value ?? string.Empty;
-        }
-
-        return publisher;
-    }
-
-    /// <summary>The master key ring of <c>Keys:Path</c>, <c>SIEVE_MASTER_KEYS</c> or <c>Keys:AllowDemoKey</c>; event ids of every source derive from it.</summary>
-    internal static MasterKeyRing LoadKeyRing(IConfiguration configuration)
-    {
-        string? path = configuration["Keys:Path"];
-        string? variable = Environment.GetEnvironmentVariable(MasterKeyRing.EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(path) || !string.IsNullOrWhiteSpace(variable))
-        {
-            return MasterKeyRing.Load(string.IsNullOrWhiteSpace(path) ? null : path, variable);
-        }
-
-        if (TeltonikaOptions.Bool(configuration, "Keys:AllowDemoKey", false))
-        {
-            return MasterKeyRing.CreateDemo();
-        }
-
-        throw new TeltonikaConfigurationException("Keys:Path: no master keys for event ids. Set Keys:Path to a keys file, or set "
-            + MasterKeyRing.EnvironmentVariable + ", or Keys:AllowDemoKey=true for a demo.");
     }
 }

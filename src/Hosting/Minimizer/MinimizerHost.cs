@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Sieve.Core.Metrics;
 using Sieve.Core.Policy;
+using Sieve.Hosting.Configuration;
 using Sieve.Hosting.Observability;
 
 namespace Sieve.Hosting.Minimizer;
@@ -24,24 +26,31 @@ public static class MinimizerHost
     /// <exception cref="SettingsException">A setting is missing or wrong; the message names the key.</exception>
     /// <exception cref="PolicyValidationException">The policy is invalid.</exception>
     /// <exception cref="Sieve.Contracts.Pseudonymization.KeyRingException">The master keys cannot be read.</exception>
-    /// <exception cref="OpsSettingsException"><c>Metrics:Urls</c> or <c>Logging:Format</c> is wrong.</exception>
     public static WebApplication Build(MinimizerHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         WebApplicationBuilder builder = ServiceHostBuilder.Create(options.Args, options.ContentRootPath, options.ConfigureBuilder);
 
-        MinimizerSettings settings = MinimizerSettings.From(builder.Configuration);
-        OpsSettings ops = OpsSettings.From(builder.Configuration, DefaultMetricsPort);
-        builder.Services.AddSingleton(settings);
+        MinimizerSettings.Register(builder.Services, builder.Configuration);
         builder.Services.AddSingleton(sp => new MinimizerMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddHostedService<MinimizerService>();
-        OpsEndpoints.AddOps(builder.Services, ops, "sieve-minimizer", [MinimizerMetrics.MeterName])
-            .AddKafkaReadiness(settings.Engine.BootstrapServers, settings.Engine.KafkaProperties)
-            .AddRedisReadiness(settings.RedisConfiguration);
-        ServiceHostBuilder.UseOpsListener(builder, ops, ShutdownTimeout);
+        OpsEndpoints.AddOps(builder.Services, builder.Configuration, DefaultMetricsPort, "sieve-minimizer", [MinimizerMetrics.MeterName])
+            .AddKafkaReadiness()
+            .AddRedisReadiness(sp => sp.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration);
+        ServiceHostBuilder.UseOpsListener(builder, ShutdownTimeout);
 
-        WebApplication app = builder.Build();
-        OpsEndpoints.MapOps(app);
-        return app;
+        WebApplication app = ServiceHostBuilder.Build(builder);
+        try
+        {
+            // The policy and the keys are read now, so a wrong one stops the service before it starts.
+            app.Services.GetRequiredService<MinimizerSettings>();
+            OpsEndpoints.MapOps(app);
+            return app;
+        }
+        catch
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
     }
 }

@@ -1,17 +1,94 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Core.Consent;
 using Sieve.Core.Engine;
 using Sieve.Core.Policy;
+using Sieve.Hosting.Configuration;
 
 namespace Sieve.Hosting.Minimizer;
 
-/// <summary>A configuration value that is missing or wrong. The message names the key and the fix.</summary>
-public sealed class SettingsException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>The engine's settings as configured (section <c>Minimizer</c>).</summary>
+public sealed class MinimizerServiceOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Minimizer";
+
+    /// <summary><c>Minimizer:GroupId</c>.</summary>
+    public string GroupId { get; set; } = "sieve-minimizer";
+
+    /// <summary><c>Minimizer:InstanceId</c> (default: the machine name).</summary>
+    public string InstanceId { get; set; } = Environment.MachineName;
+
+    /// <summary><c>Minimizer:Delivery</c>.</summary>
+    public DeliveryMode Delivery { get; set; } = DeliveryMode.ExactlyOnce;
+
+    /// <summary><c>Minimizer:CommitOffsetsOutsideTransaction</c>.</summary>
+    public bool CommitOffsetsOutsideTransaction { get; set; } = true;
+
+    /// <summary><c>Minimizer:BatchMaxMessages</c>.</summary>
+    [Range(1, 1_000_000)]
+    public int BatchMaxMessages { get; set; } = 5000;
+
+    /// <summary><c>Minimizer:BatchMaxWaitMs</c>.</summary>
+    [Range(1, 60_000)]
+    public int BatchMaxWaitMs { get; set; } = 50;
+
+    /// <summary><c>Minimizer:SubjectCacheCapacity</c>.</summary>
+    [Range(16, 100_000_000)]
+    public int SubjectCacheCapacity { get; set; } = 200_000;
+
+    /// <summary><c>Minimizer:RetryBackoffMs</c>.</summary>
+    [Range(1, 60_000)]
+    public int RetryBackoffMs { get; set; } = 100;
+}
+
+/// <summary>Consent store, near-cache and loader settings as configured (section <c>Consent</c>).</summary>
+public sealed class ConsentOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Consent";
+
+    /// <summary><c>Consent:RetentionDays</c>: from 1 to the policy's longest purpose retention (the default).</summary>
+    public int? RetentionDays { get; set; }
+
+    /// <summary><c>Consent:CacheCapacity</c>.</summary>
+    [Range(2, 100_000_000)]
+    public int CacheCapacity { get; set; } = 1_000_000;
+
+    /// <summary><c>Consent:MaxStalenessMs</c>.</summary>
+    [Range(10, 3_600_000)]
+    public int MaxStalenessMs { get; set; } = 1000;
+
+    /// <summary><c>Consent:MaxEntryAgeSeconds</c>.</summary>
+    [Range(1, 86_400)]
+    public int MaxEntryAgeSeconds { get; set; } = 300;
+
+    /// <summary><c>Consent:LoaderEnabled</c>.</summary>
+    public bool LoaderEnabled { get; set; } = true;
+
+    /// <summary><c>Consent:LoaderGroupId</c>.</summary>
+    public string LoaderGroupId { get; set; } = "sieve-consent-loader";
+}
+
+/// <summary><c>Consent:RetentionDays</c> may only shorten the policy's longest retention.</summary>
+internal sealed class ConsentOptionsValidator(PolicyProvider policy) : IValidateOptions<ConsentOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, ConsentOptions options)
+    {
+        int longest = (int)policy.Policy.LongestRetention.TotalDays;
+        return options.RetentionDays is { } days && (days < 1 || days > longest)
+            ? ValidateOptionsResult.Fail(SettingsProblems.Failure("Consent:RetentionDays", SettingsProblems.WholeNumber(1, longest)))
+            : ValidateOptionsResult.Success;
+    }
+}
 
 /// <summary>
-/// Everything the Minimizer service reads from configuration (appsettings.json, environment variables with
-/// <c>__</c> for <c>:</c>, command line), validated at start-up.
+/// Everything the Minimizer service runs on, made from its validated settings (appsettings.json, environment
+/// variables with <c>__</c> for <c>:</c>, command line).
 /// </summary>
 public sealed class MinimizerSettings
 {
@@ -43,54 +120,61 @@ public sealed class MinimizerSettings
     /// <summary><c>Consent:LoaderGroupId</c>.</summary>
     public string LoaderGroupId { get; init; } = "sieve-consent-loader";
 
-    /// <summary>Reads and validates <paramref name="config"/>; throws <see cref="SettingsException"/> naming the key at fault.</summary>
-    public static MinimizerSettings From(IConfiguration config)
+    /// <summary>Registers the service's settings (validated on start) and the <see cref="MinimizerSettings"/> made of them.</summary>
+    public static void Register(IServiceCollection services, IConfiguration configuration)
     {
+        services.AddSettings<KafkaOptions>(configuration, KafkaOptions.Section);
+        services.AddSettings<TopicsOptions>(configuration, TopicsOptions.Section);
+        services.AddSettings<MinimizerServiceOptions>(configuration, MinimizerServiceOptions.Section);
+        services.AddSettings<ConsentOptions>(configuration, ConsentOptions.Section);
+        services.AddSettingsValidator<ConsentOptions, ConsentOptionsValidator>();
+        services.AddSettings<RedisOptions>(configuration, RedisOptions.Section).Validate(o => o.IsSet, RedisOptions.RequiredFailure);
+        services.AddSettings<PolicyOptions>(configuration, PolicyOptions.Section);
+        services.AddSettings<KeysOptions>(configuration, KeysOptions.Section).Validate(KeyRingProvider.HasKeys, KeyRingProvider.MissingFailure("no master keys"));
+        services.AddSingleton<PolicyProvider>();
+        services.AddSingleton<KeyRingProvider>();
+        services.AddSingleton(Create);
+    }
+
+    /// <summary>Reads and validates <paramref name="config"/> as the service does.</summary>
+    /// <exception cref="SettingsException">A setting is missing or wrong; the message names the key, never the value.</exception>
+    /// <exception cref="PolicyValidationException">The policy is invalid.</exception>
+    /// <exception cref="KeyRingException">The master keys cannot be read.</exception>
+    public static MinimizerSettings From(IConfiguration config) => SettingsValidation.Resolve<MinimizerSettings>(config, Register);
+
+    private static MinimizerSettings Create(IServiceProvider services)
+    {
+        KafkaOptions kafka = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
+        TopicsOptions topics = services.GetRequiredService<IOptions<TopicsOptions>>().Value;
+        MinimizerServiceOptions minimizer = services.GetRequiredService<IOptions<MinimizerServiceOptions>>().Value;
+        ConsentOptions consent = services.GetRequiredService<IOptions<ConsentOptions>>().Value;
+        string redis = services.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration!;
+        CompiledPolicy policy = services.GetRequiredService<PolicyProvider>().Policy;
+        MasterKeyRing keys = services.GetRequiredService<KeyRingProvider>().Get("no master keys");
+
         var engine = new MinimizerOptions
         {
-            BootstrapServers = Required(config, "Kafka:BootstrapServers"),
-            GroupId = config["Minimizer:GroupId"] ?? "sieve-minimizer",
-            InstanceId = config["Minimizer:InstanceId"] ?? Environment.MachineName,
-            Delivery = Enum<DeliveryMode>(config, "Minimizer:Delivery", DeliveryMode.ExactlyOnce),
-            CommitOffsetsOutsideTransaction = Bool(config, "Minimizer:CommitOffsetsOutsideTransaction", true),
-            BatchMaxMessages = Int(config, "Minimizer:BatchMaxMessages", 5000, 1, 1_000_000),
-            BatchMaxWaitMs = Int(config, "Minimizer:BatchMaxWaitMs", 50, 1, 60_000),
-            SubjectCacheCapacity = Int(config, "Minimizer:SubjectCacheCapacity", 200_000, 16, 100_000_000),
-            RetryBackoffMs = Int(config, "Minimizer:RetryBackoffMs", 100, 1, 60_000),
+            BootstrapServers = kafka.BootstrapServers,
+            GroupId = minimizer.GroupId,
+            InstanceId = minimizer.InstanceId,
+            Delivery = minimizer.Delivery,
+            CommitOffsetsOutsideTransaction = minimizer.CommitOffsetsOutsideTransaction,
+            BatchMaxMessages = minimizer.BatchMaxMessages,
+            BatchMaxWaitMs = minimizer.BatchMaxWaitMs,
+            SubjectCacheCapacity = minimizer.SubjectCacheCapacity,
+            RetryBackoffMs = minimizer.RetryBackoffMs,
         };
-        engine.Topics.TelematicsRaw = config["Topics:TelematicsRaw"] ?? engine.Topics.TelematicsRaw;
-        engine.Topics.WifiRaw = config["Topics:WifiRaw"] ?? engine.Topics.WifiRaw;
-        engine.Topics.ConsentChanges = config["Topics:ConsentChanges"] ?? engine.Topics.ConsentChanges;
-        engine.Topics.Quarantine = config["Topics:Quarantine"] ?? engine.Topics.Quarantine;
-        engine.Topics.Audit = config["Topics:Audit"] ?? engine.Topics.Audit;
-        foreach (IConfigurationSection property in config.GetSection("Kafka:Properties").GetChildren())
+        engine.Topics.TelematicsRaw = topics.TelematicsRaw;
+        engine.Topics.WifiRaw = topics.WifiRaw;
+        engine.Topics.ConsentChanges = topics.ConsentChanges;
+        engine.Topics.Quarantine = topics.Quarantine;
+        engine.Topics.Audit = topics.Audit;
+        foreach (KeyValuePair<string, string> property in kafka.Properties)
         {
-            engine.KafkaProperties[property.Key] = property.Value ?? "";
+            engine.KafkaProperties[property.Key] = property.Value;
         }
 
-        string? policyPath = config["Policy:Path"];
-        CompiledPolicy policy = string.IsNullOrWhiteSpace(policyPath) ? PolicyLoader.LoadDefault() : PolicyLoader.LoadFile(policyPath);
-
-        MasterKeyRing keys;
-        string? keysPath = config["Keys:Path"];
-        string? keysEnv = Environment.GetEnvironmentVariable(MasterKeyRing.EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(keysPath) || !string.IsNullOrWhiteSpace(keysEnv))
-        {
-            keys = MasterKeyRing.Load(string.IsNullOrWhiteSpace(keysPath) ? null : keysPath, keysEnv);
-        }
-        else if (Bool(config, "Keys:AllowDemoKey", false))
-        {
-            keys = MasterKeyRing.CreateDemo();
-        }
-        else
-        {
-            throw new SettingsException("Keys:Path: no master keys. Set Keys:Path to a keys file (make one with `sieve keys generate`), "
-                + "or set " + MasterKeyRing.EnvironmentVariable + ", or Keys:AllowDemoKey=true for a demo.");
-        }
-
-        string redis = Required(config, "Redis:Configuration");
-        int longestDays = (int)policy.LongestRetention.TotalDays;
-        int consentDays = Int(config, "Consent:RetentionDays", longestDays, 1, longestDays);
+        int consentDays = consent.RetentionDays ?? (int)policy.LongestRetention.TotalDays;
         return new MinimizerSettings
         {
             Engine = engine,
@@ -100,64 +184,12 @@ public sealed class MinimizerSettings
             Keys = keys,
             Cache = new ConsentCacheOptions
             {
-                Capacity = Int(config, "Consent:CacheCapacity", 1_000_000, 2, 100_000_000),
-                MaxStaleness = TimeSpan.FromMilliseconds(Int(config, "Consent:MaxStalenessMs", 1000, 10, 3_600_000)),
-                MaxEntryAge = TimeSpan.FromSeconds(Int(config, "Consent:MaxEntryAgeSeconds", 300, 1, 86_400)),
+                Capacity = consent.CacheCapacity,
+                MaxStaleness = TimeSpan.FromMilliseconds(consent.MaxStalenessMs),
+                MaxEntryAge = TimeSpan.FromSeconds(consent.MaxEntryAgeSeconds),
             },
-            LoaderEnabled = Bool(config, "Consent:LoaderEnabled", true),
-            LoaderGroupId = config["Consent:LoaderGroupId"] ?? "sieve-consent-loader",
+            LoaderEnabled = consent.LoaderEnabled,
+            LoaderGroupId = consent.LoaderGroupId,
         };
-    }
-
-    private static string Required(IConfiguration config, string key)
-    {
-        string? value = config[key];
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            throw new SettingsException(key + ": required. Set it in appsettings.json, as environment variable " + key.Replace(":", "__", StringComparison.Ordinal) + ", or as --" + key + "=VALUE.");
-        }
-
-        return value;
-    }
-
-    private static int Int(IConfiguration config, string key, int fallback, int min, int max)
-    {
-        string? raw = config[key];
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return fallback;
-        }
-
-        if (!int.TryParse(raw, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int value) || value < min || value > max)
-        {
-            throw new SettingsException(key + ": '" + raw + "' is not a whole number from " + min + " to " + max + ".");
-        }
-
-        return value;
-    }
-
-    private static bool Bool(IConfiguration config, string key, bool fallback)
-    {
-        string? raw = config[key];
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return fallback;
-        }
-
-        return bool.TryParse(raw, out bool value) ? value : throw new SettingsException(key + ": '" + raw + "' is not true or false.");
-    }
-
-    private static T Enum<T>(IConfiguration config, string key, T fallback)
-        where T : struct, System.Enum
-    {
-        string? raw = config[key];
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return fallback;
-        }
-
-        return System.Enum.TryParse(raw, ignoreCase: true, out T value) && System.Enum.IsDefined(value)
-            ? value
-            : throw new SettingsException(key + ": '" + raw + "' is not one of " + string.Join(", ", System.Enum.GetNames<T>()) + ".");
     }
 }

@@ -3,10 +3,13 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using Sieve.Hosting.Configuration;
 
 namespace Sieve.Hosting.Observability;
 
@@ -34,16 +37,15 @@ public static class OpsEndpoints
     private static readonly byte[] AliveBody = "ok"u8.ToArray();
 
     /// <summary>
-    /// Registers the metrics pipeline (the meters named in <paramref name="meterNames"/>, exported for scraping)
-    /// and health checks, and reads <c>Metrics:Urls</c>. Add readiness checks to the returned builder.
+    /// Registers the metrics pipeline (the meters named in <paramref name="meterNames"/>, exported for scraping),
+    /// <c>Metrics:Urls</c> (default <c>http://0.0.0.0:</c><paramref name="defaultMetricsPort"/>, validated on start)
+    /// and health checks. Add readiness checks to the returned builder.
     /// </summary>
-    /// <exception cref="OpsSettingsException"><c>Metrics:Urls</c> is malformed.</exception>
-    public static IHealthChecksBuilder AddOps(IServiceCollection services, OpsSettings settings, string serviceName, IEnumerable<string> meterNames)
+    public static IHealthChecksBuilder AddOps(IServiceCollection services, IConfiguration configuration, int defaultMetricsPort, string serviceName, IEnumerable<string> meterNames)
     {
         ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(settings);
         string[] meters = [.. meterNames];
-        services.AddSingleton(settings);
+        OpsSettings.Register(services, configuration, defaultMetricsPort);
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(serviceName))
             .WithMetrics(m =>
@@ -56,27 +58,45 @@ public static class OpsEndpoints
         return services.AddHealthChecks();
     }
 
-    /// <summary>Adds the Kafka readiness check (bootstrap servers and client properties as the service uses them).</summary>
-    public static IHealthChecksBuilder AddKafkaReadiness(this IHealthChecksBuilder checks, string bootstrapServers, IReadOnlyDictionary<string, string> kafkaProperties)
+    /// <summary>
+    /// Adds the Kafka readiness check, with the bootstrap servers and client properties of <see cref="KafkaOptions"/>
+    /// (registered by the caller with <see cref="SettingsRegistration.AddSettings{TOptions}"/>).
+    /// </summary>
+    public static IHealthChecksBuilder AddKafkaReadiness(this IHealthChecksBuilder checks)
     {
         ArgumentNullException.ThrowIfNull(checks);
-        checks.Services.AddSingleton(_ => new KafkaReadinessCheck(bootstrapServers, kafkaProperties));
+        checks.Services.AddSingleton(sp =>
+        {
+            KafkaOptions kafka = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
+            return new KafkaReadinessCheck(kafka.BootstrapServers, kafka.Properties);
+        });
         return checks.Add(new HealthCheckRegistration("kafka", sp => sp.GetRequiredService<KafkaReadinessCheck>(), HealthStatus.Unhealthy, [ReadyTag]));
     }
 
-    /// <summary>Adds the Redis readiness check.</summary>
-    public static IHealthChecksBuilder AddRedisReadiness(this IHealthChecksBuilder checks, string configuration)
+    /// <summary>
+    /// Adds the Redis readiness check on the configuration string <paramref name="configuration"/> picks from the
+    /// validated settings; no check when it picks none (Redis is then not used).
+    /// </summary>
+    public static IHealthChecksBuilder AddRedisReadiness(this IHealthChecksBuilder checks, Func<IServiceProvider, string?> configuration)
     {
         ArgumentNullException.ThrowIfNull(checks);
-        checks.Services.AddSingleton(_ => new RedisReadinessCheck(configuration));
-        return checks.Add(new HealthCheckRegistration("redis", sp => sp.GetRequiredService<RedisReadinessCheck>(), HealthStatus.Unhealthy, [ReadyTag]));
+        ArgumentNullException.ThrowIfNull(configuration);
+        checks.Services.AddSingleton(sp => new RedisReadinessCheck(configuration(sp)!));
+        checks.Services.AddOptions<HealthCheckServiceOptions>().Configure<IServiceProvider>((options, sp) =>
+        {
+            if (!string.IsNullOrWhiteSpace(configuration(sp)))
+            {
+                options.Registrations.Add(new HealthCheckRegistration("redis", s => s.GetRequiredService<RedisReadinessCheck>(), HealthStatus.Unhealthy, [ReadyTag]));
+            }
+        });
+        return checks;
     }
 
     /// <summary>Binds the listeners of <c>Metrics:Urls</c>.</summary>
     public static void BindListeners(KestrelServerOptions kestrel, OpsSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        foreach (OpsListenAddress listener in settings.Listeners)
+        foreach (ListenAddress listener in settings.Listeners)
         {
             listener.Bind(kestrel);
         }

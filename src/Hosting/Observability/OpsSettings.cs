@@ -1,6 +1,21 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Sieve.Hosting.Configuration;
 
 namespace Sieve.Hosting.Observability;
+
+/// <summary><c>Metrics:Urls</c> as configured (section <c>Metrics</c>).</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Metrics";
+
+    /// <summary><c>Metrics:Urls</c>: a semicolon-separated list of <c>http://host:port</c>; each service has its own default port.</summary>
+    public string? Urls { get; set; }
+}
 
 /// <summary>
 /// Where a service serves <c>/metrics</c>, <c>/healthz</c> and <c>/readyz</c>: <c>Metrics:Urls</c>, a
@@ -11,29 +26,35 @@ public sealed class OpsSettings
     /// <summary>The configuration key.</summary>
     public const string UrlsKey = "Metrics:Urls";
 
-    private OpsSettings(IReadOnlyList<OpsListenAddress> listeners) => Listeners = listeners;
+    private OpsSettings(IReadOnlyList<ListenAddress> listeners) => Listeners = listeners;
 
     /// <summary>The listeners to bind.</summary>
-    public IReadOnlyList<OpsListenAddress> Listeners { get; }
+    public IReadOnlyList<ListenAddress> Listeners { get; }
 
-    /// <summary>Reads <c>Metrics:Urls</c>, or <c>http://0.0.0.0:</c><paramref name="defaultPort"/> when it is not set.</summary>
-    /// <exception cref="OpsSettingsException">An entry is malformed.</exception>
-    public static OpsSettings From(IConfiguration configuration, int defaultPort)
+    /// <summary>
+    /// Registers <c>Metrics:Urls</c> (validated on start; <c>http://0.0.0.0:</c><paramref name="defaultPort"/> when not
+    /// set) and the <see cref="OpsSettings"/> made of it.
+    /// </summary>
+    public static void Register(IServiceCollection services, IConfiguration configuration, int defaultPort)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        string? urls = configuration[UrlsKey];
-        if (string.IsNullOrWhiteSpace(urls))
-        {
-            urls = "http://0.0.0.0:" + defaultPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        return new OpsSettings(OpsListenAddress.ParseList(urls, UrlsKey));
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSettings<MetricsOptions>(configuration, MetricsOptions.Section)
+            .PostConfigure(o =>
+            {
+                if (string.IsNullOrWhiteSpace(o.Urls))
+                {
+                    o.Urls = "http://0.0.0.0:" + defaultPort.ToString(CultureInfo.InvariantCulture);
+                }
+            });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MetricsOptions>>(new MetricsValidator(Example(defaultPort))));
+        services.AddSingleton(sp => new OpsSettings(ListenAddress.ParseList(
+            sp.GetRequiredService<IOptions<MetricsOptions>>().Value.Urls!, UrlsKey, allowHttps: false, Example(defaultPort))));
     }
 
     /// <summary>True when a connection on local port <paramref name="localPort"/> came in through one of <see cref="Listeners"/>.</summary>
     public bool Serves(int localPort)
     {
-        foreach (OpsListenAddress listener in Listeners)
+        foreach (ListenAddress listener in Listeners)
         {
             if (listener.BoundPort == localPort)
             {
@@ -43,4 +64,17 @@ public sealed class OpsSettings
 
         return false;
     }
+
+    private static string Example(int port) => "http://0.0.0.0:" + port.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>Checks <c>Metrics:Urls</c>.</summary>
+/// <param name="example">An entry shown in errors.</param>
+internal sealed class MetricsValidator(string example) : IValidateOptions<MetricsOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, MetricsOptions options) =>
+        ListenAddress.TryParseList(options.Urls, OpsSettings.UrlsKey, allowHttps: false, example, out _, out string? failure)
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(failure);
 }

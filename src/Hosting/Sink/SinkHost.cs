@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Sieve.Hosting.Configuration;
 using Sieve.Hosting.Observability;
 using Sieve.Core.Metrics;
 
@@ -21,28 +22,36 @@ public static class SinkHost
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Builds (does not start) the service.</summary>
-    /// <exception cref="SinkSettingsException">A setting is missing or wrong; the message names the key.</exception>
-    /// <exception cref="OpsSettingsException"><c>Metrics:Urls</c> or <c>Logging:Format</c> is wrong.</exception>
+    /// <exception cref="SettingsException">A setting is missing or wrong; the message names the key.</exception>
+    /// <exception cref="Sieve.Core.Policy.PolicyValidationException">The policy is invalid.</exception>
+    /// <exception cref="Sieve.Contracts.Pseudonymization.KeyRingException">The master keys cannot be read.</exception>
     public static WebApplication Build(SinkHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         WebApplicationBuilder builder = ServiceHostBuilder.Create(options.Args, options.ContentRootPath, options.ConfigureBuilder);
 
-        SinkSettings settings = SinkSettings.From(builder.Configuration);
-        OpsSettings ops = OpsSettings.From(builder.Configuration, DefaultMetricsPort);
-        builder.Services.AddSingleton(settings);
+        SinkSettings.Register(builder.Services, builder.Configuration);
         builder.Services.AddSingleton(sp => new SinkMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddHostedService<SinkService>();
-        IHealthChecksBuilder checks = OpsEndpoints.AddOps(builder.Services, ops, "sieve-sink", [SinkMetrics.MeterName])
-            .AddKafkaReadiness(settings.Engine.BootstrapServers, settings.Engine.KafkaProperties);
-        if (settings.ErasureEnabled)
-        {
-            checks.AddRedisReadiness(settings.RedisConfiguration);
-        }
-        ServiceHostBuilder.UseOpsListener(builder, ops, ShutdownTimeout);
+        OpsEndpoints.AddOps(builder.Services, builder.Configuration, DefaultMetricsPort, "sieve-sink", [SinkMetrics.MeterName])
+            .AddKafkaReadiness()
+            .AddRedisReadiness(sp => sp.GetRequiredService<IOptions<SinkServiceOptions>>().Value.ErasureEnabled
+                ? sp.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration
+                : null);
+        ServiceHostBuilder.UseOpsListener(builder, ShutdownTimeout);
 
-        WebApplication app = builder.Build();
-        OpsEndpoints.MapOps(app);
-        return app;
+        WebApplication app = ServiceHostBuilder.Build(builder);
+        try
+        {
+            // The policy and the keys are read now, so a wrong one stops the service before it starts.
+            app.Services.GetRequiredService<SinkSettings>();
+            OpsEndpoints.MapOps(app);
+            return app;
+        }
+        catch
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
     }
 }

@@ -1,18 +1,109 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
-using Sieve.Contracts;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Sieve.Contracts.Pseudonymization;
-using Sieve.Core.Policy;
 using Sieve.Core.Erasure;
 using Sieve.Core.Lake;
 using Sieve.Core.Landing;
+using Sieve.Core.Policy;
 using Sieve.Core.Retention;
+using Sieve.Hosting.Configuration;
 
 namespace Sieve.Hosting.Sink;
 
+/// <summary>The sink's settings as configured (section <c>Sink</c>).</summary>
+public sealed class SinkServiceOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Sink";
+
+    /// <summary><c>Sink:GroupId</c>.</summary>
+    public string GroupId { get; set; } = "sieve-sink";
+
+    /// <summary><c>Sink:InstanceId</c> (default: the machine name).</summary>
+    public string InstanceId { get; set; } = Environment.MachineName;
+
+    /// <summary><c>Sink:Root</c>: the lake's directory (default <c>./lake</c>).</summary>
+    public string? Root { get; set; }
+
+    /// <summary><c>Sink:RollRows</c>.</summary>
+    [Range(1, 10_000_000)]
+    public int RollRows { get; set; } = 50_000;
+
+    /// <summary><c>Sink:RollBytes</c>.</summary>
+    [Range(1024, int.MaxValue)]
+    public int RollBytes { get; set; } = 128 * 1024 * 1024;
+
+    /// <summary><c>Sink:RollSeconds</c>.</summary>
+    [Range(1, 86_400)]
+    public int RollSeconds { get; set; } = 60;
+
+    /// <summary><c>Sink:RetryBackoffMs</c>.</summary>
+    [Range(1, 60_000)]
+    public int RetryBackoffMs { get; set; } = 200;
+
+    /// <summary><c>Sink:RetentionSweepMinutes</c>.</summary>
+    [Range(1, 10_080)]
+    public int RetentionSweepMinutes { get; set; } = 60;
+
+    /// <summary><c>Sink:Retention:&lt;purpose&gt;</c>: days, shortening the policy's retention for the lake.</summary>
+    public Dictionary<string, string> Retention { get; } = new(StringComparer.Ordinal);
+
+    /// <summary><c>Sink:Topics:&lt;purpose&gt;</c>: the topic a purpose's table is fed from.</summary>
+    public Dictionary<string, string> Topics { get; } = new(StringComparer.Ordinal);
+
+    /// <summary><c>Sink:ErasureEnabled</c>.</summary>
+    public bool ErasureEnabled { get; set; } = true;
+
+    /// <summary><c>Sink:ErasureGroupId</c>.</summary>
+    public string ErasureGroupId { get; set; } = "sieve-sink-erasure";
+
+    /// <summary><c>Sink:EraseMinors</c>.</summary>
+    public bool EraseMinors { get; set; } = true;
+}
+
 /// <summary>
-/// Everything the Sink service reads from configuration (appsettings.json, environment variables with <c>__</c>
-/// for <c>:</c>, command line), validated at start-up.
+/// Checks what the sink's settings need of the others: retention overrides only shorten the policy's, and erasure
+/// has Redis and the master keys.
+/// </summary>
+internal sealed class SinkOptionsValidator(PolicyProvider policy, IOptions<RedisOptions> redis, IOptions<KeysOptions> keys) : IValidateOptions<SinkServiceOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, SinkServiceOptions options)
+    {
+        var failures = new List<string>();
+        foreach (KeyValuePair<string, string> purpose in SinkSettings.SetRetentions(options))
+        {
+            string key = "Sink:Retention:" + purpose.Key;
+            if (!int.TryParse(purpose.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int days) || days < 1 || days > PolicyRetention.MaxDays)
+            {
+                failures.Add(SettingsProblems.Failure(key, SettingsProblems.WholeNumber(1, PolicyRetention.MaxDays)));
+            }
+            else if (RetentionPolicy.Check(policy.Policy, purpose.Key, days) is { } problem)
+            {
+                failures.Add(SettingsProblems.Failure(key, problem + "."));
+            }
+        }
+
+        if (options.ErasureEnabled && !KeyRingProvider.HasKeys(keys.Value))
+        {
+            failures.Add(KeyRingProvider.MissingFailure("erasure needs the master keys to derive pseudonyms", "Sink:ErasureEnabled=false"));
+        }
+
+        if (options.ErasureEnabled && !redis.Value.IsSet)
+        {
+            failures.Add(RedisOptions.RequiredFailure);
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+/// <summary>
+/// Everything the Sink service runs on, made from its validated settings (appsettings.json, environment variables
+/// with <c>__</c> for <c>:</c>, command line).
 /// </summary>
 public sealed class SinkSettings
 {
@@ -43,80 +134,84 @@ public sealed class SinkSettings
     /// <summary>The master keys (<c>Keys:Path</c> or <c>SIEVE_MASTER_KEYS</c>, or the demo key when <c>Keys:AllowDemoKey</c>); null when erasure is off and none are configured.</summary>
     public MasterKeyRing? Keys { get; init; }
 
-    /// <summary>Reads and validates <paramref name="config"/>; throws <see cref="SinkSettingsException"/> naming the key at fault.</summary>
-    public static SinkSettings From(IConfiguration config)
+    /// <summary>Registers the service's settings (validated on start) and the <see cref="SinkSettings"/> made of them.</summary>
+    public static void Register(IServiceCollection services, IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(config);
+        services.AddSettings<KafkaOptions>(configuration, KafkaOptions.Section);
+        services.AddSettings<TopicsOptions>(configuration, TopicsOptions.Section);
+        services.AddSettings<SinkServiceOptions>(configuration, SinkServiceOptions.Section);
+        services.AddSettingsValidator<SinkServiceOptions, SinkOptionsValidator>();
+        services.AddSettings<RedisOptions>(configuration, RedisOptions.Section);
+        services.AddSettings<PolicyOptions>(configuration, PolicyOptions.Section);
+        services.AddSettings<KeysOptions>(configuration, KeysOptions.Section);
+        services.AddSingleton<PolicyProvider>();
+        services.AddSingleton<KeyRingProvider>();
+        services.AddSingleton(Create);
+    }
+
+    /// <summary>Reads and validates <paramref name="config"/> as the service does.</summary>
+    /// <exception cref="SettingsException">A setting is missing or wrong; the message names the key, never the value.</exception>
+    /// <exception cref="PolicyValidationException">The policy is invalid.</exception>
+    /// <exception cref="KeyRingException">The master keys cannot be read.</exception>
+    public static SinkSettings From(IConfiguration config) => SettingsValidation.Resolve<SinkSettings>(config, Register);
+
+    /// <summary>The retention overrides that are set (blank ones count as unset).</summary>
+    internal static IEnumerable<KeyValuePair<string, string>> SetRetentions(SinkServiceOptions options) =>
+        options.Retention.Where(p => !string.IsNullOrWhiteSpace(p.Value));
+
+    private static SinkSettings Create(IServiceProvider services)
+    {
+        KafkaOptions kafka = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
+        TopicsOptions topics = services.GetRequiredService<IOptions<TopicsOptions>>().Value;
+        SinkServiceOptions sink = services.GetRequiredService<IOptions<SinkServiceOptions>>().Value;
+        RedisOptions redis = services.GetRequiredService<IOptions<RedisOptions>>().Value;
+        CompiledPolicy policy = services.GetRequiredService<PolicyProvider>().Policy;
+        KeyRingProvider keys = services.GetRequiredService<KeyRingProvider>();
+
         var engine = new SinkOptions
         {
-            BootstrapServers = Required(config, "Kafka:BootstrapServers"),
-            GroupId = config["Sink:GroupId"] ?? "sieve-sink",
-            InstanceId = config["Sink:InstanceId"] ?? Environment.MachineName,
-            Root = string.IsNullOrWhiteSpace(config["Sink:Root"]) ? "./lake" : config["Sink:Root"]!,
-            RollRows = Int(config, "Sink:RollRows", 50_000, 1, 10_000_000),
-            RollBytes = Int(config, "Sink:RollBytes", 128 * 1024 * 1024, 1024, int.MaxValue),
-            RollInterval = TimeSpan.FromSeconds(Int(config, "Sink:RollSeconds", 60, 1, 86_400)),
-            RetryBackoff = TimeSpan.FromMilliseconds(Int(config, "Sink:RetryBackoffMs", 200, 1, 60_000)),
-            QuarantineTopic = config["Topics:Quarantine"] ?? Topics.Quarantine,
+            BootstrapServers = kafka.BootstrapServers,
+            GroupId = sink.GroupId,
+            InstanceId = sink.InstanceId,
+            Root = string.IsNullOrWhiteSpace(sink.Root) ? "./lake" : sink.Root,
+            RollRows = sink.RollRows,
+            RollBytes = sink.RollBytes,
+            RollInterval = TimeSpan.FromSeconds(sink.RollSeconds),
+            RetryBackoff = TimeSpan.FromMilliseconds(sink.RetryBackoffMs),
+            QuarantineTopic = topics.Quarantine,
         };
-        foreach (IConfigurationSection property in config.GetSection("Kafka:Properties").GetChildren())
+        foreach (KeyValuePair<string, string> property in kafka.Properties)
         {
-            engine.KafkaProperties[property.Key] = property.Value ?? "";
+            engine.KafkaProperties[property.Key] = property.Value;
         }
 
-        CompiledPolicy policy;
-        try
-        {
-            string? policyPath = config["Policy:Path"];
-            policy = string.IsNullOrWhiteSpace(policyPath) ? PolicyLoader.LoadDefault() : PolicyLoader.LoadFile(policyPath);
-        }
-        catch (PolicyValidationException e)
-        {
-            throw new SinkSettingsException("Policy:Path: " + e.Message);
-        }
-
-        // The policy declares each purpose's retention; Sink:Retention:<purpose> may only shorten it for the lake.
         var retentionDays = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (IConfigurationSection purpose in config.GetSection("Sink:Retention").GetChildren())
+        foreach (KeyValuePair<string, string> purpose in SetRetentions(sink))
         {
-            if (string.IsNullOrWhiteSpace(purpose.Value))
-            {
-                continue;
-            }
-
-            string key = "Sink:Retention:" + purpose.Key;
-            int days = Int(config, key, 1, 1, PolicyRetention.MaxDays);
-            if (RetentionPolicy.Check(policy, purpose.Key, days) is { } problem)
-            {
-                throw new SinkSettingsException(key + ": '" + purpose.Value + "' " + problem + ".");
-            }
-
-            retentionDays[purpose.Key] = days;
+            retentionDays[purpose.Key] = int.Parse(purpose.Value, NumberStyles.Integer, CultureInfo.InvariantCulture);
         }
 
         var retention = new RetentionPolicy(policy, retentionDays);
-        var topics = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (IConfigurationSection topic in config.GetSection("Sink:Topics").GetChildren())
+        var tableTopics = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, string> topic in sink.Topics)
         {
             if (!string.IsNullOrWhiteSpace(topic.Value))
             {
-                topics[topic.Key] = topic.Value;
+                tableTopics[topic.Key] = topic.Value;
             }
         }
 
-        bool erasureEnabled = Bool(config, "Sink:ErasureEnabled", true);
-        MasterKeyRing? keys = LoadKeys(config, required: erasureEnabled);
         var erasure = new ErasureOptions
         {
             BootstrapServers = engine.BootstrapServers,
-            GroupId = config["Sink:ErasureGroupId"] ?? "sieve-sink-erasure",
+            GroupId = sink.ErasureGroupId,
             InstanceId = engine.InstanceId,
-            RequestsTopic = config["Topics:ErasureRequests"] ?? Topics.ErasureRequests,
-            NoticesTopic = config["Topics:ErasureNotices"] ?? Topics.ErasureNotices,
-            ReceiptsTopic = config["Topics:ErasureReceipts"] ?? Topics.ErasureReceipts,
-            ConsentChangesTopic = config["Topics:ConsentChanges"] ?? Topics.ConsentChanges,
+            RequestsTopic = topics.ErasureRequests,
+            NoticesTopic = topics.ErasureNotices,
+            ReceiptsTopic = topics.ErasureReceipts,
+            ConsentChangesTopic = topics.ConsentChanges,
             QuarantineTopic = engine.QuarantineTopic,
-            WatchMinors = Bool(config, "Sink:EraseMinors", true),
+            WatchMinors = sink.EraseMinors,
         };
         foreach (KeyValuePair<string, string> pair in engine.KafkaProperties)
         {
@@ -126,83 +221,14 @@ public sealed class SinkSettings
         return new SinkSettings
         {
             Engine = engine,
-            Tables = LakeTable.FromPolicy(policy, retention, topics),
+            Tables = LakeTable.FromPolicy(policy, retention, tableTopics),
             Policy = policy,
             Retention = retention,
-            RetentionSweepInterval = TimeSpan.FromMinutes(Int(config, "Sink:RetentionSweepMinutes", 60, 1, 10_080)),
-            ErasureEnabled = erasureEnabled,
+            RetentionSweepInterval = TimeSpan.FromMinutes(sink.RetentionSweepMinutes),
+            ErasureEnabled = sink.ErasureEnabled,
             Erasure = erasure,
-            RedisConfiguration = erasureEnabled ? Required(config, "Redis:Configuration") : config["Redis:Configuration"] ?? "",
-            Keys = keys,
+            RedisConfiguration = redis.Configuration ?? "",
+            Keys = sink.ErasureEnabled ? keys.Get("erasure needs the master keys to derive pseudonyms") : keys.TryGet(),
         };
-    }
-
-    private static MasterKeyRing? LoadKeys(IConfiguration config, bool required)
-    {
-        string? keysPath = config["Keys:Path"];
-        string? keysEnv = Environment.GetEnvironmentVariable(MasterKeyRing.EnvironmentVariable);
-        try
-        {
-            if (!string.IsNullOrWhiteSpace(keysPath) || !string.IsNullOrWhiteSpace(keysEnv))
-            {
-                return MasterKeyRing.Load(string.IsNullOrWhiteSpace(keysPath) ? null : keysPath, keysEnv);
-            }
-        }
-        catch (KeyRingException e)
-        {
-            throw new SinkSettingsException("Keys:Path: " + e.Message);
-        }
-
-        if (Bool(config, "Keys:AllowDemoKey", false))
-        {
-            return MasterKeyRing.CreateDemo();
-        }
-
-        if (required)
-        {
-            throw new SinkSettingsException("Keys:Path: erasure needs the master keys to derive pseudonyms. Set Keys:Path to a keys file, or set "
-                + MasterKeyRing.EnvironmentVariable + ", or Keys:AllowDemoKey=true for a demo, or Sink:ErasureEnabled=false.");
-        }
-
-        return null;
-    }
-
-    private static string Required(IConfiguration config, string key)
-    {
-        string? value = config[key];
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            throw new SinkSettingsException(key + ": required. Set it in appsettings.json, as environment variable "
-                + key.Replace(":", "__", StringComparison.Ordinal) + ", or as --" + key + "=VALUE.");
-        }
-
-        return value;
-    }
-
-    private static int Int(IConfiguration config, string key, int fallback, int min, int max)
-    {
-        string? raw = config[key];
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return fallback;
-        }
-
-        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < min || value > max)
-        {
-            throw new SinkSettingsException(key + ": '" + raw + "' is not a whole number from " + min + " to " + max + ".");
-        }
-
-        return value;
-    }
-
-    private static bool Bool(IConfiguration config, string key, bool fallback)
-    {
-        string? raw = config[key];
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return fallback;
-        }
-
-        return bool.TryParse(raw, out bool value) ? value : throw new SinkSettingsException(key + ": '" + raw + "' is not true or false.");
     }
 }

@@ -6,7 +6,7 @@ using Sieve.Core.Gateways;
 using Sieve.Core.Teltonika.Server;
 using Sieve.Hosting.Ingest;
 using Sieve.Testing.Gateways;
-using Sieve.Core.Configuration;
+using Sieve.Hosting.Configuration;
 
 namespace Sieve.IntegrationTests.Gateways;
 
@@ -45,7 +45,7 @@ public sealed class GatewaySettingsTests
         Dictionary<string, string?> config = GatewayTestHost.BaseConfiguration("127.0.0.1:9", "wifi.raw.v1");
         config.Remove("Keys:AllowDemoKey");
 
-        TeltonikaConfigurationException error = Assert.Throws<TeltonikaConfigurationException>(() => Build(config));
+        SettingsException error = Assert.Throws<SettingsException>(() => Build(config));
 
         Assert.StartsWith("Keys:Path: no master keys for event ids", error.Message, StringComparison.Ordinal);
     }
@@ -97,7 +97,7 @@ public sealed class GatewaySettingsTests
     [Fact]
     public void Configured_secrets_are_kept_only_as_digests()
     {
-        GatewaySettings settings = GatewaySettings.From(new ConfigurationBuilder()
+        GatewaySettings settings = GatewayIngestModule.ReadSettings(new ConfigurationBuilder()
             .AddInMemoryCollection(GatewayTestHost.BaseConfiguration("127.0.0.1:9", "wifi.raw.v1")).Build());
 
         Assert.Equal(32, settings.Meraki!.SecretHash.Length);

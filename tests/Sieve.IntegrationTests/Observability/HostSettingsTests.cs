@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Sieve.Core.Gateways;
+using Sieve.Hosting.Configuration;
 using Sieve.Hosting.Ingest;
 using Sieve.Hosting.Minimizer;
 using Sieve.Hosting.Observability;
@@ -37,6 +38,33 @@ public sealed class HostSettingsTests
 
     public static TheoryData<string> ServiceNames => ["ingest", "minimizer", "sink"];
 
+    /// <summary>A value no setting accepts, distinctive enough that any echo of it (or of a part) shows.</summary>
+    private const string WrongValue = "not-a-number-7f3a";
+
+    public static TheoryData<string, string> KeysOfEveryService => new()
+    {
+        { "ingest", "Kafka:DeliveryTimeoutMs" },
+        { "ingest", "Ingest:Http:RetryAfterSeconds" },
+        { "ingest", "Ingest:Http:Urls" },
+        { "ingest", "Ingest:RateLimit:TokenLimit" },
+        { "ingest", "Metrics:Urls" },
+        { "ingest", "Logging:Format" },
+        { "minimizer", "Minimizer:BatchMaxMessages" },
+        { "minimizer", "Minimizer:Delivery" },
+        { "minimizer", "Minimizer:CommitOffsetsOutsideTransaction" },
+        { "minimizer", "Consent:RetentionDays" },
+        { "minimizer", "Consent:CacheCapacity" },
+        { "minimizer", "Consent:LoaderEnabled" },
+        { "minimizer", "Keys:AllowDemoKey" },
+        { "minimizer", "Metrics:Urls" },
+        { "sink", "Sink:RollRows" },
+        { "sink", "Sink:RollBytes" },
+        { "sink", "Sink:Retention:analytics" },
+        { "sink", "Sink:ErasureEnabled" },
+        { "sink", "Sink:EraseMinors" },
+        { "sink", "Metrics:Urls" },
+    };
+
     [Theory]
     [MemberData(nameof(WrongSettings))]
     public void A_wrong_setting_stops_the_build_with_one_line_naming_the_key(string service, string key, string value, string expected)
@@ -47,6 +75,39 @@ public sealed class HostSettingsTests
             "unexpected " + error.GetType().Name + ": " + error.Message);
         Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(KeysOfEveryService))]
+    public void A_wrong_value_in_any_service_is_one_settings_error_naming_the_key_and_never_the_value(string service, string key)
+    {
+        SettingsException error = Assert.Throws<SettingsException>(() => Build(service, new() { [key] = WrongValue }).DisposeAsync().AsTask().GetAwaiter().GetResult());
+
+        Assert.True(ServiceEntryPoint.IsConfigurationError(error));
+        Assert.StartsWith(key, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith(key, error.Key, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.DoesNotContain('\r', error.Message);
+        Assert.DoesNotContain(WrongValue, error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("not-a-number", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("7f3a", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [MemberData(nameof(ServiceNames))]
+    public void Several_wrong_values_are_reported_together_on_one_line(string service)
+    {
+        string first = service switch { "ingest" => "Ingest:Http:RetryAfterSeconds", "minimizer" => "Minimizer:BatchMaxWaitMs", _ => "Sink:RollSeconds" };
+        SettingsException error = Assert.Throws<SettingsException>(() => Build(service, new()
+        {
+            [first] = WrongValue,
+            ["Metrics:Urls"] = "ftp://" + WrongValue,
+        }).DisposeAsync().AsTask().GetAwaiter().GetResult());
+
+        Assert.Contains(first + ": ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Metrics:Urls (entry 1): ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.DoesNotContain("7f3a", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -61,14 +122,18 @@ public sealed class HostSettingsTests
     }
 
     [Theory]
+    [InlineData("ingest")]
     [InlineData("minimizer")]
     [InlineData("sink")]
     public void The_service_exits_with_code_2_on_a_wrong_setting(string service)
     {
         string[] args = ["--Metrics:Urls=ftp://0.0.0.0:1", "--Keys:AllowDemoKey=true"];
-        int code = service == "minimizer"
-            ? ServiceEntryPoint.Run(() => MinimizerHost.Build(new MinimizerHostOptions { Args = args }))
-            : ServiceEntryPoint.Run(() => SinkHost.Build(new SinkHostOptions { Args = args }));
+        int code = service switch
+        {
+            "ingest" => ServiceEntryPoint.Run(() => IngestHost.Build(new IngestHostOptions { Args = args, Modules = IngestHost.Modules() })),
+            "minimizer" => ServiceEntryPoint.Run(() => MinimizerHost.Build(new MinimizerHostOptions { Args = args })),
+            _ => ServiceEntryPoint.Run(() => SinkHost.Build(new SinkHostOptions { Args = args })),
+        };
 
         Assert.Equal(2, code);
     }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Sieve.Core.Devices;
 using Sieve.Core.Teltonika.Server;
+using Sieve.Hosting.Configuration;
+using Sieve.Hosting.Ingest;
 using Sieve.Testing.Harness;
 using Sieve.Testing.Teltonika;
 using StackExchange.Redis;
@@ -93,8 +95,8 @@ public sealed class DeviceRegistryTests
         Assert.IsType<LuhnDeviceRegistry>(DeviceRegistryConfiguration.Create(Config([])));
         string path = WriteTemp($"{Registered},{TestVehicles.Vin1}\n", ".csv");
         Assert.IsType<FileDeviceRegistry>(DeviceRegistryConfiguration.Create(Config(new() { ["Devices:Path"] = path })));
-        Assert.Throws<ArgumentException>(() => DeviceRegistryConfiguration.Create(Config(new() { ["Devices:Path"] = path, ["Devices:Redis"] = "127.0.0.1:1" })));
-        Assert.Throws<ArgumentException>(() => DeviceRegistryConfiguration.Create(Config(new() { ["Devices:AcceptUnregistered"] = "maybe" })));
+        Assert.Throws<SettingsException>(() => DeviceRegistryConfiguration.Create(Config(new() { ["Devices:Path"] = path, ["Devices:Redis"] = "127.0.0.1:1" })));
+        Assert.Throws<SettingsException>(() => DeviceRegistryConfiguration.Create(Config(new() { ["Devices:AcceptUnregistered"] = "maybe" })));
     }
 
     [Theory]
@@ -105,16 +107,16 @@ public sealed class DeviceRegistryTests
     [InlineData("Ingest:Teltonika:BindAddress", "localhost:5027")]
     public void Wrong_settings_fail_naming_the_key(string key, string value)
     {
-        TeltonikaConfigurationException e = Assert.Throws<TeltonikaConfigurationException>(() => TeltonikaOptions.FromConfiguration(Config(new() { [key] = value })));
+        SettingsException e = Assert.Throws<SettingsException>(() => TeltonikaIngestExtensions.ReadOptions(Config(new() { [key] = value })));
         Assert.StartsWith(key + ":", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Settings_are_read_with_their_defaults()
     {
-        TeltonikaOptions defaults = TeltonikaOptions.FromConfiguration(Config([]));
+        TeltonikaOptions defaults = TeltonikaIngestExtensions.ReadOptions(Config([]));
         Assert.Equal((5027, 65536, 300.0, 256, "telematics.raw.v1"), (defaults.Port, defaults.MaxFrameBytes, defaults.IdleTimeout.TotalSeconds, defaults.MaxConnectionsPerAddress, defaults.Topic));
-        TeltonikaOptions set = TeltonikaOptions.FromConfiguration(Config(new()
+        TeltonikaOptions set = TeltonikaIngestExtensions.ReadOptions(Config(new()
         {
             ["Ingest:Teltonika:Port"] = "6000",
             ["Ingest:Teltonika:BindAddress"] = "::1",

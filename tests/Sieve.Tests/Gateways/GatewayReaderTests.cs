@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text;
 using Sieve.Contracts.Pseudonymization;
-using Sieve.Core.Configuration;
+using Sieve.Hosting.Configuration;
 using Sieve.Core.Gateways.Events;
 using Sieve.Core.Gateways.Http;
 using Sieve.Core.Gateways.Meraki;
@@ -185,7 +185,7 @@ public sealed class GatewayReaderTests
     [InlineData("http://[::1]:8081", false, "::1", false, 8081)]
     public void Listen_urls_parse_to_kestrel_bindings(string url, bool https, string? address, bool localhost, int port)
     {
-        HttpListenAddress parsed = Assert.Single(HttpListenAddress.ParseList(url, "Ingest:Http:Urls"));
+        ListenAddress parsed = Assert.Single(ListenAddress.ParseList(url, "Ingest:Http:Urls", allowHttps: true, IngestSettings.DefaultHttpUrls));
         Assert.Equal((https, address, localhost, port), (parsed.Https, parsed.Address?.ToString(), parsed.IsLocalhost, parsed.Port));
     }
 
@@ -197,7 +197,7 @@ public sealed class GatewayReaderTests
     [InlineData("http://localhost:0")]
     public void Bad_listen_urls_name_the_key(string urls)
     {
-        SettingsException error = Assert.Throws<SettingsException>(() => HttpListenAddress.ParseList(urls, "Ingest:Http:Urls"));
+        SettingsException error = Assert.Throws<SettingsException>(() => ListenAddress.ParseList(urls, "Ingest:Http:Urls", allowHttps: true, IngestSettings.DefaultHttpUrls));
         Assert.StartsWith("Ingest:Http:Urls", error.Message, StringComparison.Ordinal);
     }
 }

@@ -11,7 +11,7 @@ namespace Sieve.Core.Gateways.Http;
 /// acknowledged every record (503 with <c>Retry-After</c> otherwise, so the gateway resends), and a last-resort
 /// 500 that logs the exception type only. Every answer is counted in <see cref="GatewayMetrics"/>.
 /// </summary>
-internal sealed class GatewayAnswers(RawEventPublisher publisher, Sieve.Core.Configuration.IngestSettings ingest, GatewayMetrics metrics, ILogger<GatewayAnswers> logger)
+internal sealed class GatewayAnswers(RawEventPublisher publisher, GatewaySettings settings, GatewayMetrics metrics, ILogger<GatewayAnswers> logger)
 {
     /// <summary>The logger the gateway endpoints write to.</summary>
     public ILogger Logger => logger;
@@ -54,7 +54,7 @@ internal sealed class GatewayAnswers(RawEventPublisher publisher, Sieve.Core.Con
             GatewayLog.KafkaUnavailable(logger, endpoint, messages.Count, gatewayId, e.Message);
             metrics.Rejected(endpoint, StatusCodes.Status503ServiceUnavailable, GatewayErrorCodes.KafkaUnavailable);
             await GatewayResponses.WriteRetryLaterAsync(
-                context, StatusCodes.Status503ServiceUnavailable, GatewayErrorCodes.KafkaUnavailable, ingest.RetryAfter).ConfigureAwait(false);
+                context, StatusCodes.Status503ServiceUnavailable, GatewayErrorCodes.KafkaUnavailable, settings.RetryAfter).ConfigureAwait(false);
             return;
         }
 
