@@ -5,6 +5,7 @@ using Sieve.Contracts.Purposes;
 using Sieve.Contracts.Records;
 using Sieve.Testing.EndToEnd;
 using Sieve.Testing.Harness;
+using Sieve.Testing.Logging;
 using Xunit.Abstractions;
 
 namespace Sieve.IntegrationTests.EndToEnd;

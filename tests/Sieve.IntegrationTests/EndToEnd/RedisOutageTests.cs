@@ -3,6 +3,7 @@ using Sieve.Contracts.Purposes;
 using Sieve.Embedded;
 using Sieve.Testing.EndToEnd;
 using Sieve.Testing.Harness;
+using Sieve.Testing.Logging;
 using Xunit.Abstractions;
 
 namespace Sieve.IntegrationTests.EndToEnd;

@@ -4,6 +4,7 @@ using Sieve.Contracts.Purposes;
 using Sieve.Core.Pipeline;
 using Sieve.Testing.EndToEnd;
 using Sieve.Testing.Harness;
+using Sieve.Testing.Logging;
 using Xunit.Abstractions;
 
 namespace Sieve.IntegrationTests.EndToEnd;

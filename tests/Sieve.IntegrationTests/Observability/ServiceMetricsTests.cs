@@ -15,6 +15,7 @@ using Sieve.Hosting.Sink;
 using Sieve.Testing.EndToEnd;
 using Sieve.Testing.Gateways;
 using Sieve.Testing.Harness;
+using Sieve.Testing.Logging;
 using Sieve.Testing.Observability;
 using Xunit.Abstractions;
 
