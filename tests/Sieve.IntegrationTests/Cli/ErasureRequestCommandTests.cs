@@ -6,6 +6,7 @@ using Sieve.Embedded;
 using Sieve.Testing.Cli;
 using Sieve.Testing.Harness;
 using Sieve.Testing;
+using Sieve.Testing.Privacy;
 
 namespace Sieve.IntegrationTests.Cli;
 

@@ -6,6 +6,7 @@ using Sieve.Contracts.Records;
 using Sieve.Testing.EndToEnd;
 using Sieve.Testing.Harness;
 using Sieve.Testing.Logging;
+using Sieve.Testing.Privacy;
 using Xunit.Abstractions;
 
 namespace Sieve.IntegrationTests.EndToEnd;

@@ -10,6 +10,7 @@ using Sieve.Core.Policy;
 using Sieve.Testing.Erasure;
 using Sieve.Testing.Harness;
 using Sieve.Testing.Metrics;
+using Sieve.Testing.Privacy;
 using Sieve.Testing.Sink;
 using Sieve.Testing;
 

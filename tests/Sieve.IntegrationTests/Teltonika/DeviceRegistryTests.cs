@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Sieve.Core.Devices;
 using Sieve.Core.Teltonika.Server;
 using Sieve.Testing.Harness;
+using Sieve.Testing.Privacy;
 using Sieve.Testing.Teltonika;
 using StackExchange.Redis;
 using Sieve.Testing;

@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Sieve.Contracts;
 using Sieve.Embedded;
 using Sieve.Testing.Harness;
+using Sieve.Testing.Privacy;
 using Sieve.Testing.Teltonika;
 using Sieve.Testing;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Confluent.Kafka;
 using Sieve.Testing.EndToEnd;
+using Sieve.Testing.Privacy;
 using Xunit.Sdk;
 
 namespace Sieve.Tests.EndToEnd;

@@ -6,6 +6,7 @@ using Sieve.Contracts.Records;
 using Sieve.Contracts;
 using Sieve.Core.Teltonika.Mapping;
 using Sieve.Core.Teltonika.Protocol;
+using Sieve.Testing.Privacy;
 using Sieve.Testing.Teltonika;
 using Sieve.Testing;
 
