@@ -78,9 +78,10 @@ public sealed class SimulatedVehicle
     public bool AtOutlet => _dwellSecondsLeft > 0;
 
     /// <summary>
-    /// Drives (or waits) <paramref name="seconds"/> and returns the record the unit reports at <paramref name="nowMillis"/>.
+    /// Drives (or waits) <paramref name="seconds"/> and returns the record the unit reports at <paramref name="nowMillis"/>:
+    /// low priority, periodic, with ignition, external voltage, odometer and VIN.
     /// </summary>
-    public AvlRecord Next(long nowMillis, double seconds, Random random)
+    public UnitRecord Next(long nowMillis, double seconds, Random random)
     {
         ArgumentNullException.ThrowIfNull(random);
         bool ignition;
@@ -106,14 +107,15 @@ public sealed class SimulatedVehicle
             ignition = SpeedKmh > 0 || random.Next(2) == 0;
         }
 
-        return new AvlRecord(
+        return new UnitRecord(
             nowMillis,
-            Latitude,
             Longitude,
-            AltitudeMetres: (short)(4 + random.Next(20)),
-            AngleDegrees: (ushort)Heading,
+            Latitude,
+            Priority: 0,
+            Altitude: (short)(4 + random.Next(20)),
+            Angle: (ushort)Heading,
             Satellites: (byte)(random.Next(20) == 0 ? 0 : 6 + random.Next(8)),
-            SpeedKmh: (ushort)SpeedKmh,
+            Speed: (ushort)SpeedKmh,
             Ignition: ignition,
             ExternalVoltageMillivolts: (ushort)(12_200 + random.Next(2_000)),
             OdometerMetres: (uint)_odometerMetres,

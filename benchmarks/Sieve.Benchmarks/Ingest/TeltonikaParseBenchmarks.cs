@@ -1,6 +1,7 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Sieve.Core.Teltonika.Protocol;
+using Sieve.Testing.Teltonika;
 
 namespace Sieve.Benchmarks.Ingest;
 
@@ -35,8 +36,8 @@ public class TeltonikaParseBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _codec8Example = AvlPacketBuilder.Codec8DocumentedExample();
-        _codec8Extended = AvlPacketBuilder.Codec8ExtendedTrip(RecordsPerPacket, BenchmarkVin);
+        _codec8Example = DocumentationExamples.Codec8First;
+        _codec8Extended = TripFrames.Codec8ExtendedTrip(RecordsPerPacket, BenchmarkVin);
         _extendedWhole = new ReadOnlySequence<byte>(_codec8Extended);
         _extendedSegmented = SegmentedSequence.Create(_codec8Extended, SegmentBytes);
         _records = new AvlRecord[AvlPacketParser.MaxRecordsPerPacket];

@@ -1,3 +1,4 @@
+using System.Net;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -8,6 +9,8 @@ using Sieve.Embedded;
 using Sieve.Contracts;
 using Sieve.Core.Teltonika.Server;
 using Sieve.Hosting.Ingest;
+using Sieve.Simulation;
+using Sieve.Testing.Teltonika;
 
 namespace Sieve.Benchmarks.Ingest;
 
@@ -35,7 +38,7 @@ public class TeltonikaTcpIngestBenchmarks
 
     private MockKafkaCluster _cluster = null!;
     private WebApplication _app = null!;
-    private SimulatedUnit[] _units = [];
+    private TeltonikaConnection[] _units = [];
     private byte[][] _frames = [];
     private Task[] _running = [];
 
@@ -81,13 +84,14 @@ public class TeltonikaTcpIngestBenchmarks
         await _app.StartAsync();
         int port = listener!.IPEndPoint!.Port;
 
-        _units = new SimulatedUnit[Units];
+        _units = new TeltonikaConnection[Units];
         _frames = new byte[Units][];
         _running = new Task[Units];
         for (int u = 0; u < Units; u++)
         {
-            _frames[u] = AvlPacketBuilder.Codec8ExtendedTrip(TeltonikaParseBenchmarks.RecordsPerPacket, Vins[u % Vins.Length]);
-            _units[u] = await SimulatedUnit.ConnectAcceptedAsync(port, SimulatedUnit.Imei(100 + u));
+            _frames[u] = TripFrames.Codec8ExtendedTrip(TeltonikaParseBenchmarks.RecordsPerPacket, Vins[u % Vins.Length]);
+            // Unguarded, as the load generator's units: a guard would add a timer per acknowledgement to the measured allocations.
+            _units[u] = await TeltonikaConnection.ConnectAsync(IPAddress.Loopback.ToString(), port, TestVehicles.Imei(100 + u), CancellationToken.None);
         }
 
         // One round before measuring, so a broken setup fails here rather than mid-run.
@@ -96,7 +100,7 @@ public class TeltonikaTcpIngestBenchmarks
 
     private async Task CleanupAsync()
     {
-        foreach (SimulatedUnit unit in _units)
+        foreach (TeltonikaConnection unit in _units)
         {
             await unit.DisposeAsync();
         }

@@ -152,7 +152,7 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
         (string merakiOutlet, string merakiGateway) = FleetSimulator.Outlet(1);
         (string portalOutlet, string portalGateway) = FleetSimulator.Outlet(0);
         await using InProcessIngest ingest = await InProcessIngest.StartAsync(bootstrap, merakiGateway, merakiOutlet, portalGateway, portalOutlet, cancellationToken).ConfigureAwait(false);
-        int perVehicle = (int)Math.Clamp(Math.Ceiling(options.Rate * 2.0 / 3 / options.Fleet.Vehicles), 1, Codec8ExtendedWriter.MaxRecordsPerPacket);
+        int perVehicle = (int)Math.Clamp(Math.Ceiling(options.Rate * 2.0 / 3 / options.Fleet.Vehicles), 1, AvlWriter.MaxRecordsPerPacket);
         var devices = new LoadGenerator(
             new LoadOptions
             {

@@ -23,7 +23,7 @@ public sealed class LoadGenerator
     public LoadGenerator(LoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.RecordsPerPacket is < 1 or > Codec8ExtendedWriter.MaxRecordsPerPacket)
+        if (options.RecordsPerPacket is < 1 or > AvlWriter.MaxRecordsPerPacket)
         {
             throw new ArgumentOutOfRangeException(nameof(options), "RecordsPerPacket must be 1 to 255.");
         }
@@ -55,7 +55,7 @@ public sealed class LoadGenerator
     public LoadGenerator(LoadOptions options, IEnumerable<SimulatedVehicle> vehicles, IEnumerable<WifiSighting> visitors)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.RecordsPerPacket is < 1 or > Codec8ExtendedWriter.MaxRecordsPerPacket)
+        if (options.RecordsPerPacket is < 1 or > AvlWriter.MaxRecordsPerPacket)
         {
             throw new ArgumentOutOfRangeException(nameof(options), "RecordsPerPacket must be 1 to 255.");
         }
@@ -113,7 +113,7 @@ public sealed class LoadGenerator
     private async Task DriveAsync(SimulatedVehicle vehicle, int seed, CancellationToken cancellationToken)
     {
         var random = new Random(seed);
-        var batch = new AvlRecord[_options.RecordsPerPacket];
+        var batch = new UnitRecord[_options.RecordsPerPacket];
         int budget = _options.RecordsPerVehicle > 0 ? _options.RecordsPerVehicle : int.MaxValue;
         int sent = 0;
         long spacingMillis = _options.PacketInterval > TimeSpan.Zero

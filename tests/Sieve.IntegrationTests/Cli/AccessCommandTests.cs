@@ -3,6 +3,7 @@ using Sieve.Contracts.Purposes;
 using Sieve.Core.Consent;
 using Sieve.Embedded;
 using Sieve.Testing.Cli;
+using Sieve.Testing.Privacy;
 using Sieve.Testing.Sink;
 using Sieve.Testing;
 

@@ -7,6 +7,7 @@ using Sieve.Embedded;
 using Sieve.Testing.Cli;
 using Sieve.Testing.Harness;
 using Sieve.Testing;
+using Sieve.Testing.Privacy;
 
 namespace Sieve.IntegrationTests.Cli;
 

@@ -4,6 +4,8 @@ using Sieve.Core.Engine;
 using Sieve.Core.Pipeline;
 using Sieve.Testing.EndToEnd;
 using Sieve.Testing.Harness;
+using Sieve.Testing.Logging;
+using Sieve.Testing.Privacy;
 using Xunit.Abstractions;
 
 namespace Sieve.IntegrationTests.EndToEnd;

@@ -6,6 +6,7 @@ using Sieve.Core.Engine;
 using Sieve.Embedded;
 using Sieve.Testing.EndToEnd;
 using Sieve.Testing.Harness;
+using Sieve.Testing.Privacy;
 using Xunit.Abstractions;
 
 namespace Sieve.IntegrationTests.EndToEnd;

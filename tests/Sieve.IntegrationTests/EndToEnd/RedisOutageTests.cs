@@ -3,6 +3,8 @@ using Sieve.Contracts.Purposes;
 using Sieve.Embedded;
 using Sieve.Testing.EndToEnd;
 using Sieve.Testing.Harness;
+using Sieve.Testing.Logging;
+using Sieve.Testing.Privacy;
 using Xunit.Abstractions;
 
 namespace Sieve.IntegrationTests.EndToEnd;

@@ -5,6 +5,8 @@ using Sieve.Core.Pipeline;
 using Sieve.Embedded;
 using Sieve.Testing.EndToEnd;
 using Sieve.Testing.Harness;
+using Sieve.Testing.Logging;
+using Sieve.Testing.Privacy;
 using Xunit.Abstractions;
 
 namespace Sieve.IntegrationTests.EndToEnd;

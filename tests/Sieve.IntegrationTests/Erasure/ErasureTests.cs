@@ -9,6 +9,8 @@ using Sieve.Core.Pipeline;
 using Sieve.Core.Policy;
 using Sieve.Testing.Erasure;
 using Sieve.Testing.Harness;
+using Sieve.Testing.Metrics;
+using Sieve.Testing.Privacy;
 using Sieve.Testing.Sink;
 using Sieve.Testing;
 

@@ -5,6 +5,7 @@ using Sieve.Core.Gateways;
 using Sieve.Hosting.Ingest;
 using Sieve.Testing.Gateways;
 using Sieve.Testing.Harness;
+using Sieve.Testing.Metrics;
 using Sieve.Testing.Teltonika;
 using static Sieve.Testing.Gateways.GatewayPayloads;
 
@@ -23,7 +24,7 @@ public sealed class GatewayMetricsTests(KafkaFixture kafka)
         string topic = kafka.UniqueTopic("gateways.metrics");
         await kafka.CreateTopicAsync(topic, 2);
         await using GatewayTestHost host = await GatewayTestHost.StartAsync(kafka.BootstrapServers, topic);
-        using var metrics = new IngestMetricsRecorder(host.Services.GetRequiredService<IMeterFactory>());
+        using var metrics = MetricsRecorder.Ingest(host.Services.GetRequiredService<IMeterFactory>());
         const string Mac1 = "3c:22:fb:40:00:01";
         const string Mac2 = "3e:22:fb:40:00:02"; // locally administered: a randomized MAC
         const string Phone = "13800138077";

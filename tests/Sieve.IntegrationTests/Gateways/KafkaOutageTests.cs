@@ -7,6 +7,7 @@ using Sieve.Embedded;
 using Sieve.Hosting.Ingest;
 using Sieve.Testing.Gateways;
 using Sieve.Testing.Harness;
+using Sieve.Testing.Metrics;
 using Sieve.Testing.Teltonika;
 using static Sieve.Testing.Gateways.GatewayPayloads;
 
@@ -67,7 +68,7 @@ public sealed class KafkaOutageTests
         const string Topic = "wifi.raw.outage.meraki";
         cluster.CreateTopic(Topic, 1);
         await using GatewayTestHost host = await GatewayTestHost.StartAsync(cluster.BootstrapServers, Topic, OutageSettings);
-        using var metrics = new IngestMetricsRecorder(host.Services.GetRequiredService<IMeterFactory>());
+        using var metrics = MetricsRecorder.Ingest(host.Services.GetRequiredService<IMeterFactory>());
         string before = MerakiPost(GatewayTestHost.MerakiSecret, GatewayTestHost.MerakiNetwork, MerakiObservation("3c:22:fb:30:00:01", RecentTime(3), -50)).ToJsonString();
         string during = MerakiPost(GatewayTestHost.MerakiSecret, GatewayTestHost.MerakiNetwork,
             MerakiObservation("3c:22:fb:30:00:02", RecentTime(2), -51), MerakiObservation("3c:22:fb:30:00:03", RecentTime(2), -52)).ToJsonString();

@@ -5,6 +5,7 @@ using Sieve.Embedded;
 using Sieve.Testing.Harness;
 using Sieve.Testing.Interop;
 using Sieve.Testing;
+using Sieve.Testing.Privacy;
 
 namespace Sieve.IntegrationTests.Interop;
 

@@ -10,6 +10,7 @@ using Sieve.Commands;
 using Sieve.Commands.Load;
 using Sieve.Contracts;
 using Sieve.Core.Gateways;
+using Sieve.Core.Teltonika.Protocol;
 using Sieve.Core.Teltonika.Server;
 using Sieve.Embedded;
 using Sieve.Hosting.Ingest;
@@ -30,15 +31,16 @@ public sealed class LoadGeneratorTests
     [Fact]
     public void Packet_frames_records_with_length_counts_and_crc()
     {
-        var record = new AvlRecord(1_764_000_000_000, 31.2304, 121.4737, 10, 90, 9, 42, true, 12_600, 123_456, "LSVAB12C3NA123456");
-        byte[] packet = new byte[Codec8ExtendedWriter.MaxPacketLength(2)];
-        int length = Codec8ExtendedWriter.WritePacket([record, record], packet);
+        var record = new UnitRecord(1_764_000_000_000, 121.4737, 31.2304, Priority: 0, Altitude: 10, Angle: 90, Satellites: 9, Speed: 42,
+            Ignition: true, ExternalVoltageMillivolts: 12_600, OdometerMetres: 123_456, Vin: "LSVAB12C3NA123456");
+        byte[] packet = new byte[AvlWriter.MaxPacketLength(2)];
+        int length = AvlWriter.WritePacket([record, record], packet);
 
-        Assert.Equal(Codec8ExtendedWriter.MaxPacketLength(2), length);
+        Assert.Equal(AvlWriter.MaxPacketLength(2), length);
         Assert.Equal(0, BinaryPrimitives.ReadInt32BigEndian(packet));
         int dataLength = BinaryPrimitives.ReadInt32BigEndian(packet.AsSpan(4));
         Assert.Equal(length - 12, dataLength);
-        Assert.Equal(Codec8ExtendedWriter.CodecId, packet[8]);
+        Assert.Equal(AvlWriter.Codec8Extended, packet[8]);
         Assert.Equal(2, packet[9]);
         Assert.Equal(2, packet[8 + dataLength - 1]);
         Assert.Equal(Crc16Ibm.Compute(packet.AsSpan(8, dataLength)), BinaryPrimitives.ReadUInt32BigEndian(packet.AsSpan(8 + dataLength)));

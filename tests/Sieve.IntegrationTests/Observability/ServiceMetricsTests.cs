@@ -15,7 +15,9 @@ using Sieve.Hosting.Sink;
 using Sieve.Testing.EndToEnd;
 using Sieve.Testing.Gateways;
 using Sieve.Testing.Harness;
+using Sieve.Testing.Logging;
 using Sieve.Testing.Observability;
+using Sieve.Testing.Privacy;
 using Xunit.Abstractions;
 
 namespace Sieve.IntegrationTests.Observability;
@@ -189,7 +191,7 @@ public sealed class ServiceMetricsTests(KafkaFixture kafka, RedisFixture redis, 
             Wait, "analytics rows landed and the sink's lag on " + topics.Analytics + " at 0");
 
         // Every labelled value is bounded and non-identifying: no label value is a raw identifier or a pseudonym.
-        Sieve.Testing.EndToEnd.RawIdentifierScanner scanner = fleet.Scanner((IdentifierKind.Mac, SessionMac), (IdentifierKind.Phone, SessionPhone));
+        RawIdentifierScanner scanner = fleet.Scanner((IdentifierKind.Mac, SessionMac), (IdentifierKind.Phone, SessionPhone));
         foreach (PrometheusScrape scrape in new[] { ingestScrape, minimizerScrape, sinkScrape })
         {
             scanner.AssertClean([scrape.Text], "a /metrics answer");

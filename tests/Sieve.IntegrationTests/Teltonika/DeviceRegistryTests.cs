@@ -4,6 +4,7 @@ using Sieve.Core.Teltonika.Server;
 using Sieve.Hosting.Configuration;
 using Sieve.Hosting.Ingest;
 using Sieve.Testing.Harness;
+using Sieve.Testing.Privacy;
 using Sieve.Testing.Teltonika;
 using StackExchange.Redis;
 using Sieve.Testing;

@@ -2,7 +2,9 @@ using System.Text;
 using Confluent.Kafka;
 using Sieve.Contracts;
 using Sieve.Embedded;
+using Sieve.Simulation;
 using Sieve.Testing.Harness;
+using Sieve.Testing.Privacy;
 using Sieve.Testing.Teltonika;
 using Sieve.Testing;
 
@@ -36,11 +38,11 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
     {
         string registry = WriteRegistry($"imei,vin\n{DocumentationExamples.Imei},{TestVehicles.Vin1}\n");
         await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(_cluster.BootstrapServers, new Dictionary<string, string?> { ["Devices:Path"] = registry });
-        await using (DeviceSimulator unit = await DeviceSimulator.ConnectAsync(host.Port))
+        await using (TeltonikaConnection unit = await TeltonikaConnection.OpenAsync(host.Port))
         {
             // The documentation's opening message, byte for byte.
             await unit.SendAsync(DocumentationExamples.Handshake);
-            Assert.Equal(0x01, Assert.Single(await unit.ReadUpToAsync(1)));
+            Assert.Equal(0x01, Assert.Single(await unit.ReadExactlyAsync(1)));
             Assert.Equal(1, await unit.SendPacketAsync(DocumentationExamples.Codec8First));
             Assert.Equal(2, await unit.SendPacketAsync(DocumentationExamples.Codec8Third));
             Assert.Equal(1, await unit.SendPacketAsync(DocumentationExamples.Codec8Extended));
@@ -74,17 +76,17 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
     {
         await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(_cluster.BootstrapServers);
         string imei = TestVehicles.Imei(11);
-        byte[] withStatus = TestAvlEncoder.Packet(TestAvlEncoder.Codec8Extended, new TestRecord(
+        byte[] withStatus = AvlWriter.Packet(AvlWriter.Codec8Extended, new UnitRecord(
             1700000000000, Longitude: -70.6692655, Latitude: -33.4488897, Altitude: 570, Angle: 90, Satellites: 10, Speed: 48, EventIoId: 239,
-            Io: [new TestIo(239, 1, 1), new TestIo(66, 2, 13800), new TestIo(16, 4, 98_765_432), new TestIo(89, 1, 61)],
-            Nx: [new TestNx(256, Encoding.ASCII.GetBytes(TestVehicles.Vin2)), new TestNx(281, "P0171,P0300"u8.ToArray())]));
-        byte[] second = TestAvlEncoder.Packet(TestAvlEncoder.Codec8, new TestRecord(1700000005000, -70.67, -33.45, Satellites: 9, Io: [new TestIo(239, 1, 0)]));
-        byte[] third = TestAvlEncoder.Packet(TestAvlEncoder.Codec8, new TestRecord(1700000010000, -70.68, -33.46, Satellites: 9), new TestRecord(1700000015000, -70.69, -33.47, Satellites: 9));
-        await using (DeviceSimulator unit = await DeviceSimulator.ConnectAsync(host.Port))
+            Io: [new AvlIo(239, 1, 1), new AvlIo(66, 2, 13800), new AvlIo(16, 4, 98_765_432), new AvlIo(89, 1, 61)],
+            Nx: [new AvlNx(256, Encoding.ASCII.GetBytes(TestVehicles.Vin2)), new AvlNx(281, "P0171,P0300"u8.ToArray())]));
+        byte[] second = AvlWriter.Packet(AvlWriter.Codec8, new UnitRecord(1700000005000, -70.67, -33.45, Satellites: 9, Io: [new AvlIo(239, 1, 0)]));
+        byte[] third = AvlWriter.Packet(AvlWriter.Codec8, new UnitRecord(1700000010000, -70.68, -33.46, Satellites: 9), new UnitRecord(1700000015000, -70.69, -33.47, Satellites: 9));
+        await using (TeltonikaConnection unit = await TeltonikaConnection.OpenAsync(host.Port))
         {
             // Handshake and first packet one byte per write.
-            await unit.SendAsync(TestAvlEncoder.Handshake(imei), chunk: 1);
-            Assert.Equal(0x01, Assert.Single(await unit.ReadUpToAsync(1)));
+            await unit.SendAsync(AvlWriter.Handshake(imei), chunk: 1);
+            Assert.Equal(0x01, Assert.Single(await unit.ReadExactlyAsync(1)));
             Assert.Equal(1, await unit.SendPacketAsync(withStatus, chunk: 1));
 
             // Two packets in one write: two acknowledgements.
@@ -114,7 +116,7 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
     {
         string imei = TestVehicles.Imei(12);
         await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(_cluster.BootstrapServers);
-        await using (DeviceSimulator unit = await DeviceSimulator.ConnectAcceptedAsync(host.Port, imei))
+        await using (TeltonikaConnection unit = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, imei))
         {
             Assert.Equal(2, await unit.SendPacketAsync(DocumentationExamples.Codec8Third));
         }
@@ -136,25 +138,25 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
         string registry = WriteRegistry($"# units\n{registered},{TestVehicles.Vin3}\n");
         await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(_cluster.BootstrapServers, new Dictionary<string, string?> { ["Devices:Path"] = registry });
 
-        await using (DeviceSimulator badLuhn = await DeviceSimulator.ConnectAsync(host.Port))
+        await using (TeltonikaConnection badLuhn = await TeltonikaConnection.OpenAsync(host.Port))
         {
             Assert.Equal((byte?)0x00, await badLuhn.HandshakeAsync(TestVehicles.BreakLuhn(registered)));
             Assert.Empty(await badLuhn.ReadUntilClosedAsync());
         }
 
-        await using (DeviceSimulator unregistered = await DeviceSimulator.ConnectAsync(host.Port))
+        await using (TeltonikaConnection unregistered = await TeltonikaConnection.OpenAsync(host.Port))
         {
             Assert.Equal((byte?)0x00, await unregistered.HandshakeAsync(TestVehicles.Imei(22)));
             Assert.Empty(await unregistered.ReadUntilClosedAsync());
         }
 
-        await using (DeviceSimulator wrongLength = await DeviceSimulator.ConnectAsync(host.Port))
+        await using (TeltonikaConnection wrongLength = await TeltonikaConnection.OpenAsync(host.Port))
         {
             await wrongLength.SendAsync(Convert.FromHexString("0010"));
             Assert.Equal([0x00], await wrongLength.ReadUntilClosedAsync());
         }
 
-        await using (DeviceSimulator ok = await DeviceSimulator.ConnectAcceptedAsync(host.Port, registered))
+        await using (TeltonikaConnection ok = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, registered))
         {
             Assert.Equal(1, await ok.SendPacketAsync(DocumentationExamples.Codec8First));
         }
@@ -174,7 +176,7 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
         {
             ["Devices:Redis"] = "127.0.0.1:1,connectTimeout=200,asyncTimeout=300,syncTimeout=300,connectRetry=0",
         });
-        await using DeviceSimulator unit = await DeviceSimulator.ConnectAsync(host.Port);
+        await using TeltonikaConnection unit = await TeltonikaConnection.OpenAsync(host.Port);
         Assert.Null(await unit.HandshakeAsync(TestVehicles.Imei(81)));
         await host.Metrics.WaitForAsync(m => m.Rejects("registry-unavailable") == 1, "registry-unavailable");
         AssertNoIdentifiers(host, TestVehicles.Imei(81));
@@ -194,20 +196,20 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
         (byte[] Input, string Reason)[] cases =
         [
             (crcBroken, "avl-crc-mismatch"),
-            (TestAvlEncoder.Frame(countBroken), "avl-record-count-mismatch"),
+            (AvlWriter.Frame(countBroken), "avl-record-count-mismatch"),
             (tooLarge, "avl-frame-too-large"),
             ("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray(), "avl-bad-preamble"),
         ];
         foreach ((byte[] input, string reason) in cases)
         {
-            await using DeviceSimulator unit = await DeviceSimulator.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(31));
+            await using TeltonikaConnection unit = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(31));
             await unit.SendAsync(input);
             Assert.Empty(await unit.ReadUntilClosedAsync());
             await host.Metrics.WaitForAsync(m => m.Rejects(reason) == 1, reason);
         }
 
         // A unit closing mid-frame is recorded too, and nothing of any of these reached Kafka.
-        await using (DeviceSimulator half = await DeviceSimulator.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(32)))
+        await using (TeltonikaConnection half = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(32)))
         {
             await half.SendAsync(DocumentationExamples.Codec8First[..30]);
         }
@@ -228,21 +230,21 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
 
         Task good = Task.Run(async () =>
         {
-            await using DeviceSimulator unit = await DeviceSimulator.ConnectAcceptedAsync(host.Port, imei);
+            await using TeltonikaConnection unit = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, imei);
             for (int i = 0; i < Packets; i++)
             {
-                byte[] packet = TestAvlEncoder.Packet(TestAvlEncoder.Codec8, new TestRecord(1700000000000 + (i * 1000), 116.39 + (i * 1e-4), 39.9, Satellites: 7));
+                byte[] packet = AvlWriter.Packet(AvlWriter.Codec8, new UnitRecord(1700000000000 + (i * 1000), 116.39 + (i * 1e-4), 39.9, Satellites: 7));
                 Assert.Equal(1, await unit.SendPacketAsync(packet, chunk: 1 + (i % 9)));
             }
         });
         Task floodBeforeHandshake = Task.Run(async () =>
         {
-            await using DeviceSimulator flooder = await DeviceSimulator.ConnectAsync(host.Port);
+            await using TeltonikaConnection flooder = await TeltonikaConnection.OpenAsync(host.Port);
             await flooder.FloodUntilClosedAsync(garbage);
         });
         Task floodAfterHandshake = Task.Run(async () =>
         {
-            await using DeviceSimulator flooder = await DeviceSimulator.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(42));
+            await using TeltonikaConnection flooder = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(42));
             await flooder.FloodUntilClosedAsync(garbage);
         });
         await Task.WhenAll(good, floodBeforeHandshake, floodAfterHandshake);
@@ -258,9 +260,9 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
     {
         await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(
             _cluster.BootstrapServers, new Dictionary<string, string?> { ["Ingest:Teltonika:MaxConnectionsPerAddress"] = "2" });
-        DeviceSimulator first = await DeviceSimulator.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(51));
-        await using DeviceSimulator second = await DeviceSimulator.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(52));
-        await using (DeviceSimulator third = await DeviceSimulator.ConnectAsync(host.Port))
+        TeltonikaConnection first = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(51));
+        await using TeltonikaConnection second = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(52));
+        await using (TeltonikaConnection third = await TeltonikaConnection.OpenAsync(host.Port))
         {
             Assert.Empty(await third.ReadUntilClosedAsync());
         }
@@ -268,7 +270,7 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
         await host.Metrics.WaitForAsync(m => m.Rejects("connection-limit") == 1, "connection-limit");
         await first.DisposeAsync();
         await host.Metrics.WaitForAsync(m => m.Total("sieve.ingest.teltonika.active_connections") == 1, "first connection closed");
-        await using DeviceSimulator fourth = await DeviceSimulator.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(53));
+        await using TeltonikaConnection fourth = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(53));
         Assert.Equal(1, await fourth.SendPacketAsync(DocumentationExamples.Codec8First));
     }
 
@@ -277,8 +279,8 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
     {
         await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(
             _cluster.BootstrapServers, new Dictionary<string, string?> { ["Ingest:Teltonika:IdleTimeoutSeconds"] = "1" });
-        await using DeviceSimulator silentBeforeHandshake = await DeviceSimulator.ConnectAsync(host.Port);
-        await using DeviceSimulator silentAfterPacket = await DeviceSimulator.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(61));
+        await using TeltonikaConnection silentBeforeHandshake = await TeltonikaConnection.OpenAsync(host.Port);
+        await using TeltonikaConnection silentAfterPacket = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(61));
         Assert.Equal(1, await silentAfterPacket.SendPacketAsync(DocumentationExamples.Codec8First));
         Assert.Empty(await silentBeforeHandshake.ReadUntilClosedAsync());
         Assert.Empty(await silentAfterPacket.ReadUntilClosedAsync());

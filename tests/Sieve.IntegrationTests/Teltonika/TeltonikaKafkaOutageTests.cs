@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Sieve.Contracts;
 using Sieve.Embedded;
+using Sieve.Simulation;
 using Sieve.Testing.Harness;
 using Sieve.Testing.Teltonika;
 
@@ -27,7 +28,7 @@ public sealed class TeltonikaKafkaOutageTests
         byte[] before = Packet(0, 3);
         byte[] during = Packet(10, 4);
 
-        await using (DeviceSimulator unit = await DeviceSimulator.ConnectAcceptedAsync(host.Port, imei))
+        await using (TeltonikaConnection unit = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, imei))
         {
             Assert.Equal(3, await unit.SendPacketAsync(before));
             cluster.SetBrokerDown(1);
@@ -43,7 +44,7 @@ public sealed class TeltonikaKafkaOutageTests
         int? ack = null;
         for (int attempt = 0; attempt < 20 && ack is null; attempt++)
         {
-            await using DeviceSimulator unit = await DeviceSimulator.ConnectAcceptedAsync(host.Port, imei);
+            await using TeltonikaConnection unit = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, imei);
             ack = await unit.SendPacketAsync(during);
         }
 
@@ -62,7 +63,7 @@ public sealed class TeltonikaKafkaOutageTests
         byte[] warmUp = Packet(0, 1);
         byte[] packet = Packet(20, 5);
 
-        await using (DeviceSimulator unit = await DeviceSimulator.ConnectAcceptedAsync(host.Port, imei))
+        await using (TeltonikaConnection unit = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, imei))
         {
             Assert.Equal(1, await unit.SendPacketAsync(warmUp));
 
@@ -75,7 +76,7 @@ public sealed class TeltonikaKafkaOutageTests
         int? ack = null;
         for (int attempt = 0; attempt < 20 && ack is null; attempt++)
         {
-            await using DeviceSimulator unit = await DeviceSimulator.ConnectAcceptedAsync(host.Port, imei);
+            await using TeltonikaConnection unit = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, imei);
             ack = await unit.SendPacketAsync(packet);
         }
 
@@ -84,8 +85,8 @@ public sealed class TeltonikaKafkaOutageTests
         Assert.True(host.Metrics.Rejects("kafka-unavailable") >= 1);
     }
 
-    private static byte[] Packet(int first, int count) => TestAvlEncoder.Packet(TestAvlEncoder.Codec8Extended, Enumerable.Range(first, count)
-        .Select(i => new TestRecord(1700000000000 + (i * 1000L), 121.47 + (i * 1e-4), 31.23, Satellites: 8, Io: [new TestIo(239, 1, 1)]))
+    private static byte[] Packet(int first, int count) => AvlWriter.Packet(AvlWriter.Codec8Extended, Enumerable.Range(first, count)
+        .Select(i => new UnitRecord(1700000000000 + (i * 1000L), 121.47 + (i * 1e-4), 31.23, Satellites: 8, Io: [new AvlIo(239, 1, 1)]))
         .ToArray());
 
     private static async Task AssertEveryRecordOnceOrExactlyRepeatedAsync(string bootstrapServers, int expectedDistinct)

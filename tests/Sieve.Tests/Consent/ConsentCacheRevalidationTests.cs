@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Sieve.Core.Consent;
 using Sieve.Testing.Consent;
 
@@ -13,7 +14,7 @@ public class ConsentCacheRevalidationTests
     private static readonly string KeyA = TestConsentKeys.Make(1);
     private static readonly byte[] AsciiA = TestConsentKeys.Ascii(KeyA);
 
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
 
     [Fact]
     public async Task A_kept_entry_is_current_and_counted_as_a_hit_until_an_invalidation()

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Sieve.Core.Consent;
 using Sieve.Testing.Consent;
 
@@ -11,7 +12,7 @@ public class ConsentCacheTests
     private static readonly byte[] AsciiA = TestConsentKeys.Ascii(KeyA);
     private static readonly byte[] AsciiB = TestConsentKeys.Ascii(KeyB);
 
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
 
     [Fact]
     public async Task A_miss_is_fetched_once_and_then_hits()

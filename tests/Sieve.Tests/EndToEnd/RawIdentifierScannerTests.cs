@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Confluent.Kafka;
 using Sieve.Testing.EndToEnd;
+using Sieve.Testing.Privacy;
 using Xunit.Sdk;
 
 namespace Sieve.Tests.EndToEnd;
@@ -88,6 +89,31 @@ public sealed class RawIdentifierScannerTests
         Assert.Null(scanner.Find(Encoding.ASCII.GetBytes("k1/positioning/stable abcdefghijklmnopqrstuvwxyz234567 invalid-vin-checksum @17")));
         Assert.Null(scanner.Find("subject identifier 'vin' failed normalization: InvalidChecksum"));
         scanner.AssertClean([], "an empty log");
+    }
+
+    [Fact]
+    public void Both_ways_of_making_a_scanner_look_for_every_form_and_encoding()
+    {
+        RawIdentifierScanner kinded = Scanner();
+        RawIdentifierScanner unkinded = RawIdentifierScanner.For([Vin, Phone, Mac, "short"]);
+        byte[] strippedMac = Encoding.UTF8.GetBytes("021A2B3C4D5E");
+        foreach (byte[] planted in new[]
+        {
+            Encoding.UTF8.GetBytes("8613800138000"),
+            strippedMac,
+            Encoding.ASCII.GetBytes(Convert.ToHexStringLower(MD5.HashData(strippedMac))),
+            Encoding.ASCII.GetBytes(Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(NormalizedPhone)))),
+            SHA1.HashData(Encoding.UTF8.GetBytes(Vin.ToLowerInvariant())),
+        })
+        {
+            byte[] message = [0x00, .. planted, 0x00];
+            AssertNamesNoIdentifier(Assert.IsType<string>(kinded.Find(message)));
+            AssertNamesNoIdentifier(Assert.IsType<string>(unkinded.Find(message)));
+        }
+
+        Assert.Equal(3, unkinded.IdentifierCount);
+        Assert.Equal(unkinded.PatternCount, unkinded.NeedleCount);
+        Assert.Null(unkinded.Find("short"));
     }
 
     private static RawIdentifierScanner Scanner() =>

@@ -8,6 +8,7 @@ using Sieve.Core.Policy;
 using Sieve.Hosting.Minimizer;
 using Sieve.Testing;
 using Sieve.Testing.EndToEnd;
+using Sieve.Testing.Logging;
 
 namespace Sieve.Tests.Engine;
 

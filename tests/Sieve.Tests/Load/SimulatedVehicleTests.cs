@@ -18,19 +18,19 @@ public sealed class SimulatedVehicleTests
         Assert.Equal(outlet, vehicle.Destination);
 
         long now = 1_764_000_000_000;
-        var records = new List<AvlRecord>();
+        var records = new List<UnitRecord>();
         for (int second = 0; second < 1_000; second++)
         {
             records.Add(vehicle.Next(now + (second * 1000L), 1, random));
         }
 
         // It reaches the outlet and parks there: at the outlet's position, speed 0, ignition off, odometer still.
-        int arrived = records.FindIndex(r => r.SpeedKmh == 0);
+        int arrived = records.FindIndex(r => r.Speed == 0);
         Assert.True(arrived > 0, "the vehicle never stopped");
-        Assert.All(records.Take(arrived), r => Assert.True(r.Ignition && r.SpeedKmh > 0));
-        int left = records.FindIndex(arrived, r => r.SpeedKmh > 0);
+        Assert.All(records.Take(arrived), r => Assert.True(r.Ignition == true && r.Speed > 0));
+        int left = records.FindIndex(arrived, r => r.Speed > 0);
         Assert.True(left > arrived, "the vehicle never drove on");
-        List<AvlRecord> parked = records.GetRange(arrived, left - arrived);
+        List<UnitRecord> parked = records.GetRange(arrived, left - arrived);
         Assert.InRange(parked.Count, SimulatedVehicle.MinDwellSeconds, SimulatedVehicle.MaxDwellSeconds + 1);
         Assert.All(parked, r =>
         {
@@ -43,13 +43,13 @@ public sealed class SimulatedVehicleTests
         for (int i = 1; i < arrived; i++)
         {
             double metres = SimulatedVehicle.Distance(records[i - 1].Latitude, records[i - 1].Longitude, records[i].Latitude, records[i].Longitude);
-            Assert.True(metres <= (records[i].SpeedKmh / 3.6) + 0.01, "moved " + metres + " m in a second at " + records[i].SpeedKmh + " km/h");
-            Assert.Contains(records[i].AngleDegrees, new ushort[] { 0, 90, 180, 270 });
+            Assert.True(metres <= (records[i].Speed / 3.6) + 0.01, "moved " + metres + " m in a second at " + records[i].Speed + " km/h");
+            Assert.Contains(records[i].Angle, new ushort[] { 0, 90, 180, 270 });
         }
 
         // After the dwell, an errand and then another outlet: it keeps alternating.
         Assert.False(vehicle.AtOutlet);
-        Assert.Contains(records.Skip(left), r => r.SpeedKmh > 0 && r.Ignition);
+        Assert.Contains(records.Skip(left), r => r.Speed > 0 && r.Ignition == true);
     }
 
     [Fact]

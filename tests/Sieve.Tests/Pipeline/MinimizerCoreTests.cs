@@ -12,6 +12,7 @@ using Sieve.Core.Policy;
 using Sieve.Testing.Codec;
 using Sieve.Testing.Pipeline;
 using Sieve.Testing;
+using Sieve.Testing.Privacy;
 
 namespace Sieve.Tests.Pipeline;
 

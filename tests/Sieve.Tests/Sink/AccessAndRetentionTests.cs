@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Core.Access;
@@ -8,7 +9,7 @@ using Sieve.Core.Metrics;
 using Sieve.Core.Policy;
 using Sieve.Core.Retention;
 using Sieve.Testing.Codec;
-using Sieve.Testing.Erasure;
+using Sieve.Testing.Metrics;
 using Sieve.Testing.Sink;
 
 namespace Sieve.Tests.Sink;
@@ -30,7 +31,7 @@ public sealed class AccessAndRetentionTests
         await lake.WriteAsync(records.Records);
         var keys = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
 
-        var access = new SubjectAccess(lake.Root, lake.Tables, keys, records.Harness.Store, new FixedClock(Now));
+        var access = new SubjectAccess(lake.Root, lake.Tables, keys, records.Harness.Store, new FakeTimeProvider(Now));
         AccessReport report = await access.ReportAsync(SubjectType.Vin, vin);
 
         Assert.False(report.Minor || report.Erased);
@@ -71,7 +72,7 @@ public sealed class AccessAndRetentionTests
         await lake.WriteAsync(records.Records);
         using var gate = new LakeGate();
         using var metrics = new SinkMetrics();
-        var clock = new FixedClock(DateTimeOffset.FromUnixTimeMilliseconds(MinimizedRecords.Start).AddDays(4)); // 2025-11-29
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(MinimizedRecords.Start).AddDays(4)); // 2025-11-29
         var sweeper = new RetentionSweeper(lake.Root, lake.Tables, gate, metrics, NullLogger.Instance, clock);
 
         using var recorded = new MetricsRecorder(metrics.Meter);
@@ -96,7 +97,7 @@ public sealed class AccessAndRetentionTests
         Assert.Equal(6, LakeQuery.Scalar("SELECT count(*) FROM " + LakeQuery.Purpose(lake.Root, "positioning")));
 
         // A day later one more positioning day has expired; a second sweep at the same time deletes nothing.
-        clock.Now = clock.Now.AddDays(1);
+        clock.Advance(TimeSpan.FromDays(1));
         Assert.Equal(2, (await sweeper.SweepAsync()).Partitions);
         Assert.Equal(0, (await sweeper.SweepAsync()).Partitions);
         Assert.Equal(["2025-11-28"], Dates(lake, "positioning"));

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Buffers;
 using Sieve.Core.Teltonika.Protocol;
+using Sieve.Simulation;
 using Sieve.Testing.Teltonika;
 
 namespace Sieve.Tests.Teltonika;
@@ -23,7 +24,7 @@ public sealed class AvlPacketParserTests
         // The catalogued check value of CRC-16/ARC (= CRC-16/IBM as Teltonika uses it) over ASCII "123456789".
         Assert.Equal(0xBB3D, Crc16Ibm.Compute("123456789"u8));
         byte[] data = Enumerable.Range(0, 1000).Select(i => (byte)(i * 31)).ToArray();
-        Assert.Equal(TestAvlEncoder.Crc16(data), Crc16Ibm.Compute(data));
+        Assert.Equal(BitwiseCrc16(data), Crc16Ibm.Compute(data));
         Assert.Equal(Crc16Ibm.Compute(data), Crc16Ibm.Append(Crc16Ibm.Compute(data.AsSpan(0, 333)), data.AsSpan(333)));
     }
 
@@ -114,9 +115,9 @@ public sealed class AvlPacketParserTests
     public void Negative_coordinates_and_signed_values_are_twos_complement()
     {
         // Buenos Aires (south, west), below sea level altitude, and a signed 2-byte axis value of -1200 mg.
-        byte[] frame = TestAvlEncoder.Packet(TestAvlEncoder.Codec8, new TestRecord(
+        byte[] frame = AvlWriter.Packet(AvlWriter.Codec8, new UnitRecord(
             1700000000000, Longitude: -58.3815591, Latitude: -34.6037232, Altitude: -28, Angle: 359, Satellites: 9, Speed: 41,
-            Io: [new TestIo(17, 2, unchecked((ushort)(short)-1200)), new TestIo(72, 4, unchecked((uint)-250))]));
+            Io: [new AvlIo(17, 2, unchecked((ushort)(short)-1200)), new AvlIo(72, 4, unchecked((uint)-250))]));
         foreach (Parsed p in ParseAllShapes(frame))
         {
             ParsedRecord r = Assert.Single(p.Records);
@@ -135,11 +136,11 @@ public sealed class AvlPacketParserTests
         byte[] vin = "LSVAU2180N2183294"u8.ToArray();
         byte[] empty = [];
         byte[] large = Enumerable.Range(0, 700).Select(i => (byte)i).ToArray();
-        byte[] frame = TestAvlEncoder.Packet(TestAvlEncoder.Codec8Extended,
-            new TestRecord(1700000000000, 116.4074, 39.9042, Satellites: 12, EventIoId: 385,
-                Io: [new TestIo(239, 1, 1), new TestIo(66, 2, 12650), new TestIo(16, 4, 123456789), new TestIo(1000, 8, ulong.MaxValue)],
-                Nx: [new TestNx(256, vin), new TestNx(281, empty), new TestNx(60000, large)]),
-            new TestRecord(1700000001000, 116.4075, 39.9043, Satellites: 12));
+        byte[] frame = AvlWriter.Packet(AvlWriter.Codec8Extended,
+            new UnitRecord(1700000000000, 116.4074, 39.9042, Satellites: 12, EventIoId: 385,
+                Io: [new AvlIo(239, 1, 1), new AvlIo(66, 2, 12650), new AvlIo(16, 4, 123456789), new AvlIo(1000, 8, ulong.MaxValue)],
+                Nx: [new AvlNx(256, vin), new AvlNx(281, empty), new AvlNx(60000, large)]),
+            new UnitRecord(1700000001000, 116.4075, 39.9043, Satellites: 12));
         foreach (Parsed p in ParseAllShapes(frame))
         {
             Assert.Equal(2, p.Records.Length);
@@ -264,7 +265,7 @@ public sealed class AvlPacketParserTests
         {
             byte[] data = DocumentationExamples.Codec8First[8..^4];
             data[0] = codec;
-            AssertStatusInAllShapes(TestAvlEncoder.Frame(data), AvlStatus.UnknownCodec);
+            AssertStatusInAllShapes(AvlWriter.Frame(data), AvlStatus.UnknownCodec);
         }
     }
 
@@ -273,7 +274,7 @@ public sealed class AvlPacketParserTests
     {
         byte[] data = DocumentationExamples.Codec8Third[8..^4];
         data[^1] = 1;
-        AssertStatusInAllShapes(TestAvlEncoder.Frame(data), AvlStatus.RecordCountMismatch);
+        AssertStatusInAllShapes(AvlWriter.Frame(data), AvlStatus.RecordCountMismatch);
     }
 
     [Fact]
@@ -282,7 +283,7 @@ public sealed class AvlPacketParserTests
         byte[] data = DocumentationExamples.Codec8First[8..^4];
         data[1] = 0;
         data[^1] = 0;
-        AssertStatusInAllShapes(TestAvlEncoder.Frame(data), AvlStatus.NoRecords);
+        AssertStatusInAllShapes(AvlWriter.Frame(data), AvlStatus.NoRecords);
     }
 
     [Fact]
@@ -291,29 +292,29 @@ public sealed class AvlPacketParserTests
         // Both counts say two records, but the data field holds one and a half.
         byte[] data = DocumentationExamples.Codec8Third[8..^4];
         byte[] cut = [.. data[..^10], data[^1]];
-        AssertStatusInAllShapes(TestAvlEncoder.Frame(cut), AvlStatus.TruncatedRecord);
+        AssertStatusInAllShapes(AvlWriter.Frame(cut), AvlStatus.TruncatedRecord);
 
         // Counts say two, only one record is there.
         byte[] one = DocumentationExamples.Codec8First[8..^4];
         one[1] = 2;
         one[^1] = 2;
-        AssertStatusInAllShapes(TestAvlEncoder.Frame(one), AvlStatus.TruncatedRecord);
+        AssertStatusInAllShapes(AvlWriter.Frame(one), AvlStatus.TruncatedRecord);
 
         // An NX element whose length runs past the data field.
         byte[] nx = DocumentationExamples.Codec8ExtendedNx[8..^4];
         nx[^33] = 0x01; // the NX length 0x001E becomes 0x011E
-        AssertStatusInAllShapes(TestAvlEncoder.Frame(nx), AvlStatus.TruncatedRecord);
+        AssertStatusInAllShapes(AvlWriter.Frame(nx), AvlStatus.TruncatedRecord);
     }
 
     [Fact]
     public void Io_count_mismatch_is_rejected()
     {
-        byte[] codec8 = TestAvlEncoder.Packet(TestAvlEncoder.Codec8,
-            new TestRecord(1700000000000, 1, 1, Io: [new TestIo(239, 1, 1), new TestIo(66, 2, 12000)], TotalIoOverride: 3));
+        byte[] codec8 = AvlWriter.Packet(AvlWriter.Codec8,
+            new UnitRecord(1700000000000, 1, 1, Io: [new AvlIo(239, 1, 1), new AvlIo(66, 2, 12000)], TotalIoOverride: 3));
         AssertStatusInAllShapes(codec8, AvlStatus.IoCountMismatch);
 
-        byte[] extended = TestAvlEncoder.Packet(TestAvlEncoder.Codec8Extended,
-            new TestRecord(1700000000000, 1, 1, Io: [new TestIo(239, 1, 1)], Nx: [new TestNx(256, new byte[17])], TotalIoOverride: 1));
+        byte[] extended = AvlWriter.Packet(AvlWriter.Codec8Extended,
+            new UnitRecord(1700000000000, 1, 1, Io: [new AvlIo(239, 1, 1)], Nx: [new AvlNx(256, new byte[17])], TotalIoOverride: 1));
         AssertStatusInAllShapes(extended, AvlStatus.IoCountMismatch);
     }
 
@@ -322,7 +323,7 @@ public sealed class AvlPacketParserTests
     {
         byte[] data = DocumentationExamples.Codec8First[8..^4];
         byte[] padded = [.. data[..^1], 0x00, 0x00, data[^1]];
-        AssertStatusInAllShapes(TestAvlEncoder.Frame(padded), AvlStatus.TrailingBytes);
+        AssertStatusInAllShapes(AvlWriter.Frame(padded), AvlStatus.TrailingBytes);
     }
 
     [Fact]
@@ -357,13 +358,13 @@ public sealed class AvlPacketParserTests
         byte[] data = DocumentationExamples.Codec8Extended[8..^4];
         data[2 + 24 + 4] = 0xFF;
         data[2 + 24 + 5] = 0xFF;
-        AssertStatusInAllShapes(TestAvlEncoder.Frame(data), AvlStatus.TruncatedRecord);
+        AssertStatusInAllShapes(AvlWriter.Frame(data), AvlStatus.TruncatedRecord);
 
         // NX count 0xFFFF with nothing after it.
         data = DocumentationExamples.Codec8Extended[8..^4];
         data[^3] = 0xFF;
         data[^2] = 0xFF;
-        AssertStatusInAllShapes(TestAvlEncoder.Frame(data), AvlStatus.TruncatedRecord);
+        AssertStatusInAllShapes(AvlWriter.Frame(data), AvlStatus.TruncatedRecord);
 
         // Every single-byte mutation of every example gives some status and never throws.
         foreach (byte[] example in new[] { DocumentationExamples.Codec8First, DocumentationExamples.Codec8Third, DocumentationExamples.Codec8ExtendedNx })
@@ -375,7 +376,7 @@ public sealed class AvlPacketParserTests
                 {
                     byte[] mutatedData = example[8..^4];
                     mutatedData[i - 8] = value;
-                    byte[] mutated = TestAvlEncoder.Frame(mutatedData);
+                    byte[] mutated = AvlWriter.Frame(mutatedData);
                     AvlStatus status = AvlPacketParser.TryParse(new ReadOnlySequence<byte>(mutated), MaxFrame, buffers, out AvlPacket packet, out _, out _);
                     if (status == AvlStatus.Done)
                     {
@@ -389,10 +390,10 @@ public sealed class AvlPacketParserTests
     [Fact]
     public void Parsing_allocates_nothing_per_packet_or_record()
     {
-        byte[] frame = TestAvlEncoder.Packet(TestAvlEncoder.Codec8Extended, Enumerable.Range(0, 50).Select(i =>
-            new TestRecord(1700000000000 + i, 116.4 + (i * 1e-4), 39.9, Satellites: 10,
-                Io: [new TestIo(239, 1, 1), new TestIo(66, 2, 12600), new TestIo(16, 4, 1000 + (ulong)i), new TestIo(11, 8, 7)],
-                Nx: [new TestNx(256, "LSVAU2180N2183294"u8.ToArray())])).ToArray());
+        byte[] frame = AvlWriter.Packet(AvlWriter.Codec8Extended, Enumerable.Range(0, 50).Select(i =>
+            new UnitRecord(1700000000000 + i, 116.4 + (i * 1e-4), 39.9, Satellites: 10,
+                Io: [new AvlIo(239, 1, 1), new AvlIo(66, 2, 12600), new AvlIo(16, 4, 1000 + (ulong)i), new AvlIo(11, 8, 7)],
+                Nx: [new AvlNx(256, "LSVAU2180N2183294"u8.ToArray())])).ToArray());
         ReadOnlySequence<byte> whole = new(frame);
         ReadOnlySequence<byte> split = SegmentedSequence.Create(frame, 512);
         using var buffers = new AvlParseBuffers();
@@ -467,6 +468,22 @@ public sealed class AvlPacketParserTests
         }
 
         return new Parsed(packet.Codec, packet.FrameLength, records);
+    }
+
+    // The reference the table-driven CRC is checked against: CRC-16/IBM (poly 0x8005 reflected, init 0), bit by bit.
+    private static ushort BitwiseCrc16(ReadOnlySpan<byte> data)
+    {
+        int crc = 0;
+        foreach (byte b in data)
+        {
+            crc ^= b;
+            for (int bit = 0; bit < 8; bit++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xA001 : crc >> 1;
+            }
+        }
+
+        return (ushort)crc;
     }
 
     private sealed class ParsedComparer : IEqualityComparer<Parsed>

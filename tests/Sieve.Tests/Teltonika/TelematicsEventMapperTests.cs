@@ -6,6 +6,8 @@ using Sieve.Contracts.Records;
 using Sieve.Contracts;
 using Sieve.Core.Teltonika.Mapping;
 using Sieve.Core.Teltonika.Protocol;
+using Sieve.Simulation;
+using Sieve.Testing.Privacy;
 using Sieve.Testing.Teltonika;
 using Sieve.Testing;
 
@@ -48,10 +50,10 @@ public sealed class TelematicsEventMapperTests
     [Fact]
     public void Known_io_ids_map_to_status_and_the_unit_vin_keys_the_message()
     {
-        byte[] frame = TestAvlEncoder.Packet(TestAvlEncoder.Codec8Extended, new TestRecord(
+        byte[] frame = AvlWriter.Packet(AvlWriter.Codec8Extended, new UnitRecord(
             1700000000000, Longitude: -58.3815591, Latitude: -34.6037232, Altitude: 25, Angle: 270, Satellites: 11, Speed: 63,
-            Io: [new TestIo(239, 1, 1), new TestIo(66, 2, 12650), new TestIo(16, 4, 123_456_789), new TestIo(89, 1, 42), new TestIo(48, 1, 40), new TestIo(30, 1, 3)],
-            Nx: [new TestNx(256, Encoding.ASCII.GetBytes(TestVehicles.Vin2.ToLowerInvariant())), new TestNx(281, "P0300,p0420; C1234  U0100,BAD!,P0300"u8.ToArray())]));
+            Io: [new AvlIo(239, 1, 1), new AvlIo(66, 2, 12650), new AvlIo(16, 4, 123_456_789), new AvlIo(89, 1, 42), new AvlIo(48, 1, 40), new AvlIo(30, 1, 3)],
+            Nx: [new AvlNx(256, Encoding.ASCII.GetBytes(TestVehicles.Vin2.ToLowerInvariant())), new AvlNx(281, "P0300,p0420; C1234  U0100,BAD!,P0300"u8.ToArray())]));
         RawMessage m = Assert.Single(Map(TestVehicles.Imei(1), TestVehicles.Vin1, frame));
         Assert.Equal(TestVehicles.Vin2, Encoding.UTF8.GetString(m.Key));
         DecodedTelematicsEvent e = DecodedTelematicsEvent.Decode(m.Value);
@@ -70,13 +72,13 @@ public sealed class TelematicsEventMapperTests
     [Fact]
     public void Obd_fuel_level_is_used_without_can_and_out_of_range_levels_are_dropped()
     {
-        Assert.Equal(40f, OnlyStatus(new TestIo(48, 1, 40)).FuelPct);
-        Assert.Null(OnlyStatus(new TestIo(89, 1, 255), new TestIo(239, 1, 0)).FuelPct);
-        Assert.False(OnlyStatus(new TestIo(239, 1, 0)).EngineOn);
+        Assert.Equal(40f, OnlyStatus(new AvlIo(48, 1, 40)).FuelPct);
+        Assert.Null(OnlyStatus(new AvlIo(89, 1, 255), new AvlIo(239, 1, 0)).FuelPct);
+        Assert.False(OnlyStatus(new AvlIo(239, 1, 0)).EngineOn);
 
-        static (double? OdometerKm, float? FuelPct, float? Voltage, bool? EngineOn, string[] Dtcs) OnlyStatus(params TestIo[] io) =>
+        static (double? OdometerKm, float? FuelPct, float? Voltage, bool? EngineOn, string[] Dtcs) OnlyStatus(params AvlIo[] io) =>
             DecodedTelematicsEvent.Decode(Assert.Single(Map(TestVehicles.Imei(2), TestVehicles.Vin1,
-                TestAvlEncoder.Packet(TestAvlEncoder.Codec8, new TestRecord(1700000000000, 0, 0, Io: io)))).Value).Status!.Value;
+                AvlWriter.Packet(AvlWriter.Codec8, new UnitRecord(1700000000000, 0, 0, Io: io)))).Value).Status!.Value;
     }
 
     [Theory]
@@ -86,7 +88,7 @@ public sealed class TelematicsEventMapperTests
     [InlineData(9, 10, -91)]
     public void Invalid_fix_gives_no_location(byte satellites, double longitude, double latitude)
     {
-        byte[] frame = TestAvlEncoder.Packet(TestAvlEncoder.Codec8, new TestRecord(1700000000000, longitude, latitude, Satellites: satellites));
+        byte[] frame = AvlWriter.Packet(AvlWriter.Codec8, new UnitRecord(1700000000000, longitude, latitude, Satellites: satellites));
         Assert.Null(DecodedTelematicsEvent.Decode(Assert.Single(Map(TestVehicles.Imei(3), TestVehicles.Vin1, frame)).Value).Location);
     }
 
@@ -95,11 +97,11 @@ public sealed class TelematicsEventMapperTests
     {
         using TelematicsEventMapper mapper = new(Topics.TelematicsRaw, TestVehicles.Imei(4), registryVin: TestVehicles.Vin1, EventIds.CreateKey());
         var messages = new List<RawMessage>();
-        MapWith(mapper, messages, TestAvlEncoder.Packet(TestAvlEncoder.Codec8Extended,
-            new TestRecord(1700000000000, 1, 1),
-            new TestRecord(1700000001000, 1, 1, Nx: [new TestNx(256, Encoding.ASCII.GetBytes(TestVehicles.Vin2))]),
-            new TestRecord(1700000002000, 1, 1, Nx: [new TestNx(256, Encoding.ASCII.GetBytes(TestVehicles.Vin3))])));
-        MapWith(mapper, messages, TestAvlEncoder.Packet(TestAvlEncoder.Codec8, new TestRecord(1700000003000, 1, 1)));
+        MapWith(mapper, messages, AvlWriter.Packet(AvlWriter.Codec8Extended,
+            new UnitRecord(1700000000000, 1, 1),
+            new UnitRecord(1700000001000, 1, 1, Nx: [new AvlNx(256, Encoding.ASCII.GetBytes(TestVehicles.Vin2))]),
+            new UnitRecord(1700000002000, 1, 1, Nx: [new AvlNx(256, Encoding.ASCII.GetBytes(TestVehicles.Vin3))])));
+        MapWith(mapper, messages, AvlWriter.Packet(AvlWriter.Codec8, new UnitRecord(1700000003000, 1, 1)));
         Assert.Equal([TestVehicles.Vin3, TestVehicles.Vin2, TestVehicles.Vin3, TestVehicles.Vin3], messages.Select(m => DecodedTelematicsEvent.Decode(m.Value).Vin));
         Assert.Equal(TestVehicles.Vin3, mapper.UnitVin);
     }
@@ -112,7 +114,7 @@ public sealed class TelematicsEventMapperTests
     public void Invalid_unit_vins_fall_back_to_the_registry(string reported)
     {
         byte[] value = [.. Encoding.ASCII.GetBytes(reported), 0, 0];
-        byte[] frame = TestAvlEncoder.Packet(TestAvlEncoder.Codec8Extended, new TestRecord(1700000000000, 1, 1, Nx: [new TestNx(256, value)]));
+        byte[] frame = AvlWriter.Packet(AvlWriter.Codec8Extended, new UnitRecord(1700000000000, 1, 1, Nx: [new AvlNx(256, value)]));
         Assert.Equal(TestVehicles.Vin1, DecodedTelematicsEvent.Decode(Assert.Single(Map(TestVehicles.Imei(5), TestVehicles.Vin1, frame)).Value).Vin);
     }
 
@@ -141,7 +143,7 @@ public sealed class TelematicsEventMapperTests
     public void Event_ids_are_keyed_deterministic_per_record_identity_and_reveal_no_imei()
     {
         string imei = TestVehicles.Imei(7);
-        byte[] frame = TestAvlEncoder.Packet(TestAvlEncoder.Codec8, new TestRecord(1700000000000, 116.4074, 39.9042, Satellites: 8, EventIoId: 239));
+        byte[] frame = AvlWriter.Packet(AvlWriter.Codec8, new UnitRecord(1700000000000, 116.4074, 39.9042, Satellites: 8, EventIoId: 239));
         string first = DecodedTelematicsEvent.Decode(Assert.Single(Map(imei, TestVehicles.Vin1, frame)).Value).EventId;
 
         // A resend on a new connection (new mapper, same key) repeats it; the registry's VIN plays no part.
@@ -152,17 +154,17 @@ public sealed class TelematicsEventMapperTests
         // Each part of the identity matters, and so does the IMEI and the key.
         string[] others =
         [
-            Id(imei, new TestRecord(1700000000001, 116.4074, 39.9042, Satellites: 8, EventIoId: 239)),
-            Id(imei, new TestRecord(1700000000000, 116.4074, 39.9042, Priority: 2, Satellites: 8, EventIoId: 239)),
-            Id(imei, new TestRecord(1700000000000, 116.4075, 39.9042, Satellites: 8, EventIoId: 239)),
-            Id(imei, new TestRecord(1700000000000, 116.4074, 39.9043, Satellites: 8, EventIoId: 239)),
-            Id(imei, new TestRecord(1700000000000, 116.4074, 39.9042, Satellites: 8, EventIoId: 240)),
-            Id(TestVehicles.Imei(8), new TestRecord(1700000000000, 116.4074, 39.9042, Satellites: 8, EventIoId: 239)),
+            Id(imei, new UnitRecord(1700000000001, 116.4074, 39.9042, Satellites: 8, EventIoId: 239)),
+            Id(imei, new UnitRecord(1700000000000, 116.4074, 39.9042, Priority: 2, Satellites: 8, EventIoId: 239)),
+            Id(imei, new UnitRecord(1700000000000, 116.4075, 39.9042, Satellites: 8, EventIoId: 239)),
+            Id(imei, new UnitRecord(1700000000000, 116.4074, 39.9043, Satellites: 8, EventIoId: 239)),
+            Id(imei, new UnitRecord(1700000000000, 116.4074, 39.9042, Satellites: 8, EventIoId: 240)),
+            Id(TestVehicles.Imei(8), new UnitRecord(1700000000000, 116.4074, 39.9042, Satellites: 8, EventIoId: 239)),
         ];
         Assert.Equal(others.Length + 1, others.Append(first).Distinct().Count());
 
         // Satellites, speed and IO values are not identity: a unit resends the same record byte for byte anyway.
-        Assert.Equal(first, Id(imei, new TestRecord(1700000000000, 116.4074, 39.9042, Satellites: 3, Speed: 50, EventIoId: 239, Io: [new TestIo(239, 1, 1)])));
+        Assert.Equal(first, Id(imei, new UnitRecord(1700000000000, 116.4074, 39.9042, Satellites: 3, Speed: 50, EventIoId: 239, Io: [new AvlIo(239, 1, 1)])));
 
         var otherRing = new MasterKeyRing([new MasterKey("k2", Enumerable.Repeat((byte)7, 32).ToArray())], "k2");
         using TelematicsEventMapper otherKey = new(Topics.TelematicsRaw, imei, TestVehicles.Vin1, new TeltonikaEventIds(otherRing).CreateKey());
@@ -173,8 +175,8 @@ public sealed class TelematicsEventMapperTests
         // The eventId carries no form of the IMEI.
         RawIdentifierScanner.For([imei]).AssertClean(first, "eventId");
 
-        static string Id(string imei, TestRecord record) =>
-            DecodedTelematicsEvent.Decode(Assert.Single(Map(imei, TestVehicles.Vin1, TestAvlEncoder.Packet(TestAvlEncoder.Codec8, record))).Value).EventId;
+        static string Id(string imei, UnitRecord record) =>
+            DecodedTelematicsEvent.Decode(Assert.Single(Map(imei, TestVehicles.Vin1, AvlWriter.Packet(AvlWriter.Codec8, record))).Value).EventId;
     }
 
     [Fact]

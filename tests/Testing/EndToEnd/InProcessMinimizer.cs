@@ -4,6 +4,7 @@ using Sieve.Core.Consent;
 using Sieve.Core.Engine;
 using Sieve.Core.Pipeline;
 using Sieve.Core.Policy;
+using Sieve.Testing.Logging;
 
 namespace Sieve.Testing.EndToEnd;
 

@@ -2,6 +2,7 @@ using Sieve.Simulation;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Purposes;
 using Sieve.Contracts.Records;
+using Sieve.Testing.Privacy;
 
 namespace Sieve.Testing.EndToEnd;
 

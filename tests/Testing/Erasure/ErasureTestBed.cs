@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Sieve.Embedded;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
@@ -19,7 +20,7 @@ internal sealed class ErasureTestBed : IAsyncDisposable
     private TaskCompletionSource<ErasureReceipt>? _next;
     private Task? _worker;
 
-    private ErasureTestBed(SinkTestBed sink, RedisServerProcess redis, RedisConsentStore store, FixedClock clock)
+    private ErasureTestBed(SinkTestBed sink, RedisServerProcess redis, RedisConsentStore store, FakeTimeProvider clock)
     {
         Sink = sink;
         Redis = redis;
@@ -54,7 +55,8 @@ internal sealed class ErasureTestBed : IAsyncDisposable
 
     public RedisConsentStore Store { get; }
 
-    public FixedClock Clock { get; }
+    /// <summary>The executor's and the eraser's clock: its date is fixed (so key epochs are known) until a test advances it.</summary>
+    public FakeTimeProvider Clock { get; }
 
     public ErasureOptions Options { get; }
 
@@ -69,7 +71,7 @@ internal sealed class ErasureTestBed : IAsyncDisposable
         SinkTestBed sink = await SinkTestBed.CreateAsync(kafka, name);
         RedisServerProcess redis = await RedisServerProcess.StartNewAsync();
         RedisConsentStore store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = redis.Configuration });
-        var bed = new ErasureTestBed(sink, redis, store, new FixedClock(DateTimeOffset.FromUnixTimeMilliseconds(MinimizedRecords.Start).AddDays(2)));
+        var bed = new ErasureTestBed(sink, redis, store, new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(MinimizedRecords.Start).AddDays(2)));
         foreach (string topic in new[] { bed.Options.RequestsTopic, bed.Options.NoticesTopic, bed.Options.ReceiptsTopic, bed.Options.ConsentChangesTopic })
         {
             await kafka.CreateTopicAsync(topic, 1);
@@ -78,10 +80,13 @@ internal sealed class ErasureTestBed : IAsyncDisposable
         return bed;
     }
 
-    /// <summary>Starts the erasure worker (requests and consent changes).</summary>
+    /// <summary>
+    /// Starts the erasure worker (requests and consent changes). It runs on the system clock, so that its retry
+    /// back-off elapses without a test advancing <see cref="Clock"/>; the executor it drives keeps the fixed date.
+    /// </summary>
     public void StartWorker()
     {
-        var worker = new ErasureWorker(Options, Executor, Publisher, NullLogger.Instance, Clock);
+        var worker = new ErasureWorker(Options, Executor, Publisher, NullLogger.Instance, TimeProvider.System);
         worker.Completed += receipt =>
         {
             lock (_gate)

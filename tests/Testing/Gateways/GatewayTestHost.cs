@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -9,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Sieve.Core.Gateways;
 using Sieve.Hosting.Ingest;
+using Sieve.Testing.Logging;
 
 namespace Sieve.Testing.Gateways;
 
@@ -34,7 +34,7 @@ internal sealed class GatewayTestHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly string _contentRoot;
 
-    private GatewayTestHost(WebApplication app, string contentRoot, HttpClient client, LogCapture logs)
+    private GatewayTestHost(WebApplication app, string contentRoot, HttpClient client, LogRecorder logs)
     {
         _app = app;
         _contentRoot = contentRoot;
@@ -44,7 +44,7 @@ internal sealed class GatewayTestHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public LogCapture Logs { get; }
+    public LogRecorder Logs { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -84,7 +84,7 @@ internal sealed class GatewayTestHost : IAsyncDisposable
     {
         // An empty content root: no appsettings.json from the test's output directory joins in.
         string contentRoot = Directory.CreateTempSubdirectory("sieve-ingest-test-").FullName;
-        var logs = new LogCapture();
+        var logs = new LogRecorder();
         WebApplication app = IngestHost.Build(new IngestHostOptions
         {
             ContentRootPath = contentRoot,
@@ -123,40 +123,5 @@ internal sealed class GatewayTestHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         Directory.Delete(_contentRoot, recursive: true);
-    }
-
-    /// <summary>Keeps every formatted log line (with its exception text) written through the host's loggers.</summary>
-    internal sealed class LogCapture : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public IReadOnlyCollection<string> Lines => _lines;
-
-        public string All => string.Join('\n', _lines);
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(LogCapture owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                string line = logLevel + " " + category + "[" + eventId.Id + "] " + formatter(state, exception);
-                if (exception is not null)
-                {
-                    line += "\n" + exception;
-                }
-
-                owner._lines.Enqueue(line);
-            }
-        }
     }
 }

@@ -1,88 +1,192 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using Confluent.Kafka;
 using Sieve.Contracts.Identifiers;
+using Sieve.Testing.EndToEnd;
 
-namespace Sieve.Testing;
+namespace Sieve.Testing.Privacy;
+
+/// <summary>The kinds of raw identifiers a test puts into raw events.</summary>
+internal enum IdentifierKind
+{
+    Vin,
+    Imei,
+    Phone,
+    Mac,
+    DeviceId,
+    DriverName,
+    LicenceNumber,
+}
 
 /// <summary>
-/// Looks for raw identifiers in output bytes: each identifier as typed, upper- and lower-cased, with separators
-/// removed, and in every normalized form, plus the unkeyed MD5, SHA-1 and SHA-256 of each of those (hex in both
-/// cases and raw digest bytes). Failure messages say which kind of needle matched, never the identifier.
+/// Looks for raw identifiers in bytes and text. Every identifier is looked for as typed, in upper and lower case, with
+/// its separators removed (as is and in lower and upper case), in its normalized form (by its kind, and under every
+/// subject type it normalizes as, with and without a leading <c>+</c>); and each of those forms also as the unkeyed
+/// MD5, SHA-1 and SHA-256 of its UTF-8 bytes, as raw digest bytes, lower- and upper-case hex and base64. A hit is
+/// described by identifier kind (or number), index and form, never by the identifier.
 /// </summary>
 internal sealed class RawIdentifierScanner
 {
-    private readonly List<(byte[] Needle, string Label)> _needles = [];
+    private const int MinPatternLength = 6;
+    private readonly List<Pattern> _patterns = [];
+    private readonly SearchValues<string> _search;
 
-    private RawIdentifierScanner()
+    /// <summary>A scanner for identifiers of known kinds; each form of each must be long enough to scan for without false alarms.</summary>
+    public RawIdentifierScanner(IEnumerable<(IdentifierKind Kind, string Value)> identifiers)
     {
+        var counters = new Dictionary<IdentifierKind, int>();
+        foreach ((IdentifierKind kind, string value) in identifiers)
+        {
+            int index = counters.GetValueOrDefault(kind);
+            counters[kind] = index + 1;
+            AddIdentifier(kind + " #" + index, value, Normalized(kind, value), strict: true);
+        }
+
+        IdentifierCount = counters.Values.Sum();
+        _search = SearchValues.Create([.. _patterns.Select(p => p.Latin1).Distinct(StringComparer.Ordinal)], StringComparison.Ordinal);
     }
 
-    public int NeedleCount => _needles.Count;
-
-    public static RawIdentifierScanner For(IEnumerable<string> identifiers)
+    private RawIdentifierScanner(IEnumerable<string> identifiers)
     {
-        var scanner = new RawIdentifierScanner();
         int index = 0;
-        Span<byte> normalized = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
         foreach (string id in identifiers.Distinct(StringComparer.Ordinal))
         {
-            if (string.IsNullOrWhiteSpace(id) || id.Length < 6)
+            // Too short (or blank) to scan for without false alarms: not an identifier a test plants.
+            if (string.IsNullOrWhiteSpace(id) || id.Length < MinPatternLength)
             {
                 continue;
             }
 
-            var forms = new HashSet<string>(StringComparer.Ordinal) { id, id.ToUpperInvariant(), id.ToLowerInvariant(), Strip(id), Strip(id).ToLowerInvariant() };
-            foreach (SubjectType type in Enum.GetValues<SubjectType>())
-            {
-                if (IdentifierNormalizer.TryNormalize(type, Encoding.UTF8.GetBytes(id), normalized, out int n, out _) == NormalizeStatus.Ok)
-                {
-                    string form = Encoding.ASCII.GetString(normalized[..n]);
-                    forms.Add(form);
-                    forms.Add(form.TrimStart('+'));
-                }
-            }
-
-            int formIndex = 0;
-            foreach (string form in forms)
-            {
-                byte[] bytes = Encoding.UTF8.GetBytes(form);
-                string label = $"identifier #{index} form #{formIndex++}";
-                scanner._needles.Add((bytes, label + " (plain)"));
-                foreach ((string name, byte[] digest) in new[] { ("MD5", MD5.HashData(bytes)), ("SHA-1", SHA1.HashData(bytes)), ("SHA-256", SHA256.HashData(bytes)) })
-                {
-                    scanner._needles.Add((digest, $"{label} ({name} raw)"));
-                    scanner._needles.Add((Encoding.ASCII.GetBytes(Convert.ToHexStringLower(digest)), $"{label} ({name} hex)"));
-                    scanner._needles.Add((Encoding.ASCII.GetBytes(Convert.ToHexString(digest)), $"{label} ({name} HEX)"));
-                }
-            }
-
-            index++;
+            AddIdentifier("identifier #" + index++, id, kindNormalized: null, strict: false);
         }
 
-        return scanner;
+        IdentifierCount = index;
+        _search = SearchValues.Create([.. _patterns.Select(p => p.Latin1).Distinct(StringComparer.Ordinal)], StringComparison.Ordinal);
     }
 
-    /// <summary>The first needle found in <paramref name="haystack"/>, or null.</summary>
-    public string? Find(ReadOnlySpan<byte> haystack)
+    /// <summary>How many identifiers are looked for.</summary>
+    public int IdentifierCount { get; }
+
+    /// <summary>How many byte patterns (forms and digests) are looked for.</summary>
+    public int PatternCount => _patterns.Count;
+
+    /// <summary>How many byte patterns are looked for (same as <see cref="PatternCount"/>).</summary>
+    public int NeedleCount => _patterns.Count;
+
+    /// <summary>A scanner for identifiers of unknown kind (each is normalized under every subject type); blank or short ones are skipped.</summary>
+    public static RawIdentifierScanner For(IEnumerable<string> identifiers) => new(identifiers);
+
+    /// <summary>The normalized form the pipeline keys a subject by, or null when the identifier does not normalize.</summary>
+    public static string? Normalized(IdentifierKind kind, string value)
     {
-        foreach ((byte[] needle, string label) in _needles)
+        SubjectType? type = kind switch
         {
-            if (haystack.IndexOf(needle) >= 0)
+            IdentifierKind.Vin => SubjectType.Vin,
+            IdentifierKind.Imei or IdentifierKind.DeviceId => SubjectType.DeviceId,
+            IdentifierKind.Phone => SubjectType.Phone,
+            IdentifierKind.Mac => SubjectType.Mac,
+            _ => null,
+        };
+        return type is null ? null : Normalized(type.Value, value);
+    }
+
+    /// <summary>What <paramref name="data"/> holds, e.g. <c>Vin #2 (normalized) as SHA-256 hex (lower) at byte 7</c>; null when it holds none.</summary>
+    public string? Find(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            return null;
+        }
+
+        // Latin-1 maps each byte to one char, so byte patterns (digests included) compare as text.
+        string text = Encoding.Latin1.GetString(data);
+        int at = text.AsSpan().IndexOfAny(_search);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        Pattern? longest = null;
+        foreach (Pattern pattern in _patterns)
+        {
+            if (text.AsSpan(at).StartsWith(pattern.Latin1, StringComparison.Ordinal) && (longest is null || pattern.Latin1.Length > longest.Value.Latin1.Length))
             {
-                return label;
+                longest = pattern;
             }
         }
 
-        return null;
+        return longest!.Value.Description + " at byte " + at;
     }
 
-    public void AssertClean(ReadOnlySpan<byte> haystack, string where)
+    /// <summary>What <paramref name="text"/> holds, looked for in its UTF-8 bytes; null when it holds none.</summary>
+    public string? Find(string text) => Find(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Fails, naming <paramref name="where"/> and the kind of hit, when <paramref name="data"/> holds an identifier.</summary>
+    public void AssertClean(ReadOnlySpan<byte> data, string where)
     {
-        string? found = Find(haystack);
+        string? found = Find(data);
         Assert.True(found is null, $"{where} contains {found}");
     }
 
+    /// <summary>Fails, naming <paramref name="where"/> and the kind of hit, when <paramref name="text"/> holds an identifier.</summary>
     public void AssertClean(string text, string where) => AssertClean(Encoding.UTF8.GetBytes(text), where);
+
+    /// <summary>Fails naming the line number when any line holds an identifier.</summary>
+    [OverloadResolutionPriority(1)]
+    public void AssertClean(IReadOnlyList<string> lines, string source)
+    {
+        for (int i = 0; i < lines.Count; i++)
+        {
+            if (Find(lines[i]) is { } hit)
+            {
+                Assert.Fail("Raw identifier in " + source + " line " + i + ": " + hit + ".");
+            }
+        }
+    }
+
+    /// <summary>Fails naming topic, partition, offset and part when any record's key, value or headers hold an identifier.</summary>
+    public void AssertClean(IEnumerable<ConsumeResult<byte[], byte[]>> records)
+    {
+        foreach (ConsumeResult<byte[], byte[]> record in records)
+        {
+            string where = "topic " + record.Topic + " [" + record.Partition.Value + "] @" + record.Offset.Value;
+            Check(where + " key", record.Message.Key);
+            Check(where + " value", record.Message.Value);
+            if (record.Message.Headers is { } headers)
+            {
+                foreach (IHeader header in headers)
+                {
+                    Check(where + " header name", Encoding.UTF8.GetBytes(header.Key));
+                    Check(where + " header value", header.GetValueBytes());
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads every topic to its end and scans every record; returns how many records were scanned.</summary>
+    public async Task<int> AssertTopicsCleanAsync(string bootstrapServers, IEnumerable<string> topics)
+    {
+        int scanned = 0;
+        foreach (string topic in topics)
+        {
+            using TopicTail<bool> tail = TopicTail<bool>.Start(bootstrapServers, topic, static _ => true);
+            List<Tailed<bool>> records = await tail.ReadToEndAsync(TimeSpan.FromSeconds(30));
+            AssertClean(records.Select(r => r.Raw));
+            scanned += records.Count;
+        }
+
+        return scanned;
+    }
+
+    private static string? Normalized(SubjectType type, string value)
+    {
+        Span<byte> destination = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
+        return IdentifierNormalizer.TryNormalize(type, Encoding.UTF8.GetBytes(value), destination, out int written, out _) == NormalizeStatus.Ok
+            ? Encoding.ASCII.GetString(destination[..written])
+            : null;
+    }
 
     private static string Strip(string id)
     {
@@ -97,4 +201,87 @@ internal sealed class RawIdentifierScanner
 
         return sb.ToString();
     }
+
+    /// <summary>
+    /// Adds every form of one identifier and its digests. With <paramref name="strict"/>, the forms as typed, in either
+    /// case and normalized by kind must be long enough to scan for as they are (a test planting a shorter one learns
+    /// so); other forms too short for that are looked for only as digests.
+    /// </summary>
+    private void AddIdentifier(string label, string value, string? kindNormalized, bool strict)
+    {
+        var forms = new Dictionary<string, string>(StringComparer.Ordinal);
+        var required = new HashSet<string>(StringComparer.Ordinal);
+        void Form(string form, string name, bool primary)
+        {
+            if (forms.TryAdd(form, name) && primary && strict)
+            {
+                required.Add(form);
+            }
+        }
+
+        Form(value, "as typed", primary: true);
+        Form(value.ToUpperInvariant(), "upper case", primary: true);
+        Form(value.ToLowerInvariant(), "lower case", primary: true);
+        if (kindNormalized is not null)
+        {
+            Form(kindNormalized, "normalized", primary: true);
+        }
+
+        string stripped = Strip(value);
+        Form(stripped, "without separators", primary: false);
+        Form(stripped.ToLowerInvariant(), "without separators, lower case", primary: false);
+        Form(stripped.ToUpperInvariant(), "without separators, upper case", primary: false);
+        foreach (SubjectType type in Enum.GetValues<SubjectType>())
+        {
+            if (Normalized(type, value) is { } normalized)
+            {
+                Form(normalized, "normalized as " + type, primary: false);
+                Form(normalized.TrimStart('+'), "normalized as " + type + " without +", primary: false);
+            }
+        }
+
+        if (kindNormalized is not null)
+        {
+            Form(kindNormalized.TrimStart('+'), "normalized without +", primary: false);
+        }
+
+        foreach ((string form, string formName) in forms)
+        {
+            byte[] utf8 = Encoding.UTF8.GetBytes(form);
+            string description = label + " (" + formName + ")";
+            if (utf8.Length >= MinPatternLength || required.Contains(form))
+            {
+                Add(utf8, description);
+            }
+
+            // Digests are long enough whatever the form's length.
+            AddDigest(MD5.HashData(utf8), description + " as MD5");
+            AddDigest(SHA1.HashData(utf8), description + " as SHA-1");
+            AddDigest(SHA256.HashData(utf8), description + " as SHA-256");
+        }
+    }
+
+    private void Check(string where, byte[]? data)
+    {
+        if (data is not null && Find(data) is { } hit)
+        {
+            Assert.Fail("Raw identifier in " + where + ": " + hit + ".");
+        }
+    }
+
+    private void AddDigest(byte[] digest, string label)
+    {
+        Add(digest, label + " raw bytes");
+        Add(Encoding.ASCII.GetBytes(Convert.ToHexStringLower(digest)), label + " hex (lower)");
+        Add(Encoding.ASCII.GetBytes(Convert.ToHexString(digest)), label + " hex (upper)");
+        Add(Encoding.ASCII.GetBytes(Convert.ToBase64String(digest)), label + " base64");
+    }
+
+    private void Add(byte[] bytes, string description)
+    {
+        Assert.True(bytes.Length >= MinPatternLength, description + " is too short to scan for without false alarms.");
+        _patterns.Add(new Pattern(Encoding.Latin1.GetString(bytes), description));
+    }
+
+    private readonly record struct Pattern(string Latin1, string Description);
 }

@@ -2,12 +2,16 @@ using System.Buffers;
 
 namespace Sieve.Testing.Teltonika;
 
-/// <summary>Builds multi-segment <see cref="ReadOnlySequence{T}"/>s, to run parsers over input split at every byte.</summary>
+/// <summary>
+/// Builds multi-segment <see cref="ReadOnlySequence{T}"/>s over one array: to run parsers over input split at every
+/// byte (the tests), and the shape a pipe reader hands over when a frame arrived in several socket reads (the benchmarks).
+/// </summary>
 internal static class SegmentedSequence
 {
     /// <summary><paramref name="data"/> in segments of <paramref name="segmentSize"/> bytes (the last may be shorter).</summary>
     public static ReadOnlySequence<byte> Create(byte[] data, int segmentSize = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(segmentSize, 1);
         if (data.Length == 0)
         {
             return ReadOnlySequence<byte>.Empty;

@@ -7,6 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Sieve.Hosting.Ingest;
 using Sieve.Core.Teltonika.Server;
+using Sieve.Testing.Logging;
+using Sieve.Testing.Metrics;
 
 namespace Sieve.Testing.Teltonika;
 
@@ -18,7 +20,7 @@ internal sealed class TeltonikaTestHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private TeltonikaTestHost(WebApplication app, int port, CapturingLoggerProvider logs, IngestMetricsRecorder metrics)
+    private TeltonikaTestHost(WebApplication app, int port, LogRecorder logs, MetricsRecorder metrics)
     {
         _app = app;
         Port = port;
@@ -28,9 +30,9 @@ internal sealed class TeltonikaTestHost : IAsyncDisposable
 
     public int Port { get; }
 
-    public CapturingLoggerProvider Logs { get; }
+    public LogRecorder Logs { get; }
 
-    public IngestMetricsRecorder Metrics { get; }
+    public MetricsRecorder Metrics { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -56,7 +58,7 @@ internal sealed class TeltonikaTestHost : IAsyncDisposable
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore();
         builder.Configuration.AddInMemoryCollection(configuration);
-        var logs = new CapturingLoggerProvider();
+        var logs = new LogRecorder();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
@@ -64,7 +66,7 @@ internal sealed class TeltonikaTestHost : IAsyncDisposable
         ListenOptions? listener = null;
         builder.WebHost.ConfigureKestrel(kestrel => listener = kestrel.MapTeltonika(builder.Configuration));
         WebApplication app = builder.Build();
-        var metrics = new IngestMetricsRecorder(app.Services.GetRequiredService<IMeterFactory>());
+        var metrics = MetricsRecorder.Ingest(app.Services.GetRequiredService<IMeterFactory>());
         await app.StartAsync();
         return new TeltonikaTestHost(app, listener!.IPEndPoint!.Port, logs, metrics);
     }
