@@ -20,11 +20,11 @@ public class GeohashTests
     [InlineData(40.7128, -74.0060, 8, "dr5regw3")]
     [InlineData(-33.8688, 151.2093, 8, "r3gx2f77")]
     [InlineData(31.2304, 121.4737, 6, "wtw3sj")]
-    public void EncodesKnownPoints(double latitude, double longitude, int precision, string expected) =>
+    public void Encodes_known_points(double latitude, double longitude, int precision, string expected) =>
         Assert.Equal(expected, Encode(latitude, longitude, precision));
 
     [Fact]
-    public void BeijingStartsWithWx4g()
+    public void Beijing_starts_with_wx4g()
     {
         string full = Encode(39.9042, 116.4074, 12);
         Assert.StartsWith("wx4g", full, StringComparison.Ordinal);
@@ -32,7 +32,7 @@ public class GeohashTests
     }
 
     [Fact]
-    public void ShorterPrecisionIsAPrefixOfLonger()
+    public void Shorter_precision_is_a_prefix_of_longer()
     {
         string full = Encode(22.5431, 114.0579, 12);
         for (int precision = 1; precision <= 12; precision++)
@@ -46,11 +46,11 @@ public class GeohashTests
     [InlineData(90.0, 180.0, "zzzzzzzzzzzz")]
     [InlineData(-90.0, -180.0, "000000000000")]
     [InlineData(-0.0001, -0.0001, "7zzzzzzz")]
-    public void EncodesBoundaries(double latitude, double longitude, string expected) =>
+    public void Encodes_boundaries(double latitude, double longitude, string expected) =>
         Assert.Equal(expected, Encode(latitude, longitude, 12)[..expected.Length]);
 
     [Fact]
-    public void WritesOnlyPrecisionBytes()
+    public void Writes_only_precision_bytes()
     {
         Span<byte> buffer = stackalloc byte[8];
         buffer.Fill((byte)'#');
@@ -62,7 +62,7 @@ public class GeohashTests
     [InlineData(0)]
     [InlineData(13)]
     [InlineData(-1)]
-    public void RejectsPrecisionOutOfRange(int precision) =>
+    public void Rejects_precision_out_of_range(int precision) =>
         Assert.Throws<ArgumentOutOfRangeException>(() => Geohash.Encode(1, 1, precision, new byte[16]));
 
     [Theory]
@@ -73,14 +73,14 @@ public class GeohashTests
     [InlineData(double.NaN, 0.0)]
     [InlineData(0.0, double.NaN)]
     [InlineData(double.PositiveInfinity, 0.0)]
-    public void RejectsCoordinatesOutOfRange(double latitude, double longitude)
+    public void Rejects_coordinates_out_of_range(double latitude, double longitude)
     {
         Assert.False(Geohash.IsValidCoordinate(latitude, longitude));
         Assert.Throws<ArgumentOutOfRangeException>(() => Geohash.Encode(latitude, longitude, 5, new byte[16]));
     }
 
     [Fact]
-    public void RejectsShortDestination() =>
+    public void Rejects_short_destination() =>
         Assert.Throws<ArgumentException>(() => Geohash.Encode(1, 1, 6, new byte[5]));
 
     [Fact]

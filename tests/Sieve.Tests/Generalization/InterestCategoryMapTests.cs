@@ -21,7 +21,7 @@ public class InterestCategoryMapTests
     }
 
     [Fact]
-    public void NumbersCategoriesInOrderOfFirstAppearance()
+    public void Numbers_categories_in_order_of_first_appearance()
     {
         Assert.Equal(4, Map.CategoryCount);
         Assert.Equal(5, Map.DomainCount);
@@ -43,7 +43,7 @@ public class InterestCategoryMapTests
     [InlineData("v.qq.com", "video")]
     [InlineData("film.v.qq.com", "video")]
     [InlineData("mail.qq.com", "social")]
-    public void MatchesTheDomainOrAParent(string domain, string expected) =>
+    public void Matches_the_domain_or_a_parent(string domain, string expected) =>
         Assert.Equal(expected, CategoryOf(domain));
 
     [Theory]
@@ -56,10 +56,10 @@ public class InterestCategoryMapTests
     [InlineData(".")]
     [InlineData("autohome.com.cn..")]
     [InlineData("汽车.autohome.com.cn")]
-    public void DoesNotMatchOtherDomains(string domain) => Assert.Null(CategoryOf(domain));
+    public void Does_not_match_other_domains(string domain) => Assert.Null(CategoryOf(domain));
 
     [Fact]
-    public void RejectsDomainsLongerThan253Bytes()
+    public void Rejects_domains_longer_than253_bytes()
     {
         string longest = new string('a', 63) + "." + new string('b', 63) + "." + new string('c', 63) + "." + new string('d', 51) + ".ctrip.com";
         Assert.Equal(253, longest.Length);
@@ -69,7 +69,7 @@ public class InterestCategoryMapTests
     }
 
     [Fact]
-    public void EmptyMapMatchesNothing()
+    public void Empty_map_matches_nothing()
     {
         Assert.Equal(-1, InterestCategoryMap.Empty.Lookup("ctrip.com"u8));
         Assert.Equal(0, InterestCategoryMap.Empty.CategoryCount);
@@ -77,7 +77,7 @@ public class InterestCategoryMapTests
     }
 
     [Fact]
-    public void CategoryAccessorsRejectBadIndexes()
+    public void Category_accessors_reject_bad_indexes()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Map.CategoryName(-1));
         Assert.Throws<ArgumentOutOfRangeException>(() => Map.CategoryUtf8(4).Length);
@@ -90,14 +90,14 @@ public class InterestCategoryMapTests
     [InlineData("ct rip.com")]
     [InlineData("-ctrip.com")]
     [InlineData("携程.com")]
-    public void CreateRejectsInvalidDomains(string domain) =>
+    public void Create_rejects_invalid_domains(string domain) =>
         Assert.Throws<ArgumentException>(() => InterestCategoryMap.Create([new(domain, "travel")]));
 
     [Fact]
-    public void CreateRejectsDomainsListedTwiceIgnoringCase() =>
+    public void Create_rejects_domains_listed_twice_ignoring_case() =>
         Assert.Throws<ArgumentException>(() => InterestCategoryMap.Create([new("ctrip.com", "travel"), new("CTRIP.com", "shopping")]));
 
     [Fact]
-    public void CreateRejectsEmptyCategories() =>
+    public void Create_rejects_empty_categories() =>
         Assert.Throws<ArgumentException>(() => InterestCategoryMap.Create([new("ctrip.com", " ")]));
 }

@@ -13,11 +13,11 @@ public class RoundingTests
     [InlineData(0.0, 10.0, 0.0)]
     [InlineData(12.74, 0.5, 12.5)]
     [InlineData(12.75, 0.5, 13.0)]
-    public void RoundsDoublesToNearestMultiple(double value, double step, double expected) =>
+    public void Rounds_doubles_to_nearest_multiple(double value, double step, double expected) =>
         Assert.Equal(expected, Rounding.ToStep(value, step));
 
     [Fact]
-    public void NeverProducesNegativeZero()
+    public void Never_produces_negative_zero()
     {
         double rounded = Rounding.ToStep(-0.4, 10.0);
         Assert.Equal(0.0, rounded);
@@ -29,7 +29,7 @@ public class RoundingTests
     [InlineData(44.9f, 10.0, 40f)]
     [InlineData(13.61f, 0.5, 13.5f)]
     [InlineData(-3.3f, 1.0, -3f)]
-    public void RoundsFloats(float value, double step, float expected) =>
+    public void Rounds_floats(float value, double step, float expected) =>
         Assert.Equal(expected, Rounding.ToStep(value, step));
 
     [Theory]
@@ -37,14 +37,14 @@ public class RoundingTests
     [InlineData(1350, 300.0, 1500)]
     [InlineData(149, 300.0, 0)]
     [InlineData(int.MaxValue, 1000.0, int.MaxValue)]
-    public void RoundsIntsAndSaturates(int value, double step, int expected) =>
+    public void Rounds_ints_and_saturates(int value, double step, int expected) =>
         Assert.Equal(expected, Rounding.ToStep(value, step));
 
     [Fact]
-    public void RoundsLongs() => Assert.Equal(1_795_000_000_000L, Rounding.ToStep(1_795_000_000_123L, 1000.0));
+    public void Rounds_longs() => Assert.Equal(1_795_000_000_000L, Rounding.ToStep(1_795_000_000_123L, 1000.0));
 
     [Fact]
-    public void PassesNonFiniteValuesThrough()
+    public void Passes_non_finite_values_through()
     {
         Assert.True(double.IsNaN(Rounding.ToStep(double.NaN, 10)));
         Assert.Equal(double.PositiveInfinity, Rounding.ToStep(double.PositiveInfinity, 10));
@@ -55,6 +55,6 @@ public class RoundingTests
     [InlineData(-1.0)]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
-    public void RejectsBadSteps(double step) =>
+    public void Rejects_bad_steps(double step) =>
         Assert.Throws<ArgumentOutOfRangeException>(() => Rounding.ToStep(1.0, step));
 }

@@ -14,7 +14,7 @@ public class TimeBucketsTests
     [InlineData(Hour, Hour, Hour)]
     [InlineData(1_795_000_000_123L, 15 * Minute, 1_794_999_600_000L)]
     [InlineData(1_795_000_000_123L, Hour, 1_794_999_600_000L)]
-    public void FloorsPositiveTimes(long time, long bucket, long expected) =>
+    public void Floors_positive_times(long time, long bucket, long expected) =>
         Assert.Equal(expected, TimeBuckets.Floor(time, bucket));
 
     [Theory]
@@ -22,11 +22,11 @@ public class TimeBucketsTests
     [InlineData(-Hour, Hour, -Hour)]
     [InlineData(-Hour - 1, Hour, -2 * Hour)]
     [InlineData(-15 * Minute + 1, 15 * Minute, -15 * Minute)]
-    public void FloorsNegativeTimesTowardsThePast(long time, long bucket, long expected) =>
+    public void Floors_negative_times_towards_the_past(long time, long bucket, long expected) =>
         Assert.Equal(expected, TimeBuckets.Floor(time, bucket));
 
     [Fact]
-    public void EveryBucketHasTheSameWidthAcrossTheEpoch()
+    public void Every_bucket_has_the_same_width_across_the_epoch()
     {
         for (long t = -3 * Hour; t < 3 * Hour; t += 7 * Minute + 13)
         {
@@ -39,6 +39,6 @@ public class TimeBucketsTests
     [Theory]
     [InlineData(0L)]
     [InlineData(-5L)]
-    public void RejectsNonPositiveBuckets(long bucket) =>
+    public void Rejects_non_positive_buckets(long bucket) =>
         Assert.Throws<ArgumentOutOfRangeException>(() => TimeBuckets.Floor(1000, bucket));
 }

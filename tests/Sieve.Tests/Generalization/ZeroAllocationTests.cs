@@ -8,7 +8,7 @@ public class ZeroAllocationTests
     private const int Calls = 10_000;
 
     [Fact]
-    public void GeohashEncodeAllocatesNothing()
+    public void Geohash_encode_allocates_nothing()
     {
         Span<byte> buffer = stackalloc byte[Geohash.MaxPrecision];
         int checksum = 0;
@@ -29,7 +29,7 @@ public class ZeroAllocationTests
     }
 
     [Fact]
-    public void InterestLookupAllocatesNothing()
+    public void Interest_lookup_allocates_nothing()
     {
         InterestCategoryMap map = InterestCategoryMap.Create(
         [

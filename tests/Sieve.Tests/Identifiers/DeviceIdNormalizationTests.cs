@@ -10,7 +10,7 @@ public class DeviceIdNormalizationTests
     [InlineData("490154203237518")]
     [InlineData("49-015420-323751-8")]
     [InlineData(" 4901 5420 3237 518 ")]
-    public void ImeisKeepTheirDigits(string imei)
+    public void Imeis_keep_their_digits(string imei)
     {
         Assert.Equal("490154203237518", Normalized.Ok(SubjectType.DeviceId, imei));
     }
@@ -21,13 +21,13 @@ public class DeviceIdNormalizationTests
     [InlineData("49015420323751", NormalizeStatus.InvalidLength)]
     [InlineData("4901542032375180", NormalizeStatus.InvalidLength)]
     [InlineData("12345", NormalizeStatus.InvalidLength)]
-    public void BadImeis(string imei, NormalizeStatus expected)
+    public void Bad_imeis(string imei, NormalizeStatus expected)
     {
         Assert.Equal(expected, Normalized.Fails(SubjectType.DeviceId, imei));
     }
 
     [Fact]
-    public void IsValidImeiChecksLengthAndLuhn()
+    public void Is_valid_imei_checks_length_and_Luhn()
     {
         Assert.True(IdentifierNormalizer.IsValidImei("490154203237518"u8));
         Assert.True(IdentifierNormalizer.IsValidImei("356938035643809"u8));
@@ -42,7 +42,7 @@ public class DeviceIdNormalizationTests
     [InlineData("  app_install.7f3a:b  ", "app_install.7f3a:b")]
     [InlineData("TBOX-00A1", "tbox-00a1")]
     [InlineData("x", "x")]
-    public void OpaqueIdsAreLowerCasedAndKeepTheirDashes(string id, string expected)
+    public void Opaque_ids_are_lower_cased_and_keep_their_dashes(string id, string expected)
     {
         Assert.Equal(expected, Normalized.Ok(SubjectType.DeviceId, id));
     }
@@ -53,27 +53,27 @@ public class DeviceIdNormalizationTests
     [InlineData("gerät-1", NormalizeStatus.InvalidCharacter)]
     [InlineData("", NormalizeStatus.Empty)]
     [InlineData("   ", NormalizeStatus.Empty)]
-    public void BadOpaqueIds(string id, NormalizeStatus expected)
+    public void Bad_opaque_ids(string id, NormalizeStatus expected)
     {
         Assert.Equal(expected, Normalized.Fails(SubjectType.DeviceId, id));
     }
 
     [Fact]
-    public void OpaqueIdsUpTo64Characters()
+    public void Opaque_ids_up_to64_characters()
     {
         Assert.Equal(new string('a', 64), Normalized.Ok(SubjectType.DeviceId, new string('A', 64)));
         Assert.Equal(NormalizeStatus.TooLong, Normalized.Fails(SubjectType.DeviceId, new string('a', 65)));
     }
 
     [Fact]
-    public void ReasonCodeOfAFailedLuhnCheck()
+    public void Reason_code_of_a_failed_Luhn_check()
     {
         NormalizeStatus status = Normalized.Fails(SubjectType.DeviceId, "490154203237519");
         Assert.Equal("invalid-device-id-checksum", IdentifierNormalizer.ToReasonCode(SubjectType.DeviceId, status));
     }
 
     [Fact]
-    public void ShortDestinationIsAnArgumentError()
+    public void Short_destination_is_an_argument_error()
     {
         byte[] destination = new byte[IdentifierNormalizer.MaxNormalizedLength - 1];
         Assert.Throws<ArgumentException>(() =>

@@ -12,7 +12,7 @@ public class MacNormalizationTests
     [InlineData("001A2B3C4D5E")]
     [InlineData("  00:1a:2b:3c:4d:5e\n")]
     [InlineData("001A.2B3C.4D5E")]
-    public void SpellingsOfOneAddressNormalizeAlike(string mac)
+    public void Spellings_of_one_address_normalize_alike(string mac)
     {
         (NormalizeStatus status, string? value, IdentifierFlags flags) = Normalized.Of(SubjectType.Mac, mac);
         Assert.Equal(NormalizeStatus.Ok, status);
@@ -25,7 +25,7 @@ public class MacNormalizationTests
     [InlineData("AA:BB:CC:DD:EE:FF")]
     [InlineData("aabb.ccdd.eeff")]
     [InlineData("AABBCCDDEEFF")]
-    public void LocallyAdministeredSpellingsNormalizeAlikeAndAreFlagged(string mac)
+    public void Locally_administered_spellings_normalize_alike_and_are_flagged(string mac)
     {
         (NormalizeStatus status, string? value, IdentifierFlags flags) = Normalized.Of(SubjectType.Mac, mac);
         Assert.Equal(NormalizeStatus.Ok, status);
@@ -38,7 +38,7 @@ public class MacNormalizationTests
     [InlineData("33-33-00-00-00-01")] // IPv6 multicast
     [InlineData("ff:ff:ff:ff:ff:ff")] // broadcast
     [InlineData("0300.0000.0001")]
-    public void GroupAddressesAreRejected(string mac)
+    public void Group_addresses_are_rejected(string mac)
     {
         Assert.Equal(NormalizeStatus.NotUnicast, Normalized.Fails(SubjectType.Mac, mac));
     }
@@ -47,7 +47,7 @@ public class MacNormalizationTests
     [InlineData("02:00:00:00:00:01")]
     [InlineData("DA-A1-19-00-00-01")]
     [InlineData("f2a1.1900.0001")]
-    public void LocallyAdministeredAddressesAreFlagged(string mac)
+    public void Locally_administered_addresses_are_flagged(string mac)
     {
         (NormalizeStatus status, _, IdentifierFlags flags) = Normalized.Of(SubjectType.Mac, mac);
         Assert.Equal(NormalizeStatus.Ok, status);
@@ -65,13 +65,13 @@ public class MacNormalizationTests
     [InlineData("001a2b3c4d5", NormalizeStatus.InvalidLength)]
     [InlineData("00:1a:2b:3c:4d:5e:6f", NormalizeStatus.TooLong)]
     [InlineData("", NormalizeStatus.Empty)]
-    public void MalformedAddresses(string mac, NormalizeStatus expected)
+    public void Malformed_addresses(string mac, NormalizeStatus expected)
     {
         Assert.Equal(expected, Normalized.Fails(SubjectType.Mac, mac));
     }
 
     [Fact]
-    public void ReasonCodeOfAMalformedMacIsFormat()
+    public void Reason_code_of_a_malformed_mac_is_format()
     {
         NormalizeStatus status = Normalized.Fails(SubjectType.Mac, "00:1a:2b-3c:4d:5e");
         Assert.Equal("invalid-mac-format", IdentifierNormalizer.ToReasonCode(SubjectType.Mac, status));

@@ -13,7 +13,7 @@ public class PhoneNormalizationTests
     [InlineData("(+86) 138.0013.8000")]
     [InlineData(" 138 0013 8000 ")]
     [InlineData("0086-138-0013-8000")]
-    public void SpellingsOfOneMobileNumberNormalizeAlike(string phone)
+    public void Spellings_of_one_mobile_number_normalize_alike(string phone)
     {
         Assert.Equal("+8613800138000", Normalized.Ok(SubjectType.Phone, phone));
     }
@@ -25,7 +25,7 @@ public class PhoneNormalizationTests
     [InlineData("+1 (650) 253-0000", "+16502530000")]
     [InlineData("0044 20 7946 0958", "+442079460958")]
     [InlineData("+852 2345 6789", "+85223456789")]
-    public void LandlinesAndForeignNumbers(string phone, string expected)
+    public void Landlines_and_foreign_numbers(string phone, string expected)
     {
         Assert.Equal(expected, Normalized.Ok(SubjectType.Phone, phone));
     }
@@ -54,13 +54,13 @@ public class PhoneNormalizationTests
     }
 
     [Fact]
-    public void OverlongLayoutIsTooLong()
+    public void Overlong_layout_is_too_long()
     {
         Assert.Equal(NormalizeStatus.TooLong, Normalized.Fails(SubjectType.Phone, "+86" + new string('-', 60) + "13800138000"));
     }
 
     [Fact]
-    public void ReasonCodeOfAWrongLengthIsPhoneLength()
+    public void Reason_code_of_a_wrong_length_is_phone_length()
     {
         NormalizeStatus status = Normalized.Fails(SubjectType.Phone, "1380013800");
         Assert.Equal("invalid-phone-length", IdentifierNormalizer.ToReasonCode(SubjectType.Phone, status));

@@ -13,13 +13,13 @@ public class ReasonCodeTests
     [InlineData(SubjectType.Phone, NormalizeStatus.Empty, "invalid-phone-empty")]
     [InlineData(SubjectType.DeviceId, NormalizeStatus.TooLong, "invalid-device-id-too-long")]
     [InlineData(SubjectType.DeviceId, NormalizeStatus.Ok, "ok")]
-    public void CodesAreStable(SubjectType type, NormalizeStatus status, string expected)
+    public void Codes_are_stable(SubjectType type, NormalizeStatus status, string expected)
     {
         Assert.Equal(expected, IdentifierNormalizer.ToReasonCode(type, status));
     }
 
     [Fact]
-    public void EveryCombinationHasADistinctLowerCaseCodeThatIsNotAllocatedPerCall()
+    public void Every_combination_has_a_distinct_lower_case_code_that_is_not_allocated_per_call()
     {
         var seen = new HashSet<string>();
         foreach (SubjectType type in Enum.GetValues<SubjectType>())
@@ -38,7 +38,7 @@ public class ReasonCodeTests
     }
 
     [Fact]
-    public void UndefinedValuesGetAGenericCode()
+    public void Undefined_values_get_a_generic_code()
     {
         Assert.Equal("invalid-identifier", IdentifierNormalizer.ToReasonCode((SubjectType)9, NormalizeStatus.Empty));
         Assert.Equal("invalid-identifier", IdentifierNormalizer.ToReasonCode(SubjectType.Vin, (NormalizeStatus)99));

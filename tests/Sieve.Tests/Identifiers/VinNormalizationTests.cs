@@ -14,13 +14,13 @@ public class VinNormalizationTests
     [InlineData("LSVAU218XN2183294")]
     [InlineData("LFV2A21K8J3000001")]
     [InlineData("LGBH52E06KY000123")]
-    public void ValidVinsNormalizeToThemselves(string vin)
+    public void Valid_vins_normalize_to_themselves(string vin)
     {
         Assert.Equal(vin, Normalized.Ok(SubjectType.Vin, vin));
     }
 
     [Fact]
-    public void LowerCaseAndSurroundingWhitespaceAreNormalizedAway()
+    public void Lower_case_and_surrounding_whitespace_are_normalized_away()
     {
         Assert.Equal("1M8GDM9AXKP042788", Normalized.Ok(SubjectType.Vin, " \t1m8gdm9axkp042788\r\n"));
     }
@@ -30,13 +30,13 @@ public class VinNormalizationTests
     [InlineData("1M8GDM9A0KP042788")]
     [InlineData("1HGCM82643A004352")]
     [InlineData("1HGCM826A3A004352")] // a letter other than X where the check digit goes
-    public void WrongCheckDigitIsInvalidChecksum(string vin)
+    public void Wrong_check_digit_is_invalid_checksum(string vin)
     {
         Assert.Equal(NormalizeStatus.InvalidChecksum, Normalized.Fails(SubjectType.Vin, vin));
     }
 
     [Fact]
-    public void OneChangedCharacterIsCaughtByTheCheckDigit()
+    public void One_changed_character_is_caught_by_the_check_digit()
     {
         Assert.Equal(NormalizeStatus.InvalidChecksum, Normalized.Fails(SubjectType.Vin, "1M8GDM9AXKP042789"));
     }
@@ -49,7 +49,7 @@ public class VinNormalizationTests
     [InlineData("1M8GDM9AX-P042788")]
     [InlineData("1M8GDM9AX P042788")]
     [InlineData("1M8GDM9AXÄP04278")] // Ä is two UTF-8 bytes: 17 bytes in all
-    public void ForbiddenCharactersAreInvalidCharacter(string vin)
+    public void Forbidden_characters_are_invalid_character(string vin)
     {
         Assert.Equal(NormalizeStatus.InvalidCharacter, Normalized.Fails(SubjectType.Vin, vin));
     }
@@ -60,13 +60,13 @@ public class VinNormalizationTests
     [InlineData("1M8GDM9AXKP0427880", NormalizeStatus.TooLong)]
     [InlineData("", NormalizeStatus.Empty)]
     [InlineData(" \t ", NormalizeStatus.Empty)]
-    public void WrongLengths(string vin, NormalizeStatus expected)
+    public void Wrong_lengths(string vin, NormalizeStatus expected)
     {
         Assert.Equal(expected, Normalized.Fails(SubjectType.Vin, vin));
     }
 
     [Fact]
-    public void InputOverTheRawCapIsTooLongWithoutBeingRead()
+    public void Input_over_the_raw_cap_is_too_long_without_being_read()
     {
         string padded = new string(' ', IdentifierNormalizer.MaxRawLength) + "1M8GDM9AXKP042788";
         Assert.Equal(NormalizeStatus.TooLong, Normalized.Fails(SubjectType.Vin, padded));
@@ -77,13 +77,13 @@ public class VinNormalizationTests
     [InlineData("1hgcm826?3a004352", '3')]
     [InlineData("LSVAU2180N2183294", 'X')]
     [InlineData("LGBH52E00KY000123", '6')]
-    public void ComputeVinCheckDigitIgnoresPositionNine(string vin, char expected)
+    public void Compute_vin_check_digit_ignores_position_nine(string vin, char expected)
     {
         Assert.Equal(expected, IdentifierNormalizer.ComputeVinCheckDigit(Encoding.ASCII.GetBytes(vin)));
     }
 
     [Fact]
-    public void GeneratedVinsValidate()
+    public void Generated_vins_validate()
     {
         byte[] vin = Encoding.ASCII.GetBytes("LSGZZZ0AZPA000000");
         for (int serial = 0; serial < 200; serial++)
@@ -95,7 +95,7 @@ public class VinNormalizationTests
     }
 
     [Fact]
-    public void ComputeVinCheckDigitRejectsBadInputNamingOnlyThePosition()
+    public void Compute_vin_check_digit_rejects_bad_input_naming_only_the_position()
     {
         Assert.Throws<ArgumentException>(() => IdentifierNormalizer.ComputeVinCheckDigit("1M8GDM9AXKP04278"u8));
         ArgumentException e = Assert.Throws<ArgumentException>(() => IdentifierNormalizer.ComputeVinCheckDigit("1M8GDM9AXKP0O2788"u8));

@@ -14,7 +14,7 @@ public class DefaultPolicyTests
     private static OutputSlot Slot(PurposePlan plan, string field) => Assert.Single(plan.Slots, s => s.FieldName == field);
 
     [Fact]
-    public void LoadsTheThreePurposesInFileOrder()
+    public void Loads_the_three_purposes_in_file_order()
     {
         Assert.Equal("2026-11-01", Policy.PolicyVersion);
         Assert.Equal(PolicyLoader.DefaultSourceName, Policy.Source);
@@ -27,7 +27,7 @@ public class DefaultPolicyTests
     }
 
     [Fact]
-    public void SlotsFollowTheOutputSchemaFieldOrder()
+    public void Slots_follow_the_output_schema_field_order()
     {
         foreach (PurposePlan plan in Policy.Purposes)
         {
@@ -38,7 +38,7 @@ public class DefaultPolicyTests
     }
 
     [Fact]
-    public void PositioningForwardsPrecisePositionWithAStablePseudonym()
+    public void Positioning_forwards_precise_position_with_a_stable_pseudonym()
     {
         PurposePlan plan = Plan("positioning");
         Assert.True(plan.ConsentRequired);
@@ -59,7 +59,7 @@ public class DefaultPolicyTests
     }
 
     [Fact]
-    public void PersonalizationGeneralizesAndNeverForwardsDomains()
+    public void Personalization_generalizes_and_never_forwards_domains()
     {
         PurposePlan plan = Plan("personalization");
         Assert.True(plan.ConsentRequired);
@@ -79,7 +79,7 @@ public class DefaultPolicyTests
     }
 
     [Fact]
-    public void AnalyticsIsDeidentifiedWithoutConsent()
+    public void Analytics_is_deidentified_without_consent()
     {
         PurposePlan plan = Plan("analytics");
         Assert.False(plan.ConsentRequired);
@@ -100,7 +100,7 @@ public class DefaultPolicyTests
     }
 
     [Fact]
-    public void NoSlotIsFilledFromADirectFieldExceptTheSubjectPseudonym()
+    public void No_slot_is_filled_from_a_direct_field_except_the_subject_pseudonym()
     {
         var classification = new Dictionary<string, string?>();
         foreach (string schema in new[] { "TelematicsEvent", "WifiEvent" })
@@ -138,7 +138,7 @@ public class DefaultPolicyTests
     }
 
     [Fact]
-    public void InterestCategoriesCoverTheShippedDomains()
+    public void Interest_categories_cover_the_shipped_domains()
     {
         InterestCategoryMap map = Policy.Interests;
         Assert.True(map.DomainCount >= 20);
@@ -152,7 +152,7 @@ public class DefaultPolicyTests
     }
 
     [Fact]
-    public void TheShippedFileLoadsFromDiskToo()
+    public void The_shipped_file_loads_from_disk_too()
     {
         using Stream stream = typeof(PolicyLoader).Assembly.GetManifestResourceStream(PolicyLoader.DefaultResourceName)!;
         using var reader = new StreamReader(stream, Encoding.UTF8);

@@ -8,7 +8,7 @@ namespace Sieve.Tests.Policy;
 public class PolicyLoaderTests
 {
     [Fact]
-    public void MalformedJsonNamesLineAndColumn()
+    public void Malformed_JSON_names_line_and_column()
     {
         string json = Minimal.Edit("\"topic\": \"positioning.v1\",", "\"topic\": \"positioning.v1\"");
         IReadOnlyList<PolicyError> errors = ErrorsOf(json);
@@ -20,7 +20,7 @@ public class PolicyLoaderTests
     }
 
     [Fact]
-    public void TrailingContentIsMalformed()
+    public void Trailing_content_is_malformed()
     {
         string json = Minimal + "\n{}";
         PolicyError error = Assert.Single(ErrorsOf(json));
@@ -31,15 +31,15 @@ public class PolicyLoaderTests
     [Theory]
     [InlineData("")]
     [InlineData("   ")]
-    public void EmptyDocumentIsAnError(string json) =>
+    public void Empty_document_is_an_error(string json) =>
         Assert.Equal(1, Assert.Single(ErrorsOf(json)).Line);
 
     [Fact]
-    public void RootMustBeAnObject() =>
+    public void Root_must_be_an_object() =>
         Assert.Equal("the policy must be a JSON object, not an array", Assert.Single(ErrorsOf("[]")).Problem);
 
     [Fact]
-    public void MissingRequiredTopLevelKeys()
+    public void Missing_required_top_level_keys()
     {
         IReadOnlyList<PolicyError> errors = ErrorsOf("{\n}");
         Assert.Equal(["missing 'policyVersion'", "missing 'purposes'"], errors.Select(e => e.Problem));
@@ -47,7 +47,7 @@ public class PolicyLoaderTests
     }
 
     [Fact]
-    public void ColumnsCountCharactersNotBytes()
+    public void Columns_count_characters_not_bytes()
     {
         string json = Minimal.Edit("\"policyVersion\": \"t1\",", "\"policyVersion\": \"t1\", /* 策略 */ \"owner\": 1,");
         PolicyError error = Assert.Single(ErrorsOf(json));
@@ -56,7 +56,7 @@ public class PolicyLoaderTests
     }
 
     [Fact]
-    public void CommentsAndByteOrderMarkAreAccepted()
+    public void Comments_and_byte_order_mark_are_accepted()
     {
         string json = Minimal.Edit("\"policyVersion\": \"t1\",", "// reviewed by the DPO\n  \"policyVersion\": \"t1\", /* version */");
         byte[] utf8 = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(json)];
@@ -66,7 +66,7 @@ public class PolicyLoaderTests
     }
 
     [Fact]
-    public void LoadJsonNamesTheSource()
+    public void Load_JSON_names_the_source()
     {
         var exception = Assert.Throws<PolicyValidationException>(() => PolicyLoader.LoadJson("{ \"purposes\": {} }", "inline"));
         Assert.Equal("inline", exception.PolicySource);
@@ -75,7 +75,7 @@ public class PolicyLoaderTests
     }
 
     [Fact]
-    public void LoadFileReportsErrorsAgainstThePath()
+    public void Load_file_reports_errors_against_the_path()
     {
         string path = Path.Combine(Path.GetTempPath(), $"sieve-policy-{Guid.NewGuid():N}.json");
         File.WriteAllText(path, Minimal.Edit("\"vin\": \"pseudonymize\"", "\"vin\": \"pass\""));
@@ -92,7 +92,7 @@ public class PolicyLoaderTests
     }
 
     [Fact]
-    public void UnreadableFileIsAValidationError()
+    public void Unreadable_file_is_a_validation_error()
     {
         string path = Path.Combine(Path.GetTempPath(), $"sieve-missing-{Guid.NewGuid():N}.json");
         var exception = Assert.Throws<PolicyValidationException>(() => PolicyLoader.LoadFile(path));
@@ -102,7 +102,7 @@ public class PolicyLoaderTests
     }
 
     [Fact]
-    public void OversizedPolicyIsRejected()
+    public void Oversized_policy_is_rejected()
     {
         byte[] big = new byte[PolicyLoader.MaxPolicyBytes + 1];
         big.AsSpan().Fill((byte)' ');

@@ -14,7 +14,7 @@ public class PolicyValidationTests
         Minimal.Edit(TelematicsFirst, "        " + entry + ",\n" + TelematicsFirst);
 
     [Fact]
-    public void TheMinimalPolicyCompiles()
+    public void The_minimal_policy_compiles()
     {
         CompiledPolicy policy = PolicyCompiler.Compile(System.Text.Encoding.UTF8.GetBytes(Minimal), Source);
         PurposePlan plan = Assert.Single(policy.Purposes);
@@ -26,7 +26,7 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void UnknownTopLevelKey()
+    public void Unknown_top_level_key()
     {
         string json = Minimal.Edit("\"policyVersion\": \"t1\",", "\"policyVersion\": \"t1\",\n  \"owner\": \"x\",");
         PolicyError error = ExpectSingle(json, "\"owner\"", "unknown top-level key 'owner'");
@@ -34,14 +34,14 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void UnknownPurposeKey()
+    public void Unknown_purpose_key()
     {
         string json = Minimal.Edit("\"pseudonym\": \"stable\",", "\"pseudonym\": \"stable\",\n      \"keepFor\": 30,");
         ExpectSingle(json, "\"keepFor\"", "unknown key 'keepFor' in purpose 'positioning'; expected 'topic', 'outputSchema', 'retention',");
     }
 
     [Fact]
-    public void RetentionIsCompiledIntoThePlan()
+    public void Retention_is_compiled_into_the_plan()
     {
         CompiledPolicy policy = PolicyCompiler.Compile(System.Text.Encoding.UTF8.GetBytes(Minimal.Edit("\"retention\": \"30d\"", "\"retention\": \"45d\"")), Source);
         PurposePlan plan = Assert.Single(policy.Purposes);
@@ -51,7 +51,7 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void TheDefaultPolicyDeclaresEachPurposesRetention()
+    public void The_default_policy_declares_each_purposes_retention()
     {
         CompiledPolicy policy = PolicyLoader.LoadDefault();
         Assert.Equal(TimeSpan.FromDays(7), policy.FindPurpose("positioning")!.Retention);
@@ -61,7 +61,7 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void MissingRetention()
+    public void Missing_retention()
     {
         string json = Minimal.Edit("      \"retention\": \"30d\",\n", "");
         ExpectSingle(json, "\"positioning\": {", "purpose 'positioning' is missing 'retention'");
@@ -77,7 +77,7 @@ public class PolicyValidationTests
     [InlineData("\"36501d\"", "not '36501d'")]
     [InlineData("\"2y\"", "not '2y'")]
     [InlineData("null", "not null")]
-    public void BadRetention(string value, string problem)
+    public void Bad_retention(string value, string problem)
     {
         string json = Minimal.Edit("\"retention\": \"30d\"", "\"retention\": " + value);
         PolicyError error = ExpectSingle(json, "\"retention\"", "'retention' of purpose 'positioning' must be whole days from 1 to 36500 written like \"7d\", " + problem);
@@ -85,7 +85,7 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void PurposeNotDeclaredInThePrivacyPolicy()
+    public void Purpose_not_declared_in_the_privacy_policy()
     {
         string json = Minimal.Edit("\"positioning\": {", "\"profiling\": {");
         PolicyError error = ExpectSingle(json, "\"profiling\"", "purpose 'profiling' is not declared in the privacy policy; declared: positioning, personalization, analytics");
@@ -93,21 +93,21 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void UnknownFieldPath()
+    public void Unknown_field_path()
     {
         string json = WithTelematicsEntry("\"location.lat\": \"pass\"");
         ExpectSingle(json, "\"location.lat\"", "unknown field 'location.lat' in TelematicsEvent");
     }
 
     [Fact]
-    public void FieldOfTheOtherInputIsUnknown()
+    public void Field_of_the_other_input_is_unknown()
     {
         string json = WithTelematicsEntry("\"outletId\": \"pass\"");
         ExpectSingle(json, "\"outletId\"", "unknown field 'outletId' in TelematicsEvent");
     }
 
     [Fact]
-    public void UnknownTransform()
+    public void Unknown_transform()
     {
         string json = WithTelematicsEntry("\"location.speedKph\": { \"transform\": \"blur\" }");
         PolicyError error = ExpectSingle(json, "\"blur\"", "unknown transform 'blur' for 'location.speedKph'");
@@ -115,7 +115,7 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void MissingParameter()
+    public void Missing_parameter()
     {
         string json = WithTelematicsEntry("\"location.speedKph\": \"round\"");
         ExpectSingle(json, "\"location.speedKph\"", "transform 'round' on 'location.speedKph' (purpose 'positioning') needs parameter 'step'");
@@ -124,14 +124,14 @@ public class PolicyValidationTests
     [Theory]
     [InlineData("{ \"transform\": \"round\", \"step\": 0 }", "'step' of 'location.speedKph' must be a positive number")]
     [InlineData("{ \"transform\": \"round\", \"step\": \"10\" }", "'step' of 'location.speedKph' must be a positive number")]
-    public void BadRoundingStep(string transform, string problem)
+    public void Bad_rounding_step(string transform, string problem)
     {
         string json = WithTelematicsEntry($"\"location.speedKph\": {transform}");
         ExpectSingle(json, "\"location.speedKph\"", problem);
     }
 
     [Fact]
-    public void GeohashPrecisionOutOfRange()
+    public void Geohash_precision_out_of_range()
     {
         string json = Minimal.Edit("\"outputSchema\": \"PositioningRecord\"", "\"outputSchema\": \"AnalyticsRecord\"")
             .Edit("\"eventTime\": \"pass\",", "\"eventTime\": { \"transform\": \"bucketTime\", \"minutes\": 15 },\n        \"location\": { \"transform\": \"geohash\", \"precision\": 13 },")
@@ -145,7 +145,7 @@ public class PolicyValidationTests
     [InlineData("0")]
     [InlineData("1.5")]
     [InlineData("600000")]
-    public void BadBucketMinutes(string minutes)
+    public void Bad_bucket_minutes(string minutes)
     {
         string json = Minimal.Edit("\"outputSchema\": \"PositioningRecord\"", "\"outputSchema\": \"AnalyticsRecord\"")
             .Edit("\"eventTime\": \"pass\",", $"\"eventTime\": {{ \"transform\": \"bucketTime\", \"minutes\": {minutes} }},")
@@ -155,49 +155,49 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void UnknownParameter()
+    public void Unknown_parameter()
     {
         string json = WithTelematicsEntry("\"location.speedKph\": { \"transform\": \"round\", \"step\": 5, \"mode\": \"up\" }");
         ExpectSingle(json, "\"mode\"", "unknown parameter 'mode' for transform 'round' on 'location.speedKph'; expected 'step'");
     }
 
     [Fact]
-    public void ParameterOnATransformThatTakesNone()
+    public void Parameter_on_a_transform_that_takes_none()
     {
         string json = Minimal.Edit("\"eventTime\": \"pass\"", "\"eventTime\": { \"transform\": \"pass\", \"step\": 5 }");
         ExpectSingle(json, "\"step\"", "transform 'pass' takes no parameters; remove 'step' from 'eventTime'");
     }
 
     [Fact]
-    public void RoundOnANonNumericField()
+    public void Round_on_a_non_numeric_field()
     {
         string json = WithTelematicsEntry("\"eventId\": { \"transform\": \"round\", \"step\": 10 }");
         ExpectSingle(json, "\"eventId\"", "transform 'round' needs an int, long, float or double field; 'eventId' is string");
     }
 
     [Fact]
-    public void RoundOnATimestampSuggestsBucketing()
+    public void Round_on_a_timestamp_suggests_bucketing()
     {
         string json = Minimal.Edit("\"eventTime\": \"pass\"", "\"eventTime\": { \"transform\": \"round\", \"step\": 60000 }");
         ExpectSingle(json, "\"eventTime\"", "'eventTime' is long (timestamp-millis)");
     }
 
     [Fact]
-    public void BucketTimeOnAnotherField()
+    public void Bucket_time_on_another_field()
     {
         string json = WithTelematicsEntry("\"status.odometerKm\": { \"transform\": \"bucketTime\", \"minutes\": 60 }");
         ExpectSingle(json, "\"status.odometerKm\"", "transform 'bucketTime' applies only to 'eventTime', not 'status.odometerKm'");
     }
 
     [Fact]
-    public void GeohashOnACoordinate()
+    public void Geohash_on_a_coordinate()
     {
         string json = Minimal.Edit("\"location.latitude\": \"pass\"", "\"location.latitude\": { \"transform\": \"geohash\", \"precision\": 6 }");
         ExpectSingle(json, "\"location.latitude\"", "transform 'geohash' applies only to the record field 'location', not 'location.latitude'");
     }
 
     [Fact]
-    public void InterestCategoriesOnANonArrayField()
+    public void Interest_categories_on_a_non_array_field()
     {
         string json = WithTelematicsEntry("\"eventId\": { \"transform\": \"interestCategories\" }")
             .Edit("\n  }\n}", "\n  },\n  \"interestCategories\": { \"ctrip.com\": \"travel\" }\n}");
@@ -205,28 +205,28 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void InterestCategoriesWithoutAMap()
+    public void Interest_categories_without_a_map()
     {
         string json = PersonalizationWifi("\"visitedDomains\": { \"transform\": \"interestCategories\" }");
         ExpectSingle(json, "\"visitedDomains\"", "needs a non-empty top-level 'interestCategories' map");
     }
 
     [Fact]
-    public void PassingARecordWhole()
+    public void Passing_a_record_whole()
     {
         string json = WithTelematicsEntry("\"status\": \"pass\"");
         ExpectSingle(json, "\"status\"", "cannot pass the record field 'status' whole");
     }
 
     [Fact]
-    public void UnknownOutputSchema()
+    public void Unknown_output_schema()
     {
         string json = Minimal.Edit("\"PositioningRecord\"", "\"PositionRecord\"");
         ExpectSingle(json, "\"PositionRecord\"", "unknown output schema 'PositionRecord' for purpose 'positioning'; known: ");
     }
 
     [Fact]
-    public void DuplicatedKey()
+    public void Duplicated_key()
     {
         string json = Minimal.Edit("\"eventTime\": \"pass\",", "\"eventTime\": \"pass\",\n        \"eventTime\": \"drop\",");
         PolicyError error = ExpectSingle(json, "\"eventTime\": \"drop\"", "duplicate key 'eventTime'");
@@ -234,7 +234,7 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void DuplicatedPurpose()
+    public void Duplicated_purpose()
     {
         string json = Minimal.Edit("\n  }\n}", "\n    ,\"positioning\": {}\n  }\n}");
         ExpectSingle(json, ",\"positioning\"", "duplicate key 'positioning'");
@@ -247,49 +247,49 @@ public class PolicyValidationTests
     [InlineData("\"deviceId\": \"pseudonymize\"", "direct field 'deviceId' can never leave un-pseudonymized; in 'telematics' only the subject identifier ('vin') is pseudonymized")]
     [InlineData("\"deviceId\": \"pass\"", "direct field 'deviceId' can never leave un-pseudonymized; it may only be 'drop'")]
     [InlineData("\"driver.licenseNumber\": { \"transform\": \"round\", \"step\": 1 }", "direct field 'driver.licenseNumber' can never leave un-pseudonymized")]
-    public void DirectFieldsNeverLeaveInTheClear(string entry, string problem)
+    public void Direct_fields_never_leave_in_the_clear(string entry, string problem)
     {
         string json = WithTelematicsEntry(entry);
         ExpectSingle(json, entry, problem);
     }
 
     [Fact]
-    public void TheSubjectIdentifierCannotBePassed()
+    public void The_subject_identifier_cannot_be_passed()
     {
         string json = Minimal.Edit("\"vin\": \"pseudonymize\"", "\"vin\": \"pass\"");
         ExpectSingle(json, "\"vin\"", "direct field 'vin' can never leave un-pseudonymized; it may only be 'drop' or 'pseudonymize'");
     }
 
     [Fact]
-    public void DirectFieldsMayBeDroppedExplicitly()
+    public void Direct_fields_may_be_dropped_explicitly()
     {
         string json = WithTelematicsEntry("\"driver\": \"drop\",\n        \"deviceId\": \"drop\",\n        \"driver.phoneNumber\": \"drop\"");
         Assert.Single(PolicyCompiler.Compile(System.Text.Encoding.UTF8.GetBytes(json), Source).Purposes);
     }
 
     [Fact]
-    public void OnlyTheSubjectIdentifierIsPseudonymized()
+    public void Only_the_subject_identifier_is_pseudonymized()
     {
         string json = WithTelematicsEntry("\"eventId\": \"pseudonymize\"");
         ExpectSingle(json, "\"eventId\"", "'eventId' is not a subject identifier; in 'telematics' only 'vin' can be pseudonymized");
     }
 
     [Fact]
-    public void WifiSubjectIdentifiersCannotBeDropped()
+    public void Wifi_subject_identifiers_cannot_be_dropped()
     {
         string json = PersonalizationWifi("\"phoneNumber\": \"drop\"");
         ExpectSingle(json, "\"phoneNumber\"", "'phoneNumber' identifies the wifi subject");
     }
 
     [Fact]
-    public void OutputSchemaWithoutTheField()
+    public void Output_schema_without_the_field()
     {
         string json = WithTelematicsEntry("\"status.odometerKm\": \"pass\"");
         ExpectSingle(json, "\"status.odometerKm\"", "purpose 'positioning': output schema 'PositioningRecord' has no field 'odometerKm' for 'status.odometerKm' (pass)");
     }
 
     [Fact]
-    public void BucketedTimeCannotFillAPreciseTimeSchema()
+    public void Bucketed_time_cannot_fill_a_precise_time_schema()
     {
         string json = Minimal.Edit("\"eventTime\": \"pass\"", "\"eventTime\": { \"transform\": \"bucketTime\", \"minutes\": 60 }");
         IReadOnlyList<PolicyError> errors = ErrorsOf(json);
@@ -301,14 +301,14 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void NonNullableOutputMustBeFilledByEverySection()
+    public void Non_nullable_output_must_be_filled_by_every_section()
     {
         string json = Minimal.Edit("\"location.longitude\": \"pass\"\n      }", "\"location.longitude\": \"pass\"\n      },\n      \"wifi\": {\n        \"clientMac\": \"pseudonymize\",\n        \"eventTime\": \"pass\",\n        \"location.latitude\": \"pass\"\n      }");
         ExpectSingle(json, "\"wifi\"", "purpose 'positioning': output schema 'PositioningRecord' field 'longitude' is not nullable, but section 'wifi' does not fill it");
     }
 
     [Fact]
-    public void IncompatibleOutputType()
+    public void Incompatible_output_type()
     {
         const string record = """
             { "type": "record", "name": "WrongTypes", "namespace": "sieve.test", "fields": [
@@ -328,7 +328,7 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void OutputFieldTheMinimizerCannotFill()
+    public void Output_field_the_minimizer_cannot_fill()
     {
         const string record = """
             { "type": "record", "name": "WithVin", "namespace": "sieve.test", "fields": [
@@ -343,7 +343,7 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void IdentityFieldsMustHaveTheirTypes()
+    public void Identity_fields_must_have_their_types()
     {
         const string record = """
             { "type": "record", "name": "BadSubject", "namespace": "sieve.test", "fields": [
@@ -359,7 +359,7 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void PositioningWithoutConsentIsRejected()
+    public void Positioning_without_consent_is_rejected()
     {
         string json = Minimal.Edit("\"consentRequired\": true", "\"consentRequired\": false");
         PolicyError error = ExpectSingle(json, "\"consentRequired\"", "purpose 'positioning' forwards precise data without consent (its pseudonym is not 'daily'; output field 'eventTime' is precise; output field 'latitude' is precise; output field 'longitude' is precise)");
@@ -367,7 +367,7 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void NoConsentNeedsADailyPseudonymEvenWhenGeneralized()
+    public void No_consent_needs_a_daily_pseudonym_even_when_generalized()
     {
         string policy = System.Text.Encoding.UTF8.GetString(DefaultPolicyBytes());
         string json = policy.Edit("\"consentRequired\": false,\n      \"pseudonym\": \"daily\"", "\"consentRequired\": false,\n      \"pseudonym\": \"stable\"");
@@ -375,28 +375,28 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void TopicMustBeNonEmpty()
+    public void Topic_must_be_non_empty()
     {
         string json = Minimal.Edit("\"topic\": \"positioning.v1\"", "\"topic\": \"\"");
         ExpectSingle(json, "\"topic\"", "'topic' of purpose 'positioning' must be a non-empty string, not ''");
     }
 
     [Fact]
-    public void TopicMustBeAValidKafkaName()
+    public void Topic_must_be_a_valid_Kafka_name()
     {
         string json = Minimal.Edit("\"topic\": \"positioning.v1\"", "\"topic\": \"positioning v1\"");
         ExpectSingle(json, "\"topic\"", "'topic' of purpose 'positioning' is not a valid Kafka topic name");
     }
 
     [Fact]
-    public void TopicMayNotBeARawTopic()
+    public void Topic_may_not_be_a_raw_topic()
     {
         string json = Minimal.Edit("\"topic\": \"positioning.v1\"", "\"topic\": \"telematics.raw.v1\"");
         ExpectSingle(json, "\"topic\"", "purpose 'positioning' cannot write to 'telematics.raw.v1', which is a raw-zone or operations topic");
     }
 
     [Fact]
-    public void TwoPurposesMayNotShareATopic()
+    public void Two_purposes_may_not_share_a_topic()
     {
         string policy = System.Text.Encoding.UTF8.GetString(DefaultPolicyBytes());
         string json = policy.Edit("\"topic\": \"analytics.v1\"", "\"topic\": \"personalization.v1\"");
@@ -406,7 +406,7 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void BadPseudonymAndMissingKeys()
+    public void Bad_pseudonym_and_missing_keys()
     {
         string json = Minimal.Edit("\"pseudonym\": \"stable\",", "\"pseudonym\": \"hourly\",")
             .Edit("      \"consentRequired\": true,\n", "");
@@ -419,7 +419,7 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void PurposeWithoutInput()
+    public void Purpose_without_input()
     {
         string json = Minimal.Edit("\"pseudonym\": \"stable\",", "\"pseudonym\": \"stable\"")
             .Edit("      \"telematics\": {\n        \"vin\": \"pseudonymize\",\n        \"eventTime\": \"pass\",\n        \"location.latitude\": \"pass\",\n        \"location.longitude\": \"pass\"\n      }\n", "");
@@ -427,7 +427,7 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void InvalidInterestDomainsAndCategories()
+    public void Invalid_interest_domains_and_categories()
     {
         string json = Minimal.Edit("\n  }\n}", "\n  },\n  \"interestCategories\": {\n    \"ctrip.com\": \"travel\",\n    \"携程.com\": \"travel\",\n    \"CTRIP.com\": \"shopping\",\n    \"jd.com\": \"\"\n  }\n}");
         IReadOnlyList<PolicyError> errors = ErrorsOf(json);
@@ -441,7 +441,7 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void EveryErrorIsReportedInDocumentOrder()
+    public void Every_error_is_reported_in_document_order()
     {
         string json = Minimal.Edit("\"policyVersion\": \"t1\",", "\"policyVersion\": \"t1\",\n  \"owner\": 1,")
             .Edit("\"PositioningRecord\"", "\"Nope\"")
@@ -458,7 +458,7 @@ public class PolicyValidationTests
     }
 
     [Fact]
-    public void WrongValueKinds()
+    public void Wrong_value_kinds()
     {
         string json = Minimal.Edit("\"policyVersion\": \"t1\"", "\"policyVersion\": 7")
             .Edit("\"consentRequired\": true", "\"consentRequired\": \"yes\"")

@@ -14,7 +14,7 @@ public class Base32Tests
     [InlineData("foob", "mzxw6yq")]
     [InlineData("fooba", "mzxw6ytb")]
     [InlineData("foobar", "mzxw6ytboi")]
-    public void MatchesRfc4648(string input, string expected)
+    public void Matches_RFC4648(string input, string expected)
     {
         byte[] data = Encoding.ASCII.GetBytes(input);
         byte[] destination = new byte[Base32.GetEncodedLength(data.Length)];
@@ -23,7 +23,7 @@ public class Base32Tests
     }
 
     [Fact]
-    public void TwentyBytesAreThirtyTwoCharacters()
+    public void Twenty_bytes_are_thirty_two_characters()
     {
         Assert.Equal(32, Base32.GetEncodedLength(20));
         byte[] destination = new byte[32];

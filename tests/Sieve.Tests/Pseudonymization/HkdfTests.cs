@@ -23,7 +23,7 @@ public class HkdfTests
 
     [Theory]
     [MemberData(nameof(Rfc5869))]
-    public void ExtractExpandAndDeriveKeyMatchRfc5869(string ikmHex, string saltHex, string infoHex, string prkHex, string okmHex)
+    public void Extract_expand_and_derive_key_match_RFC5869(string ikmHex, string saltHex, string infoHex, string prkHex, string okmHex)
     {
         byte[] ikm = Convert.FromHexString(ikmHex);
         byte[] salt = Convert.FromHexString(saltHex);

@@ -26,7 +26,7 @@ public class HmacSha256Tests
 
     [Theory]
     [MemberData(nameof(Rfc4231))]
-    public void MatchesRfc4231(string keyHex, string dataHex, string expectedHex, int macBytes)
+    public void Matches_RFC4231(string keyHex, string dataHex, string expectedHex, int macBytes)
     {
         byte[] data = Convert.FromHexString(dataHex);
         using var hmac = new HmacSha256(Convert.FromHexString(keyHex));

@@ -16,7 +16,7 @@ public sealed class MasterKeyRingTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public void LoadsAKeysFileWithTheActiveKeyFirst()
+    public void Loads_a_keys_file_with_the_active_key_first()
     {
         string path = Write($$"""{"activeKeyId":"k2","keys":[{"id":"k1","secret":"{{_secret1}}"},{"id":"k2","secret":"{{_secret2}}","created":"2026-11-01"}]}""");
         MasterKeyRing ring = MasterKeyRing.Load(path, "ignored:" + _secret1);
@@ -30,7 +30,7 @@ public sealed class MasterKeyRingTests : IDisposable
     }
 
     [Fact]
-    public void LoadsTheEnvironmentValueWithTheFirstKeyActive()
+    public void Loads_the_environment_value_with_the_first_key_active()
     {
         MasterKeyRing ring = MasterKeyRing.Load(null, $" k1:{_secret1} , k0:{_secret2}");
         Assert.Equal("k1", ring.Active.Id);
@@ -40,7 +40,7 @@ public sealed class MasterKeyRingTests : IDisposable
     }
 
     [Fact]
-    public void FileAndEnvironmentWithTheSameSecretMakeTheSamePseudonyms()
+    public void File_and_environment_with_the_same_secret_make_the_same_pseudonyms()
     {
         string path = Write($$"""{"activeKeyId":"k1","keys":[{"id":"k1","secret":"{{_secret1}}"}]}""");
         using PseudonymKey fromFile = new PseudonymKeyFactory(MasterKeyRing.Load(path, null)).Create(KnownPurposes.Analytics, "2026-11-25");
@@ -49,7 +49,7 @@ public sealed class MasterKeyRingTests : IDisposable
     }
 
     [Fact]
-    public void GeneratedJsonLoadsAsAFreshOneKeyRing()
+    public void Generated_JSON_loads_as_a_fresh_one_key_ring()
     {
         string json = MasterKeyRing.GenerateJson("k7");
         using (JsonDocument document = JsonDocument.Parse(json))
@@ -66,7 +66,7 @@ public sealed class MasterKeyRingTests : IDisposable
     }
 
     [Fact]
-    public void DemoRingIsFixedAndMarked()
+    public void Demo_ring_is_fixed_and_marked()
     {
         MasterKeyRing a = MasterKeyRing.CreateDemo();
         MasterKeyRing b = MasterKeyRing.CreateDemo();
@@ -78,7 +78,7 @@ public sealed class MasterKeyRingTests : IDisposable
     }
 
     [Fact]
-    public void ToStringShowsIdsOnly()
+    public void To_string_shows_ids_only()
     {
         MasterKeyRing ring = MasterKeyRing.Load(null, $"k1:{_secret1},k2:{_secret2}");
         Assert.Equal("MasterKey(k1)", ring.Active.ToString());
@@ -88,7 +88,7 @@ public sealed class MasterKeyRingTests : IDisposable
     }
 
     [Fact]
-    public void NoSourceNamesTheVariable()
+    public void No_source_names_the_variable()
     {
         KeyRingException e = Assert.Throws<KeyRingException>(() => MasterKeyRing.Load(null, null));
         Assert.Contains("SIEVE_MASTER_KEYS", e.Message);
@@ -96,7 +96,7 @@ public sealed class MasterKeyRingTests : IDisposable
     }
 
     [Fact]
-    public void MissingFileNamesThePath()
+    public void Missing_file_names_the_path()
     {
         string path = Path.Combine(_directory, "absent.json");
         KeyRingException e = Assert.Throws<KeyRingException>(() => MasterKeyRing.Load(path, "k1:" + _secret1));
@@ -123,7 +123,7 @@ public sealed class MasterKeyRingTests : IDisposable
 
     [Theory]
     [MemberData(nameof(BadFiles))]
-    public void BadKeysFilesAreSpecificAndNeverQuoteTheSecret(string template, string expected)
+    public void Bad_keys_files_are_specific_and_never_quote_the_secret(string template, string expected)
     {
         string path = Write(Fill(template));
         KeyRingException e = Assert.Throws<KeyRingException>(() => MasterKeyRing.Load(path, null));
@@ -145,7 +145,7 @@ public sealed class MasterKeyRingTests : IDisposable
 
     [Theory]
     [MemberData(nameof(BadVariables))]
-    public void BadVariablesAreSpecificAndNeverQuoteTheSecret(string template, string expected)
+    public void Bad_variables_are_specific_and_never_quote_the_secret(string template, string expected)
     {
         KeyRingException e = Assert.Throws<KeyRingException>(() => MasterKeyRing.Load(null, Fill(template)));
         Assert.Contains("Environment variable SIEVE_MASTER_KEYS", e.Message);
@@ -154,7 +154,7 @@ public sealed class MasterKeyRingTests : IDisposable
     }
 
     [Fact]
-    public void MasterKeyRejectsShortSecretsAndBadIds()
+    public void Master_key_rejects_short_secrets_and_bad_ids()
     {
         Assert.Throws<ArgumentException>(() => new MasterKey("k1", new byte[31]));
         Assert.Throws<ArgumentException>(() => new MasterKey("k1/x", new byte[32]));

@@ -18,14 +18,14 @@ public class PseudonymKeyTests
     [Theory]
     [InlineData(KnownPurposes.Analytics, "2026-11-25", SubjectType.Vin, "1M8GDM9AXKP042788", "uyeyetm5iuo7sufqlbhawtwgpyj2dnrk")]
     [InlineData(KnownPurposes.Positioning, PseudonymKeyFactory.StableEpoch, SubjectType.Phone, "+8613800138000", "e3zetr7psqhgdgyknadfffuiqklgdm5w")]
-    public void KnownAnswers(string purpose, string epoch, SubjectType type, string normalized, string expected)
+    public void Known_answers(string purpose, string epoch, SubjectType type, string normalized, string expected)
     {
         using PseudonymKey key = _factory.Create(purpose, epoch);
         Assert.Equal(expected, key.ComputeString(type, normalized));
     }
 
     [Fact]
-    public void SameSubjectSamePurposeIsEqualAcrossKeyInstances()
+    public void Same_subject_same_purpose_is_equal_across_key_instances()
     {
         using PseudonymKey a = _factory.Create(KnownPurposes.Positioning, PseudonymKeyFactory.StableEpoch);
         using PseudonymKey b = new PseudonymKeyFactory(MasterKeyRing.CreateDemo()).Create(KnownPurposes.Positioning, PseudonymKeyFactory.StableEpoch);
@@ -34,7 +34,7 @@ public class PseudonymKeyTests
     }
 
     [Fact]
-    public void DifferentPurposesDiffer()
+    public void Different_purposes_differ()
     {
         var pseudonyms = new HashSet<string>();
         foreach (string purpose in KnownPurposes.All.Append(PseudonymKeyFactory.ConsentIndexPurpose))
@@ -45,7 +45,7 @@ public class PseudonymKeyTests
     }
 
     [Fact]
-    public void DifferentTypesWithTheSameTextDiffer()
+    public void Different_types_with_the_same_text_differ()
     {
         using PseudonymKey key = _factory.Create(KnownPurposes.AfterSales, PseudonymKeyFactory.StableEpoch);
         var pseudonyms = new HashSet<string>();
@@ -56,14 +56,14 @@ public class PseudonymKeyTests
     }
 
     [Fact]
-    public void DifferentSubjectsDiffer()
+    public void Different_subjects_differ()
     {
         using PseudonymKey key = _factory.Create(KnownPurposes.Positioning, PseudonymKeyFactory.StableEpoch);
         Assert.NotEqual(key.ComputeString(SubjectType.Vin, "1M8GDM9AXKP042788"), key.ComputeString(SubjectType.Vin, "1HGCM82633A004352"));
     }
 
     [Fact]
-    public void DailyAnalyticsEpochsAreEqualWithinADayAndDifferAcrossDays()
+    public void Daily_analytics_epochs_are_equal_within_a_day_and_differ_across_days()
     {
         string morning = PseudonymKeyFactory.DailyEpoch(Nov25Midnight);
         string lastMillisecond = PseudonymKeyFactory.DailyEpoch(Nov25Midnight + OneDay - 1);
@@ -84,13 +84,13 @@ public class PseudonymKeyTests
     [InlineData(0L, "1970-01-01")]
     [InlineData(-1L, "1969-12-31")]
     [InlineData(951_782_400_000L, "2000-02-29")]
-    public void DailyEpochIsTheUtcDate(long unixMillis, string expected)
+    public void Daily_epoch_is_the_UTC_date(long unixMillis, string expected)
     {
         Assert.Equal(expected, PseudonymKeyFactory.DailyEpoch(unixMillis));
     }
 
     [Fact]
-    public void DifferentMasterKeysDiffer()
+    public void Different_master_keys_differ()
     {
         MasterKeyRing ring = new([TestRings.RandomKey("k2"), TestRings.RandomKey("k1")], "k2");
         var factory = new PseudonymKeyFactory(ring);
@@ -108,7 +108,7 @@ public class PseudonymKeyTests
     }
 
     [Fact]
-    public void OutputIsThirtyTwoCharactersOfLowerCaseBase32()
+    public void Output_is_thirty_two_characters_of_lower_case_base32()
     {
         using PseudonymKey key = _factory.Create(KnownPurposes.Marketing, PseudonymKeyFactory.StableEpoch);
         for (int i = 0; i < 500; i++)
@@ -119,7 +119,7 @@ public class PseudonymKeyTests
     }
 
     [Fact]
-    public void ComputeWritesOnlyTheFirstThirtyTwoBytes()
+    public void Compute_writes_only_the_first_thirty_two_bytes()
     {
         using PseudonymKey key = _factory.Create(KnownPurposes.Marketing, PseudonymKeyFactory.StableEpoch);
         byte[] destination = Enumerable.Repeat((byte)'#', 40).ToArray();
@@ -129,7 +129,7 @@ public class PseudonymKeyTests
     }
 
     [Fact]
-    public void KeyIdNamesMasterKeyPurposeAndEpoch()
+    public void Key_id_names_master_key_purpose_and_epoch()
     {
         var factory = new PseudonymKeyFactory(TestRings.Single("k1"));
         using PseudonymKey analytics = factory.Create(KnownPurposes.Analytics, PseudonymKeyFactory.DailyEpoch(Nov25Midnight + 3_600_000));
@@ -149,13 +149,13 @@ public class PseudonymKeyTests
     [InlineData("", "stable")]
     [InlineData("analytics", "")]
     [InlineData("analytics", "2026/11/25")]
-    public void NamesThatWouldMakeKeyIdsAmbiguousAreRejected(string purpose, string epoch)
+    public void Names_that_would_make_key_ids_ambiguous_are_rejected(string purpose, string epoch)
     {
         Assert.Throws<ArgumentException>(() => _factory.Create(purpose, epoch));
     }
 
     [Fact]
-    public void MisuseIsReported()
+    public void Misuse_is_reported()
     {
         PseudonymKey key = _factory.Create(KnownPurposes.Positioning, PseudonymKeyFactory.StableEpoch);
         Assert.Throws<ArgumentException>(() => key.Compute(SubjectType.Vin, "x"u8, new byte[31]));

@@ -7,7 +7,7 @@ namespace Sieve.Tests.Pseudonymization;
 public class PseudonymsTests
 {
     [Fact]
-    public void SpellingsOfOneSubjectGetOnePseudonym()
+    public void Spellings_of_one_subject_get_one_pseudonym()
     {
         using PseudonymKey key = new PseudonymKeyFactory(MasterKeyRing.CreateDemo()).Create(KnownPurposes.Positioning, PseudonymKeyFactory.StableEpoch);
         string expected = key.ComputeString(SubjectType.Phone, "+8613800138000");
@@ -27,7 +27,7 @@ public class PseudonymsTests
     }
 
     [Fact]
-    public void RejectedIdentifiersGiveTheStatusAndNoPseudonym()
+    public void Rejected_identifiers_give_the_status_and_no_pseudonym()
     {
         using PseudonymKey key = new PseudonymKeyFactory(MasterKeyRing.CreateDemo()).Create(KnownPurposes.Positioning, PseudonymKeyFactory.StableEpoch);
         Assert.False(Pseudonyms.TryPseudonymize(key, SubjectType.Vin, "LSVAU2180N2183294", out string pseudonym, out NormalizeStatus status));

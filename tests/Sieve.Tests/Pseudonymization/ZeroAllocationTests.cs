@@ -17,7 +17,7 @@ public class ZeroAllocationTests
     ];
 
     [Fact]
-    public void NormalizeAndComputeAllocateNothingPerCall()
+    public void Normalize_and_compute_allocate_nothing_per_call()
     {
         using PseudonymKey key = new PseudonymKeyFactory(MasterKeyRing.CreateDemo()).Create(KnownPurposes.Analytics, "2026-11-25");
         byte[] normalized = new byte[IdentifierNormalizer.MaxNormalizedLength];
