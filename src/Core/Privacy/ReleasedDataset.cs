@@ -104,6 +104,12 @@ public sealed class ReleasedDataset
         Add(trace, cell, bucketStart, attribute, vehicle, moving);
     }
 
+    /// <summary>Adds a released record whose pseudonym and cell are strings (the cell a geohash).</summary>
+    /// <exception cref="ArgumentException"><paramref name="geohash"/> is not a geohash.</exception>
+    /// <inheritdoc cref="AddReleased(string, long, long, long, int, bool)"/>
+    public void AddReleased(string pseudonym, string geohash, long bucketStart, long attribute = NoAttribute, int vehicle = -1, bool moving = true) =>
+        AddReleased(pseudonym, GeohashCells.Pack(geohash), bucketStart, attribute, vehicle, moving);
+
     /// <summary>Adds a released record whose pseudonym is a number (e.g. a hash of the released pseudonym).</summary>
     /// <inheritdoc cref="AddReleased(string, long, long, long, int, bool)"/>
     public void AddReleased(long pseudonym, long cell, long bucketStart, long attribute = NoAttribute, int vehicle = -1, bool moving = true)

@@ -20,6 +20,12 @@ public sealed class AttackSuiteTests
         (double lat, double lon) = GeohashCells.Centre(Cell("wtw3sj"));
         Assert.True(GeohashCells.DistanceKm(lat, lon, 31.2304, 121.4737) < 0.7, "wtw3sj holds the centre of Shanghai");
         Assert.Throws<ArgumentException>(() => GeohashCells.Pack("wtw3a"));
+
+        var data = new ReleasedDataset(Bucket);
+        data.AddReleased("p", "wtw3s", T0);
+        data.AddReleased("p", Cell("wtw3s"), T0);
+        Assert.Equal(1, data.PointCount);
+        Assert.Equal(2, data.ReleasedRecords);
     }
 
     [Fact]

@@ -50,6 +50,24 @@ internal static class TodayStyleRelease
         return data;
     }
 
+    /// <summary>Today's Wi-Fi release: one pseudonym per visitor per day, the outlet's geohash 5, 15-minute buckets.</summary>
+    public static ReleasedDataset BuildWifi(OutletVisitors visitors)
+    {
+        var data = new ReleasedDataset(BucketMillis, visitors.Profile.UtcOffsetMinutes);
+        for (int v = 0; v < visitors.VisitorCount; v++)
+        {
+            foreach (WifiVisitSample s in visitors.Sightings(v))
+            {
+                long cell = Cell(s.Latitude, s.Longitude);
+                long bucket = TimeBuckets.Floor(s.TimeMillis, BucketMillis);
+                data.AddReleased(v, cell, bucket, ReleasedDataset.NoAttribute, v, moving: true);
+                data.AddTruth(v, cell, bucket, moving: true);
+            }
+        }
+
+        return data;
+    }
+
     public static long Cell(double latitude, double longitude)
     {
         Span<byte> geohash = stackalloc byte[Precision];

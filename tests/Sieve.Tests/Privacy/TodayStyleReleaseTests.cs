@@ -82,4 +82,18 @@ public sealed class TodayStyleReleaseTests(Xunit.Abstractions.ITestOutputHelper 
         Assert.True(report.Chaining.Recall > 3 * withoutOdometer.Recall, "the rounded odometer and fuel level tell vehicles apart");
         Assert.True(report.Unicity[3].Share > 0.3, $"unicity at p = 4 was {report.Unicity[3].Share:P1}");
     }
+
+    [Fact]
+    public void Wifi_visitors_of_the_day_are_few_per_outlet_and_bucket()
+    {
+        var visitors = new OutletVisitors(CityProfile.Dense(DenseVehicles), Seed);
+        ReleasedDataset data = TodayStyleRelease.BuildWifi(visitors);
+        PrivacyReport report = PrivacyAudit.Measure(data, new PrivacyAuditOptions { Label = $"Wi-Fi, {visitors.VisitorCount:N0} visitors at 5 outlets, seed {Seed}, one pseudonym per visitor per day", Seed = Seed });
+        output.WriteLine(report.ToTable());
+
+        Assert.Equal(visitors.VisitorCount, report.Traces);
+        Assert.True(report.CellK.RecordsBelowKShare > 0.02, $"records below k {report.CellK.RecordsBelowKShare:P1}");
+        Assert.True(report.CellK.MinK < 5, $"fewest visitors behind an outlet and bucket: {report.CellK.MinK}");
+        Assert.True(report.Unicity[3].Share > 0.2, $"unicity at p = 4 was {report.Unicity[3].Share:P1}");
+    }
 }
