@@ -1,7 +1,7 @@
 using Sieve.Core.Consent;
 using Sieve.Testing.Consent;
 
-namespace Sieve.Tests.Consent;
+namespace Sieve.IntegrationTests.Consent;
 
 /// <summary>Outages: each test runs its own redis-server and stops it.</summary>
 public sealed class RedisConsentStoreOutageTests

@@ -3,7 +3,7 @@ using Sieve.Core.Consent;
 using Sieve.Testing.Consent;
 using StackExchange.Redis;
 
-namespace Sieve.Tests.Consent;
+namespace Sieve.IntegrationTests.Consent;
 
 /// <summary>The Redis store against a real redis-server; each test uses its own key prefix and channel.</summary>
 public sealed class RedisConsentStoreTests : IClassFixture<ConsentRedisServer>, IAsyncLifetime
@@ -22,6 +22,11 @@ public sealed class RedisConsentStoreTests : IClassFixture<ConsentRedisServer>, 
             Configuration = server.Configuration,
             KeyPrefix = $"test:{scope}:consent:",
             InvalidationChannel = $"test:{scope}:invalidations",
+
+            // These tests check the store's semantics, not its time bound: a shared, loaded machine may hold one
+            // call longer than the production second, which would fail closed and fail the test for the wrong reason.
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+            OperationTimeout = TimeSpan.FromSeconds(15),
         };
     }
 
