@@ -258,32 +258,8 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
 }
 
 /// <summary>The options of <c>sieve access</c>.</summary>
-internal sealed class AccessSettings : SieveSettings
+internal sealed class AccessSettings() : SubjectLookupSettings(AccessCommand.DefaultRedis)
 {
-    /// <summary><c>--type</c>.</summary>
-    [CommandOption("--type <TYPE>")]
-    public string? TypeName { get; init; }
-
-    /// <summary><c>--id</c>, as given.</summary>
-    [CommandOption("--id <ID>")]
-    public string? Id { get; init; }
-
-    /// <summary><c>--redis</c>.</summary>
-    [CommandOption("--redis <HOST:PORT>")]
-    public string Redis { get; init; } = AccessCommand.DefaultRedis;
-
-    /// <summary><c>--keys FILE</c>.</summary>
-    [CommandOption("--keys <FILE>")]
-    public string? Keys { get; init; }
-
-    /// <summary><c>--demo-keys</c>.</summary>
-    [CommandOption("--demo-keys")]
-    public bool DemoKeys { get; init; }
-
-    /// <summary><c>--policy FILE</c>; null for the shipped policy.</summary>
-    [CommandOption("--policy <FILE>")]
-    public string? Policy { get; init; }
-
     /// <summary><c>--lake DIR</c>.</summary>
     [CommandOption("--lake <DIR>")]
     public string Lake { get; init; } = AccessCommand.DefaultLake;
@@ -292,25 +268,5 @@ internal sealed class AccessSettings : SieveSettings
     [CommandOption("--json")]
     public bool Json { get; init; }
 
-    /// <summary>The subject type, once validated.</summary>
-    public SubjectType SubjectType { get; private set; }
-
-    /// <summary>The canonical identifier, once validated.</summary>
-    public string NormalizedId { get; private set; } = "";
-
     protected override string CommandName => AccessCommand.Name;
-
-    public override ValidationResult Validate()
-    {
-        ValidationResult result = SubjectArguments.CheckType(CommandName, TypeName, out SubjectType type);
-        if (!result.Successful)
-        {
-            return result;
-        }
-
-        SubjectType = type;
-        result = SubjectArguments.CheckId(CommandName, Id, type, out string normalizedId);
-        NormalizedId = normalizedId;
-        return result;
-    }
 }

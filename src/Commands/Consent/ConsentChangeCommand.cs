@@ -109,18 +109,10 @@ internal sealed class ConsentChangeCommand<TSettings>(CliSession session) : Siev
 }
 
 /// <summary>The options of <c>sieve consent grant</c> and <c>sieve consent withdraw</c>.</summary>
-internal abstract class ConsentChangeSettings : KafkaClientSettings
+internal abstract class ConsentChangeSettings : KafkaSubjectSettings
 {
     /// <summary>True for a grant, false for a withdrawal.</summary>
     public abstract bool Granted { get; }
-
-    /// <summary><c>--type</c>.</summary>
-    [CommandOption("--type <TYPE>")]
-    public string? TypeName { get; init; }
-
-    /// <summary><c>--id</c>, as given.</summary>
-    [CommandOption("--id <ID>")]
-    public string? Id { get; init; }
 
     /// <summary><c>--purpose</c>.</summary>
     [CommandOption("--purpose <PURPOSE>")]
@@ -150,12 +142,6 @@ internal abstract class ConsentChangeSettings : KafkaClientSettings
     [CommandOption("--timeout <SECONDS>")]
     public string? Timeout { get; init; }
 
-    /// <summary>The subject type, once validated.</summary>
-    public SubjectType SubjectType { get; private set; }
-
-    /// <summary>The canonical identifier, once validated.</summary>
-    public string NormalizedId { get; private set; } = "";
-
     /// <summary>When the decision takes effect, once validated; null for now.</summary>
     public long? EffectiveMillis { get; private set; }
 
@@ -164,13 +150,13 @@ internal abstract class ConsentChangeSettings : KafkaClientSettings
 
     public override ValidationResult Validate()
     {
-        ValidationResult result = SubjectArguments.CheckType(CommandName, TypeName, out SubjectType type);
+        // The purpose is checked between the subject's type and its id.
+        ValidationResult result = ValidateSubjectType();
         if (!result.Successful)
         {
             return result;
         }
 
-        SubjectType = type;
         if (string.IsNullOrWhiteSpace(Purpose))
         {
             return Required("--purpose", "PURPOSE");
@@ -181,13 +167,12 @@ internal abstract class ConsentChangeSettings : KafkaClientSettings
             return ValidationResult.Error($"--purpose must be one of {string.Join(", ", KnownPurposes.All)}");
         }
 
-        result = SubjectArguments.CheckId(CommandName, Id, type, out string normalizedId);
+        result = ValidateSubjectId();
         if (!result.Successful)
         {
             return result;
         }
 
-        NormalizedId = normalizedId;
         if (Effective is not null)
         {
             if (!DateTimeOffset.TryParse(Effective, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time))

@@ -5,7 +5,6 @@ using Sieve.Contracts.Purposes;
 using Sieve.Core.Consent;
 using Sieve.Core.Policy;
 using Spectre.Console;
-using Spectre.Console.Cli;
 using StackExchange.Redis;
 
 namespace Sieve.Commands.Consent;
@@ -138,51 +137,7 @@ internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<Cons
 }
 
 /// <summary>The options of <c>sieve consent show</c>.</summary>
-internal sealed class ConsentShowSettings : SieveSettings
+internal sealed class ConsentShowSettings() : SubjectLookupSettings(ConsentShowCommand.DefaultRedis)
 {
-    /// <summary><c>--type</c>.</summary>
-    [CommandOption("--type <TYPE>")]
-    public string? TypeName { get; init; }
-
-    /// <summary><c>--id</c>, as given.</summary>
-    [CommandOption("--id <ID>")]
-    public string? Id { get; init; }
-
-    /// <summary><c>--redis</c>.</summary>
-    [CommandOption("--redis <HOST:PORT>")]
-    public string Redis { get; init; } = ConsentShowCommand.DefaultRedis;
-
-    /// <summary><c>--keys FILE</c>.</summary>
-    [CommandOption("--keys <FILE>")]
-    public string? Keys { get; init; }
-
-    /// <summary><c>--demo-keys</c>.</summary>
-    [CommandOption("--demo-keys")]
-    public bool DemoKeys { get; init; }
-
-    /// <summary><c>--policy FILE</c>; null for the shipped policy.</summary>
-    [CommandOption("--policy <FILE>")]
-    public string? Policy { get; init; }
-
-    /// <summary>The subject type, once validated.</summary>
-    public SubjectType SubjectType { get; private set; }
-
-    /// <summary>The canonical identifier, once validated.</summary>
-    public string NormalizedId { get; private set; } = "";
-
     protected override string CommandName => ConsentShowCommand.Name;
-
-    public override ValidationResult Validate()
-    {
-        ValidationResult result = SubjectArguments.CheckType(CommandName, TypeName, out SubjectType type);
-        if (!result.Successful)
-        {
-            return result;
-        }
-
-        SubjectType = type;
-        result = SubjectArguments.CheckId(CommandName, Id, type, out string normalizedId);
-        NormalizedId = normalizedId;
-        return result;
-    }
 }

@@ -25,6 +25,14 @@ internal static class SubjectArguments
             : ValidationResult.Error($"--type must be one of {string.Join(", ", SubjectTypeNames.All)}");
     }
 
+    /// <summary>Checks <c>--type</c> (<see cref="CheckType"/>), then <c>--id</c> of that type (<see cref="CheckId"/>).</summary>
+    public static ValidationResult Check(string command, string? typeName, string? id, out SubjectType type, out string normalizedId)
+    {
+        normalizedId = "";
+        ValidationResult result = CheckType(command, typeName, out type);
+        return result.Successful ? CheckId(command, id, type, out normalizedId) : result;
+    }
+
     /// <summary>Checks <c>--id</c>: given, and a valid identifier of <paramref name="type"/>; sets its canonical form.</summary>
     public static ValidationResult CheckId(string command, string? id, SubjectType type, out string normalizedId)
     {

@@ -81,16 +81,8 @@ internal sealed class ErasureRequestCommand(CliSession session) : SieveCommand<E
 }
 
 /// <summary>The options of <c>sieve erasure request</c>.</summary>
-internal sealed class ErasureRequestSettings : KafkaClientSettings
+internal sealed class ErasureRequestSettings : KafkaSubjectSettings
 {
-    /// <summary><c>--type</c>.</summary>
-    [CommandOption("--type <TYPE>")]
-    public string? TypeName { get; init; }
-
-    /// <summary><c>--id</c>, as given.</summary>
-    [CommandOption("--id <ID>")]
-    public string? Id { get; init; }
-
     /// <summary><c>--reason</c>.</summary>
     [CommandOption("--reason <REASON>")]
     public string? Reason { get; init; }
@@ -111,12 +103,6 @@ internal sealed class ErasureRequestSettings : KafkaClientSettings
     [CommandOption("--timeout <SECONDS>")]
     public string? Timeout { get; init; }
 
-    /// <summary>The subject type, once validated.</summary>
-    public SubjectType SubjectType { get; private set; }
-
-    /// <summary>The canonical identifier, once validated.</summary>
-    public string NormalizedId { get; private set; } = "";
-
     /// <summary>The reason, once validated.</summary>
     public ErasureReason ErasureReason { get; private set; }
 
@@ -127,20 +113,12 @@ internal sealed class ErasureRequestSettings : KafkaClientSettings
 
     public override ValidationResult Validate()
     {
-        ValidationResult result = SubjectArguments.CheckType(CommandName, TypeName, out SubjectType type);
+        ValidationResult result = ValidateSubject();
         if (!result.Successful)
         {
             return result;
         }
 
-        SubjectType = type;
-        result = SubjectArguments.CheckId(CommandName, Id, type, out string normalizedId);
-        if (!result.Successful)
-        {
-            return result;
-        }
-
-        NormalizedId = normalizedId;
         switch (Reason)
         {
             case null or "user-request":
@@ -159,7 +137,7 @@ internal sealed class ErasureRequestSettings : KafkaClientSettings
         if (RequestId is not null)
         {
             // Receipts and logs quote the request id, so it must be one short token that is no identifier.
-            switch (ErasureRequestId.Problem(RequestId, type, normalizedId))
+            switch (ErasureRequestId.Problem(RequestId, SubjectType, NormalizedId))
             {
                 case ErasureRequestId.InvalidCode:
                     return ValidationResult.Error($"--request-id must be 1 to {ErasureRequestId.MaxLength} characters of A-Z, a-z, 0-9, '.', '_' and '-', not starting with '{ErasureRequestId.ReservedPrefix}'");
