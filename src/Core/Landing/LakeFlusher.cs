@@ -103,6 +103,27 @@ internal sealed partial class LakeFlusher
     }
 
     /// <summary>
+    /// Commits <paramref name="offsets"/>: positions that recovery found already published in the lake beyond the
+    /// group's committed offset (a crash between publishing a file and committing it). Without this, a partition whose
+    /// last input was in such a file would keep its old committed offset until new input arrives.
+    /// </summary>
+    public void CommitRecovered(IConsumer<byte[], byte[]> consumer, List<TopicPartitionOffset> offsets)
+    {
+        try
+        {
+            consumer.Commit(offsets);
+        }
+        catch (KafkaException e)
+        {
+            // The files are published; whoever consumes these partitions next resumes after them again.
+            LogCommitFailed(_logger, e.Error.Code);
+            return;
+        }
+
+        Committed?.Invoke(offsets);
+    }
+
+    /// <summary>
     /// Flushes, retrying with a doubling backoff (up to 5 s) while Kafka or the disk refuses; meanwhile polls the
     /// paused consumer so the group keeps this member. Returns early if a revocation empties the buffers.
     /// </summary>

@@ -26,6 +26,9 @@ public sealed partial class SinkEngine : IDisposable
     private readonly LakeGate _gate;
     private readonly SinkMetrics _metrics;
     private readonly ILogger _logger;
+
+    // Set on assignment when recovery resumes past the committed offset; committed by the consume loop.
+    private List<TopicPartitionOffset>? _recoveredAhead;
     private IConsumer<byte[], byte[]>? _consumer;
     private IProducer<byte[], byte[]>? _producer;
 
@@ -126,6 +129,12 @@ public sealed partial class SinkEngine : IDisposable
                     continue;
                 }
 
+                if (_recoveredAhead is { } ahead)
+                {
+                    _recoveredAhead = null;
+                    _flusher.CommitRecovered(_consumer, ahead);
+                }
+
                 if (result is { IsPartitionEOF: false, Message: not null })
                 {
                     Buffer(result);
@@ -222,6 +231,10 @@ public sealed partial class SinkEngine : IDisposable
             // Offset 0 rather than Beginning: no offset lookup round trip; if the log no longer starts at 0,
             // auto.offset.reset=earliest moves the position to its start.
             positions.Add(new TopicPartitionOffset(c.TopicPartition, new Offset(recovered.ResumeOffset)));
+            if (recovered.ResumeOffset > committedOffset && recovered.ResumeOffset > 0)
+            {
+                (_recoveredAhead ??= []).Add(new TopicPartitionOffset(c.TopicPartition, new Offset(recovered.ResumeOffset)));
+            }
         }
 
         Resumed?.Invoke(positions);

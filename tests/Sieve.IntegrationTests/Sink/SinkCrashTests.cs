@@ -1,3 +1,4 @@
+using Confluent.Kafka;
 using Sieve.Core.Landing;
 using Sieve.Testing.Harness;
 using Sieve.Testing.Sink;
@@ -82,6 +83,55 @@ public sealed class SinkCrashTests(KafkaFixture kafka, Xunit.Abstractions.ITestO
         Assert.Equal(produced, LakeQuery.Scalar("SELECT count(*) FROM " + LakeQuery.All(bed.Root)));
         AssertNoDuplicates(bed);
         Assert.Empty(Directory.EnumerateFiles(bed.Root, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task A_sink_stopped_between_publishing_and_committing_commits_the_recovered_position_without_new_input()
+    {
+        using var records = new MinimizedRecords(seed: 12);
+        string vin = await records.ConsentingVehicleAsync();
+        using SinkTestBed bed = await SinkTestBed.CreateAsync(kafka, "sink.recommit");
+        await records.DriveAsync(vin, 12, MinimizedRecords.Start);
+        int produced = (await bed.ProduceAsync(records.Records)).Count;
+
+        // The files are published, then the process dies before it commits: the lake is ahead of the group.
+        await using (RunningSink crashed = bed.Start(point =>
+        {
+            if (point == SinkFaultPoint.BeforeCommit)
+            {
+                throw new SimulatedCrash();
+            }
+        }))
+        {
+            await Assert.ThrowsAsync<SimulatedCrash>(() => crashed.Run);
+        }
+
+        List<TopicPartition> partitions = [.. bed.Ends.Keys];
+        using IConsumer<byte[], byte[]> offsets = new ConsumerBuilder<byte[], byte[]>(
+            KafkaTestClient.ConsumerConfig(bed.Kafka.BootstrapServers, bed.Options.GroupId)).Build();
+        Assert.False(CommittedThroughEnds(offsets, partitions, bed.Ends), "the crash came after the commit");
+
+        // No input arrives after the restart. Recovery resumes after the published files, and the group's committed
+        // offsets must follow it, or the partition looks unfinished (and lagging) until new input comes.
+        await using RunningSink restarted = bed.Start();
+        DateTime deadline = DateTime.UtcNow + Limit;
+        while (!CommittedThroughEnds(offsets, partitions, bed.Ends))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the restarted sink never committed the recovered position");
+            Assert.False(restarted.Run.IsCompleted, "the restarted sink stopped");
+            await Task.Delay(100);
+        }
+
+        await restarted.StopAsync();
+        Assert.Equal(produced, LakeQuery.Scalar("SELECT count(*) FROM " + LakeQuery.All(bed.Root)));
+        AssertNoDuplicates(bed);
+    }
+
+    private static bool CommittedThroughEnds(IConsumer<byte[], byte[]> offsets, List<TopicPartition> partitions, Dictionary<TopicPartition, long> ends)
+    {
+        Dictionary<TopicPartition, long> committed = offsets.Committed(partitions, TimeSpan.FromSeconds(10))
+            .ToDictionary(o => o.TopicPartition, o => o.Offset.Value);
+        return ends.All(e => committed.GetValueOrDefault(e.Key, -1) >= e.Value);
     }
 
     private static void AssertNoDuplicates(SinkTestBed bed)
