@@ -6,6 +6,7 @@ using Sieve.Testing.Cli;
 using Sieve.Testing.Privacy;
 using Sieve.Testing.Sink;
 using Sieve.Testing;
+using Sieve.Testing.Consent;
 
 namespace Sieve.IntegrationTests.Cli;
 
@@ -24,7 +25,7 @@ public sealed class AccessCommandTests
         await lake.WriteAsync(records.Records);
 
         using RedisServerProcess redis = await RedisServerProcess.StartNewAsync();
-        await using (RedisConsentStore store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = redis.Configuration }))
+        await using (RedisConsentStore store = await RedisConsentStore.ConnectAsync(TestConsentStoreOptions.For(redis.Configuration)))
         {
             await store.ApplyAsync(new ConsentUpdate(records.Harness.ConsentKey(SubjectType.Vin, vin), KnownPurposes.IndexOf(KnownPurposes.Positioning),
                 true, MinimizedRecords.Start - 86_400_000, "2026-11-01", false));
@@ -51,7 +52,7 @@ public sealed class AccessCommandTests
         Assert.False(document.RootElement.GetProperty("erased").GetBoolean());
         RawIdentifierScanner.For([vin]).AssertClean(json.All, "access JSON output");
 
-        await using (RedisConsentStore store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = redis.Configuration }))
+        await using (RedisConsentStore store = await RedisConsentStore.ConnectAsync(TestConsentStoreOptions.For(redis.Configuration)))
         {
             Assert.True(await store.MarkErasedAsync(records.Harness.ConsentKey(SubjectType.Vin, vin)));
         }

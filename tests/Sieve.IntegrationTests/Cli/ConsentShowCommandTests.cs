@@ -6,6 +6,7 @@ using Sieve.Contracts.Purposes;
 using Sieve.Core.Consent;
 using Sieve.Embedded;
 using Sieve.Testing.Cli;
+using Sieve.Testing.Consent;
 
 namespace Sieve.IntegrationTests.Cli;
 
@@ -25,7 +26,7 @@ public sealed class ConsentShowCommandTests
         }
 
         long granted = DateTimeOffset.Parse("2026-11-25T07:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
-        await using (RedisConsentStore store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = server.Configuration }))
+        await using (RedisConsentStore store = await RedisConsentStore.ConnectAsync(TestConsentStoreOptions.For(server.Configuration)))
         {
             Assert.True(await store.ApplyAsync(new ConsentUpdate(consentKey, KnownPurposes.IndexOf(KnownPurposes.Positioning), true, granted, "2026-11-01", minor: false)));
             Assert.True(await store.ApplyAsync(new ConsentUpdate(consentKey, KnownPurposes.IndexOf(KnownPurposes.Personalization), false, granted + 60_000, "2026-11-02", minor: true)));

@@ -22,7 +22,7 @@ public sealed class RedisConsentStoreClusterTests : IClassFixture<RedisClusterPr
     [Fact]
     public async Task Changes_to_subjects_on_every_primary_apply_read_back_and_publish_their_invalidations()
     {
-        await using RedisConsentStore store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = _cluster.Configuration });
+        await using RedisConsentStore store = await RedisConsentStore.ConnectAsync(TestConsentStoreOptions.For(_cluster.Configuration));
         var heartbeat = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         store.HeartbeatReceived += () => heartbeat.TrySetResult();
         await heartbeat.Task.WaitAsync(Guard);
@@ -62,8 +62,8 @@ public sealed class RedisConsentStoreClusterTests : IClassFixture<RedisClusterPr
     {
         // Writer and reader list the nodes in different orders, so they are unlikely to share a first node.
         string[] nodes = _cluster.Configuration.Split(',');
-        await using RedisConsentStore writer = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = _cluster.Configuration });
-        await using RedisConsentStore reader = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = string.Join(',', nodes.Reverse()) });
+        await using RedisConsentStore writer = await RedisConsentStore.ConnectAsync(TestConsentStoreOptions.For(_cluster.Configuration));
+        await using RedisConsentStore reader = await RedisConsentStore.ConnectAsync(TestConsentStoreOptions.For(string.Join(',', nodes.Reverse())));
         var heartbeat = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         reader.HeartbeatReceived += () => heartbeat.TrySetResult();
         await heartbeat.Task.WaitAsync(Guard);

@@ -17,17 +17,7 @@ public sealed class RedisConsentStoreTests : IClassFixture<ConsentRedisServer>, 
     {
         _server = server;
         string scope = Guid.NewGuid().ToString("N");
-        _options = new RedisConsentStoreOptions
-        {
-            Configuration = server.Configuration,
-            KeyPrefix = $"test:{scope}:consent:",
-            InvalidationChannel = $"test:{scope}:invalidations",
-
-            // These tests check the store's semantics, not its time bound: a shared, loaded machine may hold one
-            // call longer than the production second, which would fail closed and fail the test for the wrong reason.
-            ConnectTimeout = TimeSpan.FromSeconds(15),
-            OperationTimeout = TimeSpan.FromSeconds(15),
-        };
+        _options = TestConsentStoreOptions.For(server.Configuration, $"test:{scope}:consent:", $"test:{scope}:invalidations");
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -8,6 +8,7 @@ using Sieve.Core.Consent;
 using Sieve.Core.Erasure;
 using Sieve.Testing.Harness;
 using Sieve.Testing.Sink;
+using Sieve.Testing.Consent;
 
 namespace Sieve.Testing.Erasure;
 
@@ -70,7 +71,7 @@ internal sealed class ErasureTestBed : IAsyncDisposable
     {
         SinkTestBed sink = await SinkTestBed.CreateAsync(kafka, name);
         RedisServerProcess redis = await RedisServerProcess.StartNewAsync();
-        RedisConsentStore store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = redis.Configuration });
+        RedisConsentStore store = await RedisConsentStore.ConnectAsync(TestConsentStoreOptions.For(redis.Configuration));
         var bed = new ErasureTestBed(sink, redis, store, new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(MinimizedRecords.Start).AddDays(2)));
         foreach (string topic in new[] { bed.Options.RequestsTopic, bed.Options.NoticesTopic, bed.Options.ReceiptsTopic, bed.Options.ConsentChangesTopic })
         {
