@@ -31,7 +31,7 @@ public class DecodeBenchmarks
         _wifi = SampleEvents.Wifi().ToMessage();
         _stream = new MemoryStream(_telematics, writable: false);
         _decoder = new BinaryDecoder(_stream);
-        _reader = new GenericDatumReader<GenericRecord>(ApacheAvroTelematics.Schema, ApacheAvroTelematics.Schema);
+        _reader = new GenericDatumReader<GenericRecord>(SchemaCatalog.Default.Get("TelematicsEvent").Schema, SchemaCatalog.Default.Get("TelematicsEvent").Schema);
         if (TelematicsEventCodec.TryReadMessage(_telematics, out _) != AvroStatus.Ok || ApacheGeneric() is null)
         {
             throw new InvalidOperationException("The sample message does not decode.");

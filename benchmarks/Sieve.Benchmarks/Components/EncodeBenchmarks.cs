@@ -10,6 +10,7 @@ using Sieve.Contracts.Schemas;
 using Sieve.Core.Output;
 using Sieve.Core.Pipeline;
 using Sieve.Core.Policy;
+using Sieve.Testing.Codec;
 
 namespace Sieve.Benchmarks.Components;
 
@@ -49,8 +50,8 @@ public class EncodeBenchmarks
     public void Setup()
     {
         _telematicsData = SampleEvents.Telematics();
-        _generic = ApacheAvroTelematics.ToGeneric(_telematicsData);
-        _writer = new GenericDatumWriter<GenericRecord>(ApacheAvroTelematics.Schema);
+        _generic = ApacheAvroBridge.ToGeneric(_telematicsData);
+        _writer = new GenericDatumWriter<GenericRecord>(SchemaCatalog.Default.Get("TelematicsEvent").Schema);
         _stream = new MemoryStream(4096);
         _encoder = new BinaryEncoder(_stream);
         _header = new byte[SingleObjectEncoding.HeaderLength];
