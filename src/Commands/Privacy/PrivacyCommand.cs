@@ -98,7 +98,8 @@ internal sealed class PrivacyCommand(CliSession session) : SieveCommand<PrivacyS
                 $"simulating one day of the {profile.Name} city ({settings.Vehicles:N0} vehicles, seed {settings.Seed}, nobody consenting) through the Minimizer over the embedded Kafka mock cluster"));
             CityRunResult run = await Simulate(policy, plan, city, identities, reader, cancellationToken).ConfigureAwait(false);
             PlainText.WriteLine(console, string.Create(CultureInfo.InvariantCulture,
-                $"{run.Produced:N0} raw telematics records in, {run.Inputs:N0} committed by the Minimizer, {reader.Measured:N0} {plan.Name} records read from {plan.Topic} in {run.Elapsed.TotalSeconds:0.0} s"));
+                $"{run.Produced:N0} raw telematics records in, {run.Inputs:N0} committed by the Minimizer, {reader.Measured:N0} {plan.Name} records read from {plan.Topic} in {run.Elapsed.TotalSeconds:0.0} s")
+                + (reader.Unattributed > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {reader.Unattributed:N0} under a pseudonym of no simulated vehicle") : ""));
         }
         else
         {
