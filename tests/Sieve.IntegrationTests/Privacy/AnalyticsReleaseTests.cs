@@ -1,3 +1,4 @@
+using System.Globalization;
 using Sieve.Commands.Privacy;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Purposes;
@@ -76,6 +77,14 @@ public sealed class AnalyticsReleaseTests(ITestOutputHelper output)
         Assert.True(report.HomeWork.LinkedShare > 0.5, $"home/work linked {report.HomeWork.LinkedShare:P1}");
         Assert.True(report.HomeWork.SingledOut > 0, "some commuters are singled out by their (home, work) pair");
         Assert.True(report.CellK.RecordsBelowK > 0, "records in (cell, bucket)s of fewer than 5 vehicles are released");
+
+        // The same topic read by 'sieve privacy' without ground truth: every record, the same traces, labelled as such.
+        CliResult fromTopic = await CliRunner.RunAsync("privacy", "--bootstrap", cluster.BootstrapServers, "--topic", topics.Analytics);
+        output.WriteLine(fromTopic.All);
+        Assert.Equal(0, fromTopic.ExitCode);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"{reader.Measured:N0} telematics records measured, 0 skipped"), fromTopic.Out, StringComparison.Ordinal);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"{2 * Vehicles:N0} traces, {reader.Measured:N0} released records"), fromTopic.Out, StringComparison.Ordinal);
+        Assert.Contains("no ground truth: k counts distinct pseudonyms per (cell, bucket), an upper bound", fromTopic.Out, StringComparison.Ordinal);
     }
 
     [Fact]
