@@ -32,16 +32,7 @@ internal static class CityRun
         MobilitySimulator city, MobilityRecords identities, ReleaseReader reader, string name, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var store = new InMemoryConsentStore();
-        using MinimizerPipeline pipeline = new MinimizerPipelineBuilder(store, policy, new PseudonymKeyFactory(MasterKeyRing.CreateDemo()))
-        {
-            BootstrapServers = bootstrapServers,
-            GroupId = "sieve-privacy-" + name,
-            InstanceId = "privacy-" + name,
-            Delivery = DeliveryMode.ExactlyOnce,
-            Topics = topics,
-            Options = MinimizerPipelineOptions.Production with { BatchMaxWaitMs = 20 },
-        }.Build();
+        using MinimizerPipeline pipeline = Pipeline(bootstrapServers, policy, topics, name).Build();
         MinimizerEngine engine = pipeline.Engine;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task engineTask = Task.Factory.StartNew(() => engine.RunAsync(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
@@ -107,6 +98,21 @@ internal static class CityRun
             await Task.WhenAll(engineTask.ContinueWith(_ => { }, TaskScheduler.Default), readerTask.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// The run's minimizer: the production pipeline (demo master key, exactly-once) on the run's topics, with an empty
+    /// in-process consent store and no consent loader (nobody consents), and batches that wait at most 20 ms as in the demo.
+    /// </summary>
+    internal static MinimizerPipelineBuilder Pipeline(string bootstrapServers, CompiledPolicy policy, TopicOptions topics, string name) =>
+        new(new InMemoryConsentStore(), policy, new PseudonymKeyFactory(MasterKeyRing.CreateDemo()))
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = "sieve-privacy-" + name,
+            InstanceId = "privacy-" + name,
+            Delivery = DeliveryMode.ExactlyOnce,
+            Topics = topics,
+            Options = MinimizerPipelineOptions.Production with { BatchMaxWaitMs = 20 },
+        };
 
     private static void ThrowIfEnded(Task engineTask, Task readerTask)
     {
