@@ -8,6 +8,7 @@ using Sieve.Commands.Erasure;
 using Sieve.Commands.Keys;
 using Sieve.Commands.Load;
 using Sieve.Commands.Policy;
+using Sieve.Commands.Privacy;
 using Sieve.Commands.TopicProvisioning;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -38,6 +39,7 @@ public static partial class SieveCli
         CommandEntry.InGroup(KeysGenerateCommand.Name, KeysGenerateCommand.Summary, typeof(KeysGenerateSettings), () => KeysGenerateCommand.Usage, static c => c.AddCommand<KeysGenerateCommand>("generate")),
         CommandEntry.InGroup(KeysRotateCommand.Name, KeysRotateCommand.Summary, typeof(KeysRotateSettings), () => KeysRotateCommand.Usage, static c => c.AddCommand<KeysRotateCommand>("rotate")),
         CommandEntry.InGroup(ErasureRequestCommand.Name, ErasureRequestCommand.Summary, typeof(ErasureRequestSettings), () => ErasureRequestCommand.Usage, static c => c.AddCommand<ErasureRequestCommand>("request")),
+        CommandEntry.Top(PrivacyCommand.Name, PrivacyCommand.Summary, typeof(PrivacySettings), () => PrivacyCommand.Usage, static c => c.AddCommand<PrivacyCommand>("privacy")),
         CommandEntry.Top(AccessCommand.Name, AccessCommand.Summary, typeof(AccessSettings), () => AccessCommand.Usage, static c => c.AddCommand<AccessCommand>("access")),
         CommandEntry.InGroup(TopicsProvisionCommand.Name, TopicsProvisionCommand.Summary, typeof(TopicsProvisionSettings), () => TopicsProvisionCommand.Usage, static c => c.AddCommand<TopicsProvisionCommand>("provision")),
     ];

@@ -13,7 +13,7 @@ using Sieve.Testing.Logging;
 namespace Sieve.Tests.Engine;
 
 /// <summary>
-/// Every minimizer (the service, <c>sieve demo</c>, <c>sieve bench</c> and the tests' in-process minimizer) is built
+/// Every minimizer (the service, <c>sieve demo</c>, <c>sieve bench</c>, <c>sieve privacy</c> and the tests' in-process minimizer) is built
 /// by <see cref="MinimizerPipelineBuilder"/> with the production-owned settings; only the overrides named here differ.
 /// </summary>
 public sealed class MinimizerPipelineTests
@@ -130,6 +130,18 @@ public sealed class MinimizerPipelineTests
         Assert.Equal("sieve-demo-consent", demo.LoaderGroupId);
         using MinimizerPipeline pipeline = demo.Build();
         Assert.NotNull(pipeline.Loader);
+    }
+
+    [Fact]
+    public void Sieve_privacy_runs_the_production_options_but_for_the_demos_batch_wait_without_a_consent_loader()
+    {
+        MinimizerPipelineBuilder privacy = Sieve.Commands.Privacy.CityRun.Pipeline("127.0.0.1:9092", Policy, new TopicOptions(), "drift");
+
+        Assert.Equal(MinimizerPipelineOptions.Production with { BatchMaxWaitMs = 20 }, privacy.Options);
+        Assert.Equal(DeliveryMode.ExactlyOnce, privacy.Delivery);
+        Assert.Null(privacy.LoaderGroupId);
+        using MinimizerPipeline pipeline = privacy.Build();
+        Assert.Null(pipeline.Loader);
     }
 
     [Fact]

@@ -49,15 +49,15 @@ internal sealed class PipelineTopics
     public static Task<PipelineTopics> CreateAsync(KafkaFixture kafka, string test, int rawPartitions = 3) =>
         CreateAsync(kafka.CreateTopicAsync, test, rawPartitions);
 
-    /// <summary>Creates the topics on a mock cluster of the test's own.</summary>
-    public static Task<PipelineTopics> CreateAsync(MockKafkaCluster cluster, string test, int rawPartitions = 3) =>
+    /// <summary>Creates the topics on a mock cluster of the test's own; purpose topics get <paramref name="purposePartitions"/> partitions.</summary>
+    public static Task<PipelineTopics> CreateAsync(MockKafkaCluster cluster, string test, int rawPartitions = 3, int purposePartitions = 2) =>
         CreateAsync((name, partitions) =>
         {
             cluster.CreateTopic(name, partitions);
             return Task.CompletedTask;
-        }, test, rawPartitions);
+        }, test, rawPartitions, purposePartitions);
 
-    private static async Task<PipelineTopics> CreateAsync(Func<string, int, Task> create, string test, int rawPartitions)
+    private static async Task<PipelineTopics> CreateAsync(Func<string, int, Task> create, string test, int rawPartitions, int purposePartitions = 2)
     {
         var topics = new PipelineTopics(test);
         await create(topics.TelematicsRaw, rawPartitions);
@@ -65,9 +65,9 @@ internal sealed class PipelineTopics
         await create(topics.ConsentChanges, 1);
         await create(topics.Quarantine, 1);
         await create(topics.Audit, 1);
-        await create(topics.Positioning, 2);
-        await create(topics.Personalization, 2);
-        await create(topics.Analytics, 2);
+        await create(topics.Positioning, purposePartitions);
+        await create(topics.Personalization, purposePartitions);
+        await create(topics.Analytics, purposePartitions);
         return topics;
     }
 
