@@ -55,9 +55,18 @@ public static class ServiceEntryPoint
     public static bool IsConfigurationError(Exception e) =>
         e is SettingsException or PolicyValidationException or KeyRingException or DeviceRegistryFormatException;
 
+    /// <summary>The one line a configuration error is reported as: the key at fault first, as for every setting.</summary>
+    public static string Describe(Exception e) => e switch
+    {
+        KeyRingException => "Keys:Path: " + e.Message,
+        PolicyValidationException => "Policy:Path: " + e.Message,
+        DeviceRegistryFormatException => "Devices:Path: " + e.Message,
+        _ => e.Message,
+    };
+
     private static int Report(Exception e)
     {
-        Console.Error.WriteLine("Configuration error: " + e.Message);
+        Console.Error.WriteLine("Configuration error: " + Describe(e));
         return ConfigurationErrorExitCode;
     }
 }

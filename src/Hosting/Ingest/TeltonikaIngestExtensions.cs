@@ -41,9 +41,10 @@ public static class TeltonikaIngestExtensions
         AddTeltonikaSettings(services, configuration);
         DeviceRegistryConfiguration.Register(services, configuration);
         services.AddSettings<KeysOptions>(configuration, KeysOptions.Section);
-        if (!services.Any(d => d.ServiceType == typeof(MasterKeyRing)))
+        // Check the keys with the other settings, before anything connects, unless the host handed in a ring of its
+        // own. A ring registered by a factory (the gateways' module) is read from the same settings, so it is checked too.
+        if (!services.Any(d => d.ServiceType == typeof(MasterKeyRing) && d.ImplementationInstance is not null))
         {
-            // The endpoint loads its own ring: check it with the other settings, before anything connects.
             services.AddSettingsValidator<KeysOptions, EventIdKeysValidator>();
         }
 

@@ -11,6 +11,8 @@ using Sieve.Hosting.Observability;
 using Sieve.Hosting.Sink;
 using Sieve.Hosting;
 using Sieve.Testing.Gateways;
+using Sieve.Contracts.Pseudonymization;
+using Sieve.Core.Policy;
 
 namespace Sieve.IntegrationTests.Observability;
 
@@ -108,6 +110,36 @@ public sealed class HostSettingsTests
         Assert.Contains("Metrics:Urls (entry 1): ", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
         Assert.DoesNotContain("7f3a", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_ingest_service_with_all_its_modules_checks_the_event_id_keys_when_it_is_built()
+    {
+        // The gateways' module registers the key ring first; the Teltonika endpoint's check of the same keys must
+        // still run with the other settings, before anything listens.
+        string folder = Directory.CreateTempSubdirectory("sieve-settings-test-").FullName;
+        Dictionary<string, string?> config = GatewayTestHost.BaseConfiguration("127.0.0.1:9", "wifi.raw.v1");
+        config["Ingest:Teltonika:Port"] = "0";
+        config["Ingest:Teltonika:EventIdMasterKeyId"] = "no-such-key";
+        config["Ingest:Http:RetryAfterSeconds"] = WrongValue;
+
+        SettingsException error = Assert.Throws<SettingsException>(() => IngestHost.Build(new IngestHostOptions
+        {
+            ContentRootPath = folder,
+            Modules = IngestHost.Modules(),
+            ConfigureBuilder = b => b.Configuration.AddInMemoryCollection(config),
+        }).DisposeAsync().AsTask().GetAwaiter().GetResult());
+
+        // Reported together with the other wrong setting: both came from the one validation pass.
+        Assert.Contains("Ingest:Teltonika:EventIdMasterKeyId: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Ingest:Http:RetryAfterSeconds: ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void File_errors_are_reported_under_their_key()
+    {
+        Assert.StartsWith("Keys:Path: ", ServiceEntryPoint.Describe(new KeyRingException("the keys file does not exist.")), StringComparison.Ordinal);
+        Assert.StartsWith("Policy:Path: ", ServiceEntryPoint.Describe(new PolicyValidationException("policy.json", [])), StringComparison.Ordinal);
     }
 
     [Theory]
