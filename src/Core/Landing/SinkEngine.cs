@@ -103,8 +103,8 @@ public sealed partial class SinkEngine : IDisposable
         await _erased.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
         _consumer = new ConsumerBuilder<byte[], byte[]>(ConsumerConfig())
             .SetPartitionsAssignedHandler(OnAssigned)
-            .SetPartitionsRevokedHandler((_, revoked) => _flusher.Discard(revoked.ConvertAll(p => p.TopicPartition)))
-            .SetPartitionsLostHandler((_, lost) => _flusher.Discard(lost.ConvertAll(p => p.TopicPartition)))
+            .SetPartitionsRevokedHandler((_, revoked) => Release(revoked.ConvertAll(p => p.TopicPartition)))
+            .SetPartitionsLostHandler((_, lost) => Release(lost.ConvertAll(p => p.TopicPartition)))
             .SetErrorHandler((_, e) => OnKafkaError(e))
             .Build();
         _producer = new ProducerBuilder<byte[], byte[]>(ProducerConfig())
@@ -239,6 +239,14 @@ public sealed partial class SinkEngine : IDisposable
 
         Resumed?.Invoke(positions);
         return positions;
+    }
+
+    // Partitions taken away: drop their buffers, and never commit a recovered position for them, which could move a
+    // new owner's committed offset back.
+    private void Release(List<TopicPartition> partitions)
+    {
+        _flusher.Discard(partitions);
+        _recoveredAhead?.RemoveAll(o => partitions.Contains(o.TopicPartition));
     }
 
     private void Buffer(ConsumeResult<byte[], byte[]> result)
