@@ -1,5 +1,6 @@
 using Sieve.Testing.Cli;
 using Sieve.Testing.Sink;
+using Sieve.Testing.Privacy;
 
 namespace Sieve.Tests.Privacy;
 
@@ -31,7 +32,7 @@ public sealed class PrivacyCommandTests
         Assert.Contains("3 traces, 12 released records", result.Out, StringComparison.Ordinal);
         Assert.Contains("no ground truth: k counts distinct pseudonyms per (cell, bucket), an upper bound", result.Out, StringComparison.Ordinal);
         Assert.Contains("unicity, p = 1 (all points / moving points)", result.Out, StringComparison.Ordinal);
-        Assert.DoesNotContain(vin, result.All, StringComparison.Ordinal);
+        RawIdentifierScanner.For([vin]).AssertClean(result.All, "sieve privacy's output");
         using var document = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(json));
         Assert.False(document.RootElement.GetProperty("groundTruth").GetBoolean());
         Assert.Equal(12, document.RootElement.GetProperty("measuredRecords").GetInt64());
