@@ -18,7 +18,7 @@ public static class Topics
     /// <summary>Minimized personalization records, keyed by personalization pseudonym.</summary>
     public const string Personalization = "personalization.v1";
 
-    /// <summary>De-identified analytics records, keyed by the daily pseudonym.</summary>
+    /// <summary>Generalized analytics records under a daily pseudonym (pseudonymous, not anonymous), keyed by that pseudonym.</summary>
     public const string Analytics = "analytics.v1";
 
     /// <summary>Pointers to bad inputs, with reasons; never payload bytes.</summary>

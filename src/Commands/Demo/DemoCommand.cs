@@ -85,7 +85,7 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
                 : "Consent: in-process store ([yellow]redis-server is not installed[/]; install it with: sudo apt-get install -y redis-server)");
         }
 
-        console.MarkupLineInterpolated($"Policy:  {policy.Source} v{policy.PolicyVersion}: {string.Join(", ", policy.Purposes.Select(p => p.Name + (p.ConsentRequired ? " (consent)" : " (no consent, de-identified)")))}");
+        console.MarkupLineInterpolated($"Policy:  {policy.Source} v{policy.PolicyVersion}: {string.Join(", ", policy.Purposes.Select(p => p.Name + (p.ConsentRequired ? " (consent)" : " (no consent, pseudonymous)")))}");
         console.MarkupLine("Keys:    built-in demo master key (never for real data)");
 
         try

@@ -79,7 +79,7 @@ public class DefaultPolicyTests
     }
 
     [Fact]
-    public void Analytics_is_deidentified_without_consent()
+    public void Analytics_is_generalized_without_consent()
     {
         PurposePlan plan = Plan("analytics");
         Assert.False(plan.ConsentRequired);
