@@ -66,6 +66,12 @@ public sealed partial class ConsentLoader
     /// <summary>Valid changes the store already had, or that were older than what it had.</summary>
     public long Unchanged => Volatile.Read(ref _unchanged);
 
+    /// <summary>
+    /// Valid changes the store holds now: <see cref="Applied"/> plus <see cref="Unchanged"/>. An apply that timed out
+    /// on the client may still have run on the server; its retry then finds the change there and counts it unchanged.
+    /// </summary>
+    public long Stored => Applied + Unchanged;
+
     /// <summary>Messages rejected as invalid (see <see cref="RejectedByReason"/>).</summary>
     public long Rejected => Volatile.Read(ref _rejected);
 

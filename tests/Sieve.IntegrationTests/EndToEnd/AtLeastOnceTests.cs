@@ -65,8 +65,8 @@ public sealed class AtLeastOnceTests(KafkaFixture kafka, RedisFixture redis, ITe
         await using (InProcessMinimizer first = await InProcessMinimizer.StartAsync(kafka.BootstrapServers, redis.Configuration, topics, logs,
             "at-least-once", delivery: DeliveryMode.AtLeastOnce, groupId: groupId))
         {
-            await Eventually.UntilAsync(() => first.Loader.Applied == changes.Count, Wait,
-                () => "consent loader applied " + first.Loader.Applied + " of " + changes.Count, first.ThrowIfStopped);
+            await Eventually.UntilAsync(() => first.Loader.Stored == changes.Count, Wait,
+                () => "consent loader stored " + first.Loader.Stored + " of " + changes.Count, first.ThrowIfStopped);
             sent.AddRange(await producer.SendEventsAsync(topics, Plan(0, EventsPerSubject / 2)));
             await audit.WaitForAsync(e => AuditLedger.Inputs(e) >= sent.Count, Wait,
                 e => "first run audited " + AuditLedger.Inputs(e) + " of " + sent.Count + " inputs", first.ThrowIfStopped);
@@ -82,8 +82,8 @@ public sealed class AtLeastOnceTests(KafkaFixture kafka, RedisFixture redis, ITe
         // Second minimizer, same group: the rest of the events, and nothing of the first half again.
         await using InProcessMinimizer second = await InProcessMinimizer.StartAsync(kafka.BootstrapServers, redis.Configuration, topics, logs,
             "at-least-once", delivery: DeliveryMode.AtLeastOnce, groupId: groupId);
-        await Eventually.UntilAsync(() => second.Loader.Applied == changes.Count, Wait,
-            () => "second consent loader applied " + second.Loader.Applied + " of " + changes.Count, second.ThrowIfStopped);
+        await Eventually.UntilAsync(() => second.Loader.Stored == changes.Count, Wait,
+            () => "second consent loader stored " + second.Loader.Stored + " of " + changes.Count, second.ThrowIfStopped);
         sent.AddRange(await producer.SendEventsAsync(topics, Plan(EventsPerSubject / 2, EventsPerSubject)));
         var ends = sent.GroupBy(e => (e.Topic, e.Partition)).ToDictionary(g => g.Key, g => g.Max(e => e.Offset) + 1);
         List<AuditEntry> entries = await audit.WaitForAsync(e => AuditLedger.CoversAll(e, ends), Wait,

@@ -60,8 +60,8 @@ public sealed class ConsentOutcomeTests(KafkaFixture kafka, RedisFixture redis, 
         long baseTime = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 600_000;
         var changes = fleet.All.SelectMany(s => s.InitialChanges(baseTime - 3_600_000)).ToList();
         await producer.SendConsentAsync(topics.ConsentChanges, changes);
-        await Eventually.UntilAsync(() => minimizer.Loader.Applied == changes.Count, Wait,
-            () => "consent loader applied " + minimizer.Loader.Applied + " of " + changes.Count + " (rejected " + minimizer.Loader.Rejected + ")",
+        await Eventually.UntilAsync(() => minimizer.Loader.Stored == changes.Count, Wait,
+            () => "consent loader stored " + minimizer.Loader.Stored + " of " + changes.Count + " (rejected " + minimizer.Loader.Rejected + ")",
             minimizer.ThrowIfStopped);
 
         // Then the events, interleaved across subjects; every event time is unique, so a positioning record (which

@@ -40,7 +40,7 @@ public sealed class QuarantineTests(KafkaFixture kafka, RedisFixture redis, ITes
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var grants = fleet.All.SelectMany(s => s.InitialChanges(now - 3_600_000)).ToList();
         await producer.SendConsentAsync(topics.ConsentChanges, grants);
-        await Eventually.UntilAsync(() => minimizer.Loader.Applied == grants.Count, Wait, () => "consent loader applied " + minimizer.Loader.Applied + " of " + grants.Count);
+        await Eventually.UntilAsync(() => minimizer.Loader.Stored == grants.Count, Wait, () => "consent loader stored " + minimizer.Loader.Stored + " of " + grants.Count);
 
         // The damaged inputs, each checked against the codec first so the test states which defect it is about.
         byte[] good = victim.Event("t-damaged", now, 1);

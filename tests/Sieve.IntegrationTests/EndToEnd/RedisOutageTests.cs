@@ -66,7 +66,7 @@ public sealed class RedisOutageTests(KafkaFixture kafka, RedisFixture redis, ITe
         // Phase A, Redis up: consent for the first subjects, then their events, all processed.
         var grants = granted.SelectMany(s => s.InitialChanges(grantTime)).ToList();
         await producer.SendConsentAsync(topics.ConsentChanges, grants);
-        await Eventually.UntilAsync(() => minimizer.Loader.Applied == grants.Count, Wait, () => "consent loader applied " + minimizer.Loader.Applied);
+        await Eventually.UntilAsync(() => minimizer.Loader.Stored == grants.Count, Wait, () => "consent loader stored " + minimizer.Loader.Stored);
         await SendAsync("A", [.. granted, .. unconsented], rounds: 20);
         int phaseA = sent.Count;
         await AuditedAsync(phaseA);

@@ -105,8 +105,8 @@ public sealed class ScaleOutTests(RedisFixture redis, ITestOutputHelper output)
             long eventTime = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 600_000;
             var grants = subjects.SelectMany(s => s.InitialChanges(eventTime - 3_600_000)).ToList();
             await producer.SendConsentAsync(topics.ConsentChanges, grants);
-            await Eventually.UntilAsync(() => running.Sum(m => m.Loader.Applied) >= grants.Count, Wait,
-                () => "consent loaders applied " + running.Sum(m => m.Loader.Applied) + " of " + grants.Count, Check);
+            await Eventually.UntilAsync(() => running.Sum(m => m.Loader.Stored) >= grants.Count, Wait,
+                () => "consent loaders stored " + running.Sum(m => m.Loader.Stored) + " of " + grants.Count, Check);
 
             // A heartbeat sent after that which came back proves every earlier invalidation was handled, so the
             // handlers below see only the withdrawal's (the third instance subscribes after the grants).

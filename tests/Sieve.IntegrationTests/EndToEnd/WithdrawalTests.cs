@@ -66,8 +66,8 @@ public sealed class WithdrawalTests(KafkaFixture kafka, RedisFixture redis, ITes
         long grantedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 3_600_000;
         var grants = fleet.All.SelectMany(s => s.InitialChanges(grantedAt)).ToList();
         await producer.SendConsentAsync(topics.ConsentChanges, grants);
-        await Eventually.UntilAsync(() => minimizer.Loader.Applied == grants.Count, Wait,
-            () => "consent loader applied " + minimizer.Loader.Applied + " of " + grants.Count, minimizer.ThrowIfStopped);
+        await Eventually.UntilAsync(() => minimizer.Loader.Stored == grants.Count, Wait,
+            () => "consent loader stored " + minimizer.Loader.Stored + " of " + grants.Count, minimizer.ThrowIfStopped);
 
         // Both vehicles report continuously until the test has seen enough after the withdrawal.
         var subjectEvents = new ConcurrentQueue<SentEvent>();
@@ -93,8 +93,8 @@ public sealed class WithdrawalTests(KafkaFixture kafka, RedisFixture redis, ITes
         long published = Stopwatch.GetTimestamp();
         await producer.SendConsentAsync(topics.ConsentChanges, [subject.Change(Personalization, granted: false, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())]);
         long acknowledged = Stopwatch.GetTimestamp();
-        await Eventually.UntilAsync(() => minimizer.Loader.Applied == grants.Count + 1, Wait,
-            () => "consent loader applied " + minimizer.Loader.Applied + " of " + (grants.Count + 1), minimizer.ThrowIfStopped);
+        await Eventually.UntilAsync(() => minimizer.Loader.Stored == grants.Count + 1, Wait,
+            () => "consent loader stored " + minimizer.Loader.Stored + " of " + (grants.Count + 1), minimizer.ThrowIfStopped);
         long applied = Stopwatch.GetTimestamp();
         long invalidated = await withdrawalInvalidated.Task.WaitAsync(Wait);
 
