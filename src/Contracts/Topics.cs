@@ -18,8 +18,21 @@ public static class Topics
     /// <summary>Minimized personalization records, keyed by personalization pseudonym.</summary>
     public const string Personalization = "personalization.v1";
 
-    /// <summary>Generalized analytics records under a daily pseudonym (pseudonymous, not anonymous), keyed by that pseudonym.</summary>
+    /// <summary>Generalized analytics records, each under a random pseudonym of one trip segment, released only where at least k vehicles were (see docs/privacy.md); keyed by that pseudonym.</summary>
     public const string Analytics = "analytics.v1";
+
+    /// <summary>
+    /// The pending topic of a purpose topic whose purpose declares <c>anonymize</c>: <c>analytics.v1</c> becomes
+    /// <c>analytics.pending.v1</c> (a name without a <c>.vN</c> suffix gets <c>.pending</c> appended). Raw zone.
+    /// </summary>
+    public static string PendingFor(string purposeTopic)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(purposeTopic);
+        int dot = purposeTopic.LastIndexOf('.');
+        bool versioned = dot > 0 && purposeTopic.Length > dot + 2 && purposeTopic[dot + 1] == 'v'
+            && purposeTopic.AsSpan(dot + 2).IndexOfAnyExceptInRange('0', '9') < 0;
+        return versioned ? string.Concat(purposeTopic.AsSpan(0, dot), ".pending", purposeTopic.AsSpan(dot)) : purposeTopic + ".pending";
+    }
 
     /// <summary>Pointers to bad inputs, with reasons; never payload bytes.</summary>
     public const string Quarantine = "quarantine.v1";

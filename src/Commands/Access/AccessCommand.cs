@@ -158,7 +158,9 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
             }
 
             PlainText.WriteLine(console, line.ToString());
-            PlainText.WriteLine(console, "  pseudonyms: " + Shorten(p.Pseudonyms));
+            PlainText.WriteLine(console, p.Anonymized
+                ? "  anonymized: its rows carry random segment pseudonyms, so none can be attributed to the subject"
+                : "  pseudonyms: " + Shorten(p.Pseudonyms));
         }
     }
 
@@ -212,6 +214,7 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
 
                 json.WriteEndObject();
                 json.WriteNumber("rows", p.Rows);
+                json.WriteBoolean("anonymized", p.Anonymized);
                 WriteTime(json, "firstEventTime", p.FirstEventTime);
                 WriteTime(json, "lastEventTime", p.LastEventTime);
                 json.WriteStartArray("pseudonyms");

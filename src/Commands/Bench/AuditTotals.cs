@@ -59,7 +59,9 @@ public sealed class AuditTotals
             string purpose = (string)counts["purpose"];
             long forwarded = (long)counts["forwarded"];
             long total = forwarded + (long)counts["withheldNoConsent"] + (long)counts["withheldWithdrawn"] + (long)counts["withheldMinor"]
-                + (long)counts["withheldNotApplicable"] + (long)counts["withheldErased"] + quarantined;
+                + (long)counts["withheldNotApplicable"] + (long)counts["withheldErased"] + (long)counts["heldForRelease"]
+                + (long)counts["withheldParked"] + (long)counts["withheldTrimmed"] + (long)counts["withheldGap"] + (long)counts["withheldZone"]
+                + (long)counts["withheldSparseCell"] + quarantined;
             balanced &= total == inputs;
             _forwarded[purpose] = _forwarded.GetValueOrDefault(purpose) + forwarded;
         }

@@ -92,6 +92,13 @@ internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<Cons
             .AddColumn("purpose").AddColumn("key id").AddColumn("pseudonym");
         foreach (PurposePlan plan in policy.Purposes)
         {
+            if (plan.Rotation == PseudonymRotation.Segment)
+            {
+                // Segment pseudonyms are random: no key leads from the subject to them.
+                pseudonyms.AddRow(new Text(plan.Name), new Text("segment"), new Text("random per trip segment; none belongs to the subject"));
+                continue;
+            }
+
             string epoch = plan.Rotation == PseudonymRotation.DailyUtc ? today : PseudonymKeyFactory.StableEpoch;
             using PseudonymKey key = factory.Create(plan.Name, epoch);
             pseudonyms.AddRow(new Text(plan.Name), new Text(key.KeyId), new Text(key.ComputeString(type, normalizedId)));

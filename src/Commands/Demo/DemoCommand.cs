@@ -60,6 +60,10 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
         foreach (PurposePlan plan in policy.Purposes)
         {
             kafka.CreateTopic(plan.Topic, OutputPartitions);
+            if (plan.Anonymization is { } anonymization)
+            {
+                kafka.CreateTopic(anonymization.PendingTopic, OutputPartitions);
+            }
         }
 
         kafka.CreateTopic(Topics.Quarantine, 1);
@@ -117,6 +121,7 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task engineTask = Task.Factory.StartNew(() => engine.RunAsync(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         Task loaderTask = Task.Factory.StartNew(() => loader.RunAsync(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        Task releaseTask = Task.Factory.StartNew(() => pipeline.Release.RunAsync(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         Task watcherTask = Task.Factory.StartNew(() => watcher.Run(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         var fleet = new FleetSimulator(options.Fleet);
@@ -170,7 +175,7 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
         console.MarkupLineInterpolated($"Ingest:  in-process; {options.Fleet.Vehicles} units on Teltonika TCP 127.0.0.1:{ingest.TeltonikaPort} (Codec 8 Extended, {perVehicle} records a second each), gateways at {ingest.Gateways.BaseAddress} (Meraki, captive portal)");
         console.MarkupLine("Direct:  a dealer Wi-Fi feed and a misbehaving producer write straight to the raw topics");
 
-        var run = new DemoRun(options, storeKind, engine, watcher, loader, cache) { Devices = devices.Stats };
+        var run = new DemoRun(options, storeKind, engine, watcher, loader, cache) { Devices = devices.Stats, Release = pipeline.Release };
         long produced = 0;
         int withdrawals = 0;
         bool waveSent = false;
@@ -233,6 +238,12 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
                 await Task.Delay(50, cancellationToken).ConfigureAwait(false);
             }
 
+            // The release stage decides what it holds once its partitions are quiet.
+            while (run.ReleaseDecided() < run.HeldTotal() && drain.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+
             long forwarded = run.ForwardedTotal();
             while (run.ConsumedOutputs() < forwarded && !watcherTask.IsCompleted && drain.Elapsed < TimeSpan.FromSeconds(35))
             {
@@ -252,7 +263,8 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
         }
 
         await stop.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(engineTask.ContinueWith(_ => { }, TaskScheduler.Default), loaderTask.ContinueWith(_ => { }, TaskScheduler.Default), watcherTask.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+        await Task.WhenAll(engineTask.ContinueWith(_ => { }, TaskScheduler.Default), loaderTask.ContinueWith(_ => { }, TaskScheduler.Default),
+            releaseTask.ContinueWith(_ => { }, TaskScheduler.Default), watcherTask.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
 
         DemoSummary summary = DemoSummary.From(run);
         summary.Print(run, console);
@@ -283,6 +295,7 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
             Delivery = DeliveryMode.ExactlyOnce,
             LoaderGroupId = "sieve-demo-consent",
             Options = MinimizerPipelineOptions.Production with { BatchMaxWaitMs = 20 },
+            Release = new Sieve.Core.Anonymization.ReleaseOptions { IdleFlushMs = 1_000 },
         };
 
     private static void ProduceWithBackpressure(IProducer<byte[], byte[]> producer, string topic, Message<byte[], byte[]> message)

@@ -44,6 +44,18 @@ public sealed class DemoSummary
     /// <summary>True when every produced input was processed and, for every purpose, the outcomes plus quarantined inputs equal the inputs.</summary>
     public bool AllAccountedFor { get; init; }
 
+    private static readonly (Outcome Outcome, string Label)[] SummaryColumns =
+    [
+        (Outcome.Forwarded, "forwarded"), (Outcome.HeldForRelease, "held for release"), (Outcome.WithheldNoConsent, "no consent"),
+        (Outcome.WithheldWithdrawn, "withdrawn"), (Outcome.WithheldMinor, "minor"), (Outcome.WithheldNotApplicable, "n/a"), (Outcome.WithheldErased, "erased"),
+    ];
+
+    private static readonly Outcome[] ReleaseOutcomes =
+        [Outcome.Forwarded, Outcome.WithheldParked, Outcome.WithheldTrimmed, Outcome.WithheldGap, Outcome.WithheldZone, Outcome.WithheldSparseCell];
+
+    /// <summary>Per anonymized purpose, what its release stage decided of the held records, by outcome name.</summary>
+    public Dictionary<string, Dictionary<string, long>> Released { get; init; } = [];
+
     /// <summary>Builds the summary from a finished run.</summary>
     public static DemoSummary From(DemoRun run)
     {
@@ -66,6 +78,22 @@ public sealed class DemoSummary
             purposes[s.PlanNames[p]] = outcomes;
         }
 
+        var released = new Dictionary<string, Dictionary<string, long>>();
+        if (run.Release is { } release)
+        {
+            MinimizerStats r = release.Stats;
+            for (int p = 0; p < r.PlanNames.Count; p++)
+            {
+                var outcomes = new Dictionary<string, long>();
+                foreach (Outcome o in ReleaseOutcomes)
+                {
+                    outcomes[OutcomeNames.Name(o)] = r.Count(p, o);
+                }
+
+                released[r.PlanNames[p]] = outcomes;
+            }
+        }
+
         double seconds = run.Elapsed.TotalSeconds > 0 ? run.Elapsed.TotalSeconds : run.Options.Seconds;
         return new DemoSummary
         {
@@ -84,6 +112,7 @@ public sealed class DemoSummary
             LatencyMs = new Dictionary<string, double?> { ["p50"] = run.Watcher.Latency.Percentile(50), ["p99"] = run.Watcher.Latency.Percentile(99) },
             Consumed = new Dictionary<string, long>(run.Watcher.Consumed),
             AllAccountedFor = balanced,
+            Released = released,
         };
     }
 
@@ -99,19 +128,31 @@ public sealed class DemoSummary
         console.MarkupLineInterpolated($"end-to-end latency p50 {LiveView.Ms(LatencyMs["p50"])}, p99 {LiveView.Ms(LatencyMs["p99"])}");
         var table = new Table().Border(TableBorder.Simple);
         table.AddColumn("purpose");
-        foreach (string outcome in new[] { "forwarded", "no consent", "withdrawn", "minor", "n/a", "erased" })
+        foreach ((Outcome _, string label) in SummaryColumns)
         {
-            table.AddColumn(new TableColumn(outcome).RightAligned());
+            table.AddColumn(new TableColumn(label).RightAligned());
         }
 
         table.AddColumn(new TableColumn("quarantined").RightAligned());
         long quarantined = Quarantined.Values.Sum();
         foreach ((string purpose, Dictionary<string, long> outcomes) in Purposes)
         {
-            table.AddRow([purpose, .. outcomes.Values.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)), quarantined.ToString("N0", CultureInfo.InvariantCulture)]);
+            var row = new List<string> { purpose };
+            foreach ((Outcome outcome, _) in SummaryColumns)
+            {
+                row.Add(outcomes.GetValueOrDefault(OutcomeNames.Name(outcome)).ToString("N0", CultureInfo.InvariantCulture));
+            }
+
+            row.Add(quarantined.ToString("N0", CultureInfo.InvariantCulture));
+            table.AddRow([.. row]);
         }
 
         console.Write(table);
+        foreach ((string purpose, Dictionary<string, long> outcomes) in Released)
+        {
+            console.MarkupLineInterpolated($"{purpose} release stage: {outcomes.Values.Sum():N0} held records decided: {string.Join(", ", outcomes.Select(kv => kv.Key + " " + kv.Value.ToString("N0", CultureInfo.InvariantCulture)))}");
+        }
+
         console.MarkupLineInterpolated($"quarantined by reason: {(Quarantined.Count == 0 ? "none" : string.Join(", ", Quarantined.Select(kv => kv.Key + " " + kv.Value)))}");
         console.MarkupLine(AllAccountedFor
             ? "[green]every input is accounted for: per purpose, forwarded + withheld + quarantined = inputs[/]"

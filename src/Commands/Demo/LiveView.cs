@@ -115,6 +115,7 @@ public sealed class LiveView(DemoRun run, IAnsiConsole console)
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]decisions per purpose[/] (committed)");
         table.AddColumn("purpose");
         table.AddColumn(new TableColumn("forwarded").RightAligned());
+        table.AddColumn(new TableColumn("held for release").RightAligned());
         table.AddColumn(new TableColumn("withheld: no consent").RightAligned());
         table.AddColumn(new TableColumn("withheld: withdrawn").RightAligned());
         table.AddColumn(new TableColumn("withheld: minor").RightAligned());
@@ -124,6 +125,7 @@ public sealed class LiveView(DemoRun run, IAnsiConsole console)
         {
             table.AddRow(s.PlanNames[p],
                 $"[green]{s.Count(p, Outcome.Forwarded):N0}[/]",
+                $"{s.Count(p, Outcome.HeldForRelease):N0}",
                 $"{s.Count(p, Outcome.WithheldNoConsent):N0}",
                 $"{s.Count(p, Outcome.WithheldWithdrawn):N0}",
                 $"{s.Count(p, Outcome.WithheldMinor):N0}",

@@ -71,16 +71,33 @@ internal static class ExplainJsonWriter
         w.WriteString("purpose", p.Purpose);
         w.WriteString("topic", p.Topic);
         w.WriteBoolean("consentRequired", p.ConsentRequired);
-        w.WriteString("pseudonym", p.Rotation == Sieve.Core.Policy.PseudonymRotation.DailyUtc ? "daily" : "stable");
+        w.WriteString("pseudonym", p.Rotation switch
+        {
+            Sieve.Core.Policy.PseudonymRotation.DailyUtc => "daily",
+            Sieve.Core.Policy.PseudonymRotation.Segment => "segment",
+            _ => "stable",
+        });
         w.WriteString("outcome", p.Outcome switch
         {
             ExplainOutcome.Forwarded => "forwarded",
+            ExplainOutcome.Held => "held",
             ExplainOutcome.Withheld => "withheld",
             _ => "not-applicable",
         });
         w.WriteString("code", p.Code);
         w.WriteString("reason", p.Reason);
-        if (p.Outcome == ExplainOutcome.Forwarded)
+        if (p.Release.Count > 0)
+        {
+            w.WriteStartArray("release");
+            foreach (string rule in p.Release)
+            {
+                w.WriteStringValue(rule);
+            }
+
+            w.WriteEndArray();
+        }
+
+        if (p.Outcome is ExplainOutcome.Forwarded or ExplainOutcome.Held)
         {
             w.WriteStartArray("fields");
             foreach (FieldExplanation f in p.Fields)

@@ -47,6 +47,8 @@ internal enum ExplainOutcome
     Withheld,
     /// <summary>The purpose takes nothing from this event.</summary>
     NotApplicable,
+    /// <summary>The record went to the purpose's release stage, which forwards or withholds it by its <c>anonymize</c> rules.</summary>
+    Held,
 }
 
 /// <summary>One purpose's result.</summary>
@@ -59,6 +61,7 @@ internal enum ExplainOutcome
 /// <param name="Reason">Why it was withheld or not applicable; null when forwarded.</param>
 /// <param name="Fields">For a forwarded record: every output field, in schema order.</param>
 /// <param name="Dropped">For a forwarded record: every input field that feeds no output field.</param>
+/// <param name="Release">The purpose's <c>anonymize</c> rules in words; empty when it has none.</param>
 internal sealed record PurposeExplanation(
     string Purpose,
     string Topic,
@@ -68,7 +71,8 @@ internal sealed record PurposeExplanation(
     string Code,
     string? Reason,
     IReadOnlyList<FieldExplanation> Fields,
-    IReadOnlyList<DroppedField> Dropped);
+    IReadOnlyList<DroppedField> Dropped,
+    IReadOnlyList<string> Release);
 
 /// <summary>One output field and where it came from.</summary>
 /// <param name="Name">Output schema field name.</param>

@@ -49,7 +49,9 @@ internal static class ExplainTableRenderer
                 return;
         }
 
-        console.Write(new Markup("[green bold]forwarded[/]\n"));
+        console.Write(p.Outcome == ExplainOutcome.Held
+            ? new Markup("[blue bold]held for release[/]: the release stage forwards this record, under a segment pseudonym, only if the rules below allow\n")
+            : new Markup("[green bold]forwarded[/]\n"));
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn(new TableColumn("output field").NoWrap())
             .AddColumn(new TableColumn("value"))
@@ -68,6 +70,11 @@ internal static class ExplainTableRenderer
         }
 
         console.Write(new Markup("[bold]dropped input fields[/]: " + Markup.Escape(dropped.Count == 0 ? "none" : string.Join(", ", dropped)) + "\n"));
+        foreach (string rule in p.Release)
+        {
+            console.Write(new Markup("[bold]release[/] " + Markup.Escape(rule) + "\n"));
+        }
+
         console.WriteLine();
     }
 }

@@ -76,15 +76,27 @@ internal static class PolicyExplainer
     private static PurposeExplanation Explain(PurposePlan plan, InputKind kind, Outcome outcome, byte[]? record, string? subjectField)
     {
         string code = OutcomeNames.Name(outcome);
-        if (outcome != Outcome.Forwarded)
+        IReadOnlyList<string> release = plan.Anonymization is { } rules ? TransformDescriptions.Release(rules) : [];
+        if (outcome is not (Outcome.Forwarded or Outcome.HeldForRelease))
         {
             ExplainOutcome shown = outcome == Outcome.WithheldNotApplicable ? ExplainOutcome.NotApplicable : ExplainOutcome.Withheld;
-            return new PurposeExplanation(plan.Name, plan.Topic, plan.ConsentRequired, plan.Rotation, shown, code, Reason(plan, kind, outcome), [], []);
+            return new PurposeExplanation(plan.Name, plan.Topic, plan.ConsentRequired, plan.Rotation, shown, code, Reason(plan, kind, outcome), [], [], release);
         }
 
         if (record is null)
         {
             ThrowHelper.Failure($"purpose '{plan.Name}' was forwarded but no record was written");
+        }
+
+        if (outcome == Outcome.HeldForRelease)
+        {
+            // What the release stage would forward: the output record inside the candidate.
+            if (Sieve.Core.Anonymization.ReleaseCandidateCodec.TryRead(record, out Sieve.Core.Anonymization.ReleaseCandidate candidate) != AvroStatus.Ok)
+            {
+                ThrowHelper.Failure($"purpose '{plan.Name}': the release candidate could not be read");
+            }
+
+            record = candidate.Record.ToArray();
         }
 
         IReadOnlyList<KeyValuePair<string, object?>> values = MinimizedRecordDecoder.Decode(plan.OutputSchema, record);
@@ -95,8 +107,8 @@ internal static class PolicyExplainer
             fields.Add(ExplainSlot(plan, slot, kind, value, subjectField));
         }
 
-        return new PurposeExplanation(plan.Name, plan.Topic, plan.ConsentRequired, plan.Rotation, ExplainOutcome.Forwarded, code, null, fields,
-            Dropped(plan, kind, subjectField));
+        return new PurposeExplanation(plan.Name, plan.Topic, plan.ConsentRequired, plan.Rotation,
+            outcome == Outcome.HeldForRelease ? ExplainOutcome.Held : ExplainOutcome.Forwarded, code, null, fields, Dropped(plan, kind, subjectField), release);
     }
 
     private static FieldExplanation ExplainSlot(PurposePlan plan, OutputSlot slot, InputKind kind, object? value, string? subjectField)
@@ -105,7 +117,9 @@ internal static class PolicyExplainer
         return slot.Kind switch
         {
             SlotKind.Subject => new FieldExplanation(slot.FieldName, value, subjectField, TransformDescriptions.Pseudonym(plan)),
-            SlotKind.KeyId => new FieldExplanation(slot.FieldName, value, null, "set by the minimizer: master key/purpose/epoch"),
+            SlotKind.KeyId => new FieldExplanation(slot.FieldName, value, null, plan.Rotation == PseudonymRotation.Segment
+                ? "set by the minimizer: 'segment' (no key made the pseudonym)"
+                : "set by the minimizer: master key/purpose/epoch"),
             SlotKind.Source => new FieldExplanation(slot.FieldName, value, null, "set by the minimizer: input kind"),
             _ when transform.Kind == TransformKind.None =>
                 new FieldExplanation(slot.FieldName, value, null, "not filled from " + PolicyInputs.SectionName(kind) + " events"),

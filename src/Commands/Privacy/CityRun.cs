@@ -1,7 +1,9 @@
 using Confluent.Kafka;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Records;
+using Sieve.Core.Anonymization;
 using Sieve.Core.Consent;
+using Sieve.Core.Pipeline;
 using Sieve.Core.Engine;
 using Sieve.Core.Policy;
 using Sieve.Simulation.Mobility;
@@ -29,13 +31,15 @@ internal static class CityRun
 
     /// <summary>Runs the city; returns when the purpose topic <paramref name="purposeTopic"/> is read to its end.</summary>
     public static async Task<CityRunResult> RunAsync(string bootstrapServers, CompiledPolicy policy, TopicOptions topics, string purposeTopic,
-        MobilitySimulator city, MobilityRecords identities, ReleaseReader reader, string name, CancellationToken cancellationToken)
+        MobilitySimulator city, MobilityRecords identities, ReleaseReader reader, string name, CancellationToken cancellationToken, ISegmentObserver? observer = null)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        using MinimizerPipeline pipeline = Pipeline(bootstrapServers, policy, topics, name).Build();
+        using MinimizerPipeline pipeline = Pipeline(bootstrapServers, policy, topics, name, observer).Build();
         MinimizerEngine engine = pipeline.Engine;
+        ReleaseEngine release = pipeline.Release;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task engineTask = Task.Factory.StartNew(() => engine.RunAsync(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        Task releaseTask = Task.Factory.StartNew(() => release.RunAsync(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         long produced = 0;
         bool done = false;
         Task readerTask = Task.Factory.StartNew(
@@ -60,7 +64,8 @@ internal static class CityRun
             {
                 foreach (MobilitySample sample in city.SamplesInTimeOrder())
                 {
-                    while (produced - engine.Stats.Inputs >= MaxInFlight)
+                    // Raw records ahead of the Minimizer, and released records ahead of the reader, are both bounded.
+                    while (produced - engine.Stats.Inputs >= MaxInFlight || Released(release) - reader.Measured >= MaxInFlight)
                     {
                         ThrowIfEnded(engineTask, readerTask);
                         producer.Poll(TimeSpan.FromMilliseconds(10));
@@ -87,6 +92,20 @@ internal static class CityRun
                 await Task.Delay(20, cancellationToken).ConfigureAwait(false);
             }
 
+            // The release stage decides what it holds once its partitions have been quiet for the idle time.
+            long held = Held(pipeline);
+            while (release.Stats.Inputs < held)
+            {
+                ThrowIfEnded(engineTask, readerTask);
+                ThrowIfEnded(releaseTask, readerTask);
+                if (DateTime.UtcNow > deadline)
+                {
+                    ThrowHelper.Failure($"the release stage committed {release.Stats.Inputs} of {held} held records within {DrainTimeout.TotalMinutes:0} minutes");
+                }
+
+                await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+            }
+
             Volatile.Write(ref done, true);
             await readerTask.ConfigureAwait(false);
             return new CityRunResult(produced, engine.Stats.Inputs, started.Elapsed);
@@ -95,7 +114,8 @@ internal static class CityRun
         {
             Volatile.Write(ref done, true);
             await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(engineTask.ContinueWith(_ => { }, TaskScheduler.Default), readerTask.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+            await Task.WhenAll(engineTask.ContinueWith(_ => { }, TaskScheduler.Default), releaseTask.ContinueWith(_ => { }, TaskScheduler.Default),
+                readerTask.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
         }
     }
 
@@ -103,7 +123,31 @@ internal static class CityRun
     /// The run's minimizer: the production pipeline (demo master key, exactly-once) on the run's topics, with an empty
     /// in-process consent store and no consent loader (nobody consents), and batches that wait at most 20 ms as in the demo.
     /// </summary>
-    internal static MinimizerPipelineBuilder Pipeline(string bootstrapServers, CompiledPolicy policy, TopicOptions topics, string name) =>
+    /// <summary>Records the release stage forwarded, over every anonymized purpose.</summary>
+    private static long Released(ReleaseEngine release)
+    {
+        long released = 0;
+        for (int p = 0; p < release.Stats.PlanNames.Count; p++)
+        {
+            released += release.Stats.Count(p, Outcome.Forwarded);
+        }
+
+        return released;
+    }
+
+    /// <summary>Records the Minimizer handed to the release stage, over every anonymized purpose.</summary>
+    internal static long Held(MinimizerPipeline pipeline)
+    {
+        long held = 0;
+        for (int p = 0; p < pipeline.Core.Plans.Count; p++)
+        {
+            held += pipeline.Engine.Stats.Count(p, Outcome.HeldForRelease);
+        }
+
+        return held;
+    }
+
+    internal static MinimizerPipelineBuilder Pipeline(string bootstrapServers, CompiledPolicy policy, TopicOptions topics, string name, ISegmentObserver? observer = null) =>
         new(new InMemoryConsentStore(), policy, new PseudonymKeyFactory(MasterKeyRing.CreateDemo()))
         {
             BootstrapServers = bootstrapServers,
@@ -112,6 +156,8 @@ internal static class CityRun
             Delivery = DeliveryMode.ExactlyOnce,
             Topics = topics,
             Options = MinimizerPipelineOptions.Production with { BatchMaxWaitMs = 20 },
+            Release = new ReleaseOptions { IdleFlushMs = 2_000 },
+            SegmentObserver = observer,
         };
 
     private static void ThrowIfEnded(Task engineTask, Task readerTask)

@@ -96,7 +96,7 @@ internal sealed class PrivacyCommand(CliSession session) : SieveCommand<PrivacyS
             label = string.Create(CultureInfo.InvariantCulture, $"{plan.Name} release of the {profile.Name} city, {settings.Vehicles:N0} vehicles, seed {settings.Seed}, one day, through the Minimizer");
             PlainText.WriteLine(console, string.Create(CultureInfo.InvariantCulture,
                 $"simulating one day of the {profile.Name} city ({settings.Vehicles:N0} vehicles, seed {settings.Seed}, nobody consenting) through the Minimizer over the embedded Kafka mock cluster"));
-            CityRunResult run = await Simulate(policy, plan, city, identities, reader, cancellationToken).ConfigureAwait(false);
+            CityRunResult run = await Simulate(policy, plan, city, identities, reader, truth, cancellationToken).ConfigureAwait(false);
             PlainText.WriteLine(console, string.Create(CultureInfo.InvariantCulture,
                 $"{run.Produced:N0} raw telematics records in, {run.Inputs:N0} committed by the Minimizer, {reader.Measured:N0} {plan.Name} records read from {plan.Topic} in {run.Elapsed.TotalSeconds:0.0} s")
                 + (reader.Unattributed > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {reader.Unattributed:N0} under a pseudonym of no simulated vehicle") : ""));
@@ -198,7 +198,7 @@ internal sealed class PrivacyCommand(CliSession session) : SieveCommand<PrivacyS
     }
 
     private static async Task<CityRunResult> Simulate(CompiledPolicy policy, PurposePlan plan, MobilitySimulator city, MobilityRecords identities, ReleaseReader reader,
-        CancellationToken cancellationToken)
+        SimulatedTruth truth, CancellationToken cancellationToken)
     {
         using MockKafkaCluster kafka = MockKafkaCluster.Start(brokers: 1);
         kafka.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
@@ -211,9 +211,13 @@ internal sealed class PrivacyCommand(CliSession session) : SieveCommand<PrivacyS
         foreach (PurposePlan purpose in policy.Purposes)
         {
             kafka.CreateTopic(purpose.Topic, SimulatedPartitions);
+            if (purpose.Anonymization is { } anonymization)
+            {
+                kafka.CreateTopic(anonymization.PendingTopic, SimulatedPartitions);
+            }
         }
 
-        return await CityRun.RunAsync(kafka.BootstrapServers, policy, topics, plan.Topic, city, identities, reader, "cli", cancellationToken).ConfigureAwait(false);
+        return await CityRun.RunAsync(kafka.BootstrapServers, policy, topics, plan.Topic, city, identities, reader, "cli", cancellationToken, truth).ConfigureAwait(false);
     }
 
     /// <summary>The figures as <c>--json</c> writes them.</summary>

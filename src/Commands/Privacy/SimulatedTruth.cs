@@ -1,5 +1,6 @@
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
+using Sieve.Core.Anonymization;
 using Sieve.Core.Generalization;
 using Sieve.Core.Privacy;
 using Sieve.Simulation.Mobility;
@@ -12,9 +13,10 @@ namespace Sieve.Commands.Privacy;
 /// every raw record and commuter generalized like the release (<see cref="ReleasedDataset.AddTruth"/>,
 /// <see cref="ReleasedDataset.SetHomeWork"/>).
 /// </summary>
-internal sealed class SimulatedTruth
+internal sealed class SimulatedTruth : ISegmentObserver
 {
-    private readonly Dictionary<string, int> _vehicleByPseudonym = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _vehicleByPseudonym = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _vehicleByToken = new(StringComparer.Ordinal);
     private readonly Dictionary<(int Vehicle, long Cell, long Bucket), (int Moving, int Parked)> _samples = [];
 
     private SimulatedTruth()
@@ -29,6 +31,18 @@ internal sealed class SimulatedTruth
     public static SimulatedTruth Build(MobilitySimulator city, MobilityRecords identities, PseudonymKeyFactory keys, string purpose, bool daily, int precision, ReleasedDataset data)
     {
         var truth = new SimulatedTruth();
+        // Segment pseudonyms are random: the release stage tells the truth which vehicle token each one belongs to.
+        using (PseudonymKey index = keys.Create(PseudonymKeyFactory.ConsentIndexPurpose, PseudonymKeyFactory.StableEpoch))
+        {
+            for (int v = 0; v < city.VehicleCount; v++)
+            {
+                if (Pseudonyms.TryPseudonymize(index, SubjectType.Vin, identities.Vehicle(v).Vin, out string token, out _))
+                {
+                    truth._vehicleByToken[token] = v;
+                }
+            }
+        }
+
         long dayStart = city.Profile.DayStartUnixMillis;
         long firstDay = dayStart / 86_400_000;
         long lastDay = (dayStart + 86_400_000 - 1) / 86_400_000;
@@ -82,6 +96,15 @@ internal sealed class SimulatedTruth
         }
 
         return truth;
+    }
+
+    /// <inheritdoc />
+    public void SegmentStarted(ReadOnlySpan<byte> vehicle, ReadOnlySpan<byte> pseudonym)
+    {
+        if (_vehicleByToken.TryGetValue(System.Text.Encoding.ASCII.GetString(vehicle), out int v))
+        {
+            _vehicleByPseudonym[System.Text.Encoding.ASCII.GetString(pseudonym)] = v;
+        }
     }
 
     /// <summary>The vehicle behind a released pseudonym, or -1 when it is none of the city's.</summary>

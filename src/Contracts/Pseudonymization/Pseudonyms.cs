@@ -43,4 +43,16 @@ public static class Pseudonyms
         pseudonym = Encoding.ASCII.GetString(result);
         return true;
     }
+
+    /// <summary>
+    /// Writes a fresh random pseudonym (20 bytes from the OS's cryptographic generator, as 32 base32 characters, the
+    /// length of keyed ones) into <paramref name="destination"/>. It is derived from nothing, so it links nothing.
+    /// Allocates nothing.
+    /// </summary>
+    public static void FillRandom(Span<byte> destination)
+    {
+        Span<byte> random = stackalloc byte[20];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(random);
+        Base32.EncodeLower(random, destination[..PseudonymKey.PseudonymLength]);
+    }
 }

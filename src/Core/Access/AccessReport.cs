@@ -10,7 +10,11 @@ namespace Sieve.Core.Access;
 /// <param name="LastEventTime">Latest event time (or time bucket) among them; null when there are none.</param>
 /// <param name="Consent">The subject's current decision for the purpose.</param>
 public sealed record PurposeAccess(string Purpose, IReadOnlyList<string> Pseudonyms, long Rows, DateTimeOffset? FirstEventTime,
-    DateTimeOffset? LastEventTime, PurposeConsent Consent);
+    DateTimeOffset? LastEventTime, PurposeConsent Consent)
+{
+    /// <summary>True for an anonymized purpose: its rows sit under random segment pseudonyms that nothing attributes to the subject.</summary>
+    public bool Anonymized { get; init; }
+}
 
 /// <summary>An access request's answer: per purpose what is held and the consent in force; never the identifier.</summary>
 /// <param name="Minor">The subject is flagged a minor.</param>

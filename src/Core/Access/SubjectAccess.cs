@@ -58,7 +58,7 @@ public sealed class SubjectAccess(string root, IReadOnlyList<LakeTable> tables, 
             purposes.Add(new PurposeAccess(table.Purpose, reported, rows,
                 first is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(first.Value),
                 last is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(last.Value),
-                purposeId >= 0 ? record.GetPurpose(purposeId) : default));
+                purposeId >= 0 ? record.GetPurpose(purposeId) : default) { Anonymized = table.Rotation == PseudonymRotation.Segment });
         }
 
         return new AccessReport(record.Minor, record.Erased, purposes);

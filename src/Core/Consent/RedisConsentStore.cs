@@ -48,6 +48,9 @@ public sealed partial class RedisConsentStore : IConsentStore, IConsentEraser, I
     private int _heartbeatInFlight;
     private int _disposed;
 
+    /// <summary>The store's database, shared with the release stage's fleet-wide density count (same Redis, other keys).</summary>
+    public IDatabase Database => _database;
+
     private RedisConsentStore(ConnectionMultiplexer connection, RedisConsentStoreOptions options, TimeProvider time, ILogger logger)
     {
         _connection = connection;

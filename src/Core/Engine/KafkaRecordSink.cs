@@ -40,7 +40,7 @@ internal sealed class KafkaRecordSink : IMinimizedRecordSink
     public void ResetFailures() => Interlocked.Exchange(ref _failed, 0);
 
     public void Forward(PurposePlan plan, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) =>
-        Produce(plan.Topic, key, value, hasKey: true);
+        Produce(plan.ForwardTopic, key, value, hasKey: true);
 
     /// <summary>Produces one record; <paramref name="hasKey"/> false produces a null key.</summary>
     public void Produce(string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool hasKey)

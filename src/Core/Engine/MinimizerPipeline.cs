@@ -14,13 +14,14 @@ public sealed class MinimizerPipeline : IDisposable
     private readonly MinimizerPipelineBuilder _builder;
 
     internal MinimizerPipeline(MinimizerPipelineBuilder builder, MinimizerOptions engineOptions, ConsentCache cache, MinimizerCore core,
-        MinimizerEngine engine, ConsentLoader? loader)
+        MinimizerEngine engine, Anonymization.ReleaseEngine release, ConsentLoader? loader)
     {
         _builder = builder;
         EngineOptions = engineOptions;
         Cache = cache;
         Core = core;
         Engine = engine;
+        Release = release;
         Loader = loader;
     }
 
@@ -45,6 +46,16 @@ public sealed class MinimizerPipeline : IDisposable
     /// <summary>The engine; call <see cref="MinimizerEngine.RunAsync"/> to run it.</summary>
     public MinimizerEngine Engine { get; }
 
+    /// <summary>
+    /// The release stage of the anonymized purposes; run it next to <see cref="Engine"/> (its
+    /// <see cref="Anonymization.ReleaseEngine.RunAsync"/> returns at once when the policy anonymizes nothing).
+    /// </summary>
+    public Anonymization.ReleaseEngine Release { get; }
+
+    /// <summary>A release stage for another engine's options (scale-out tests run several in one process).</summary>
+    public Anonymization.ReleaseEngine CreateRelease(string groupId, string instanceId, TopicOptions topics) =>
+        _builder.NewRelease(_builder.EngineOptions(groupId, instanceId, topics));
+
     /// <summary>The consent loader, when <see cref="MinimizerPipelineBuilder.LoaderGroupId"/> was set; call <see cref="ConsentLoader.RunAsync"/> to run it.</summary>
     public ConsentLoader? Loader { get; }
 
@@ -62,6 +73,7 @@ public sealed class MinimizerPipeline : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        Release.Dispose();
         Engine.Dispose();
         Core.Dispose();
         Cache.Dispose();

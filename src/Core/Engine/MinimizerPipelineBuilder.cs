@@ -76,6 +76,18 @@ public sealed class MinimizerPipelineBuilder
     /// <summary>The production-owned settings; <see cref="MinimizerPipelineOptions.Production"/> unless overridden.</summary>
     public MinimizerPipelineOptions Options { get; init; } = MinimizerPipelineOptions.Production;
 
+    /// <summary>
+    /// The fleet-wide density count of anonymized purposes. The default counts in this process, which is global only
+    /// when this is the only instance; production passes a <see cref="Anonymization.RedisDensityCounter"/>.
+    /// </summary>
+    public Anonymization.IDensityCounter Density { get; init; } = new Anonymization.InMemoryDensityCounter();
+
+    /// <summary>Ground-truth hook of the release stage, for measurement only (see <see cref="Anonymization.ISegmentObserver"/>).</summary>
+    public Anonymization.ISegmentObserver? SegmentObserver { get; init; }
+
+    /// <summary>Timing of the release stage.</summary>
+    public Anonymization.ReleaseOptions Release { get; init; } = new();
+
     /// <summary>The engine settings <see cref="Build"/> gives the pipeline's engine.</summary>
     public MinimizerOptions EngineOptions() => EngineOptions(GroupId, InstanceId, Topics);
 
@@ -149,16 +161,19 @@ public sealed class MinimizerPipelineBuilder
         var cache = new ConsentCache(Store, Options.ConsentCacheOptions(), TimeProvider);
         MinimizerCore? core = null;
         MinimizerEngine? engine = null;
+        Anonymization.ReleaseEngine? release = null;
         try
         {
             core = new MinimizerCore(Policy, Keys, cache, Options.SubjectCacheCapacity);
             engine = NewEngine(engineOptions, core, cache);
+            release = NewRelease(engineOptions);
             ConsentLoader? loader = LoaderGroupId is null ? null : NewLoader(LoaderGroupId);
             Metrics?.Attach(engine, cache, core, engineOptions.Topics);
-            return new MinimizerPipeline(this, engineOptions, cache, core, engine, loader);
+            return new MinimizerPipeline(this, engineOptions, cache, core, engine, release, loader);
         }
         catch
         {
+            release?.Dispose();
             engine?.Dispose();
             core?.Dispose();
             cache.Dispose();
@@ -186,6 +201,9 @@ public sealed class MinimizerPipelineBuilder
 
     internal MinimizerEngine NewEngine(MinimizerOptions options, MinimizerCore core, ConsentCache cache) =>
         new(options, core, cache, LoggerFactory.CreateLogger<MinimizerEngine>(), TimeProvider);
+
+    internal Anonymization.ReleaseEngine NewRelease(MinimizerOptions options) =>
+        new(options, Policy, Density, Release, LoggerFactory.CreateLogger<Anonymization.ReleaseEngine>(), TimeProvider) { Observer = SegmentObserver };
 
     internal ConsentLoader NewLoader(string groupId) =>
         new(LoaderOptions(groupId), Store, Keys, LoggerFactory.CreateLogger<ConsentLoader>(), TimeProvider);

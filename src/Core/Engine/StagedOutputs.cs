@@ -38,7 +38,7 @@ internal sealed class StagedOutputs : IMinimizedRecordSink
             InputTimestamp = new Timestamp(Core.RecordTimestamp(plan), TimestampType.CreateTime);
         }
 
-        Add(plan.Topic, key, value, hasKey: true);
+        Add(plan.ForwardTopic, key, value, hasKey: true);
         InputTimestamp = input;
     }
 

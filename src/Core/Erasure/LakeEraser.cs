@@ -56,7 +56,7 @@ public sealed class LakeEraser(string root, LakeGate gate, TimeProvider? time = 
     internal List<string> FilesHolding(LakeTable table, IReadOnlyCollection<string> pseudonyms)
     {
         var result = new List<string>();
-        if (!LakeLayout.DataFiles(root, table.Purpose).Any())
+        if (pseudonyms.Count == 0 || !LakeLayout.DataFiles(root, table.Purpose).Any())
         {
             return result;
         }

@@ -108,6 +108,12 @@ public static class SubjectPseudonyms
             yield break;
         }
 
+        if (table.Rotation == PseudonymRotation.Segment)
+        {
+            // Random segment pseudonyms are derived from nothing: no key leads from a subject to them.
+            yield break;
+        }
+
         DateOnly first = Retention.RetentionPolicy.FirstKeptDate(nowUtc, table.PolicyRetentionDays);
         DateOnly last = DateOnly.FromDateTime(nowUtc.UtcDateTime).AddDays(1);
         for (DateOnly day = first; day <= last; day = day.AddDays(1))

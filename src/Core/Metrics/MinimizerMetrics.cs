@@ -64,7 +64,7 @@ public sealed class MinimizerMetrics : IDisposable
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(core);
         ArgumentNullException.ThrowIfNull(topics);
-        _purposeTopics = [.. core.Plans.Select(p => p.Topic)];
+        _purposeTopics = [.. core.Plans.Select(p => p.ForwardTopic)];
         _quarantineTopic = topics.Quarantine;
         _auditTopic = topics.Audit;
         Volatile.Write(ref _cache, cache);
@@ -101,7 +101,8 @@ public sealed class MinimizerMetrics : IDisposable
             quarantined += tally.QuarantinedTotal;
             for (int p = 0; p < forwarded.Length && p < tally.PlanCount; p++)
             {
-                forwarded[p] += tally.Count(p, Outcome.Forwarded);
+                // Records of an anonymized purpose go to its pending topic (the plan's forward topic).
+                forwarded[p] += tally.Count(p, Outcome.Forwarded) + tally.Count(p, Outcome.HeldForRelease);
             }
         }
 

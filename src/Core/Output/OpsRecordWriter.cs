@@ -37,6 +37,12 @@ public static class OpsRecordWriter
                     w.WriteLong(tally.Count(i, Outcome.WithheldMinor));
                     w.WriteLong(tally.Count(i, Outcome.WithheldNotApplicable));
                     w.WriteLong(tally.Count(i, Outcome.WithheldErased));
+                    w.WriteLong(tally.Count(i, Outcome.HeldForRelease));
+                    w.WriteLong(tally.Count(i, Outcome.WithheldParked));
+                    w.WriteLong(tally.Count(i, Outcome.WithheldTrimmed));
+                    w.WriteLong(tally.Count(i, Outcome.WithheldGap));
+                    w.WriteLong(tally.Count(i, Outcome.WithheldZone));
+                    w.WriteLong(tally.Count(i, Outcome.WithheldSparseCell));
                 }
             }
 

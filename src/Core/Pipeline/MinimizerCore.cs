@@ -40,6 +40,8 @@ public sealed class MinimizerCore : IDisposable
     private readonly RecordProgram[] _programs;
     private readonly int[] _interests = new int[OutputRecordEncoder.MaxInterests];
     private readonly byte[] _scratch = new byte[MaxOutputRecordBytes];
+    private readonly byte[] _candidate = new byte[MaxOutputRecordBytes + 1024];
+    private readonly byte[] _cell = new byte[Generalization.Geohash.MaxPrecision];
 
     /// <summary>Creates a core for <paramref name="policy"/>.</summary>
     /// <param name="policy">The compiled policy.</param>
@@ -245,6 +247,12 @@ public sealed class MinimizerCore : IDisposable
                 continue;
             }
 
+            if (plan.Anonymization is { } anonymization)
+            {
+                outcomes[i] = Hold(plan, anonymization, program, subject, fields, present, message, sink);
+                continue;
+            }
+
             PseudonymKey key = _keys.For(i, day);
             ReadOnlySpan<byte> pseudonym = PseudonymFor(subject, i, day, key);
             ReadOnlySpan<int> categories = _interests.AsSpan(0, Math.Max(interestCount, 0));
@@ -263,6 +271,39 @@ public sealed class MinimizerCore : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _keys.Dispose();
+
+    /// <summary>
+    /// Hands an anonymized purpose's record to its release stage: the output record with a placeholder subject, wrapped
+    /// with the precise place and time and the subject's consent-store key, which only the release stage reads.
+    /// </summary>
+    private Outcome Hold(PurposePlan plan, Anonymization.AnonymizationRules rules, RecordProgram program, SubjectEntry subject, in EventFields fields,
+        uint present, ReadOnlySpan<byte> message, IMinimizedRecordSink? sink)
+    {
+        if (!fields.HasLocation)
+        {
+            return Outcome.WithheldNotApplicable;
+        }
+
+        int written = OutputRecordEncoder.Encode(program, fields, present, default, message, Anonymization.SegmentPseudonym.Placeholder,
+            Anonymization.SegmentPseudonym.KeyIdUtf8, _policy.Interests, _scratch);
+        if (written < 0)
+        {
+            ThrowHelper.ThrowOutputTooLarge(plan.Name);
+        }
+
+        int cell = Generalization.Geohash.Encode(fields.Location.Latitude, fields.Location.Longitude, rules.CellPrecision, _cell);
+        long bucket = Generalization.TimeBuckets.Floor(fields.EventTime, rules.BucketMillis);
+        int length = Anonymization.ReleaseCandidateCodec.Write(_candidate, subject.ConsentKeyUtf8, (int)fields.Kind, fields.EventTime,
+            fields.Location.Latitude, fields.Location.Longitude, fields.Location.SpeedKph, fields.EngineOn, fields.OutletId.Of(message),
+            !fields.OutletId.IsNull, _cell.AsSpan(0, cell), bucket, _scratch.AsSpan(0, written));
+        if (length < 0)
+        {
+            ThrowHelper.ThrowOutputTooLarge(plan.Name);
+        }
+
+        sink?.Forward(plan, subject.ConsentKeyUtf8, _candidate.AsSpan(0, length));
+        return Outcome.HeldForRelease;
+    }
 
     private ReadOnlySpan<byte> PseudonymFor(SubjectEntry subject, int planIndex, long day, PseudonymKey key)
     {

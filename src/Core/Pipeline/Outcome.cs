@@ -15,13 +15,28 @@ public enum Outcome : byte
     WithheldNotApplicable = 4,
     /// <summary>The subject was erased: nothing of theirs is forwarded anywhere again.</summary>
     WithheldErased = 5,
+    /// <summary>
+    /// Handed to the purpose's release stage (its <c>.pending</c> topic), which forwards or withholds it later and
+    /// audits that decision under the pending topic. Only purposes with an <c>anonymize</c> block hold records.
+    /// </summary>
+    HeldForRelease = 6,
+    /// <summary>Release stage: recorded while the vehicle was parked (ignition off).</summary>
+    WithheldParked = 7,
+    /// <summary>Release stage: within the randomized distance of where its trip started or ended.</summary>
+    WithheldTrimmed = 8,
+    /// <summary>Release stage: in the gap between two segments, or past a segment's distance cap.</summary>
+    WithheldGap = 9,
+    /// <summary>Release stage: inside an excluded zone.</summary>
+    WithheldZone = 10,
+    /// <summary>Release stage: its (cell, bucket) had fewer distinct vehicles of the whole fleet than the policy's k.</summary>
+    WithheldSparseCell = 11,
 }
 
 /// <summary>Names of outcomes as used in audit records, metrics and the demo.</summary>
 public static class OutcomeNames
 {
     /// <summary>Number of outcomes.</summary>
-    public const int Count = 6;
+    public const int Count = 12;
 
     /// <summary>Stable lower-case name, e.g. <c>withheld:no-consent</c>.</summary>
     public static string Name(Outcome outcome) => outcome switch
@@ -32,6 +47,12 @@ public static class OutcomeNames
         Outcome.WithheldMinor => "withheld:minor",
         Outcome.WithheldNotApplicable => "withheld:not-applicable",
         Outcome.WithheldErased => "withheld:erased",
+        Outcome.HeldForRelease => "held:release",
+        Outcome.WithheldParked => "withheld:parked",
+        Outcome.WithheldTrimmed => "withheld:trimmed",
+        Outcome.WithheldGap => "withheld:gap",
+        Outcome.WithheldZone => "withheld:zone",
+        Outcome.WithheldSparseCell => "withheld:sparse-cell",
         _ => "unknown",
     };
 }

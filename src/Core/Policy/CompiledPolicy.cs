@@ -69,6 +69,11 @@ public enum PseudonymRotation : byte
     Stable = 0,
     /// <summary>A new key every UTC day (epoch = the event's UTC date).</summary>
     DailyUtc = 1,
+    /// <summary>
+    /// A random pseudonym per trip segment, made by the release stage: not derived from any key or identifier, so it
+    /// links nothing beyond the segment (needs an <c>anonymize</c> block).
+    /// </summary>
+    Segment = 2,
 }
 
 /// <summary>The raw input kinds a purpose can draw from.</summary>
@@ -136,6 +141,12 @@ public sealed class PurposePlan
 
     /// <summary><see cref="Retention"/> in whole days.</summary>
     public int RetentionDays => (int)Retention.TotalDays;
+
+    /// <summary>The purpose's <c>anonymize</c> block; null when it has none (its records go straight to <see cref="Topic"/>).</summary>
+    public Anonymization.AnonymizationRules? Anonymization { get; init; }
+
+    /// <summary>Where the consent stage sends the purpose's records: its pending topic when anonymized, else <see cref="Topic"/>.</summary>
+    public string ForwardTopic => Anonymization?.PendingTopic ?? Topic;
 
     /// <summary>True when the purpose draws from <paramref name="input"/>.</summary>
     public bool Takes(InputKind input) => input == InputKind.Telematics ? TakesTelematics : TakesWifi;

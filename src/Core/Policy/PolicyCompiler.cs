@@ -18,6 +18,7 @@ internal sealed class PolicyCompiler
     private readonly PrivacyRules _privacy;
     private readonly TransformReader _transforms;
     private readonly SlotPlanner _slots;
+    private readonly AnonymizationReader _anonymization;
 
     private PolicyCompiler(PolicyDiagnostics diagnostics, IReadOnlyList<SchemaInfo> outputSchemas)
     {
@@ -26,6 +27,7 @@ internal sealed class PolicyCompiler
         _privacy = new PrivacyRules(diagnostics);
         _transforms = new TransformReader(diagnostics);
         _slots = new SlotPlanner(diagnostics, outputSchemas);
+        _anonymization = new AnonymizationReader(diagnostics);
     }
 
     /// <summary>Parses, validates and compiles a UTF-8 policy document.</summary>
@@ -114,18 +116,29 @@ internal sealed class PolicyCompiler
             slots = _slots.Plan(name, output, p.OutputSchema!.Value.Offset, telematics, wifi);
             if (consentRequired == false && rotation is not null)
             {
-                _privacy.CheckConsentExemption(name, output, rotation.Value, p.ConsentRequired!.Value.Offset);
+                _privacy.CheckConsentExemption(name, output, rotation.Value, p.Anonymize is not null, p.ConsentRequired!.Value.Offset);
             }
         }
 
+        Anonymization.AnonymizationRules? anonymization = null;
+        if (p.Anonymize is { } block && slots is not null && rotation is not null && topic is not null)
+        {
+            anonymization = _anonymization.Read(name, block, rotation.Value, topic, slots);
+        }
+        else if (p.Anonymize is null && rotation == PseudonymRotation.Segment)
+        {
+            _diagnostics.Add(p.Pseudonym!.Value.Offset, $"purpose '{name}' uses 'segment' pseudonyms, which need an '{AnonymizationReader.AnonymizeKey}' block");
+        }
+
         if (purposeId < 0 || topic is null || output is null || slots is null || retentionDays is null || consentRequired is null || rotation is null
-            || (p.Telematics is not null && telematics is null) || (p.Wifi is not null && wifi is null) || (telematics is null && wifi is null))
+            || (p.Telematics is not null && telematics is null) || (p.Wifi is not null && wifi is null) || (telematics is null && wifi is null)
+            || (p.Anonymize is not null && anonymization is null))
         {
             return null;
         }
 
         return new PurposePlan(name, purposeId, topic, consentRequired.Value, rotation.Value, output, slots, telematics is not null, wifi is not null,
-            TimeSpan.FromDays(retentionDays.Value));
+            TimeSpan.FromDays(retentionDays.Value)) { Anonymization = anonymization };
     }
 
     /// <summary>Reads each member of a section through the transform and privacy checks into an entry filling an output field.</summary>

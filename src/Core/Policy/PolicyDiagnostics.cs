@@ -18,6 +18,9 @@ internal sealed class PolicyDiagnostics
 
     public bool HasErrors => _errors.Count > 0;
 
+    /// <summary>Problems recorded so far.</summary>
+    public int Count => _errors.Count;
+
     /// <summary>Records a problem at the token starting at byte <paramref name="offset"/>.</summary>
     public void Add(long offset, string problem)
     {

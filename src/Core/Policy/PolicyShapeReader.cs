@@ -35,9 +35,10 @@ internal sealed class PolicyShapeReader
 
     private const string StablePseudonym = "stable";
     private const string DailyPseudonym = "daily";
+    private const string SegmentPseudonym = "segment";
 
     private static readonly string[] TopLevelKeys = [PolicyVersionKey, PurposesKey, InterestCategoriesKey];
-    private static readonly string[] PurposeKeys = [TopicKey, OutputSchemaKey, RetentionKey, ConsentRequiredKey, PseudonymKey, PolicyInputs.TelematicsSection, PolicyInputs.WifiSection];
+    private static readonly string[] PurposeKeys = [TopicKey, OutputSchemaKey, RetentionKey, ConsentRequiredKey, PseudonymKey, AnonymizationReader.AnonymizeKey, PolicyInputs.TelematicsSection, PolicyInputs.WifiSection];
 
     private readonly PolicyDiagnostics _diagnostics;
 
@@ -164,7 +165,7 @@ internal sealed class PolicyShapeReader
             return null;
         }
 
-        PolicyJsonProperty? topic = null, schema = null, retention = null, consent = null, pseudonym = null, telematics = null, wifi = null;
+        PolicyJsonProperty? topic = null, schema = null, retention = null, consent = null, pseudonym = null, anonymize = null, telematics = null, wifi = null;
         foreach (PolicyJsonProperty property in node.Properties)
         {
             switch (property.Name)
@@ -174,6 +175,7 @@ internal sealed class PolicyShapeReader
                 case RetentionKey: retention = property; break;
                 case ConsentRequiredKey: consent = property; break;
                 case PseudonymKey: pseudonym = property; break;
+                case AnonymizationReader.AnonymizeKey: anonymize = property; break;
                 case PolicyInputs.TelematicsSection: telematics = property; break;
                 case PolicyInputs.WifiSection: wifi = property; break;
                 default:
@@ -182,7 +184,7 @@ internal sealed class PolicyShapeReader
             }
         }
 
-        return new Purpose(name, node, topic, schema, retention, consent, pseudonym, telematics, wifi);
+        return new Purpose(name, node, topic, schema, retention, consent, pseudonym, anonymize, telematics, wifi);
     }
 
     /// <summary>Reads a purpose's string-valued key (<c>topic</c>, <c>outputSchema</c>); null when missing or not a non-empty string.</summary>
@@ -215,7 +217,7 @@ internal sealed class PolicyShapeReader
         return null;
     }
 
-    /// <summary>Reads <c>pseudonym</c>; null when missing or neither <c>stable</c> nor <c>daily</c>.</summary>
+    /// <summary>Reads <c>pseudonym</c>; null when missing or not <c>stable</c>, <c>daily</c> or <c>segment</c>.</summary>
     public PseudonymRotation? ReadPseudonym(Purpose purpose)
     {
         if (purpose.Pseudonym is not { } key)
@@ -228,8 +230,9 @@ internal sealed class PolicyShapeReader
         {
             case StablePseudonym when key.Value.Kind == PolicyJsonKind.String: return PseudonymRotation.Stable;
             case DailyPseudonym when key.Value.Kind == PolicyJsonKind.String: return PseudonymRotation.DailyUtc;
+            case SegmentPseudonym when key.Value.Kind == PolicyJsonKind.String: return PseudonymRotation.Segment;
             default:
-                Error(key.Value.Offset, $"'{PseudonymKey}' of purpose '{purpose.Name}' must be '{StablePseudonym}' or '{DailyPseudonym}', not {key.Value.DescribeValue()}");
+                Error(key.Value.Offset, $"'{PseudonymKey}' of purpose '{purpose.Name}' must be '{StablePseudonym}', '{DailyPseudonym}' or '{SegmentPseudonym}', not {key.Value.DescribeValue()}");
                 return null;
         }
     }
@@ -304,6 +307,6 @@ internal sealed class PolicyShapeReader
 
     /// <summary>A purpose object and its keys, each null when the purpose lacks it.</summary>
     public sealed record Purpose(string Name, PolicyJsonNode Node, PolicyJsonProperty? Topic, PolicyJsonProperty? OutputSchema,
-        PolicyJsonProperty? Retention, PolicyJsonProperty? ConsentRequired, PolicyJsonProperty? Pseudonym,
+        PolicyJsonProperty? Retention, PolicyJsonProperty? ConsentRequired, PolicyJsonProperty? Pseudonym, PolicyJsonProperty? Anonymize,
         PolicyJsonProperty? Telematics, PolicyJsonProperty? Wifi);
 }

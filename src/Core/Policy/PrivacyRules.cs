@@ -97,15 +97,16 @@ internal sealed class PrivacyRules
     }
 
     /// <summary>
-    /// Reports a purpose that skips consent although its pseudonym is not daily or its output has a precise field
+    /// Reports a purpose that skips consent although it is not anonymized (an <c>anonymize</c> block with segment
+    /// pseudonyms) or its output has a precise field
     /// (<c>latitude</c>, <c>longitude</c>, <c>eventTime</c>).
     /// </summary>
-    public void CheckConsentExemption(string purpose, SchemaInfo output, PseudonymRotation rotation, long at)
+    public void CheckConsentExemption(string purpose, SchemaInfo output, PseudonymRotation rotation, bool anonymized, long at)
     {
         var reasons = new List<string>();
-        if (rotation != PseudonymRotation.DailyUtc)
+        if (rotation != PseudonymRotation.Segment || !anonymized)
         {
-            reasons.Add("its pseudonym is not 'daily'");
+            reasons.Add("it declares no 'anonymize' block with 'segment' pseudonyms, and a pseudonym alone does not make data anonymous");
         }
 
         foreach (Field field in output.Schema.Fields)
@@ -119,7 +120,7 @@ internal sealed class PrivacyRules
         if (reasons.Count > 0)
         {
             Error(at, $"purpose '{purpose}' forwards precise data without consent ({string.Join("; ", reasons)}); " +
-                $"set {PolicyShapeReader.ConsentRequiredKey} to true, or use a daily pseudonym and only generalized time and place");
+                $"set {PolicyShapeReader.ConsentRequiredKey} to true, or declare '{AnonymizationReader.AnonymizeKey}' with 'segment' pseudonyms and release only generalized time and place");
         }
     }
 

@@ -41,9 +41,9 @@ internal sealed class SlotPlanner
             return null;
         }
 
-        if (Array.IndexOf(ReservedTopics, topic) >= 0)
+        if (Array.IndexOf(ReservedTopics, topic) >= 0 || topic.Contains(".pending", StringComparison.Ordinal))
         {
-            Error(at, $"purpose '{purpose}' cannot write to '{topic}', which is a raw-zone or operations topic");
+            Error(at, $"purpose '{purpose}' cannot write to '{topic}', which is a raw-zone or operations topic (names with '.pending' are the release stage's)");
             return null;
         }
 

@@ -136,7 +136,11 @@ public sealed class ReleasedDataset
             EligibleRecords++;
         }
 
-        _truthVehicleCellBuckets.Add(((long)vehicle << 40) | CellBucket(cell, bucketStart));
+        if (moving)
+        {
+            // True counts are of moving vehicles: parked records are not eligible, and a release may withhold them all.
+            _truthVehicleCellBuckets.Add(((long)vehicle << 40) | CellBucket(cell, bucketStart));
+        }
     }
 
     /// <summary>Ground truth: commuter <paramref name="vehicle"/> lives in <paramref name="homeCell"/> and works in <paramref name="workCell"/> (packed cells at the release's precision).</summary>

@@ -34,6 +34,11 @@ public sealed class MinimizerService(MinimizerSettings settings, MinimizerMetric
             // The engine's loop blocks in librdkafka calls; give it a thread of its own.
             Task.Factory.StartNew(() => engine.RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap(),
         };
+        if (pipeline.Release.HasWork)
+        {
+            tasks.Add(Task.Factory.StartNew(() => pipeline.Release.RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap());
+        }
+
         if (pipeline.Loader is ConsentLoader loader)
         {
             tasks.Add(Task.Factory.StartNew(() => loader.RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap());
@@ -46,7 +51,7 @@ public sealed class MinimizerService(MinimizerSettings settings, MinimizerMetric
             Task ended = await Task.WhenAny(tasks).ConfigureAwait(false);
             if (!stoppingToken.IsCancellationRequested)
             {
-                string loop = ended == tasks[0] ? "engine" : "consent loader";
+                string loop = ended == tasks[0] ? "engine" : pipeline.Release.HasWork && ended == tasks[1] ? "release stage" : "consent loader";
                 Exception? failure = ended.Exception?.GetBaseException();
                 logger.LogCritical("The minimizer's {Loop} stopped ({ExceptionType}: {Message}); stopping the service", loop,
                     failure?.GetType().Name ?? "no exception", failure?.Message ?? "it returned");

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Sieve.Contracts.Pseudonymization;
+using Sieve.Core.Anonymization;
 using Sieve.Core.Consent;
 using Sieve.Core.Engine;
 using Sieve.Core.Metrics;
@@ -26,6 +27,8 @@ internal static class MinimizerServicePipeline
     public static MinimizerPipelineBuilder Builder(MinimizerSettings settings, IConsentStore store, ILoggerFactory loggers, MinimizerMetrics? metrics) =>
         new(store, settings.Policy, new PseudonymKeyFactory(settings.Keys))
         {
+            // Several instances count a (cell, bucket)'s vehicles together, in the consent store's Redis.
+            Density = store is RedisConsentStore redis ? new RedisDensityCounter(redis.Database) : new InMemoryDensityCounter(),
             BootstrapServers = settings.Engine.BootstrapServers,
             KafkaProperties = settings.Engine.KafkaProperties,
             GroupId = settings.Engine.GroupId,

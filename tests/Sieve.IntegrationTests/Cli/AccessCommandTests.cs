@@ -36,7 +36,8 @@ public sealed class AccessCommandTests
         Assert.True(text.ExitCode == 0, text.Error);
         Assert.Contains("purpose positioning: consent granted since ", text.Out, StringComparison.Ordinal);
         Assert.Contains("(policy 2026-11-01); 7 rows, first ", text.Out, StringComparison.Ordinal);
-        Assert.Contains("purpose analytics: consent none; 7 rows", text.Out, StringComparison.Ordinal);
+        Assert.Contains("purpose analytics: consent none; 0 rows", text.Out, StringComparison.Ordinal);
+        Assert.Contains("  anonymized: its rows carry random segment pseudonyms, so none can be attributed to the subject", text.Out, StringComparison.Ordinal);
         Assert.Contains("minor: no", text.Out, StringComparison.Ordinal);
         Assert.Contains("erased: no", text.Out, StringComparison.Ordinal);
         RawIdentifierScanner.For([vin]).AssertClean(text.All, "access text output");
@@ -48,7 +49,8 @@ public sealed class AccessCommandTests
         var purposes = document.RootElement.GetProperty("purposes").EnumerateArray().ToDictionary(p => p.GetProperty("purpose").GetString()!);
         Assert.Equal(7, purposes["positioning"].GetProperty("rows").GetInt64());
         Assert.Equal("granted", purposes["positioning"].GetProperty("consent").GetProperty("state").GetString());
-        Assert.Equal(2, purposes["analytics"].GetProperty("pseudonyms").GetArrayLength());
+        Assert.Equal(0, purposes["analytics"].GetProperty("pseudonyms").GetArrayLength());
+        Assert.True(purposes["analytics"].GetProperty("anonymized").GetBoolean());
         Assert.False(document.RootElement.GetProperty("erased").GetBoolean());
         RawIdentifierScanner.For([vin]).AssertClean(json.All, "access JSON output");
 

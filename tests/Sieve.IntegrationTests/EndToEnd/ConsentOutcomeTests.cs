@@ -85,7 +85,7 @@ public sealed class ConsentOutcomeTests(KafkaFixture kafka, RedisFixture redis, 
             e => "audited " + AuditLedger.Inputs(e) + " of " + sent.Count + " inputs", minimizer.ThrowIfStopped);
         Assert.Equal(sent.Count, AuditLedger.Inputs(entries));
         AuditLedger.AssertBalanced(entries, PolicyPurposes.All);
-        Assert.All(entries, e => Assert.Equal("e2e-outcomes", e.InstanceId));
+        Assert.All(entries, e => Assert.Equal(e.IsRelease ? "e2e-outcomes-release" : "e2e-outcomes", e.InstanceId));
         Assert.Empty(AuditLedger.Quarantined(entries));
 
         // The audit's outcome totals are exactly what each subject's consent calls for.
@@ -126,12 +126,18 @@ public sealed class ConsentOutcomeTests(KafkaFixture kafka, RedisFixture redis, 
         AssertPerPseudonym(personalization, sent, Personalization, e => oracle.Stable(Personalization, e.Subject!), e => e.EventTime / 3_600_000 * 3_600_000);
         Assert.All(personalization, r => Assert.Equal(MasterKeyRing.DemoKeyId + "/personalization/stable", r.KeyId));
 
-        // Analytics: no consent needed, minors still excluded; the pseudonym's key is the one of the event's UTC day.
-        AssertPerPseudonym(analytics, sent, Analytics, e => oracle.Daily(Analytics, e.Subject!, e.EventTime), e => e.EventTime / 900_000 * 900_000);
-        foreach (PurposeRecord record in analytics)
-        {
-            Assert.Equal(MasterKeyRing.DemoKeyId + "/analytics/" + PseudonymKeyFactory.DailyEpoch(record.TimeBucket!.Value), record.KeyId);
-        }
+        // Analytics: no consent needed, minors still excluded; every record of an adult is held for the release stage,
+        // which accounts for each one and releases only under random segment pseudonyms.
+        long held = totals[Analytics].Held;
+        entries = await audit.WaitForAsync(e => AuditLedger.ReleaseInputs(e) >= held, Wait,
+            e => "the release stage decided " + AuditLedger.ReleaseInputs(e) + " of " + held + " held records", minimizer.ThrowIfStopped);
+        AuditLedger.AssertBalanced(entries, PolicyPurposes.All);
+        Assert.Equal(held, AuditLedger.ReleaseInputs(entries));
+        analytics = [.. (await analyticsTail.ReadToEndAsync(Wait)).Select(r => r.Value)];
+        Assert.Equal(AuditLedger.ReleaseTotals(entries)[Analytics].Forwarded, analytics.Count);
+        Assert.All(analytics, r => Assert.Equal("segment", r.KeyId));
+        var keyed = fleet.All.SelectMany(s => new[] { oracle.Daily(Analytics, s, baseTime), oracle.Stable(Analytics, s) }).ToHashSet();
+        Assert.DoesNotContain(analytics, r => keyed.Contains(r.Key));
 
         // Pseudonyms of one subject differ across purposes, and no pseudonym is shared between purpose topics.
         var positioningKeys = positioning.Select(r => r.Key).ToHashSet();
@@ -142,13 +148,13 @@ public sealed class ConsentOutcomeTests(KafkaFixture kafka, RedisFixture redis, 
         Assert.Empty(personalizationKeys.Intersect(analyticsKeys));
         foreach (TestSubject subject in fleet.All)
         {
-            string[] own = [oracle.Stable(Positioning, subject), oracle.Stable(Personalization, subject), oracle.Daily(Analytics, subject, baseTime)];
-            Assert.True(own.Distinct().Count() == 3, subject + " has the same pseudonym for two purposes.");
+            string[] own = [oracle.Stable(Positioning, subject), oracle.Stable(Personalization, subject)];
+            Assert.True(own.Distinct().Count() == 2, subject + " has the same pseudonym for two purposes.");
         }
 
         // Minors: nothing of theirs anywhere, not even their pseudonyms inside another record's value.
         var minorPseudonyms = fleet.All.Where(s => s.Minor)
-            .SelectMany(s => new[] { oracle.Stable(Positioning, s), oracle.Stable(Personalization, s), oracle.Daily(Analytics, s, baseTime), oracle.Daily(Analytics, s, baseTime + plan.Count) })
+            .SelectMany(s => new[] { oracle.Stable(Positioning, s), oracle.Stable(Personalization, s) })
             .ToHashSet();
         foreach (PurposeRecord record in positioning.Concat(personalization).Concat(analytics))
         {
@@ -175,7 +181,12 @@ public sealed class ConsentOutcomeTests(KafkaFixture kafka, RedisFixture redis, 
             return Outcome.WithheldMinor;
         }
 
-        if (purpose == Analytics || subject.Grants.Contains(purpose))
+        if (purpose == Analytics)
+        {
+            return Outcome.HeldForRelease;
+        }
+
+        if (subject.Grants.Contains(purpose))
         {
             return Outcome.Forwarded;
         }
@@ -186,7 +197,8 @@ public sealed class ConsentOutcomeTests(KafkaFixture kafka, RedisFixture redis, 
     private static PurposeCounts ExpectedCounts(List<SentEvent> sent, string purpose)
     {
         long Count(Outcome o) => sent.Count(e => Expected(e.Subject!, purpose) == o);
-        return new PurposeCounts(Count(Outcome.Forwarded), Count(Outcome.WithheldNoConsent), Count(Outcome.WithheldWithdrawn), Count(Outcome.WithheldMinor), 0);
+        return new PurposeCounts(Count(Outcome.Forwarded), Count(Outcome.WithheldNoConsent), Count(Outcome.WithheldWithdrawn), Count(Outcome.WithheldMinor), 0,
+            Held: Count(Outcome.HeldForRelease));
     }
 
     /// <summary>Records grouped by pseudonym match the forwarded events grouped by their expected pseudonym, time buckets included.</summary>

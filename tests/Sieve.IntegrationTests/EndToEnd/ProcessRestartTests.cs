@@ -131,7 +131,7 @@ public sealed class ProcessRestartTests(RedisFixture redis, ITestOutputHelper ou
             List<AuditEntry> afterRestart = entries.Skip(beforeKill.Count).ToList();
             Assert.NotEmpty(afterRestart);
             AuditLedger.AssertBalanced(entries, PolicyPurposes.All);
-            Assert.All(entries, e => Assert.Equal("e2e-restart", e.InstanceId));
+            Assert.All(entries, e => Assert.Equal(e.IsRelease ? "e2e-restart-release" : "e2e-restart", e.InstanceId));
 
             // No gap: every offset of every input partition is covered by an audit record, so nothing was lost.
             // Repeats: the batch in flight when the process died is processed again by its successor. In at-least-once

@@ -126,7 +126,7 @@ public sealed class QuarantineTests(KafkaFixture kafka, RedisFixture redis, ITes
         List<Tailed<PurposeRecord>> positioning = await positioningTail.ReadToEndAsync(Wait);
         Assert.Equal(goodEvents.Count, positioning.Count);
         Assert.Equal(goodEvents.Count, AuditLedger.Totals(entries)[Personalization].Forwarded);
-        Assert.Equal(goodEvents.Count, AuditLedger.Totals(entries)[KnownPurposes.Analytics].Forwarded);
+        Assert.Equal(goodEvents.Count, AuditLedger.Totals(entries)[KnownPurposes.Analytics].Held);
         Assert.Equal(expected.Count, minimizer.Engine.Stats.QuarantinedTotal);
         minimizer.ThrowIfStopped();
 

@@ -140,7 +140,7 @@ public sealed class RedisOutageTests(KafkaFixture kafka, RedisFixture redis, ITe
         var phaseC = sent.Where(e => e.Phase == "C" && consenting.Contains(e.Event.Subject!)).ToList();
         Assert.All(phaseC, e => Assert.Contains(e.Event.EventTime, positioningTimes));
         Assert.Equal(positioning.Count, positioningTimes.Count);
-        Assert.Equal(sent.Count, AuditLedger.Totals(entries)[KnownPurposes.Analytics].Forwarded);
+        Assert.Equal(sent.Count, AuditLedger.Totals(entries)[KnownPurposes.Analytics].Held);
 
         RawIdentifierScanner scanner = fleet.Scanner();
         await scanner.AssertTopicsCleanAsync(kafka.BootstrapServers, topics.Outputs);

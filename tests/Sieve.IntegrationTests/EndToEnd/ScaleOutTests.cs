@@ -206,6 +206,12 @@ public sealed class ScaleOutTests(RedisFixture redis, ITestOutputHelper output)
             Dictionary<(string Topic, int Partition), long> ends = Ends(sent, extra: 0);
             List<AuditEntry> entries = await audit.WaitForAsync(e => AuditLedger.CoversAll(e, ends), Wait,
                 e => "audited " + AuditLedger.Inputs(e) + " inputs (with repeats) of " + events.Count + "; " + Gaps(e, ends), Check);
+
+            // The release stage's own audit records (analytics' pending topic) balance on their own; the checks of the
+            // raw inputs' audit chains below are about the consent stage.
+            List<AuditEntry> releaseEntries = [.. entries.Where(e => e.IsRelease)];
+            AuditLedger.AssertBalanced(releaseEntries, PolicyPurposes.All);
+            entries = [.. entries.Where(e => !e.IsRelease)];
             long completed = Stopwatch.GetTimestamp();
 
             // (3) Every record balances, and every input offset is audited.
@@ -227,7 +233,7 @@ public sealed class ScaleOutTests(RedisFixture redis, ITestOutputHelper output)
             // only consecutive records of one instance, and every batch repeated is one whose offset commit was
             // refused: no two instances work on one partition at once, and no committed offset goes backwards.
             var repeatedBatches = new HashSet<(string Instance, long Batch)>();
-            foreach (IGrouping<(string Topic, int Partition), AuditEntry> group in entries.GroupBy(e => (e.SourceTopic, e.Partition)))
+            foreach (IGrouping<(string Topic, int Partition), AuditEntry> group in entries.Where(e => !e.IsRelease).GroupBy(e => (e.SourceTopic, e.Partition)))
             {
                 string where = Where(group.Key.Topic, group.Key.Partition);
                 List<AuditEntry> records = [.. group];
@@ -312,13 +318,26 @@ public sealed class ScaleOutTests(RedisFixture redis, ITestOutputHelper output)
             {
                 (Positioning, topics.Positioning, "PositioningRecord"),
                 (Personalization, topics.Personalization, "PersonalizationRecord"),
-                (Analytics, topics.Analytics, "AnalyticsRecord"),
             })
             {
                 using var tail = TopicTail<PurposeRecord>.Start(bootstrapServers, topic, r => OutputDecoder.Purpose(r, schema));
                 written[purpose] = [.. (await tail.ReadToEndAsync(Wait)).Select(r => r.Value)];
                 Assert.Equal(totals[purpose].Forwarded, written[purpose].Count);
             }
+
+            // Analytics comes from the instances' release stages, which share the density count in Redis: they decide
+            // every held record (at least once across rebalances), and each record read is in a committed decision.
+            long held = totals[Analytics].Held;
+            await audit.WaitForAsync(e => AuditLedger.ReleaseInputs(e) >= held, Wait, e => "the release stages decided " + AuditLedger.ReleaseInputs(e) + " of " + held);
+            using (var tail = TopicTail<PurposeRecord>.Start(bootstrapServers, topics.Analytics, r => OutputDecoder.Purpose(r, "AnalyticsRecord")))
+            {
+                written[Analytics] = [.. (await tail.ReadToEndAsync(Wait)).Select(r => r.Value)];
+            }
+
+            List<AuditEntry> releaseAfter = [.. audit.Snapshot().Select(r => r.Value).Where(e => e.IsRelease)];
+            Assert.True(written[Analytics].Count <= AuditLedger.ReleaseTotals(releaseAfter).GetValueOrDefault(Analytics).Forwarded,
+                written[Analytics].Count + " analytics records, more than the release stages' audit forwarded");
+            Assert.All(written[Analytics], r => Assert.Equal("segment", r.KeyId));
 
             var positioningPerEvent = new Dictionary<long, int>();
             foreach (PurposeRecord record in written[Positioning])
@@ -479,7 +498,8 @@ public sealed class ScaleOutTests(RedisFixture redis, ITestOutputHelper output)
 
     private static Outcome Expected(TestSubject subject, string purpose) =>
         subject.Minor ? Outcome.WithheldMinor
-        : purpose == Analytics || subject.Grants.Contains(purpose) ? Outcome.Forwarded
+        : purpose == Analytics ? Outcome.HeldForRelease
+        : subject.Grants.Contains(purpose) ? Outcome.Forwarded
         : Outcome.WithheldNoConsent;
 
     private static long Bucket(PurposeCounts counts, Outcome outcome) => outcome switch
@@ -488,6 +508,7 @@ public sealed class ScaleOutTests(RedisFixture redis, ITestOutputHelper output)
         Outcome.WithheldNoConsent => counts.WithheldNoConsent,
         Outcome.WithheldWithdrawn => counts.WithheldWithdrawn,
         Outcome.WithheldMinor => counts.WithheldMinor,
+        Outcome.HeldForRelease => counts.Held,
         _ => counts.WithheldNotApplicable,
     };
 

@@ -134,6 +134,8 @@ public sealed class NodeClientInteropTests(KafkaFixture kafka)
     private async Task CreateTopicsAsync(IReadOnlyDictionary<string, string> topics)
     {
         // Raw and purpose topics are partitioned like production; consent, audit and quarantine have one partition.
+        // The Minimizer hands analytics to its release stage over the analytics topic's pending twin.
+        await kafka.CreateTopicAsync(Sieve.Contracts.Topics.PendingFor(topics["analytics"]), 4);
         foreach ((string role, int partitions) in TopicPartitions)
         {
             await kafka.CreateTopicAsync(topics[role], partitions);

@@ -37,21 +37,35 @@ public sealed class PolicyRetentionTests
     [Fact]
     public void Erasure_covers_every_daily_epoch_of_the_policys_retention_even_when_the_lake_keeps_less()
     {
-        CompiledPolicy policy = PolicyWith(positioningDays: 7, analyticsDays: 5);
+        CompiledPolicy policy = DailyPersonalization(days: 5);
         var keys = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
         var now = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
-        IReadOnlyList<LakeTable> shortened = LakeTable.FromPolicy(policy, new RetentionPolicy(policy, new Dictionary<string, int> { ["analytics"] = 2 }));
-        Assert.Equal(2, shortened.Single(t => t.Purpose == "analytics").RetentionDays);
-        Assert.Equal(5, shortened.Single(t => t.Purpose == "analytics").PolicyRetentionDays);
+        IReadOnlyList<LakeTable> shortened = LakeTable.FromPolicy(policy, new RetentionPolicy(policy, new Dictionary<string, int> { ["personalization"] = 2 }));
+        Assert.Equal(2, shortened.Single(t => t.Purpose == "personalization").RetentionDays);
+        Assert.Equal(5, shortened.Single(t => t.Purpose == "personalization").PolicyRetentionDays);
         Assert.True(SubjectPseudonyms.TryDerive(keys, shortened, SubjectType.Vin, Vin, now, out SubjectPseudonyms.Derived? derived, out _));
 
         // 2026-11-20 (today minus 5) to 2026-11-26 (tomorrow): seven daily keys, one pseudonym each.
-        IReadOnlyList<PurposePseudonym> analytics = derived!.ByPurpose["analytics"];
-        Assert.Equal(7, analytics.Count);
-        Assert.Equal("demo-1/analytics/2026-11-20", analytics[0].KeyIds.Single());
-        Assert.Equal("demo-1/analytics/2026-11-26", analytics[^1].KeyIds.Single());
+        IReadOnlyList<PurposePseudonym> personalization = derived!.ByPurpose["personalization"];
+        Assert.Equal(7, personalization.Count);
+        Assert.Equal("demo-1/personalization/2026-11-20", personalization[0].KeyIds.Single());
+        Assert.Equal("demo-1/personalization/2026-11-26", personalization[^1].KeyIds.Single());
         Assert.Single(derived.ByPurpose["positioning"]);
+
+        // Anonymized analytics has random segment pseudonyms: no key leads from the subject to any of them.
+        Assert.Empty(derived.ByPurpose["analytics"]);
+    }
+
+    /// <summary>The test policy with personalization on daily pseudonyms kept <paramref name="days"/> days.</summary>
+    private static CompiledPolicy DailyPersonalization(int days)
+    {
+        string json = File.ReadAllText(RepoPaths.DefaultPolicy);
+        int at = json.IndexOf("\"personalization\": {", StringComparison.Ordinal);
+        int end = json.IndexOf("\"analytics\": {", at, StringComparison.Ordinal);
+        string section = json[at..end].Replace("\"retention\": \"180d\"", $"\"retention\": \"{days}d\"", StringComparison.Ordinal)
+            .Replace("\"pseudonym\": \"stable\"", "\"pseudonym\": \"daily\"", StringComparison.Ordinal);
+        return PolicyLoader.LoadJson(json[..at] + section + json[end..], "daily-policy.json");
     }
 
     [Fact]

@@ -42,8 +42,15 @@ public sealed class PolicyExplainCommandTests : IDisposable
         Assert.Equal(24000, Field(personalization, "odometerKm").GetProperty("value").GetDouble());
 
         JsonElement analytics = Purpose(report, "analytics");
-        Assert.Equal("forwarded", analytics.GetProperty("outcome").GetString());
-        Assert.Equal("demo-1/analytics/2026-11-25", Field(analytics, "keyId").GetProperty("value").GetString());
+        Assert.Equal("held", analytics.GetProperty("outcome").GetString());
+        Assert.Equal("held:release", analytics.GetProperty("code").GetString());
+        Assert.Equal("segment", analytics.GetProperty("pseudonym").GetString());
+        Assert.Equal("segment", Field(analytics, "keyId").GetProperty("value").GetString());
+        Assert.Null(Field(analytics, "odometerKm").GetProperty("value").GetString());
+        string[] release = [.. analytics.GetProperty("release").EnumerateArray().Select(r => r.GetString()!)];
+        Assert.Contains(release, r => r.StartsWith("k: a (cell, bucket) is released only if at least 5 distinct vehicles", StringComparison.Ordinal));
+        Assert.Contains(release, r => r.StartsWith("zones: nothing is released in Ruijin Hospital (example), Municipal government compound (example)", StringComparison.Ordinal));
+        Assert.Contains(release, r => r == "parked: every record with the ignition off is withheld");
         Assert.Equal("demo-1/positioning/stable", Field(positioning, "keyId").GetProperty("value").GetString());
     }
 
@@ -135,12 +142,13 @@ public sealed class PolicyExplainCommandTests : IDisposable
             .ToDictionary(p => p.GetProperty("purpose").GetString()!, p => p.GetProperty("code").GetString());
         Assert.Equal("withheld:no-consent", outcomes["positioning"]);
         Assert.Equal("withheld:no-consent", outcomes["personalization"]);
-        Assert.Equal("forwarded", outcomes["analytics"]);
+        Assert.Equal("held:release", outcomes["analytics"]);
         Assert.Empty(report.RootElement.GetProperty("consent").GetProperty("granted").EnumerateArray());
 
         Assert.Equal(0, table.ExitCode);
         Assert.Equal(2, CountOf(table.Out, "withheld (withheld:no-consent)"));
-        Assert.Single(table.Out.Split('\n'), line => line.Trim() == "forwarded");
+        Assert.Single(table.Out.Split('\n'), line => line.Trim().StartsWith("held for release:", StringComparison.Ordinal));
+        Assert.Contains("release k: a (cell, bucket) is released only if at least 5", table.Out.ReplaceLineEndings(" "), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -150,7 +158,7 @@ public sealed class PolicyExplainCommandTests : IDisposable
 
         Assert.Equal("forwarded", Purpose(report, "positioning").GetProperty("outcome").GetString());
         Assert.Equal("withheld:no-consent", Purpose(report, "personalization").GetProperty("code").GetString());
-        Assert.Equal("forwarded", Purpose(report, "analytics").GetProperty("outcome").GetString());
+        Assert.Equal("held", Purpose(report, "analytics").GetProperty("outcome").GetString());
     }
 
     [Fact]

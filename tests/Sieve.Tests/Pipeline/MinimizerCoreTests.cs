@@ -46,7 +46,9 @@ public sealed class MinimizerCoreTests : IDisposable
         var (status, outcomes, _) = await _h.ProcessAsync(InputKind.Telematics, Vehicle(vin).ToMessage());
 
         Assert.Equal(ProcessStatus.Processed, status);
-        Assert.All(outcomes, o => Assert.Equal(Outcome.Forwarded, o));
+        Assert.Equal(Outcome.Forwarded, outcomes[_h.PlanIndex("positioning")]);
+        Assert.Equal(Outcome.Forwarded, outcomes[_h.PlanIndex("personalization")]);
+        Assert.Equal(Outcome.HeldForRelease, outcomes[_h.PlanIndex("analytics")]);
         var records = _h.Sink.Decoded().ToDictionary(r => r.Purpose, r => r.Record);
         Assert.Equal(3, records.Count);
 
@@ -69,13 +71,23 @@ public sealed class MinimizerCoreTests : IDisposable
         Assert.Equal(5, ((string)analytics["geohash"]!).Length);
         Assert.StartsWith(((string)personalization["geohash"]!)[..5], (string)analytics["geohash"]!);
         Assert.Equal(Now - (Now % 900_000), ApacheAvroBridge.Millis(analytics["timeBucket"]));
-        Assert.EndsWith("/analytics/2025-11-25", (string)analytics["keyId"]);
+        Assert.Equal("segment", (string)analytics["keyId"]);
         Assert.Equal(40f, (float)analytics["speedKph"]!);
+        Assert.Null(analytics["odometerKm"]);
+        Assert.Null(analytics["fuelLevelPct"]);
+        Assert.Null(analytics["batteryVoltage"]);
 
-        var subjects = records.Values.Select(r => (string)r["subject"]).ToList();
-        Assert.Equal(3, subjects.Distinct().Count());
+        // Analytics leaves the consent stage with a placeholder subject, keyed by the consent-store token, for the release stage.
+        Assert.Equal("00000000000000000000000000000000", (string)analytics["subject"]);
+        int held = _h.Sink.Records.FindIndex(r => r.Purpose == "analytics");
+        Assert.Equal("analytics.pending.v1", _h.Sink.Records[held].Topic);
+        Assert.Equal(_h.ConsentKey(SubjectType.Vin, vin), Encoding.ASCII.GetString(_h.Sink.Records[held].Key));
+        Assert.Equal(31.2304123, (double)_h.Sink.Candidate(held)["latitude"]);
+
+        var subjects = new[] { records["positioning"], records["personalization"] }.Select(r => (string)r["subject"]).ToList();
+        Assert.Equal(2, subjects.Distinct().Count());
         Assert.All(subjects, s => Assert.Matches("^[a-z2-7]{32}$", s));
-        foreach (var (purpose, _, key, value) in _h.Sink.Records)
+        foreach (var (purpose, _, key, value) in _h.Sink.Records.Where(r => r.Purpose != "analytics"))
         {
             Assert.Equal((string)records[purpose]["subject"], Encoding.ASCII.GetString(key));
         }
@@ -111,7 +123,7 @@ public sealed class MinimizerCoreTests : IDisposable
         var (_, outcomes, _) = await _h.ProcessAsync(InputKind.Telematics, Vehicle(_ids.Vin()).ToMessage());
         Assert.Equal(Outcome.WithheldNoConsent, outcomes[_h.PlanIndex("positioning")]);
         Assert.Equal(Outcome.WithheldNoConsent, outcomes[_h.PlanIndex("personalization")]);
-        Assert.Equal(Outcome.Forwarded, outcomes[_h.PlanIndex("analytics")]);
+        Assert.Equal(Outcome.HeldForRelease, outcomes[_h.PlanIndex("analytics")]);
         Assert.Equal(["analytics"], _h.Sink.Records.Select(r => r.Purpose));
     }
 
@@ -148,7 +160,7 @@ public sealed class MinimizerCoreTests : IDisposable
         var withMacOnly = (string mac) => new WifiEventData { EventId = "w", GatewayId = "g", OutletId = "SH-MH-002", EventTime = Now, ClientMac = mac, Location = new GeoLocationData(31.1, 121.4), VisitedDomains = ["m.autohome.com.cn", "ctrip.com", "unknown.example"] };
         await _h.ProcessAsync(InputKind.Wifi, withMacOnly("aa-bb-cc-dd-ee-f0").ToMessage());
         await _h.ProcessAsync(InputKind.Wifi, withMacOnly("AA:BB:CC:DD:EE:F0").ToMessage());
-        var analytics = _h.Sink.Decoded().Where(r => r.Purpose == "analytics").Select(r => (string)r.Record["subject"]).ToList();
+        var analytics = _h.Sink.Records.Where(r => r.Purpose == "analytics").Select(r => Encoding.ASCII.GetString(r.Key)).ToList();
         Assert.Equal(2, analytics.Count);
         Assert.Equal(analytics[0], analytics[1]);
 
@@ -191,11 +203,12 @@ public sealed class MinimizerCoreTests : IDisposable
         await _h.GrantAsync(SubjectType.Vin, vin, KnownPurposes.Positioning, HourBefore);
         var (_, outcomes, _) = await _h.ProcessAsync(InputKind.Telematics, Vehicle(vin, withLocation: false).ToMessage());
         Assert.Equal(Outcome.WithheldNotApplicable, outcomes[_h.PlanIndex("positioning")]);
-        Assert.Equal(Outcome.Forwarded, outcomes[_h.PlanIndex("analytics")]);
+        // Anonymized analytics is made of places: an event without one has nothing for it.
+        Assert.Equal(Outcome.WithheldNotApplicable, outcomes[_h.PlanIndex("analytics")]);
     }
 
     [Fact]
-    public async Task Analytics_pseudonyms_rotate_each_utc_day_and_positioning_pseudonyms_do_not()
+    public async Task Analytics_gets_no_keyed_pseudonym_from_the_consent_stage_and_positioning_pseudonyms_are_stable()
     {
         string vin = _ids.Vin();
         await _h.GrantAsync(SubjectType.Vin, vin, KnownPurposes.Positioning, 0);
@@ -205,8 +218,8 @@ public sealed class MinimizerCoreTests : IDisposable
         await _h.ProcessAsync(InputKind.Telematics, Vehicle(vin, Now + Day).ToMessage());
         var analytics = _h.Sink.Decoded().Where(r => r.Purpose == "analytics").Select(r => (string)r.Record["subject"]).ToList();
         var positioning = _h.Sink.Decoded().Where(r => r.Purpose == "positioning").Select(r => (string)r.Record["subject"]).ToList();
-        Assert.Equal(analytics[0], analytics[1]);
-        Assert.NotEqual(analytics[1], analytics[2]);
+        Assert.Equal(3, analytics.Count);
+        Assert.All(analytics, s => Assert.Equal("00000000000000000000000000000000", s));
         Assert.Single(positioning.Distinct());
     }
 

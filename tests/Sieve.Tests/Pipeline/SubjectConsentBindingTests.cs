@@ -57,7 +57,7 @@ public sealed class SubjectConsentBindingTests : IDisposable
 
         var (_, after, _) = await _h.ProcessAsync(InputKind.Telematics, Vehicle(vin).ToMessage());
         Assert.Equal(Outcome.WithheldWithdrawn, after[_h.PlanIndex("positioning")]);
-        Assert.Equal(Outcome.Forwarded, after[_h.PlanIndex("analytics")]);
+        Assert.Equal(Outcome.HeldForRelease, after[_h.PlanIndex("analytics")]);
     }
 
     [Fact]

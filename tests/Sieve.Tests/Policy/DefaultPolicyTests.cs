@@ -79,22 +79,32 @@ public class DefaultPolicyTests
     }
 
     [Fact]
-    public void Analytics_is_generalized_without_consent()
+    public void Analytics_is_generalized_and_anonymized_without_consent()
     {
         PurposePlan plan = Plan("analytics");
         Assert.False(plan.ConsentRequired);
-        Assert.Equal(PseudonymRotation.DailyUtc, plan.Rotation);
+        Assert.Equal(PseudonymRotation.Segment, plan.Rotation);
+        Sieve.Core.Anonymization.AnonymizationRules rules = plan.Anonymization!;
+        Assert.Equal("analytics.pending.v1", plan.ForwardTopic);
+        Assert.Equal(5, rules.MinVehicles);
+        Assert.Equal(5, rules.CellPrecision);
+        Assert.Equal(900_000, rules.BucketMillis);
+        Assert.Equal(1, rules.SegmentMaxCells);
+        Assert.Equal(2, rules.Zones.Names.Count);
+        Assert.True(rules.Zones.Contains(31.2117, 121.4686), "the example hospital zone covers its centre");
+        Assert.False(rules.Zones.Contains(31.30, 121.60));
 
         var quarter = new FieldTransform(TransformKind.BucketTime, BucketMillis: 900_000);
         var geohash5 = new FieldTransform(TransformKind.Geohash, Precision: 5);
         Assert.Equal(new OutputSlot(SlotKind.TimeBucket, "timeBucket", false, quarter, quarter, "eventTime", "eventTime"), Slot(plan, "timeBucket"));
         Assert.Equal(new OutputSlot(SlotKind.Geohash, "geohash", true, geohash5, geohash5, "location", "location"), Slot(plan, "geohash"));
         Assert.Equal(new FieldTransform(TransformKind.Round, Step: 10), Slot(plan, "speedKph").FromTelematics);
-        Assert.Equal(new FieldTransform(TransformKind.Round, Step: 1000), Slot(plan, "odometerKm").FromTelematics);
-        Assert.Equal(new FieldTransform(TransformKind.Round, Step: 10), Slot(plan, "fuelLevelPct").FromTelematics);
-        Assert.Equal(new FieldTransform(TransformKind.Round, Step: 0.5), Slot(plan, "batteryVoltage").FromTelematics);
+        // Slowly changing values would link a vehicle's segments: the anonymized purpose carries none.
+        Assert.Equal(FieldTransform.None, Slot(plan, "odometerKm").FromTelematics);
+        Assert.Equal(FieldTransform.None, Slot(plan, "fuelLevelPct").FromTelematics);
+        Assert.Equal(FieldTransform.None, Slot(plan, "batteryVoltage").FromTelematics);
         Assert.Equal(new FieldTransform(TransformKind.Pass), Slot(plan, "engineOn").FromTelematics);
-        Assert.Equal(new FieldTransform(TransformKind.Pass), Slot(plan, "outletId").FromWifi);
+        Assert.Equal(FieldTransform.None, Slot(plan, "outletId").FromWifi);
         Assert.Equal(new FieldTransform(TransformKind.Round, Step: 300), Slot(plan, "dwellSeconds").FromWifi);
         Assert.DoesNotContain(plan.Slots, s => s.Kind is SlotKind.Latitude or SlotKind.Longitude or SlotKind.EventTime or SlotKind.Interests);
     }

@@ -362,16 +362,80 @@ public class PolicyValidationTests
     public void Positioning_without_consent_is_rejected()
     {
         string json = Minimal.Edit("\"consentRequired\": true", "\"consentRequired\": false");
-        PolicyError error = ExpectSingle(json, "\"consentRequired\"", "purpose 'positioning' forwards precise data without consent (its pseudonym is not 'daily'; output field 'eventTime' is precise; output field 'latitude' is precise; output field 'longitude' is precise)");
+        PolicyError error = ExpectSingle(json, "\"consentRequired\"", "purpose 'positioning' forwards precise data without consent (it declares no 'anonymize' block with 'segment' pseudonyms, and a pseudonym alone does not make data anonymous; output field 'eventTime' is precise; output field 'latitude' is precise; output field 'longitude' is precise)");
         Assert.Equal(ColumnOf(json, "false"), error.Column);
     }
 
     [Fact]
-    public void No_consent_needs_a_daily_pseudonym_even_when_generalized()
+    public void No_consent_needs_an_anonymize_block_even_when_generalized()
     {
         string policy = System.Text.Encoding.UTF8.GetString(DefaultPolicyBytes());
-        string json = policy.Edit("\"consentRequired\": false,\n      \"pseudonym\": \"daily\"", "\"consentRequired\": false,\n      \"pseudonym\": \"stable\"");
-        ExpectSingle(json, "\"consentRequired\": false", "purpose 'analytics' forwards precise data without consent (its pseudonym is not 'daily')");
+        int start = policy.IndexOf("      \"anonymize\": {", StringComparison.Ordinal);
+        int end = policy.IndexOf("      \"telematics\"", start, StringComparison.Ordinal);
+        string json = policy.Remove(start, end - start).Edit("\"pseudonym\": \"segment\"", "\"pseudonym\": \"daily\"");
+        ExpectSingle(json, "\"consentRequired\": false", "purpose 'analytics' forwards precise data without consent (it declares no 'anonymize' block with 'segment' pseudonyms, and a pseudonym alone does not make data anonymous)");
+    }
+
+    private static string DefaultPolicy => System.Text.Encoding.UTF8.GetString(DefaultPolicyBytes());
+
+    [Fact]
+    public void Segment_pseudonyms_need_an_anonymize_block()
+    {
+        string policy = DefaultPolicy;
+        int start = policy.IndexOf("      \"anonymize\": {", StringComparison.Ordinal);
+        int end = policy.IndexOf("      \"telematics\"", start, StringComparison.Ordinal);
+        IReadOnlyList<PolicyError> errors = ErrorsOf(policy.Remove(start, end - start));
+        Assert.Contains(errors, e => e.Problem == "purpose 'analytics' uses 'segment' pseudonyms, which need an 'anonymize' block");
+    }
+
+    [Fact]
+    public void The_gap_must_be_shorter_than_a_segment()
+    {
+        string json = DefaultPolicy.Edit("\"gapMinutes\": 1", "\"gapMinutes\": 30");
+        ExpectSingle(json, "\"gapMinutes\": 30", "'gapMinutes' of 'anonymize' of purpose 'analytics' must be shorter than 'segmentMinutes' (30)");
+    }
+
+    [Fact]
+    public void A_segment_is_a_whole_number_of_time_buckets()
+    {
+        string json = DefaultPolicy.Edit("\"segmentMinutes\": 30", "\"segmentMinutes\": 20");
+        ExpectSingle(json, "\"segmentMinutes\": 20", "'segmentMinutes' of 'anonymize' of purpose 'analytics' must be a multiple of the purpose's time bucket (15 minutes)");
+    }
+
+    [Fact]
+    public void An_anonymized_purpose_may_not_release_slowly_changing_values()
+    {
+        string json = DefaultPolicy.Edit("        \"location.speedKph\": { \"transform\": \"round\", \"step\": 10 },\n        \"status.engineOn\": \"pass\"",
+            "        \"location.speedKph\": { \"transform\": \"round\", \"step\": 10 },\n        \"status.odometerKm\": { \"transform\": \"round\", \"step\": 1000 },\n        \"status.engineOn\": \"pass\"");
+        ExpectSingle(json, "\"anonymize\": {", "purpose 'analytics' declares 'anonymize' but releases 'odometerKm', a slowly changing value that links a vehicle's segments");
+    }
+
+    [Fact]
+    public void Anonymize_values_are_range_checked_where_they_are_written()
+    {
+        string json = DefaultPolicy.Edit("\"minVehicles\": 5", "\"minVehicles\": 1")
+            .Edit("\"trimMeters\": { \"min\": 100, \"max\": 300 }", "\"trimMeters\": { \"min\": 300, \"max\": 100 }")
+            .Edit("\"holdMinutes\": 10,", "\"holdMinutes\": 10,\n        \"holdHours\": 1,");
+        IReadOnlyList<PolicyError> errors = ErrorsOf(json);
+        Assert.Equal(3, errors.Count);
+        Assert.Equal("'trimMeters' of 'anonymize' of purpose 'analytics': 'max' (100) is less than 'min' (300)", errors[0].Problem);
+        Assert.Equal(LineOf(json, "\"trimMeters\""), errors[0].Line);
+        Assert.StartsWith("unknown key 'holdHours' in 'anonymize' of purpose 'analytics'", errors[1].Problem, StringComparison.Ordinal);
+        Assert.Equal(LineOf(json, "\"holdHours\""), errors[1].Line);
+        Assert.Equal("'minVehicles' of 'anonymize' of purpose 'analytics' must be a whole number from 2 to 10000, not 1", errors[2].Problem);
+        Assert.Equal(LineOf(json, "\"minVehicles\": 1"), errors[2].Line);
+    }
+
+    [Fact]
+    public void A_point_zone_needs_a_radius_and_a_polygon_must_close()
+    {
+        string json = DefaultPolicy.Edit("\"radiusMeters\": 400", "\"radius\": 400")
+            .Edit("[121.4700, 31.2330], [121.4700, 31.2290]]]", "[121.4700, 31.2330], [121.4700, 31.2291]]]");
+        IReadOnlyList<PolicyError> errors = ErrorsOf(json);
+        Assert.Equal(2, errors.Count);
+        Assert.Equal("zone 'Ruijin Hospital (example)' of 'anonymize' of purpose 'analytics': a Point zone needs properties.radiusMeters between 0 and 100,000", errors[0].Problem);
+        Assert.Equal("zone 'Municipal government compound (example)' of 'anonymize' of purpose 'analytics': a ring needs at least 4 positions and must end where it starts", errors[1].Problem);
+        Assert.Equal(LineOf(json, "[[[121.4700"), errors[1].Line);
     }
 
     [Fact]
@@ -414,7 +478,7 @@ public class PolicyValidationTests
         Assert.Equal(2, errors.Count);
         Assert.Equal("purpose 'positioning' is missing 'consentRequired'", errors[0].Problem);
         Assert.Equal(LineOf(json, "\"positioning\": {"), errors[0].Line);
-        Assert.Equal("'pseudonym' of purpose 'positioning' must be 'stable' or 'daily', not 'hourly'", errors[1].Problem);
+        Assert.Equal("'pseudonym' of purpose 'positioning' must be 'stable', 'daily' or 'segment', not 'hourly'", errors[1].Problem);
         Assert.Equal(LineOf(json, "\"hourly\""), errors[1].Line);
     }
 

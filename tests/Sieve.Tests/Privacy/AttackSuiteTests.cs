@@ -274,7 +274,8 @@ public sealed class AttackSuiteTests
         for (int v = 0; v < 100; v++)
         {
             data.AddTruth(v, c, T0, moving: true);
-            data.AddTruth(v, c, T0 + Bucket, moving: false);
+            data.AddTruth(v, c, T0 + Bucket, moving: true); // nothing released here
+            data.AddTruth(v, c, T0 + (2 * Bucket), moving: false); // parked vehicles are not counted
             if (v < 90)
             {
                 data.AddReleased("p" + v, c, T0, vehicle: v, moving: true);
@@ -287,9 +288,9 @@ public sealed class AttackSuiteTests
         }
 
         UtilityResult r = Utility.Measure(data, minVehicles: 50);
-        Assert.Equal(110, r.EligibleRecords);
+        Assert.Equal(210, r.EligibleRecords);
         Assert.Equal(90, r.ReleasedEligibleRecords);
-        Assert.Equal(90.0 / 110, r.ReleasedShare, 9);
+        Assert.Equal(90.0 / 210, r.ReleasedShare, 9);
         Assert.Equal(2, r.CellsCompared);
         Assert.Equal((0.1 + 1.0) / 2, r.MeanRelativeError, 9);
         Assert.Equal(1.0, r.MaxRelativeError, 9);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Core.Consent;
+using Sieve.Core.Anonymization;
 using Sieve.Core.Engine;
 using Sieve.Core.Pipeline;
 using Sieve.Core.Policy;
@@ -107,6 +108,9 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
             Topics = topics,
             LoaderGroupId = "e2e-loader-" + unique,
             LoggerFactory = new RecordingLoggerFactory(logs),
+            // As the service does: instances of a deployment count density together in the consent store's Redis.
+            Density = store is RedisConsentStore redis ? new RedisDensityCounter(redis.Database, "e2e:" + unique + ":density:") : new InMemoryDensityCounter(),
+            Release = new ReleaseOptions { IdleFlushMs = 1_000 },
         };
 
     /// <summary>Starts the engine's loop (once).</summary>
@@ -118,6 +122,7 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
         CancellationToken token = _stop.Token;
         EngineTask = Task.Factory.StartNew(() => Engine.RunAsync(token), token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         _loops.Add(EngineTask);
+        _loops.Add(Task.Factory.StartNew(() => Pipeline.Release.RunAsync(token), token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap());
     }
 
     /// <summary>Starts another consent loader over the same store, in its own group (it reads the consent topic from the start).</summary>

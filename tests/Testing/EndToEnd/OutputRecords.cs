@@ -6,13 +6,23 @@ using Sieve.Testing.Codec;
 namespace Sieve.Testing.EndToEnd;
 
 /// <summary>One purpose's counts in an audit record.</summary>
-internal readonly record struct PurposeCounts(long Forwarded, long WithheldNoConsent, long WithheldWithdrawn, long WithheldMinor, long WithheldNotApplicable)
+/// <remarks>
+/// <see cref="Held"/> counts records handed to the purpose's release stage; that stage's own audit records (source
+/// topic <c>*.pending*</c>) count them again as forwarded or withheld with the release reasons.
+/// </remarks>
+internal readonly record struct PurposeCounts(long Forwarded, long WithheldNoConsent, long WithheldWithdrawn, long WithheldMinor, long WithheldNotApplicable,
+    long WithheldErased = 0, long Held = 0, long WithheldParked = 0, long WithheldTrimmed = 0, long WithheldGap = 0, long WithheldZone = 0, long WithheldSparseCell = 0)
 {
-    public long Total => Forwarded + WithheldNoConsent + WithheldWithdrawn + WithheldMinor + WithheldNotApplicable;
+    public long Total => Forwarded + WithheldNoConsent + WithheldWithdrawn + WithheldMinor + WithheldNotApplicable + WithheldErased + Held + ReleaseWithheld;
+
+    /// <summary>Withheld by the release stage, for any of its reasons.</summary>
+    public long ReleaseWithheld => WithheldParked + WithheldTrimmed + WithheldGap + WithheldZone + WithheldSparseCell;
 
     public static PurposeCounts operator +(PurposeCounts a, PurposeCounts b) => new(
         a.Forwarded + b.Forwarded, a.WithheldNoConsent + b.WithheldNoConsent, a.WithheldWithdrawn + b.WithheldWithdrawn,
-        a.WithheldMinor + b.WithheldMinor, a.WithheldNotApplicable + b.WithheldNotApplicable);
+        a.WithheldMinor + b.WithheldMinor, a.WithheldNotApplicable + b.WithheldNotApplicable, a.WithheldErased + b.WithheldErased, a.Held + b.Held,
+        a.WithheldParked + b.WithheldParked, a.WithheldTrimmed + b.WithheldTrimmed, a.WithheldGap + b.WithheldGap, a.WithheldZone + b.WithheldZone,
+        a.WithheldSparseCell + b.WithheldSparseCell);
 }
 
 /// <summary>A decoded <c>sieve.ops.AuditRecord</c>.</summary>
@@ -21,6 +31,9 @@ internal sealed record AuditEntry(
     IReadOnlyDictionary<string, PurposeCounts> Purposes, IReadOnlyDictionary<string, long> Quarantined, string? Key)
 {
     public long QuarantinedTotal => Quarantined.Values.Sum();
+
+    /// <summary>True for an audit record of a release stage (its inputs are a pending topic's records, not raw inputs).</summary>
+    public bool IsRelease => SourceTopic.Contains(".pending", StringComparison.Ordinal);
 
     public bool Covers(string topic, int partition, long offset) =>
         SourceTopic == topic && Partition == partition && offset >= FirstOffset && offset <= LastOffset;
@@ -44,7 +57,9 @@ internal static class OutputDecoder
         foreach (GenericRecord p in Items(g["purposes"]))
         {
             purposes.Add((string)p["purpose"], new PurposeCounts(
-                (long)p["forwarded"], (long)p["withheldNoConsent"], (long)p["withheldWithdrawn"], (long)p["withheldMinor"], (long)p["withheldNotApplicable"]));
+                (long)p["forwarded"], (long)p["withheldNoConsent"], (long)p["withheldWithdrawn"], (long)p["withheldMinor"], (long)p["withheldNotApplicable"],
+                (long)p["withheldErased"], (long)p["heldForRelease"], (long)p["withheldParked"], (long)p["withheldTrimmed"], (long)p["withheldGap"],
+                (long)p["withheldZone"], (long)p["withheldSparseCell"]));
         }
 
         var quarantined = new Dictionary<string, long>(StringComparer.Ordinal);

@@ -21,7 +21,11 @@ internal sealed class PipelineTopics
         Positioning = Unique(test, "positioning");
         Personalization = Unique(test, "personalization");
         Analytics = Unique(test, "analytics");
+        AnalyticsPending = Sieve.Contracts.Topics.PendingFor(Analytics);
     }
+
+    /// <summary>Where the Minimizer hands analytics records to its release stage.</summary>
+    public string AnalyticsPending { get; }
 
     public string TelematicsRaw { get; }
 
@@ -68,6 +72,7 @@ internal sealed class PipelineTopics
         await create(topics.Positioning, purposePartitions);
         await create(topics.Personalization, purposePartitions);
         await create(topics.Analytics, purposePartitions);
+        await create(topics.AnalyticsPending, purposePartitions);
         return topics;
     }
 

@@ -85,11 +85,23 @@ internal sealed class RecordingSink : IMinimizedRecordSink
 {
     public List<(string Purpose, string Topic, byte[] Key, byte[] Value)> Records { get; } = [];
 
-    public void Forward(PurposePlan plan, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => Records.Add((plan.Name, plan.Topic, key.ToArray(), value.ToArray()));
+    public void Forward(PurposePlan plan, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => Records.Add((plan.Name, plan.ForwardTopic, key.ToArray(), value.ToArray()));
 
+    /// <summary>The <c>ReleaseCandidate</c> an anonymized purpose's record was handed to its release stage in.</summary>
+    public GenericRecord Candidate(int index) => ApacheAvroBridge.ReadSingleObject(Records[index].Value, "ReleaseCandidate");
+
+    /// <summary>
+    /// The purpose record at <paramref name="index"/>; for an anonymized purpose, the output record inside its
+    /// release candidate (whose subject is still the placeholder).
+    /// </summary>
     public GenericRecord Decode(int index)
     {
-        (string purpose, _, _, byte[] value) = Records[index];
+        (string purpose, string topic, _, byte[] value) = Records[index];
+        if (topic.Contains(".pending", StringComparison.Ordinal))
+        {
+            value = (byte[])Candidate(index)["record"];
+        }
+
         string schema = purpose switch
         {
             "positioning" => "PositioningRecord",

@@ -14,6 +14,8 @@ internal sealed class LakeWriter : IDisposable
         Tables = LakeTable.FromPolicy(policy ?? PolicyLoader.LoadDefault(), retention);
     }
 
+    private readonly Pipeline.StandInRelease _release = new();
+
     public string Root { get; }
 
     public IReadOnlyList<LakeTable> Tables { get; }
@@ -21,7 +23,7 @@ internal sealed class LakeWriter : IDisposable
     public async Task WriteAsync(IEnumerable<(string Purpose, string Topic, byte[] Key, byte[] Value)> records)
     {
         long offset = 0;
-        foreach (IGrouping<string, (string Purpose, string Topic, byte[] Key, byte[] Value)> purpose in records.GroupBy(r => r.Purpose))
+        foreach (IGrouping<string, (string Purpose, string Topic, byte[] Key, byte[] Value)> purpose in _release.Apply(records).GroupBy(r => r.Purpose))
         {
             LakeTable table = Tables.Single(t => t.Purpose == purpose.Key);
             var decoder = new RowDecoder(table);

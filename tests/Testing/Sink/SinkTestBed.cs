@@ -84,12 +84,15 @@ internal sealed class SinkTestBed : IDisposable
     }
 
     /// <summary>Produces <paramref name="records"/> (minimized values keyed by pseudonym) to their purposes' topics.</summary>
+    private readonly Pipeline.StandInRelease _release = new();
+
+    /// <summary>Produces each record to its purpose's topic; records held for a release stage as it would release them (<see cref="Pipeline.StandInRelease"/>).</summary>
     public async Task<List<(string Purpose, DeliveryResult<byte[], byte[]> Delivery, byte[] Value)>> ProduceAsync(
         IEnumerable<(string Purpose, string Topic, byte[] Key, byte[] Value)> records)
     {
         using IProducer<byte[], byte[]> producer = KafkaTestClient.CreateProducer(Kafka.BootstrapServers);
         var pending = new List<(string Purpose, Task<DeliveryResult<byte[], byte[]>> Delivery, byte[] Value)>();
-        foreach ((string purpose, _, byte[] key, byte[] value) in records)
+        foreach ((string purpose, _, byte[] key, byte[] value) in _release.Apply(records))
         {
             pending.Add((purpose, producer.ProduceAsync(TopicByPurpose[purpose], new Message<byte[], byte[]> { Key = key, Value = value }), value));
         }

@@ -296,7 +296,8 @@ export function locatedEvents(subject) {
  * audit must add up to, and the quarantine reason codes. The rules:
  * - an event whose subject identifier, Avro or header is bad is quarantined, and counted under no purpose;
  * - a minor's events are withheld:minor for every purpose, analytics included;
- * - analytics needs no consent;
+ * - analytics needs no consent, and is anonymized: its located events are held for its release stage
+ *   (heldForRelease), which forwards or withholds each one by its own rules; one without a location has nothing for it;
  * - a consent purpose without consent is withheld:no-consent, after a withdrawal withheld:withdrawn;
  * - with consent, an event that has nothing for the purpose is withheld:not-applicable: positioning needs a
  *   location. Personalization and analytics always have something here (vehicle status, the Wi-Fi outlet).
@@ -305,7 +306,7 @@ export function locatedEvents(subject) {
  *   quarantined: Record<string, number> }}
  */
 export function expectedOutcomes(plan) {
-  const zero = () => ({ forwarded: 0, withheldNoConsent: 0, withheldWithdrawn: 0, withheldMinor: 0, withheldNotApplicable: 0 });
+  const zero = () => ({ forwarded: 0, withheldNoConsent: 0, withheldWithdrawn: 0, withheldMinor: 0, withheldNotApplicable: 0, heldForRelease: 0 });
   const purposes = Object.fromEntries(ALL_PURPOSES.map((p) => [p, zero()]));
   const quarantined = {};
   let inputs = 0;
@@ -327,6 +328,9 @@ export function expectedOutcomes(plan) {
         else t.withheldNoConsent += s.events;
       } else if (p === 'positioning') {
         t.forwarded += located;
+        t.withheldNotApplicable += s.events - located;
+      } else if (p === 'analytics') {
+        t.heldForRelease += located;
         t.withheldNotApplicable += s.events - located;
       } else {
         t.forwarded += s.events;

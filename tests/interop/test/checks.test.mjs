@@ -64,7 +64,7 @@ describe('checks', () => {
 
   it('find an unkeyed SHA-256 of a normalized phone number in a header, and a raw MAC in a key', () => {
     const out = outputs();
-    const i = out.findIndex((m) => m.topic === 'analytics.v1');
+    const i = out.findIndex((m) => m.topic === 'personalization.v1');
     const digest = createHash('sha256').update(plan.visitors[0].phone).digest();
     out[i] = { ...out[i], headers: { trace: digest } };
     const j = out.findIndex((m) => m.topic === 'audit.v1');
@@ -129,7 +129,7 @@ describe('checks', () => {
 
   it('catch a key that is not the pseudonym', () => {
     const out = outputs();
-    const i = out.findIndex((m) => m.topic === 'analytics.v1');
+    const i = out.findIndex((m) => m.topic === 'personalization.v1');
     out[i] = { ...out[i], key: Buffer.from('something-else') };
     strictEqual(check(runChecks(plan, out, { registry: reg, expectInputs: N }), 'pseudonyms').failures[0].code, 'key-is-not-the-pseudonym');
   });
@@ -188,18 +188,18 @@ describe('checks', () => {
     strictEqual(codes.join(), 'quarantine-records:avro-bad-marker,quarantine-records:avro-invalid');
   });
 
-  it('catch analytics carrying a bad event', () => {
+  it('catch a purpose record carrying a bad event', () => {
     const bad = plan.bad.find((b) => b.source === 'wifi');
     const out = outputs();
-    const i = out.findIndex((m) => m.topic === 'analytics.v1');
-    out[i] = reencode(out[i], 'AnalyticsRecord', (v) => { v.geohash = geohashOf(bad.cell); });
+    const i = out.findIndex((m) => m.topic === 'personalization.v1');
+    out[i] = reencode(out[i], 'PersonalizationRecord', (v) => { v.geohash = geohashOf(bad.cell); });
     const failures = check(runChecks(plan, out, { registry: reg, expectInputs: N }), 'consent').failures;
     strictEqual(failures.some((f) => f.subject === bad.id && f.code === 'quarantine-expected'), true, JSON.stringify(failures));
   });
 
   it('catch an undecodable output and a record of the wrong schema', () => {
     const out = outputs();
-    const i = out.findIndex((m) => m.topic === 'analytics.v1');
+    const i = out.findIndex((m) => m.topic === 'personalization.v1');
     out[i] = { ...out[i], value: out[i].value.subarray(0, 12) };
     const j = out.findIndex((m) => m.topic === 'quarantine.v1');
     out[j] = { ...out[j], topic: 'positioning.v1' };

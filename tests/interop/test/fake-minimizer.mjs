@@ -8,7 +8,6 @@ import { isValidVin } from '../lib/identifiers.mjs';
 
 const KEY = Buffer.from('fake-minimizer-test-key-not-a-secret');
 const B32 = 'abcdefghijklmnopqrstuvwxyz234567';
-const DAY_MS = 86_400_000;
 
 function base32(bytes) {
   let bits = 0, value = 0, out = '';
@@ -92,7 +91,7 @@ export function minimize(plan, raw, consent, registry) {
     batch.first = Math.min(batch.first, Number(m.offset));
     batch.last = Math.max(batch.last, Number(m.offset));
     const count = (purpose, field) => {
-      batch.counts[purpose] ??= { purpose, forwarded: 0, withheldNoConsent: 0, withheldWithdrawn: 0, withheldMinor: 0, withheldNotApplicable: 0, withheldErased: 0 };
+      batch.counts[purpose] ??= { purpose, forwarded: 0, withheldNoConsent: 0, withheldWithdrawn: 0, withheldMinor: 0, withheldNotApplicable: 0, withheldErased: 0, heldForRelease: 0 };
       batch.counts[purpose][field]++;
     };
     const quarantine = (reasonCode) => {
@@ -138,7 +137,8 @@ export function minimize(plan, raw, consent, registry) {
         return count(purpose, state[purpose] === 'withdrawn' ? 'withheldWithdrawn' : 'withheldNoConsent'), false;
       }
       if (!applicable) return count(purpose, 'withheldNotApplicable'), false;
-      count(purpose, 'forwarded');
+      // Anonymized analytics goes to its release stage, which this fake does not run: held, never forwarded here.
+      count(purpose, purpose === 'analytics' ? 'heldForRelease' : 'forwarded');
       return true;
     };
 
@@ -159,17 +159,7 @@ export function minimize(plan, raw, consent, registry) {
         dwellSeconds: e.dwellSeconds ?? null, interests: (e.visitedDomains ?? []).length ? ['automotive'] : [],
       });
     }
-    if (decide('analytics', true, false)) {
-      const day = Math.floor(e.eventTime / DAY_MS);
-      const subject = pseudonym(`analytics/${day}`, id);
-      emit('analytics', subject, 'AnalyticsRecord', {
-        subject, keyId: `k1/analytics/${new Date(day * DAY_MS).toISOString().slice(0, 10)}`, source,
-        timeBucket: Math.floor(e.eventTime / 3_600_000) * 3_600_000,
-        geohash: loc ? geohashEncode(loc.latitude, loc.longitude, 4) : null,
-        speedKph: null, odometerKm: null, fuelLevelPct: null, batteryVoltage: null, engineOn: null,
-        outletId: e.outletId ?? null, dwellSeconds: null,
-      });
-    }
+    decide('analytics', loc != null, false);
   }
 
   let batchId = 0;
@@ -179,6 +169,7 @@ export function minimize(plan, raw, consent, registry) {
       lastOffset: b.last, inputs: b.inputs, committedAt: plan.baseTime,
       purposes: ['positioning', 'personalization', 'analytics'].map((p) => b.counts[p] ?? {
         purpose: p, forwarded: 0, withheldNoConsent: 0, withheldWithdrawn: 0, withheldMinor: 0, withheldNotApplicable: 0, withheldErased: 0,
+        heldForRelease: 0,
       }),
       quarantined: Object.entries(b.quarantined).map(([reasonCode, count]) => ({ reasonCode, count })),
     });

@@ -1,0 +1,74 @@
+namespace Sieve.Core.Anonymization;
+
+/// <summary>
+/// Exact distinct counts in this process. Global only when one process runs the whole fleet's release stage (the
+/// demo, <c>sieve privacy</c>, single-instance tests); several instances need <see cref="RedisDensityCounter"/>.
+/// Thread-safe.
+/// </summary>
+public sealed class InMemoryDensityCounter : IDensityCounter
+{
+    private readonly Dictionary<(string, long, long), HashSet<ulong>> _vehicles = [];
+    private readonly Dictionary<(string, long, long), bool> _decisions = [];
+    private readonly Lock _lock = new();
+
+    /// <inheritdoc />
+    public Task AddAsync(IReadOnlyList<DensityEntry> entries, string purpose, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        lock (_lock)
+        {
+            foreach (DensityEntry e in entries)
+            {
+                if (!_vehicles.TryGetValue((purpose, e.Cell, e.Bucket), out HashSet<ulong>? set))
+                {
+                    set = [];
+                    _vehicles[(purpose, e.Cell, e.Bucket)] = set;
+                }
+
+                set.Add(e.Vehicle);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task DecideAsync(IReadOnlyCollection<(long Cell, long Bucket)> cells, string purpose, int minVehicles,
+        Dictionary<(long Cell, long Bucket), bool> decisions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        ArgumentNullException.ThrowIfNull(decisions);
+        lock (_lock)
+        {
+            foreach ((long cell, long bucket) in cells)
+            {
+                if (!_decisions.TryGetValue((purpose, cell, bucket), out bool release))
+                {
+                    release = _vehicles.TryGetValue((purpose, cell, bucket), out HashSet<ulong>? set) && set.Count >= minVehicles;
+                    _decisions[(purpose, cell, bucket)] = release;
+                }
+
+                decisions[(cell, bucket)] = release;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Forgets (cell, bucket)s older than <paramref name="before"/> (Unix ms).</summary>
+    public void Expire(long before)
+    {
+        lock (_lock)
+        {
+            foreach ((string, long, long Bucket) key in _vehicles.Keys.Where(k => k.Item3 < before).ToList())
+            {
+                _vehicles.Remove(key);
+            }
+
+            foreach ((string, long, long Bucket) key in _decisions.Keys.Where(k => k.Item3 < before).ToList())
+            {
+                _decisions.Remove(key);
+            }
+        }
+    }
+}

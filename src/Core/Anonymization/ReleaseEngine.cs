@@ -1,0 +1,525 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Sieve.Contracts.Avro;
+using Sieve.Core.Engine;
+using Sieve.Core.Output;
+using Sieve.Core.Pipeline;
+using Sieve.Core.Policy;
+
+namespace Sieve.Core.Anonymization;
+
+/// <summary>
+/// The release stage of the purposes that declare <c>anonymize</c>: consumes their pending topics, cuts each
+/// vehicle's records into trips and segments, trims, applies zones and gaps, holds each record until its trip's end
+/// and its (cell, bucket)'s fleet-wide count are known, and then forwards or withholds it. Decided records are
+/// committed strictly in offset order, with their outputs, one audit record per partition and the pending offsets,
+/// in one transaction (exactly-once) or produce-then-commit (at-least-once).
+/// </summary>
+/// <remarks>
+/// Fails closed: state lost to a restart, rebalance or failed commit is rebuilt by re-reading from the committed
+/// offset, which starts new trips (trimmed again) and new random segment pseudonyms; the first decision of a
+/// (cell, bucket) stands in the density counter, so nothing withheld before is released after.
+/// </remarks>
+public sealed class ReleaseEngine : IDisposable
+{
+    private const int MaxBackoffMs = 5000;
+    private readonly MinimizerOptions _options;
+    private readonly ReleaseOptions _release;
+    private readonly IDensityCounter _density;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, (PurposePlan Plan, PurposePlan[] Plans)> _byTopic = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Topic, int Partition), PartitionRelease> _partitions = [];
+    private readonly Dictionary<(string Topic, int Partition), long> _committed = [];
+    private readonly BatchValueArena _values = new();
+    private readonly List<DensityEntry> _counted = [];
+    private readonly HashSet<(long Cell, long Bucket)> _dueCells = [];
+    private readonly Dictionary<(long Cell, long Bucket), bool> _decisions = [];
+    private readonly List<HeldRecord> _taken = [];
+    private IConsumer<Ignore, ConsumedValue>? _consumer;
+    private IProducer<byte[], byte[]>? _producer;
+    private long _batchId;
+    private long _lastEviction = Environment.TickCount64;
+    private volatile bool _rebalanced;
+
+    /// <summary>Creates the stage for the anonymized plans of <paramref name="policy"/>.</summary>
+    /// <param name="options">The Minimizer's options; the stage uses its own group and transactional id derived from them.</param>
+    /// <param name="policy">The policy; only purposes with an <c>anonymize</c> block are released here.</param>
+    /// <param name="density">The fleet-wide density counter.</param>
+    /// <param name="release">Timing of the stage.</param>
+    /// <param name="logger">Logs without identifiers.</param>
+    /// <param name="time">Clock for audit timestamps.</param>
+    public ReleaseEngine(MinimizerOptions options, CompiledPolicy policy, IDensityCounter density, ReleaseOptions release, ILogger logger, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(policy);
+        _options = options;
+        _release = release;
+        _density = density;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+        var names = new List<string>();
+        foreach (PurposePlan plan in policy.Purposes)
+        {
+            if (plan.Anonymization is { } rules)
+            {
+                _byTopic[rules.PendingTopic] = (plan, [plan]);
+                names.Add(plan.Name);
+            }
+        }
+
+        Stats = new MinimizerStats(names);
+    }
+
+    /// <summary>Ground truth hook for measurement; see <see cref="ISegmentObserver"/>.</summary>
+    public ISegmentObserver? Observer { get; init; }
+
+    /// <summary>True when the policy has a purpose to release (otherwise <see cref="RunAsync"/> returns at once).</summary>
+    public bool HasWork => _byTopic.Count > 0;
+
+    /// <summary>The pending topics read.</summary>
+    public IReadOnlyCollection<string> PendingTopics => _byTopic.Keys;
+
+    /// <summary>Totals of committed decisions, per released purpose.</summary>
+    public MinimizerStats Stats { get; }
+
+    /// <summary>Records consumed and not yet committed, over all partitions.</summary>
+    public int Held
+    {
+        get
+        {
+            int held = 0;
+            lock (_partitions)
+            {
+                foreach (PartitionRelease p in _partitions.Values)
+                {
+                    held += p.Pending;
+                }
+            }
+
+            return held;
+        }
+    }
+
+    /// <summary>Vehicles whose trip state is kept, over all partitions.</summary>
+    public int TrackedVehicles
+    {
+        get
+        {
+            int vehicles = 0;
+            lock (_partitions)
+            {
+                foreach (PartitionRelease p in _partitions.Values)
+                {
+                    vehicles += p.Vehicles;
+                }
+            }
+
+            return vehicles;
+        }
+    }
+
+    /// <summary>Runs until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (!HasWork)
+        {
+            return;
+        }
+
+        ConsumerConfig config = KafkaClientConfigs.RawConsumer(_options);
+        config.GroupId = GroupId;
+        config.ClientId = "sieve-release-" + _options.InstanceId;
+        _consumer = new ConsumerBuilder<Ignore, ConsumedValue>(config)
+            .SetValueDeserializer(_values)
+            .SetPartitionsAssignedHandler((_, assigned) => _rebalanced = true)
+            .SetPartitionsRevokedHandler((_, _) => _rebalanced = true)
+            .SetPartitionsLostHandler((_, _) => _rebalanced = true)
+            .SetErrorHandler((_, e) => _logger.LogWarning("Release consumer error {Code}: {Reason}", e.Code, e.Reason))
+            .Build();
+        CreateProducer();
+        _consumer.Subscribe(_byTopic.Keys);
+        _logger.LogInformation("Release stage {Instance} consuming {Topics} in group {Group} ({Delivery})",
+            _options.InstanceId, string.Join(",", _byTopic.Keys), GroupId, _options.Delivery);
+        var batch = new List<ConsumeResult<Ignore, ConsumedValue>>(_options.BatchMaxMessages);
+        int backoff = _options.RetryBackoffMs;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                batch.Clear();
+                _values.Reset();
+                try
+                {
+                    Fill(batch, cancellationToken);
+                }
+                catch (ConsumeException e)
+                {
+                    _logger.LogWarning("Release consume failed: {Code}", e.Error.Code);
+                }
+
+                if (_rebalanced)
+                {
+                    // The batch is dropped: where nothing of a partition was read before, it is read again from its first record.
+                    foreach (ConsumeResult<Ignore, ConsumedValue> r in batch)
+                    {
+                        _committed.TryAdd((r.Topic, r.Partition.Value), r.Offset.Value);
+                    }
+
+                    Rebuild();
+                    continue;
+                }
+
+                foreach (ConsumeResult<Ignore, ConsumedValue> r in batch)
+                {
+                    Arrive(r);
+                }
+
+                try
+                {
+                    await AdvanceAsync(cancellationToken).ConfigureAwait(false);
+                    Stats.SetPaused(false);
+                    backoff = _options.RetryBackoffMs;
+                }
+                catch (Exception e) when (e is DensityUnavailableException or KafkaException)
+                {
+                    // Nothing of the failed step is visible; every undecided or uncommitted record is read again.
+                    Stats.SetPaused(true);
+                    Stats.AddRetry();
+                    _logger.LogWarning("Release step failed ({Reason}); holding every undecided record and retrying in {Backoff} ms", e.Message, backoff);
+                    AbortQuietly(e);
+                    Rebuild();
+                    await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+                    backoff = Math.Min(backoff * 2, MaxBackoffMs);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            try
+            {
+                _consumer.Close();
+            }
+            catch (KafkaException e)
+            {
+                _logger.LogWarning("Leaving the release group failed: {Reason}", e.Error.Reason);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Interlocked.Exchange(ref _consumer, null)?.Dispose();
+        Interlocked.Exchange(ref _producer, null)?.Dispose();
+    }
+
+    private string GroupId => _options.GroupId + "-release";
+
+    /// <summary>
+    /// Takes what arrives within the batch wait (at least 100 ms), possibly nothing: unlike the consent stage, this
+    /// stage has work to do without input, deciding what a quiet partition holds.
+    /// </summary>
+    private void Fill(List<ConsumeResult<Ignore, ConsumedValue>> batch, CancellationToken cancellationToken)
+    {
+        long deadline = Environment.TickCount64 + Math.Max(_options.BatchMaxWaitMs, 100);
+        while (batch.Count < _options.BatchMaxMessages && !cancellationToken.IsCancellationRequested)
+        {
+            long left = deadline - Environment.TickCount64;
+            if (left <= 0)
+            {
+                return;
+            }
+
+            ConsumeResult<Ignore, ConsumedValue>? result = _consumer!.Consume(TimeSpan.FromMilliseconds(left));
+            if (result is { IsPartitionEOF: false, Message: not null })
+            {
+                batch.Add(result);
+            }
+        }
+    }
+
+    private void Arrive(ConsumeResult<Ignore, ConsumedValue> input)
+    {
+        (string, int) key = (input.Topic, input.Partition.Value);
+        PartitionRelease? partition;
+        lock (_partitions)
+        {
+            if (!_partitions.TryGetValue(key, out partition))
+            {
+                partition = new PartitionRelease(input.Topic, input.Partition.Value, _byTopic[input.Topic].Plan.Anonymization!, Observer);
+                _partitions[key] = partition;
+                _committed.TryAdd(key, input.Offset.Value);
+            }
+        }
+
+        ReadOnlySpan<byte> value = _values.Value(input.Message.Value);
+        AvroStatus status = ReleaseCandidateCodec.TryRead(value, out ReleaseCandidate candidate);
+        if (status == AvroStatus.Ok && candidate.Record.Length > SegmentPseudonym.Offset && candidate.Cell.Length is > 0 and <= 12)
+        {
+            partition.Arrive(input.Offset.Value, candidate);
+        }
+        else
+        {
+            partition.Reject(input.Offset.Value, status == AvroStatus.Ok ? "invalid-candidate" : status.ToReasonCode());
+        }
+    }
+
+    private async Task AdvanceAsync(CancellationToken cancellationToken)
+    {
+        List<PartitionRelease> partitions;
+        lock (_partitions)
+        {
+            partitions = [.. _partitions.Values];
+        }
+
+        long now = Environment.TickCount64;
+        foreach ((string topic, (PurposePlan plan, _)) in _byTopic)
+        {
+            _counted.Clear();
+            _dueCells.Clear();
+            _decisions.Clear();
+            foreach (PartitionRelease p in partitions)
+            {
+                if (p.Topic == topic)
+                {
+                    p.PassTrim(EffectiveWatermark(p, now), _counted);
+                }
+            }
+
+            if (_counted.Count > 0)
+            {
+                await _density.AddAsync(_counted, plan.Name, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (PartitionRelease p in partitions)
+            {
+                if (p.Topic == topic)
+                {
+                    p.DueCells(EffectiveWatermark(p, now), _dueCells);
+                }
+            }
+
+            if (_dueCells.Count > 0)
+            {
+                await _density.DecideAsync(_dueCells, plan.Name, plan.Anonymization!.MinVehicles, _decisions, cancellationToken).ConfigureAwait(false);
+                foreach (PartitionRelease p in partitions)
+                {
+                    if (p.Topic == topic)
+                    {
+                        p.ApplyDecisions(EffectiveWatermark(p, now), _decisions);
+                    }
+                }
+            }
+        }
+
+        Commit(partitions);
+        if (now - _lastEviction > 10_000)
+        {
+            _lastEviction = now;
+            foreach (PartitionRelease p in partitions)
+            {
+                p.Evict(p.Watermark);
+            }
+        }
+    }
+
+    /// <summary>A partition quiet for the idle time is treated as complete: everything it holds is due.</summary>
+    private long EffectiveWatermark(PartitionRelease p, long nowTicks) =>
+        nowTicks - p.LastArrivalTicks >= _release.IdleFlushMs ? long.MaxValue : p.Watermark;
+
+    private void Commit(List<PartitionRelease> partitions)
+    {
+        bool transactional = _options.Delivery == DeliveryMode.ExactlyOnce;
+        var offsets = new List<TopicPartitionOffset>();
+        var tallies = new List<PartitionTally>();
+        long committedAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        bool began = false;
+        Span<Outcome> one = stackalloc Outcome[1];
+        try
+        {
+            foreach (PartitionRelease p in partitions)
+            {
+                _taken.Clear();
+                long next = p.TakeDecided(_taken);
+                if (next < 0)
+                {
+                    continue;
+                }
+
+                if (!began && transactional)
+                {
+                    _producer!.BeginTransaction();
+                }
+
+                began = true;
+                PurposePlan plan = _byTopic[p.Topic].Plan;
+                var tally = new PartitionTally(p.Topic, p.Partition, 1);
+                foreach (HeldRecord r in _taken)
+                {
+                    if (r.QuarantineCode is not null)
+                    {
+                        tally.AddQuarantined(r.Offset, r.QuarantineCode!);
+                        _producer!.Produce(_options.Topics.Quarantine, new Message<byte[], byte[]>
+                        {
+                            Value = OpsRecordWriter.Quarantine(p.Topic, p.Partition, r.Offset,
+                                new QuarantineReason(r.QuarantineCode!, "ReleaseCandidate: the pending record could not be read"), committedAt, _options.InstanceId),
+                        });
+                        continue;
+                    }
+
+                    one[0] = r.Outcome!.Value;
+                    tally.AddProcessed(r.Offset, one);
+                    if (r.Outcome == Outcome.Forwarded)
+                    {
+                        byte[] record = r.Record!;
+                        if (!SegmentPseudonym.TryApply(record, r.Pseudonym))
+                        {
+                            throw new InvalidOperationException($"purpose '{plan.Name}': its output record does not start with a 32-character subject");
+                        }
+
+                        _producer!.Produce(plan.Topic, new Message<byte[], byte[]>
+                        {
+                            Key = r.Pseudonym!,
+                            Value = record,
+                            Timestamp = new Timestamp(r.Bucket, TimestampType.CreateTime),
+                        });
+                        r.Record = null;
+                    }
+                }
+
+                tallies.Add(tally);
+                offsets.Add(new TopicPartitionOffset(p.Topic, p.Partition, new Offset(next)));
+            }
+
+            if (!began)
+            {
+                return;
+            }
+
+            long batchId = _batchId + 1;
+            foreach (PartitionTally tally in tallies)
+            {
+                _producer!.Produce(_options.Topics.Audit, new Message<byte[], byte[]>
+                {
+                    Key = System.Text.Encoding.UTF8.GetBytes(tally.Topic + "/" + tally.Partition),
+                    Value = OpsRecordWriter.Audit(_options.InstanceId + "-release", batchId, tally, _byTopic[tally.Topic].Plans, committedAt),
+                    Timestamp = new Timestamp(committedAt, TimestampType.CreateTime),
+                });
+            }
+
+            if (transactional)
+            {
+                _producer!.SendOffsetsToTransaction(offsets, _consumer!.ConsumerGroupMetadata, TimeSpan.FromSeconds(30));
+                _producer.CommitTransaction(TimeSpan.FromSeconds(30));
+            }
+            else
+            {
+                _producer!.Flush(TimeSpan.FromSeconds(30));
+            }
+
+            if (!transactional || _options.CommitOffsetsOutsideTransaction)
+            {
+                try
+                {
+                    _consumer!.Commit(offsets);
+                }
+                catch (KafkaException e) when (transactional)
+                {
+                    _logger.LogWarning("Release offset commit after transaction failed: {Code}", e.Error.Code);
+                }
+            }
+
+            foreach (TopicPartitionOffset o in offsets)
+            {
+                _committed[(o.Topic, o.Partition.Value)] = o.Offset.Value;
+            }
+
+            _batchId = batchId;
+            Stats.AddCommitted(tallies);
+        }
+        catch (KafkaException) when (began && transactional)
+        {
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Drops all state and rewinds every assigned partition to its committed offset, so that undecided and
+    /// uncommitted records are read again (after a rebalance, or a step that failed).
+    /// </summary>
+    private void Rebuild()
+    {
+        _rebalanced = false;
+        lock (_partitions)
+        {
+            _partitions.Clear();
+        }
+
+        List<TopicPartition> assigned = _consumer!.Assignment;
+        foreach (TopicPartition tp in assigned)
+        {
+            if (_committed.TryGetValue((tp.Topic, tp.Partition.Value), out long offset))
+            {
+                _consumer.Seek(new TopicPartitionOffset(tp, new Offset(offset)));
+            }
+        }
+
+        // Partitions not assigned any more are re-read by their next owner from their committed offsets.
+        var keep = new HashSet<(string, int)>();
+        foreach (TopicPartition tp in assigned)
+        {
+            keep.Add((tp.Topic, tp.Partition.Value));
+        }
+
+        foreach ((string, int) key in _committed.Keys.ToList())
+        {
+            if (!keep.Contains(key))
+            {
+                _committed.Remove(key);
+            }
+        }
+    }
+
+    private void CreateProducer()
+    {
+        _producer?.Dispose();
+        ProducerConfig config = KafkaClientConfigs.OutputProducer(_options);
+        config.ClientId = "sieve-release-" + _options.InstanceId;
+        config.EnableDeliveryReports = false;
+        if (_options.Delivery == DeliveryMode.ExactlyOnce)
+        {
+            config.TransactionalId = GroupId + "-" + _options.InstanceId;
+        }
+
+        _producer = new ProducerBuilder<byte[], byte[]>(config).Build();
+        if (_options.Delivery == DeliveryMode.ExactlyOnce)
+        {
+            _producer.InitTransactions(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    private void AbortQuietly(Exception cause)
+    {
+        if (_options.Delivery != DeliveryMode.ExactlyOnce)
+        {
+            return;
+        }
+
+        try
+        {
+            _producer!.AbortTransaction(TimeSpan.FromSeconds(30));
+        }
+        catch (KafkaException e)
+        {
+            _logger.LogDebug("Abort release transaction: {Code}", e.Error.Code);
+            if (e.Error.IsFatal || (cause is KafkaException k && k.Error.IsFatal))
+            {
+                CreateProducer();
+            }
+        }
+    }
+}
