@@ -47,14 +47,17 @@ public sealed class PartitionReleaseTests
 
         public List<long> Offsets { get; } = [];
 
-        public long Arrive(string vehicle, long time, double lat, double lon, bool engineOn = true)
+        public long Arrive(string vehicle, long time, double lat, double lon, bool engineOn = true) => Arrive(vehicle, time, lat, lon, engineOn, outlet: null);
+
+        public long Arrive(string vehicle, long time, double lat, double lon, bool? engineOn, string? outlet)
         {
             Span<byte> cell = stackalloc byte[5];
             Geohash.Encode(lat, lon, 5, cell);
             byte[] record = new byte[64];
             record[10] = 64; // the placeholder subject's length: 32
             byte[] buffer = new byte[1024];
-            int n = ReleaseCandidateCodec.Write(buffer, System.Text.Encoding.ASCII.GetBytes(vehicle), 0, time, lat, lon, 40f, engineOn, default, false, cell,
+            int n = ReleaseCandidateCodec.Write(buffer, System.Text.Encoding.ASCII.GetBytes(vehicle), outlet is null ? 0 : 1, time, lat, lon, outlet is null ? 40f : null,
+                engineOn, System.Text.Encoding.ASCII.GetBytes(outlet ?? ""), outlet is not null, cell,
                 TimeBuckets.Floor(time, 15 * Minute), record);
             Assert.Equal(AvroStatus.Ok, ReleaseCandidateCodec.TryRead(buffer.AsSpan(0, n), out ReleaseCandidate c));
             long offset = _offset++;
@@ -195,6 +198,20 @@ public sealed class PartitionReleaseTests
         Dictionary<long, HeldRecord> byOffset = (await d.AdvanceAsync(long.MaxValue)).ToDictionary(r => r.Offset);
         Assert.Equal(Outcome.WithheldZone, byOffset[inside].Outcome);
         Assert.Equal(Outcome.Forwarded, byOffset[outside].Outcome);
+    }
+
+    [Fact]
+    public async Task A_wifi_visitor_gets_one_pseudonym_per_visit_untrimmed_and_a_new_one_at_another_outlet()
+    {
+        var d = new Driver(Rules(minVehicles: 1));
+        long first = d.Arrive("phone-1", T0 + Minute, Lat, Lon, engineOn: null, outlet: "SH-PD-001");
+        long again = d.Arrive("phone-1", T0 + (2 * Minute), Lat, Lon, engineOn: null, outlet: "SH-PD-001");
+        long elsewhere = d.Arrive("phone-1", T0 + (3 * Minute), Lat, Lon, engineOn: null, outlet: "SH-PD-002");
+
+        Dictionary<long, HeldRecord> byOffset = (await d.AdvanceAsync(long.MaxValue)).ToDictionary(r => r.Offset);
+        // A visit has no trip ends to trim and no ignition: its first record is released.
+        Assert.Equal(Pseudonym(byOffset[first]), Pseudonym(byOffset[again]));
+        Assert.NotEqual(Pseudonym(byOffset[again]), Pseudonym(byOffset[elsewhere]));
     }
 
     [Fact]
