@@ -37,6 +37,9 @@ internal static class TopicPlanner
 
     private const long DayMs = 86_400_000L;
 
+    /// <summary>Days a pending topic keeps what the consent stage handed to a release stage (its hold is at most hours).</summary>
+    public const int PendingRetentionDays = 1;
+
     /// <summary>Plans the topics for <paramref name="policy"/>.</summary>
     /// <param name="policy">The policy whose purposes get topics.</param>
     /// <param name="retention">Days kept per purpose: the policy's retention, possibly shortened.</param>
@@ -70,6 +73,11 @@ internal static class TopicPlanner
             int days = retention.DaysFor(purpose.Name);
             plans.Add(Deleted(purpose.Topic, partitions, replicationFactor, days,
                 string.Create(CultureInfo.InvariantCulture, $"{purpose.Name}: kept {days} days, the policy's retention or shorter")));
+            if (purpose.Anonymization is { } anonymization)
+            {
+                plans.Add(Deleted(anonymization.PendingTopic, partitions, replicationFactor, PendingRetentionDays,
+                    $"{purpose.Name} held for its release stage: precise place and time, Minimizer only"));
+            }
         }
 
         plans.Add(Deleted(Topics.Quarantine, control, replicationFactor, QuarantineRetentionDays,

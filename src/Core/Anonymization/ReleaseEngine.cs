@@ -441,9 +441,10 @@ public sealed class ReleaseEngine : IDisposable
             _batchId = batchId;
             Stats.AddCommitted(tallies);
         }
-        catch (KafkaException) when (began && transactional)
+        finally
         {
-            throw;
+            // A failed commit is retried by re-reading: the records taken for it were dropped from the partitions' state.
+            _taken.Clear();
         }
     }
 

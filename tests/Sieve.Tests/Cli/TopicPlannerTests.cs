@@ -24,6 +24,7 @@ public sealed class TopicPlannerTests
             ("positioning.v1", 12, "delete", "604800000", Day),
             ("personalization.v1", 12, "delete", "15552000000", Week),
             ("analytics.v1", 12, "delete", "63072000000", Week),
+            ("analytics.pending.v1", 12, "delete", "86400000", Day),
             ("quarantine.v1", 3, "delete", "2592000000", Day),
             ("audit.v1", 3, "delete", "63072000000", Week),
             ("erasure.requests.v1", 3, "delete", "2592000000", Day),
