@@ -210,7 +210,9 @@ internal sealed class PrivacyCommand(CliSession session) : SieveCommand<PrivacyS
         kafka.CreateTopic(topics.Audit, 1);
         foreach (PurposePlan purpose in policy.Purposes)
         {
-            kafka.CreateTopic(purpose.Topic, SimulatedPartitions);
+            // A release stage forwards a bucket's records at once: more partitions keep the burst within the mock's
+            // 5 MiB a partition until it is read.
+            kafka.CreateTopic(purpose.Topic, purpose.Anonymization is null ? SimulatedPartitions : 4 * SimulatedPartitions);
             if (purpose.Anonymization is { } anonymization)
             {
                 kafka.CreateTopic(anonymization.PendingTopic, SimulatedPartitions);
