@@ -69,6 +69,7 @@ public sealed class TopicsProvisionCommandTests
                  {
                      Topics.TelematicsRaw, Topics.WifiRaw, Topics.ConsentChanges, Topics.Positioning, Topics.Personalization, Topics.Analytics,
                      Topics.Quarantine, Topics.Audit, Topics.ErasureRequests, Topics.ErasureNotices, Topics.ErasureReceipts,
+                     Topics.PendingFor(Topics.Analytics),
                  })
         {
             cluster.CreateTopic(topic, 2);

@@ -293,20 +293,20 @@ public sealed class ScaleOutTests(RedisFixture redis, ITestOutputHelper output)
                 }
             }
 
-            // (2) The withdrawal, enforced by every instance: on each withdrawing partition, once a record counts a
-            // withdrawn input, no later record (of any instance) forwards positioning again.
+            // (2) The withdrawal, enforced by every instance: on each withdrawing partition, no record (of any instance)
+            // forwards positioning for an input after the first one counted withdrawn. "After" is by offset: a batch
+            // repeated after a refused offset commit (see above) forwards again the inputs before the withdrawal it
+            // already forwarded, and may appear in the audit after a record of the withdrawal.
             foreach (IGrouping<(string Topic, int Partition), AuditEntry> records in entries.Where(e => withdrawing.Contains(profiles[(e.SourceTopic, e.Partition)])).GroupBy(e => (e.SourceTopic, e.Partition)))
             {
-                bool withdrawnSeen = false;
+                List<AuditEntry> withdrawn = [.. records.Where(r => r.Purposes[Positioning].WithheldWithdrawn > 0)];
+                Assert.True(withdrawn.Count > 0, Where(records.Key.Topic, records.Key.Partition) + ": no withdrawn input");
+                long firstWithdrawn = withdrawn.Min(r => r.FirstOffset);
                 foreach (AuditEntry record in records)
                 {
-                    PurposeCounts counts = record.Purposes[Positioning];
-                    Assert.False(withdrawnSeen && counts.Forwarded > 0,
+                    Assert.False(record.FirstOffset > firstWithdrawn && record.Purposes[Positioning].Forwarded > 0,
                         Where(records.Key.Topic, records.Key.Partition) + ": positioning forwarded by " + record.InstanceId + " after a withdrawn input (offsets " + record.FirstOffset + ".." + record.LastOffset + ")");
-                    withdrawnSeen |= counts.WithheldWithdrawn > 0;
                 }
-
-                Assert.True(withdrawnSeen, Where(records.Key.Topic, records.Key.Partition) + ": no withdrawn input");
             }
 
             // Outputs: the audit's forwarded counts are the records written (repeats on both sides), every positioning
