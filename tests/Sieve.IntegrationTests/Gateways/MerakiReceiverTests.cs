@@ -135,6 +135,38 @@ public sealed class MerakiReceiverTests(KafkaFixture kafka)
     }
 
     [Fact]
+    public async Task Invalid_utf8_a_lone_surrogate_or_a_repeated_envelope_key_is_a_specific_4xx_never_a_500()
+    {
+        await using GatewayTestHost host = await StartAsync();
+        byte[] Post(ReadOnlySpan<byte> secret, ReadOnlySpan<byte> mac) =>
+            [.. "{\"version\":\"3.0\",\"type\":\"WiFi\",\"secret\":\""u8, .. secret, .. "\",\"data\":{\"networkId\":\""u8,
+                .. Encoding.UTF8.GetBytes(GatewayTestHost.MerakiNetwork), .. "\",\"observations\":[{\"clientMac\":\""u8, .. mac, .. "\"}]}}"u8];
+        byte[] secretBytes = Encoding.UTF8.GetBytes(GatewayTestHost.MerakiSecret);
+
+        foreach (byte[] mac in new[] { [0x61, 0x61, 0xFF], "\\ud800"u8.ToArray() })
+        {
+            using HttpResponseMessage response = await host.PostBytesAsync(GatewayIngestModule.MerakiPath, Post(secretBytes, mac));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("invalid-text", await ErrorCodeAsync(response));
+        }
+
+        // An undecodable secret needs no valid secret to send: it is refused as no secret, not as a server fault.
+        using (HttpResponseMessage response = await host.PostBytesAsync(GatewayIngestModule.MerakiPath, Post([0xFF, 0xFE], "aa:bb:cc:dd:ee:ff"u8)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        byte[] twice = Encoding.UTF8.GetBytes("{\"secret\":\"" + GatewayTestHost.MerakiSecret + "\",\"secret\":\"other\",\"version\":\"3.0\",\"type\":\"WiFi\",\"data\":{}}");
+        using (HttpResponseMessage response = await host.PostBytesAsync(GatewayIngestModule.MerakiPath, twice))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("duplicate-field", await ErrorCodeAsync(response));
+        }
+
+        Assert.DoesNotContain(host.Logs.Lines, l => l.Contains("unexpected", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task Malformed_json_is_400_invalid_json_with_its_position_not_its_text()
     {
         await using GatewayTestHost host = await StartAsync();

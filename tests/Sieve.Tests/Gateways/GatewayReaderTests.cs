@@ -85,6 +85,39 @@ public sealed class GatewayReaderTests
     }
 
     [Fact]
+    public void Invalid_utf8_or_a_lone_surrogate_in_a_string_is_a_specific_error_and_an_unusable_secret()
+    {
+        // Byte literals: 0xFF is never UTF-8; \ud800 is an unpaired surrogate escape.
+        byte[] badMac = [.. "{\"data\":{\"networkId\":\"N_1\",\"observations\":[{\"clientMac\":\"aa:"u8, 0xFF, .. "\"}]}}"u8];
+        Assert.False(new MerakiPayloadReader(Now, 10).TryRead(badMac, out _, out GatewayError error));
+        Assert.Equal("invalid-text", error.Code);
+        Assert.Equal("data.observations[0].clientMac", error.Field);
+
+        byte[] loneSurrogate = "{\"data\":{\"networkId\":\"N_1\",\"observations\":[{\"clientMac\":\"\\ud800\"}]}}"u8.ToArray();
+        Assert.False(new MerakiPayloadReader(Now, 10).TryRead(loneSurrogate, out _, out error));
+        Assert.Equal("invalid-text", error.Code);
+
+        byte[] badNetwork = [.. "{\"data\":{\"networkId\":\""u8, 0xC3, 0x28, .. "\",\"observations\":[]}}"u8];
+        Assert.False(new MerakiPayloadReader(Now, 10).TryRead(badNetwork, out _, out error));
+        Assert.Equal(("invalid-text", "data.networkId"), (error.Code, error.Field));
+
+        byte[] badSecret = [.. "{\"secret\":\""u8, 0xFF, 0xFE, .. "\",\"version\":\"3.0\",\"type\":\"WiFi\"}"u8];
+        Assert.True(MerakiEnvelope.TryRead(badSecret, out MerakiEnvelope envelope, out _));
+        Assert.Null(envelope.Secret);
+    }
+
+    [Theory]
+    [InlineData("{\"secret\":\"a\",\"type\":\"WiFi\",\"secret\":\"b\"}", "secret")]
+    [InlineData("{\"version\":\"3.0\",\"version\":\"2.0\"}", "version")]
+    [InlineData("{\"type\":\"WiFi\",\"t\\u0079pe\":\"BLE\"}", "type")]
+    public void Envelope_refuses_a_repeated_secret_version_or_type(string json, string field)
+    {
+        Assert.False(MerakiEnvelope.TryRead(Encoding.UTF8.GetBytes(json), out MerakiEnvelope envelope, out GatewayError error));
+        Assert.Equal(("duplicate-field", field), (error.Code, error.Field));
+        Assert.Null(envelope.Secret);
+    }
+
+    [Fact]
     public void Payload_reader_refuses_duplicate_fields()
     {
         byte[] json = Encoding.UTF8.GetBytes("{\"data\":{\"networkId\":\"N_1\",\"networkId\":\"N_2\",\"observations\":[]}}");

@@ -103,6 +103,14 @@ internal sealed class GatewayTestHost : IAsyncDisposable
         return new GatewayTestHost(app, contentRoot, client, logs);
     }
 
+    /// <summary>Posts a body as the bytes given (which need not be valid UTF-8), labelled as JSON.</summary>
+    public Task<HttpResponseMessage> PostBytesAsync(string path, byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = content });
+    }
+
     public Task<HttpResponseMessage> PostJsonAsync(string path, string json, string? bearer = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path)

@@ -40,6 +40,9 @@ internal static class GatewayErrorCodes
     /// <summary>An array has more elements than allowed.</summary>
     public const string TooManyItems = "too-many-items";
 
+    /// <summary>A string is not valid UTF-8, or an escape in it is an unpaired UTF-16 surrogate.</summary>
+    public const string InvalidText = "invalid-text";
+
     /// <summary>A visited domain is not a host name.</summary>
     public const string InvalidDomainFormat = "invalid-domain-format";
 

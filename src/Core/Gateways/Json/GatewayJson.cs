@@ -61,7 +61,17 @@ internal static class GatewayJson
             return GatewayErrorCodes.FieldTooLong;
         }
 
-        string text = reader.GetString()!;
+        string text;
+        try
+        {
+            text = reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // Invalid UTF-8 bytes, or an escape that is a lone surrogate (\ud800): bad input, not a server fault.
+            return GatewayErrorCodes.InvalidText;
+        }
+
         if (Encoding.UTF8.GetByteCount(text) > maxBytes)
         {
             return GatewayErrorCodes.FieldTooLong;

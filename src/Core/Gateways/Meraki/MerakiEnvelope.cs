@@ -47,20 +47,29 @@ internal sealed class MerakiEnvelope
                 return false;
             }
 
+            // A repeated secret, version or type is refused like any repeated field: which copy counts must not be a guess.
+            bool secret = false, version = false, type = false;
+            string? duplicate = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("secret"u8))
                 {
+                    duplicate ??= secret ? "secret" : null;
+                    secret = true;
                     GatewayJson.ReadValue(ref reader);
                     envelope.ReadSecret(ref reader);
                 }
                 else if (reader.ValueTextEquals("version"u8))
                 {
+                    duplicate ??= version ? "version" : null;
+                    version = true;
                     GatewayJson.ReadValue(ref reader);
                     envelope.ReadVersion(ref reader);
                 }
                 else if (reader.ValueTextEquals("type"u8))
                 {
+                    duplicate ??= type ? "type" : null;
+                    type = true;
                     GatewayJson.ReadValue(ref reader);
                     envelope.HasType = true;
                     envelope.IsWifi = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("WiFi"u8);
@@ -76,6 +85,13 @@ internal sealed class MerakiEnvelope
             // Anything after the root object other than whitespace throws here.
             while (reader.Read())
             {
+            }
+
+            if (duplicate is not null)
+            {
+                envelope.Secret = null;
+                error = GatewayError.BadRequest(GatewayErrorCodes.DuplicateField, duplicate);
+                return false;
             }
         }
         catch (JsonException e)
@@ -97,7 +113,17 @@ internal sealed class MerakiEnvelope
         }
 
         byte[] buffer = new byte[reader.ValueSpan.Length];
-        int written = reader.CopyString(buffer);
+        int written;
+        try
+        {
+            written = reader.CopyString(buffer);
+        }
+        catch (InvalidOperationException)
+        {
+            // Not valid UTF-8 (or a lone surrogate escape): no secret, so the request is refused as unauthorized.
+            return;
+        }
+
         Secret = written <= MaxSecretBytes ? buffer.AsSpan(0, written).ToArray() : null;
     }
 
