@@ -24,9 +24,17 @@ public class ZeroAllocationTests
         byte[] pseudonym = new byte[PseudonymKey.PseudonymLength];
 
         Run(key, normalized, pseudonym, 2_000); // warm-up: JIT tiers, crypto provider state
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        int ok = Run(key, normalized, pseudonym, 10_000);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // A per-call allocation allocates in every round; the JIT promoting a method on a loaded machine allocates
+        // once, in one round. So one clean round of 10,000 calls out of five shows the calls allocate nothing.
+        long allocated = long.MaxValue;
+        int ok = 0;
+        for (int round = 0; round < 5 && allocated != 0; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            ok = Run(key, normalized, pseudonym, 10_000);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
         Assert.Equal(0, allocated);
         Assert.Equal(10_000 - 1_666, ok); // every sixth input is rejected
