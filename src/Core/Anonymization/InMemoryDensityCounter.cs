@@ -3,7 +3,7 @@ namespace Sieve.Core.Anonymization;
 /// <summary>
 /// Exact distinct counts in this process. Global only when one process runs the whole fleet's release stage (the
 /// demo, <c>sieve privacy</c>, single-instance tests); several instances need <see cref="RedisDensityCounter"/>.
-/// Thread-safe.
+/// Keeps every (cell, bucket) it has seen for the life of the process: for runs of bounded length. Thread-safe.
 /// </summary>
 public sealed class InMemoryDensityCounter : IDensityCounter
 {
@@ -53,22 +53,5 @@ public sealed class InMemoryDensityCounter : IDensityCounter
         }
 
         return Task.CompletedTask;
-    }
-
-    /// <summary>Forgets (cell, bucket)s older than <paramref name="before"/> (Unix ms).</summary>
-    public void Expire(long before)
-    {
-        lock (_lock)
-        {
-            foreach ((string, long, long Bucket) key in _vehicles.Keys.Where(k => k.Item3 < before).ToList())
-            {
-                _vehicles.Remove(key);
-            }
-
-            foreach ((string, long, long Bucket) key in _decisions.Keys.Where(k => k.Item3 < before).ToList())
-            {
-                _decisions.Remove(key);
-            }
-        }
     }
 }
