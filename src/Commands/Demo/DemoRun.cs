@@ -41,39 +41,13 @@ public sealed class DemoRun(DemoOptions options, string storeKind, MinimizerEngi
     public TimeSpan Elapsed { get; set; }
 
     /// <summary>Records forwarded to all purposes (committed).</summary>
-    public long ForwardedTotal()
-    {
-        long total = 0;
-        for (int p = 0; p < Engine.Stats.PlanNames.Count; p++)
-        {
-            total += Engine.Stats.Count(p, Outcome.Forwarded);
-        }
-
-        if (Release is { } release)
-        {
-            for (int p = 0; p < release.Stats.PlanNames.Count; p++)
-            {
-                total += release.Stats.Count(p, Outcome.Forwarded);
-            }
-        }
-
-        return total;
-    }
+    public long ForwardedTotal() => Engine.Stats.Total(Outcome.Forwarded) + (Release?.Stats.Total(Outcome.Forwarded) ?? 0);
 
     /// <summary>The release stage of the anonymized purposes; null until the run starts.</summary>
     public Sieve.Core.Anonymization.ReleaseEngine? Release { get; init; }
 
     /// <summary>Records the Minimizer handed to release stages.</summary>
-    public long HeldTotal()
-    {
-        long total = 0;
-        for (int p = 0; p < Engine.Stats.PlanNames.Count; p++)
-        {
-            total += Engine.Stats.Count(p, Outcome.HeldForRelease);
-        }
-
-        return total;
-    }
+    public long HeldTotal() => Engine.Stats.Total(Outcome.HeldForRelease);
 
     /// <summary>Held records the release stage has decided and committed.</summary>
     public long ReleaseDecided() => Release?.Stats.Inputs ?? 0;

@@ -65,7 +65,7 @@ internal static class CityRun
                 foreach (MobilitySample sample in city.SamplesInTimeOrder())
                 {
                     // Raw records ahead of the Minimizer, and released records ahead of the reader, are both bounded.
-                    while (produced - engine.Stats.Inputs >= MaxInFlight || Released(release) - reader.Measured >= MaxInFlight)
+                    while (produced - engine.Stats.Inputs >= MaxInFlight || release.Stats.Total(Outcome.Forwarded) - reader.Measured >= MaxInFlight)
                     {
                         ThrowIfEnded(engineTask, readerTask);
                         producer.Poll(TimeSpan.FromMilliseconds(10));
@@ -93,7 +93,7 @@ internal static class CityRun
             }
 
             // The release stage decides what it holds once its partitions have been quiet for the idle time.
-            long held = Held(pipeline);
+            long held = engine.Stats.Total(Outcome.HeldForRelease);
             while (release.Stats.Inputs < held)
             {
                 ThrowIfEnded(engineTask, readerTask);
@@ -123,30 +123,6 @@ internal static class CityRun
     /// The run's minimizer: the production pipeline (demo master key, exactly-once) on the run's topics, with an empty
     /// in-process consent store and no consent loader (nobody consents), and batches that wait at most 20 ms as in the demo.
     /// </summary>
-    /// <summary>Records the release stage forwarded, over every anonymized purpose.</summary>
-    private static long Released(ReleaseEngine release)
-    {
-        long released = 0;
-        for (int p = 0; p < release.Stats.PlanNames.Count; p++)
-        {
-            released += release.Stats.Count(p, Outcome.Forwarded);
-        }
-
-        return released;
-    }
-
-    /// <summary>Records the Minimizer handed to the release stage, over every anonymized purpose.</summary>
-    internal static long Held(MinimizerPipeline pipeline)
-    {
-        long held = 0;
-        for (int p = 0; p < pipeline.Core.Plans.Count; p++)
-        {
-            held += pipeline.Engine.Stats.Count(p, Outcome.HeldForRelease);
-        }
-
-        return held;
-    }
-
     internal static MinimizerPipelineBuilder Pipeline(string bootstrapServers, CompiledPolicy policy, TopicOptions topics, string name, ISegmentObserver? observer = null) =>
         new(new InMemoryConsentStore(), policy, new PseudonymKeyFactory(MasterKeyRing.CreateDemo()))
         {

@@ -52,6 +52,18 @@ public sealed class MinimizerStats
     /// <summary>Committed count of <paramref name="outcome"/> for plan <paramref name="plan"/>.</summary>
     public long Count(int plan, Outcome outcome) => Interlocked.Read(ref _outcomes[(plan * OutcomeNames.Count) + (int)outcome]);
 
+    /// <summary>How many inputs got <paramref name="outcome"/>, over every plan.</summary>
+    public long Total(Outcome outcome)
+    {
+        long total = 0;
+        for (int p = 0; p < PlanNames.Count; p++)
+        {
+            total += Count(p, outcome);
+        }
+
+        return total;
+    }
+
     /// <summary>Committed quarantine counts by reason.</summary>
     public IReadOnlyDictionary<string, long> Quarantined
     {
