@@ -69,25 +69,11 @@ public static class ChainingAttack
             }
         }
 
-        // Index each trace's first point by (bucket start, grid square of MaxDistanceKm).
-        double square = Math.Max(0.001, options.MaxDistanceKm);
-        var centres = new (double Lat, double Lon)[n * 2];
-        var grid = new Dictionary<(long Time, int X, int Y), List<int>>();
-        double referenceLat = n == 0 ? 0 : GeohashCells.Centre(data.CellCode(traces[0].FirstCell)).Latitude;
-        double kmPerDegreeLon = 111.32 * Math.Cos(referenceLat * Math.PI / 180);
-        for (int t = 0; t < n; t++)
-        {
-            centres[2 * t] = GeohashCells.Centre(data.CellCode(traces[t].FirstCell));
-            centres[(2 * t) + 1] = GeohashCells.Centre(data.CellCode(traces[t].LastCell));
-            (int gx, int gy) = Square(centres[2 * t], square, kmPerDegreeLon);
-            var key = (traces[t].FirstTime, gx, gy);
-            if (!grid.TryGetValue(key, out List<int>? list))
-            {
-                grid[key] = list = [];
-            }
-
-            list.Add(t);
-        }
+        // Traces grouped by where and when they start, and by where and when they end: every trace of a group scores the same
+        // distance and gap, so the search walks groups, nearest cell first, instead of every trace nearby.
+        var cells = new NearbyCells(data, options.MaxDistanceKm);
+        var starts = new Groups(traces, byStart: true);
+        var ends = new Groups(traces, byStart: false);
 
         // Each trace's best successor and each trace's best predecessor; ties are counted, not broken.
         var successor = new int[n];
@@ -101,43 +87,82 @@ public static class ChainingAttack
         for (int a = 0; a < n; a++)
         {
             ReleasedDataset.TraceInfo ta = traces[a];
-            (double Lat, double Lon) end = centres[(2 * a) + 1];
-            (int gx, int gy) = Square(end, square, kmPerDegreeLon);
-            for (long time = ta.LastTime; time <= ta.LastTime + options.MaxGapMillis; time += data.BucketMillis)
+            if (ta.LastTime == long.MinValue)
             {
-                for (int dx = -1; dx <= 1; dx++)
+                continue;
+            }
+
+            // Without an attribute on a's side every candidate scores (no attribute, gap, distance): the first bucket with a
+            // candidate holds the best, and within it the nearest cells do; with one, a later attribute match still wins.
+            bool attribute = options.UseAttributes && ta.LastAttribute != ReleasedDataset.NoAttribute;
+            ReadOnlySpan<Nearby> near = cells.Around(ta.LastCell);
+            for (long gap = 0; gap <= options.MaxGapMillis && (attribute || successor[a] < 0); gap += data.BucketMillis)
+            {
+                long time = ta.LastTime + gap;
+                if (time <= ta.FirstTime)
                 {
-                    for (int dy = -1; dy <= 1; dy++)
+                    // Every trace starting then starts no later than a does: none follows it.
+                    continue;
+                }
+
+                foreach (Nearby cell in near)
+                {
+                    // Without attributes, a tie for the best is final (no link), and a farther cell cannot do better.
+                    if (!attribute && successor[a] >= 0 && (successorTies[a] > 1 || cell.DistanceKm > successorScore[a].Distance))
                     {
-                        if (!grid.TryGetValue((time, gx + dx, gy + dy), out List<int>? list))
+                        break;
+                    }
+
+                    foreach (int b in starts.At(time, cell.Cell))
+                    {
+                        if (b != a && Compatible(options, ta.LastAttribute, traces[b].FirstAttribute, out bool both))
                         {
-                            continue;
+                            Offer(ref successor[a], ref successorScore[a], ref successorTies[a], b, new Score(both, gap, cell.DistanceKm));
+                            if (!attribute && successorTies[a] > 1)
+                            {
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        for (int b = 0; b < n; b++)
+        {
+            ReleasedDataset.TraceInfo tb = traces[b];
+            if (tb.FirstTime == long.MaxValue)
+            {
+                continue;
+            }
+
+            bool attribute = options.UseAttributes && tb.FirstAttribute != ReleasedDataset.NoAttribute;
+            ReadOnlySpan<Nearby> near = cells.Around(tb.FirstCell);
+            for (long gap = 0; gap <= options.MaxGapMillis && (attribute || predecessor[b] < 0); gap += data.BucketMillis)
+            {
+                foreach (Nearby cell in near)
+                {
+                    if (!attribute && predecessor[b] >= 0 && (predecessorTies[b] > 1 || cell.DistanceKm > predecessorScore[b].Distance))
+                    {
+                        break;
+                    }
+
+                    foreach (int a in ends.At(tb.FirstTime - gap, cell.Cell))
+                    {
+                        ReleasedDataset.TraceInfo ta = traces[a];
+                        if (ta.FirstTime >= tb.FirstTime)
+                        {
+                            // A group is sorted by first time: the rest start no earlier than b does.
+                            break;
                         }
 
-                        foreach (int b in list)
+                        if (a != b && Compatible(options, ta.LastAttribute, tb.FirstAttribute, out bool both))
                         {
-                            ReleasedDataset.TraceInfo tb = traces[b];
-                            if (b == a || tb.FirstTime <= ta.FirstTime)
+                            Offer(ref predecessor[b], ref predecessorScore[b], ref predecessorTies[b], a, new Score(both, gap, cell.DistanceKm));
+                            if (!attribute && predecessorTies[b] > 1)
                             {
-                                continue;
+                                break;
                             }
-
-                            (double Lat, double Lon) start = centres[2 * b];
-                            double distance = GeohashCells.DistanceKm(end.Lat, end.Lon, start.Lat, start.Lon);
-                            if (distance > options.MaxDistanceKm)
-                            {
-                                continue;
-                            }
-
-                            bool both = options.UseAttributes && ta.LastAttribute != ReleasedDataset.NoAttribute && tb.FirstAttribute != ReleasedDataset.NoAttribute;
-                            if (both && Math.Abs(tb.FirstAttribute - ta.LastAttribute) > options.AttributeTolerance)
-                            {
-                                continue;
-                            }
-
-                            var score = new Score(both, tb.FirstTime - ta.LastTime, distance);
-                            Offer(ref successor[a], ref successorScore[a], ref successorTies[a], b, score);
-                            Offer(ref predecessor[b], ref predecessorScore[b], ref predecessorTies[b], a, score);
                         }
                     }
                 }
@@ -162,6 +187,13 @@ public static class ChainingAttack
         return new ChainingResult(truePairs.Count, links, correct);
     }
 
+    /// <summary>Whether a trace ending with <paramref name="last"/> may be followed by one starting with <paramref name="first"/>, and whether both carry the attribute.</summary>
+    private static bool Compatible(ChainingOptions options, long last, long first, out bool both)
+    {
+        both = options.UseAttributes && last != ReleasedDataset.NoAttribute && first != ReleasedDataset.NoAttribute;
+        return !both || Math.Abs(first - last) <= options.AttributeTolerance;
+    }
+
     private static void Offer(ref int best, ref Score bestScore, ref int ties, int candidate, Score score)
     {
         int c = best < 0 ? -1 : score.CompareTo(bestScore);
@@ -174,9 +206,6 @@ public static class ChainingAttack
             ties++;
         }
     }
-
-    private static (int X, int Y) Square((double Lat, double Lon) p, double squareKm, double kmPerDegreeLon) =>
-        ((int)Math.Floor(p.Lon * kmPerDegreeLon / squareKm), (int)Math.Floor(p.Lat * 111.32 / squareKm));
 
     private static long Pair(int a, int b) => ((long)a << 32) | (uint)b;
 
@@ -198,5 +227,122 @@ public static class ChainingAttack
             c = traces[x].FirstTime.CompareTo(traces[y].FirstTime);
             return c != 0 ? c : x.CompareTo(y);
         }
+    }
+    /// <summary>A cell whose centre lies within the attack's distance of another's, and how far.</summary>
+    private readonly record struct Nearby(int Cell, double DistanceKm);
+
+    /// <summary>
+    /// For each cell of the release, the cells whose centres lie within the distance of its centre, nearest first: the
+    /// candidates are the cells in the 3 × 3 squares of that size around it, on a local flat projection.
+    /// </summary>
+    private sealed class NearbyCells
+    {
+        private readonly ReleasedDataset _data;
+        private readonly double _maxDistanceKm;
+        private readonly double _squareKm;
+        private readonly double _kmPerDegreeLon;
+        private readonly (double Lat, double Lon)[] _centres;
+        private readonly Dictionary<(int X, int Y), List<int>> _squares = [];
+        private readonly Dictionary<int, Nearby[]> _around = [];
+
+        public NearbyCells(ReleasedDataset data, double maxDistanceKm)
+        {
+            _data = data;
+            _maxDistanceKm = maxDistanceKm;
+            _squareKm = Math.Max(0.001, maxDistanceKm);
+            _centres = new (double, double)[data.CellCount];
+            for (int c = 0; c < _centres.Length; c++)
+            {
+                _centres[c] = GeohashCells.Centre(data.CellCode(c));
+            }
+
+            double referenceLat = _centres.Length == 0 ? 0 : _centres[0].Lat;
+            _kmPerDegreeLon = 111.32 * Math.Cos(referenceLat * Math.PI / 180);
+            for (int c = 0; c < _centres.Length; c++)
+            {
+                (int x, int y) = Square(c);
+                if (!_squares.TryGetValue((x, y), out List<int>? list))
+                {
+                    _squares[(x, y)] = list = [];
+                }
+
+                list.Add(c);
+            }
+        }
+
+        public ReadOnlySpan<Nearby> Around(int cell)
+        {
+            if (_around.TryGetValue(cell, out Nearby[]? known))
+            {
+                return known;
+            }
+
+            var near = new List<Nearby>();
+            (double lat, double lon) = _centres[cell];
+            (int x, int y) = Square(cell);
+            for (int dx = -1; dx <= 1; dx++)
+            {
+                for (int dy = -1; dy <= 1; dy++)
+                {
+                    if (!_squares.TryGetValue((x + dx, y + dy), out List<int>? list))
+                    {
+                        continue;
+                    }
+
+                    foreach (int other in list)
+                    {
+                        double distance = GeohashCells.DistanceKm(lat, lon, _centres[other].Lat, _centres[other].Lon);
+                        if (distance <= _maxDistanceKm)
+                        {
+                            near.Add(new Nearby(other, distance));
+                        }
+                    }
+                }
+            }
+
+            near.Sort(static (p, q) => p.DistanceKm.CompareTo(q.DistanceKm));
+            Nearby[] result = [.. near];
+            _around[cell] = result;
+            return result;
+        }
+
+        private (int X, int Y) Square(int cell) =>
+            ((int)Math.Floor(_centres[cell].Lon * _kmPerDegreeLon / _squareKm), (int)Math.Floor(_centres[cell].Lat * 111.32 / _squareKm));
+    }
+
+    /// <summary>Traces grouped by (time, cell) of their first point, or of their last; a group is sorted by first time.</summary>
+    private sealed class Groups
+    {
+        private readonly int[] _order;
+        private readonly Dictionary<(long Time, int Cell), (int Start, int Count)> _ranges = [];
+
+        public Groups(List<ReleasedDataset.TraceInfo> traces, bool byStart)
+        {
+            int n = traces.Count;
+            var keys = new (long Time, int Cell, long First)[n];
+            _order = new int[n];
+            for (int t = 0; t < n; t++)
+            {
+                ReleasedDataset.TraceInfo trace = traces[t];
+                keys[t] = byStart ? (trace.FirstTime, trace.FirstCell, trace.FirstTime) : (trace.LastTime, trace.LastCell, trace.FirstTime);
+                _order[t] = t;
+            }
+
+            Array.Sort(keys, _order);
+            for (int i = 0; i < n;)
+            {
+                int j = i + 1;
+                while (j < n && keys[j].Time == keys[i].Time && keys[j].Cell == keys[i].Cell)
+                {
+                    j++;
+                }
+
+                _ranges[(keys[i].Time, keys[i].Cell)] = (i, j - i);
+                i = j;
+            }
+        }
+
+        public ReadOnlySpan<int> At(long time, int cell) =>
+            _ranges.TryGetValue((time, cell), out (int Start, int Count) range) ? _order.AsSpan(range.Start, range.Count) : default;
     }
 }

@@ -153,6 +153,9 @@ public sealed class ReleasedDataset
     /// <summary>The packed cell of an internal cell id.</summary>
     internal long CellCode(int cellId) => _cellCodes[cellId];
 
+    /// <summary>Distinct cells seen (internal cell ids are 0 .. CellCount - 1).</summary>
+    internal int CellCount => _cellCodes.Count;
+
     /// <summary>The start of an internal bucket id.</summary>
     internal long BucketStart(int bucketId) => _bucketStarts[bucketId];
 

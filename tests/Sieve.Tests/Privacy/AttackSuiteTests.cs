@@ -266,6 +266,126 @@ public sealed class AttackSuiteTests
         Assert.True(double.IsNaN(r.Precision));
     }
 
+    [Theory]
+    [InlineData(1, "wtw3s", 1, false)] // 32 cells 5 km across: ties everywhere
+    [InlineData(2, "wtw3", 2, false)] // 1,024 cells 40 km across: the distance window matters
+    [InlineData(3, "wtw3", 2, true)] // and a slowly changing attribute on some records
+    [InlineData(4, "wtw3s", 1, true)]
+    public void Chaining_finds_what_comparing_every_pair_of_traces_finds(int seed, string prefix, int suffix, bool attributes)
+    {
+        const string Base32 = "0123456789bcdefghjkmnpqrstuvwxyz";
+        var random = new Random(seed);
+        var data = new ReleasedDataset(Bucket);
+        for (int t = 0; t < 1_500; t++)
+        {
+            int vehicle = random.Next(200);
+            long time = T0 + (random.Next(40) * Bucket);
+            for (int k = random.Next(1, 4); k > 0; k--)
+            {
+                string geohash = prefix;
+                for (int c = 0; c < suffix; c++)
+                {
+                    geohash += Base32[random.Next(32)];
+                }
+
+                long attribute = attributes && random.Next(3) > 0 ? random.Next(4) : ReleasedDataset.NoAttribute;
+                data.AddReleased("t" + t, Cell(geohash), time, attribute, vehicle);
+                time += random.Next(2) * Bucket;
+            }
+        }
+
+        var options = new ChainingOptions { AttributeTolerance = 1 };
+        ChainingResult fast = ChainingAttack.Measure(data, options);
+        ChainingResult everyPair = EveryPair(data, options);
+        Assert.Equal(everyPair, fast);
+        Assert.True(fast.Links > 10, $"{fast.Links} links: the data exercises the attack");
+    }
+
+    /// <summary>The chaining attack's definition, applied to every ordered pair of traces.</summary>
+    private static ChainingResult EveryPair(ReleasedDataset data, ChainingOptions options)
+    {
+        List<ReleasedDataset.TraceInfo> traces = data.Traces;
+        int n = traces.Count;
+        var best = new (long Key, double Distance, int Trace, int Ties)[2, n];
+        for (int i = 0; i < n; i++)
+        {
+            best[0, i] = best[1, i] = (long.MaxValue, double.MaxValue, -1, 0);
+        }
+
+        for (int a = 0; a < n; a++)
+        {
+            for (int b = 0; b < n; b++)
+            {
+                ReleasedDataset.TraceInfo ta = traces[a], tb = traces[b];
+                long gap = tb.FirstTime - ta.LastTime;
+                if (a == b || tb.FirstTime <= ta.FirstTime || gap < 0 || gap > options.MaxGapMillis || gap % data.BucketMillis != 0)
+                {
+                    continue;
+                }
+
+                (double lat1, double lon1) = GeohashCells.Centre(data.CellCode(ta.LastCell));
+                (double lat2, double lon2) = GeohashCells.Centre(data.CellCode(tb.FirstCell));
+                double distance = GeohashCells.DistanceKm(lat1, lon1, lat2, lon2);
+                bool both = ta.LastAttribute != ReleasedDataset.NoAttribute && tb.FirstAttribute != ReleasedDataset.NoAttribute;
+                if (distance > options.MaxDistanceKm || (both && Math.Abs(tb.FirstAttribute - ta.LastAttribute) > options.AttributeTolerance))
+                {
+                    continue;
+                }
+
+                long key = ((both ? 0L : 1L) << 62) | gap; // an attribute match first, then the shorter gap, then the distance
+                Offer(ref best[0, a], key, distance, b);
+                Offer(ref best[1, b], key, distance, a);
+            }
+        }
+
+        int links = 0, correct = 0;
+        var pairs = new HashSet<(int, int)>();
+        var byVehicle = new Dictionary<int, List<int>>();
+        for (int t = 0; t < n; t++)
+        {
+            if (!byVehicle.TryGetValue(traces[t].Vehicle, out List<int>? list))
+            {
+                byVehicle[traces[t].Vehicle] = list = [];
+            }
+
+            list.Add(t);
+        }
+
+        foreach (List<int> list in byVehicle.Values)
+        {
+            list.Sort((x, y) => traces[x].FirstTime != traces[y].FirstTime ? traces[x].FirstTime.CompareTo(traces[y].FirstTime) : x.CompareTo(y));
+            for (int i = 1; i < list.Count; i++)
+            {
+                pairs.Add((list[i - 1], list[i]));
+            }
+        }
+
+        for (int a = 0; a < n; a++)
+        {
+            int b = best[0, a].Trace;
+            if (b >= 0 && best[0, a].Ties == 1 && best[1, b].Trace == a && best[1, b].Ties == 1)
+            {
+                links++;
+                correct += pairs.Contains((a, b)) ? 1 : 0;
+            }
+        }
+
+        return new ChainingResult(pairs.Count, links, correct);
+
+        static void Offer(ref (long Key, double Distance, int Trace, int Ties) best, long key, double distance, int trace)
+        {
+            int c = best.Trace < 0 ? -1 : key != best.Key ? key.CompareTo(best.Key) : distance.CompareTo(best.Distance);
+            if (c < 0)
+            {
+                best = (key, distance, trace, 1);
+            }
+            else if (c == 0)
+            {
+                best.Ties++;
+            }
+        }
+    }
+
     [Fact]
     public void Utility_compares_released_points_and_counts_with_the_truth()
     {
