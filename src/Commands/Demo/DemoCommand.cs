@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Confluent.Kafka;
 using Sieve.Commands.Load;
+using Sieve.Commands.Privacy;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Records;
 using Sieve.Contracts;
@@ -10,6 +11,7 @@ using Sieve.Core.Engine;
 using Sieve.Core.Policy;
 using Sieve.Embedded;
 using Sieve.Simulation;
+using Sieve.Simulation.Mobility;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -279,7 +281,24 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
             console.MarkupLineInterpolated($"Summary written to {options.SummaryJson}");
         }
 
-        return summary.AllAccountedFor ? 0 : 1;
+        if (!summary.AllAccountedFor)
+        {
+            return 1;
+        }
+
+        if (options.CityVehicles > 0 && policy.Purposes.FirstOrDefault(p => p.Anonymization is not null) is { } anonymized)
+        {
+            // The live run is minutes of a few hundred vehicles: too little for k. A day of a city shows what the release protects.
+            console.MarkupLineInterpolated($"Privacy: what {anonymized.Name} releases, measured by the attack suite on one simulated day (sieve privacy --simulate dense --vehicles {options.CityVehicles})");
+            CityAuditResult audit = await CityAudit.RunAsync(policy, anonymized, CityProfile.Dense(options.CityVehicles), options.Fleet.Seed,
+                line => PlainText.WriteLine(console, line), cancellationToken).ConfigureAwait(false);
+            foreach (string line in audit.Report.ToTable().TrimEnd('\n').Split('\n'))
+            {
+                PlainText.WriteLine(console, line);
+            }
+        }
+
+        return 0;
     }
 
     /// <summary>

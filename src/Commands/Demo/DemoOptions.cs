@@ -12,6 +12,10 @@ public sealed class DemoOptions : SieveSettings
     private const string VehiclesProblem = "--vehicles needs a whole number from 1 to 1000000";
     private const string VisitorsProblem = "--visitors needs a whole number from 1 to 1000000";
     private const string SummaryJsonProblem = "--summary-json needs a file path";
+    private const string CityProblem = "--city needs a whole number of vehicles from 0 (no privacy measurement) to 100000, e.g. --city 2000";
+
+    /// <summary>Vehicles of the simulated city whose day the demo measures at its end (0: none).</summary>
+    public int CityVehicles { get; set; } = 2_000;
 
     /// <summary>How long events are generated.</summary>
     public int Seconds { get; set; } = 30;
@@ -47,23 +51,30 @@ public sealed class DemoOptions : SieveSettings
     [CommandOption("--visitors <N>")]
     public string? VisitorsText { get; init; }
 
+    /// <summary><c>--city N</c> as given; checked into <see cref="CityVehicles"/>.</summary>
+    [CommandOption("--city <N>")]
+    public string? CityText { get; init; }
+
     /// <summary>The simulated population.</summary>
     public FleetOptions Fleet { get; } = new();
 
     /// <summary>Usage text.</summary>
     public const string Usage = """
         Usage: sieve demo [--seconds N] [--rate EVENTS_PER_SECOND] [--vehicles N] [--visitors N]
-                          [--summary-json FILE] [--plain] [--in-memory]
+                          [--city N] [--summary-json FILE] [--plain] [--in-memory]
 
         Runs the whole pipeline in one process with no outside services: librdkafka's mock cluster as Kafka,
         redis-server for consent when installed (else an in-process store), Ingest, the Minimizer and the
         consent loader, fed by a simulated fleet and dealer Wi-Fi visitors. Shows a live table, then a summary.
+        Then drives one simulated day of a city (nobody consenting) through the same Minimizer stages and prints
+        the re-identification attack suite's figures for what analytics released (as sieve privacy does).
 
         Options:
           --seconds N          how long the load runs (default 30)
           --rate N             events offered per second (default 2000)
           --vehicles N         simulated vehicles (default 300)
           --visitors N         simulated Wi-Fi visitors (default 200)
+          --city N             vehicles of the simulated city measured at the end (default 2000; 0 skips it)
           --summary-json FILE  also write the summary counts as JSON to FILE
           --plain              progress lines instead of the live table
           --in-memory          in-process consent store even when redis-server is installed
@@ -83,6 +94,7 @@ public sealed class DemoOptions : SieveSettings
         "--vehicles" => VehiclesProblem,
         "--visitors" => VisitorsProblem,
         "--summary-json" => SummaryJsonProblem,
+        "--city" => CityProblem,
         _ => null,
     };
 
@@ -112,6 +124,12 @@ public sealed class DemoOptions : SieveSettings
         {
             if (!TryInt(VisitorsText, 1, 1_000_000, out value)) { return ValidationResult.Error(VisitorsProblem); }
             Fleet.Visitors = value;
+        }
+
+        if (CityText is not null)
+        {
+            if (!TryInt(CityText, 0, 100_000, out value)) { return ValidationResult.Error(CityProblem); }
+            CityVehicles = value;
         }
 
         return SummaryJson is not null && string.IsNullOrWhiteSpace(SummaryJson) ? ValidationResult.Error(SummaryJsonProblem) : ValidationResult.Success();

@@ -25,9 +25,6 @@ internal sealed class PrivacyCommand(CliSession session) : SieveCommand<PrivacyS
 
     public const string Summary = "measure the re-identification risk of what a purpose released (attack suite)";
 
-    /// <summary>Partitions of the simulated run's raw telematics topic and purpose topics (the mock keeps 5 MiB a partition).</summary>
-    public const int SimulatedPartitions = 16;
-
     /// <summary>Local time of the release when no simulation says otherwise: China Standard Time.</summary>
     public const int DefaultUtcOffsetMinutes = 480;
 
@@ -82,29 +79,20 @@ internal sealed class PrivacyCommand(CliSession session) : SieveCommand<PrivacyS
 
         ReleasedDataset data;
         ReleaseReader reader;
-        string label;
+        PrivacyReport report;
         bool groundTruth = settings.Simulate != SimulatedCity.None;
+        Action<string> say = line => PlainText.WriteLine(console, line);
         if (groundTruth)
         {
             CityProfile profile = settings.Simulate == SimulatedCity.Dense ? CityProfile.Dense(settings.Vehicles) : CityProfile.SparseMetropolis(settings.Vehicles);
-            var city = new MobilitySimulator(profile, settings.Seed);
-            var identities = new MobilityRecords(settings.Seed);
-            data = new ReleasedDataset(bucketMillis, profile.UtcOffsetMinutes);
-            SimulatedTruth truth = SimulatedTruth.Build(city, identities, new PseudonymKeyFactory(MasterKeyRing.CreateDemo()), plan.Name,
-                plan.Rotation == PseudonymRotation.DailyUtc, precision, data);
-            reader = new ReleaseReader(data, truth);
-            label = string.Create(CultureInfo.InvariantCulture, $"{plan.Name} release of the {profile.Name} city, {settings.Vehicles:N0} vehicles, seed {settings.Seed}, one day, through the Minimizer");
-            PlainText.WriteLine(console, string.Create(CultureInfo.InvariantCulture,
-                $"simulating one day of the {profile.Name} city ({settings.Vehicles:N0} vehicles, seed {settings.Seed}, nobody consenting) through the Minimizer over the embedded Kafka mock cluster"));
-            CityRunResult run = await Simulate(policy, plan, city, identities, reader, truth, cancellationToken).ConfigureAwait(false);
-            PlainText.WriteLine(console, string.Create(CultureInfo.InvariantCulture,
-                $"{run.Produced:N0} raw telematics records in, {run.Inputs:N0} committed by the Minimizer, {reader.Measured:N0} {plan.Name} records read from {plan.Topic} in {run.Elapsed.TotalSeconds:0.0} s")
-                + (reader.Unattributed > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {reader.Unattributed:N0} under a pseudonym of no simulated vehicle") : ""));
+            CityAuditResult audit = await CityAudit.RunAsync(policy, plan, profile, settings.Seed, say, cancellationToken).ConfigureAwait(false);
+            (data, reader, report) = (audit.Data, audit.Reader, audit.Report);
         }
         else
         {
             data = new ReleasedDataset(bucketMillis, DefaultUtcOffsetMinutes);
             reader = new ReleaseReader(data, truth: null);
+            string label;
             if (settings.Bootstrap is { } bootstrap)
             {
                 string topic = settings.Topic ?? plan.Topic;
@@ -138,18 +126,19 @@ internal sealed class PrivacyCommand(CliSession session) : SieveCommand<PrivacyS
                 }
             }
 
-            PlainText.WriteLine(console, string.Create(CultureInfo.InvariantCulture, $"{reader.Measured:N0} telematics records measured, {reader.Skipped:N0} skipped (Wi-Fi or no cell)"));
+            say(string.Create(CultureInfo.InvariantCulture, $"{reader.Measured:N0} telematics records measured, {reader.Skipped:N0} skipped (Wi-Fi or no cell)"));
+            if (reader.Measured == 0)
+            {
+                ThrowHelper.Failure($"the {plan.Name} release holds no telematics record with a cell to measure");
+            }
+
+            report = PrivacyAudit.Measure(data, new PrivacyAuditOptions { Label = label, Seed = settings.Seed },
+                (measure, took) => say(string.Create(CultureInfo.InvariantCulture, $"measured {measure} in {took.TotalSeconds:0.0} s")));
         }
 
-        if (reader.Measured == 0)
-        {
-            ThrowHelper.Failure($"the {plan.Name} release holds no telematics record with a cell to measure");
-        }
-
-        PrivacyReport report = PrivacyAudit.Measure(data, new PrivacyAuditOptions { Label = label, Seed = settings.Seed });
         foreach (string line in report.ToTable().TrimEnd('\n').Split('\n'))
         {
-            PlainText.WriteLine(console, line);
+            say(line);
         }
 
         if (!groundTruth)
@@ -195,31 +184,6 @@ internal sealed class PrivacyCommand(CliSession session) : SieveCommand<PrivacyS
         return precision > 0
             ? (precision, bucketMillis)
             : ThrowHelper.Usage<(int, long)>($"purpose {plan.Name} releases no geohash of telematics records; the attack suite measures releases of (cell, time) points");
-    }
-
-    private static async Task<CityRunResult> Simulate(CompiledPolicy policy, PurposePlan plan, MobilitySimulator city, MobilityRecords identities, ReleaseReader reader,
-        SimulatedTruth truth, CancellationToken cancellationToken)
-    {
-        using MockKafkaCluster kafka = MockKafkaCluster.Start(brokers: 1);
-        kafka.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
-        var topics = new TopicOptions();
-        kafka.CreateTopic(topics.TelematicsRaw, SimulatedPartitions);
-        kafka.CreateTopic(topics.WifiRaw, 1);
-        kafka.CreateTopic(topics.ConsentChanges, 1);
-        kafka.CreateTopic(topics.Quarantine, 1);
-        kafka.CreateTopic(topics.Audit, 1);
-        foreach (PurposePlan purpose in policy.Purposes)
-        {
-            // A release stage forwards a bucket's records at once: more partitions keep the burst within the mock's
-            // 5 MiB a partition until it is read.
-            kafka.CreateTopic(purpose.Topic, purpose.Anonymization is null ? SimulatedPartitions : 4 * SimulatedPartitions);
-            if (purpose.Anonymization is { } anonymization)
-            {
-                kafka.CreateTopic(anonymization.PendingTopic, SimulatedPartitions);
-            }
-        }
-
-        return await CityRun.RunAsync(kafka.BootstrapServers, policy, topics, plan.Topic, city, identities, reader, "cli", cancellationToken, truth).ConfigureAwait(false);
     }
 
     /// <summary>The figures as <c>--json</c> writes them.</summary>

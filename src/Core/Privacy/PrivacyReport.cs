@@ -88,19 +88,27 @@ public sealed record PrivacyReport(
 public static class PrivacyAudit
 {
     /// <summary>Measures <paramref name="data"/>.</summary>
-    public static PrivacyReport Measure(ReleasedDataset data, PrivacyAuditOptions? options = null)
+    /// <param name="data">The release.</param>
+    /// <param name="options">The settings (defaults when null).</param>
+    /// <param name="measured">Told the name of each measure and how long it took, as it finishes (a 100,000-vehicle day takes minutes).</param>
+    public static PrivacyReport Measure(ReleasedDataset data, PrivacyAuditOptions? options = null, Action<string, TimeSpan>? measured = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         options ??= new PrivacyAuditOptions();
-        return new PrivacyReport(
-            options.Label,
-            data.TraceCount,
-            data.ReleasedRecords,
-            Unicity.MeasureUpTo(data, options.MaxPoints, options.UnicitySampleSize, options.Seed),
-            Unicity.MeasureUpTo(data, options.MaxPoints, options.UnicitySampleSize, options.Seed, movingOnly: true),
-            HomeWorkLinkage.Measure(data),
-            CellK.Measure(data, options.K),
-            ChainingAttack.Measure(data, options.Chaining),
-            Utility.Measure(data, options.MinVehiclesForCounts));
+        UnicityResult[] unicity = Timed("unicity", () => Unicity.MeasureUpTo(data, options.MaxPoints, options.UnicitySampleSize, options.Seed));
+        UnicityResult[] moving = Timed("unicity of moving points", () => Unicity.MeasureUpTo(data, options.MaxPoints, options.UnicitySampleSize, options.Seed, movingOnly: true));
+        HomeWorkResult homeWork = Timed("home/work linkage", () => HomeWorkLinkage.Measure(data));
+        CellKResult cellK = Timed("k per cell", () => CellK.Measure(data, options.K));
+        ChainingResult chaining = Timed("chaining", () => ChainingAttack.Measure(data, options.Chaining));
+        UtilityResult utility = Timed("utility", () => Utility.Measure(data, options.MinVehiclesForCounts));
+        return new PrivacyReport(options.Label, data.TraceCount, data.ReleasedRecords, unicity, moving, homeWork, cellK, chaining, utility);
+
+        T Timed<T>(string name, Func<T> measure)
+        {
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            T result = measure();
+            measured?.Invoke(name, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            return result;
+        }
     }
 }

@@ -20,7 +20,7 @@ public sealed class DemoRunTests
             using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(3));
 
             CliResult result = await CliRunner.RunAsync(terminal: false, guard.Token,
-                "demo", "--seconds", "4", "--rate", "600", "--vehicles", "40", "--visitors", "30", "--plain", "--summary-json", summaryFile);
+                "demo", "--seconds", "4", "--rate", "600", "--vehicles", "40", "--visitors", "30", "--plain", "--summary-json", summaryFile, "--city", "300");
 
             Assert.True(result.ExitCode == 0, "exit code " + result.ExitCode + ": " + result.Error);
             using JsonDocument summary = JsonDocument.Parse(await File.ReadAllTextAsync(summaryFile));
@@ -48,6 +48,12 @@ public sealed class DemoRunTests
 
                 Assert.Equal(forwarded + released, consumed.TryGetProperty(purpose.Name + ".v1", out JsonElement read) ? read.GetInt64() : 0);
             }
+
+            // It ends with the attack suite's figures for one simulated day of a city through the same stages.
+            Assert.Contains("simulating one day of the dense city (300 vehicles, seed 2026, nobody consenting)", result.Out, StringComparison.Ordinal);
+            Assert.Contains("privacy report: analytics release of the dense city, 300 vehicles", result.Out, StringComparison.Ordinal);
+            Assert.Matches(@"released records in a \(cell, bucket\) with k < 5 +0\.0 %", result.Out);
+            Assert.Matches(@"commuters with home and work cells under one pseudonym +0\.0 %", result.Out);
         }
         finally
         {
@@ -61,7 +67,7 @@ public sealed class DemoRunTests
         using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(3));
 
         CliResult result = await CliRunner.RunAsync(terminal: true, guard.Token,
-            "demo", "--seconds", "3", "--rate", "400", "--vehicles", "30", "--visitors", "20", "--in-memory");
+            "demo", "--seconds", "3", "--rate", "400", "--vehicles", "30", "--visitors", "20", "--in-memory", "--city", "0");
 
         Assert.True(result.ExitCode == 0, "exit code " + result.ExitCode + ": " + result.Error);
         Assert.Equal("", result.Error);

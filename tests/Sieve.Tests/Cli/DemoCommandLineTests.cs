@@ -22,6 +22,8 @@ public sealed class DemoCommandLineTests
     [InlineData("--seconds x", "sieve demo: --seconds needs a whole number from 1 to 86400, e.g. --seconds 30")]
     [InlineData("--rate 0", "sieve demo: --rate needs a whole number of events per second from 1 to 1000000")]
     [InlineData("--summary-json", "sieve demo: --summary-json needs a file path")]
+    [InlineData("--city -1", "sieve demo: --city needs a whole number of vehicles from 0 (no privacy measurement) to 100000, e.g. --city 2000")]
+    [InlineData("--city", "sieve demo: --city needs a whole number of vehicles from 0 (no privacy measurement) to 100000, e.g. --city 2000")]
     public async Task A_wrong_option_is_one_line_on_standard_error_with_exit_code_2(string arguments, string expected)
     {
         CliResult result = await CliRunner.RunAsync(["demo", .. arguments.Split(' ')]);
