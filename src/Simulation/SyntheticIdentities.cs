@@ -11,13 +11,25 @@ public sealed class SyntheticIdentities(int seed)
     private readonly Random _random = new(seed);
 
     /// <summary>A 17-character VIN with a correct check digit (position 9).</summary>
-    public string Vin()
+    public string Vin() => Vin(serial: -1);
+
+    /// <summary>
+    /// A VIN whose last six characters, the production serial number, are <paramref name="serial"/> (0..999,999) in
+    /// decimal, so that VINs of distinct serials never collide; a negative serial draws them at random like the rest.
+    /// </summary>
+    public string Vin(int serial)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(serial, 999_999);
         Span<byte> vin = stackalloc byte[17];
         Encoding.ASCII.GetBytes(Manufacturers[_random.Next(Manufacturers.Length)], vin);
         for (int i = 3; i < 17; i++)
         {
             vin[i] = (byte)VinAlphabet[_random.Next(VinAlphabet.Length)];
+        }
+
+        for (int i = 16; serial >= 0 && i >= 11; i--, serial /= 10)
+        {
+            vin[i] = (byte)('0' + (serial % 10));
         }
 
         vin[9] = (byte)'N'; // model year 2022

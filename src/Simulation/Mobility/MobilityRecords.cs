@@ -23,7 +23,8 @@ public sealed class MobilityRecords(int seed)
     public VehicleIdentity Vehicle(int index)
     {
         var ids = new SyntheticIdentities(MobilityRandom.Seed(seed, index, 7));
-        string vin = ids.Vin();
+        // The serial is the index: a random VIN per vehicle from a 32-bit seed repeats a few in 100,000.
+        string vin = ids.Vin(serial: index);
         return new VehicleIdentity(vin, ids.Imei());
     }
 

@@ -226,6 +226,19 @@ public sealed class MobilitySimulatorTests
     }
 
     [Fact]
+    public void A_fleet_of_100000_vehicles_has_100000_distinct_valid_vins()
+    {
+        var records = new MobilityRecords(Seed);
+        var vins = new HashSet<string>(StringComparer.Ordinal);
+        for (int v = 0; v < 100_000; v++)
+        {
+            string vin = records.Vehicle(v).Vin;
+            Assert.True(vins.Add(vin), $"vehicle {v} repeats a VIN");
+            Assert.Equal(vin[8], IdentifierNormalizer.ComputeVinCheckDigit(System.Text.Encoding.ASCII.GetBytes(vin)));
+        }
+    }
+
+    [Fact]
     public void Wifi_visitors_are_seen_at_the_dealer_outlets_during_opening_hours()
     {
         var visitors = new OutletVisitors(CityProfile.Dense(vehicles: 2_000), Seed);
