@@ -34,7 +34,13 @@ internal sealed class MinimizerWorkload : IDisposable
     public MinimizerCore Core { get; }
 
     /// <summary>Builds the population, stores and fetches every subject's consent, and warms the core.</summary>
-    public static MinimizerWorkload Create(int vehicles, int visitors, int telematicsMessages, int wifiMessages)
+    /// <param name="vehicles">Vehicles of the population.</param>
+    /// <param name="visitors">Wi-Fi subjects of the population.</param>
+    /// <param name="telematicsMessages">Encoded telematics messages.</param>
+    /// <param name="wifiMessages">Encoded Wi-Fi messages.</param>
+    /// <param name="policy">The policy (default: the shipped one).</param>
+    /// <param name="analyticsConsent">Every subject but minors also consents to analytics.</param>
+    public static MinimizerWorkload Create(int vehicles, int visitors, int telematicsMessages, int wifiMessages, CompiledPolicy? policy = null, bool analyticsConsent = false)
     {
         SyntheticPopulation population = SyntheticPopulation.Create(vehicles, visitors, telematicsMessages, wifiMessages);
         var keys = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
@@ -46,14 +52,14 @@ internal sealed class MinimizerWorkload : IDisposable
             MaxEntryAge = TimeSpan.FromDays(3650),
         });
 
-        List<string> consentKeys = StoreConsent(population, keys, store);
+        List<string> consentKeys = StoreConsent(population, keys, store, analyticsConsent);
         consent.FetchAsync(consentKeys).GetAwaiter().GetResult();
         if (consent.Count != consentKeys.Count)
         {
             throw new InvalidOperationException("The consent near-cache did not take every subject.");
         }
 
-        var core = new MinimizerCore(PolicyLoader.LoadDefault(), keys, consent, subjectCacheCapacity: 2 * (vehicles + visitors));
+        var core = new MinimizerCore(policy ?? PolicyLoader.LoadDefault(), keys, consent, subjectCacheCapacity: 2 * (vehicles + visitors));
         var workload = new MinimizerWorkload(population, store, consent, core);
         workload.ProcessAll(InputKind.Telematics, population.TelematicsMessages, sink: null);
         workload.ProcessAll(InputKind.Wifi, population.WifiMessages, sink: null);
@@ -87,12 +93,27 @@ internal sealed class MinimizerWorkload : IDisposable
     }
 
     /// <summary>Computes each subject's consent key as the minimizer will, and stores its decisions.</summary>
-    private static List<string> StoreConsent(SyntheticPopulation population, PseudonymKeyFactory keys, InMemoryConsentStore store)
+    private static List<string> StoreConsent(SyntheticPopulation population, PseudonymKeyFactory keys, InMemoryConsentStore store, bool analyticsConsent)
     {
         List<string> consentKeys = PopulationConsent.ConsentKeys(population, keys);
         foreach (ConsentUpdate update in PopulationConsent.AllUpdates(population, consentKeys))
         {
             Apply(store, update);
+        }
+
+        if (analyticsConsent)
+        {
+            int analytics = Sieve.Contracts.Purposes.KnownPurposes.IndexOf(Sieve.Contracts.Purposes.KnownPurposes.Analytics);
+            int i = 0;
+            foreach (SyntheticSubject subject in population.Subjects)
+            {
+                if (subject.Consent != ConsentMix.Minor)
+                {
+                    Apply(store, new ConsentUpdate(consentKeys[i], analytics, true, SyntheticPopulation.ConsentEffectiveMillis, PopulationConsent.PolicyVersion, minor: false));
+                }
+
+                i++;
+            }
         }
 
         return consentKeys;

@@ -10,7 +10,7 @@ public static class KnownPurposes
     public const string Positioning = "positioning";
     /// <summary>Personalization.</summary>
     public const string Personalization = "personalization";
-    /// <summary>Analytics without consent: generalized and under a daily pseudonym, which is pseudonymous, not anonymous (see docs/privacy.md).</summary>
+    /// <summary>Analytics without consent: held for the release stage, which anonymizes it (segment pseudonyms, trimming, zones, k per cell; measured in docs/privacy.md).</summary>
     public const string Analytics = "analytics";
     /// <summary>After-sales service.</summary>
     public const string AfterSales = "after-sales";
