@@ -48,6 +48,11 @@ internal static class TransformDescriptions
             string.Format(c, "k: a (cell, bucket) is released only if at least {0} distinct vehicles of the whole fleet were counted there; a record waits for its {1}-minute bucket to end, then {2} minutes for its trip's end and {3} for other instances' counts (at most {4} minutes in all)",
                 r.MinVehicles, bucketMinutes, r.HoldMillis / 60_000, r.CountDelayMillis / 60_000, bucketMinutes + ((r.HoldMillis + r.CountDelayMillis) / 60_000)),
         };
+        if (r.PublishesCellVehicles)
+        {
+            lines.Add("count: each released record carries cellVehicles, the vehicles of the whole fleet that moved through its (cell, bucket), trimmed and gap records included");
+        }
+
         return lines;
     }
 

@@ -38,7 +38,7 @@ internal static class CityAudit
         var reader = new ReleaseReader(data, truth);
         say(string.Create(c, $"simulating one day of the {profile.Name} city ({profile.Vehicles:N0} vehicles, seed {seed}, nobody consenting) through the Minimizer over the embedded Kafka mock cluster"));
         CityRunResult run = await SimulateAsync(policy, plan, city, identities, reader, truth, cancellationToken).ConfigureAwait(false);
-        say(string.Create(c, $"{run.Produced:N0} raw telematics records in, {run.Inputs:N0} committed by the Minimizer, {reader.Measured:N0} {plan.Name} records read from {plan.Topic} in {run.Elapsed.TotalSeconds:0.0} s")
+        say(string.Create(c, $"{run.Produced:N0} raw telematics records in, {run.Inputs:N0} committed by the Minimizer, {reader.Measured:N0} {plan.Name} records read from {plan.Topic} in {run.Elapsed.TotalSeconds:0.0} s; {run.IdleFlushesWhileProducing:N0} idle flushes while producing")
             + (reader.Unattributed > 0 ? string.Create(c, $"; {reader.Unattributed:N0} under a pseudonym of no simulated vehicle") : ""));
         if (reader.Measured == 0)
         {

@@ -14,7 +14,8 @@ namespace Sieve.Commands.Privacy;
 /// <param name="Produced">Raw telematics records produced.</param>
 /// <param name="Inputs">Inputs the Minimizer committed.</param>
 /// <param name="Elapsed">From the first record produced to the purpose topic read to its end.</param>
-internal sealed record CityRunResult(long Produced, long Inputs, TimeSpan Elapsed);
+/// <param name="IdleFlushesWhileProducing">Release-stage rounds that treated a quiet partition as complete before the last record was produced (<see cref="ReleaseEngine.IdleFlushes"/>).</param>
+internal sealed record CityRunResult(long Produced, long Inputs, TimeSpan Elapsed, long IdleFlushesWhileProducing);
 
 /// <summary>
 /// Drives one simulated day of a city through the real Minimizer (<see cref="MinimizerPipelineBuilder"/>, exactly-once)
@@ -92,7 +93,9 @@ internal static class CityRun
                 await Task.Delay(20, cancellationToken).ConfigureAwait(false);
             }
 
-            // The release stage decides what it holds once its partitions have been quiet for the idle time.
+            // The input has ended: the release stage decides everything it holds.
+            long idleWhileProducing = release.IdleFlushes;
+            release.CompleteInput();
             long held = engine.Stats.Total(Outcome.HeldForRelease);
             while (release.Stats.Inputs < held)
             {
@@ -108,7 +111,7 @@ internal static class CityRun
 
             Volatile.Write(ref done, true);
             await readerTask.ConfigureAwait(false);
-            return new CityRunResult(produced, engine.Stats.Inputs, started.Elapsed);
+            return new CityRunResult(produced, engine.Stats.Inputs, started.Elapsed, idleWhileProducing);
         }
         finally
         {
@@ -132,7 +135,9 @@ internal static class CityRun
             Delivery = DeliveryMode.ExactlyOnce,
             Topics = topics,
             Options = MinimizerPipelineOptions.Production with { BatchMaxWaitMs = 20 },
-            Release = new ReleaseOptions { IdleFlushMs = 2_000 },
+            // A day replayed in minutes: a two-second pause is many simulated minutes, so nothing is decided for being
+            // quiet; the run says when its input has ended instead.
+            Release = new ReleaseOptions { IdleFlushMs = ReleaseOptions.Never },
             SegmentObserver = observer,
         };
 

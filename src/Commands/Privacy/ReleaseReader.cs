@@ -17,7 +17,8 @@ namespace Sieve.Commands.Privacy;
 /// <param name="FuelLevelPct">The released (rounded) fuel level, if any.</param>
 /// <param name="EngineOn">The released ignition flag, if any.</param>
 /// <param name="Telematics">True for a telematics record, false for a Wi-Fi one.</param>
-internal readonly record struct ReleasedRecord(string Subject, string? Geohash, long TimeMillis, double? OdometerKm, float? FuelLevelPct, bool? EngineOn, bool Telematics);
+/// <param name="CellVehicles">The vehicle count the release published with the record's (cell, bucket), if any.</param>
+internal readonly record struct ReleasedRecord(string Subject, string? Geohash, long TimeMillis, double? OdometerKm, float? FuelLevelPct, bool? EngineOn, bool Telematics, long? CellVehicles = null);
 
 /// <summary>
 /// Turns what a purpose released into a <see cref="ReleasedDataset"/>: the one home of decoding released records for
@@ -105,6 +106,11 @@ internal sealed class ReleaseReader
         }
 
         _data.AddReleased(record.Subject, cell, bucket, attribute, vehicle, moving);
+        if (record.CellVehicles is { } vehicles)
+        {
+            _data.AddPublishedCount(cell, bucket, vehicles);
+        }
+
         Measured++;
     }
 
@@ -206,8 +212,16 @@ internal sealed class ReleaseReader
         connection.Open();
         using DuckDBCommand command = connection.CreateCommand();
         string list = string.Join(", ", files.Select(f => "'" + Path.GetFullPath(f).Replace("'", "''", StringComparison.Ordinal) + "'"));
-        command.CommandText = "SELECT subject, geohash, epoch_ms(timeBucket), odometerKm, fuelLevelPct, engineOn, CAST(source AS VARCHAR) FROM read_parquet(["
-            + list + "], union_by_name=true)";
+        // Files written before cellVehicles existed lack the column; union_by_name fills it with null only when some file has it.
+        command.CommandText = "SELECT * FROM read_parquet([" + list + "], union_by_name=true) LIMIT 0";
+        bool hasCount;
+        using (DuckDBDataReader columns = command.ExecuteReader())
+        {
+            hasCount = Enumerable.Range(0, columns.FieldCount).Any(i => columns.GetName(i) == "cellVehicles");
+        }
+
+        command.CommandText = "SELECT subject, geohash, epoch_ms(timeBucket), odometerKm, fuelLevelPct, engineOn, CAST(source AS VARCHAR), "
+            + (hasCount ? "cellVehicles" : "NULL::BIGINT") + " FROM read_parquet([" + list + "], union_by_name=true)";
         using DuckDBDataReader reader = command.ExecuteReader();
         while (reader.Read())
         {
@@ -218,7 +232,8 @@ internal sealed class ReleaseReader
                 reader.IsDBNull(3) ? null : reader.GetDouble(3),
                 reader.IsDBNull(4) ? null : reader.GetFloat(4),
                 reader.IsDBNull(5) ? null : reader.GetBoolean(5),
-                !string.Equals(reader.GetString(6), "WIFI", StringComparison.Ordinal)));
+                !string.Equals(reader.GetString(6), "WIFI", StringComparison.Ordinal),
+                reader.IsDBNull(7) ? null : reader.GetInt64(7)));
         }
     }
 
@@ -293,7 +308,8 @@ internal sealed class ReleaseReader
             Field(g, "odometerKm") as double?,
             Field(g, "fuelLevelPct") as float?,
             Field(g, "engineOn") as bool?,
-            Field(g, "source") is not GenericEnum source || source.Value != "WIFI");
+            Field(g, "source") is not GenericEnum source || source.Value != "WIFI",
+            Field(g, "cellVehicles") as long?);
         return true;
     }
 

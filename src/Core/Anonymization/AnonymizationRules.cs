@@ -51,6 +51,12 @@ public sealed class AnonymizationRules
     /// <summary>The pending topic the consent stage hands records to (the purpose topic's <c>.pending</c> twin).</summary>
     public required string PendingTopic { get; init; }
 
+    /// <summary>
+    /// The output schema ends with <c>cellVehicles</c> (<see cref="Policy.SlotKind.CellVehicles"/>): the release stage
+    /// writes there the traffic count of each released record's (cell, bucket).
+    /// </summary>
+    public bool PublishesCellVehicles { get; init; }
+
     /// <summary>When a record of bucket <paramref name="bucket"/> has its trim decided (event time).</summary>
     public long TrimDueAt(long bucket) => bucket + BucketMillis + HoldMillis;
 

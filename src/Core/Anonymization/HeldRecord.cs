@@ -47,6 +47,9 @@ internal sealed class HeldRecord
     /// <summary>True once it is forwarded, withheld or quarantined.</summary>
     public bool IsDecided => Outcome is not null || QuarantineCode is not null;
 
+    /// <summary>When released: the traffic count of its (cell, bucket) at the decision (0 when unknown).</summary>
+    public long CellVehicles { get; set; }
+
     /// <summary>The decision, once made.</summary>
     public Outcome? Outcome { get; set; }
 }

@@ -7,22 +7,22 @@ namespace Sieve.Core.Anonymization;
 /// </summary>
 public sealed class InMemoryDensityCounter : IDensityCounter
 {
-    private readonly Dictionary<(string, long, long), HashSet<ulong>> _vehicles = [];
-    private readonly Dictionary<(string, long, long), bool> _decisions = [];
+    private readonly Dictionary<(string, DensityCount, long, long), HashSet<ulong>> _vehicles = [];
+    private readonly Dictionary<(string, long, long), CellDecision> _decisions = [];
     private readonly Lock _lock = new();
 
     /// <inheritdoc />
-    public Task AddAsync(IReadOnlyList<DensityEntry> entries, string purpose, CancellationToken cancellationToken)
+    public Task AddAsync(IReadOnlyList<DensityEntry> entries, string purpose, DensityCount count, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);
         lock (_lock)
         {
             foreach (DensityEntry e in entries)
             {
-                if (!_vehicles.TryGetValue((purpose, e.Cell, e.Bucket), out HashSet<ulong>? set))
+                if (!_vehicles.TryGetValue((purpose, count, e.Cell, e.Bucket), out HashSet<ulong>? set))
                 {
                     set = [];
-                    _vehicles[(purpose, e.Cell, e.Bucket)] = set;
+                    _vehicles[(purpose, count, e.Cell, e.Bucket)] = set;
                 }
 
                 set.Add(e.Vehicle);
@@ -34,7 +34,7 @@ public sealed class InMemoryDensityCounter : IDensityCounter
 
     /// <inheritdoc />
     public Task DecideAsync(IReadOnlyCollection<(long Cell, long Bucket)> cells, string purpose, int minVehicles,
-        Dictionary<(long Cell, long Bucket), bool> decisions, CancellationToken cancellationToken)
+        Dictionary<(long Cell, long Bucket), CellDecision> decisions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cells);
         ArgumentNullException.ThrowIfNull(decisions);
@@ -42,16 +42,22 @@ public sealed class InMemoryDensityCounter : IDensityCounter
         {
             foreach ((long cell, long bucket) in cells)
             {
-                if (!_decisions.TryGetValue((purpose, cell, bucket), out bool release))
+                if (!_decisions.TryGetValue((purpose, cell, bucket), out CellDecision decision))
                 {
-                    release = _vehicles.TryGetValue((purpose, cell, bucket), out HashSet<ulong>? set) && set.Count >= minVehicles;
-                    _decisions[(purpose, cell, bucket)] = release;
+                    int candidates = Count(purpose, DensityCount.Candidates, cell, bucket);
+                    decision = candidates >= minVehicles
+                        ? new CellDecision(true, Math.Max(candidates, Count(purpose, DensityCount.Traffic, cell, bucket)))
+                        : default;
+                    _decisions[(purpose, cell, bucket)] = decision;
                 }
 
-                decisions[(cell, bucket)] = release;
+                decisions[(cell, bucket)] = decision;
             }
         }
 
         return Task.CompletedTask;
     }
+
+    private int Count(string purpose, DensityCount count, long cell, long bucket) =>
+        _vehicles.TryGetValue((purpose, count, cell, bucket), out HashSet<ulong>? set) ? set.Count : 0;
 }

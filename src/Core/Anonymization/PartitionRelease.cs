@@ -19,6 +19,8 @@ internal sealed class PartitionRelease
     private readonly List<HeldRecord> _records = [];
     // Held records by bucket, for the hold and decision deadlines.
     private readonly SortedDictionary<long, List<HeldRecord>> _byBucket = [];
+    // Vehicles seen moving since the last drain, for the traffic count.
+    private readonly List<DensityEntry> _traffic = [];
     private readonly ISegmentObserver? _observer;
     private int _head;
 
@@ -81,6 +83,11 @@ internal sealed class PartitionRelease
             TrimPassed = trip is null || c.Source != 0,
         };
         _records.Add(record);
+        if (outcome is null or Outcome.WithheldTrimmed or Outcome.WithheldGap)
+        {
+            _traffic.Add(new DensityEntry(cell, c.TimeBucket, vehicle));
+        }
+
         if (outcome is null)
         {
             if (!_byBucket.TryGetValue(record.Bucket, out List<HeldRecord>? list))
@@ -98,6 +105,13 @@ internal sealed class PartitionRelease
     {
         LastArrivalTicks = Environment.TickCount64;
         _records.Add(new HeldRecord { Offset = offset, QuarantineCode = reasonCode });
+    }
+
+    /// <summary>Moves the vehicles seen moving since the last call (for <see cref="DensityCount.Traffic"/>) to <paramref name="traffic"/>.</summary>
+    public void DrainTraffic(List<DensityEntry> traffic)
+    {
+        traffic.AddRange(_traffic);
+        _traffic.Clear();
     }
 
     /// <summary>
@@ -161,7 +175,7 @@ internal sealed class PartitionRelease
     }
 
     /// <summary>Applies the decisions of due (cell, bucket)s and forgets the buckets that are fully decided.</summary>
-    public void ApplyDecisions(long watermark, Dictionary<(long Cell, long Bucket), bool> released)
+    public void ApplyDecisions(long watermark, Dictionary<(long Cell, long Bucket), CellDecision> decisions)
     {
         List<long>? done = null;
         foreach ((long bucket, List<HeldRecord> list) in _byBucket)
@@ -174,11 +188,12 @@ internal sealed class PartitionRelease
             bool all = true;
             foreach (HeldRecord r in list)
             {
-                if (r.Outcome is null && r.Counted && released.TryGetValue((r.Cell, r.Bucket), out bool release))
+                if (r.Outcome is null && r.Counted && decisions.TryGetValue((r.Cell, r.Bucket), out CellDecision decision))
                 {
-                    if (release)
+                    if (decision.Released)
                     {
                         r.Outcome = Outcome.Forwarded;
+                        r.CellVehicles = decision.Vehicles;
                     }
                     else
                     {

@@ -4,9 +4,10 @@ using StackExchange.Redis;
 namespace Sieve.Core.Anonymization;
 
 /// <summary>
-/// The fleet-wide density count in Redis: one HyperLogLog per (purpose, bucket, cell) that every instance adds its
-/// vehicles to, and a decision key written once, atomically with the count it is based on, by a script. Keys expire
-/// after <see cref="KeyLifetime"/>. A HyperLogLog can only undercount by collisions at the sizes that matter here
+/// The fleet-wide density count in Redis: two HyperLogLogs per (purpose, bucket, cell), candidates and traffic
+/// (<see cref="DensityCount"/>), that every instance adds its vehicles to, and a decision key written once, atomically
+/// with the counts it is based on, by a script: 0 when withheld, else the traffic count (at least the candidates).
+/// Keys expire after <see cref="KeyLifetime"/>. A HyperLogLog can only undercount by collisions at the sizes that matter here
 /// (k up to hundreds among 16,384 registers), which withholds, never releases, more.
 /// </summary>
 public sealed class RedisDensityCounter : IDensityCounter
@@ -18,7 +19,8 @@ public sealed class RedisDensityCounter : IDensityCounter
         local d = redis.call('GET', KEYS[2])
         if d then return tonumber(d) end
         local r = 0
-        if redis.call('PFCOUNT', KEYS[1]) >= tonumber(ARGV[1]) then r = 1 end
+        local n = redis.call('PFCOUNT', KEYS[1])
+        if n >= tonumber(ARGV[1]) then r = math.max(n, redis.call('PFCOUNT', KEYS[3])) end
         redis.call('SET', KEYS[2], r, 'EX', ARGV[2])
         return r
         """;
@@ -35,7 +37,7 @@ public sealed class RedisDensityCounter : IDensityCounter
     }
 
     /// <inheritdoc />
-    public async Task AddAsync(IReadOnlyList<DensityEntry> entries, string purpose, CancellationToken cancellationToken)
+    public async Task AddAsync(IReadOnlyList<DensityEntry> entries, string purpose, DensityCount count, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);
         var byKey = new Dictionary<(long, long), List<RedisValue>>();
@@ -54,6 +56,7 @@ public sealed class RedisDensityCounter : IDensityCounter
         foreach (((long cell, long bucket), List<RedisValue> values) in byKey)
         {
             RedisKey key = CountKey(purpose, cell, bucket);
+            key = count == DensityCount.Traffic ? key.Append(":traffic") : key;
             tasks.Add(_database.HyperLogLogAddAsync(key, [.. values]));
             tasks.Add(_database.KeyExpireAsync(key, KeyLifetime));
         }
@@ -63,7 +66,7 @@ public sealed class RedisDensityCounter : IDensityCounter
 
     /// <inheritdoc />
     public async Task DecideAsync(IReadOnlyCollection<(long Cell, long Bucket)> cells, string purpose, int minVehicles,
-        Dictionary<(long Cell, long Bucket), bool> decisions, CancellationToken cancellationToken)
+        Dictionary<(long Cell, long Bucket), CellDecision> decisions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cells);
         ArgumentNullException.ThrowIfNull(decisions);
@@ -72,13 +75,15 @@ public sealed class RedisDensityCounter : IDensityCounter
         foreach ((long cell, long bucket) in cells)
         {
             RedisKey count = CountKey(purpose, cell, bucket);
-            pending.Add(((cell, bucket), _database.ScriptEvaluateAsync(DecideScript, [count, count.Append(":decision")], args)));
+            pending.Add(((cell, bucket), _database.ScriptEvaluateAsync(DecideScript, [count, count.Append(":decision"), count.Append(":traffic")], args)));
         }
 
         await Run(pending.Select(p => (Task)p.Result), "decide").ConfigureAwait(false);
         foreach (((long, long) cell, Task<RedisResult> result) in pending)
         {
-            decisions[cell] = (long)result.Result == 1;
+            // Before the traffic count a released decision was stored as 1: released, with no count to publish.
+            long stored = (long)result.Result;
+            decisions[cell] = stored > 0 ? new CellDecision(true, stored >= minVehicles ? stored : 0) : default;
         }
     }
 

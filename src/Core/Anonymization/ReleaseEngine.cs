@@ -33,8 +33,13 @@ public sealed class ReleaseEngine : IDisposable
     private readonly Dictionary<(string Topic, int Partition), long> _committed = [];
     private readonly BatchValueArena _values = new();
     private readonly List<DensityEntry> _counted = [];
+    private long _idleFlushes;
+    private volatile bool _inputComplete;
+    // Drained from the partitions each round. After a failed add the stage rebuilds and re-reads its undecided records,
+    // whose vehicles are counted again; those already committed stay uncounted, which only lowers a published count.
+    private readonly List<DensityEntry> _traffic = [];
     private readonly HashSet<(long Cell, long Bucket)> _dueCells = [];
-    private readonly Dictionary<(long Cell, long Bucket), bool> _decisions = [];
+    private readonly Dictionary<(long Cell, long Bucket), CellDecision> _decisions = [];
     private readonly List<HeldRecord> _taken = [];
     private IConsumer<Ignore, ConsumedValue>? _consumer;
     private IProducer<byte[], byte[]>? _producer;
@@ -100,6 +105,18 @@ public sealed class ReleaseEngine : IDisposable
             return held;
         }
     }
+
+    /// <summary>
+    /// Rounds in which a quiet partition holding undecided records was treated as complete (<see cref="ReleaseOptions.IdleFlushMs"/>):
+    /// its (cell, bucket)s may be decided before all their vehicles are counted.
+    /// </summary>
+    public long IdleFlushes => Interlocked.Read(ref _idleFlushes);
+
+    /// <summary>
+    /// Says the input has ended (a replay such as <c>sieve privacy --simulate</c>, which runs without idle flushing):
+    /// every partition is then complete, and everything held is decided.
+    /// </summary>
+    public void CompleteInput() => _inputComplete = true;
 
     /// <summary>Vehicles whose trip state is kept, over all partitions.</summary>
     public int TrackedVehicles
@@ -282,24 +299,48 @@ public sealed class ReleaseEngine : IDisposable
             _counted.Clear();
             _dueCells.Clear();
             _decisions.Clear();
+            _traffic.Clear();
             foreach (PartitionRelease p in partitions)
             {
                 if (p.Topic == topic)
                 {
+                    p.DrainTraffic(_traffic);
                     p.PassTrim(EffectiveWatermark(p, now), _counted);
                 }
             }
 
+            if (_traffic.Count > 0)
+            {
+                await _density.AddAsync(_traffic, plan.Name, DensityCount.Traffic, cancellationToken).ConfigureAwait(false);
+            }
+
             if (_counted.Count > 0)
             {
-                await _density.AddAsync(_counted, plan.Name, cancellationToken).ConfigureAwait(false);
+                await _density.AddAsync(_counted, plan.Name, DensityCount.Candidates, cancellationToken).ConfigureAwait(false);
+            }
+
+            // A (cell, bucket) is decided once every partition of the topic is past its deadline: one that lags (a backlog,
+            // a restart) still has vehicles to count there. A quiet partition does not hold the others back.
+            long low = long.MaxValue;
+            foreach (PartitionRelease p in partitions)
+            {
+                if (p.Topic == topic)
+                {
+                    long effective = EffectiveWatermark(p, now);
+                    if (effective == long.MaxValue && p.Pending > 0 && !_inputComplete)
+                    {
+                        Interlocked.Increment(ref _idleFlushes);
+                    }
+
+                    low = Math.Min(low, effective);
+                }
             }
 
             foreach (PartitionRelease p in partitions)
             {
                 if (p.Topic == topic)
                 {
-                    p.DueCells(EffectiveWatermark(p, now), _dueCells);
+                    p.DueCells(low, _dueCells);
                 }
             }
 
@@ -310,7 +351,7 @@ public sealed class ReleaseEngine : IDisposable
                 {
                     if (p.Topic == topic)
                     {
-                        p.ApplyDecisions(EffectiveWatermark(p, now), _decisions);
+                        p.ApplyDecisions(low, _decisions);
                     }
                 }
             }
@@ -329,7 +370,7 @@ public sealed class ReleaseEngine : IDisposable
 
     /// <summary>A partition quiet for the idle time is treated as complete: everything it holds is due.</summary>
     private long EffectiveWatermark(PartitionRelease p, long nowTicks) =>
-        nowTicks - p.LastArrivalTicks >= _release.IdleFlushMs ? long.MaxValue : p.Watermark;
+        _inputComplete || nowTicks - p.LastArrivalTicks >= _release.IdleFlushMs ? long.MaxValue : p.Watermark;
 
     private void Commit(List<PartitionRelease> partitions)
     {
@@ -379,6 +420,11 @@ public sealed class ReleaseEngine : IDisposable
                         if (!SegmentPseudonym.TryApply(record, r.Pseudonym))
                         {
                             throw new InvalidOperationException($"purpose '{plan.Name}': its output record does not start with a 32-character subject");
+                        }
+
+                        if (plan.Anonymization!.PublishesCellVehicles)
+                        {
+                            record = CellVehicles.Append(record, r.CellVehicles);
                         }
 
                         _producer!.Produce(plan.Topic, new Message<byte[], byte[]>

@@ -106,6 +106,12 @@ internal sealed class AnonymizationReader
             }
         }
 
+        int cellVehicles = IndexOf(slots, SlotKind.CellVehicles);
+        if (cellVehicles >= 0 && cellVehicles != slots.Count - 1)
+        {
+            Error(block.NameOffset, $"purpose '{purpose}': '{slots[cellVehicles].FieldName}' must be the last field of its output schema, where the release stage appends the count");
+        }
+
         if (bucketMillis == 0 || precision == 0)
         {
             Error(block.NameOffset, $"purpose '{purpose}' declares '{AnonymizeKey}', so every section it has must generalize 'eventTime' with 'bucketTime' and 'location' with 'geohash'");
@@ -136,7 +142,21 @@ internal sealed class AnonymizationReader
             CellPrecision = precision,
             BucketMillis = bucketMillis,
             PendingTopic = Topics.PendingFor(topic),
+            PublishesCellVehicles = cellVehicles >= 0,
         };
+    }
+
+    private static int IndexOf(IReadOnlyList<OutputSlot> slots, SlotKind kind)
+    {
+        for (int i = 0; i < slots.Count; i++)
+        {
+            if (slots[i].Kind == kind)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private long Same(long current, long value, string purpose, PolicyJsonProperty block, string what)

@@ -198,6 +198,12 @@ public enum SlotKind : byte
     DwellSeconds,
     /// <summary><c>interests</c>: array of interest categories.</summary>
     Interests,
+    /// <summary>
+    /// <c>cellVehicles</c>: nullable long. In an anonymized purpose's record it is the last field, which the release stage
+    /// fills with the vehicles counted in the record's (cell, bucket); the consent stage writes it null, and it stays
+    /// null in any other purpose.
+    /// </summary>
+    CellVehicles,
 }
 
 /// <summary>A field transform from the policy.</summary>

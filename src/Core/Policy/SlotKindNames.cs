@@ -7,7 +7,7 @@ public static class SlotKindNames
     [
         "subject", "keyId", "source", "eventTime", "timeBucket", "latitude", "longitude", "speedKph", "headingDeg",
         "altitudeM", "geohash", "odometerKm", "fuelLevelPct", "batteryVoltage", "engineOn", "dtcCodes", "outletId",
-        "rssi", "dwellSeconds", "interests",
+        "rssi", "dwellSeconds", "interests", "cellVehicles",
     ];
 
     /// <summary>The field name, e.g. <c>timeBucket</c> for <see cref="SlotKind.TimeBucket"/>.</summary>

@@ -182,6 +182,18 @@ internal sealed class SlotPlanner
 
             FieldEntry? fromTelematics = FindEntry(telematics, fieldName);
             FieldEntry? fromWifi = FindEntry(wifi, fieldName);
+            if (kind == SlotKind.CellVehicles)
+            {
+                // Filled after the consent stage, by the release stage; the record leaves the consent stage with null.
+                if (!field.Nullable || field.ValueSchema.Tag != Avro.Schema.Type.Long)
+                {
+                    Error(schemaAt, $"purpose '{purpose}': output schema '{schemaName}' field '{fieldName}' must be [\"null\", \"long\"]");
+                    ok = false;
+                }
+
+                slots.Add(new OutputSlot(kind, fieldName, true, FieldTransform.None, FieldTransform.None, null, null));
+                continue;
+            }
 
             // A non-nullable scalar needs a value from every input the purpose takes; arrays are written empty.
             if (!field.Nullable && field.ValueSchema is not ArraySchema)

@@ -74,8 +74,15 @@ public sealed record PrivacyReport(
         Row(sb, "chaining: consecutive segments re-linked (recall)", Percent(Chaining.Recall) + string.Create(c, $" ({Chaining.CorrectLinks:N0} of {Chaining.TruePairs:N0})"));
         Row(sb, "chaining: precision", Percent(Chaining.Precision) + string.Create(c, $" ({Chaining.Links:N0} links)"));
         Row(sb, "eligible (moving) points released", Percent(Utility.ReleasedShare));
-        Row(sb, "per-cell count error, mean / max", Percent(Utility.MeanRelativeError) + " / " + Percent(Utility.MaxRelativeError)
-            + string.Create(c, $" ({Utility.CellsCompared:N0} cell-buckets)"));
+        CountAccuracy counts = Utility.Counts;
+        Row(sb, "per-cell count error, mean / max", Percent(counts.MeanRelativeError) + " / " + Percent(counts.MaxRelativeError)
+            + string.Create(c, $" ({counts.WithinTenPercent:N0} of {counts.CellsCompared:N0} cell-buckets within 10 %; {Utility.PublishedCells:N0} published)"));
+        if (Utility.PublishedCells > 0)
+        {
+            CountAccuracy distinct = Utility.PseudonymCounts;
+            Row(sb, "  counting distinct pseudonyms instead, mean / max", Percent(distinct.MeanRelativeError) + " / " + Percent(distinct.MaxRelativeError)
+                + string.Create(c, $" ({distinct.WithinTenPercent:N0} within 10 %)"));
+        }
         return sb.ToString();
     }
 

@@ -33,6 +33,7 @@ public sealed class ReleasedDataset
     private readonly List<TraceInfo> _traces = [];
     private readonly Dictionary<long, bool> _points = [];
     private readonly Dictionary<long, int> _recordsPerCellBucket = [];
+    private readonly Dictionary<long, long> _publishedCounts = [];
     private readonly HashSet<long> _vehicleCellBuckets = [];
     private readonly HashSet<long> _truthVehicleCellBuckets = [];
     private readonly Dictionary<int, (int Home, int Work)> _homeWork = [];
@@ -79,6 +80,12 @@ public sealed class ReleasedDataset
 
     internal Dictionary<long, int> RecordsPerCellBucket => _recordsPerCellBucket;
 
+    /// <summary>Per (cell, bucket), the vehicle count the release published with it (e.g. <c>cellVehicles</c>).</summary>
+    internal Dictionary<long, long> PublishedCounts => _publishedCounts;
+
+    /// <summary>Published counts that disagreed with the count an earlier record of the same (cell, bucket) carried.</summary>
+    public long InconsistentPublishedCounts { get; private set; }
+
     internal HashSet<long> VehicleCellBuckets => _vehicleCellBuckets;
 
     internal HashSet<long> TruthVehicleCellBuckets => _truthVehicleCellBuckets;
@@ -121,6 +128,24 @@ public sealed class ReleasedDataset
         }
 
         Add(trace, cell, bucketStart, attribute, vehicle, moving);
+    }
+
+    /// <summary>
+    /// Records the vehicle count a release published with a (cell, bucket), as an analyst would read it off a released
+    /// record (e.g. its <c>cellVehicles</c>); <see cref="Utility"/> compares it with the truth. The first count of a
+    /// (cell, bucket) stands; a different later one is counted in <see cref="InconsistentPublishedCounts"/>.
+    /// </summary>
+    public void AddPublishedCount(long cell, long bucketStart, long vehicles)
+    {
+        ref long known = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_publishedCounts, CellBucket(cell, bucketStart), out bool exists);
+        if (!exists)
+        {
+            known = vehicles;
+        }
+        else if (known != vehicles)
+        {
+            InconsistentPublishedCounts++;
+        }
     }
 
     /// <summary>

@@ -35,21 +35,52 @@ public sealed class RedisDensityCounterTests(ConsentRedisServer server) : IClass
             }
         }
 
-        await counter.AddAsync(entries, "analytics", CancellationToken.None);
-        var decisions = new Dictionary<(long Cell, long Bucket), bool>();
+        await counter.AddAsync(entries, "analytics", DensityCount.Candidates, CancellationToken.None);
+        var decisions = new Dictionary<(long Cell, long Bucket), CellDecision>();
         await counter.DecideAsync(cells, "analytics", minVehicles: 5, decisions, CancellationToken.None);
         Assert.Equal(2_000, decisions.Count);
-        Assert.DoesNotContain(decisions, d => d.Value);
+        Assert.DoesNotContain(decisions, d => d.Value.Released);
 
         // With a fifth vehicle, later (cell, bucket)s are released; the ones decided already keep their decision.
         long fresh = Bucket - 900_000;
         var five = Enumerable.Range(0, 5).Select(v => new DensityEntry(cell, fresh, (ulong)(v + 1))).ToList();
-        await counter.AddAsync(five, "analytics", CancellationToken.None);
-        await counter.AddAsync([new DensityEntry(cell, Bucket, 99)], "analytics", CancellationToken.None);
+        await counter.AddAsync(five, "analytics", DensityCount.Candidates, CancellationToken.None);
+        await counter.AddAsync([new DensityEntry(cell, Bucket, 99)], "analytics", DensityCount.Candidates, CancellationToken.None);
         decisions.Clear();
         await counter.DecideAsync([(cell, fresh), (cell, Bucket)], "analytics", minVehicles: 5, decisions, CancellationToken.None);
-        Assert.True(decisions[(cell, fresh)]);
-        Assert.False(decisions[(cell, Bucket)]);
+        Assert.True(decisions[(cell, fresh)].Released);
+        Assert.False(decisions[(cell, Bucket)].Released);
+    }
+
+    [Fact]
+    public async Task Every_instance_reads_the_traffic_count_stored_with_the_first_decision()
+    {
+        using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(server.Configuration);
+        string prefix = "test:" + Guid.NewGuid().ToString("N") + ":density:";
+        var first = new RedisDensityCounter(redis.GetDatabase(), prefix);
+        var second = new RedisDensityCounter(redis.GetDatabase(), prefix);
+        long cell = GeohashCells.Pack("wtw3s");
+
+        // Six candidates, nine vehicles of traffic (three seen only in trimmed records), from two instances.
+        await first.AddAsync([.. Enumerable.Range(1, 3).Select(v => new DensityEntry(cell, Bucket, (ulong)v))], "analytics", DensityCount.Candidates, CancellationToken.None);
+        await second.AddAsync([.. Enumerable.Range(4, 3).Select(v => new DensityEntry(cell, Bucket, (ulong)v))], "analytics", DensityCount.Candidates, CancellationToken.None);
+        await first.AddAsync([.. Enumerable.Range(1, 9).Select(v => new DensityEntry(cell, Bucket, (ulong)v))], "analytics", DensityCount.Traffic, CancellationToken.None);
+        var decisions = new Dictionary<(long Cell, long Bucket), CellDecision>();
+        await second.DecideAsync([(cell, Bucket)], "analytics", minVehicles: 5, decisions, CancellationToken.None);
+        Assert.Equal(new CellDecision(true, 9), decisions[(cell, Bucket)]);
+
+        // Traffic counted later changes nothing: every record of the (cell, bucket) carries one count.
+        await second.AddAsync([new DensityEntry(cell, Bucket, 10)], "analytics", DensityCount.Traffic, CancellationToken.None);
+        decisions.Clear();
+        await first.DecideAsync([(cell, Bucket)], "analytics", minVehicles: 5, decisions, CancellationToken.None);
+        Assert.Equal(new CellDecision(true, 9), decisions[(cell, Bucket)]);
+
+        // A decision stored before the traffic count existed (1: released) is still a release, with no count to publish.
+        long older = Bucket - 900_000;
+        await redis.GetDatabase().StringSetAsync($"{prefix}{{analytics:{older}:wtw3s}}:decision", 1);
+        decisions.Clear();
+        await first.DecideAsync([(cell, older)], "analytics", minVehicles: 5, decisions, CancellationToken.None);
+        Assert.Equal(new CellDecision(true, 0), decisions[(cell, older)]);
     }
 
     [Fact]
@@ -63,6 +94,6 @@ public sealed class RedisDensityCounterTests(ConsentRedisServer server) : IClass
         using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectTimeout=500");
         var counter = new RedisDensityCounter(redis.GetDatabase(), "test:" + Guid.NewGuid().ToString("N") + ":density:");
         await Assert.ThrowsAsync<DensityUnavailableException>(() =>
-            counter.AddAsync([new DensityEntry(GeohashCells.Pack("wtw3s"), Bucket, 1)], "analytics", CancellationToken.None));
+            counter.AddAsync([new DensityEntry(GeohashCells.Pack("wtw3s"), Bucket, 1)], "analytics", DensityCount.Candidates, CancellationToken.None));
     }
 }

@@ -68,12 +68,15 @@ public sealed class PartitionReleaseTests
         /// <summary>Runs the stage's steps at <paramref name="watermark"/> and takes what is decided.</summary>
         public async Task<List<HeldRecord>> AdvanceAsync(long watermark)
         {
+            var traffic = new List<DensityEntry>();
+            Partition.DrainTraffic(traffic);
+            await _density.AddAsync(traffic, "analytics", DensityCount.Traffic, CancellationToken.None);
             var counted = new List<DensityEntry>();
             Partition.PassTrim(watermark, counted);
-            await _density.AddAsync(counted, "analytics", CancellationToken.None);
+            await _density.AddAsync(counted, "analytics", DensityCount.Candidates, CancellationToken.None);
             var cells = new HashSet<(long, long)>();
             Partition.DueCells(watermark, cells);
-            var decisions = new Dictionary<(long Cell, long Bucket), bool>();
+            var decisions = new Dictionary<(long Cell, long Bucket), CellDecision>();
             await _density.DecideAsync(cells, "analytics", rules.MinVehicles, decisions, CancellationToken.None);
             Partition.ApplyDecisions(watermark, decisions);
             var taken = new List<HeldRecord>();
@@ -229,15 +232,55 @@ public sealed class PartitionReleaseTests
     {
         var counter = new InMemoryDensityCounter();
         long cell = GeohashCells.Pack("wtw3s");
-        await counter.AddAsync([new DensityEntry(cell, T0, 1)], "analytics", CancellationToken.None);
-        var decisions = new Dictionary<(long Cell, long Bucket), bool>();
+        await counter.AddAsync([new DensityEntry(cell, T0, 1)], "analytics", DensityCount.Candidates, CancellationToken.None);
+        await counter.AddAsync([new DensityEntry(cell, T0, 1), new DensityEntry(cell, T0, 3)], "analytics", DensityCount.Traffic, CancellationToken.None);
+        var decisions = new Dictionary<(long Cell, long Bucket), CellDecision>();
         await counter.DecideAsync([(cell, T0)], "analytics", 2, decisions, CancellationToken.None);
-        Assert.False(decisions[(cell, T0)]);
+        Assert.Equal(new CellDecision(false, 0), decisions[(cell, T0)]);
 
         // A second vehicle counted after the decision does not release the first one's records after all.
-        await counter.AddAsync([new DensityEntry(cell, T0, 2)], "analytics", CancellationToken.None);
+        await counter.AddAsync([new DensityEntry(cell, T0, 2)], "analytics", DensityCount.Candidates, CancellationToken.None);
         await counter.DecideAsync([(cell, T0)], "analytics", 2, decisions, CancellationToken.None);
-        Assert.False(decisions[(cell, T0)]);
+        Assert.Equal(new CellDecision(false, 0), decisions[(cell, T0)]);
+
+        // Traffic counts at least the candidates, and the first count stands with the decision.
+        long next = T0 + (15 * Minute);
+        await counter.AddAsync([new DensityEntry(cell, next, 1), new DensityEntry(cell, next, 2)], "analytics", DensityCount.Candidates, CancellationToken.None);
+        await counter.AddAsync([new DensityEntry(cell, next, 1)], "analytics", DensityCount.Traffic, CancellationToken.None);
+        await counter.DecideAsync([(cell, next)], "analytics", 2, decisions, CancellationToken.None);
+        Assert.Equal(new CellDecision(true, 2), decisions[(cell, next)]);
+        await counter.AddAsync([new DensityEntry(cell, next, 7), new DensityEntry(cell, next, 8)], "analytics", DensityCount.Traffic, CancellationToken.None);
+        await counter.DecideAsync([(cell, next)], "analytics", 2, decisions, CancellationToken.None);
+        Assert.Equal(new CellDecision(true, 2), decisions[(cell, next)]);
+    }
+
+    [Fact]
+    public async Task Released_records_carry_their_cells_traffic_count_which_includes_vehicles_seen_only_in_trimmed_records()
+    {
+        var d = new Driver(Rules(minVehicles: 3));
+        long t = T0 + (5 * Minute);
+        var through = new List<long>();
+        for (int v = 0; v < 3; v++)
+        {
+            d.Arrive("through-" + v, t, Lat, Lon);
+            through.Add(d.Arrive("through-" + v, t + Minute, Lat + (5 * Step), Lon));
+            d.Arrive("through-" + v, t + (2 * Minute), Lat + (50 * Step), Lon);
+        }
+
+        // Two vehicles that start, move 100 m and park in the same cell and bucket: every record is trimmed or parked.
+        var trimmed = new List<long>();
+        for (int v = 0; v < 2; v++)
+        {
+            trimmed.Add(d.Arrive("short-" + v, t, Lat + (2 * Step), Lon));
+            trimmed.Add(d.Arrive("short-" + v, t + Minute, Lat + (3 * Step), Lon));
+            d.Arrive("short-" + v, t + (2 * Minute), Lat + (3 * Step), Lon, engineOn: false);
+        }
+
+        Dictionary<long, HeldRecord> byOffset = (await d.AdvanceAsync(long.MaxValue)).ToDictionary(r => r.Offset);
+        Assert.All(trimmed, o => Assert.Equal(Outcome.WithheldTrimmed, byOffset[o].Outcome));
+        Assert.All(through, o => Assert.Equal(Outcome.Forwarded, byOffset[o].Outcome));
+        Assert.All(through, o => Assert.Equal(5, byOffset[o].CellVehicles));
+        Assert.All(byOffset.Values.Where(r => r.Outcome != Outcome.Forwarded), r => Assert.Equal(0, r.CellVehicles));
     }
 
     private static string Pseudonym(HeldRecord r)

@@ -51,6 +51,7 @@ public sealed class PolicyExplainCommandTests : IDisposable
         Assert.Contains(release, r => r.StartsWith("k: a (cell, bucket) is released only if at least 5 distinct vehicles", StringComparison.Ordinal));
         Assert.Contains(release, r => r.StartsWith("zones: nothing is released in Ruijin Hospital (example), Municipal government compound (example)", StringComparison.Ordinal));
         Assert.Contains(release, r => r == "parked: every record with the ignition off is withheld");
+        Assert.Contains(release, r => r.StartsWith("count: each released record carries cellVehicles", StringComparison.Ordinal));
         Assert.Equal("demo-1/positioning/stable", Field(positioning, "keyId").GetProperty("value").GetString());
     }
 

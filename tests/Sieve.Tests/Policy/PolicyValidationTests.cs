@@ -411,6 +411,30 @@ public class PolicyValidationTests
     }
 
     [Fact]
+    public void The_release_stages_count_must_be_a_nullable_long_and_last_in_an_anonymized_record()
+    {
+        string fields = """
+              { "name": "subject", "type": "string" },
+              { "name": "keyId", "type": "string" },
+              { "name": "source", "type": { "type": "enum", "name": "EventSource", "namespace": "sieve.common", "symbols": ["TELEMATICS", "WIFI"] } },
+              { "name": "timeBucket", "type": { "type": "long", "logicalType": "timestamp-millis" } },
+              { "name": "dwellSeconds", "type": ["null", "int"] },
+            """;
+        string notLast = "{ \"type\": \"record\", \"name\": \"CountNotLast\", \"namespace\": \"sieve.test\", \"fields\": [" + fields
+            + "{ \"name\": \"cellVehicles\", \"type\": [\"null\", \"long\"] }, { \"name\": \"geohash\", \"type\": [\"null\", \"string\"] }, { \"name\": \"speedKph\", \"type\": [\"null\", \"float\"] }, { \"name\": \"engineOn\", \"type\": [\"null\", \"boolean\"] } ] }";
+        string json = DefaultPolicy.Edit("\"AnalyticsRecord\"", "\"CountNotLast\"");
+        ExpectSingle(json, "\"anonymize\": {", "purpose 'analytics': 'cellVehicles' must be the last field of its output schema, where the release stage appends the count", CatalogWith(notLast));
+
+        string asInt = "{ \"type\": \"record\", \"name\": \"CountIsInt\", \"namespace\": \"sieve.test\", \"fields\": [" + fields
+            + "{ \"name\": \"geohash\", \"type\": [\"null\", \"string\"] }, { \"name\": \"speedKph\", \"type\": [\"null\", \"float\"] }, { \"name\": \"engineOn\", \"type\": [\"null\", \"boolean\"] }, { \"name\": \"cellVehicles\", \"type\": [\"null\", \"int\"] } ] }";
+        json = DefaultPolicy.Edit("\"AnalyticsRecord\"", "\"CountIsInt\"");
+        ExpectSingle(json, "\"CountIsInt\"", "purpose 'analytics': output schema 'CountIsInt' field 'cellVehicles' must be [\"null\", \"long\"]", CatalogWith(asInt));
+
+        // The shipped record ends with it, so the release stage publishes the count.
+        Assert.True(PolicyLoader.LoadDefault().FindPurpose("analytics")!.Anonymization!.PublishesCellVehicles);
+    }
+
+    [Fact]
     public void Anonymize_values_are_range_checked_where_they_are_written()
     {
         string json = DefaultPolicy.Edit("\"minVehicles\": 5", "\"minVehicles\": 1")

@@ -411,10 +411,23 @@ public sealed class AttackSuiteTests
         Assert.Equal(210, r.EligibleRecords);
         Assert.Equal(90, r.ReleasedEligibleRecords);
         Assert.Equal(90.0 / 210, r.ReleasedShare, 9);
-        Assert.Equal(2, r.CellsCompared);
-        Assert.Equal((0.1 + 1.0) / 2, r.MeanRelativeError, 9);
-        Assert.Equal(1.0, r.MaxRelativeError, 9);
-        Assert.Equal(1, r.WithinTenPercent);
+        Assert.Equal(2, r.Counts.CellsCompared);
+        Assert.Equal((0.1 + 1.0) / 2, r.Counts.MeanRelativeError, 9);
+        Assert.Equal(1.0, r.Counts.MaxRelativeError, 9);
+        Assert.Equal(1, r.Counts.WithinTenPercent);
+        Assert.Equal(0, r.PublishedCells);
+        Assert.Equal(r.Counts, r.PseudonymCounts);
+
+        // A count published with the first (cell, bucket) replaces the distinct pseudonyms there, and only there.
+        data.AddPublishedCount(c, T0, 98);
+        data.AddPublishedCount(c, T0, 98);
+        r = Utility.Measure(data, minVehicles: 50);
+        Assert.Equal(1, r.PublishedCells);
+        Assert.Equal((0.02 + 1.0) / 2, r.Counts.MeanRelativeError, 9);
+        Assert.Equal((0.1 + 1.0) / 2, r.PseudonymCounts.MeanRelativeError, 9);
+        Assert.Equal(0, data.InconsistentPublishedCounts);
+        data.AddPublishedCount(c, T0, 97);
+        Assert.Equal(1, data.InconsistentPublishedCounts);
     }
 
     [Fact]

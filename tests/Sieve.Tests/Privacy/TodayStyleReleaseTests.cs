@@ -39,7 +39,7 @@ public sealed class TodayStyleReleaseTests(Xunit.Abstractions.ITestOutputHelper 
         Assert.True(report.HomeWork.SingledOut > 0, "some commuters are singled out by their (home, work) pair");
         Assert.Equal(1.0, report.Utility.ReleasedShare, 6);
         // Counts compare moving vehicles; today's release carries parked ones too, so counting its pseudonyms overcounts.
-        Assert.True(report.Utility.MeanRelativeError > 0.1, $"count error {report.Utility.MeanRelativeError:P1}");
+        Assert.True(report.Utility.Counts.MeanRelativeError > 0.1, $"count error {report.Utility.Counts.MeanRelativeError:P1}");
         Assert.Equal(0, report.Chaining.TruePairs);
         Assert.True(report.CellK.RecordsBelowK > 0, "a sparse fleet leaves records in cells of fewer than 5 vehicles");
     }

@@ -46,7 +46,7 @@ export const SAMPLES = {
   },
   AnalyticsRecord: {
     subject: P, keyId: 'k1/analytics/2026-11-25', source: 'TELEMATICS', timeBucket: T - 123, geohash: null,
-    speedKph: 40, odometerKm: null, fuelLevelPct: 50, batteryVoltage: 12.5, engineOn: null, outletId: 'outlet-1', dwellSeconds: null,
+    speedKph: 40, odometerKm: null, fuelLevelPct: 50, batteryVoltage: 12.5, engineOn: null, outletId: 'outlet-1', dwellSeconds: null, cellVehicles: 42,
   },
   AuditRecord: {
     instanceId: 'min-1', batchId: 7, sourceTopic: 'telematics.raw.v1', partition: 3, firstOffset: 100, lastOffset: 199,

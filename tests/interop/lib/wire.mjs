@@ -164,7 +164,7 @@ export const EXPECTED_FINGERPRINTS = Object.freeze({
   ConsentChange: 'F987E09FE06C65EF',
   PositioningRecord: 'DDA7A3AF9D5B80D8',
   PersonalizationRecord: '22B45352E1AEF52A',
-  AnalyticsRecord: 'B4956E3241C938EB',
+  AnalyticsRecord: 'F22D4F0A502E7258',
   AuditRecord: 'C511ED669247C5C8',
   ReleaseCandidate: '569A50DB97FFC92F',
   QuarantineRecord: 'F121810E9F294B73',
