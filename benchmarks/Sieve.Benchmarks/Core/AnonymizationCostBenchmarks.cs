@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
 using Sieve.Benchmarks.Workload;
@@ -63,25 +62,6 @@ public class AnonymizationCostBenchmarks
         return PolicyLoader.LoadJson(policy.ToJsonString(), "benchmark:pseudonymized-analytics");
     }
 
-    private long Run(InputKind kind, byte[][] messages, ref int next)
-    {
-        int start = next;
-        Span<Outcome> outcomes = _outcomes;
-        MinimizerCore core = _workload.Core;
-        CountingSink sink = _sink;
-        for (int i = start; i < start + MinimizerCoreBenchmarks.EventsPerInvoke; i++)
-        {
-            if (core.Process(kind, messages[i], sink, outcomes, out _, out _) != ProcessStatus.Processed)
-            {
-                ThrowNotProcessed();
-            }
-        }
-
-        next = start + MinimizerCoreBenchmarks.EventsPerInvoke == messages.Length ? 0 : start + MinimizerCoreBenchmarks.EventsPerInvoke;
-        return sink.Checksum;
-    }
-
-    [DoesNotReturn]
-    private static void ThrowNotProcessed() =>
-        throw new InvalidOperationException("An event was not processed: the workload is not in steady state.");
+    private long Run(InputKind kind, byte[][] messages, ref int next) =>
+        _workload.RunSlice(kind, messages, ref next, MinimizerCoreBenchmarks.EventsPerInvoke, _sink, _outcomes);
 }

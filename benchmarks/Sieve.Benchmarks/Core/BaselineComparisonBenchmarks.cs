@@ -75,23 +75,7 @@ public class BaselineComparisonBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = MinimizerCoreBenchmarks.EventsPerInvoke, Description = "MinimizerCore.Process")]
-    public long Core()
-    {
-        int start = _coreNext;
-        Span<Outcome> outcomes = _outcomes;
-        MinimizerCore core = _workload.Core;
-        CountingSink sink = _sink;
-        for (int i = start; i < start + MinimizerCoreBenchmarks.EventsPerInvoke; i++)
-        {
-            if (core.Process(InputKind.Telematics, _telematics[i], sink, outcomes, out _, out _) != ProcessStatus.Processed)
-            {
-                ThrowNotProcessed();
-            }
-        }
-
-        _coreNext = start + MinimizerCoreBenchmarks.EventsPerInvoke == _telematics.Length ? 0 : start + MinimizerCoreBenchmarks.EventsPerInvoke;
-        return sink.Checksum;
-    }
+    public long Core() => _workload.RunSlice(InputKind.Telematics, _telematics, ref _coreNext, MinimizerCoreBenchmarks.EventsPerInvoke, _sink, _outcomes);
 
     /// <summary>Both implementations over the same events must forward the same records, byte for byte, in the same order.</summary>
     private void CheckEquivalence()

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using BenchmarkDotNet.Attributes;
 using Sieve.Benchmarks.Workload;
 using Sieve.Core.Pipeline;
@@ -36,7 +35,6 @@ public class MinimizerCoreBenchmarks
     private readonly CountingSink _sink = new();
     private readonly Outcome[] _outcomes = new Outcome[8];
     private MinimizerWorkload _workload = null!;
-    private MinimizerCore _core = null!;
     private byte[][] _telematics = [];
     private byte[][] _wifi = [];
     private int _telematicsNext;
@@ -51,7 +49,6 @@ public class MinimizerCoreBenchmarks
     {
         int vehicles = Subjects / 6 * 5;
         _workload = MinimizerWorkload.Create(vehicles, Subjects - vehicles, TelematicsMessages, WifiMessages);
-        _core = _workload.Core;
         _telematics = _workload.Population.TelematicsMessages;
         _wifi = _workload.Population.WifiMessages;
     }
@@ -65,26 +62,6 @@ public class MinimizerCoreBenchmarks
     [Benchmark(OperationsPerInvoke = EventsPerInvoke, Description = "Wi-Fi event")]
     public long Wifi() => Run(InputKind.Wifi, _wifi, ref _wifiNext);
 
-    private long Run(InputKind kind, byte[][] messages, ref int next)
-    {
-        // The message counts are multiples of EventsPerInvoke, so each invocation is one contiguous slice.
-        int start = next;
-        Span<Outcome> outcomes = _outcomes;
-        MinimizerCore core = _core;
-        CountingSink sink = _sink;
-        for (int i = start; i < start + EventsPerInvoke; i++)
-        {
-            if (core.Process(kind, messages[i], sink, outcomes, out _, out _) != ProcessStatus.Processed)
-            {
-                ThrowNotProcessed();
-            }
-        }
-
-        next = start + EventsPerInvoke == messages.Length ? 0 : start + EventsPerInvoke;
-        return sink.Checksum;
-    }
-
-    [DoesNotReturn]
-    private static void ThrowNotProcessed() =>
-        throw new InvalidOperationException("An event was not processed: the workload is not in steady state.");
+    private long Run(InputKind kind, byte[][] messages, ref int next) =>
+        _workload.RunSlice(kind, messages, ref next, EventsPerInvoke, _sink, _outcomes);
 }

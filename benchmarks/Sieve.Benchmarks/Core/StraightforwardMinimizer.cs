@@ -22,7 +22,8 @@ namespace Sieve.Benchmarks.Core;
 /// <see cref="GenericRecord"/> and written by a <see cref="GenericDatumWriter{T}"/> into a new byte array.
 /// </summary>
 /// <remarks>
-/// It makes the minimizer's decisions (erased or minor: nothing; analytics needs no consent; positioning and
+/// It makes the minimizer's decisions (erased or minor: nothing; analytics needs no consent and, being anonymized,
+/// leaves as a release candidate for every located event; positioning and
 /// personalization need a grant effective at or before the event and not withdrawn; a purpose the event has nothing
 /// for gets nothing) and writes the same records: the same key derivation, pseudonyms, generalization (time
 /// buckets, geohash, rounding halves away from zero) and Avro single-object encoding, so its output is byte for byte
@@ -43,6 +44,8 @@ internal sealed class StraightforwardMinimizer : IDisposable
     private readonly GenericDatumWriter<GenericRecord> _positioningWriter;
     private readonly GenericDatumWriter<GenericRecord> _personalizationWriter;
     private readonly GenericDatumWriter<GenericRecord> _analyticsWriter;
+    private readonly SchemaInfo _candidateSchema;
+    private readonly GenericDatumWriter<GenericRecord> _candidateWriter;
     private readonly EnumSchema _sourceSchema;
     private readonly string _masterKeyId;
     private readonly byte[] _masterSecret;
@@ -52,8 +55,6 @@ internal sealed class StraightforwardMinimizer : IDisposable
     private readonly ConnectionMultiplexer _redis;
     private readonly IDatabase _database;
     private readonly string _consentKeyPrefix;
-    private string _analyticsEpoch = string.Empty;
-    private byte[] _analyticsKey = [];
 
     /// <summary>Connects to Redis and derives the purpose keys from the active key of <paramref name="ring"/>.</summary>
     /// <param name="ring">The master key ring (the minimizer's).</param>
@@ -69,6 +70,8 @@ internal sealed class StraightforwardMinimizer : IDisposable
         _positioningWriter = new GenericDatumWriter<GenericRecord>(_positioningSchema.Schema);
         _personalizationWriter = new GenericDatumWriter<GenericRecord>(_personalizationSchema.Schema);
         _analyticsWriter = new GenericDatumWriter<GenericRecord>(_analyticsSchema.Schema);
+        _candidateSchema = SchemaCatalog.Default.Get("ReleaseCandidate");
+        _candidateWriter = new GenericDatumWriter<GenericRecord>(_candidateSchema.Schema);
         _sourceSchema = (EnumSchema)_positioningSchema.Schema["source"].Schema;
         _masterKeyId = ring.Active.Id;
         _masterSecret = ring.Active.Secret.ToArray();
@@ -150,7 +153,6 @@ internal sealed class StraightforwardMinimizer : IDisposable
         float? speed = location?["speedKph"] as float?;
         double? odometer = status?["odometerKm"] as double?;
         float? fuel = status?["fuelLevelPct"] as float?;
-        float? battery = status?["batteryVoltage"] as float?;
         bool? engineOn = status?["engineOn"] as bool?;
 
         if (Granted(positioningConsent, eventTime) && location is not null)
@@ -188,30 +190,40 @@ internal sealed class StraightforwardMinimizer : IDisposable
             forwarded++;
         }
 
-        if (location is not null || odometer.HasValue || fuel.HasValue || battery.HasValue || engineOn.HasValue)
+        if (location is not null)
         {
-            string epoch = PseudonymKeyFactory.DailyEpoch(eventTime);
-            if (epoch != _analyticsEpoch)
-            {
-                _analyticsKey = DeriveKey(Analytics, epoch);
-                _analyticsEpoch = epoch;
-            }
-
-            string pseudonym = Pseudonym(_analyticsKey, identifier);
+            // Analytics is anonymized: the record leaves with a placeholder subject, wrapped with its precise place and
+            // time and the consent key, for the release stage.
+            double latitude = (double)location["latitude"], longitude = (double)location["longitude"];
+            string cell = Geohash(latitude, longitude, 5);
+            DateTime bucket = FromMillis(Floor(eventTime, 15));
             var r = new GenericRecord(_analyticsSchema.Schema);
-            r.Add("subject", pseudonym);
-            r.Add("keyId", _masterKeyId + "/" + Analytics + "/" + epoch);
+            r.Add("subject", new string('0', 32));
+            r.Add("keyId", "segment");
             r.Add("source", new GenericEnum(_sourceSchema, "TELEMATICS"));
-            r.Add("timeBucket", FromMillis(Floor(eventTime, 15)));
-            r.Add("geohash", location is null ? null : Geohash((double)location["latitude"], (double)location["longitude"], 5));
+            r.Add("timeBucket", bucket);
+            r.Add("geohash", cell);
             r.Add("speedKph", speed.HasValue ? (float)Round(speed.Value, 10) : null);
-            r.Add("odometerKm", odometer.HasValue ? Round(odometer.Value, 1000) : null);
-            r.Add("fuelLevelPct", fuel.HasValue ? (float)Round(fuel.Value, 10) : null);
-            r.Add("batteryVoltage", battery.HasValue ? (float)Round(battery.Value, 0.5) : null);
+            r.Add("odometerKm", null);
+            r.Add("fuelLevelPct", null);
+            r.Add("batteryVoltage", null);
             r.Add("engineOn", engineOn);
             r.Add("outletId", null);
             r.Add("dwellSeconds", null);
-            forward(Analytics, Encoding.ASCII.GetBytes(pseudonym), Encode(_analyticsWriter, _analyticsSchema, r));
+            r.Add("cellVehicles", null);
+            var candidate = new GenericRecord(_candidateSchema.Schema);
+            candidate.Add("vehicle", consentKey);
+            candidate.Add("source", new GenericEnum(_sourceSchema, "TELEMATICS"));
+            candidate.Add("eventTime", FromMillis(eventTime));
+            candidate.Add("latitude", latitude);
+            candidate.Add("longitude", longitude);
+            candidate.Add("speedKph", speed);
+            candidate.Add("engineOn", engineOn);
+            candidate.Add("outletId", null);
+            candidate.Add("cell", cell);
+            candidate.Add("timeBucket", bucket);
+            candidate.Add("record", Encode(_analyticsWriter, _analyticsSchema, r));
+            forward(Analytics, Encoding.ASCII.GetBytes(consentKey), Encode(_candidateWriter, _candidateSchema, candidate));
             forwarded++;
         }
 

@@ -71,6 +71,27 @@ internal sealed class MinimizerWorkload : IDisposable
         return workload;
     }
 
+    /// <summary>
+    /// Processes the next <paramref name="count"/> messages from <paramref name="next"/> (a multiple of
+    /// <paramref name="count"/>, wrapping to 0 at the end) into <paramref name="sink"/>; the benchmarks' per-event loop.
+    /// </summary>
+    public long RunSlice(InputKind kind, byte[][] messages, ref int next, int count, CountingSink sink, Span<Outcome> outcomes)
+    {
+        // The message counts are multiples of count, so each invocation is one contiguous slice.
+        int start = next;
+        MinimizerCore core = Core;
+        for (int i = start; i < start + count; i++)
+        {
+            if (core.Process(kind, messages[i], sink, outcomes, out _, out _) != ProcessStatus.Processed)
+            {
+                ThrowNotProcessed();
+            }
+        }
+
+        next = start + count == messages.Length ? 0 : start + count;
+        return sink.Checksum;
+    }
+
     /// <summary>Processes every message once; throws unless each one is <see cref="ProcessStatus.Processed"/>.</summary>
     public void ProcessAll(InputKind kind, byte[][] messages, IMinimizedRecordSink? sink)
     {
@@ -120,4 +141,8 @@ internal sealed class MinimizerWorkload : IDisposable
     }
 
     private static void Apply(InMemoryConsentStore store, ConsentUpdate update) => store.ApplyAsync(update).GetAwaiter().GetResult();
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowNotProcessed() =>
+        throw new InvalidOperationException("An event was not processed: the workload is not in steady state.");
 }
