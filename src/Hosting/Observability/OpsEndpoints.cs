@@ -38,7 +38,7 @@ public static class OpsEndpoints
 
     /// <summary>
     /// Registers the metrics pipeline (the meters named in <paramref name="meterNames"/>, exported for scraping),
-    /// <c>Metrics:Urls</c> (default <c>http://0.0.0.0:</c><paramref name="defaultMetricsPort"/>, validated on start)
+    /// <c>Metrics:Urls</c> (default <c>http://127.0.0.1:</c><paramref name="defaultMetricsPort"/>, validated on start)
     /// and health checks. Add readiness checks to the returned builder.
     /// </summary>
     public static IHealthChecksBuilder AddOps(IServiceCollection services, IConfiguration configuration, int defaultMetricsPort, string serviceName, IEnumerable<string> meterNames)

@@ -32,7 +32,7 @@ public sealed class OpsSettings
     public IReadOnlyList<ListenAddress> Listeners { get; }
 
     /// <summary>
-    /// Registers <c>Metrics:Urls</c> (validated on start; <c>http://0.0.0.0:</c><paramref name="defaultPort"/> when not
+    /// Registers <c>Metrics:Urls</c> (validated on start; <c>http://127.0.0.1:</c><paramref name="defaultPort"/> when not
     /// set) and the <see cref="OpsSettings"/> made of it.
     /// </summary>
     public static void Register(IServiceCollection services, IConfiguration configuration, int defaultPort)
@@ -43,7 +43,8 @@ public sealed class OpsSettings
             {
                 if (string.IsNullOrWhiteSpace(o.Urls))
                 {
-                    o.Urls = "http://0.0.0.0:" + defaultPort.ToString(CultureInfo.InvariantCulture);
+                    // Metrics and health say how the pipeline runs: loopback unless the operator opens them on purpose.
+                    o.Urls = DefaultUrls(defaultPort);
                 }
             });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MetricsOptions>>(new MetricsValidator(Example(defaultPort))));
@@ -64,6 +65,9 @@ public sealed class OpsSettings
 
         return false;
     }
+
+    /// <summary>The listener when <c>Metrics:Urls</c> is not set: loopback only, on the service's port.</summary>
+    public static string DefaultUrls(int port) => "http://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture);
 
     private static string Example(int port) => "http://0.0.0.0:" + port.ToString(CultureInfo.InvariantCulture);
 }

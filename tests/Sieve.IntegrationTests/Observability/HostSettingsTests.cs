@@ -10,6 +10,7 @@ using Sieve.Hosting.Minimizer;
 using Sieve.Hosting.Observability;
 using Sieve.Hosting.Sink;
 using Sieve.Hosting;
+using Sieve.Testing;
 using Sieve.Testing.Gateways;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Core.Policy;
@@ -133,6 +134,23 @@ public sealed class HostSettingsTests
         // Reported together with the other wrong setting: both came from the one validation pass.
         Assert.Contains("Ingest:Teltonika:EventIdMasterKeyId: ", error.Message, StringComparison.Ordinal);
         Assert.Contains("Ingest:Http:RetryAfterSeconds: ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(ServiceNames))]
+    public async Task Unless_configured_the_operations_listener_is_on_loopback_only(string service)
+    {
+        await using WebApplication app = Build(service, new() { ["Metrics:Urls"] = null });
+
+        ListenAddress listener = Assert.Single(app.Services.GetRequiredService<OpsSettings>().Listeners);
+        Assert.Equal(System.Net.IPAddress.Loopback, listener.Address);
+        Assert.False(listener.IsLocalhost);
+
+        // The shipped appsettings.json says the same.
+        string shipped = Path.Combine(RepoPaths.Root, "src", char.ToUpperInvariant(service[0]) + service[1..], "appsettings.json");
+        using var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(shipped), new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip });
+        string urls = settings.RootElement.GetProperty("Metrics").GetProperty("Urls").GetString()!;
+        Assert.StartsWith("http://127.0.0.1:", urls, StringComparison.Ordinal);
     }
 
     [Fact]
