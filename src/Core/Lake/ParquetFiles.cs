@@ -15,11 +15,11 @@ public static class ParquetFiles
     public static async Task<string> WriteTempAsync(string finalPath, ParquetSchema schema, IReadOnlyCollection<IDictionary<string, object?>> rows,
         IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(finalPath)!);
+        LakePermissions.CreateFolder(Path.GetDirectoryName(finalPath)!);
         string temp = LakeLayout.TempPathFor(finalPath);
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, useAsync: true))
+            await using (var stream = new FileStream(temp, LakePermissions.NewFile(1 << 16)))
             {
                 await ParquetSerializer.SerializeUntypedAsync(rows, schema, stream, null, metadata, cancellationToken).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);

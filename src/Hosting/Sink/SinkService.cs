@@ -21,7 +21,7 @@ public sealed class SinkService(SinkSettings settings, ILoggerFactory loggers, S
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         ILogger logger = loggers.CreateLogger("Sieve.Sink");
-        Directory.CreateDirectory(settings.Engine.Root);
+        Core.Lake.LakePermissions.CreateFolder(settings.Engine.Root);
         if (settings.Keys?.IsDemo == true)
         {
             logger.LogWarning("Running on the built-in demo master key: pseudonyms are not secret. Never use it for real data.");
