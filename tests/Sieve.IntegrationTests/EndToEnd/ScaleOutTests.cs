@@ -304,8 +304,10 @@ public sealed class ScaleOutTests(RedisFixture redis, ITestOutputHelper output)
                 long firstWithdrawn = withdrawn.Min(r => r.FirstOffset);
                 foreach (AuditEntry record in records)
                 {
+                    // On failure, the partition's whole audit chain in commit order: which instance decided what, when.
                     Assert.False(record.FirstOffset > firstWithdrawn && record.Purposes[Positioning].Forwarded > 0,
-                        Where(records.Key.Topic, records.Key.Partition) + ": positioning forwarded by " + record.InstanceId + " after a withdrawn input (offsets " + record.FirstOffset + ".." + record.LastOffset + ")");
+                        Where(records.Key.Topic, records.Key.Partition) + ": positioning forwarded by " + record.InstanceId + " after a withdrawn input (offsets " + record.FirstOffset + ".." + record.LastOffset + "); the partition's audit records: "
+                        + string.Join("; ", records.Select(r => r.InstanceId + "#" + r.BatchId + " " + r.FirstOffset + ".." + r.LastOffset + " forwarded " + r.Purposes[Positioning].Forwarded + " withdrawn " + r.Purposes[Positioning].WithheldWithdrawn + " at " + r.CommittedAt)));
                 }
             }
 
