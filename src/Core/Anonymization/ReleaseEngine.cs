@@ -89,22 +89,7 @@ public sealed class ReleaseEngine : IDisposable
     public MinimizerStats Stats { get; }
 
     /// <summary>Records consumed and not yet committed, over all partitions.</summary>
-    public int Held
-    {
-        get
-        {
-            int held = 0;
-            lock (_partitions)
-            {
-                foreach (PartitionRelease p in _partitions.Values)
-                {
-                    held += p.Pending;
-                }
-            }
-
-            return held;
-        }
-    }
+    public int Held => Sum(static p => p.Pending);
 
     /// <summary>
     /// Rounds in which a quiet partition holding undecided records was treated as complete (<see cref="ReleaseOptions.IdleFlushMs"/>):
@@ -119,22 +104,7 @@ public sealed class ReleaseEngine : IDisposable
     public void CompleteInput() => _inputComplete = true;
 
     /// <summary>Vehicles whose trip state is kept, over all partitions.</summary>
-    public int TrackedVehicles
-    {
-        get
-        {
-            int vehicles = 0;
-            lock (_partitions)
-            {
-                foreach (PartitionRelease p in _partitions.Values)
-                {
-                    vehicles += p.Vehicles;
-                }
-            }
-
-            return vehicles;
-        }
-    }
+    public int TrackedVehicles => Sum(static p => p.Vehicles);
 
     /// <summary>Runs until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -366,6 +336,20 @@ public sealed class ReleaseEngine : IDisposable
                 p.Evict(p.Watermark);
             }
         }
+    }
+
+    private int Sum(Func<PartitionRelease, int> of)
+    {
+        int sum = 0;
+        lock (_partitions)
+        {
+            foreach (PartitionRelease p in _partitions.Values)
+            {
+                sum += of(p);
+            }
+        }
+
+        return sum;
     }
 
     /// <summary>A partition quiet for the idle time is treated as complete: everything it holds is due.</summary>
