@@ -277,7 +277,7 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
             var timestamp = new Timestamp(DateTimeOffset.UtcNow);
             foreach (BenchInput m in inputs.Messages)
             {
-                BenchProducer.Produce(producer, partitions[m.Input][m.Partition], new Message<byte[], byte[]> { Key = m.Key, Value = m.Value, Timestamp = timestamp });
+                KafkaBackpressure.Produce(producer, partitions[m.Input][m.Partition], new Message<byte[], byte[]> { Key = m.Key, Value = m.Value, Timestamp = timestamp });
             }
 
             producer.Flush(TimeSpan.FromMinutes(2));

@@ -151,7 +151,7 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
                 int partition = next[input];
                 next[input] = (partition + 1) % partitions;
                 string topic = input == 0 ? topics.PacedTelematicsInput : topics.PacedWifiInput;
-                BenchProducer.Produce(producer, new TopicPartition(topic, partition),
+                KafkaBackpressure.Produce(producer, new TopicPartition(topic, partition),
                     new Message<byte[], byte[]> { Key = m.Key, Value = m.Value, Timestamp = new Timestamp(now, TimestampType.CreateTime) });
                 sent++;
                 Interlocked.Exchange(ref _produced, sent);

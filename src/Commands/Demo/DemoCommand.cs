@@ -205,7 +205,7 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
                 while (produced < due)
                 {
                     RawMessage m = fleet.NextDirect(nowMs);
-                    ProduceWithBackpressure(producer, m.Topic, new Message<byte[], byte[]> { Key = m.Key, Value = m.Value, Timestamp = new Timestamp(nowMs, TimestampType.CreateTime) });
+                    KafkaBackpressure.Produce(producer, m.Topic, new Message<byte[], byte[]> { Key = m.Key, Value = m.Value, Timestamp = new Timestamp(nowMs, TimestampType.CreateTime) });
                     produced++;
                 }
 
@@ -316,20 +316,4 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
             Options = MinimizerPipelineOptions.Production with { BatchMaxWaitMs = 20 },
             Release = new Sieve.Core.Anonymization.ReleaseOptions { IdleFlushMs = 1_000 },
         };
-
-    private static void ProduceWithBackpressure(IProducer<byte[], byte[]> producer, string topic, Message<byte[], byte[]> message)
-    {
-        while (true)
-        {
-            try
-            {
-                producer.Produce(topic, message);
-                return;
-            }
-            catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-            {
-                producer.Poll(TimeSpan.FromMilliseconds(20));
-            }
-        }
-    }
 }

@@ -74,7 +74,7 @@ internal static class CityRun
                     }
 
                     RawMessage message = MobilityRecords.TelematicsMessage(sample, vehicles[sample.Vehicle]);
-                    Produce(producer, topics.TelematicsRaw, new Message<byte[], byte[]> { Key = message.Key, Value = message.Value });
+                    KafkaBackpressure.Produce(producer, topics.TelematicsRaw, new Message<byte[], byte[]> { Key = message.Key, Value = message.Value });
                     produced++;
                 }
 
@@ -153,22 +153,6 @@ internal static class CityRun
         {
             readerTask.GetAwaiter().GetResult();
             ThrowHelper.Failure("the purpose topic's reader stopped before the city was processed");
-        }
-    }
-
-    private static void Produce(IProducer<byte[], byte[]> producer, string topic, Message<byte[], byte[]> message)
-    {
-        while (true)
-        {
-            try
-            {
-                producer.Produce(topic, message);
-                return;
-            }
-            catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-            {
-                producer.Poll(TimeSpan.FromMilliseconds(20));
-            }
         }
     }
 }
