@@ -294,19 +294,21 @@ public sealed class ScaleOutTests(RedisFixture redis, ITestOutputHelper output)
             }
 
             // (2) The withdrawal, enforced by every instance: on each withdrawing partition, no record (of any instance)
-            // forwards positioning for an input after the first one counted withdrawn. "After" is by offset: a batch
-            // repeated after a refused offset commit (see above) forwards again the inputs before the withdrawal it
-            // already forwarded, and may appear in the audit after a record of the withdrawal.
+            // that starts at or after the boundary forwards positioning; those inputs were produced after every
+            // instance's cache had dropped the granted records. The boundary, not the first withdrawn input: each
+            // withdrawing partition carries two vehicles whose withdrawals are two consent changes, applied one after
+            // the other, so on a loaded machine one vehicle is rightly forwarded for a while after the other's input is
+            // withheld (seen: batches of one forwarded and one withdrawn input for 1.7 s). A repeated batch (see above)
+            // starts before the boundary.
             foreach (IGrouping<(string Topic, int Partition), AuditEntry> records in entries.Where(e => withdrawing.Contains(profiles[(e.SourceTopic, e.Partition)])).GroupBy(e => (e.SourceTopic, e.Partition)))
             {
-                List<AuditEntry> withdrawn = [.. records.Where(r => r.Purposes[Positioning].WithheldWithdrawn > 0)];
-                Assert.True(withdrawn.Count > 0, Where(records.Key.Topic, records.Key.Partition) + ": no withdrawn input");
-                long firstWithdrawn = withdrawn.Min(r => r.FirstOffset);
+                Assert.True(records.Any(r => r.Purposes[Positioning].WithheldWithdrawn > 0), Where(records.Key.Topic, records.Key.Partition) + ": no withdrawn input");
+                long enforcedFrom = boundary[records.Key];
                 foreach (AuditEntry record in records)
                 {
                     // On failure, the partition's whole audit chain in commit order: which instance decided what, when.
-                    Assert.False(record.FirstOffset > firstWithdrawn && record.Purposes[Positioning].Forwarded > 0,
-                        Where(records.Key.Topic, records.Key.Partition) + ": positioning forwarded by " + record.InstanceId + " after a withdrawn input (offsets " + record.FirstOffset + ".." + record.LastOffset + "); the partition's audit records: "
+                    Assert.False(record.FirstOffset >= enforcedFrom && record.Purposes[Positioning].Forwarded > 0,
+                        Where(records.Key.Topic, records.Key.Partition) + ": positioning forwarded by " + record.InstanceId + " at or after the withdrawal boundary " + enforcedFrom + " (offsets " + record.FirstOffset + ".." + record.LastOffset + "); the partition's audit records: "
                         + string.Join("; ", records.Select(r => r.InstanceId + "#" + r.BatchId + " " + r.FirstOffset + ".." + r.LastOffset + " forwarded " + r.Purposes[Positioning].Forwarded + " withdrawn " + r.Purposes[Positioning].WithheldWithdrawn + " at " + r.CommittedAt)));
                 }
             }
