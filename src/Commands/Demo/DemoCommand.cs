@@ -78,7 +78,7 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
         if (!options.InMemory && RedisServerProcess.FindBinary() is not null)
         {
             redis = await RedisServerProcess.StartNewAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = redis.Configuration }).ConfigureAwait(false);
+            store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = redis.Configuration, ConsentTopic = Topics.ConsentChanges }).ConfigureAwait(false);
             storeKind = "redis";
             console.MarkupLineInterpolated($"Consent: Redis ([cyan]redis-server[/] started at {redis.Configuration}), near-cache with pub/sub invalidation");
         }

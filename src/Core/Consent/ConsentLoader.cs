@@ -96,28 +96,27 @@ public sealed partial class ConsentLoader
         using PseudonymKey consentIndexKey = _keyFactory.Create(PseudonymKeyFactory.ConsentIndexPurpose, PseudonymKeyFactory.StableEpoch);
         var translator = new ConsentChangeTranslator(consentIndexKey);
         using IConsumer<Ignore, byte[]> consumer = _consumerFactory(BuildConsumerConfig());
-        var held = new Queue<ConsumeResult<Ignore, byte[]>>();
-        var offsets = new Dictionary<TopicPartition, TopicPartitionOffset>();
+        var state = new LoopState(consumer, translator, ViewOf(_store, _options.Topic));
         consumer.Subscribe(_options.Topic);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                ConsumeResult<Ignore, byte[]>? next = held.Count > 0 ? held.Dequeue() : Poll(consumer, wait: true, cancellationToken);
+                CheckViewWhenDue(state, cancellationToken);
+                ConsumeResult<Ignore, byte[]>? next = state.Held.Count > 0 ? state.Held.Dequeue() : Poll(state, wait: true, cancellationToken);
                 int handled = 0;
                 while (next is not null)
                 {
-                    Handle(next, translator, consumer, held, cancellationToken);
-                    offsets[next.TopicPartition] = new TopicPartitionOffset(next.TopicPartition, next.Offset + 1);
+                    Handle(next, state, cancellationToken);
                     if (++handled >= _options.MaxBatchSize)
                     {
                         break;
                     }
 
-                    next = held.Count > 0 ? held.Dequeue() : Poll(consumer, wait: false, cancellationToken);
+                    next = state.Held.Count > 0 ? state.Held.Dequeue() : Poll(state, wait: false, cancellationToken);
                 }
 
-                Commit(consumer, offsets);
+                Commit(consumer, state.Offsets);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -156,12 +155,18 @@ public sealed partial class ConsentLoader
         return config;
     }
 
-    // Waits for the next message when wait is true, else returns what is already fetched; null when nothing.
-    private ConsumeResult<Ignore, byte[]>? Poll(IConsumer<Ignore, byte[]> consumer, bool wait, CancellationToken cancellationToken)
+    // Waits for the next message when wait is true (at most until the next view check is due), else returns what is
+    // already fetched; null when nothing.
+    private ConsumeResult<Ignore, byte[]>? Poll(LoopState state, bool wait, CancellationToken cancellationToken)
     {
         try
         {
-            return wait ? consumer.Consume(cancellationToken) : consumer.Consume(TimeSpan.Zero);
+            if (!wait)
+            {
+                return state.Consumer.Consume(TimeSpan.Zero);
+            }
+
+            return state.View is null ? state.Consumer.Consume(cancellationToken) : state.Consumer.Consume(_options.ViewCheckInterval);
         }
         catch (ConsumeException e)
         {
@@ -177,25 +182,45 @@ public sealed partial class ConsentLoader
         }
     }
 
-    private void Handle(ConsumeResult<Ignore, byte[]> result, ConsentChangeTranslator translator,
-        IConsumer<Ignore, byte[]> consumer, Queue<ConsumeResult<Ignore, byte[]>> held, CancellationToken cancellationToken)
+    private void Handle(ConsumeResult<Ignore, byte[]> result, LoopState state, CancellationToken cancellationToken)
     {
-        if (!translator.TryTranslate(result.Message?.Value, out ConsentUpdate update, out string? reason))
+        ViewPosition? position = state.View is null ? null : PositionOf(state, result.TopicPartition);
+        long next = result.Offset.Value + 1;
+        bool valid = state.Translator.TryTranslate(result.Message?.Value, out ConsentUpdate update, out string? reason);
+        if (!valid)
         {
             Interlocked.Increment(ref _rejected);
-            _rejectedByReason.AddOrUpdate(reason, 1, static (_, n) => n + 1);
-            LogRejected(_logger, result.Topic, result.Partition.Value, result.Offset.Value, reason);
-            return;
+            _rejectedByReason.AddOrUpdate(reason!, 1, static (_, n) => n + 1);
+            LogRejected(_logger, result.Topic, result.Partition.Value, result.Offset.Value, reason!);
+            if (position is null)
+            {
+                state.Offsets[result.TopicPartition] = new TopicPartitionOffset(result.TopicPartition, next);
+                return;
+            }
         }
 
         TimeSpan delay = _options.RetryInitialDelay;
         bool paused = false;
+        bool advanced = true;
         while (true)
         {
             try
             {
-                bool changed = _store.ApplyAsync(update, cancellationToken).GetAwaiter().GetResult();
-                Interlocked.Increment(ref changed ? ref _applied : ref _unchanged);
+                if (position is null)
+                {
+                    bool changed = _store.ApplyAsync(update, cancellationToken).GetAwaiter().GetResult();
+                    Interlocked.Increment(ref changed ? ref _applied : ref _unchanged);
+                }
+                else if (valid)
+                {
+                    (bool changed, advanced) = state.View!.ApplyAtAsync(update, result.Partition.Value, position.Known, next, cancellationToken).GetAwaiter().GetResult();
+                    Interlocked.Increment(ref changed ? ref _applied : ref _unchanged);
+                }
+                else
+                {
+                    advanced = state.View!.AdvanceAsync(result.Partition.Value, position.Known, next, cancellationToken).GetAwaiter().GetResult();
+                }
+
                 break;
             }
             catch (ConsentUnavailableException e)
@@ -204,7 +229,7 @@ public sealed partial class ConsentLoader
                 if (!paused)
                 {
                     paused = true;
-                    consumer.Pause(consumer.Assignment);
+                    state.Consumer.Pause(state.Consumer.Assignment);
                     LogStoreUnavailable(_logger, e.Message);
                 }
 
@@ -213,19 +238,33 @@ public sealed partial class ConsentLoader
 
                 // Polling keeps the group membership alive. Paused partitions deliver nothing; a message can only
                 // come from a partition assigned since, so it is held for later and that partition paused too.
-                ConsumeResult<Ignore, byte[]>? polled = Poll(consumer, wait: false, cancellationToken);
+                ConsumeResult<Ignore, byte[]>? polled = Poll(state, wait: false, cancellationToken);
                 if (polled is not null)
                 {
-                    held.Enqueue(polled);
-                    consumer.Pause(consumer.Assignment);
+                    state.Held.Enqueue(polled);
+                    state.Consumer.Pause(state.Consumer.Assignment);
                 }
             }
         }
 
         if (paused)
         {
-            consumer.Resume(consumer.Assignment);
+            state.Consumer.Resume(state.Consumer.Assignment);
             LogStoreRecovered(_logger);
+        }
+
+        if (position is null)
+        {
+            state.Offsets[result.TopicPartition] = new TopicPartitionOffset(result.TopicPartition, next);
+        }
+        else if (advanced)
+        {
+            Advance(state, result.TopicPartition, position, next);
+        }
+        else
+        {
+            // The store holds less of this partition than this loader applied: it lost changes. Re-apply at once.
+            VerifyPartition(state, result.TopicPartition, cancellationToken);
         }
     }
 

@@ -29,6 +29,14 @@ public sealed class ConsentLoaderOptions
     /// <summary>Longest wait between retries of a store write.</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How often the loader verifies, for each partition it reads, that a store keeping a view
+    /// (<see cref="IConsentView"/>) still holds every change it applied. A store that lost changes is rebuilt from
+    /// the topic, and readers of a store are held meanwhile, so this bounds how long a restart or failover of the
+    /// store holds the minimizer when nothing was lost.
+    /// </summary>
+    public TimeSpan ViewCheckInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Extra librdkafka consumer settings (e.g. security); <c>enable.auto.commit</c> is always forced off.</summary>
     public IDictionary<string, string> ConsumerSettings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

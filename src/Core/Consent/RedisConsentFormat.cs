@@ -18,14 +18,16 @@ internal static class RedisConsentFormat
     /// <summary>
     /// Applies one decision atomically. KEYS[1] subject hash. ARGV: [1] purpose field, [2] effective time (ms),
     /// [3] G or W, [4] policy version, [5] minor 1/0, [6] retention in ms (0 = none), [7] invalidation channel,
-    /// [8] consent key. Returns 1 when the hash changed (and an invalidation was published), else 0. A changed hash
+    /// [8] consent key. Returns 1 when the hash changed (and an invalidation was published), else 0. With KEYS[2], a
+    /// view hash (<see cref="RedisConsentView"/>), it also moves the view's position, atomically with the change:
+    /// ARGV [9] partition, [10] expected, [11] next; the reply then adds 2 when the position moved. A changed hash
     /// expires the retention after the change, unless it holds the minor flag or the erased mark: then it never
     /// expires, so the subject stays withheld.
     /// The ordering rule is <see cref="PurposeConsent.IsSupersededBy"/>: newer effective time wins; at equal times a
     /// withdrawal beats a grant; a stored value that cannot be read is replaced. Lua numbers are doubles, exact for
     /// millisecond times below 2^53.
     /// </summary>
-    public const string ApplyScript = """
+    public const string ApplyScript = RedisConsentView.AdvanceFunction + """
         local changed = 0
         if ARGV[5] == '1' and redis.call('HSETNX', KEYS[1], 'minor', '1') == 1 then
           changed = 1
@@ -58,6 +60,9 @@ internal static class RedisConsentFormat
             redis.call('PEXPIRE', KEYS[1], retention)
           end
           redis.call('PUBLISH', ARGV[7], ARGV[8])
+        end
+        if KEYS[2] then
+          return changed + 2 * advance(KEYS[2], ARGV[9], ARGV[10], ARGV[11])
         end
         return changed
         """;

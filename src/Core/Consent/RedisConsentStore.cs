@@ -27,7 +27,7 @@ namespace Sieve.Core.Consent;
 /// <see cref="InvalidationStreamReset"/> before it counts, so caches drop whatever an outage may have left stale.
 /// </para>
 /// </remarks>
-public sealed partial class RedisConsentStore : IConsentStore, IConsentEraser, IAsyncDisposable, IDisposable
+public sealed partial class RedisConsentStore : IConsentStore, IConsentView, IConsentEraser, IAsyncDisposable, IDisposable
 {
     private const string HeartbeatPrefix = "hb:";
 
@@ -39,6 +39,7 @@ public sealed partial class RedisConsentStore : IConsentStore, IConsentEraser, I
     private readonly RedisChannel _channel;
     private readonly RedisValue _channelName;
     private readonly RedisValue _retentionMillis;
+    private readonly RedisKey[]? _viewKeys;
     private readonly string _heartbeatTag;
     private readonly ChannelMessageQueue _queue;
     private readonly ITimer _heartbeatTimer;
@@ -62,6 +63,7 @@ public sealed partial class RedisConsentStore : IConsentStore, IConsentEraser, I
         _channelName = options.InvalidationChannel;
         _retentionMillis = options.Retention is { } retention ? (long)retention.TotalMilliseconds : 0L;
         _heartbeatTag = HeartbeatPrefix + Guid.NewGuid().ToString("N") + ":";
+        _viewKeys = options.ConsentTopic is { } topic ? [RedisConsentView.Key(options.KeyPrefix, topic)] : null;
 
         _connection.ConnectionFailed += OnConnectionChanged;
         _connection.ConnectionRestored += OnConnectionChanged;
@@ -115,41 +117,8 @@ public sealed partial class RedisConsentStore : IConsentStore, IConsentEraser, I
     }
 
     /// <inheritdoc />
-    public async Task<bool> ApplyAsync(ConsentUpdate update, CancellationToken cancellationToken = default)
-    {
-        ConsentKeys.Validate(update.ConsentKey, nameof(update));
-        if ((uint)update.PurposeId >= (uint)KnownPurposes.Count)
-        {
-            ThrowHelper.ThrowPurposeIdOutOfRange(nameof(update));
-        }
-
-        ArgumentNullException.ThrowIfNull(update.PolicyVersion, nameof(update));
-        RedisKey[] keys = [_options.KeyPrefix + update.ConsentKey];
-        RedisValue[] values =
-        [
-            RedisConsentFormat.PurposeField(update.PurposeId),
-            update.EffectiveTimeMillis,
-            update.Granted ? "G" : "W",
-            update.PolicyVersion,
-            update.Minor ? "1" : "0",
-            _retentionMillis,
-            _channelName,
-            update.ConsentKey,
-        ];
-
-        RedisResult result;
-        try
-        {
-            result = await _database.ScriptEvaluateAsync(RedisConsentFormat.ApplyScript, keys, values)
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            throw Unavailable("apply", e);
-        }
-
-        return (long)result == 1;
-    }
+    public async Task<bool> ApplyAsync(ConsentUpdate update, CancellationToken cancellationToken = default) =>
+        (await EvaluateApplyAsync(update, view: null, cancellationToken).ConfigureAwait(false) & 1) == 1;
 
     /// <inheritdoc />
     public async Task<bool> MarkErasedAsync(string consentKey, CancellationToken cancellationToken = default)
@@ -185,22 +154,31 @@ public sealed partial class RedisConsentStore : IConsentStore, IConsentEraser, I
             return result;
         }
 
-        // Issued back to back without awaiting: the multiplexer pipelines them into one round trip.
+        // Issued back to back without awaiting: the multiplexer pipelines them, and the view check, into one round trip.
         var replies = new Task<HashEntry[]>[consentKeys.Count];
+        Task<RedisResult>? view = null;
         try
         {
+            view = CheckViewAsync();
             for (int i = 0; i < replies.Length; i++)
             {
                 replies[i] = _database.HashGetAllAsync(_options.KeyPrefix + consentKeys[i]);
             }
 
             await Task.WhenAll(replies).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (view is not null)
+            {
+                await view.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             ObserveFaults(replies);
+            ObserveFaults([view]);
             throw Unavailable("fetch", e);
         }
+
+        ThrowUnlessWhole(view);
 
         for (int i = 0; i < replies.Length; i++)
         {
@@ -215,14 +193,23 @@ public sealed partial class RedisConsentStore : IConsentStore, IConsentEraser, I
     {
         ConsentKeys.Validate(consentKey, nameof(consentKey));
         HashEntry[] entries;
+        Task<RedisResult>? view = null;
         try
         {
+            view = CheckViewAsync();
             entries = await _database.HashGetAllAsync(_options.KeyPrefix + consentKey).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (view is not null)
+            {
+                await view.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
+            ObserveFaults([view]);
             throw Unavailable("get", e);
         }
+
+        ThrowUnlessWhole(view);
 
         return RedisConsentFormat.Parse(entries);
     }
@@ -255,6 +242,46 @@ public sealed partial class RedisConsentStore : IConsentStore, IConsentEraser, I
         await _connection.DisposeAsync().ConfigureAwait(false);
     }
 
+    // Runs the apply script; view holds ARGV [9..11] when the view's position moves with the change. Returns the script's reply.
+    private async Task<long> EvaluateApplyAsync(ConsentUpdate update, RedisValue[]? view, CancellationToken cancellationToken)
+    {
+        ConsentKeys.Validate(update.ConsentKey, nameof(update));
+        if ((uint)update.PurposeId >= (uint)KnownPurposes.Count)
+        {
+            ThrowHelper.ThrowPurposeIdOutOfRange(nameof(update));
+        }
+
+        ArgumentNullException.ThrowIfNull(update.PolicyVersion, nameof(update));
+        RedisKey subject = _options.KeyPrefix + update.ConsentKey;
+        RedisKey[] keys = view is null ? [subject] : [subject, ViewKeys()[0]];
+        RedisValue[] values =
+        [
+            RedisConsentFormat.PurposeField(update.PurposeId),
+            update.EffectiveTimeMillis,
+            update.Granted ? "G" : "W",
+            update.PolicyVersion,
+            update.Minor ? "1" : "0",
+            _retentionMillis,
+            _channelName,
+            update.ConsentKey,
+            .. view ?? [],
+        ];
+
+        return (long)await EvaluateAsync("apply", RedisConsentFormat.ApplyScript, keys, values, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<RedisResult> EvaluateAsync(string operation, string script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _database.ScriptEvaluateAsync(script, keys, values).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            throw Unavailable(operation, e);
+        }
+    }
+
     private static int ToMillis(TimeSpan value) => (int)Math.Clamp(value.TotalMilliseconds, 1, int.MaxValue);
 
     // The client's own messages name commands and keys, so neither the message nor the exception is passed on.
@@ -267,7 +294,7 @@ public sealed partial class RedisConsentStore : IConsentStore, IConsentEraser, I
         return new ConsentUnavailableException($"The consent store is unavailable ({operation}: {kind}).");
     }
 
-    private static void ObserveFaults(Task[] tasks)
+    private static void ObserveFaults(Task?[] tasks)
     {
         foreach (Task? task in tasks)
         {

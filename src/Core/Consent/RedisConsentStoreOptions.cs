@@ -9,6 +9,15 @@ public sealed class RedisConsentStoreOptions
     /// <summary>Prefix of every subject hash; the hash of a subject is <c>{KeyPrefix}{consentKey}</c>.</summary>
     public string KeyPrefix { get; set; } = "sieve:consent:";
 
+    /// <summary>
+    /// The consent topic this store is a view of (see <see cref="IConsentView"/>). When set, every read first checks,
+    /// in the same round trip, that the view is whole on the server answering, and fails with
+    /// <see cref="ConsentUnavailableException"/> while it is not: after a restart or a failover nothing is decided on
+    /// consent until a loader has verified, or re-applied, what the server holds. Null reads without that check (for
+    /// tools, and for tests that write consent directly rather than through the topic).
+    /// </summary>
+    public string? ConsentTopic { get; set; }
+
     /// <summary>Pub/sub channel carrying invalidations (consent keys) and heartbeats.</summary>
     public string InvalidationChannel { get; set; } = "sieve:consent:invalidations";
 

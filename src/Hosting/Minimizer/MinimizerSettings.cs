@@ -179,7 +179,7 @@ public sealed class MinimizerSettings
         {
             Engine = engine,
             RedisConfiguration = redis,
-            ConsentStore = new RedisConsentStoreOptions { Configuration = redis, Retention = TimeSpan.FromDays(consentDays) },
+            ConsentStore = new RedisConsentStoreOptions { Configuration = redis, Retention = TimeSpan.FromDays(consentDays), ConsentTopic = topics.ConsentChanges },
             Policy = policy,
             Keys = keys,
             Cache = new ConsentCacheOptions

@@ -122,6 +122,11 @@ public sealed class ConsentExpiryTests(ConsentRedisServer server) : IClassFixtur
         string scope = Guid.NewGuid().ToString("N");
         fromSettings.KeyPrefix = $"test:{scope}:consent:";
         fromSettings.InvalidationChannel = $"test:{scope}:invalidations";
+
+        // These tests write the store directly rather than through the consent topic, so no loader keeps the view
+        // the service's store requires before it answers.
+        Assert.Equal("consent.changes.v1", fromSettings.ConsentTopic);
+        fromSettings.ConsentTopic = null;
         RedisConsentStore store = await RedisConsentStore.ConnectAsync(fromSettings);
         _disposables.Add(store);
         ConnectionMultiplexer raw = await ConnectionMultiplexer.ConnectAsync(server.Configuration);

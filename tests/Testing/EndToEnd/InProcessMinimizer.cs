@@ -54,11 +54,13 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
     /// <paramref name="delivery"/> picks the engine's delivery mode; a <paramref name="groupId"/> shared by two
     /// minimizers makes the second resume from the first one's committed offsets. Instances of one deployment
     /// (scaled out) pass the same <paramref name="deployment"/>: they then share the consumer group, the consent
-    /// loader's group and the Redis key space, as instances of the service do.
+    /// loader's group and the Redis key space, as instances of the service do. <paramref name="options"/> replaces
+    /// the production batch, cache and loader settings.
     /// </summary>
     public static async Task<InProcessMinimizer> StartAsync(string bootstrapServers, string redisConfiguration, PipelineTopics topics,
         LogRecorder logs, string name, bool startEngine = true,
-        DeliveryMode delivery = DeliveryMode.ExactlyOnce, string? groupId = null, SharedDeployment? deployment = null)
+        DeliveryMode delivery = DeliveryMode.ExactlyOnce, string? groupId = null, SharedDeployment? deployment = null,
+        MinimizerPipelineOptions? options = null)
     {
         string unique = deployment?.Name ?? name + "-" + Guid.NewGuid().ToString("N");
         CompiledPolicy policy = topics.Policy();
@@ -68,12 +70,13 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
                 Configuration = redisConfiguration,
                 KeyPrefix = "e2e:" + unique + ":consent:",
                 InvalidationChannel = "e2e:" + unique + ":invalidations",
+                ConsentTopic = topics.ConsentChanges,
             },
             logger: logs.For<RedisConsentStore>());
         MinimizerPipeline pipeline;
         try
         {
-            pipeline = PipelineBuilder(bootstrapServers, topics.ToOptions(), policy, store, logs, name, unique, delivery, groupId, deployment).Build();
+            pipeline = PipelineBuilder(bootstrapServers, topics.ToOptions(), policy, store, logs, name, unique, delivery, groupId, deployment, options).Build();
         }
         catch
         {
@@ -97,7 +100,7 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
     /// </summary>
     internal static MinimizerPipelineBuilder PipelineBuilder(string bootstrapServers, TopicOptions topics, CompiledPolicy policy, IConsentStore store,
         LogRecorder logs, string name, string unique, DeliveryMode delivery = DeliveryMode.ExactlyOnce, string? groupId = null,
-        SharedDeployment? deployment = null) =>
+        SharedDeployment? deployment = null, MinimizerPipelineOptions? options = null) =>
         new(store, policy, new PseudonymKeyFactory(MasterKeyRing.CreateDemo()))
         {
             BootstrapServers = bootstrapServers,
@@ -111,6 +114,7 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
             // As the service does: instances of a deployment count density together in the consent store's Redis.
             Density = store is RedisConsentStore redis ? new RedisDensityCounter(redis.Database, "e2e:" + unique + ":density:") : new InMemoryDensityCounter(),
             Release = new ReleaseOptions { IdleFlushMs = 1_000 },
+            Options = options ?? MinimizerPipelineOptions.Production,
         };
 
     /// <summary>Starts the engine's loop (once).</summary>
