@@ -168,7 +168,7 @@ public sealed class MinimizerPipelineBuilder
             engine = NewEngine(engineOptions, core, cache);
             release = NewRelease(engineOptions);
             ConsentLoader? loader = LoaderGroupId is null ? null : NewLoader(LoaderGroupId);
-            Metrics?.Attach(engine, cache, core, engineOptions.Topics);
+            Metrics?.Attach(engine, cache, core, engineOptions.Topics, loader);
             return new MinimizerPipeline(this, engineOptions, cache, core, engine, release, loader);
         }
         catch

@@ -24,6 +24,7 @@ public sealed class MinimizerMetrics : IDisposable
     private readonly TimeProvider _time;
     private MinimizerEngine? _engine;
     private ConsentCache? _cache;
+    private ConsentLoader? _loader;
     private string[] _purposeTopics = [];
     private string _quarantineTopic = "";
     private string _auditTopic = "";
@@ -48,6 +49,10 @@ public sealed class MinimizerMetrics : IDisposable
             "Inputs not yet consumed per assigned partition: high watermark minus position (tags: topic, partition).");
         _meter.CreateObservableCounter("sieve.minimizer.consent_cache.lookups", ObserveCache, "{lookup}",
             "Consent near-cache lookups (tag: result = hit, miss, or stale: the entry was there but could not be vouched for).");
+        _meter.CreateObservableGauge("sieve.minimizer.consent_view.rebuilding", () => Volatile.Read(ref _loader)?.ViewRebuilding ?? 0, "{partition}",
+            "Consent topic partitions being re-applied because Redis lost consent; purposes that need consent are held meanwhile.");
+        _meter.CreateObservableCounter("sieve.minimizer.consent_view.losses", () => Volatile.Read(ref _loader)?.ViewLosses ?? 0, "{loss}",
+            "Times the loader found Redis holding less of a consent topic partition than it had applied (restart without data, failover to a stale replica).");
         _meter.CreateObservableGauge("sieve.minimizer.consent_cache.entries", () => Volatile.Read(ref _cache)?.Count ?? 0, "{entry}", "Entries in the consent near-cache.");
     }
 
@@ -57,9 +62,10 @@ public sealed class MinimizerMetrics : IDisposable
     private MinimizerStats? Stats => Volatile.Read(ref _engine)?.Stats;
 
     /// <summary>
-    /// Starts reporting for <paramref name="engine"/> and <paramref name="cache"/>: call once, before the engine runs.
+    /// Starts reporting for <paramref name="engine"/>, <paramref name="cache"/> and, when there is one,
+    /// <paramref name="loader"/>: call once, before the engine runs.
     /// </summary>
-    public void Attach(MinimizerEngine engine, ConsentCache cache, MinimizerCore core, TopicOptions topics)
+    public void Attach(MinimizerEngine engine, ConsentCache cache, MinimizerCore core, TopicOptions topics, ConsentLoader? loader = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(core);
@@ -68,6 +74,7 @@ public sealed class MinimizerMetrics : IDisposable
         _quarantineTopic = topics.Quarantine;
         _auditTopic = topics.Audit;
         Volatile.Write(ref _cache, cache);
+        Volatile.Write(ref _loader, loader);
         Volatile.Write(ref _engine, engine);
         engine.BatchCommitted += OnBatchCommitted;
     }

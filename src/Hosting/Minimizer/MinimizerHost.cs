@@ -1,3 +1,4 @@
+using Sieve.Core.Consent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -36,7 +37,7 @@ public static class MinimizerHost
         builder.Services.AddHostedService<MinimizerService>();
         OpsEndpoints.AddOps(builder.Services, builder.Configuration, DefaultMetricsPort, "sieve-minimizer", [MinimizerMetrics.MeterName])
             .AddKafkaReadiness()
-            .AddRedisReadiness(sp => sp.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration);
+            .AddRedisReadiness(sp => sp.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration, ConsentView);
         ServiceHostBuilder.UseOpsListener(builder, ShutdownTimeout);
 
         WebApplication app = ServiceHostBuilder.Build(builder);
@@ -52,5 +53,12 @@ public static class MinimizerHost
             ((IDisposable)app).Dispose();
             throw;
         }
+    }
+
+    // The consent view the Minimizer reads: until it is whole, consent purposes are held and the service is not ready.
+    private static (string KeyPrefix, string Topic)? ConsentView(IServiceProvider services)
+    {
+        RedisConsentStoreOptions store = services.GetRequiredService<MinimizerSettings>().ConsentStore;
+        return store.ConsentTopic is { } topic ? (store.KeyPrefix, topic) : null;
     }
 }

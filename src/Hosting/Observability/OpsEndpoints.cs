@@ -77,11 +77,15 @@ public static class OpsEndpoints
     /// Adds the Redis readiness check on the configuration string <paramref name="configuration"/> picks from the
     /// validated settings; no check when it picks none (Redis is then not used).
     /// </summary>
-    public static IHealthChecksBuilder AddRedisReadiness(this IHealthChecksBuilder checks, Func<IServiceProvider, string?> configuration)
+    /// <param name="checks">The health checks to add to.</param>
+    /// <param name="configuration">Picks the StackExchange.Redis configuration string.</param>
+    /// <param name="consentView">Picks the key prefix and topic of a consent view that must be whole to be ready; none when null.</param>
+    public static IHealthChecksBuilder AddRedisReadiness(this IHealthChecksBuilder checks, Func<IServiceProvider, string?> configuration,
+        Func<IServiceProvider, (string KeyPrefix, string Topic)?>? consentView = null)
     {
         ArgumentNullException.ThrowIfNull(checks);
         ArgumentNullException.ThrowIfNull(configuration);
-        checks.Services.AddSingleton(sp => new RedisReadinessCheck(configuration(sp)!));
+        checks.Services.AddSingleton(sp => new RedisReadinessCheck(configuration(sp)!, consentView?.Invoke(sp)));
         checks.Services.AddOptions<HealthCheckServiceOptions>().Configure<IServiceProvider>((options, sp) =>
         {
             if (!string.IsNullOrWhiteSpace(configuration(sp)))

@@ -68,6 +68,66 @@ public sealed class ReadinessTests(KafkaFixture kafka, RedisFixture redis)
     }
 
     [Fact]
+    public async Task After_redis_lost_its_consent_the_minimizer_counts_the_loss_and_is_ready_again_once_the_topic_was_re_applied()
+    {
+        RedisServerProcess server = await redis.StartDedicatedAsync();
+        PipelineTopics topics = await PipelineTopics.CreateAsync(kafka, "readyz-view", rawPartitions: 1);
+        string folder = Directory.CreateTempSubdirectory("sieve-readyz-view-test-").FullName;
+        string policyPath = Path.Combine(folder, "policy.json");
+        await File.WriteAllTextAsync(policyPath, topics.PolicyJson());
+        var config = new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = kafka.BootstrapServers,
+            ["Redis:Configuration"] = server.Configuration,
+            ["Keys:AllowDemoKey"] = "true",
+            ["Policy:Path"] = policyPath,
+            ["Metrics:Urls"] = "http://127.0.0.1:0",
+            ["Minimizer:GroupId"] = kafka.UniqueGroup("e2e-readyz-view"),
+            ["Minimizer:InstanceId"] = "e2e-readyz-view",
+            ["Consent:LoaderGroupId"] = kafka.UniqueGroup("e2e-readyz-view-loader"),
+            ["Topics:TelematicsRaw"] = topics.TelematicsRaw,
+            ["Topics:WifiRaw"] = topics.WifiRaw,
+            ["Topics:ConsentChanges"] = topics.ConsentChanges,
+            ["Topics:Quarantine"] = topics.Quarantine,
+            ["Topics:Audit"] = topics.Audit,
+        };
+        await using RunningService minimizer = await RunningService.StartAsync("minimizer", MinimizerHost.Build(new MinimizerHostOptions
+        {
+            ContentRootPath = folder,
+            ConfigureBuilder = b => b.Configuration.AddInMemoryCollection(config),
+        }));
+        await ReadinessUntilAsync(minimizer, HttpStatusCode.OK);
+
+        // Three grants reach Redis through the loader; the view records the partition's position with them.
+        var fleet = new TestFleet(seed: 77);
+        List<Sieve.Contracts.Records.ConsentChangeData> grants = [.. Enumerable.Range(0, 3)
+            .SelectMany(i => fleet.Vehicle("vehicle " + i, withDriver: false, Sieve.Contracts.Purposes.KnownPurposes.Positioning).InitialChanges(1_700_000_000_000))];
+        using (var producer = new RawProducer(kafka.BootstrapServers))
+        {
+            await producer.SendConsentAsync(topics.ConsentChanges, grants);
+        }
+
+        await using (StackExchange.Redis.ConnectionMultiplexer connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(server.Configuration))
+        {
+            StackExchange.Redis.IDatabase database = connection.GetDatabase();
+            await Eventually.UntilAsync(() => (long?)database.HashGet("sieve:consent:view:" + topics.ConsentChanges, "o:0") == grants.Count, Wait,
+                () => "the view did not record the grants");
+        }
+
+        await minimizer.ScrapeUntilAsync(s => s.Sum("sieve_minimizer_consent_view_losses_total") == 0, Wait, "no loss before the restart");
+
+        // Redis restarts empty: the loader finds the partition's position gone, re-applies the topic, counts one
+        // loss, and the service is ready again once the view is whole.
+        server.Stop();
+        await server.StartAsync();
+        await minimizer.ScrapeUntilAsync(s => s.Sum("sieve_minimizer_consent_view_losses_total") == 1, Wait, "the loss was not counted");
+        JsonElement again = await ReadinessUntilAsync(minimizer, HttpStatusCode.OK);
+        Assert.Equal("Healthy", Check(again, "redis"));
+        PrometheusScrape scrape = await minimizer.ScrapeAsync();
+        Assert.Equal(0, scrape.Sum("sieve_minimizer_consent_view_rebuilding"));
+    }
+
+    [Fact]
     public async Task Ingest_is_unready_while_its_kafka_broker_is_down()
     {
         using MockKafkaCluster cluster = MockKafkaCluster.Start(brokers: 1);
