@@ -168,6 +168,11 @@ public sealed class ReleaseEngine : IDisposable
                     Stats.SetPaused(false);
                     backoff = _options.RetryBackoffMs;
                 }
+                catch (KafkaException e) when (_options.Delivery == DeliveryMode.ExactlyOnce && KafkaFencing.IsFenced(e.Error))
+                {
+                    // As in the minimizer engine: a new producer would fence the instance that took over, in turn.
+                    ThrowHelper.ThrowInstanceFenced(_options.InstanceId);
+                }
                 catch (Exception e) when (e is DensityUnavailableException or KafkaException)
                 {
                     // Nothing of the failed step is visible; every undecided or uncommitted record is read again.
@@ -196,6 +201,9 @@ public sealed class ReleaseEngine : IDisposable
             }
         }
     }
+
+    /// <summary>Watches the transactional calls that can block past their own timeout; none when null.</summary>
+    public StallWatchdog? Watchdog { get; init; }
 
     /// <inheritdoc />
     public void Dispose()
@@ -443,8 +451,11 @@ public sealed class ReleaseEngine : IDisposable
 
             if (transactional)
             {
-                _producer!.SendOffsetsToTransaction(offsets, _consumer!.ConsumerGroupMetadata, TimeSpan.FromSeconds(30));
-                _producer.CommitTransaction(TimeSpan.FromSeconds(30));
+                using (Watch("release transaction commit"))
+                {
+                    _producer!.SendOffsetsToTransaction(offsets, _consumer!.ConsumerGroupMetadata, TimeSpan.FromSeconds(30));
+                    _producer.CommitTransaction(TimeSpan.FromSeconds(30));
+                }
             }
             else
             {
@@ -542,7 +553,10 @@ public sealed class ReleaseEngine : IDisposable
 
         try
         {
-            _producer!.AbortTransaction(TimeSpan.FromSeconds(30));
+            using (Watch("release transaction abort"))
+            {
+                _producer!.AbortTransaction(TimeSpan.FromSeconds(30));
+            }
         }
         catch (KafkaException e)
         {
@@ -553,4 +567,6 @@ public sealed class ReleaseEngine : IDisposable
             }
         }
     }
+
+    private StallWatchdog.Scope Watch(string operation) => Watchdog?.Watch(operation) ?? default;
 }

@@ -128,6 +128,9 @@ public sealed class MinimizerEngine : IDisposable
         }
     }
 
+    /// <summary>Watches the transactional calls that can block past their own timeout; none when null.</summary>
+    public StallWatchdog? Watchdog { get; init; }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -183,6 +186,13 @@ public sealed class MinimizerEngine : IDisposable
             catch (KafkaException e)
             {
                 Stats.AddKafkaFailure();
+                if (_options.Delivery == DeliveryMode.ExactlyOnce && KafkaFencing.IsFenced(e.Error))
+                {
+                    // Another instance took this instance's transactional id. Making a new producer would fence it in
+                    // turn, and the two would take turns forever; the batch stays uncommitted for the group's next owner.
+                    ThrowHelper.ThrowInstanceFenced(_options.InstanceId);
+                }
+
                 _logger.LogWarning("Kafka refused the batch ({Code}: {Reason}); retrying in {Backoff} ms", e.Error.Code, e.Error.Reason, backoff);
                 if (e.Error.IsFatal)
                 {
@@ -357,8 +367,12 @@ public sealed class MinimizerEngine : IDisposable
 
         if (transactional)
         {
-            _producer!.SendOffsetsToTransaction(offsets, _consumer!.ConsumerGroupMetadata, TimeSpan.FromSeconds(30));
-            _producer.CommitTransaction(TimeSpan.FromSeconds(30));
+            using (Watch("minimizer transaction commit"))
+            {
+                _producer!.SendOffsetsToTransaction(offsets, _consumer!.ConsumerGroupMetadata, TimeSpan.FromSeconds(30));
+                _producer.CommitTransaction(TimeSpan.FromSeconds(30));
+            }
+
             _inTransaction = false;
         }
         else
@@ -468,7 +482,10 @@ public sealed class MinimizerEngine : IDisposable
         _inTransaction = false;
         try
         {
-            _producer!.AbortTransaction(TimeSpan.FromSeconds(30));
+            using (Watch("minimizer transaction abort"))
+            {
+                _producer!.AbortTransaction(TimeSpan.FromSeconds(30));
+            }
         }
         catch (KafkaException e)
         {
@@ -480,4 +497,6 @@ public sealed class MinimizerEngine : IDisposable
             }
         }
     }
+
+    private StallWatchdog.Scope Watch(string operation) => Watchdog?.Watch(operation) ?? default;
 }

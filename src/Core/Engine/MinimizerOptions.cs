@@ -64,6 +64,12 @@ public sealed class MinimizerOptions
     /// <summary><c>Minimizer:RetryBackoffMs</c>: first wait after a failed batch (Redis or Kafka down); doubles to 5 s.</summary>
     public int RetryBackoffMs { get; set; } = 100;
 
+    /// <summary>
+    /// <c>Minimizer:KafkaStallLimitSeconds</c>: how long a transactional Kafka call may block, past its own 30-second
+    /// timeout, before <see cref="StallWatchdog"/> reports it and the service stops to be restarted.
+    /// </summary>
+    public int KafkaStallLimitSeconds { get; set; } = 120;
+
     /// <summary>Topic names.</summary>
     public TopicOptions Topics { get; set; } = new();
 

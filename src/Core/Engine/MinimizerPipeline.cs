@@ -14,8 +14,9 @@ public sealed class MinimizerPipeline : IDisposable
     private readonly MinimizerPipelineBuilder _builder;
 
     internal MinimizerPipeline(MinimizerPipelineBuilder builder, MinimizerOptions engineOptions, ConsentCache cache, MinimizerCore core,
-        MinimizerEngine engine, Anonymization.ReleaseEngine release, ConsentLoader? loader)
+        MinimizerEngine engine, Anonymization.ReleaseEngine release, ConsentLoader? loader, StallWatchdog watchdog)
     {
+        Watchdog = watchdog;
         _builder = builder;
         EngineOptions = engineOptions;
         Cache = cache;
@@ -59,6 +60,9 @@ public sealed class MinimizerPipeline : IDisposable
     /// <summary>The consent loader, when <see cref="MinimizerPipelineBuilder.LoaderGroupId"/> was set; call <see cref="ConsentLoader.RunAsync"/> to run it.</summary>
     public ConsentLoader? Loader { get; }
 
+    /// <summary>Watches the engine's and the release stage's transactional Kafka calls; the service stops when one stalls.</summary>
+    public StallWatchdog Watchdog { get; }
+
     /// <summary>
     /// Another engine over this pipeline's core and near-cache, with <see cref="MinimizerPipelineBuilder.EngineOptions(string, string, TopicOptions)"/>:
     /// same settings, another group, instance id and topics. The core is not thread-safe, so it must not run while
@@ -73,6 +77,7 @@ public sealed class MinimizerPipeline : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        Watchdog.Dispose();
         Release.Dispose();
         Engine.Dispose();
         Core.Dispose();

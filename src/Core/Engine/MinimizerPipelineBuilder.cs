@@ -111,6 +111,7 @@ public sealed class MinimizerPipelineBuilder
             BatchMaxWaitMs = Options.BatchMaxWaitMs,
             SubjectCacheCapacity = Options.SubjectCacheCapacity,
             RetryBackoffMs = Options.RetryBackoffMs,
+            KafkaStallLimitSeconds = (int)Options.KafkaStallLimit.TotalSeconds,
             Topics = new TopicOptions
             {
                 TelematicsRaw = topics.TelematicsRaw,
@@ -159,20 +160,22 @@ public sealed class MinimizerPipelineBuilder
     {
         MinimizerOptions engineOptions = EngineOptions();
         var cache = new ConsentCache(Store, Options.ConsentCacheOptions(), TimeProvider);
+        var watchdog = new StallWatchdog(Options.KafkaStallLimit, TimeProvider, LoggerFactory.CreateLogger<StallWatchdog>());
         MinimizerCore? core = null;
         MinimizerEngine? engine = null;
         Anonymization.ReleaseEngine? release = null;
         try
         {
             core = new MinimizerCore(Policy, Keys, cache, Options.SubjectCacheCapacity);
-            engine = NewEngine(engineOptions, core, cache);
-            release = NewRelease(engineOptions);
+            engine = NewEngine(engineOptions, core, cache, watchdog);
+            release = NewRelease(engineOptions, watchdog);
             ConsentLoader? loader = LoaderGroupId is null ? null : NewLoader(LoaderGroupId);
             Metrics?.Attach(engine, cache, core, engineOptions.Topics, loader);
-            return new MinimizerPipeline(this, engineOptions, cache, core, engine, release, loader);
+            return new MinimizerPipeline(this, engineOptions, cache, core, engine, release, loader, watchdog);
         }
         catch
         {
+            watchdog.Dispose();
             release?.Dispose();
             engine?.Dispose();
             core?.Dispose();
@@ -199,11 +202,11 @@ public sealed class MinimizerPipelineBuilder
         }
     }
 
-    internal MinimizerEngine NewEngine(MinimizerOptions options, MinimizerCore core, ConsentCache cache) =>
-        new(options, core, cache, LoggerFactory.CreateLogger<MinimizerEngine>(), TimeProvider);
+    internal MinimizerEngine NewEngine(MinimizerOptions options, MinimizerCore core, ConsentCache cache, StallWatchdog? watchdog = null) =>
+        new(options, core, cache, LoggerFactory.CreateLogger<MinimizerEngine>(), TimeProvider) { Watchdog = watchdog };
 
-    internal Anonymization.ReleaseEngine NewRelease(MinimizerOptions options) =>
-        new(options, Policy, Density, Release, LoggerFactory.CreateLogger<Anonymization.ReleaseEngine>(), TimeProvider) { Observer = SegmentObserver };
+    internal Anonymization.ReleaseEngine NewRelease(MinimizerOptions options, StallWatchdog? watchdog = null) =>
+        new(options, Policy, Density, Release, LoggerFactory.CreateLogger<Anonymization.ReleaseEngine>(), TimeProvider) { Observer = SegmentObserver, Watchdog = watchdog };
 
     internal ConsentLoader NewLoader(string groupId) =>
         new(LoaderOptions(groupId), Store, Keys, LoggerFactory.CreateLogger<ConsentLoader>(), TimeProvider);

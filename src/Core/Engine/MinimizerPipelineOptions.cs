@@ -40,6 +40,9 @@ public sealed record MinimizerPipelineOptions
     /// <summary>First wait after a failed batch (<c>Minimizer:RetryBackoffMs</c>).</summary>
     public int RetryBackoffMs { get; init; } = 100;
 
+    /// <summary>How long a transactional Kafka call may block before the pipeline's <see cref="StallWatchdog"/> reports it (<c>Minimizer:KafkaStallLimitSeconds</c>).</summary>
+    public TimeSpan KafkaStallLimit { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Also commit offsets with the consumer after a transaction (<c>Minimizer:CommitOffsetsOutsideTransaction</c>).</summary>
     public bool CommitOffsetsOutsideTransaction { get; init; } = true;
 

@@ -26,6 +26,17 @@ public sealed class MinimizerService(MinimizerSettings settings, MinimizerMetric
             logger: loggers.CreateLogger<RedisConsentStore>()).ConfigureAwait(false);
         using MinimizerPipeline pipeline = MinimizerServicePipeline.Builder(settings, store, loggers, metrics).Build();
         MinimizerEngine engine = pipeline.Engine;
+
+        // A Kafka call blocked past its own timeout cannot be cancelled: stop with an error so the supervisor starts
+        // a new process (the watchdog logged which call). If the host cannot stop because that call holds a loop,
+        // the process exits once the shutdown timeout is over.
+        pipeline.Watchdog.Stalled += (_, _) =>
+        {
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+            _ = Task.Delay(MinimizerHost.ShutdownTimeout + TimeSpan.FromSeconds(5), CancellationToken.None)
+                .ContinueWith(static _ => Environment.Exit(1), TaskScheduler.Default);
+        };
         logger.LogInformation("Policy {Version} from {Source}: purposes {Purposes}", settings.Policy.PolicyVersion, settings.Policy.Source,
             string.Join(", ", settings.Policy.Purposes.Select(p => p.Name + "->" + p.Topic)));
 

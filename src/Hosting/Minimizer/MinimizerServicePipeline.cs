@@ -20,6 +20,7 @@ internal static class MinimizerServicePipeline
         BatchMaxMessages = settings.Engine.BatchMaxMessages,
         BatchMaxWaitMs = settings.Engine.BatchMaxWaitMs,
         RetryBackoffMs = settings.Engine.RetryBackoffMs,
+        KafkaStallLimit = TimeSpan.FromSeconds(settings.Engine.KafkaStallLimitSeconds),
         CommitOffsetsOutsideTransaction = settings.Engine.CommitOffsetsOutsideTransaction,
     };
 

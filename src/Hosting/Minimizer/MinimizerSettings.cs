@@ -43,6 +43,13 @@ public sealed class MinimizerServiceOptions
     /// <summary><c>Minimizer:RetryBackoffMs</c>.</summary>
     [Range(1, 60_000)]
     public int RetryBackoffMs { get; set; } = 100;
+
+    /// <summary>
+    /// <c>Minimizer:KafkaStallLimitSeconds</c>: how long a transactional Kafka call may block before the service stops
+    /// to be restarted (<see cref="StallWatchdog"/>); more than the calls' own 30-second timeout.
+    /// </summary>
+    [Range(35, 3600)]
+    public int KafkaStallLimitSeconds { get; set; } = 120;
 }
 
 /// <summary>Consent store, near-cache and loader settings as configured (section <c>Consent</c>).</summary>
@@ -163,6 +170,7 @@ public sealed class MinimizerSettings
             BatchMaxWaitMs = minimizer.BatchMaxWaitMs,
             SubjectCacheCapacity = minimizer.SubjectCacheCapacity,
             RetryBackoffMs = minimizer.RetryBackoffMs,
+            KafkaStallLimitSeconds = minimizer.KafkaStallLimitSeconds,
         };
         engine.Topics.TelematicsRaw = topics.TelematicsRaw;
         engine.Topics.WifiRaw = topics.WifiRaw;
