@@ -22,20 +22,33 @@ public sealed class ConsentChangeTranslator
     /// <summary>Reason code: the purpose is not one of <see cref="KnownPurposes"/>.</summary>
     public const string UnknownPurposeReason = "unknown-purpose";
 
+    /// <summary>
+    /// Reason code: a grant effective more than <see cref="MaxFutureSkew"/> from now. Changes are ordered by effective
+    /// time, so a grant dated in year 9999 could never be withdrawn; it is refused instead.
+    /// </summary>
+    public const string GrantInFutureReason = "grant-in-future";
+
+    /// <summary>How far ahead of this machine's clock an effective time may be (clock skew between systems).</summary>
+    public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromDays(1);
+
     private readonly PseudonymKey _consentIndexKey;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates a translator.</summary>
     /// <param name="consentIndexKey">The key for purpose <see cref="PseudonymKeyFactory.ConsentIndexPurpose"/>, epoch <see cref="PseudonymKeyFactory.StableEpoch"/>; the caller keeps ownership.</param>
-    public ConsentChangeTranslator(PseudonymKey consentIndexKey)
+    /// <param name="timeProvider">The clock future effective times are judged by; <see cref="TimeProvider.System"/> when null.</param>
+    public ConsentChangeTranslator(PseudonymKey consentIndexKey, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(consentIndexKey);
         _consentIndexKey = consentIndexKey;
+        _time = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>Translates <paramref name="message"/> (a single-object encoded ConsentChange).</summary>
     /// <param name="message">The Kafka message value.</param>
     /// <param name="update">The update when the message is valid.</param>
-    /// <param name="reasonCode">When invalid, a stable code saying why (Avro status, identifier status or <see cref="UnknownPurposeReason"/>); never contains the identifier.</param>
+    /// <param name="reasonCode">When invalid, a stable code saying why (Avro status, identifier status, <see cref="UnknownPurposeReason"/> or <see cref="GrantInFutureReason"/>); never contains the identifier.</param>
+    /// <remarks>A withdrawal dated beyond <see cref="MaxFutureSkew"/> is honoured as of now: a withdrawal always counts, and a later grant can still supersede it.</remarks>
     public bool TryTranslate(ReadOnlySpan<byte> message, out ConsentUpdate update, [NotNullWhen(false)] out string? reasonCode)
     {
         update = default;
@@ -59,6 +72,19 @@ public sealed class ConsentChangeTranslator
             return false;
         }
 
+        long effectiveTime = change.EffectiveTime;
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (effectiveTime > now + (long)MaxFutureSkew.TotalMilliseconds)
+        {
+            if (change.Granted)
+            {
+                reasonCode = GrantInFutureReason;
+                return false;
+            }
+
+            effectiveTime = now;
+        }
+
         Span<byte> normalized = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
         NormalizeStatus normalizeStatus = IdentifierNormalizer.TryNormalize(
             change.SubjectType, change.SubjectId.Of(message), normalized, out int written, out _);
@@ -76,7 +102,7 @@ public sealed class ConsentChangeTranslator
             Encoding.ASCII.GetString(consentKey),
             purposeId,
             change.Granted,
-            change.EffectiveTime,
+            effectiveTime,
             change.PolicyVersion.ToString(message) ?? string.Empty,
             change.Minor);
         reasonCode = null;

@@ -94,7 +94,7 @@ public sealed partial class ConsentLoader
     private void Run(CancellationToken cancellationToken)
     {
         using PseudonymKey consentIndexKey = _keyFactory.Create(PseudonymKeyFactory.ConsentIndexPurpose, PseudonymKeyFactory.StableEpoch);
-        var translator = new ConsentChangeTranslator(consentIndexKey);
+        var translator = new ConsentChangeTranslator(consentIndexKey, _time);
         using IConsumer<Ignore, byte[]> consumer = _consumerFactory(BuildConsumerConfig());
         var state = new LoopState(consumer, translator, ViewOf(_store, _options.Topic));
         consumer.Subscribe(_options.Topic);

@@ -101,6 +101,44 @@ public class ConsentLoaderTests
     }
 
     [Fact]
+    public async Task Poison_changes_are_rejected_by_reason_and_a_grant_dated_in_year_9999_can_never_freeze_consent()
+    {
+        var factory = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
+        string consentKey = ExpectedConsentKey(factory, SubjectType.Vin, Vin);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+        long now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        long year9999 = new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        var store = new InMemoryConsentStore();
+        (IConsumer<Ignore, byte[]> consumer, FakeKafkaConsumer fake) = FakeKafkaConsumer.Create();
+        fake.Enqueue(Encode(SubjectType.Vin, Vin, KnownPurposes.Positioning, true, now - 1000, "v1", false));
+        fake.Enqueue([0xC3, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02]);
+        fake.Enqueue(Encode(SubjectType.Vin, Vin, "analytics-resale", true, now, "v1", false));
+        fake.Enqueue(Encode(SubjectType.Vin, new string('A', 1 << 20), KnownPurposes.Positioning, true, now, "v1", false));
+        fake.Enqueue(Encode(SubjectType.Vin, Vin, KnownPurposes.Positioning, true, year9999, "v1", false));
+        fake.Enqueue(Encode(SubjectType.Vin, Vin, KnownPurposes.Positioning, false, year9999, "v1", false));
+        fake.Enqueue(Encode(SubjectType.Vin, Vin, KnownPurposes.Positioning, true, now + 1000, "v1", false));
+        fake.CommitTarget = 7;
+
+        var loader = new ConsentLoader(new ConsentLoaderOptions(), store, factory, null, time, _ => consumer);
+        using var stop = new CancellationTokenSource();
+        Task run = loader.RunAsync(stop.Token);
+        long committed = await fake.CommittedThrough.Task.WaitAsync(Guard);
+        await stop.CancelAsync();
+        await run.WaitAsync(Guard);
+
+        // Nothing stalled: every poison record was rejected by reason, and the valid changes after them applied. The
+        // year-9999 grant was refused and the year-9999 withdrawal counted as of now, so the grant a second later wins.
+        Assert.Equal(7, committed);
+        Assert.Equal(3, loader.Applied);
+        IReadOnlyDictionary<string, long> reasons = loader.RejectedByReason;
+        Assert.Equal(1, reasons[AvroStatus.UnknownFingerprint.ToReasonCode()]);
+        Assert.Equal(1, reasons[ConsentChangeTranslator.UnknownPurposeReason]);
+        Assert.Equal(1, reasons[AvroStatus.LengthTooLarge.ToReasonCode()]);
+        Assert.Equal(1, reasons[ConsentChangeTranslator.GrantInFutureReason]);
+        Assert.Equal(new PurposeConsent(ConsentState.Granted, now + 1000, "v1"), (await store.GetAsync(consentKey)).GetPurpose(Positioning));
+    }
+
+    [Fact]
     public async Task Stopping_during_an_outage_commits_nothing()
     {
         var factory = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
@@ -132,7 +170,7 @@ public class ConsentLoaderTests
 
     private static byte[] Encode(SubjectType type, string subjectId, string purpose, bool granted, long effectiveTime, string policyVersion, bool minor)
     {
-        Span<byte> buffer = stackalloc byte[512];
+        Span<byte> buffer = new byte[512 + (subjectId.Length * 3)];
         var writer = new AvroWriter(buffer);
         SingleObjectEncoding.WriteHeader(ref writer, SchemaFingerprints.ConsentChange);
         writer.WriteInt((int)type);
