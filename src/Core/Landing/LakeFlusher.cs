@@ -34,6 +34,7 @@ internal sealed partial class LakeFlusher
     private long _filesWritten;
     private long _quarantined;
     private long _droppedErased;
+    private long _flushFailures;
 
     public LakeFlusher(SinkOptions options, ErasedSubjects erased, LakeGate gate, SinkMetrics metrics, ILogger logger, TimeProvider time)
     {
@@ -59,6 +60,9 @@ internal sealed partial class LakeFlusher
 
     /// <summary>Messages sent to quarantine.</summary>
     public long Quarantined => Interlocked.Read(ref _quarantined);
+
+    /// <summary>Flushes that failed and were retried (a full or read-only disk, Kafka refusing).</summary>
+    public long FlushFailures => Interlocked.Read(ref _flushFailures);
 
     /// <summary>Messages dropped because their subject was erased.</summary>
     public long DroppedErased => Interlocked.Read(ref _droppedErased);
@@ -139,6 +143,8 @@ internal sealed partial class LakeFlusher
             }
             catch (Exception e) when (e is KafkaException or IOException or UnauthorizedAccessException)
             {
+                Interlocked.Increment(ref _flushFailures);
+                _metrics.FlushFailures.Add(1, new KeyValuePair<string, object?>("error", e.GetType().Name));
                 LogFlushFailed(_logger, e.GetType().Name, backoff);
             }
 

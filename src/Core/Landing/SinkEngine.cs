@@ -84,6 +84,9 @@ public sealed partial class SinkEngine : IDisposable
     /// <summary>Messages sent to quarantine by this engine.</summary>
     public long Quarantined => _flusher.Quarantined;
 
+    /// <summary>Flushes that failed and were retried; see <see cref="LakeFlusher.FlushFailures"/>.</summary>
+    public long FlushFailures => _flusher.FlushFailures;
+
     /// <summary>Messages dropped because their subject was erased.</summary>
     public long DroppedErased => _flusher.DroppedErased;
 

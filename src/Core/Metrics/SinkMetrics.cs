@@ -24,6 +24,8 @@ public sealed class SinkMetrics : IDisposable
         FilesWritten = _meter.CreateCounter<long>("sieve.sink.files.written", "{file}", "Lake files published (tag: purpose).");
         RowsQuarantined = _meter.CreateCounter<long>("sieve.sink.rows.quarantined", "{row}", "Messages sent to quarantine (tags: purpose, reason).");
         RowsDroppedErased = _meter.CreateCounter<long>("sieve.sink.rows.dropped_erased", "{row}", "Messages not landed because their subject was erased (tag: purpose).");
+        FlushFailures = _meter.CreateCounter<long>("sieve.sink.flush.failures", "{failure}",
+            "Flushes that failed and were retried (tag: error = the exception type, e.g. IOException for a full or read-only disk).");
         FlushDuration = _meter.CreateHistogram<double>("sieve.sink.flush.duration", "ms", "Writing, syncing and renaming one flush's files.");
         CommitDuration = _meter.CreateHistogram<double>("sieve.sink.commit.duration", "ms", "Committing offsets after a flush.");
         ErasureRequests = _meter.CreateCounter<long>("sieve.sink.erasure.requests", "{request}", "Erasure requests handled (tags: reason, status).");
@@ -42,6 +44,9 @@ public sealed class SinkMetrics : IDisposable
 
     /// <summary>Rows landed.</summary>
     public Counter<long> RowsWritten { get; }
+
+    /// <summary>Flushes that failed (disk full or read-only, Kafka refusing) and were retried.</summary>
+    public Counter<long> FlushFailures { get; }
 
     /// <summary>Files published.</summary>
     public Counter<long> FilesWritten { get; }
