@@ -13,6 +13,7 @@ namespace Sieve.IntegrationTests.Sink;
 /// every kill the lake holds every committed input exactly once, and in the end every input exactly once.
 /// </summary>
 [Collection(KafkaCollection.Name)]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed partial class SinkProcessCrashTests(KafkaFixture kafka, Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
@@ -86,6 +87,12 @@ public sealed partial class SinkProcessCrashTests(KafkaFixture kafka, Xunit.Abst
             AssertCommittedInputsLandedOnce(bed.Root, Committed(offsets, partitions));
             Assert.Equal(produced, LakeQuery.Scalar("SELECT count(*) FROM " + LakeQuery.All(bed.Root)));
             Assert.Empty(Directory.EnumerateFiles(bed.Root, "*.tmp", SearchOption.AllDirectories));
+
+            // What the Sink service created in the lake is closed to other users: folders 0750, files 0640.
+            Assert.All(Directory.EnumerateDirectories(bed.Root, "*", SearchOption.AllDirectories),
+                d => Assert.Equal(Sieve.Core.Lake.LakePermissions.FolderMode, File.GetUnixFileMode(d)));
+            Assert.All(Directory.EnumerateFiles(bed.Root, "*.parquet", SearchOption.AllDirectories),
+                f => Assert.Equal(Sieve.Core.Lake.LakePermissions.FileMode, File.GetUnixFileMode(f)));
         }
         finally
         {
