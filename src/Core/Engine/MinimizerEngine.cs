@@ -297,6 +297,7 @@ public sealed class MinimizerEngine : IDisposable
 
         // Phase 1: decide the whole batch (consent fetches may await or fail here) before anything is produced.
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        _core.NowMillis = now;
         int misses = 0;
         for (int i = 0; i < batch.Count;)
         {

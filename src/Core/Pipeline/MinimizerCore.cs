@@ -78,6 +78,15 @@ public sealed class MinimizerCore : IDisposable
     /// <summary>Event time of the input being processed (valid inside <see cref="IMinimizedRecordSink.Forward"/>).</summary>
     public long CurrentEventTime { get; private set; }
 
+    /// <summary>
+    /// The wall clock (Unix ms) event times are judged by; the engine sets it once per batch. An event more than a day
+    /// ahead of it (<c>event-time-in-future</c>) or older than the policy's longest retention
+    /// (<c>event-time-past-retention</c>) is quarantined: the first would sit in the lake past every retention sweep
+    /// and move the release stage's watermark ahead of every other vehicle; the second is due for deletion already.
+    /// 0 (tools that replay samples) checks only that the time is a date between 1970 and 9999.
+    /// </summary>
+    public long NowMillis { get; set; }
+
     /// <summary>Kind of the input being processed (valid inside <see cref="IMinimizedRecordSink.Forward"/>).</summary>
     public InputKind CurrentInputKind { get; private set; }
 
@@ -171,6 +180,11 @@ public sealed class MinimizerCore : IDisposable
         if (fields.HasLocation && !IsValidLocation(fields.Location))
         {
             quarantine = new QuarantineReason("location-out-of-range", "location: latitude must be within [-90, 90] and longitude within [-180, 180]");
+            return ProcessStatus.Quarantined;
+        }
+
+        if (!IsPlausibleEventTime(fields.EventTime, out quarantine))
+        {
             return ProcessStatus.Quarantined;
         }
 
@@ -326,6 +340,40 @@ public sealed class MinimizerCore : IDisposable
         entry.ConsentKey = System.Text.Encoding.ASCII.GetString(entry.ConsentKeyUtf8);
         _subjects.Add(entry);
         return entry;
+    }
+
+    // The last millisecond DateTimeOffset can hold (9999-12-31): later times cannot even be turned into a date.
+    private const long MaxEventTime = 253_402_300_799_999;
+    private const long MaxFutureSkewMillis = 86_400_000;
+
+    private bool IsPlausibleEventTime(long eventTime, out QuarantineReason quarantine)
+    {
+        quarantine = default;
+        if (eventTime is < 0 or > MaxEventTime)
+        {
+            quarantine = new QuarantineReason("event-time-out-of-range", "eventTime: must be a date from 1970 to 9999");
+            return false;
+        }
+
+        long now = NowMillis;
+        if (now <= 0)
+        {
+            return true;
+        }
+
+        if (eventTime > now + MaxFutureSkewMillis)
+        {
+            quarantine = new QuarantineReason("event-time-in-future", "eventTime: more than a day ahead of the minimizer's clock");
+            return false;
+        }
+
+        if (eventTime < now - (long)_policy.LongestRetention.TotalMilliseconds)
+        {
+            quarantine = new QuarantineReason("event-time-past-retention", "eventTime: older than the policy's longest retention");
+            return false;
+        }
+
+        return true;
     }
 
     private static bool IsValidLocation(in GeoLocation location) =>

@@ -258,6 +258,33 @@ public sealed class MinimizerCoreTests : IDisposable
         Assert.DoesNotMatch("[A-HJ-NPR-Z0-9]{17}", reason.Detail);
     }
 
+    [Theory]
+    [InlineData(long.MaxValue, "event-time-out-of-range")]
+    [InlineData(-1L, "event-time-out-of-range")]
+    [InlineData(253_402_300_800_000L, "event-time-out-of-range")]
+    [InlineData(Now + (2 * 86_400_000L), "event-time-in-future")]
+    [InlineData(Now - (731 * 86_400_000L), "event-time-past-retention")]
+    [InlineData(Now + 3_600_000L, null)]
+    [InlineData(Now - (729 * 86_400_000L), null)]
+    public async Task Event_times_far_in_the_future_or_the_past_are_quarantined_by_the_engines_clock(long eventTime, string? expectedCode)
+    {
+        string vin = _ids.Vin();
+        await _h.GrantAsync(SubjectType.Vin, vin, KnownPurposes.Positioning, 0);
+        _h.Core.NowMillis = Now;
+        var (status, _, reason) = await _h.ProcessAsync(InputKind.Telematics, Vehicle(vin, eventTime).ToMessage());
+        if (expectedCode is null)
+        {
+            Assert.NotEqual(ProcessStatus.Quarantined, status);
+            Assert.NotEmpty(_h.Sink.Records);
+        }
+        else
+        {
+            Assert.Equal(ProcessStatus.Quarantined, status);
+            Assert.Equal(expectedCode, reason.Code);
+            Assert.Empty(_h.Sink.Records);
+        }
+    }
+
     [Fact]
     public async Task An_invalid_phone_on_a_wifi_event_is_quarantined_not_keyed_by_the_mac_instead()
     {
