@@ -114,13 +114,17 @@ public sealed class QuarantineTests(KafkaFixture kafka, RedisFixture redis, ITes
         Assert.Equal(expected.Values.Select(v => v.Code).Order(), quarantined.Select(r => r.Value.ReasonCode).Order());
         Assert.Equal(expected.Values.GroupBy(v => v.Code).ToDictionary(g => g.Key, g => (long)g.Count()), AuditLedger.Quarantined(entries));
 
-        // The batch went on: every audit record that counts a bad input also counts forwarded good events.
+        // The batch went on: in every audit record that counts a bad input, every other input was forwarded. How the
+        // inputs fall into batches depends on the machine's speed (under load a batch can hold one input), so the
+        // check holds for any cut; and at least one batch mixed bad and forwarded inputs.
         foreach ((string topic, long offset) in expected.Keys)
         {
             AuditEntry covering = Assert.Single(entries, e => e.Covers(topic, 0, offset));
-            Assert.True(covering.QuarantinedTotal > 0 && covering.Purposes[Positioning].Forwarded > 0,
-                "The batch with the bad input at " + topic + " @" + offset + " forwarded nothing.");
+            Assert.True(covering.QuarantinedTotal > 0 && covering.Purposes[Positioning].Forwarded == covering.Inputs - covering.QuarantinedTotal,
+                "The batch with the bad input at " + topic + " @" + offset + " did not forward all its good inputs.");
         }
+
+        Assert.Contains(entries, e => e.QuarantinedTotal > 0 && e.Purposes[Positioning].Forwarded > 0);
 
         using var positioningTail = TopicTail<PurposeRecord>.Start(kafka.BootstrapServers, topics.Positioning, r => OutputDecoder.Purpose(r, "PositioningRecord"));
         List<Tailed<PurposeRecord>> positioning = await positioningTail.ReadToEndAsync(Wait);
