@@ -85,6 +85,66 @@ public sealed class TeltonikaKafkaOutageTests
         Assert.True(host.Metrics.Rejects("kafka-unavailable") >= 1);
     }
 
+    [Fact]
+    public async Task Kafka_refusing_past_the_delivery_timeout_with_1000_units_connected_acks_none_and_every_resend_lands()
+    {
+        const int Units = 1000;
+        using MockKafkaCluster cluster = MockKafkaCluster.Start(brokers: 1);
+        cluster.CreateTopic(Topics.TelematicsRaw, 3);
+        await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(cluster.BootstrapServers, new Dictionary<string, string?>
+        {
+            ["Kafka:DeliveryTimeoutMs"] = "1000",
+
+            // Every test unit connects from 127.0.0.1; the per-address cap is for real units behind distinct addresses.
+            ["Ingest:Teltonika:MaxConnectionsPerAddress"] = "2000",
+        });
+        string[] imeis = [.. Enumerable.Range(0, Units).Select(i => TestVehicles.Imei(1000 + i))];
+        byte[][] packets = [.. Enumerable.Range(0, Units).Select(i => Packet(i * 2, 2))];
+
+        var units = new TeltonikaConnection[Units];
+        try
+        {
+            for (int i = 0; i < Units; i++)
+            {
+                units[i] = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, imeis[i]);
+            }
+
+            // Every produce request fails with a retriable error until the records time out (ApiKey 0 = Produce);
+            // all 1,000 units send at once, and none gets an ack for records Kafka did not persist.
+            cluster.PushRequestErrors(0, Enumerable.Repeat(ErrorCode.NotEnoughReplicas, 100_000).ToArray());
+            int?[] acks = await Task.WhenAll(Enumerable.Range(0, Units).Select(i => units[i].SendPacketAsync(packets[i])));
+            Assert.All(acks, Assert.Null);
+        }
+        finally
+        {
+            foreach (TeltonikaConnection? unit in units)
+            {
+                if (unit is not null)
+                {
+                    await unit.DisposeAsync();
+                }
+            }
+        }
+
+        // Kafka takes data again: every unit reconnects and resends, and every record lands.
+        cluster.ClearRequestErrors(0);
+        int[] resent = await Task.WhenAll(Enumerable.Range(0, Units).Select(async i =>
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                await using TeltonikaConnection unit = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, imeis[i]);
+                int? ack = await unit.SendPacketAsync(packets[i]);
+                if (ack is not null || attempt == 20)
+                {
+                    return ack ?? 0;
+                }
+            }
+        }));
+        Assert.All(resent, ack => Assert.Equal(2, ack));
+        Assert.True(host.Metrics.Rejects("kafka-unavailable") >= 1);
+        await KafkaTestClient.ConsumeExactlyAsync(cluster.BootstrapServers, Topics.TelematicsRaw, Units * 2, ConsumeLimit);
+    }
+
     private static byte[] Packet(int first, int count) => AvlWriter.Packet(AvlWriter.Codec8Extended, Enumerable.Range(first, count)
         .Select(i => new UnitRecord(1700000000000 + (i * 1000L), 121.47 + (i * 1e-4), 31.23, Satellites: 8, Io: [new AvlIo(239, 1, 1)]))
         .ToArray());
