@@ -24,31 +24,7 @@ public sealed class ReadinessTests(KafkaFixture kafka, RedisFixture redis)
     {
         RedisServerProcess server = await redis.StartDedicatedAsync();
         PipelineTopics topics = await PipelineTopics.CreateAsync(kafka, "readyz", rawPartitions: 1);
-        string folder = Directory.CreateTempSubdirectory("sieve-readyz-test-").FullName;
-        string policyPath = Path.Combine(folder, "policy.json");
-        await File.WriteAllTextAsync(policyPath, topics.PolicyJson());
-        var config = new Dictionary<string, string?>
-        {
-            ["Kafka:BootstrapServers"] = kafka.BootstrapServers,
-            ["Redis:Configuration"] = server.Configuration,
-            ["Keys:AllowDemoKey"] = "true",
-            ["Policy:Path"] = policyPath,
-            ["Metrics:Urls"] = "http://127.0.0.1:0",
-            ["Minimizer:GroupId"] = kafka.UniqueGroup("e2e-readyz"),
-            ["Minimizer:InstanceId"] = "e2e-readyz",
-            ["Consent:LoaderGroupId"] = kafka.UniqueGroup("e2e-readyz-loader"),
-            ["Topics:TelematicsRaw"] = topics.TelematicsRaw,
-            ["Topics:WifiRaw"] = topics.WifiRaw,
-            ["Topics:ConsentChanges"] = topics.ConsentChanges,
-            ["Topics:Quarantine"] = topics.Quarantine,
-            ["Topics:Audit"] = topics.Audit,
-        };
-        await using RunningService minimizer = await RunningService.StartAsync("minimizer", MinimizerHost.Build(new MinimizerHostOptions
-        {
-            ContentRootPath = folder,
-            ConfigureBuilder = b => b.Configuration.AddInMemoryCollection(config),
-        }));
-
+        await using RunningService minimizer = await StartMinimizerAsync(server, topics, "e2e-readyz");
         JsonElement ready = await ReadinessUntilAsync(minimizer, HttpStatusCode.OK);
         Assert.Equal("Healthy", Check(ready, "kafka"));
         Assert.Equal("Healthy", Check(ready, "redis"));
@@ -72,30 +48,7 @@ public sealed class ReadinessTests(KafkaFixture kafka, RedisFixture redis)
     {
         RedisServerProcess server = await redis.StartDedicatedAsync();
         PipelineTopics topics = await PipelineTopics.CreateAsync(kafka, "readyz-view", rawPartitions: 1);
-        string folder = Directory.CreateTempSubdirectory("sieve-readyz-view-test-").FullName;
-        string policyPath = Path.Combine(folder, "policy.json");
-        await File.WriteAllTextAsync(policyPath, topics.PolicyJson());
-        var config = new Dictionary<string, string?>
-        {
-            ["Kafka:BootstrapServers"] = kafka.BootstrapServers,
-            ["Redis:Configuration"] = server.Configuration,
-            ["Keys:AllowDemoKey"] = "true",
-            ["Policy:Path"] = policyPath,
-            ["Metrics:Urls"] = "http://127.0.0.1:0",
-            ["Minimizer:GroupId"] = kafka.UniqueGroup("e2e-readyz-view"),
-            ["Minimizer:InstanceId"] = "e2e-readyz-view",
-            ["Consent:LoaderGroupId"] = kafka.UniqueGroup("e2e-readyz-view-loader"),
-            ["Topics:TelematicsRaw"] = topics.TelematicsRaw,
-            ["Topics:WifiRaw"] = topics.WifiRaw,
-            ["Topics:ConsentChanges"] = topics.ConsentChanges,
-            ["Topics:Quarantine"] = topics.Quarantine,
-            ["Topics:Audit"] = topics.Audit,
-        };
-        await using RunningService minimizer = await RunningService.StartAsync("minimizer", MinimizerHost.Build(new MinimizerHostOptions
-        {
-            ContentRootPath = folder,
-            ConfigureBuilder = b => b.Configuration.AddInMemoryCollection(config),
-        }));
+        await using RunningService minimizer = await StartMinimizerAsync(server, topics, "e2e-readyz-view");
         await ReadinessUntilAsync(minimizer, HttpStatusCode.OK);
 
         // Three grants reach Redis through the loader; the view records the partition's position with them.
@@ -150,6 +103,35 @@ public sealed class ReadinessTests(KafkaFixture kafka, RedisFixture redis)
 
         cluster.SetBrokerUp(1);
         await ReadinessUntilAsync(ingest, HttpStatusCode.OK);
+    }
+
+    // The Minimizer service on a dedicated Redis and the test's topics, with its operations listener on a free port.
+    private async Task<RunningService> StartMinimizerAsync(RedisServerProcess server, PipelineTopics topics, string name)
+    {
+        string folder = Directory.CreateTempSubdirectory("sieve-" + name + "-").FullName;
+        string policyPath = Path.Combine(folder, "policy.json");
+        await File.WriteAllTextAsync(policyPath, topics.PolicyJson());
+        var config = new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = kafka.BootstrapServers,
+            ["Redis:Configuration"] = server.Configuration,
+            ["Keys:AllowDemoKey"] = "true",
+            ["Policy:Path"] = policyPath,
+            ["Metrics:Urls"] = "http://127.0.0.1:0",
+            ["Minimizer:GroupId"] = kafka.UniqueGroup(name),
+            ["Minimizer:InstanceId"] = name,
+            ["Consent:LoaderGroupId"] = kafka.UniqueGroup(name + "-loader"),
+            ["Topics:TelematicsRaw"] = topics.TelematicsRaw,
+            ["Topics:WifiRaw"] = topics.WifiRaw,
+            ["Topics:ConsentChanges"] = topics.ConsentChanges,
+            ["Topics:Quarantine"] = topics.Quarantine,
+            ["Topics:Audit"] = topics.Audit,
+        };
+        return await RunningService.StartAsync("minimizer", MinimizerHost.Build(new MinimizerHostOptions
+        {
+            ContentRootPath = folder,
+            ConfigureBuilder = b => b.Configuration.AddInMemoryCollection(config),
+        }));
     }
 
     private static string? Check(JsonElement readiness, string name) =>
