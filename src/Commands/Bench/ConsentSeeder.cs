@@ -11,8 +11,13 @@ namespace Sieve.Commands.Bench;
 public static class ConsentSeeder
 {
     private const int InFlight = 256;
+    private const int MaxAttempts = 10;
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(2);
 
-    /// <summary>Applies <paramref name="changes"/> to <paramref name="store"/>; returns how many were applied.</summary>
+    /// <summary>
+    /// Applies <paramref name="changes"/> to <paramref name="store"/>, retrying a write the store refused as
+    /// unavailable (up to 10 attempts); returns how many changed the store.
+    /// </summary>
     public static async Task<int> ApplyAsync(IConsentStore store, IReadOnlyList<ConsentChangeData> changes, PseudonymKeyFactory keyFactory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -29,7 +34,7 @@ public static class ConsentSeeder
                 throw new InvalidOperationException("A synthetic consent change did not translate: " + reason);
             }
 
-            pending.Add(store.ApplyAsync(update, cancellationToken));
+            pending.Add(ApplyWithRetriesAsync(store, update, cancellationToken));
             if (pending.Count == InFlight)
             {
                 applied += await DrainAsync(pending).ConfigureAwait(false);
@@ -37,6 +42,25 @@ public static class ConsentSeeder
         }
 
         return applied + await DrainAsync(pending).ConfigureAwait(false);
+    }
+
+    // A store too slow to answer in its time bound (a loaded machine) fails closed; an apply is idempotent, so it is
+    // retried. One that ran although it timed out is then found in the store and counts as unchanged.
+    private static async Task<bool> ApplyWithRetriesAsync(IConsentStore store, ConsentUpdate update, CancellationToken cancellationToken)
+    {
+        TimeSpan delay = TimeSpan.FromMilliseconds(100);
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await store.ApplyAsync(update, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConsentUnavailableException) when (attempt < MaxAttempts)
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = delay * 2 < MaxDelay ? delay * 2 : MaxDelay;
+            }
+        }
     }
 
     private static async Task<int> DrainAsync(List<Task<bool>> pending)
