@@ -287,6 +287,48 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
         await host.Metrics.WaitForAsync(m => m.Rejects("idle-timeout") == 2, "two idle timeouts");
     }
 
+    [Fact]
+    public async Task Ten_thousand_idle_connections_leave_a_real_unit_served_and_are_all_closed_by_the_idle_timeout()
+    {
+        const int Idle = 10_000;
+        await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(_cluster.BootstrapServers, new Dictionary<string, string?>
+        {
+            ["Ingest:Teltonika:IdleTimeoutSeconds"] = "10",
+
+            // All the idle clients come from 127.0.0.1; the per-address cap is for units behind distinct addresses.
+            ["Ingest:Teltonika:MaxConnectionsPerAddress"] = "20000",
+        });
+
+        // The idle clients live in a second process: 10,000 client and 10,000 server sockets in one process would
+        // pass the usual limit of open files. bash opens them with /dev/tcp and holds them without sending a byte.
+        var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"for i in $(seq 1 {Idle}); do exec {{fd}}<>/dev/tcp/127.0.0.1/{host.Port} || exit 3; done; echo opened; sleep 300");
+        using var idle = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            Task<string?> opened = idle.StandardOutput.ReadLineAsync();
+            Assert.Equal("opened", await opened.WaitAsync(TimeSpan.FromSeconds(120)));
+            await host.Metrics.WaitForAsync(m => m.Total("sieve.ingest.teltonika.connections") >= Idle, "10,000 connections accepted");
+
+            // A real unit connects, is accepted and gets its ack while the 10,000 are open.
+            await using (TeltonikaConnection unit = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(62)))
+            {
+                Assert.Equal(1, await unit.SendPacketAsync(DocumentationExamples.Codec8First));
+            }
+
+            // Every idle connection is closed by the server once the idle timeout is over.
+            await host.Metrics.WaitForAsync(m => m.Rejects("idle-timeout") >= Idle, "10,000 idle timeouts");
+        }
+        finally
+        {
+            if (!idle.HasExited)
+            {
+                idle.Kill();
+            }
+        }
+    }
+
     private static string WriteRegistry(string csv)
     {
         string path = Path.Combine(Path.GetTempPath(), "sieve-devices-" + Guid.NewGuid().ToString("N") + ".csv");
