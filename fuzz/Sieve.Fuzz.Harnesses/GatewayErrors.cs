@@ -29,9 +29,9 @@ internal static partial class GatewayErrors
         {
             Contract.Require(harness, error.Field is null && error.Line >= 0 && error.BytePosition >= 0, "invalid-json without its position, or with a field");
         }
-        else if (error.Code == GatewayErrorCodes.UnknownField)
+        else if (error.Code == GatewayErrorCodes.UnknownField || (error.Code == GatewayErrorCodes.InvalidText && error.Field is null))
         {
-            Contract.Require(harness, error.Field is null && error.BytePosition >= 0 && error.BytePosition < input.Length, "unknown-field without its offset, or with a field");
+            Contract.Require(harness, error.Field is null && error.BytePosition >= 0 && error.BytePosition < input.Length, $"{error.Code} without its offset, or with a field");
         }
         else
         {
