@@ -58,9 +58,9 @@ if [[ ${FUZZ_NO_MINIMIZE:-0} == 1 ]]; then
     exit 0
 fi
 
-# Keep the smallest set of inputs that covers what the queue covers (crashing inputs become regression tests, not corpus).
+# Keep the smallest set of inputs that covers the edges the queue covers (-e: hit counts ignored, to keep it small) (crashing inputs become regression tests, not corpus).
 minimized=$out/minimized
-nice -n 10 afl-cmin -i "$out/default/queue" -o "$minimized" -t 5000 -m none -- "${target[@]}" > "$out/afl-cmin.log" 2>&1 || {
+nice -n 10 afl-cmin -e -i "$out/default/queue" -o "$minimized" -t 5000 -m none -- "${target[@]}" > "$out/afl-cmin.log" 2>&1 || {
     tail -20 "$out/afl-cmin.log" >&2
     exit 1
 }
