@@ -166,6 +166,20 @@ public sealed class GatewayReaderTests
         Assert.Equal(("invalid-session-length", "end"), (error.Code, error.Field));
     }
 
+    // Harness portal (fuzz/Sieve.Fuzz.Harnesses/PortalHarness.cs): an unpaired surrogate escape in a field name.
+    // Utf8JsonReader.ValueTextEquals threw InvalidOperationException out of PortalRequestReader while matching it.
+    private static readonly byte[] PortalLoneSurrogateName = [0x7B, 0x22, 0x67, 0x61, 0x74, 0x65, 0x77, 0x61, 0x79, 0x49, 0x64, 0x22, 0x3A, 0x22, 0x67, 0x77, 0x22, 0x2C, 0x22, 0x63, 0x6C, 0x69, 0x65, 0x6E, 0x74, 0x4D, 0x61, 0x63, 0x5C, 0x75, 0x64, 0x63, 0x30, 0x30, 0x22, 0x3A, 0x22, 0x61, 0x61, 0x3A, 0x62, 0x62, 0x3A, 0x63, 0x63, 0x3A, 0x30, 0x30, 0x3A, 0x30, 0x30, 0x3A, 0x30, 0x31, 0x22, 0x7D];
+
+    [Fact]
+    public void Fuzz_regression_an_unpaired_surrogate_in_a_portal_field_name_is_invalid_text_at_its_offset()
+    {
+        foreach (PortalRecordKind kind in new[] { PortalRecordKind.Login, PortalRecordKind.Session })
+        {
+            Assert.False(new PortalRequestReader(Now).TryRead(PortalLoneSurrogateName, kind, out _, out GatewayError error));
+            Assert.Equal(("invalid-text", null, 18L), (error.Code, error.Field, error.BytePosition));
+        }
+    }
+
     [Theory]
     [InlineData("example.com", true)]
     [InlineData("news.example.co.uk", true)]
