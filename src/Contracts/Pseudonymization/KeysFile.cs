@@ -59,61 +59,84 @@ internal static class KeysFile
                 : "";
             throw new KeyRingException(where + " is not valid JSON" + at + ".");
         }
+        catch (InvalidOperationException)
+        {
+            // Checking for duplicate property names unescapes them.
+            throw UndecodableText(where);
+        }
 
         using (document)
         {
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
-                ThrowHelper.ThrowRing(where + ": the top level must be a JSON object.");
+                return ReadRing(document.RootElement, where);
             }
-
-            if (!root.TryGetProperty(ActiveKeyIdProperty, out JsonElement activeElement) || activeElement.ValueKind != JsonValueKind.String)
+            catch (InvalidOperationException)
             {
-                ThrowHelper.ThrowRing($"{where}: '{ActiveKeyIdProperty}' must be a string.");
+                throw UndecodableText(where);
             }
-
-            string activeKeyId = activeElement.GetString()!;
-            if (!root.TryGetProperty(KeysProperty, out JsonElement keysElement) || keysElement.ValueKind != JsonValueKind.Array)
-            {
-                ThrowHelper.ThrowRing($"{where}: '{KeysProperty}' must be an array.");
-            }
-
-            int count = keysElement.GetArrayLength();
-            if (count is 0 or > MaxKeys)
-            {
-                ThrowHelper.ThrowRing($"{where}: '{KeysProperty}' must hold 1 to {MaxKeys} keys.");
-            }
-
-            var keys = new List<MasterKey>(count);
-            int index = 0;
-            foreach (JsonElement entry in keysElement.EnumerateArray())
-            {
-                keys.Add(ReadKey(entry, $"{where}: {KeysProperty}[{index}]"));
-                for (int i = 0; i < keys.Count - 1; i++)
-                {
-                    if (string.Equals(keys[i].Id, keys[^1].Id, StringComparison.Ordinal))
-                    {
-                        ThrowHelper.ThrowRing($"{where}: {KeysProperty}[{index}].{IdProperty} repeats {KeysProperty}[{i}].{IdProperty}.");
-                    }
-                }
-
-                index++;
-            }
-
-            bool found = false;
-            foreach (MasterKey key in keys)
-            {
-                found |= string.Equals(key.Id, activeKeyId, StringComparison.Ordinal);
-            }
-
-            if (!found)
-            {
-                ThrowHelper.ThrowRing($"{where}: '{ActiveKeyIdProperty}' names no key in '{KeysProperty}'.");
-            }
-
-            return new MasterKeyRing(keys, activeKeyId);
         }
+    }
+
+    /// <summary>
+    /// JsonDocument checks neither when parsing: a string or property name that is not valid UTF-8, or an escape that
+    /// is an unpaired surrogate (<c>\ud800</c>), only fails (with InvalidOperationException) when it is read or compared.
+    /// </summary>
+    private static KeyRingException UndecodableText(string where) =>
+        new(where + " holds text that is not valid UTF-8 (or an escape that is an unpaired surrogate).");
+
+    private static MasterKeyRing ReadRing(JsonElement root, string where)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            ThrowHelper.ThrowRing(where + ": the top level must be a JSON object.");
+        }
+
+        if (!root.TryGetProperty(ActiveKeyIdProperty, out JsonElement activeElement) || activeElement.ValueKind != JsonValueKind.String)
+        {
+            ThrowHelper.ThrowRing($"{where}: '{ActiveKeyIdProperty}' must be a string.");
+        }
+
+        string activeKeyId = activeElement.GetString()!;
+        if (!root.TryGetProperty(KeysProperty, out JsonElement keysElement) || keysElement.ValueKind != JsonValueKind.Array)
+        {
+            ThrowHelper.ThrowRing($"{where}: '{KeysProperty}' must be an array.");
+        }
+
+        int count = keysElement.GetArrayLength();
+        if (count is 0 or > MaxKeys)
+        {
+            ThrowHelper.ThrowRing($"{where}: '{KeysProperty}' must hold 1 to {MaxKeys} keys.");
+        }
+
+        var keys = new List<MasterKey>(count);
+        int index = 0;
+        foreach (JsonElement entry in keysElement.EnumerateArray())
+        {
+            keys.Add(ReadKey(entry, $"{where}: {KeysProperty}[{index}]"));
+            for (int i = 0; i < keys.Count - 1; i++)
+            {
+                if (string.Equals(keys[i].Id, keys[^1].Id, StringComparison.Ordinal))
+                {
+                    ThrowHelper.ThrowRing($"{where}: {KeysProperty}[{index}].{IdProperty} repeats {KeysProperty}[{i}].{IdProperty}.");
+                }
+            }
+
+            index++;
+        }
+
+        bool found = false;
+        foreach (MasterKey key in keys)
+        {
+            found |= string.Equals(key.Id, activeKeyId, StringComparison.Ordinal);
+        }
+
+        if (!found)
+        {
+            ThrowHelper.ThrowRing($"{where}: '{ActiveKeyIdProperty}' names no key in '{KeysProperty}'.");
+        }
+
+        return new MasterKeyRing(keys, activeKeyId);
     }
 
     public static string Generate(string keyId)

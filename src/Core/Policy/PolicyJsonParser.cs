@@ -52,10 +52,16 @@ internal static class PolicyJsonParser
                 var seen = new HashSet<string>(StringComparer.Ordinal);
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
-                    string name = reader.GetString()!;
+                    string? name = ReadString(ref reader, diagnostics);
                     long nameOffset = reader.TokenStartIndex;
                     reader.Read();
                     PolicyJsonNode value = ReadValue(ref reader, diagnostics);
+                    if (name is null)
+                    {
+                        // Already reported: a key that cannot be read names nothing.
+                        continue;
+                    }
+
                     if (seen.Add(name))
                     {
                         node.Properties.Add(new PolicyJsonProperty(name, nameOffset, value));
@@ -81,7 +87,7 @@ internal static class PolicyJsonParser
             }
 
             case JsonTokenType.String:
-                return new PolicyJsonNode(PolicyJsonKind.String, offset) { String = reader.GetString() };
+                return new PolicyJsonNode(PolicyJsonKind.String, offset) { String = ReadString(ref reader, diagnostics) ?? string.Empty };
 
             case JsonTokenType.Number:
             {
@@ -101,6 +107,23 @@ internal static class PolicyJsonParser
                 return new PolicyJsonNode(PolicyJsonKind.False, offset);
             default:
                 return new PolicyJsonNode(PolicyJsonKind.Null, offset);
+        }
+    }
+
+    /// <summary>
+    /// The string or property name the reader is on, or null (with an error at it) when it is not valid UTF-8 or an
+    /// escape in it is an unpaired surrogate (<c>\ud800</c>): the reader does not check either before it is asked.
+    /// </summary>
+    private static string? ReadString(ref Utf8JsonReader reader, PolicyDiagnostics diagnostics)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            diagnostics.Add(reader.TokenStartIndex, "the text is not valid UTF-8 (or an escape is an unpaired surrogate)");
+            return null;
         }
     }
 }

@@ -18,7 +18,7 @@ public sealed class ProjectGraphTests
 
         Assert.Equal(
             [
-                "Sieve.Benchmarks", "Sieve.Cli", "Sieve.Commands", "Sieve.Contracts", "Sieve.Core", "Sieve.Embedded", "Sieve.Hosting",
+                "Sieve.Benchmarks", "Sieve.Cli", "Sieve.Commands", "Sieve.Contracts", "Sieve.Core", "Sieve.Embedded", "Sieve.Fuzz", "Sieve.Fuzz.Harnesses", "Sieve.Hosting",
                 "Sieve.Ingest", "Sieve.IntegrationTests", "Sieve.Minimizer", "Sieve.Simulation", "Sieve.Sink", "Sieve.Testing", "Sieve.Tests",
             ],
             names);

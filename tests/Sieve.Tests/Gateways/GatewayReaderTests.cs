@@ -106,6 +106,28 @@ public sealed class GatewayReaderTests
         Assert.Null(envelope.Secret);
     }
 
+    // Harness meraki (fuzz/Sieve.Fuzz.Harnesses/MerakiHarness.cs), minimized from its 16 crash inputs: an unpaired
+    // surrogate escape in a property name, in the type value and in a nested property name.
+    // Utf8JsonReader.ValueTextEquals threw InvalidOperationException out of both readers.
+    private static readonly byte[] LoneSurrogateRootName = [0x7B, 0x22, 0x74, 0x5C, 0x75, 0x64, 0x63, 0x30, 0x30, 0x22, 0x3A, 0x31, 0x7D];
+    private static readonly byte[] LoneSurrogateTypeValue = [0x7B, 0x22, 0x74, 0x79, 0x70, 0x65, 0x22, 0x3A, 0x22, 0x57, 0x5C, 0x75, 0x64, 0x63, 0x30, 0x30, 0x69, 0x46, 0x69, 0x22, 0x7D];
+    private static readonly byte[] LoneSurrogateObservationName = [0x7B, 0x22, 0x64, 0x61, 0x74, 0x61, 0x22, 0x3A, 0x7B, 0x22, 0x6E, 0x65, 0x74, 0x77, 0x6F, 0x72, 0x6B, 0x49, 0x64, 0x22, 0x3A, 0x22, 0x4E, 0x5F, 0x31, 0x22, 0x2C, 0x22, 0x6F, 0x62, 0x73, 0x65, 0x72, 0x76, 0x61, 0x74, 0x69, 0x6F, 0x6E, 0x73, 0x22, 0x3A, 0x5B, 0x7B, 0x22, 0x63, 0x6C, 0x69, 0x65, 0x6E, 0x74, 0x4D, 0x61, 0x63, 0x22, 0x3A, 0x22, 0x61, 0x61, 0x3A, 0x62, 0x62, 0x3A, 0x63, 0x63, 0x3A, 0x30, 0x30, 0x3A, 0x30, 0x30, 0x3A, 0x30, 0x31, 0x22, 0x2C, 0x22, 0x6C, 0x6F, 0x63, 0x61, 0x74, 0x69, 0x6F, 0x6E, 0x73, 0x5C, 0x75, 0x64, 0x38, 0x30, 0x30, 0x22, 0x3A, 0x5B, 0x5D, 0x7D, 0x5D, 0x7D, 0x7D];
+
+    [Fact]
+    public void Fuzz_regression_an_unpaired_surrogate_in_a_compared_name_or_value_is_invalid_text_at_its_offset()
+    {
+        Assert.False(MerakiEnvelope.TryRead(LoneSurrogateRootName, out _, out GatewayError error));
+        Assert.Equal(("invalid-text", null, 1L), (error.Code, error.Field, error.BytePosition));
+
+        Assert.False(MerakiEnvelope.TryRead(LoneSurrogateTypeValue, out _, out error));
+        Assert.Equal(("invalid-text", null, 8L), (error.Code, error.Field, error.BytePosition));
+
+        Assert.True(MerakiEnvelope.TryRead(LoneSurrogateObservationName, out _, out _));
+        Assert.False(new MerakiPayloadReader(Now, 10).TryRead(LoneSurrogateObservationName, out _, out error));
+        Assert.Equal(("invalid-text", null), (error.Code, error.Field));
+        Assert.Equal(LoneSurrogateObservationName.AsSpan().IndexOf("\"locations\\ud800\""u8), error.BytePosition);
+    }
+
     [Theory]
     [InlineData("{\"secret\":\"a\",\"type\":\"WiFi\",\"secret\":\"b\"}", "secret")]
     [InlineData("{\"version\":\"3.0\",\"version\":\"2.0\"}", "version")]
@@ -142,6 +164,20 @@ public sealed class GatewayReaderTests
         byte[] longSession = Encoding.UTF8.GetBytes(Session("gw", "outlet", "aa:bb:cc:00:00:01", null, null, start.AddDays(-8), start).ToJsonString());
         Assert.False(new PortalRequestReader(Now).TryRead(longSession, PortalRecordKind.Session, out _, out error));
         Assert.Equal(("invalid-session-length", "end"), (error.Code, error.Field));
+    }
+
+    // Harness portal (fuzz/Sieve.Fuzz.Harnesses/PortalHarness.cs): an unpaired surrogate escape in a field name.
+    // Utf8JsonReader.ValueTextEquals threw InvalidOperationException out of PortalRequestReader while matching it.
+    private static readonly byte[] PortalLoneSurrogateName = [0x7B, 0x22, 0x67, 0x61, 0x74, 0x65, 0x77, 0x61, 0x79, 0x49, 0x64, 0x22, 0x3A, 0x22, 0x67, 0x77, 0x22, 0x2C, 0x22, 0x63, 0x6C, 0x69, 0x65, 0x6E, 0x74, 0x4D, 0x61, 0x63, 0x5C, 0x75, 0x64, 0x63, 0x30, 0x30, 0x22, 0x3A, 0x22, 0x61, 0x61, 0x3A, 0x62, 0x62, 0x3A, 0x63, 0x63, 0x3A, 0x30, 0x30, 0x3A, 0x30, 0x30, 0x3A, 0x30, 0x31, 0x22, 0x7D];
+
+    [Fact]
+    public void Fuzz_regression_an_unpaired_surrogate_in_a_portal_field_name_is_invalid_text_at_its_offset()
+    {
+        foreach (PortalRecordKind kind in new[] { PortalRecordKind.Login, PortalRecordKind.Session })
+        {
+            Assert.False(new PortalRequestReader(Now).TryRead(PortalLoneSurrogateName, kind, out _, out GatewayError error));
+            Assert.Equal(("invalid-text", null, 18L), (error.Code, error.Field, error.BytePosition));
+        }
     }
 
     [Theory]

@@ -109,4 +109,20 @@ public class PolicyLoaderTests
         PolicyError error = Assert.Single(Assert.Throws<PolicyValidationException>(() => PolicyLoader.LoadUtf8(big, "big.json")).Errors);
         Assert.Contains("larger than", error.Problem, StringComparison.Ordinal);
     }
+
+    // Harness policy (fuzz/Sieve.Fuzz.Harnesses/PolicyHarness.cs), minimized from its crash inputs: a byte that is not
+    // UTF-8 in a string value, and an unpaired surrogate escape in a key. Utf8JsonReader.GetString threw
+    // InvalidOperationException out of PolicyLoader, whose only documented failure is PolicyValidationException.
+    private static readonly byte[] InvalidUtf8Value = [0x7B, 0x0A, 0x20, 0x20, 0x22, 0x61, 0x22, 0x3A, 0x20, 0x22, 0x80, 0x22, 0x0A, 0x7D];
+    private static readonly byte[] LoneSurrogateKey = [0x7B, 0x22, 0x5C, 0x75, 0x64, 0x38, 0x30, 0x30, 0x22, 0x3A, 0x31, 0x7D];
+
+    [Fact]
+    public void Fuzz_regression_undecodable_text_is_a_positioned_validation_error()
+    {
+        PolicyValidationException value = Assert.Throws<PolicyValidationException>(() => PolicyLoader.LoadUtf8(InvalidUtf8Value, "fuzz.json"));
+        Assert.Contains(value.Errors, e => e.Line == 2 && e.Column == 8 && e.Problem.Contains("not valid UTF-8", StringComparison.Ordinal));
+
+        PolicyValidationException key = Assert.Throws<PolicyValidationException>(() => PolicyLoader.LoadUtf8(LoneSurrogateKey, "fuzz.json"));
+        Assert.Contains(key.Errors, e => e.Line == 1 && e.Column == 2 && e.Problem.Contains("unpaired surrogate", StringComparison.Ordinal));
+    }
 }

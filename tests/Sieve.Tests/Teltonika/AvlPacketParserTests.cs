@@ -336,6 +336,25 @@ public sealed class AvlPacketParserTests
         Assert.Equal(AvlStatus.TooManyRecords, status);
     }
 
+    // Harness teltonika (fuzz/Sieve.Fuzz.Harnesses/TeltonikaHarness.cs): the first 8 bytes of the first documentation
+    // example, header only. TryParseFrame answered TrailingBytes for 8 to 11 bytes (frame.Length - FrameOverhead went
+    // negative and was compared as uint) instead of NeedMoreData, which TryParse gives for the same bytes.
+    private static readonly byte[] HeaderOnlyPrefix = [0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x36];
+
+    [Fact]
+    public void Fuzz_regression_a_span_holding_the_header_but_not_the_crc_field_needs_more_data()
+    {
+        var records = new AvlRecord[AvlPacketParser.MaxRecordsPerPacket];
+        var io = new AvlIoElement[64];
+        for (int length = HeaderOnlyPrefix.Length; length < AvlPacketParser.FrameOverhead; length++)
+        {
+            byte[] prefix = [.. HeaderOnlyPrefix, .. DocumentationExamples.Codec8First[HeaderOnlyPrefix.Length..length]];
+            Assert.Equal(AvlStatus.NeedMoreData, AvlPacketParser.TryParseFrame(prefix, records, io, out _));
+        }
+
+        AssertStatusInAllShapes(HeaderOnlyPrefix, AvlStatus.NeedMoreData);
+    }
+
     /// <summary>Inputs once found by mutating the examples, kept as literals; each must give its status, never throw.</summary>
     [Theory]
     [InlineData("000000000000002100000000000000000000000000000000000000000000000000000000000000000000000000", AvlStatus.UnknownCodec)]

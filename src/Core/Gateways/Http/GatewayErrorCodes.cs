@@ -40,7 +40,10 @@ internal static class GatewayErrorCodes
     /// <summary>An array has more elements than allowed.</summary>
     public const string TooManyItems = "too-many-items";
 
-    /// <summary>A string is not valid UTF-8, or an escape in it is an unpaired UTF-16 surrogate.</summary>
+    /// <summary>
+    /// A string is not valid UTF-8, or an escape in it is an unpaired UTF-16 surrogate; for a property name (or a
+    /// string compared before its field is known) the error carries its offset in the body instead of a field.
+    /// </summary>
     public const string InvalidText = "invalid-text";
 
     /// <summary>A visited domain is not a host name.</summary>

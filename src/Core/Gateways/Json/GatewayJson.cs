@@ -33,6 +33,13 @@ internal static class GatewayJson
     public static GatewayError InvalidJson(JsonException e) =>
         new(400, GatewayErrorCodes.InvalidJson, null, e.LineNumber ?? -1, e.BytePositionInLine ?? -1);
 
+    /// <summary>
+    /// The error for a property name or string value that cannot be compared: <see cref="Utf8JsonReader.ValueTextEquals(ReadOnlySpan{byte})"/>
+    /// throws InvalidOperationException when an escape in it is an unpaired surrogate (<c>\ud800</c>). Its offset in
+    /// the body, not its text.
+    /// </summary>
+    public static GatewayError UndecodableText(long offset) => new(400, GatewayErrorCodes.InvalidText, null, -1, offset);
+
     /// <summary>Moves to the property's value; the reader must be on a <see cref="JsonTokenType.PropertyName"/>.</summary>
     public static void ReadValue(ref Utf8JsonReader reader)
     {

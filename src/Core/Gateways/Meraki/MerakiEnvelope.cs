@@ -99,6 +99,11 @@ internal sealed class MerakiEnvelope
             error = GatewayJson.InvalidJson(e);
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            error = GatewayJson.UndecodableText(reader.TokenStartIndex);
+            return false;
+        }
 
         error = default;
         return true;

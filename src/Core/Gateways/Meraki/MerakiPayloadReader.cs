@@ -86,6 +86,11 @@ internal sealed class MerakiPayloadReader
             error = GatewayJson.InvalidJson(e);
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            error = GatewayJson.UndecodableText(reader.TokenStartIndex);
+            return false;
+        }
 
         error = default;
         return true;

@@ -93,6 +93,11 @@ internal sealed class PortalRequestReader
             error = GatewayJson.InvalidJson(e);
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            error = GatewayJson.UndecodableText(reader.TokenStartIndex);
+            return false;
+        }
 
         if (!CheckRequired(seen, kind, result, out error))
         {

@@ -173,12 +173,14 @@ public static class AvlPacketParser
             return AvlStatus.FrameTooSmall;
         }
 
-        if (announced > (uint)(frame.Length - FrameOverhead))
+        // In long arithmetic: a span of 8 to 11 bytes holds the header but not yet the CRC field, and still needs more data.
+        long frameLength = FrameOverhead + (long)announced;
+        if (frameLength > frame.Length)
         {
             return AvlStatus.NeedMoreData;
         }
 
-        if (announced != (uint)(frame.Length - FrameOverhead))
+        if (frameLength != frame.Length)
         {
             return AvlStatus.TrailingBytes;
         }
