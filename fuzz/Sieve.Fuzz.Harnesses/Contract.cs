@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -93,32 +92,6 @@ internal static partial class Contract
         }
     }
 
-    /// <summary><paramref name="data"/> as one segment, in 1-byte segments and in 7-byte segments.</summary>
-    public static IEnumerable<(string Shape, ReadOnlySequence<byte> Sequence)> Shapes(byte[] data)
-    {
-        yield return ("whole", new ReadOnlySequence<byte>(data));
-        yield return ("1-byte segments", Segmented(data, 1));
-        yield return ("7-byte segments", Segmented(data, 7));
-    }
-
-    /// <summary><paramref name="data"/> in segments of <paramref name="segmentSize"/> bytes.</summary>
-    public static ReadOnlySequence<byte> Segmented(byte[] data, int segmentSize)
-    {
-        if (data.Length == 0)
-        {
-            return ReadOnlySequence<byte>.Empty;
-        }
-
-        var first = new Segment(data.AsMemory(0, Math.Min(segmentSize, data.Length)), 0);
-        Segment last = first;
-        for (int offset = segmentSize; offset < data.Length; offset += segmentSize)
-        {
-            last = last.Append(data.AsMemory(offset, Math.Min(segmentSize, data.Length - offset)));
-        }
-
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
     /// <summary>The prefix lengths worth checking of an input of <paramref name="length"/> bytes: all when short, else a spread.</summary>
     public static IEnumerable<int> PrefixLengths(int length)
     {
@@ -159,20 +132,4 @@ internal static partial class Contract
 
     [GeneratedRegex("[A-Za-z0-9+/=_.:-]{10,}")]
     private static partial Regex OpaqueToken();
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
-    }
 }

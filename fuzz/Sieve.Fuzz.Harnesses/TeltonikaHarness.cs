@@ -1,5 +1,6 @@
 using System.Buffers;
 using Sieve.Core.Teltonika.Protocol;
+using Sieve.Testing.Teltonika;
 
 namespace Sieve.Fuzz.Harnesses;
 
@@ -61,7 +62,7 @@ public static class TeltonikaHarness
     {
         (ImeiHandshakeStatus status, long consumed, string imei) = Handshake(new ReadOnlySequence<byte>(data));
         Contract.Require(Name, Enum.IsDefined(status), $"handshake status {(int)status} is not a defined value");
-        foreach ((string shape, ReadOnlySequence<byte> sequence) in Contract.Shapes(data))
+        foreach ((string shape, ReadOnlySequence<byte> sequence) in SegmentedSequence.WholeAndSplit(data))
         {
             var other = Handshake(sequence);
             Contract.Require(Name, other == (status, consumed, imei), $"handshake {shape} gave {other.Status}, whole gave {status}");
@@ -79,7 +80,7 @@ public static class TeltonikaHarness
         // Every strict prefix of an accepted handshake needs more data; bytes after it change nothing.
         for (int length = 0; length < ImeiHandshake.MessageLength; length++)
         {
-            var prefix = Handshake(Contract.Segmented(data[..length], 1));
+            var prefix = Handshake(SegmentedSequence.Create(data[..length], 1));
             Contract.Require(Name, prefix.Status == ImeiHandshakeStatus.NeedMoreData && prefix.Consumed == 0,
                 $"handshake prefix of {length} bytes gave {prefix.Status}");
         }
@@ -99,7 +100,7 @@ public static class TeltonikaHarness
     {
         // Read frame after frame, as a connection does, in every shape; all shapes must agree.
         List<Frame> whole = ReadAll(new ReadOnlySequence<byte>(data));
-        foreach ((string shape, ReadOnlySequence<byte> sequence) in Contract.Shapes(data))
+        foreach ((string shape, ReadOnlySequence<byte> sequence) in SegmentedSequence.WholeAndSplit(data))
         {
             List<Frame> other = ReadAll(sequence);
             Contract.Require(Name, other.SequenceEqual(whole),
@@ -137,7 +138,7 @@ public static class TeltonikaHarness
         foreach (int length in Contract.PrefixLengths(frameBytes.Length))
         {
             byte[] prefix = frameBytes[..length];
-            foreach ((string shape, ReadOnlySequence<byte> sequence) in Contract.Shapes(prefix))
+            foreach ((string shape, ReadOnlySequence<byte> sequence) in SegmentedSequence.WholeAndSplit(prefix))
             {
                 AvlStatus status = AvlPacketParser.TryParse(sequence, MaxFrame, buffers, out _, out SequencePosition consumed, out SequencePosition examined);
                 Contract.Require(Name, status == AvlStatus.NeedMoreData, $"AVL prefix of {length} of {frameBytes.Length} bytes ({shape}) gave {status}");
@@ -150,7 +151,7 @@ public static class TeltonikaHarness
 
         // Bytes after the frame are neither read nor consumed.
         byte[] extended = [.. frameBytes, .. Garbage];
-        foreach ((string shape, ReadOnlySequence<byte> sequence) in Contract.Shapes(extended))
+        foreach ((string shape, ReadOnlySequence<byte> sequence) in SegmentedSequence.WholeAndSplit(extended))
         {
             Frame again = ReadOne(sequence, buffers);
             Contract.Require(Name, again == frame, $"AVL frame followed by other bytes ({shape}) gave {again}, alone {frame}");

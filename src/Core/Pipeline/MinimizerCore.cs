@@ -51,6 +51,7 @@ public sealed class MinimizerCore : IDisposable
     public MinimizerCore(CompiledPolicy policy, PseudonymKeyFactory keys, ConsentCache consent, int subjectCacheCapacity = 200_000)
     {
         _policy = policy;
+        _longestRetentionMillis = (long)policy.LongestRetention.TotalMilliseconds;
         _consent = consent;
         _plans = [.. policy.Purposes];
         if (_plans.Length > SubjectEntry.MaxPlans)
@@ -346,6 +347,9 @@ public sealed class MinimizerCore : IDisposable
     private const long MaxEventTime = 253_402_300_799_999;
     private const long MaxFutureSkewMillis = 86_400_000;
 
+    // The policy's longest retention, read once: the per-event check compares against it.
+    private readonly long _longestRetentionMillis;
+
     private bool IsPlausibleEventTime(long eventTime, out QuarantineReason quarantine)
     {
         quarantine = default;
@@ -367,7 +371,7 @@ public sealed class MinimizerCore : IDisposable
             return false;
         }
 
-        if (eventTime < now - (long)_policy.LongestRetention.TotalMilliseconds)
+        if (eventTime < now - _longestRetentionMillis)
         {
             quarantine = new QuarantineReason("event-time-past-retention", "eventTime: older than the policy's longest retention");
             return false;
