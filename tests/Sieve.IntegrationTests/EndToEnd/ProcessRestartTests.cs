@@ -128,6 +128,9 @@ public sealed class ProcessRestartTests(RedisFixture redis, ITestOutputHelper ou
             // Second run, same instance id (in exactly-once mode it fences the first one's transactional producer) and group.
             using ServiceProcess second = MinimizerProcess.Start(arguments, lines);
             long restarted = Stopwatch.GetTimestamp();
+            // The producer goes on (a burst every 250 ms) until the second run has input the first never audited.
+            long auditedBeforeKill = AuditLedger.Inputs(beforeKill);
+            await Eventually.UntilAsync(() => sent.Count > auditedBeforeKill, Wait, () => "no input produced after the kill");
             await restartedSignal.CancelAsync();
             await producing;
             Assert.True(sent.Count > AuditLedger.Inputs(beforeKill), "The second run had no input left that the first one had not audited.");
