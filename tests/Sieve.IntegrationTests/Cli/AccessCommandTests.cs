@@ -1,3 +1,4 @@
+using Sieve.Core.Privacy;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Purposes;
 using Sieve.Core.Consent;

@@ -1,3 +1,4 @@
+using Sieve.Core.Privacy;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Purposes;
 using Sieve.Core.Pipeline;

@@ -1,3 +1,4 @@
+using Sieve.Core.Privacy;
 using Sieve.Contracts.Purposes;
 using Sieve.Contracts.Records;
 using Sieve.Embedded;

@@ -1,3 +1,4 @@
+using Sieve.Core.Privacy;
 using Confluent.Kafka;
 using Sieve.Contracts.Purposes;
 using Sieve.Contracts.Pseudonymization;

@@ -1,3 +1,4 @@
+using Sieve.Core.Privacy;
 using System.Text;
 using Sieve.Contracts.Avro;
 using Sieve.Contracts.Identifiers;

@@ -1,3 +1,4 @@
+using Sieve.Core.Privacy;
 using System.Diagnostics;
 using Sieve.Contracts.Purposes;
 using Sieve.Embedded;

@@ -1,3 +1,4 @@
+using Sieve.Core.Privacy;
 using System.Text;
 using Confluent.Kafka;
 using Sieve.Contracts.Identifiers;

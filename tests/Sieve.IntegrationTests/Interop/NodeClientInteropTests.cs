@@ -1,3 +1,4 @@
+using Sieve.Core.Privacy;
 using Confluent.Kafka;
 using Sieve.Contracts.Avro;
 using Sieve.Contracts.Records;

@@ -1,3 +1,4 @@
+using Sieve.Core.Privacy;
 using Microsoft.Extensions.Configuration;
 using Sieve.Core.Devices;
 using Sieve.Core.Teltonika.Server;

@@ -1,3 +1,4 @@
+using Sieve.Core.Privacy;
 using System.Security.Cryptography;
 using System.Text;
 using Avro.Generic;

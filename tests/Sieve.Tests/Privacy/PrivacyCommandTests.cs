@@ -1,3 +1,4 @@
+using Sieve.Core.Privacy;
 using Sieve.Testing.Cli;
 using Sieve.Testing.Sink;
 using Sieve.Testing.Privacy;

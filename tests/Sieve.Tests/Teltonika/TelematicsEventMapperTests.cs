@@ -1,3 +1,4 @@
+using Sieve.Core.Privacy;
 using System.Buffers;
 using System.Text;
 using Sieve.Contracts.Identifiers;

@@ -1,3 +1,4 @@
+using Sieve.Core.Privacy;
 using Sieve.Simulation;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Purposes;

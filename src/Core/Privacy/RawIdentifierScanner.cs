@@ -1,39 +1,27 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
-using Confluent.Kafka;
 using Sieve.Contracts.Identifiers;
-using Sieve.Testing.EndToEnd;
 
-namespace Sieve.Testing.Privacy;
-
-/// <summary>The kinds of raw identifiers a test puts into raw events.</summary>
-internal enum IdentifierKind
-{
-    Vin,
-    Imei,
-    Phone,
-    Mac,
-    DeviceId,
-    DriverName,
-    LicenceNumber,
-}
+namespace Sieve.Core.Privacy;
 
 /// <summary>
 /// Looks for raw identifiers in bytes and text. Every identifier is looked for as typed, in upper and lower case, with
 /// its separators removed (as is and in lower and upper case), in its normalized form (by its kind, and under every
 /// subject type it normalizes as, with and without a leading <c>+</c>); and each of those forms also as the unkeyed
 /// MD5, SHA-1 and SHA-256 of its UTF-8 bytes, as raw digest bytes, lower- and upper-case hex and base64. A hit is
-/// described by identifier kind (or number), index and form, never by the identifier.
+/// described by identifier kind (or number), index and form, never by the identifier. This is how tests and
+/// <c>sieve soak</c> show that no identifier left the raw zone: by looking for every form of the planted ones.
 /// </summary>
-internal sealed class RawIdentifierScanner
+/// <remarks>Immutable once built: <see cref="Find(ReadOnlySpan{byte})"/> may be called from any thread.</remarks>
+public sealed class RawIdentifierScanner
 {
     private const int MinPatternLength = 6;
     private readonly List<Pattern> _patterns = [];
     private readonly SearchValues<string> _search;
 
     /// <summary>A scanner for identifiers of known kinds; each form of each must be long enough to scan for without false alarms.</summary>
+    /// <exception cref="ArgumentException">A form of an identifier is shorter than 6 bytes.</exception>
     public RawIdentifierScanner(IEnumerable<(IdentifierKind Kind, string Value)> identifiers)
     {
         var counters = new Dictionary<IdentifierKind, int>();
@@ -123,63 +111,6 @@ internal sealed class RawIdentifierScanner
     /// <summary>What <paramref name="text"/> holds, looked for in its UTF-8 bytes; null when it holds none.</summary>
     public string? Find(string text) => Find(Encoding.UTF8.GetBytes(text));
 
-    /// <summary>Fails, naming <paramref name="where"/> and the kind of hit, when <paramref name="data"/> holds an identifier.</summary>
-    public void AssertClean(ReadOnlySpan<byte> data, string where)
-    {
-        string? found = Find(data);
-        Assert.True(found is null, $"{where} contains {found}");
-    }
-
-    /// <summary>Fails, naming <paramref name="where"/> and the kind of hit, when <paramref name="text"/> holds an identifier.</summary>
-    public void AssertClean(string text, string where) => AssertClean(Encoding.UTF8.GetBytes(text), where);
-
-    /// <summary>Fails naming the line number when any line holds an identifier.</summary>
-    [OverloadResolutionPriority(1)]
-    public void AssertClean(IReadOnlyList<string> lines, string source)
-    {
-        for (int i = 0; i < lines.Count; i++)
-        {
-            if (Find(lines[i]) is { } hit)
-            {
-                Assert.Fail("Raw identifier in " + source + " line " + i + ": " + hit + ".");
-            }
-        }
-    }
-
-    /// <summary>Fails naming topic, partition, offset and part when any record's key, value or headers hold an identifier.</summary>
-    public void AssertClean(IEnumerable<ConsumeResult<byte[], byte[]>> records)
-    {
-        foreach (ConsumeResult<byte[], byte[]> record in records)
-        {
-            string where = "topic " + record.Topic + " [" + record.Partition.Value + "] @" + record.Offset.Value;
-            Check(where + " key", record.Message.Key);
-            Check(where + " value", record.Message.Value);
-            if (record.Message.Headers is { } headers)
-            {
-                foreach (IHeader header in headers)
-                {
-                    Check(where + " header name", Encoding.UTF8.GetBytes(header.Key));
-                    Check(where + " header value", header.GetValueBytes());
-                }
-            }
-        }
-    }
-
-    /// <summary>Reads every topic to its end and scans every record; returns how many records were scanned.</summary>
-    public async Task<int> AssertTopicsCleanAsync(string bootstrapServers, IEnumerable<string> topics)
-    {
-        int scanned = 0;
-        foreach (string topic in topics)
-        {
-            using TopicTail<bool> tail = TopicTail<bool>.Start(bootstrapServers, topic, static _ => true);
-            List<Tailed<bool>> records = await tail.ReadToEndAsync(TimeSpan.FromSeconds(30));
-            AssertClean(records.Select(r => r.Raw));
-            scanned += records.Count;
-        }
-
-        return scanned;
-    }
-
     private static string? Normalized(SubjectType type, string value)
     {
         Span<byte> destination = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
@@ -261,14 +192,6 @@ internal sealed class RawIdentifierScanner
         }
     }
 
-    private void Check(string where, byte[]? data)
-    {
-        if (data is not null && Find(data) is { } hit)
-        {
-            Assert.Fail("Raw identifier in " + where + ": " + hit + ".");
-        }
-    }
-
     private void AddDigest(byte[] digest, string label)
     {
         Add(digest, label + " raw bytes");
@@ -279,7 +202,11 @@ internal sealed class RawIdentifierScanner
 
     private void Add(byte[] bytes, string description)
     {
-        Assert.True(bytes.Length >= MinPatternLength, description + " is too short to scan for without false alarms.");
+        if (bytes.Length < MinPatternLength)
+        {
+            throw new ArgumentException(description + " is too short to scan for without false alarms.", nameof(bytes));
+        }
+
         _patterns.Add(new Pattern(Encoding.Latin1.GetString(bytes), description));
     }
 
