@@ -453,8 +453,10 @@ public sealed class ReleaseEngine : IDisposable
             {
                 using (Watch("release transaction commit"))
                 {
-                    _producer!.SendOffsetsToTransaction(offsets, _consumer!.ConsumerGroupMetadata, TimeSpan.FromSeconds(30));
-                    _producer.CommitTransaction(TimeSpan.FromSeconds(30));
+                    if (ResumableTransaction.Commit(_producer!, offsets, _consumer!.ConsumerGroupMetadata, TimeSpan.FromSeconds(30), CancellationToken.None) is > 0 and int again)
+                    {
+                        _logger.LogWarning("Release transaction commit resumed after {Again} retriable failures", again);
+                    }
                 }
             }
             else
@@ -555,7 +557,7 @@ public sealed class ReleaseEngine : IDisposable
         {
             using (Watch("release transaction abort"))
             {
-                _producer!.AbortTransaction(TimeSpan.FromSeconds(30));
+                ResumableTransaction.Abort(_producer!, TimeSpan.FromSeconds(30), CancellationToken.None);
             }
         }
         catch (KafkaException e)

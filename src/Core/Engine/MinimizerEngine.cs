@@ -370,8 +370,10 @@ public sealed class MinimizerEngine : IDisposable
         {
             using (Watch("minimizer transaction commit"))
             {
-                _producer!.SendOffsetsToTransaction(offsets, _consumer!.ConsumerGroupMetadata, TimeSpan.FromSeconds(30));
-                _producer.CommitTransaction(TimeSpan.FromSeconds(30));
+                if (ResumableTransaction.Commit(_producer!, offsets, _consumer!.ConsumerGroupMetadata, TimeSpan.FromSeconds(30), cancellationToken) is > 0 and int again)
+                {
+                    _logger.LogWarning("Transaction commit resumed after {Again} retriable failures", again);
+                }
             }
 
             _inTransaction = false;
@@ -485,7 +487,7 @@ public sealed class MinimizerEngine : IDisposable
         {
             using (Watch("minimizer transaction abort"))
             {
-                _producer!.AbortTransaction(TimeSpan.FromSeconds(30));
+                ResumableTransaction.Abort(_producer!, TimeSpan.FromSeconds(30), CancellationToken.None);
             }
         }
         catch (KafkaException e)
