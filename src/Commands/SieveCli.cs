@@ -9,6 +9,7 @@ using Sieve.Commands.Keys;
 using Sieve.Commands.Load;
 using Sieve.Commands.Policy;
 using Sieve.Commands.Privacy;
+using Sieve.Commands.Soak;
 using Sieve.Commands.TopicProvisioning;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -31,6 +32,7 @@ public static partial class SieveCli
         CommandEntry.Top(DemoCommand.Name, DemoCommand.Summary, typeof(DemoOptions), () => DemoOptions.Usage, static c => c.AddCommand<DemoCommand>("demo")),
         CommandEntry.Top(LoadCommand.Name, LoadCommand.Summary, typeof(LoadSettings), () => LoadCommand.Usage, static c => c.AddCommand<LoadCommand>("load")),
         CommandEntry.Top(BenchCommand.Name, BenchCommand.Summary, typeof(BenchOptions), () => BenchOptions.Usage, static c => c.AddCommand<BenchCommand>("bench")),
+        CommandEntry.Top(SoakCommand.Name, SoakCommand.Summary, typeof(SoakSettings), () => SoakCommand.Usage, static c => c.AddCommand<SoakCommand>("soak")),
         CommandEntry.InGroup(PolicyCheckCommand.Name, PolicyCheckCommand.Summary, typeof(PolicyCheckSettings), () => PolicyCheckCommand.Usage, static c => c.AddCommand<PolicyCheckCommand>("check")),
         CommandEntry.InGroup(PolicyExplainCommand.Name, PolicyExplainCommand.Summary, typeof(PolicyExplainSettings), () => PolicyExplainCommand.Usage, static c => c.AddCommand<PolicyExplainCommand>("explain")),
         CommandEntry.InGroup(ConsentChangeCommand.GrantName, ConsentChangeCommand.GrantSummary, typeof(ConsentGrantSettings), () => ConsentChangeCommand.Usage(granted: true), static c => c.AddCommand<ConsentChangeCommand<ConsentGrantSettings>>("grant")),

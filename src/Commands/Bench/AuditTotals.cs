@@ -31,8 +31,8 @@ public sealed class AuditTotals
     /// <summary>Forwarded records of <paramref name="purpose"/> (0 when none).</summary>
     public long ForwardedTo(string purpose) => _forwarded.GetValueOrDefault(purpose);
 
-    /// <summary>Adds one audit record (single-object encoded).</summary>
-    public void Add(byte[] message)
+    /// <summary>Adds one audit record (single-object encoded); returns the input range it accounts for, or null when it could not be read.</summary>
+    public AuditRange? Add(byte[] message)
     {
         ArgumentNullException.ThrowIfNull(message);
         Records++;
@@ -40,7 +40,7 @@ public sealed class AuditTotals
             || !SchemaCatalog.Default.TryGetByFingerprint(fingerprint, out SchemaInfo? info) || info is null)
         {
             Unbalanced++;
-            return;
+            return null;
         }
 
         var stream = new MemoryStream(message, SingleObjectEncoding.HeaderLength, message.Length - SingleObjectEncoding.HeaderLength);
@@ -69,5 +69,14 @@ public sealed class AuditTotals
         Inputs += inputs;
         Quarantined += quarantined;
         Unbalanced += balanced ? 0 : 1;
+        return new AuditRange((string)record["sourceTopic"], (int)record["partition"], (long)record["firstOffset"], (long)record["lastOffset"], inputs);
     }
 }
+
+/// <summary>The inputs one audit record accounts for: offsets <paramref name="FirstOffset"/> to <paramref name="LastOffset"/> (inclusive) of a partition.</summary>
+/// <param name="SourceTopic">The input topic.</param>
+/// <param name="Partition">The input partition.</param>
+/// <param name="FirstOffset">First input offset.</param>
+/// <param name="LastOffset">Last input offset.</param>
+/// <param name="Inputs">Inputs accounted for (fewer than the range where transaction markers take offsets).</param>
+public readonly record struct AuditRange(string SourceTopic, int Partition, long FirstOffset, long LastOffset, long Inputs);

@@ -74,6 +74,15 @@ public sealed class LoadGenerator
         }
     }
 
+    /// <summary>The simulated vehicles (their identifiers are synthetic, and never printed).</summary>
+    public IReadOnlyList<SimulatedVehicle> Vehicles => _vehicles;
+
+    /// <summary>The Wi-Fi visitors the gateways see.</summary>
+    public IReadOnlyList<WifiSighting> Visitors => _visitors;
+
+    /// <summary>Told of every acknowledged record, from the vehicles' and gateways' tasks; null for none.</summary>
+    public ILoadObserver? Observer { get; set; }
+
     /// <summary>The counters, live while <see cref="RunAsync"/> runs.</summary>
     public LoadStats Stats { get; } = new();
 
@@ -116,33 +125,69 @@ public sealed class LoadGenerator
         var batch = new UnitRecord[_options.RecordsPerPacket];
         int budget = _options.RecordsPerVehicle > 0 ? _options.RecordsPerVehicle : int.MaxValue;
         int sent = 0;
+        // Records of the current packet not acknowledged yet; a reconnecting unit resends them, as units do.
+        int pending = 0;
         long spacingMillis = _options.PacketInterval > TimeSpan.Zero
             ? Math.Max(1, (long)_options.PacketInterval.TotalMilliseconds / batch.Length)
             : 1000;
         TeltonikaConnection? connection = null;
         try
         {
-            connection = await TeltonikaConnection.ConnectAsync(_options.TcpHost!, _options.TcpPort, vehicle.Imei, cancellationToken).ConfigureAwait(false);
-            Stats.ConnectionOpened();
             while (sent < budget && !cancellationToken.IsCancellationRequested)
             {
-                int count = Math.Min(batch.Length, budget - sent);
-                long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                for (int i = 0; i < count; i++)
+                try
                 {
-                    // A unit records on its own schedule and sends what it buffered: the packet's records are spread
-                    // over the interval since the last send, the newest stamped now.
-                    batch[i] = vehicle.Next(now - ((count - 1 - i) * spacingMillis), spacingMillis / 1000.0, random);
-                }
+                    if (connection is null)
+                    {
+                        connection = await TeltonikaConnection.ConnectAsync(_options.TcpHost!, _options.TcpPort, vehicle.Imei, cancellationToken).ConfigureAwait(false);
+                        Stats.ConnectionOpened();
+                    }
 
-                Stats.RecordsWritten(count);
-                // The ack is awaited even when the run is stopping, so every record written is counted or failed.
-                int acked = await connection.SendAsync(batch.AsMemory(0, count), CancellationToken.None).ConfigureAwait(false);
-                Stats.PacketAcked(acked);
-                sent += count;
-                if (_options.PacketInterval > TimeSpan.Zero && sent < budget)
+                    if (pending == 0)
+                    {
+                        pending = Math.Min(batch.Length, budget - sent);
+                        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                        for (int i = 0; i < pending; i++)
+                        {
+                            // A unit records on its own schedule and sends what it buffered: the packet's records are
+                            // spread over the interval since the last send, the newest stamped now.
+                            batch[i] = vehicle.Next(now - ((pending - 1 - i) * spacingMillis), spacingMillis / 1000.0, random);
+                        }
+
+                        Stats.RecordsWritten(pending);
+                    }
+
+                    // The ack is awaited even when the run is stopping, so every record written is counted or failed.
+                    int acked = Math.Clamp(await connection.SendAsync(batch.AsMemory(0, pending), CancellationToken.None).ConfigureAwait(false), 0, pending);
+                    Stats.PacketAcked(acked);
+                    Observer?.RecordsAcked(vehicle.Imei, batch.AsSpan(0, acked));
+                    sent += acked;
+                    if (acked < pending)
+                    {
+                        // The server took the first records only: the rest go again.
+                        batch.AsSpan(acked, pending - acked).CopyTo(batch);
+                        pending -= acked;
+                        continue;
+                    }
+
+                    pending = 0;
+                    if (_options.PacketInterval > TimeSpan.Zero && sent < budget)
+                    {
+                        await Task.Delay(_options.PacketInterval, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception e) when (_options.Reconnect && e is LoadException or SocketException or IOException)
                 {
-                    await Task.Delay(_options.PacketInterval, cancellationToken).ConfigureAwait(false);
+                    // Ingest went away (restarted, say): connect again after a pause and resend what was not acknowledged.
+                    Stats.ConnectionFailed();
+                    if (connection is not null)
+                    {
+                        Stats.ConnectionClosed();
+                        await connection.DisposeAsync().ConfigureAwait(false);
+                        connection = null;
+                    }
+
+                    await Task.Delay(_options.ReconnectDelay, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -188,7 +233,14 @@ public sealed class LoadGenerator
                         sightings.Add(_macOnly[(first + i) % _macOnly.Count]);
                     }
 
-                    await PostAsync(client.PostMerakiAsync(sightings, now, CancellationToken.None), n).ConfigureAwait(false);
+                    int accepted = await PostAsync(client.PostMerakiAsync(sightings, now, CancellationToken.None), n).ConfigureAwait(false);
+                    if (accepted == n && Observer is { } observer)
+                    {
+                        foreach (WifiSighting sighting in sightings)
+                        {
+                            observer.WifiAccepted(sighting, 1);
+                        }
+                    }
                 }
 
                 if (_withPhone.Count > 0)
@@ -200,7 +252,11 @@ public sealed class LoadGenerator
                     }
 
                     WifiSighting visitor = _withPhone[random.Next(_withPhone.Count)];
-                    await PostAsync(client.PostPortalSessionAsync(visitor, now.AddMinutes(-5 - random.Next(60)), now, domains, CancellationToken.None), 1).ConfigureAwait(false);
+                    int accepted = await PostAsync(client.PostPortalSessionAsync(visitor, now.AddMinutes(-5 - random.Next(60)), now, domains, CancellationToken.None), 1).ConfigureAwait(false);
+                    if (accepted > 0)
+                    {
+                        Observer?.WifiAccepted(visitor, accepted);
+                    }
                 }
                 await Task.Delay(_options.GatewayInterval, cancellationToken).ConfigureAwait(false);
             }
@@ -211,7 +267,7 @@ public sealed class LoadGenerator
         }
     }
 
-    private async Task PostAsync(Task<int> post, int records)
+    private async Task<int> PostAsync(Task<int> post, int records)
     {
         int accepted;
         try
@@ -224,5 +280,6 @@ public sealed class LoadGenerator
         }
 
         Stats.HttpAnswered(accepted >= 0, accepted >= 0 ? accepted : records);
+        return accepted;
     }
 }

@@ -35,6 +35,15 @@ public sealed class LoadOptions
     /// <summary>Pause between gateway posts.</summary>
     public TimeSpan GatewayInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// When true, a vehicle whose connection fails (Ingest restarted, say) connects again after
+    /// <see cref="ReconnectDelay"/> and resends the records not acknowledged, as units do; when false it stops.
+    /// </summary>
+    public bool Reconnect { get; set; }
+
+    /// <summary>Pause before a vehicle connects again (<see cref="Reconnect"/>).</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Random seed of identities and movement.</summary>
     public int Seed { get; set; } = 2026;
 }
