@@ -6,7 +6,7 @@ namespace Sieve.Commands.Soak;
 
 /// <summary>
 /// <c>sieve soak</c>: Ingest, the Minimizer and the Sink as separate processes under the load generator's units and
-/// gateways, a random one SIGKILLed and restarted every 20 to 90 s; then checks from outside that nothing
+/// gateways, a random one SIGKILLed and restarted every 20 to 60 s (<c>--kill-every</c>); then checks from outside that nothing
 /// acknowledged, consumed or forwarded was lost or landed twice, and that no identifier left the raw zone.
 /// </summary>
 public sealed class SoakCommand(CliSession session) : SieveCommand<SoakSettings>(session)
@@ -20,7 +20,7 @@ public sealed class SoakCommand(CliSession session) : SieveCommand<SoakSettings>
     public const string Name = "soak";
 
     /// <summary>One-line summary for <c>sieve --help</c>.</summary>
-    public const string Summary = "run the three services as processes under load, SIGKILL one every 20-90 s, then check nothing was lost or leaked";
+    public const string Summary = "run the three services as processes under load, SIGKILL one every 20-60 s, then check nothing was lost or leaked";
 
     /// <summary>Runs the soak; 0 when it passed, 1 when it found a loss, a duplicate or a leak.</summary>
     protected override async Task<int> RunAsync(SoakSettings settings, CancellationToken cancellationToken)

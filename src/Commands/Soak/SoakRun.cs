@@ -109,6 +109,17 @@ internal sealed class SoakRun(SoakOptions options, Action<string> progress)
         var kills = new List<SoakKill>();
         var clock = Stopwatch.StartNew();
         using var http = new HttpClient();
+        // SIGTERM ends this process without unwinding: the children and redis-server must not outlive it.
+        EventHandler onExit = (_, _) =>
+        {
+            foreach (SoakService service in services)
+            {
+                service.Dispose();
+            }
+
+            redis.Dispose();
+        };
+        AppDomain.CurrentDomain.ProcessExit += onExit;
         try
         {
             foreach (SoakService service in services)
@@ -185,6 +196,7 @@ internal sealed class SoakRun(SoakOptions options, Action<string> progress)
         }
         finally
         {
+            AppDomain.CurrentDomain.ProcessExit -= onExit;
             foreach (SoakService service in services)
             {
                 service.Dispose();

@@ -55,7 +55,7 @@ internal sealed class SoakService : IDisposable
         string log = Path.Combine(_logDirectory, string.Create(CultureInfo.InvariantCulture, $"{Name.ToLowerInvariant()}-{Starts:D3}.log"));
         LogFiles.Add(log);
         _log = new StreamWriter(log, append: false) { AutoFlush = true };
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(Sieve.Embedded.DotnetHost.Path)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -199,18 +199,6 @@ internal sealed class SoakService : IDisposable
                 // A line that arrives after the incarnation's log closed.
             }
         }
-    }
-
-    private static string DotnetHost()
-    {
-        string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(host) && File.Exists(host))
-        {
-            return host;
-        }
-
-        string? current = Environment.ProcessPath;
-        return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
     }
 
     // SIGTERM through kill(1): the host's graceful stop, without unsafe interop in this assembly.

@@ -39,7 +39,7 @@ internal sealed class ServiceProcess : IDisposable
     /// </summary>
     public static ServiceProcess Start(string service, IEnumerable<string> arguments, ConcurrentQueue<string> lines)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(Sieve.Embedded.DotnetHost.Path)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -121,17 +121,5 @@ internal sealed class ServiceProcess : IDisposable
         {
             lines.Enqueue(line);
         }
-    }
-
-    private static string DotnetHost()
-    {
-        string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(host) && File.Exists(host))
-        {
-            return host;
-        }
-
-        string? current = Environment.ProcessPath;
-        return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
     }
 }
