@@ -15,40 +15,10 @@ internal sealed class LeakCounts
     private readonly SortedDictionary<string, Place> _places = new(StringComparer.Ordinal);
 
     /// <summary>Items scanned, everywhere.</summary>
-    public long Scanned
-    {
-        get
-        {
-            lock (_lock)
-            {
-                long sum = 0;
-                foreach (Place place in _places.Values)
-                {
-                    sum += place.Scanned;
-                }
-
-                return sum;
-            }
-        }
-    }
+    public long Scanned => Totals().Scanned;
 
     /// <summary>Hits, everywhere.</summary>
-    public long Hits
-    {
-        get
-        {
-            lock (_lock)
-            {
-                long sum = 0;
-                foreach (Place place in _places.Values)
-                {
-                    sum += place.Hits;
-                }
-
-                return sum;
-            }
-        }
-    }
+    public long Hits => Totals().Hits;
 
     /// <summary>Per place: items scanned, hits, first hit.</summary>
     public List<(string Place, long Scanned, long Hits, string? FirstHit)> ByPlace()
@@ -86,6 +56,21 @@ internal sealed class LeakCounts
     {
         ArgumentNullException.ThrowIfNull(scanner);
         Count(place, scanner.Find(text));
+    }
+
+    private (long Scanned, long Hits) Totals()
+    {
+        lock (_lock)
+        {
+            (long scanned, long hits) = (0, 0);
+            foreach (Place place in _places.Values)
+            {
+                scanned += place.Scanned;
+                hits += place.Hits;
+            }
+
+            return (scanned, hits);
+        }
     }
 
     private void Count(string place, string? hit)
