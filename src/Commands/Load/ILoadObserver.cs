@@ -11,6 +11,9 @@ public interface ILoadObserver
     /// <summary>Ingest acknowledged <paramref name="records"/> of the unit <paramref name="imei"/>.</summary>
     void RecordsAcked(string imei, ReadOnlySpan<UnitRecord> records);
 
-    /// <summary>A gateway post about <paramref name="sighting"/> was accepted as <paramref name="records"/> records.</summary>
-    void WifiAccepted(WifiSighting sighting, int records);
+    /// <summary>
+    /// A gateway post about <paramref name="sighting"/> at <paramref name="timeMillis"/> (its observation or session
+    /// start, Unix milliseconds) was accepted as <paramref name="records"/> records.
+    /// </summary>
+    void WifiAccepted(WifiSighting sighting, long timeMillis, int records);
 }

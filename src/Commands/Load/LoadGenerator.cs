@@ -238,7 +238,7 @@ public sealed class LoadGenerator
                     {
                         foreach (WifiSighting sighting in sightings)
                         {
-                            observer.WifiAccepted(sighting, 1);
+                            observer.WifiAccepted(sighting, now.ToUnixTimeMilliseconds(), 1);
                         }
                     }
                 }
@@ -252,10 +252,11 @@ public sealed class LoadGenerator
                     }
 
                     WifiSighting visitor = _withPhone[random.Next(_withPhone.Count)];
-                    int accepted = await PostAsync(client.PostPortalSessionAsync(visitor, now.AddMinutes(-5 - random.Next(60)), now, domains, CancellationToken.None), 1).ConfigureAwait(false);
+                    DateTimeOffset start = now.AddMinutes(-5 - random.Next(60));
+                    int accepted = await PostAsync(client.PostPortalSessionAsync(visitor, start, now, domains, CancellationToken.None), 1).ConfigureAwait(false);
                     if (accepted > 0)
                     {
-                        Observer?.WifiAccepted(visitor, accepted);
+                        Observer?.WifiAccepted(visitor, start.ToUnixTimeMilliseconds(), accepted);
                     }
                 }
                 await Task.Delay(_options.GatewayInterval, cancellationToken).ConfigureAwait(false);

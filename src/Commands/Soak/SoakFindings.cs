@@ -45,6 +45,12 @@ internal sealed class SoakFindings
     /// <summary>Audit records whose outcomes do not add up to their inputs.</summary>
     public long AuditUnbalanced { get; set; }
 
+    /// <summary>Audit records of a raw partition whose inputs are not their offset range (a skipped or invented input).</summary>
+    public long AuditRangeMismatches { get; set; }
+
+    /// <summary>Errors of the tail consumer (records it could not read, such as ones retention removed first).</summary>
+    public long TailErrors { get; set; }
+
     /// <summary>Inputs quarantined, as audited.</summary>
     public long Quarantined { get; set; }
 
@@ -76,8 +82,26 @@ internal sealed class SoakFindings
                 landedTwice += counts.LandedTwice;
             }
 
-            return TelematicsAckedMissing == 0 && WifiAcceptedMissing == 0 && RawUnaudited == 0 && AuditUnbalanced == 0
-                && ReleaseUndecided == 0 && notLanded == 0 && landedTwice == 0 && LakeRowsUnknown == 0 && RawUnreadable == 0;
+            return TelematicsAckedMissing == 0 && WifiAcceptedMissing == 0 && RawUnaudited == 0 && AuditUnbalanced == 0 && AuditRangeMismatches == 0
+                && ReleaseUndecided == 0 && notLanded == 0 && landedTwice == 0 && LakeRowsUnknown == 0 && RawUnreadable == 0 && TailErrors == 0;
+        }
+    }
+
+    /// <summary>
+    /// True when the run moved data through every stage: records acknowledged to units and gateways, raw inputs
+    /// audited, and records forwarded to a purpose topic and landed. A run that moved nothing proves nothing.
+    /// </summary>
+    public bool Exercised
+    {
+        get
+        {
+            long landed = 0;
+            foreach (OutputCounts counts in Outputs.Values)
+            {
+                landed += counts.LandedOnce;
+            }
+
+            return TelematicsAcked > 0 && WifiAccepted > 0 && RawInputs > 0 && landed > 0;
         }
     }
 }

@@ -26,15 +26,17 @@ internal sealed class SoakLedger : ILoadObserver
     private readonly HashSet<string> _auditTopics;
     private readonly RawIdentifierScanner _scanner;
     private readonly Dictionary<(string Imei, long Time), int> _ackedTelematics = [];
-    private readonly Dictionary<string, long> _ackedWifi = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Mac, long Time), long> _ackedWifi = [];
     private readonly Dictionary<(string Imei, long Time), int> _rawTelematics = [];
-    private readonly Dictionary<string, long> _rawWifi = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Mac, long Time), long> _rawWifi = [];
     private readonly Dictionary<(string Topic, int Partition), List<int>> _coverage = [];
     private readonly Dictionary<(string Topic, int Partition), SortedSet<long>> _dataOffsets = [];
     private readonly Dictionary<string, long> _recordsByTopic = new(StringComparer.Ordinal);
     private readonly AuditTotals _audit = new();
     private readonly LeakCounts _leaks = new();
     private long _rawUnreadable;
+    private long _auditRangeMismatches;
+    private long _tailErrors;
     private long _telematicsAckEvents;
 
     /// <summary>A ledger for the given topics, looking for the identifiers <paramref name="scanner"/> knows.</summary>
@@ -67,12 +69,12 @@ internal sealed class SoakLedger : ILoadObserver
     }
 
     /// <inheritdoc />
-    public void WifiAccepted(WifiSighting sighting, int records)
+    public void WifiAccepted(WifiSighting sighting, long timeMillis, int records)
     {
-        string mac = MacKey(sighting.ClientMac);
+        (string, long) key = (MacKey(sighting.ClientMac), timeMillis);
         lock (_lock)
         {
-            _ackedWifi[mac] = _ackedWifi.GetValueOrDefault(mac) + records;
+            _ackedWifi[key] = _ackedWifi.GetValueOrDefault(key) + records;
         }
     }
 
@@ -103,6 +105,13 @@ internal sealed class SoakLedger : ILoadObserver
             {
                 if (value is not null && _audit.Add(value) is { } range)
                 {
+                    // Raw topics are written without transactions: a range without gaps, every offset one input.
+                    if ((_rawTelematicsTopics.Contains(range.SourceTopic) || _rawWifiTopics.Contains(range.SourceTopic))
+                        && range.Inputs != range.LastOffset - range.FirstOffset + 1)
+                    {
+                        _auditRangeMismatches++;
+                    }
+
                     Cover(range);
                 }
 
@@ -119,6 +128,15 @@ internal sealed class SoakLedger : ILoadObserver
 
                 offsets.Add(result.Offset.Value);
             }
+        }
+    }
+
+    /// <summary>Counts a record the tail could not read (retention took it before it was read, say).</summary>
+    public void TailError()
+    {
+        lock (_lock)
+        {
+            _tailErrors++;
         }
     }
 
@@ -218,6 +236,8 @@ internal sealed class SoakLedger : ILoadObserver
                 RawUnreadable = _rawUnreadable,
                 AuditRecords = _audit.Records,
                 AuditUnbalanced = _audit.Unbalanced,
+                AuditRangeMismatches = _auditRangeMismatches,
+                TailErrors = _tailErrors,
                 Quarantined = _audit.Quarantined,
                 Forwarded = new Dictionary<string, long>(_audit.Forwarded, StringComparer.Ordinal),
             };
@@ -232,7 +252,7 @@ internal sealed class SoakLedger : ILoadObserver
                 findings.RawTelematicsResent += copies - 1;
             }
 
-            foreach (KeyValuePair<string, long> acked in _ackedWifi)
+            foreach (KeyValuePair<(string Mac, long Time), long> acked in _ackedWifi)
             {
                 findings.WifiAcceptedMissing += Math.Max(0, acked.Value - _rawWifi.GetValueOrDefault(acked.Key));
             }
@@ -319,7 +339,7 @@ internal sealed class SoakLedger : ILoadObserver
             return;
         }
 
-        string key = MacKey(mac);
+        (string, long) key = (MacKey(mac), e.EventTime);
         _rawWifi[key] = _rawWifi.GetValueOrDefault(key) + 1;
     }
 
@@ -374,7 +394,7 @@ internal sealed class SoakLedger : ILoadObserver
         return sum;
     }
 
-    private static long Sum(Dictionary<string, long> counts)
+    private static long Sum(Dictionary<(string Mac, long Time), long> counts)
     {
         long sum = 0;
         foreach (long count in counts.Values)

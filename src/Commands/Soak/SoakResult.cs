@@ -38,6 +38,6 @@ internal sealed class SoakResult
 
     public required Dictionary<string, long> RecordsByTopic { get; init; }
 
-    /// <summary>Nothing lost, nothing leaked, and the drain finished.</summary>
-    public bool Passed => Drained && Findings.NothingLost && Leaks.Hits == 0;
+    /// <summary>Data moved through every stage, a service was killed, nothing was lost or leaked, and the drain finished.</summary>
+    public bool Passed => Drained && Kills.Count > 0 && Findings.Exercised && Findings.NothingLost && Leaks.Hits == 0;
 }

@@ -283,12 +283,38 @@ internal sealed class SoakRun(SoakOptions options, Action<string> progress)
                     var key = ((string)row[LakeTable.TopicColumn], Convert.ToInt32(row[LakeTable.PartitionColumn], CultureInfo.InvariantCulture),
                         Convert.ToInt64(row[LakeTable.OffsetColumn], CultureInfo.InvariantCulture));
                     rows[key] = rows.GetValueOrDefault(key) + 1;
-                    leaks.Scan("lake rows", scanner, string.Join('\u001f', row.Values.Select(static v => Convert.ToString(v, CultureInfo.InvariantCulture))));
+                    leaks.Scan("lake rows", scanner, RowText(row));
                 }
             }
         }
 
         return rows;
+    }
+
+    // Every value of a row as text, list columns (visited domains, trouble codes) item by item.
+    private static string RowText(Dictionary<string, object> row)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (object value in row.Values)
+        {
+            if (value is byte[] bytes)
+            {
+                text.Append(System.Text.Encoding.UTF8.GetString(bytes)).Append('\u001f');
+            }
+            else if (value is System.Collections.IEnumerable items and not string)
+            {
+                foreach (object? item in items)
+                {
+                    text.Append(Convert.ToString(item, CultureInfo.InvariantCulture)).Append('\u001f');
+                }
+            }
+            else
+            {
+                text.Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append('\u001f');
+            }
+        }
+
+        return text.ToString();
     }
 
     private static void ScanLogs(SoakService service, LeakCounts leaks, RawIdentifierScanner scanner)

@@ -18,6 +18,11 @@ internal sealed class SoakService : IDisposable
     private StreamWriter? _log;
     private DateTime _startedAt;
     private bool _killedByUs;
+    private bool _disposed;
+
+    // Start, kill and dispose come from the kill loop and from the process-exit handler (SIGTERM): one at a time,
+    // and nothing starts after dispose.
+    private readonly Lock _lock = new();
 
     /// <summary>A service run as <c>dotnet <paramref name="dll"/> <paramref name="arguments"/></c>, its metrics listener on loopback <paramref name="metricsPort"/>.</summary>
     public SoakService(string name, string dll, IReadOnlyList<string> arguments, string logDirectory, int metricsPort)
@@ -48,8 +53,19 @@ internal sealed class SoakService : IDisposable
     /// <summary>How long the current incarnation has run.</summary>
     public TimeSpan Uptime => DateTime.UtcNow - _startedAt;
 
-    /// <summary>Starts a new incarnation.</summary>
+    /// <summary>Starts a new incarnation (nothing once disposed).</summary>
     public void Start()
+    {
+        lock (_lock)
+        {
+            if (!_disposed)
+            {
+                StartLocked();
+            }
+        }
+    }
+
+    private void StartLocked()
     {
         Starts++;
         string log = Path.Combine(_logDirectory, string.Create(CultureInfo.InvariantCulture, $"{Name.ToLowerInvariant()}-{Starts:D3}.log"));
@@ -89,6 +105,14 @@ internal sealed class SoakService : IDisposable
     /// <summary>SIGKILL: no shutdown of any kind, nothing flushed, closed or committed. Waits until the process is gone.</summary>
     public void Kill()
     {
+        lock (_lock)
+        {
+            KillLocked();
+        }
+    }
+
+    private void KillLocked()
+    {
         if (_process is null)
         {
             return;
@@ -107,18 +131,19 @@ internal sealed class SoakService : IDisposable
     /// <summary>SIGTERM, then SIGKILL if the service has not stopped within <paramref name="grace"/>.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
-        if (_process is null)
+        Process? process = _process;
+        if (process is null)
         {
             return;
         }
 
         _killedByUs = true;
-        if (!_process.HasExited && OperatingSystem.IsLinux())
+        if (!process.HasExited && OperatingSystem.IsLinux())
         {
-            Terminate(_process.Id);
+            Terminate(process.Id);
             try
             {
-                await _process.WaitForExitAsync().WaitAsync(grace).ConfigureAwait(false);
+                await process.WaitForExitAsync().WaitAsync(grace).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -132,15 +157,18 @@ internal sealed class SoakService : IDisposable
     /// <summary>Restarts the service if its process ended by itself (recording the exit); true when it did.</summary>
     public bool RestartIfExited()
     {
-        if (_process is not { HasExited: true } || _killedByUs)
+        lock (_lock)
         {
-            return false;
-        }
+            if (_disposed || _process is not { HasExited: true } || _killedByUs)
+            {
+                return false;
+            }
 
-        UnexpectedExits.Add(_process.ExitCode);
-        Release();
-        Start();
-        return true;
+            UnexpectedExits.Add(_process.ExitCode);
+            Release();
+            StartLocked();
+            return true;
+        }
     }
 
     /// <summary>The service's metrics page, or null when it does not answer within 5 s.</summary>
@@ -159,12 +187,12 @@ internal sealed class SoakService : IDisposable
 
     public void Dispose()
     {
-        if (_process is { HasExited: false })
+        lock (_lock)
         {
-            Kill();
+            _disposed = true;
+            KillLocked();
+            Release();
         }
-
-        Release();
     }
 
     private void Release()

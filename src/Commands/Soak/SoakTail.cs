@@ -25,6 +25,8 @@ internal sealed class SoakTail : IDisposable
             EnableAutoCommit = false,
             IsolationLevel = IsolationLevel.ReadCommitted,
             FetchWaitMaxMs = 50,
+            // Records that retention removed before the tail read them are an error, never a silent jump ahead.
+            AutoOffsetReset = AutoOffsetReset.Error,
         }).Build();
         var assignment = new List<TopicPartitionOffset>();
         foreach ((string topic, int partitions) in topics)
@@ -78,9 +80,13 @@ internal sealed class SoakTail : IDisposable
             {
                 result = _consumer.Consume(TimeSpan.FromMilliseconds(100));
             }
-            catch (ConsumeException)
+            catch (ConsumeException e)
             {
-                // Retried by the next round; the mock serves what it still holds.
+                if (e.Error.Code == ErrorCode.Local_AutoOffsetReset)
+                {
+                    _ledger.TailError();
+                }
+
                 continue;
             }
 

@@ -11,6 +11,9 @@ namespace Sieve.Core.Engine;
 /// </summary>
 internal static class ResumableTransaction
 {
+    // A call that failed at once (not after its timeout) is not made again in a tight loop.
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(100);
+
     /// <summary>
     /// Sends <paramref name="offsets"/> to the transaction and commits it, making each call again while it fails as
     /// retriable (each call blocks at most <paramref name="timeout"/>). Returns how many calls were made again.
@@ -31,6 +34,7 @@ internal static class ResumableTransaction
             catch (KafkaRetriableException) when (!cancellationToken.IsCancellationRequested)
             {
                 again++;
+                cancellationToken.WaitHandle.WaitOne(Pause);
             }
         }
 
@@ -44,6 +48,7 @@ internal static class ResumableTransaction
             catch (KafkaRetriableException) when (!cancellationToken.IsCancellationRequested)
             {
                 again++;
+                cancellationToken.WaitHandle.WaitOne(Pause);
             }
         }
     }
@@ -67,6 +72,7 @@ internal static class ResumableTransaction
             catch (KafkaRetriableException) when (!cancellationToken.IsCancellationRequested)
             {
                 again++;
+                cancellationToken.WaitHandle.WaitOne(Pause);
             }
         }
     }

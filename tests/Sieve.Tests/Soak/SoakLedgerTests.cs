@@ -75,6 +75,34 @@ public sealed class SoakLedgerTests
     }
 
     [Fact]
+    public void An_audit_record_counting_fewer_inputs_than_its_raw_range_is_a_mismatch()
+    {
+        SoakLedger ledger = Ledger();
+        Raw(ledger, 0, 1000);
+        Raw(ledger, 1, 2000);
+        Raw(ledger, 2, 3000);
+        var tally = new PartitionTally(Topics.TelematicsRaw, 0, Policy.Purposes.Count);
+        Span<Outcome> outcomes = new Outcome[Policy.Purposes.Count];
+        tally.AddProcessed(0, outcomes);
+        tally.AddProcessed(2, outcomes);
+        ledger.Add(Result(Topics.Audit, 0, OpsRecordWriter.Audit("soak-test", 1, tally, Policy.Purposes, 0)));
+
+        SoakFindings findings = ledger.Check(RawEnds(3), Lake());
+
+        Assert.Equal(1, findings.AuditRangeMismatches);
+        Assert.False(findings.NothingLost);
+    }
+
+    [Fact]
+    public void A_run_that_moved_nothing_is_not_exercised()
+    {
+        SoakFindings findings = Ledger().Check(RawEnds(0), Lake());
+
+        Assert.True(findings.NothingLost);
+        Assert.False(findings.Exercised);
+    }
+
+    [Fact]
     public void A_forwarded_record_missing_from_the_lake_or_landed_twice_fails_the_run()
     {
         SoakLedger ledger = Ledger();
