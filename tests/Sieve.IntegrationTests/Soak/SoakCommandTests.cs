@@ -18,7 +18,7 @@ public sealed partial class SoakCommandTests(Xunit.Abstractions.ITestOutputHelpe
         string report = Path.Combine(dir, "report.txt");
 
         // With this seed the kills go Ingest, Sink, Ingest, Sink, Minimizer: five kills reach all three services.
-        CliResult result = await CliRunner.RunAsync("soak", "--minutes", "1.25", "--kill-every", "8-14", "--vehicles", "10", "--visitors", "10",
+        CliResult result = await CliRunner.RunAsync("soak", "--minutes", "1", "--kill-every", "6-10", "--vehicles", "10", "--visitors", "10",
             "--seed", "2026", "--dir", Path.Combine(dir, "work"), "--report", report);
         output.WriteLine(result.All);
 
