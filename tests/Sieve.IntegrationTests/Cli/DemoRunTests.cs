@@ -87,10 +87,19 @@ public sealed class DemoRunTests
         Assert.Contains("every input is accounted for: per purpose, forwarded + withheld + quarantined = inputs", output, StringComparison.Ordinal);
         Assert.DoesNotContain("NOT all inputs are accounted for", output, StringComparison.Ordinal);
         Assert.Contains("sample minimized records", output, StringComparison.Ordinal);
-        foreach (string topic in new[] { "positioning.v1", "personalization.v1", "analytics.v1" })
+        foreach (string topic in new[] { "positioning.v1", "personalization.v1" })
         {
             Assert.Contains(topic, output, StringComparison.Ordinal);
         }
+
+        // Analytics is released only for (cell, bucket)s that at least 5 vehicles reached; in a 3-second run on a
+        // loaded machine there may be none (seen once), so a sample is expected exactly when the release stage
+        // forwarded something, and every held record must have been decided either way.
+        Match release = Regex.Match(output, @"analytics release stage: ([\d,]+) held records decided: ([^\n]*)");
+        Assert.True(release.Success, output);
+        Match released = Regex.Match(release.Groups[2].Value, @"forwarded ([\d,]+)");
+        bool anyReleased = released.Success && long.Parse(released.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) > 0;
+        Assert.Equal(anyReleased, output.Contains("analytics.v1", StringComparison.Ordinal));
 
         Assert.Matches(@"\n  \{""subject"":""[a-z2-7]+"",""keyId"":""demo-1/positioning/", output);
     }

@@ -76,8 +76,8 @@ public sealed class ReadinessTests(KafkaFixture kafka, RedisFixture redis)
         await minimizer.ScrapeUntilAsync(s => s.Sum("sieve_minimizer_consent_view_losses_total") == 1, Wait, "the loss was not counted");
         JsonElement again = await ReadinessUntilAsync(minimizer, HttpStatusCode.OK);
         Assert.Equal("Healthy", Check(again, "redis"));
-        PrometheusScrape scrape = await minimizer.ScrapeAsync();
-        Assert.Equal(0, scrape.Sum("sieve_minimizer_consent_view_rebuilding"));
+        // The gauge is written after each round of checks, so it may trail readiness by that round (seen under load).
+        await minimizer.ScrapeUntilAsync(s => s.Sum("sieve_minimizer_consent_view_rebuilding") == 0, Wait, "the rebuilding gauge did not go back to 0");
     }
 
     [Fact]
