@@ -362,7 +362,11 @@ public sealed class MinimizerEngine : IDisposable
         _staged.ProduceTo(_sink);
         if (_revoked)
         {
+            // The outputs are aborted (a read_committed reader never sees them) and the inputs are read again by
+            // their next owner, which audits them again: said here so that the repeat can be accounted for.
             AbortQuietly();
+            Stats.AddAbandoned();
+            _logger.LogWarning("Partitions were revoked mid-batch; the batch's transaction was aborted and its {Count} inputs go to their next owner", batch.Count);
             return false;
         }
 

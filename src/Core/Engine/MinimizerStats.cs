@@ -13,6 +13,7 @@ public sealed class MinimizerStats
     private long _inputs;
     private long _batches;
     private long _retries;
+    private long _abandoned;
     private long _consentFailures;
     private long _kafkaFailures;
     private long _kafkaErrors;
@@ -36,6 +37,12 @@ public sealed class MinimizerStats
 
     /// <summary>Batches retried after Redis or Kafka failures.</summary>
     public long Retries => Interlocked.Read(ref _retries);
+
+    /// <summary>
+    /// Batches whose outputs were produced and then aborted because this instance lost their partitions meanwhile;
+    /// the partitions' next owner reads them again.
+    /// </summary>
+    public long Abandoned => Interlocked.Read(ref _abandoned);
 
     /// <summary>Batch attempts that failed because the consent store (Redis) could not answer.</summary>
     public long ConsentFailures => Interlocked.Read(ref _consentFailures);
@@ -97,6 +104,8 @@ public sealed class MinimizerStats
     internal void SetPaused(bool paused) => Volatile.Write(ref _paused, paused ? 1 : 0);
 
     internal void AddRetry() => Interlocked.Increment(ref _retries);
+
+    internal void AddAbandoned() => Interlocked.Increment(ref _abandoned);
 
     internal void AddConsentFailure() => Interlocked.Increment(ref _consentFailures);
 

@@ -42,6 +42,8 @@ public sealed class MinimizerMetrics : IDisposable
         _meter.CreateObservableCounter("sieve.minimizer.decisions", ObserveDecisions, "{decision}", "Per-purpose decisions in committed batches (tags: purpose, outcome).");
         _meter.CreateObservableCounter("sieve.minimizer.quarantined", ObserveQuarantined, "{input}", "Inputs quarantined in committed batches (tag: reason).");
         _meter.CreateObservableCounter("sieve.minimizer.retries", () => Stats?.Retries ?? 0, "{batch}", "Batch attempts retried after a Redis or Kafka failure.");
+        _meter.CreateObservableCounter("sieve.minimizer.abandoned", () => Stats?.Abandoned ?? 0, "{batch}",
+            "Batches produced and then aborted because their partitions were revoked meanwhile; their next owner reads them again.");
         _meter.CreateObservableCounter("sieve.minimizer.errors", ObserveErrors, "{error}",
             "Failures by dependency (tag: dependency = redis: the consent store could not answer a batch; kafka: a batch was refused; kafka_client: errors the Kafka clients reported).");
         _meter.CreateObservableGauge("sieve.minimizer.paused", () => Stats?.Paused == true ? 1 : 0, "{state}", "1 while processing is held because consent cannot be known.");

@@ -201,6 +201,7 @@ public sealed class ServiceMetricsTests(KafkaFixture kafka, RedisFixture redis, 
         Assert.Equal(minimizerScrape.Sum("sieve_minimizer_retries_total"),
             minimizerScrape.Sum("sieve_minimizer_errors_total", ("dependency", "redis")) + minimizerScrape.Sum("sieve_minimizer_errors_total", ("dependency", "kafka")));
         Assert.Equal(0, minimizerScrape.Sum("sieve_minimizer_paused"));
+        Assert.Equal(0, minimizerScrape.Sum("sieve_minimizer_abandoned_total"));
 
         // Sink: rows landed and its lag drains. Other tests' sinks in this process may add to the purpose-tagged counts.
         PrometheusScrape sinkScrape = await sink.ScrapeUntilAsync(
