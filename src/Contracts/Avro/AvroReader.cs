@@ -314,7 +314,11 @@ public ref struct AvroReader
     /// <summary>Returns <see cref="AvroStatus.TrailingBytes"/> unless the whole buffer has been read.</summary>
     public readonly AvroStatus ExpectEnd() => Position == _buffer.Length ? AvroStatus.Ok : AvroStatus.TrailingBytes;
 
-    private AvroStatus TryReadLength(out int length, int maxLength)
+    /// <summary>
+    /// Reads a string or bytes length prefix, checked against <paramref name="maxLength"/> and the bytes left; the
+    /// position is then at the first content byte.
+    /// </summary>
+    public AvroStatus TryReadLength(out int length, int maxLength)
     {
         AvroStatus status = TryReadLong(out long wide);
         if (status != AvroStatus.Ok)

@@ -36,6 +36,12 @@ public enum AvroStatus : byte
     DestinationTooSmall,
     /// <summary>An array held more items than the reader's cap.</summary>
     TooManyItems,
+    /// <summary>The writer schema is known but cannot be read with the reader schema (see the writer's incompatibility).</summary>
+    IncompatibleWriter,
+    /// <summary>A union branch or enum symbol the writer used has no match in the reader schema.</summary>
+    UnresolvableValue,
+    /// <summary>Values were nested deeper than the reader allows.</summary>
+    NestingTooDeep,
 }
 
 /// <summary>Stable, identifier-free reason codes for <see cref="AvroStatus"/> values (used in quarantine records and metrics).</summary>
@@ -59,6 +65,9 @@ public static class AvroStatusCodes
         AvroStatus.UnknownFingerprint => "unknown-fingerprint",
         AvroStatus.DestinationTooSmall => "avro-destination-too-small",
         AvroStatus.TooManyItems => "avro-too-many-items",
+        AvroStatus.IncompatibleWriter => "incompatible-writer-schema",
+        AvroStatus.UnresolvableValue => "avro-unresolvable-value",
+        AvroStatus.NestingTooDeep => "avro-nesting-too-deep",
         _ => "avro-unknown-status",
     };
 }

@@ -1,4 +1,5 @@
 using Sieve.Contracts.Avro;
+using Sieve.Contracts.Avro.Resolution;
 
 namespace Sieve.Contracts.Records;
 
@@ -45,6 +46,22 @@ public static class WifiEventCodec
         if (s != AvroStatus.Ok) return s;
         if (fingerprint != Schemas.SchemaFingerprints.WifiEvent) return AvroStatus.UnknownFingerprint;
         var reader = new AvroReader(message) { Position = SingleObjectEncoding.HeaderLength };
+        s = TryReadBody(ref reader, out value);
+        return s != AvroStatus.Ok ? s : reader.ExpectEnd();
+    }
+
+    /// <summary>
+    /// Decodes a whole single-object message written with the current schema or any schema in
+    /// <paramref name="writers"/>: an earlier schema's body is transcoded into <paramref name="scratch"/> first.
+    /// Slices in <paramref name="value"/> index into <paramref name="source"/> (the message, or the scratch).
+    /// </summary>
+    public static AvroStatus TryReadMessage(ReadOnlySpan<byte> message, WriterSchemaSet writers, Span<byte> scratch, out WifiEvent value, out ReadOnlySpan<byte> source)
+    {
+        ArgumentNullException.ThrowIfNull(writers);
+        value = default;
+        AvroStatus s = writers.TryResolveMessage(message, scratch, out source, out int bodyStart);
+        if (s != AvroStatus.Ok) return s;
+        var reader = new AvroReader(source) { Position = bodyStart };
         s = TryReadBody(ref reader, out value);
         return s != AvroStatus.Ok ? s : reader.ExpectEnd();
     }

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text;
 using Avro;
+using Sieve.Contracts.Avro.Resolution;
 
 namespace Sieve.Contracts.Schemas;
 
@@ -15,6 +16,13 @@ public sealed class SchemaInfo
         CanonicalForm = SchemaNormalization.ToParsingForm(schema);
         Fingerprint = Avro.AvroFingerprintOf(CanonicalForm);
     }
+
+    /// <summary>Parses a record schema's JSON <paramref name="json"/>, named <paramref name="fileName"/> (a file under <c>schemas/</c>, or where else it came from).</summary>
+    /// <exception cref="SchemaParseException">The JSON is not an Avro schema.</exception>
+    public static SchemaInfo Parse(string fileName, string json) =>
+        global::Avro.Schema.Parse(json) is RecordSchema record
+            ? new SchemaInfo(fileName, json, record)
+            : throw new SchemaParseException(fileName + ": not a record schema");
 
     /// <summary>File name under <c>schemas/</c>, e.g. <c>telematics-event.avsc</c>.</summary>
     public string FileName { get; }
@@ -61,13 +69,19 @@ public sealed record SchemaField(string Path, string? Classification, Schema Sch
 /// </summary>
 public sealed class SchemaCatalog
 {
+    /// <summary>Where earlier versions live, relative to <c>schemas/</c>.</summary>
+    public const string HistoryFolder = "history/";
+
     private static readonly Lazy<SchemaCatalog> DefaultCatalog = new(Load);
     private readonly Dictionary<string, SchemaInfo> _byName;
     private readonly Dictionary<ulong, SchemaInfo> _byFingerprint;
+    private readonly List<SchemaInfo> _history;
+    private readonly Dictionary<string, WriterSchemaSet> _writerSets = new(StringComparer.Ordinal);
 
-    private SchemaCatalog(List<SchemaInfo> all)
+    private SchemaCatalog(List<SchemaInfo> all, List<SchemaInfo> history)
     {
         All = all;
+        _history = history;
         _byName = new Dictionary<string, SchemaInfo>(StringComparer.Ordinal);
         _byFingerprint = new Dictionary<ulong, SchemaInfo>();
         foreach (SchemaInfo info in all)
@@ -87,6 +101,60 @@ public sealed class SchemaCatalog
     /// <summary>The schema with full or short name <paramref name="name"/>.</summary>
     public SchemaInfo Get(string name) =>
         _byName.TryGetValue(name, out SchemaInfo? info) ? info : throw new KeyNotFoundException($"No schema named '{name}' in schemas/.");
+
+    /// <summary>
+    /// The earlier versions of <paramref name="current"/>, oldest first: <c>schemas/history/&lt;name&gt;/v&lt;N&gt;.avsc</c>,
+    /// where <c>&lt;name&gt;</c> is the current file's name without <c>.avsc</c>. A file there is never edited once
+    /// released (<c>schemas/history/versions.lock</c> pins each one's fingerprint).
+    /// </summary>
+    public IReadOnlyList<SchemaInfo> History(SchemaInfo current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        string prefix = HistoryFolder + Path.GetFileNameWithoutExtension(current.FileName) + "/";
+        var versions = new List<SchemaInfo>();
+        foreach (SchemaInfo info in _history)
+        {
+            if (info.FileName.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                versions.Add(info);
+            }
+        }
+
+        versions.Sort((a, b) => HistoryVersion(a).CompareTo(HistoryVersion(b)));
+        return versions;
+    }
+
+    /// <summary>Every file under <c>schemas/history/</c>.</summary>
+    public IReadOnlyList<SchemaInfo> AllHistory => _history;
+
+    /// <summary>The version number of a history file (<c>v3.avsc</c> is 3).</summary>
+    public static int HistoryVersion(SchemaInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        string name = Path.GetFileNameWithoutExtension(info.FileName);
+        return name.Length > 1 && name[0] == 'v' && int.TryParse(name.AsSpan(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int version)
+            ? version
+            : throw new InvalidOperationException($"schemas/{info.FileName}: a history file is named v<N>.avsc.");
+    }
+
+    /// <summary>
+    /// The writer schemas a reader of schema <paramref name="name"/> knows: its history (the current schema itself
+    /// takes the codec's fast path), each with a compiled resolution plan. Built once per name.
+    /// </summary>
+    public WriterSchemaSet WritersOf(string name)
+    {
+        lock (_writerSets)
+        {
+            if (!_writerSets.TryGetValue(name, out WriterSchemaSet? set))
+            {
+                SchemaInfo current = Get(name);
+                set = new WriterSchemaSet(current, History(current));
+                _writerSets[name] = set;
+            }
+
+            return set;
+        }
+    }
 
     /// <summary>Looks a schema up by its single-object fingerprint.</summary>
     public bool TryGetByFingerprint(ulong fingerprint, out SchemaInfo? info) => _byFingerprint.TryGetValue(fingerprint, out info);
@@ -129,6 +197,7 @@ public sealed class SchemaCatalog
     {
         Assembly assembly = typeof(SchemaCatalog).Assembly;
         var all = new List<SchemaInfo>();
+        var history = new List<SchemaInfo>();
         foreach (string resource in assembly.GetManifestResourceNames())
         {
             if (!resource.StartsWith("schemas/", StringComparison.Ordinal) || !resource.EndsWith(".avsc", StringComparison.Ordinal))
@@ -140,10 +209,12 @@ public sealed class SchemaCatalog
             using var reader = new StreamReader(stream, Encoding.UTF8);
             string json = reader.ReadToEnd();
             var schema = (RecordSchema)Schema.Parse(json);
-            all.Add(new SchemaInfo(resource["schemas/".Length..], json, schema));
+            var info = new SchemaInfo(resource["schemas/".Length..], json, schema);
+            (info.FileName.StartsWith(HistoryFolder, StringComparison.Ordinal) ? history : all).Add(info);
         }
 
         all.Sort((a, b) => string.CompareOrdinal(a.FileName, b.FileName));
-        return new SchemaCatalog(all);
+        history.Sort((a, b) => string.CompareOrdinal(a.FileName, b.FileName));
+        return new SchemaCatalog(all, history);
     }
 }

@@ -1,4 +1,5 @@
 using Sieve.Contracts.Avro;
+using Sieve.Contracts.Avro.Resolution;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Records;
@@ -40,6 +41,11 @@ public sealed class MinimizerCore : IDisposable
     private readonly RecordProgram[] _programs;
     private readonly int[] _interests = new int[OutputRecordEncoder.MaxInterests];
     private readonly byte[] _scratch = new byte[MaxOutputRecordBytes];
+
+    // An earlier writer schema's record, transcoded to the current schema; defaults can make it longer than the input.
+    private readonly byte[] _resolved = new byte[RecordLimits.MaxMessageBytes * 2];
+    private readonly WriterSchemaSet _telematicsWriters;
+    private readonly WriterSchemaSet _wifiWriters;
     private readonly byte[] _candidate = new byte[MaxOutputRecordBytes + 1024];
     private readonly byte[] _cell = new byte[Generalization.Geohash.MaxPrecision];
 
@@ -48,8 +54,12 @@ public sealed class MinimizerCore : IDisposable
     /// <param name="keys">Pseudonym key factory over the master key ring.</param>
     /// <param name="consent">The consent near-cache.</param>
     /// <param name="subjectCacheCapacity">Subjects kept per generation of the subject cache.</param>
-    public MinimizerCore(CompiledPolicy policy, PseudonymKeyFactory keys, ConsentCache consent, int subjectCacheCapacity = 200_000)
+    /// <param name="writers">Earlier (or newer) raw-event schemas to read besides the current ones; <see cref="RawWriterSchemas.Default"/> when null.</param>
+    public MinimizerCore(CompiledPolicy policy, PseudonymKeyFactory keys, ConsentCache consent, int subjectCacheCapacity = 200_000, RawWriterSchemas? writers = null)
     {
+        writers ??= RawWriterSchemas.Default;
+        _telematicsWriters = writers.Telematics;
+        _wifiWriters = writers.Wifi;
         _policy = policy;
         _longestRetentionMillis = (long)policy.LongestRetention.TotalMilliseconds;
         _consent = consent;
@@ -143,12 +153,15 @@ public sealed class MinimizerCore : IDisposable
         string subjectField;
         if (kind == InputKind.Telematics)
         {
-            AvroStatus status = TelematicsEventCodec.TryReadMessage(message, out TelematicsEvent e);
+            AvroStatus status = TelematicsEventCodec.TryReadMessage(message, _telematicsWriters, _resolved, out TelematicsEvent e, out ReadOnlySpan<byte> source);
             if (status != AvroStatus.Ok)
             {
-                quarantine = DecodeFailure("TelematicsEvent", status);
+                quarantine = DecodeFailure("TelematicsEvent", status, _telematicsWriters, message);
                 return ProcessStatus.Quarantined;
             }
+
+            // From here on slices index into the record as the current schema encodes it.
+            message = source;
 
             if (e.EventId.Length == 0)
             {
@@ -161,12 +174,14 @@ public sealed class MinimizerCore : IDisposable
         }
         else
         {
-            AvroStatus status = WifiEventCodec.TryReadMessage(message, out WifiEvent e);
+            AvroStatus status = WifiEventCodec.TryReadMessage(message, _wifiWriters, _resolved, out WifiEvent e, out ReadOnlySpan<byte> source);
             if (status != AvroStatus.Ok)
             {
-                quarantine = DecodeFailure("WifiEvent", status);
+                quarantine = DecodeFailure("WifiEvent", status, _wifiWriters, message);
                 return ProcessStatus.Quarantined;
             }
+
+            message = source;
 
             if (e.EventId.Length == 0)
             {
@@ -383,7 +398,8 @@ public sealed class MinimizerCore : IDisposable
     private static bool IsValidLocation(in GeoLocation location) =>
         location.Latitude is >= -90.0 and <= 90.0 && location.Longitude is >= -180.0 and <= 180.0;
 
-    private static QuarantineReason DecodeFailure(string schema, AvroStatus status) => new(status.ToReasonCode(), schema + ": " + Describe(status));
+    private static QuarantineReason DecodeFailure(string schema, AvroStatus status, WriterSchemaSet writers, ReadOnlySpan<byte> message) =>
+        new(status.ToReasonCode(), schema + ": " + (status is AvroStatus.IncompatibleWriter or AvroStatus.UnresolvableValue ? writers.Explain(message) : Describe(status)));
 
     private static QuarantineReason IdentifierFailure(SubjectType type, NormalizeStatus status, string field) =>
         new(IdentifierNormalizer.ToReasonCode(type, status), "subject identifier '" + field + "' failed normalization: " + status);

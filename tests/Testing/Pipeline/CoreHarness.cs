@@ -12,13 +12,13 @@ namespace Sieve.Testing.Pipeline;
 /// <summary>A MinimizerCore over the default policy, demo keys and an in-memory consent store, with a recording sink.</summary>
 internal sealed class CoreHarness : IDisposable
 {
-    public CoreHarness()
+    public CoreHarness(RawWriterSchemas? writers = null)
     {
         Policy = PolicyLoader.LoadDefault();
         Keys = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
         Store = new InMemoryConsentStore();
         Cache = new ConsentCache(Store);
-        Core = new MinimizerCore(Policy, Keys, Cache);
+        Core = new MinimizerCore(Policy, Keys, Cache, writers: writers);
         ConsentIndex = Keys.Create(PseudonymKeyFactory.ConsentIndexPurpose, PseudonymKeyFactory.StableEpoch);
     }
 

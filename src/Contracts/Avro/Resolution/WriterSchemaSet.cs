@@ -1,0 +1,154 @@
+using Sieve.Contracts.Schemas;
+
+namespace Sieve.Contracts.Avro.Resolution;
+
+/// <summary>One writer schema a reader knows, with what reading its records takes.</summary>
+public sealed class WriterSchema
+{
+    internal WriterSchema(SchemaInfo schema, ResolutionNode? plan, string? incompatibility, string? partial)
+    {
+        Schema = schema;
+        Plan = plan;
+        Incompatibility = incompatibility;
+        Partial = partial;
+    }
+
+    /// <summary>The writer schema.</summary>
+    public SchemaInfo Schema { get; }
+
+    /// <summary>Why no record written with this schema can be read; null when they can.</summary>
+    public string? Incompatibility { get; }
+
+    /// <summary>
+    /// The first writer union branch or enum symbol the reader cannot read (records that use it are refused one by
+    /// one); null when there is none. Such a schema is readable but not compatible.
+    /// </summary>
+    public string? Partial { get; }
+
+    /// <summary>True when every record this schema can write can be read: what a compatibility check asks.</summary>
+    public bool IsCompatible => Incompatibility is null && Partial is null;
+
+    internal ResolutionNode? Plan { get; }
+}
+
+/// <summary>
+/// The writer schemas one reader schema can meet, by fingerprint, each with its compiled resolution plan. The
+/// reader's own fingerprint is not transcoded: its records take the hand-written codec's fast path. Transcoding
+/// writes the record as the reader's schema encodes it into a caller's buffer, so the same codec then reads it.
+/// </summary>
+public sealed class WriterSchemaSet
+{
+    /// <summary>Nesting levels a transcoded record may have.</summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>Array and map items one transcoded record may hold in all.</summary>
+    public const int MaxItems = 4096;
+
+    private readonly Dictionary<ulong, WriterSchema> _writers = [];
+
+    /// <summary>Compiles a plan for each of <paramref name="writers"/> read as <paramref name="reader"/>.</summary>
+    public WriterSchemaSet(SchemaInfo reader, IEnumerable<SchemaInfo> writers)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(writers);
+        Reader = reader;
+        foreach (SchemaInfo writer in writers)
+        {
+            if (writer.Fingerprint == reader.Fingerprint || _writers.ContainsKey(writer.Fingerprint))
+            {
+                continue;
+            }
+
+            ResolutionNode? plan = ResolutionCompiler.Compile(writer.Schema, reader.Schema, out string? incompatibility, out string? partial);
+            _writers[writer.Fingerprint] = new WriterSchema(writer, plan, incompatibility, partial);
+        }
+    }
+
+    /// <summary>The reader schema.</summary>
+    public SchemaInfo Reader { get; }
+
+    /// <summary>Every known writer schema but the reader's own.</summary>
+    public IEnumerable<WriterSchema> Writers => _writers.Values;
+
+    /// <summary>The known writer schema with <paramref name="fingerprint"/>, if any.</summary>
+    public bool TryGet(ulong fingerprint, out WriterSchema? writer) => _writers.TryGetValue(fingerprint, out writer);
+
+    /// <summary>
+    /// Finds the reader-encoded body of a single-object <paramref name="message"/>: the message itself when its
+    /// writer schema is the reader's (the fast path, <paramref name="buffer"/> = <paramref name="message"/> and
+    /// <paramref name="bodyStart"/> = <see cref="SingleObjectEncoding.HeaderLength"/>), otherwise the body
+    /// transcoded into <paramref name="scratch"/> (<paramref name="buffer"/> is the written part, from index 0).
+    /// Slices the reader's codec returns index into <paramref name="buffer"/>.
+    /// </summary>
+    public AvroStatus TryResolveMessage(ReadOnlySpan<byte> message, Span<byte> scratch, out ReadOnlySpan<byte> buffer, out int bodyStart)
+    {
+        buffer = message;
+        bodyStart = SingleObjectEncoding.HeaderLength;
+        AvroStatus status = SingleObjectEncoding.TryReadHeader(message, out ulong fingerprint);
+        if (status != AvroStatus.Ok || fingerprint == Reader.Fingerprint)
+        {
+            return status;
+        }
+
+        status = TryTranscode(fingerprint, message[SingleObjectEncoding.HeaderLength..], scratch, out int written);
+        if (status == AvroStatus.Ok)
+        {
+            buffer = scratch[..written];
+            bodyStart = 0;
+        }
+
+        return status;
+    }
+
+    /// <summary>
+    /// The first reason the writer of <paramref name="message"/> cannot be read (its incompatibility, or the union
+    /// branch or enum symbol that has no match); null when there is none. Schema paths only, never data.
+    /// </summary>
+    public string? Explain(ReadOnlySpan<byte> message) =>
+        SingleObjectEncoding.TryReadHeader(message, out ulong fingerprint) == AvroStatus.Ok && _writers.TryGetValue(fingerprint, out WriterSchema? writer)
+            ? "writer schema schemas/" + writer.Schema.FileName + ": " + (writer.Incompatibility ?? writer.Partial)
+            : null;
+
+    /// <summary>
+    /// Transcodes <paramref name="body"/>, one record written with the schema of <paramref name="fingerprint"/>, into
+    /// <paramref name="destination"/> as the reader's schema encodes it. Returns
+    /// <see cref="AvroStatus.UnknownFingerprint"/> for a schema not in this set, <see cref="AvroStatus.IncompatibleWriter"/>
+    /// for one the reader cannot read, <see cref="AvroStatus.DestinationTooSmall"/> when the record does not fit,
+    /// or the first problem of the body; strings are copied, not validated, so the reader's codec validates them.
+    /// </summary>
+    public AvroStatus TryTranscode(ulong fingerprint, ReadOnlySpan<byte> body, Span<byte> destination, out int written)
+    {
+        written = 0;
+        if (!_writers.TryGetValue(fingerprint, out WriterSchema? writer))
+        {
+            return AvroStatus.UnknownFingerprint;
+        }
+
+        if (writer.Plan is null)
+        {
+            return AvroStatus.IncompatibleWriter;
+        }
+
+        var reader = new AvroReader(body);
+        var output = new AvroWriter(destination);
+        var budget = new TranscodeBudget { Depth = MaxDepth, Items = MaxItems };
+        AvroStatus status = writer.Plan.Transcode(ref reader, ref output, ref budget);
+        if (status != AvroStatus.Ok)
+        {
+            return status;
+        }
+
+        if ((status = reader.ExpectEnd()) != AvroStatus.Ok)
+        {
+            return status;
+        }
+
+        if (output.Overflowed)
+        {
+            return AvroStatus.DestinationTooSmall;
+        }
+
+        written = output.Position;
+        return AvroStatus.Ok;
+    }
+}
