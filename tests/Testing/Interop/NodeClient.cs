@@ -3,7 +3,8 @@ using System.ComponentModel;
 namespace Sieve.Testing.Interop;
 
 /// <summary>
-/// Runs the Node.js interop client (tests/interop/sieve-client.mjs: kafkajs and avsc) as a child process.
+/// Runs the Node.js interop clients as child processes: tests/interop/sieve-client.mjs (kafkajs and avsc) and
+/// tests/interop/registry-client.mjs (@kafkajs/confluent-schema-registry).
 /// </summary>
 internal static class NodeClient
 {
@@ -29,7 +30,8 @@ internal static class NodeClient
         try
         {
             if (System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "kafkajs"))
-                && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "avsc")))
+                && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "avsc"))
+                && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "@kafkajs", "confluent-schema-registry")))
             {
                 return;
             }
@@ -42,6 +44,10 @@ internal static class NodeClient
             InstallGate.Release();
         }
     }
+
+    /// <summary>Runs <c>node registry-client.mjs ARGS</c> (@kafkajs/confluent-schema-registry) in the client's folder.</summary>
+    public static Task<ChildProcessResult> RunRegistryClientAsync(TimeSpan timeout, params string[] arguments) =>
+        ChildProcess.RunAsync("node", ["registry-client.mjs", .. arguments], Directory, timeout);
 
     /// <summary>Runs <c>node sieve-client.mjs ARGS</c> in the client's folder.</summary>
     public static Task<ChildProcessResult> RunAsync(TimeSpan timeout, params string[] arguments) =>
