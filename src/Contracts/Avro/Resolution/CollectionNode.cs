@@ -20,6 +20,9 @@ internal sealed class CollectionNode : ResolutionNode
     }
 
     /// <inheritdoc />
+    public override bool IsIdentity => _write && _item.IsIdentity;
+
+    /// <inheritdoc />
     public override AvroStatus Transcode(ref AvroReader reader, ref AvroWriter writer, ref TranscodeBudget budget)
     {
         if (!budget.Enter())

@@ -17,6 +17,23 @@ internal sealed class EnumNode : ResolutionNode
     }
 
     /// <inheritdoc />
+    public override bool IsIdentity
+    {
+        get
+        {
+            for (int i = 0; i < _map.Length; i++)
+            {
+                if (_map[i] != i)
+                {
+                    return false;
+                }
+            }
+
+            return _write;
+        }
+    }
+
+    /// <inheritdoc />
     public override AvroStatus Transcode(ref AvroReader reader, ref AvroWriter writer, ref TranscodeBudget budget)
     {
         AvroStatus status = reader.TryReadEnum(_map.Length, out int index);

@@ -41,6 +41,9 @@ internal sealed class PrimitiveNode : ResolutionNode
         _write = write;
     }
 
+    /// <inheritdoc />
+    public override bool IsIdentity => _write && _op <= PrimitiveOp.LengthPrefixed;
+
     /// <summary>Copies or promotes a value.</summary>
     public static PrimitiveNode Transcoding(PrimitiveOp op, int size = 0) => new(op, size, write: true);
 

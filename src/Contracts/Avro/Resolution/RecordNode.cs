@@ -16,15 +16,24 @@ internal sealed class RecordNode : ResolutionNode
     private ReaderField[] _readerFields = [];
     private bool _inOrder;
 
+    private bool _identity;
+
     /// <summary>True when this node only reads past the writer's record (the reader has no place for it).</summary>
     public bool Skips { get; private set; }
 
-    /// <summary>Completes a node whose shared fields are in order: <paramref name="steps"/> in write order.</summary>
-    public void SetInOrder(Step[] steps, bool skips)
+    /// <inheritdoc />
+    public override bool IsIdentity => _identity;
+
+    /// <summary>
+    /// Completes a node whose shared fields are in order: <paramref name="steps"/> in write order. When
+    /// <paramref name="identity"/>, the record's bytes are the same in both schemas.
+    /// </summary>
+    public void SetInOrder(Step[] steps, bool skips, bool identity = false)
     {
         _steps = steps;
         _inOrder = true;
         Skips = skips;
+        _identity = identity && !skips;
     }
 
     /// <summary>

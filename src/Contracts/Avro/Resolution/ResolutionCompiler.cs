@@ -255,7 +255,9 @@ internal sealed class ResolutionCompiler
 
         if (inOrder)
         {
-            node.SetInOrder(InOrderSteps(writer, source, nodes, defaults), skips: false);
+            RecordNode.Step[] steps = CopyRuns(InOrderSteps(writer, source, nodes, defaults), writer);
+            bool identity = writer.Count == reader.Count && steps.Length == 1 && steps[0].Node is CopyRunNode { IsIdentity: true };
+            node.SetInOrder(steps, skips: false, identity);
         }
         else
         {
@@ -277,33 +279,89 @@ internal sealed class ResolutionCompiler
         return node;
     }
 
-    private RecordNode.Step[] InOrderSteps(RecordSchema writer, int[] source, ResolutionNode?[] nodes, byte[][] defaults)
+    /// <summary>The steps of an in-order record, each with the writer field it reads (-1 for a default) and whether it only skips it.</summary>
+    private List<(RecordNode.Step Step, int WriterField, bool Skip)> InOrderSteps(RecordSchema writer, int[] source, ResolutionNode?[] nodes, byte[][] defaults)
     {
-        var steps = new List<RecordNode.Step>(writer.Count + source.Length);
+        var steps = new List<(RecordNode.Step, int, bool)>(writer.Count + source.Length);
         int next = 0;
         for (int i = 0; i < source.Length; i++)
         {
             if (source[i] < 0)
             {
-                steps.Add(new RecordNode.Step(null, defaults[i]));
+                steps.Add((new RecordNode.Step(null, defaults[i]), -1, false));
                 continue;
             }
 
             for (; next < source[i]; next++)
             {
-                steps.Add(new RecordNode.Step(Skip(writer.Fields[next].Schema), []));
+                steps.Add((new RecordNode.Step(Skip(writer.Fields[next].Schema), []), next, true));
             }
 
-            steps.Add(new RecordNode.Step(nodes[i], []));
+            steps.Add((new RecordNode.Step(nodes[i], []), source[i], false));
             next = source[i] + 1;
         }
 
         for (; next < writer.Count; next++)
         {
-            steps.Add(new RecordNode.Step(Skip(writer.Fields[next].Schema), []));
+            steps.Add((new RecordNode.Step(Skip(writer.Fields[next].Schema), []), next, true));
         }
 
-        return [.. steps];
+        return steps;
+    }
+
+    /// <summary>
+    /// Merges consecutive steps that copy a writer field unchanged or skip a writer-only field into one
+    /// <see cref="CopyRunNode"/> of program segments. A field whose schema has no program (a recursive one) keeps
+    /// its own node.
+    /// </summary>
+    private static RecordNode.Step[] CopyRuns(List<(RecordNode.Step Step, int WriterField, bool Skip)> steps, RecordSchema writer)
+    {
+        var merged = new List<RecordNode.Step>(steps.Count);
+        var segments = new List<CopyRunNode.Segment>();
+        var fields = new List<Schema>();
+        bool copying = false;
+        foreach ((RecordNode.Step step, int field, bool skip) in steps)
+        {
+            bool copy = step.Node is { IsIdentity: true } && field >= 0;
+            if ((copy || skip) && SkipProgram.TryCompile([writer.Fields[field].Schema], out _))
+            {
+                if (fields.Count > 0 && copy != copying)
+                {
+                    EndSegment(segments, fields, copying);
+                }
+
+                copying = copy;
+                fields.Add(writer.Fields[field].Schema);
+                continue;
+            }
+
+            EndSegment(segments, fields, copying);
+            Flush(merged, segments);
+            merged.Add(step);
+        }
+
+        EndSegment(segments, fields, copying);
+        Flush(merged, segments);
+        return [.. merged];
+
+        static void EndSegment(List<CopyRunNode.Segment> segments, List<Schema> fields, bool copy)
+        {
+            if (fields.Count > 0)
+            {
+                SkipProgram.TryCompile(fields, out byte[] program);
+                segments.Add(new CopyRunNode.Segment(program, copy));
+                fields.Clear();
+            }
+        }
+
+        static void Flush(List<RecordNode.Step> merged, List<CopyRunNode.Segment> segments)
+        {
+            if (segments.Count > 0)
+            {
+                merged.Add(new RecordNode.Step(new CopyRunNode([.. segments]), []));
+                segments.Clear();
+            }
+        }
     }
 
     /// <summary>A node that reads past a value of <paramref name="writer"/> and writes nothing.</summary>

@@ -12,6 +12,9 @@ internal abstract class ResolutionNode
     /// map, so that a few bytes of zero-size items cannot make the transcoder loop for long.
     /// </summary>
     public abstract AvroStatus Transcode(ref AvroReader reader, ref AvroWriter writer, ref TranscodeBudget budget);
+
+    /// <summary>True when the node writes exactly the bytes it reads (both schemas encode the value alike).</summary>
+    public virtual bool IsIdentity => false;
 }
 
 /// <summary>Limits of one transcoded record: how deep values may nest and how many collection items it may hold.</summary>

@@ -17,6 +17,28 @@ internal sealed class UnionNode : ResolutionNode
         _writerIsUnion = writerIsUnion;
     }
 
+    /// <inheritdoc />
+    public override bool IsIdentity
+    {
+        get
+        {
+            if (!_writerIsUnion)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < _branches.Length; i++)
+            {
+                if (_branches[i].ReaderIndex != i || _branches[i].Node is not { IsIdentity: true })
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
     /// <summary>A writer union: one entry per writer branch.</summary>
     public static UnionNode FromUnion(Branch[] branches) => new(branches, writerIsUnion: true);
 

@@ -1,0 +1,59 @@
+namespace Sieve.Contracts.Avro.Resolution;
+
+/// <summary>
+/// Consecutive record fields that both schemas encode alike, and fields only the writer has, read in one go:
+/// each segment's <see cref="SkipProgram"/> reads past its fields, and a segment of shared fields then has its bytes
+/// copied in one piece. Most of a record survives a schema change unchanged, so most of its bytes take this path.
+/// </summary>
+internal sealed class CopyRunNode : ResolutionNode
+{
+    private readonly Segment[] _segments;
+
+    /// <summary>Creates a node over <paramref name="segments"/>, in the writer's field order.</summary>
+    public CopyRunNode(Segment[] segments)
+    {
+        _segments = segments;
+    }
+
+    /// <inheritdoc />
+    public override bool IsIdentity
+    {
+        get
+        {
+            foreach (Segment segment in _segments)
+            {
+                if (!segment.Copy)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <inheritdoc />
+    public override AvroStatus Transcode(ref AvroReader reader, ref AvroWriter writer, ref TranscodeBudget budget)
+    {
+        Segment[] segments = _segments;
+        for (int i = 0; i < segments.Length; i++)
+        {
+            int start = reader.Position;
+            AvroStatus status = SkipProgram.Run(segments[i].Program, ref reader, ref budget);
+            if (status != AvroStatus.Ok)
+            {
+                return status;
+            }
+
+            if (segments[i].Copy)
+            {
+                writer.WriteRaw(reader.Buffer[start..reader.Position]);
+            }
+        }
+
+        return AvroStatus.Ok;
+    }
+
+    /// <summary>Fields read past by <paramref name="Program"/>, whose bytes are copied when <paramref name="Copy"/>.</summary>
+    internal readonly record struct Segment(byte[] Program, bool Copy);
+}

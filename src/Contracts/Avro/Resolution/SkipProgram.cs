@@ -1,0 +1,331 @@
+using System.Buffers.Binary;
+using Avro;
+
+namespace Sieve.Contracts.Avro.Resolution;
+
+/// <summary>
+/// A writer schema flattened into a byte program that reads past one value of it: records inline, unions, arrays
+/// and maps as length-prefixed sub-programs. One loop interprets it with no virtual call per field, which is what
+/// most of a resolved record costs (its unchanged fields are read past and copied in one piece). Recursive schemas
+/// have no finite program; their fields keep the skip nodes.
+/// </summary>
+internal static class SkipProgram
+{
+    private const byte Int = 1;
+    private const byte Long = 2;
+    private const byte Boolean = 3;
+    private const byte Fixed = 4; // then the size, 4 bytes
+    private const byte LengthPrefixed = 5;
+    private const byte Enum = 6; // then the symbol count, 4 bytes
+    private const byte Union = 7; // then the branch count, 4 bytes, then per branch: its program's length (4 bytes) and the program
+    private const byte Array = 8; // then the item program's length (4 bytes) and the program
+    private const byte Map = 9; // the same, for values
+    private const byte Optional = 10; // a two-branch union with null: then the null branch's index (1 byte), the other branch's program's length (4 bytes) and that program, inline
+
+    /// <summary>The program for <paramref name="schemas"/> one after the other; false when one of them is recursive.</summary>
+    public static bool TryCompile(IEnumerable<Schema> schemas, out byte[] program)
+    {
+        var output = new List<byte>();
+        var path = new HashSet<Schema>(ReferenceEqualityComparer.Instance);
+        foreach (Schema schema in schemas)
+        {
+            if (!TryAppend(schema, output, path))
+            {
+                program = [];
+                return false;
+            }
+        }
+
+        program = [.. output];
+        return true;
+    }
+
+    /// <summary>Reads past the values <paramref name="program"/> describes.</summary>
+    public static AvroStatus Run(ReadOnlySpan<byte> program, ref AvroReader reader, ref TranscodeBudget budget)
+    {
+        int pc = 0;
+        while (pc < program.Length)
+        {
+            AvroStatus status;
+            byte op = program[pc++];
+            switch (op)
+            {
+                case Int:
+                    status = reader.TryReadInt(out _);
+                    break;
+                case Long:
+                    status = reader.TryReadLong(out _);
+                    break;
+                case Boolean:
+                    status = reader.TryReadBoolean(out _);
+                    break;
+                case LengthPrefixed:
+                    status = reader.TryReadLength(out int length, int.MaxValue);
+                    reader.Position += status == AvroStatus.Ok ? length : 0;
+                    break;
+                case Fixed:
+                    int size = Operand(program, ref pc);
+                    if (reader.Remaining < size)
+                    {
+                        return AvroStatus.Truncated;
+                    }
+
+                    reader.Position += size;
+                    status = AvroStatus.Ok;
+                    break;
+                case Enum:
+                    status = reader.TryReadEnum(Operand(program, ref pc), out _);
+                    break;
+                case Optional:
+                    // The commonest union, ["null", T]: no recursion, the present value's ops simply follow.
+                    int nullIndex = program[pc];
+                    int bodyLength = BinaryPrimitives.ReadInt32LittleEndian(program.Slice(pc + 1, 4));
+                    pc += 5;
+                    status = reader.TryReadUnionIndex(2, out int index);
+                    if (index == nullIndex)
+                    {
+                        pc += bodyLength;
+                    }
+
+                    break;
+                case Union:
+                    status = RunUnion(program, ref pc, ref reader, ref budget);
+                    break;
+                default:
+                    status = RunCollection(program, ref pc, op == Map, ref reader, ref budget);
+                    break;
+            }
+
+            if (status != AvroStatus.Ok)
+            {
+                return status;
+            }
+        }
+
+        return AvroStatus.Ok;
+    }
+
+    private static AvroStatus RunUnion(ReadOnlySpan<byte> program, ref int pc, ref AvroReader reader, ref TranscodeBudget budget)
+    {
+        int branches = Operand(program, ref pc);
+        AvroStatus status = reader.TryReadUnionIndex(branches, out int index);
+        int branchStart = 0;
+        int branchLength = 0;
+        for (int b = 0; b < branches; b++)
+        {
+            int length = Operand(program, ref pc);
+            if (b == index)
+            {
+                branchStart = pc;
+                branchLength = length;
+            }
+
+            pc += length;
+        }
+
+        if (status != AvroStatus.Ok || branchLength == 0)
+        {
+            return status;
+        }
+
+        if (!budget.Enter())
+        {
+            return AvroStatus.NestingTooDeep;
+        }
+
+        status = Run(program.Slice(branchStart, branchLength), ref reader, ref budget);
+        budget.Leave();
+        return status;
+    }
+
+    private static AvroStatus RunCollection(ReadOnlySpan<byte> program, ref int pc, bool isMap, ref AvroReader reader, ref TranscodeBudget budget)
+    {
+        int length = Operand(program, ref pc);
+        ReadOnlySpan<byte> item = program.Slice(pc, length);
+        pc += length;
+        if (!budget.Enter())
+        {
+            return AvroStatus.NestingTooDeep;
+        }
+
+        AvroStatus status = RunBlocks(item, isMap, ref reader, ref budget);
+        budget.Leave();
+        return status;
+    }
+
+    private static AvroStatus RunBlocks(ReadOnlySpan<byte> item, bool isMap, ref AvroReader reader, ref TranscodeBudget budget)
+    {
+        while (true)
+        {
+            AvroStatus status = reader.TryReadLong(out long count);
+            if (status != AvroStatus.Ok || count == 0)
+            {
+                return status;
+            }
+
+            if (count < 0)
+            {
+                if (count == long.MinValue)
+                {
+                    return AvroStatus.LengthTooLarge;
+                }
+
+                count = -count;
+                if ((status = reader.TryReadLong(out long size)) != AvroStatus.Ok)
+                {
+                    return status;
+                }
+
+                if (size < 0)
+                {
+                    return AvroStatus.NegativeLength;
+                }
+            }
+
+            if (count > budget.Items)
+            {
+                return AvroStatus.TooManyItems;
+            }
+
+            budget.Items -= (int)count;
+            for (long i = 0; i < count; i++)
+            {
+                if (isMap)
+                {
+                    if ((status = reader.TryReadLength(out int keyLength, int.MaxValue)) != AvroStatus.Ok)
+                    {
+                        return status;
+                    }
+
+                    reader.Position += keyLength;
+                }
+
+                if ((status = Run(item, ref reader, ref budget)) != AvroStatus.Ok)
+                {
+                    return status;
+                }
+            }
+        }
+    }
+
+    private static int Operand(ReadOnlySpan<byte> program, ref int pc)
+    {
+        int value = BinaryPrimitives.ReadInt32LittleEndian(program.Slice(pc, 4));
+        pc += 4;
+        return value;
+    }
+
+    private static bool TryAppend(Schema schema, List<byte> output, HashSet<Schema> path)
+    {
+        if (schema is LogicalSchema logical)
+        {
+            schema = logical.BaseSchema;
+        }
+
+        switch (schema)
+        {
+            case RecordSchema record:
+                if (!path.Add(record))
+                {
+                    return false;
+                }
+
+                foreach (Field field in record.Fields)
+                {
+                    if (!TryAppend(field.Schema, output, path))
+                    {
+                        return false;
+                    }
+                }
+
+                path.Remove(record);
+                return true;
+            case UnionSchema { Count: 2 } optional when optional[0].Tag == Schema.Type.Null || optional[1].Tag == Schema.Type.Null:
+                int nullIndex = optional[0].Tag == Schema.Type.Null ? 0 : 1;
+                var body = new List<byte>();
+                if (!TryAppend(optional[1 - nullIndex], body, path))
+                {
+                    return false;
+                }
+
+                output.Add(Optional);
+                output.Add((byte)nullIndex);
+                AppendOperand(output, body.Count);
+                output.AddRange(body);
+                return true;
+            case UnionSchema union:
+                output.Add(Union);
+                AppendOperand(output, union.Count);
+                foreach (Schema branch in union.Schemas)
+                {
+                    if (!TryAppendSub(branch, output, path))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            case ArraySchema array:
+                output.Add(Array);
+                return TryAppendSub(array.ItemSchema, output, path);
+            case MapSchema map:
+                output.Add(Map);
+                return TryAppendSub(map.ValueSchema, output, path);
+            case EnumSchema e:
+                output.Add(Enum);
+                AppendOperand(output, e.Count);
+                return true;
+            case FixedSchema f:
+                output.Add(Fixed);
+                AppendOperand(output, f.Size);
+                return true;
+        }
+
+        switch (schema.Tag)
+        {
+            case Schema.Type.Null:
+                return true;
+            case Schema.Type.Int:
+                output.Add(Int);
+                return true;
+            case Schema.Type.Long:
+                output.Add(Long);
+                return true;
+            case Schema.Type.Boolean:
+                output.Add(Boolean);
+                return true;
+            case Schema.Type.Float:
+                output.Add(Fixed);
+                AppendOperand(output, 4);
+                return true;
+            case Schema.Type.Double:
+                output.Add(Fixed);
+                AppendOperand(output, 8);
+                return true;
+            default:
+                output.Add(LengthPrefixed);
+                return true;
+        }
+    }
+
+    /// <summary>Appends a sub-program: its length, then its ops.</summary>
+    private static bool TryAppendSub(Schema schema, List<byte> output, HashSet<Schema> path)
+    {
+        var sub = new List<byte>();
+        if (!TryAppend(schema, sub, path))
+        {
+            return false;
+        }
+
+        AppendOperand(output, sub.Count);
+        output.AddRange(sub);
+        return true;
+    }
+
+    private static void AppendOperand(List<byte> output, int value)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, value);
+        output.AddRange(bytes);
+    }
+}
