@@ -39,53 +39,23 @@ internal sealed class CollectionNode : ResolutionNode
     {
         while (true)
         {
-            AvroStatus status = reader.TryReadLong(out long count);
+            AvroStatus status = budget.TryReadBlock(ref reader, out int count);
             if (status != AvroStatus.Ok)
             {
                 return status;
             }
 
-            if (count == 0)
-            {
-                if (_write)
-                {
-                    writer.WriteLong(0);
-                }
-
-                return AvroStatus.Ok;
-            }
-
-            if (count < 0)
-            {
-                if (count == long.MinValue)
-                {
-                    return AvroStatus.LengthTooLarge;
-                }
-
-                count = -count;
-                if ((status = reader.TryReadLong(out long size)) != AvroStatus.Ok)
-                {
-                    return status;
-                }
-
-                if (size < 0)
-                {
-                    return AvroStatus.NegativeLength;
-                }
-            }
-
-            if (count > budget.Items)
-            {
-                return AvroStatus.TooManyItems;
-            }
-
-            budget.Items -= (int)count;
             if (_write)
             {
                 writer.WriteLong(count);
             }
 
-            for (long i = 0; i < count; i++)
+            if (count == 0)
+            {
+                return AvroStatus.Ok;
+            }
+
+            for (int i = 0; i < count; i++)
             {
                 if (_isMap)
                 {

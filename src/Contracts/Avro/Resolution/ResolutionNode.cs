@@ -31,4 +31,46 @@ internal struct TranscodeBudget
 
     /// <summary>Gives the level back.</summary>
     public void Leave() => Depth++;
+
+    /// <summary>
+    /// Reads an array or map block header: its item count (0 ends the collection), and the byte size that follows
+    /// a negative count, which is read and dropped. The count is taken from <see cref="Items"/> before any item is read.
+    /// </summary>
+    public AvroStatus TryReadBlock(ref AvroReader reader, out int count)
+    {
+        count = 0;
+        AvroStatus status = reader.TryReadLong(out long wide);
+        if (status != AvroStatus.Ok || wide == 0)
+        {
+            return status;
+        }
+
+        if (wide < 0)
+        {
+            if (wide == long.MinValue)
+            {
+                return AvroStatus.LengthTooLarge;
+            }
+
+            wide = -wide;
+            if ((status = reader.TryReadLong(out long size)) != AvroStatus.Ok)
+            {
+                return status;
+            }
+
+            if (size < 0)
+            {
+                return AvroStatus.NegativeLength;
+            }
+        }
+
+        if (wide > Items)
+        {
+            return AvroStatus.TooManyItems;
+        }
+
+        Items -= (int)wide;
+        count = (int)wide;
+        return AvroStatus.Ok;
+    }
 }

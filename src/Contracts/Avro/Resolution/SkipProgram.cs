@@ -157,38 +157,13 @@ internal static class SkipProgram
     {
         while (true)
         {
-            AvroStatus status = reader.TryReadLong(out long count);
+            AvroStatus status = budget.TryReadBlock(ref reader, out int count);
             if (status != AvroStatus.Ok || count == 0)
             {
                 return status;
             }
 
-            if (count < 0)
-            {
-                if (count == long.MinValue)
-                {
-                    return AvroStatus.LengthTooLarge;
-                }
-
-                count = -count;
-                if ((status = reader.TryReadLong(out long size)) != AvroStatus.Ok)
-                {
-                    return status;
-                }
-
-                if (size < 0)
-                {
-                    return AvroStatus.NegativeLength;
-                }
-            }
-
-            if (count > budget.Items)
-            {
-                return AvroStatus.TooManyItems;
-            }
-
-            budget.Items -= (int)count;
-            for (long i = 0; i < count; i++)
+            for (int i = 0; i < count; i++)
             {
                 if (isMap)
                 {
