@@ -1,4 +1,5 @@
 using Sieve.Contracts.Avro;
+using Sieve.Contracts.Avro.Resolution;
 using Sieve.Contracts.Identifiers;
 
 namespace Sieve.Contracts.Records;
@@ -33,6 +34,31 @@ public static class ConsentChangeCodec
         if (s != AvroStatus.Ok) return s;
         if (fingerprint != Schemas.SchemaFingerprints.ConsentChange) return AvroStatus.UnknownFingerprint;
         var reader = new AvroReader(message) { Position = SingleObjectEncoding.HeaderLength };
+        s = TryReadBody(ref reader, out value);
+        return s != AvroStatus.Ok ? s : reader.ExpectEnd();
+    }
+
+    /// <summary>
+    /// Decodes a whole single-object message written with the current schema or any schema in
+    /// <paramref name="writers"/>: an earlier schema's body is transcoded into <paramref name="scratch"/> first.
+    /// Slices in <paramref name="value"/> index into <paramref name="source"/> (the message, or the scratch).
+    /// </summary>
+    public static AvroStatus TryReadMessage(ReadOnlySpan<byte> message, WriterSchemaSet writers, Span<byte> scratch, out ConsentChange value, out ReadOnlySpan<byte> source)
+    {
+        ArgumentNullException.ThrowIfNull(writers);
+        value = default;
+        AvroStatus s = writers.TryResolveMessage(message, scratch, out source, out int bodyStart);
+        if (s != AvroStatus.Ok) return s;
+        var reader = new AvroReader(source) { Position = bodyStart };
+        s = TryReadBody(ref reader, out value);
+        return s != AvroStatus.Ok ? s : reader.ExpectEnd();
+    }
+
+    /// <summary>Decodes the record body at the reader's position. Slices index into the reader's buffer.</summary>
+    public static AvroStatus TryReadBody(ref AvroReader reader, out ConsentChange value)
+    {
+        value = default;
+        AvroStatus s;
         if ((s = reader.TryReadEnum(4, out int type)) != AvroStatus.Ok) return s;
         value.SubjectType = (SubjectType)type;
         if ((s = reader.TryReadString(out value.SubjectId, RecordLimits.MaxIdLength)) != AvroStatus.Ok) return s;
@@ -40,7 +66,6 @@ public static class ConsentChangeCodec
         if ((s = reader.TryReadBoolean(out value.Granted)) != AvroStatus.Ok) return s;
         if ((s = reader.TryReadLong(out value.EffectiveTime)) != AvroStatus.Ok) return s;
         if ((s = reader.TryReadString(out value.PolicyVersion, RecordLimits.MaxIdLength)) != AvroStatus.Ok) return s;
-        if ((s = reader.TryReadBoolean(out value.Minor)) != AvroStatus.Ok) return s;
-        return reader.ExpectEnd();
+        return reader.TryReadBoolean(out value.Minor);
     }
 }

@@ -1,10 +1,12 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Sieve.Contracts.Avro;
+using Sieve.Contracts.Avro.Resolution;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Purposes;
 using Sieve.Contracts.Records;
+using Sieve.Contracts.Schemas;
 
 namespace Sieve.Core.Consent;
 
@@ -33,15 +35,21 @@ public sealed class ConsentChangeTranslator
 
     private readonly PseudonymKey _consentIndexKey;
     private readonly TimeProvider _time;
+    private readonly WriterSchemaSet _writers;
+
+    // A change written with an earlier schema, transcoded to the current one. One translator serves one loop.
+    private readonly byte[] _resolved = new byte[RecordLimits.MaxMessageBytes];
 
     /// <summary>Creates a translator.</summary>
     /// <param name="consentIndexKey">The key for purpose <see cref="PseudonymKeyFactory.ConsentIndexPurpose"/>, epoch <see cref="PseudonymKeyFactory.StableEpoch"/>; the caller keeps ownership.</param>
     /// <param name="timeProvider">The clock future effective times are judged by; <see cref="TimeProvider.System"/> when null.</param>
-    public ConsentChangeTranslator(PseudonymKey consentIndexKey, TimeProvider? timeProvider = null)
+    /// <param name="writers">Earlier schemas of <c>ConsentChange</c> to read; the history in <c>schemas/history/</c> when null.</param>
+    public ConsentChangeTranslator(PseudonymKey consentIndexKey, TimeProvider? timeProvider = null, WriterSchemaSet? writers = null)
     {
         ArgumentNullException.ThrowIfNull(consentIndexKey);
         _consentIndexKey = consentIndexKey;
         _time = timeProvider ?? TimeProvider.System;
+        _writers = writers ?? SchemaCatalog.Default.WritersOf("ConsentChange");
     }
 
     /// <summary>Translates <paramref name="message"/> (a single-object encoded ConsentChange).</summary>
@@ -58,12 +66,15 @@ public sealed class ConsentChangeTranslator
             return false;
         }
 
-        AvroStatus status = ConsentChangeCodec.TryReadMessage(message, out ConsentChange change);
+        AvroStatus status = ConsentChangeCodec.TryReadMessage(message, _writers, _resolved, out ConsentChange change, out ReadOnlySpan<byte> source);
         if (status != AvroStatus.Ok)
         {
             reasonCode = status.ToReasonCode();
             return false;
         }
+
+        // From here on slices index into the change as the current schema encodes it.
+        message = source;
 
         int purposeId = KnownPurposes.IndexOf(change.Purpose.Of(message));
         if (purposeId < 0)

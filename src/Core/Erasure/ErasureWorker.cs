@@ -2,7 +2,9 @@ using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Sieve.Contracts.Avro;
+using Sieve.Contracts.Avro.Resolution;
 using Sieve.Contracts.Records;
+using Sieve.Contracts.Schemas;
 using Sieve.Core.Consent;
 using Sieve.Core.Output;
 using Sieve.Core.Pipeline;
@@ -22,6 +24,11 @@ public sealed partial class ErasureWorker(ErasureOptions options, ErasureExecuto
     private const int MaxRememberedMinors = 100_000;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly HashSet<string> _minorsErased = new(StringComparer.Ordinal);
+
+    // Consent changes written with an earlier schema are read as the consent loader reads them, so that a minor flag
+    // the loader applies is also erased here.
+    private readonly WriterSchemaSet _consentWriters = SchemaCatalog.Default.WritersOf("ConsentChange");
+    private readonly byte[] _resolved = new byte[RecordLimits.MaxMessageBytes];
 
     /// <summary>Raised after each request's receipt was published.</summary>
     public event Action<ErasureReceipt>? Completed;
@@ -153,8 +160,9 @@ public sealed partial class ErasureWorker(ErasureOptions options, ErasureExecuto
     // minor by this worker) is nothing to do. Bad changes are the consent loader's to report.
     private ErasureRequest? MinorErasure(ConsumeResult<byte[], byte[]> result)
     {
-        byte[]? message = result.Message.Value;
-        if (message is null || ConsentChangeCodec.TryReadMessage(message, out ConsentChange change) != AvroStatus.Ok || !change.Minor)
+        byte[]? value = result.Message.Value;
+        if (value is null || ConsentChangeCodec.TryReadMessage(value, _consentWriters, _resolved, out ConsentChange change, out ReadOnlySpan<byte> message) != AvroStatus.Ok
+            || !change.Minor)
         {
             return null;
         }

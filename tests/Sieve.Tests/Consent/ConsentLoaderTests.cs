@@ -6,6 +6,8 @@ using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Purposes;
 using Sieve.Contracts.Schemas;
 using Sieve.Core.Consent;
+using Sieve.Contracts.Records;
+using Sieve.Testing.Codec;
 using Sieve.Testing.Consent;
 
 namespace Sieve.Tests.Consent;
@@ -39,6 +41,27 @@ public class ConsentLoaderTests
         Assert.Equal(1_700_000_000_000, update.EffectiveTimeMillis);
         Assert.Equal("2026.2", update.PolicyVersion);
         Assert.True(update.Minor);
+    }
+
+    [Fact]
+    public void A_change_written_with_an_earlier_or_a_newer_schema_becomes_the_same_update()
+    {
+        var factory = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
+        using PseudonymKey key = factory.Create(PseudonymKeyFactory.ConsentIndexPurpose, PseudonymKeyFactory.StableEpoch);
+        SchemaInfo current = SchemaCatalog.Default.Get("ConsentChange");
+        SchemaInfo earlier = EvolvedSchemas.Derive(current, "consent-without-minor.avsc", fields => fields.RemoveAt(fields.FindIndex(f => f["name"]!.GetValue<string>() == "minor")));
+        SchemaInfo newer = EvolvedSchemas.Derive(current, "consent-with-channel.avsc", fields => fields.Insert(2,
+            new System.Text.Json.Nodes.JsonObject { ["name"] = "channel", ["type"] = "string", ["default"] = "app" }));
+        var translator = new ConsentChangeTranslator(key, writers: new Sieve.Contracts.Avro.Resolution.WriterSchemaSet(current, [earlier, newer]));
+        var change = new ConsentChangeData { SubjectType = SubjectType.Vin, SubjectId = Vin, Purpose = KnownPurposes.Marketing, Granted = true, EffectiveTime = 1_700_000_000_000, PolicyVersion = "2026.2" };
+
+        Assert.True(translator.TryTranslate(change.ToMessage(), out ConsentUpdate expected, out _));
+        foreach (SchemaInfo writer in new[] { earlier, newer })
+        {
+            byte[] message = EvolvedSchemas.Message(writer, ApacheAvroBridge.ToGeneric(change), new Dictionary<string, object?> { ["channel"] = "dealer" });
+            Assert.True(translator.TryTranslate(message, out ConsentUpdate update, out string? reason), writer.FileName + ": " + reason);
+            Assert.Equal(expected, update);
+        }
     }
 
     [Fact]

@@ -43,9 +43,12 @@ internal static class EvolvedSchemas
     /// lacks are left out, and a field in <paramref name="extra"/> takes its value from there (null for any other
     /// field only the writer has).
     /// </summary>
-    public static byte[] Message(SchemaInfo writer, TelematicsEventData data, IReadOnlyDictionary<string, object?>? extra = null)
+    public static byte[] Message(SchemaInfo writer, TelematicsEventData data, IReadOnlyDictionary<string, object?>? extra = null) =>
+        Message(writer, ApacheAvroBridge.ToGeneric(data), extra);
+
+    /// <summary><paramref name="full"/>, a record of the current schema, as a single-object message written with <paramref name="writer"/> (as above).</summary>
+    public static byte[] Message(SchemaInfo writer, GenericRecord full, IReadOnlyDictionary<string, object?>? extra = null)
     {
-        GenericRecord full = ApacheAvroBridge.ToGeneric(data);
         var record = new GenericRecord(writer.Schema);
         foreach (Avro.Field field in writer.Schema.Fields)
         {
