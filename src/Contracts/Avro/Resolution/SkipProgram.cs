@@ -43,66 +43,101 @@ internal static class SkipProgram
     /// <summary>Reads past the values <paramref name="program"/> describes.</summary>
     public static AvroStatus Run(ReadOnlySpan<byte> program, ref AvroReader reader, ref TranscodeBudget budget)
     {
+        // The common cases (one-byte varints, short strings, fixed sizes, ["null", T] indexes) are read here on a
+        // local position; anything else, and anything that does not fit, takes the reader's own methods, which give
+        // the precise status.
+        ReadOnlySpan<byte> buffer = reader.Buffer;
+        int pos = reader.Position;
         int pc = 0;
         while (pc < program.Length)
         {
-            AvroStatus status;
-            byte op = program[pc++];
-            switch (op)
+            byte op = program[pc];
+            if ((uint)pos < (uint)buffer.Length)
             {
-                case Int:
-                    status = reader.TryReadInt(out _);
-                    break;
-                case Long:
-                    status = reader.TryReadLong(out _);
-                    break;
-                case Boolean:
-                    status = reader.TryReadBoolean(out _);
-                    break;
-                case LengthPrefixed:
-                    status = reader.TryReadLength(out int length, int.MaxValue);
-                    reader.Position += status == AvroStatus.Ok ? length : 0;
-                    break;
-                case Fixed:
-                    int size = Operand(program, ref pc);
-                    if (reader.Remaining < size)
-                    {
-                        return AvroStatus.Truncated;
-                    }
-
-                    reader.Position += size;
-                    status = AvroStatus.Ok;
-                    break;
-                case Enum:
-                    status = reader.TryReadEnum(Operand(program, ref pc), out _);
-                    break;
-                case Optional:
-                    // The commonest union, ["null", T]: no recursion, the present value's ops simply follow.
-                    int nullIndex = program[pc];
-                    int bodyLength = BinaryPrimitives.ReadInt32LittleEndian(program.Slice(pc + 1, 4));
-                    pc += 5;
-                    status = reader.TryReadUnionIndex(2, out int index);
-                    if (index == nullIndex)
-                    {
-                        pc += bodyLength;
-                    }
-
-                    break;
-                case Union:
-                    status = RunUnion(program, ref pc, ref reader, ref budget);
-                    break;
-                default:
-                    status = RunCollection(program, ref pc, op == Map, ref reader, ref budget);
-                    break;
+                byte b = buffer[pos];
+                switch (op)
+                {
+                    case Int or Long when b < 0x80:
+                        pos++;
+                        pc++;
+                        continue;
+                    case Boolean when b <= 1:
+                        pos++;
+                        pc++;
+                        continue;
+                    case LengthPrefixed when b < 0x80 && (b & 1) == 0 && (b >> 1) <= buffer.Length - pos - 1:
+                        pos += 1 + (b >> 1);
+                        pc++;
+                        continue;
+                    case Optional when b is 0 or 2:
+                        pos++;
+                        pc += 6 + ((b >> 1) == program[pc + 1] ? BinaryPrimitives.ReadInt32LittleEndian(program.Slice(pc + 2, 4)) : 0);
+                        continue;
+                }
             }
 
+            if (op == Fixed)
+            {
+                int size = BinaryPrimitives.ReadInt32LittleEndian(program.Slice(pc + 1, 4));
+                if (size > buffer.Length - pos)
+                {
+                    reader.Position = pos;
+                    return AvroStatus.Truncated;
+                }
+
+                pos += size;
+                pc += 5;
+                continue;
+            }
+
+            reader.Position = pos;
+            AvroStatus status = Step(program, ref pc, ref reader, ref budget);
             if (status != AvroStatus.Ok)
             {
                 return status;
             }
+
+            pos = reader.Position;
         }
 
+        reader.Position = pos;
         return AvroStatus.Ok;
+    }
+
+    /// <summary>Runs the op at <paramref name="pc"/> with the reader's own methods.</summary>
+    private static AvroStatus Step(ReadOnlySpan<byte> program, ref int pc, ref AvroReader reader, ref TranscodeBudget budget)
+    {
+        byte op = program[pc++];
+        switch (op)
+        {
+            case Int:
+                return reader.TryReadInt(out _);
+            case Long:
+                return reader.TryReadLong(out _);
+            case Boolean:
+                return reader.TryReadBoolean(out _);
+            case LengthPrefixed:
+                AvroStatus status = reader.TryReadLength(out int length, int.MaxValue);
+                reader.Position += status == AvroStatus.Ok ? length : 0;
+                return status;
+            case Enum:
+                return reader.TryReadEnum(Operand(program, ref pc), out _);
+            case Optional:
+                int nullIndex = program[pc];
+                int bodyLength = BinaryPrimitives.ReadInt32LittleEndian(program.Slice(pc + 1, 4));
+                pc += 5;
+                status = reader.TryReadUnionIndex(2, out int index);
+                if (index == nullIndex)
+                {
+                    pc += bodyLength;
+                }
+
+                return status;
+            case Union:
+                return RunUnion(program, ref pc, ref reader, ref budget);
+            default:
+                return RunCollection(program, ref pc, op == Map, ref reader, ref budget);
+        }
     }
 
     private static AvroStatus RunUnion(ReadOnlySpan<byte> program, ref int pc, ref AvroReader reader, ref TranscodeBudget budget)
