@@ -15,11 +15,7 @@ internal sealed class RecordNode : ResolutionNode
     private ResolutionNode[] _writerSkips = [];
     private ReaderField[] _readerFields = [];
     private bool _inOrder;
-
     private bool _identity;
-
-    /// <summary>True when this node only reads past the writer's record (the reader has no place for it).</summary>
-    public bool Skips { get; private set; }
 
     /// <inheritdoc />
     public override bool IsIdentity => _identity;
@@ -28,12 +24,11 @@ internal sealed class RecordNode : ResolutionNode
     /// Completes a node whose shared fields are in order: <paramref name="steps"/> in write order. When
     /// <paramref name="identity"/>, the record's bytes are the same in both schemas.
     /// </summary>
-    public void SetInOrder(Step[] steps, bool skips, bool identity = false)
+    public void SetInOrder(Step[] steps, bool identity = false)
     {
         _steps = steps;
         _inOrder = true;
-        Skips = skips;
-        _identity = identity && !skips;
+        _identity = identity;
     }
 
     /// <summary>

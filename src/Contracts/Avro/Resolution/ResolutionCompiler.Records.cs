@@ -73,7 +73,7 @@ internal sealed partial class ResolutionCompiler
         {
             RecordNode.Step[] steps = CopyRuns(InOrderSteps(writer, source, nodes, defaults), writer);
             bool identity = writer.Count == reader.Count && steps.Length == 1 && steps[0].Node is CopyRunNode { IsIdentity: true };
-            node.SetInOrder(steps, skips: false, identity);
+            node.SetInOrder(steps, identity);
         }
         else
         {

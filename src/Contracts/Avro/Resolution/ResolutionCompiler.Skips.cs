@@ -26,7 +26,7 @@ internal sealed partial class ResolutionCompiler
                     steps[i] = new RecordNode.Step(Skip(record.Fields[i].Schema), []);
                 }
 
-                node.SetInOrder(steps, skips: true);
+                node.SetInOrder(steps);
                 return node;
             }
 

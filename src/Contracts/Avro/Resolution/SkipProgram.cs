@@ -76,15 +76,8 @@ internal static class SkipProgram
                 }
             }
 
-            if (op == Fixed)
+            if (op == Fixed && BinaryPrimitives.ReadInt32LittleEndian(program.Slice(pc + 1, 4)) is int size && size <= buffer.Length - pos)
             {
-                int size = BinaryPrimitives.ReadInt32LittleEndian(program.Slice(pc + 1, 4));
-                if (size > buffer.Length - pos)
-                {
-                    reader.Position = pos;
-                    return AvroStatus.Truncated;
-                }
-
                 pos += size;
                 pc += 5;
                 continue;
@@ -120,6 +113,15 @@ internal static class SkipProgram
                 AvroStatus status = reader.TryReadLength(out int length, int.MaxValue);
                 reader.Position += status == AvroStatus.Ok ? length : 0;
                 return status;
+            case Fixed:
+                int size = Operand(program, ref pc);
+                if (reader.Remaining < size)
+                {
+                    return AvroStatus.Truncated;
+                }
+
+                reader.Position += size;
+                return AvroStatus.Ok;
             case Enum:
                 return reader.TryReadEnum(Operand(program, ref pc), out _);
             case Optional:
