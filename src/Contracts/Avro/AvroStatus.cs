@@ -28,7 +28,7 @@ public enum AvroStatus : byte
     InvalidUtf8,
     /// <summary>Bytes were left after the record's last field.</summary>
     TrailingBytes,
-    /// <summary>The value did not start with the single-object marker C3 01.</summary>
+    /// <summary>The value did not start with the single-object marker C3 01 (nor, where a registry is configured, Confluent's magic byte 0).</summary>
     BadMarker,
     /// <summary>The writer-schema fingerprint is not one this reader knows.</summary>
     UnknownFingerprint,
@@ -42,6 +42,10 @@ public enum AvroStatus : byte
     UnresolvableValue,
     /// <summary>Values were nested deeper than the reader allows.</summary>
     NestingTooDeep,
+    /// <summary>A Confluent-framed message names a Schema Registry id this process has not fetched yet (fetch it, then read again).</summary>
+    UnknownSchemaId,
+    /// <summary>A Confluent-framed message names a Schema Registry id the registry says it does not have.</summary>
+    UnregisteredSchemaId,
 }
 
 /// <summary>Stable, identifier-free reason codes for <see cref="AvroStatus"/> values (used in quarantine records and metrics).</summary>
@@ -68,6 +72,8 @@ public static class AvroStatusCodes
         AvroStatus.IncompatibleWriter => "incompatible-writer-schema",
         AvroStatus.UnresolvableValue => "avro-unresolvable-value",
         AvroStatus.NestingTooDeep => "avro-nesting-too-deep",
+        AvroStatus.UnknownSchemaId => "unknown-schema-id",
+        AvroStatus.UnregisteredSchemaId => "unregistered-schema-id",
         _ => "avro-unknown-status",
     };
 }

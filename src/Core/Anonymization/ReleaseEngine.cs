@@ -205,6 +205,9 @@ public sealed class ReleaseEngine : IDisposable
     /// <summary>Watches the transactional calls that can block past their own timeout; none when null.</summary>
     public StallWatchdog? Watchdog { get; init; }
 
+    /// <summary>The Schema Registry binding: released records and ops records go out in Confluent framing for the topics it registered; null writes single-object.</summary>
+    public Registry.SchemaRegistryBinding? Registry { get; init; }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -539,7 +542,7 @@ public sealed class ReleaseEngine : IDisposable
             config.TransactionalId = GroupId + "-" + _options.InstanceId;
         }
 
-        _producer = new ProducerBuilder<byte[], byte[]>(config).Build();
+        _producer = new ProducerBuilder<byte[], byte[]>(config).SetValueSerializer(new Registry.ConfluentFramingSerializer(Registry)).Build();
         if (_options.Delivery == DeliveryMode.ExactlyOnce)
         {
             _producer.InitTransactions(TimeSpan.FromSeconds(30));

@@ -131,6 +131,13 @@ public sealed class MinimizerEngine : IDisposable
     /// <summary>Watches the transactional calls that can block past their own timeout; none when null.</summary>
     public StallWatchdog? Watchdog { get; init; }
 
+    /// <summary>
+    /// The Schema Registry binding: outputs of the topics it registered are written in Confluent framing, and a raw
+    /// input naming a registry id not seen before has its schema fetched (the batch pauses while the registry cannot
+    /// answer). Null writes and reads single-object encoding only.
+    /// </summary>
+    public Registry.SchemaRegistryBinding? Registry { get; init; }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -182,6 +189,12 @@ public sealed class MinimizerEngine : IDisposable
                 Stats.SetPaused(true);
                 Stats.AddConsentFailure();
                 _logger.LogWarning("Consent store unavailable; batch of {Count} held, retrying in {Backoff} ms (nothing forwarded, nothing skipped)", batch.Count, backoff);
+            }
+            catch (Registry.SchemaRegistryUnavailableException e)
+            {
+                Stats.SetPaused(true);
+                Stats.AddRegistryFailure();
+                _logger.LogWarning("Schema registry unavailable ({Reason}); batch of {Count} held, retrying in {Backoff} ms (nothing forwarded, nothing skipped)", e.Message, batch.Count, backoff);
             }
             catch (KafkaException e)
             {
@@ -324,6 +337,15 @@ public sealed class MinimizerEngine : IDisposable
                     misses = 0;
                     i++;
                     break;
+                case ProcessStatus.NeedsSchema:
+                    if (++misses > MaxConsecutiveMisses || Registry is null)
+                    {
+                        throw new Registry.SchemaRegistryUnavailableException("A raw input's schema id stayed unknown after repeated fetches.");
+                    }
+
+                    // Known (or known to be missing) afterwards; the same input is processed again.
+                    await Registry.FetchAsync(_core.PendingSchemaId).ConfigureAwait(false);
+                    break;
                 default:
                     if (++misses > MaxConsecutiveMisses)
                     {
@@ -465,6 +487,7 @@ public sealed class MinimizerEngine : IDisposable
         _producer?.Dispose();
         _inTransaction = false;
         _producer = new ProducerBuilder<byte[], byte[]>(KafkaClientConfigs.OutputProducer(_options))
+            .SetValueSerializer(new Registry.ConfluentFramingSerializer(Registry))
             .SetErrorHandler((_, e) =>
             {
                 Stats.AddKafkaError();

@@ -92,6 +92,42 @@ public sealed class MinimizerPipelineBuilder
     public MinimizerOptions EngineOptions() => EngineOptions(GroupId, InstanceId, Topics);
 
     /// <summary>
+    /// The Schema Registry binding (<c>SchemaRegistry:*</c>); null writes and reads single-object encoding only.
+    /// Call <see cref="RegisterSchemasAsync"/> before <see cref="Build"/>.
+    /// </summary>
+    public Registry.SchemaRegistryBinding? Registry { get; init; }
+
+    /// <summary>
+    /// The raw-event writer schemas the core reads besides the current ones; null takes the shipped history (and, with
+    /// a <see cref="Registry"/>, whatever it is asked for by id). Sets made with <see cref="RawWriterSchemas.WithRegistry"/>
+    /// read Confluent framing too.
+    /// </summary>
+    public RawWriterSchemas? Writers { get; init; }
+
+    /// <summary>What the pipeline writes in Confluent framing when it has a registry: each purpose's topic with its output schema, quarantine and audit.</summary>
+    public IReadOnlyList<(string Topic, Contracts.Schemas.SchemaInfo Schema)> Outputs()
+    {
+        var outputs = new List<(string, Contracts.Schemas.SchemaInfo)>();
+        foreach (PurposePlan plan in Policy.Purposes)
+        {
+            outputs.Add((plan.Topic, plan.OutputSchema));
+        }
+
+        outputs.Add((Topics.Quarantine, Contracts.Schemas.SchemaCatalog.Default.Get("sieve.ops.QuarantineRecord")));
+        outputs.Add((Topics.Audit, Contracts.Schemas.SchemaCatalog.Default.Get("sieve.ops.AuditRecord")));
+        return outputs;
+    }
+
+    /// <summary>
+    /// With a <see cref="Registry"/>, checks and registers every schema in <see cref="Outputs"/> under its topic's
+    /// subject; without one, does nothing.
+    /// </summary>
+    /// <exception cref="Registry.SchemaRegistryMismatchException">An output schema is not compatible with its subject.</exception>
+    /// <exception cref="Registry.SchemaRegistryUnavailableException">The registry could not be reached.</exception>
+    public Task RegisterSchemasAsync(CancellationToken cancellationToken = default) =>
+        Registry is null ? Task.CompletedTask : Registry.RegisterAsync(Outputs(), cancellationToken);
+
+    /// <summary>
     /// Engine settings for another engine (or a loop that mirrors it) beside this pipeline's: the same Kafka
     /// servers, properties, delivery mode, batching and retries, under another group, instance id and topics.
     /// </summary>
@@ -166,7 +202,7 @@ public sealed class MinimizerPipelineBuilder
         Anonymization.ReleaseEngine? release = null;
         try
         {
-            core = new MinimizerCore(Policy, Keys, cache, Options.SubjectCacheCapacity);
+            core = NewCore(cache);
             engine = NewEngine(engineOptions, core, cache, watchdog);
             release = NewRelease(engineOptions, watchdog);
             ConsentLoader? loader = LoaderGroupId is null ? null : NewLoader(LoaderGroupId);
@@ -193,7 +229,7 @@ public sealed class MinimizerPipelineBuilder
         var cache = new ConsentCache(Store, Options.ConsentCacheOptions(), TimeProvider);
         try
         {
-            return new OfflineMinimizer(cache, new MinimizerCore(Policy, Keys, cache, Options.SubjectCacheCapacity));
+            return new OfflineMinimizer(cache, NewCore(cache));
         }
         catch
         {
@@ -202,11 +238,14 @@ public sealed class MinimizerPipelineBuilder
         }
     }
 
+    internal MinimizerCore NewCore(ConsentCache cache) =>
+        new(Policy, Keys, cache, Options.SubjectCacheCapacity, Writers ?? (Registry is null ? null : RawWriterSchemas.WithRegistry(Registry.Ids)));
+
     internal MinimizerEngine NewEngine(MinimizerOptions options, MinimizerCore core, ConsentCache cache, StallWatchdog? watchdog = null) =>
-        new(options, core, cache, LoggerFactory.CreateLogger<MinimizerEngine>(), TimeProvider) { Watchdog = watchdog };
+        new(options, core, cache, LoggerFactory.CreateLogger<MinimizerEngine>(), TimeProvider) { Watchdog = watchdog, Registry = Registry };
 
     internal Anonymization.ReleaseEngine NewRelease(MinimizerOptions options, StallWatchdog? watchdog = null) =>
-        new(options, Policy, Density, Release, LoggerFactory.CreateLogger<Anonymization.ReleaseEngine>(), TimeProvider) { Observer = SegmentObserver, Watchdog = watchdog };
+        new(options, Policy, Density, Release, LoggerFactory.CreateLogger<Anonymization.ReleaseEngine>(), TimeProvider) { Observer = SegmentObserver, Watchdog = watchdog, Registry = Registry };
 
     internal ConsentLoader NewLoader(string groupId) =>
         new(LoaderOptions(groupId), Store, Keys, LoggerFactory.CreateLogger<ConsentLoader>(), TimeProvider);

@@ -15,6 +15,7 @@ public sealed class MinimizerStats
     private long _retries;
     private long _abandoned;
     private long _consentFailures;
+    private long _registryFailures;
     private long _kafkaFailures;
     private long _kafkaErrors;
     private int _paused;
@@ -46,6 +47,9 @@ public sealed class MinimizerStats
 
     /// <summary>Batch attempts that failed because the consent store (Redis) could not answer.</summary>
     public long ConsentFailures => Interlocked.Read(ref _consentFailures);
+
+    /// <summary>Batch attempts that failed because the Schema Registry could not give a raw input's writer schema.</summary>
+    public long RegistryFailures => Interlocked.Read(ref _registryFailures);
 
     /// <summary>Batch attempts that failed because Kafka refused the outputs or the commit.</summary>
     public long KafkaFailures => Interlocked.Read(ref _kafkaFailures);
@@ -108,6 +112,8 @@ public sealed class MinimizerStats
     internal void AddAbandoned() => Interlocked.Increment(ref _abandoned);
 
     internal void AddConsentFailure() => Interlocked.Increment(ref _consentFailures);
+
+    internal void AddRegistryFailure() => Interlocked.Increment(ref _registryFailures);
 
     internal void AddKafkaFailure() => Interlocked.Increment(ref _kafkaFailures);
 

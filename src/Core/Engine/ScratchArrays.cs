@@ -12,9 +12,11 @@ internal sealed class ScratchArrays
     /// <summary><paramref name="bytes"/> in an array of exactly their length.</summary>
     public byte[] Copy(ReadOnlySpan<byte> bytes)
     {
-        int length = bytes.Length;
-        byte[] array = length <= MaxPooledLength ? (_byLength[length] ??= new byte[length]) : new byte[length];
+        byte[] array = Rent(bytes.Length);
         bytes.CopyTo(array);
         return array;
     }
+
+    /// <summary>An array of exactly <paramref name="length"/> bytes, its content undefined.</summary>
+    public byte[] Rent(int length) => length <= MaxPooledLength ? (_byLength[length] ??= new byte[length]) : new byte[length];
 }

@@ -9,8 +9,8 @@ public sealed class KafkaErasurePublisher : IErasurePublisher, IDisposable
     private readonly ErasureOptions _options;
     private readonly IProducer<byte[], byte[]> _producer;
 
-    /// <summary>Creates the producer.</summary>
-    public KafkaErasurePublisher(ErasureOptions options)
+    /// <summary>Creates the producer; with <paramref name="registry"/>, quarantine records go out in Confluent framing when it registered the topic.</summary>
+    public KafkaErasurePublisher(ErasureOptions options, Registry.SchemaRegistryBinding? registry = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
@@ -27,7 +27,7 @@ public sealed class KafkaErasurePublisher : IErasurePublisher, IDisposable
             config.Set(pair.Key, pair.Value);
         }
 
-        _producer = new ProducerBuilder<byte[], byte[]>(config).Build();
+        _producer = new ProducerBuilder<byte[], byte[]>(config).SetValueSerializer(new Registry.ConfluentFramingSerializer(registry)).Build();
     }
 
     /// <inheritdoc />

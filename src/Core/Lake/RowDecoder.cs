@@ -2,13 +2,14 @@ using Avro;
 using Avro.Generic;
 using Avro.IO;
 using Sieve.Contracts.Avro;
+using Sieve.Contracts.Avro.Framing;
 using Sieve.Contracts.Schemas;
 using Sieve.Core.Pipeline;
 
 namespace Sieve.Core.Lake;
 
 /// <summary>
-/// Turns a purpose topic's message (single-object encoded output record) into a lake row with Apache.Avro's generic
+/// Turns a purpose topic's message (an output record, single-object encoded or Confluent-framed) into a lake row with Apache.Avro's generic
 /// reader. A message that is empty, not single-object encoded, written with another schema, or not decodable is
 /// refused with a <see cref="QuarantineReason"/> naming the problem, never the content. Not thread-safe.
 /// </summary>
@@ -38,8 +39,14 @@ public sealed class RowDecoder
     }
 
     /// <summary>Decodes <paramref name="message"/> read at <paramref name="partition"/>/<paramref name="offset"/> of the table's topic.</summary>
+    /// <param name="message">The whole message value.</param>
+    /// <param name="partition">The partition it was read from.</param>
+    /// <param name="offset">Its offset.</param>
+    /// <param name="ids">Schema Registry ids, when Confluent-framed messages are accepted (fetch an unknown id before calling); null accepts single-object only.</param>
+    /// <param name="row">The row, on success.</param>
+    /// <param name="reason">Why the message goes to quarantine, on failure.</param>
     /// <returns>True with the row; false with the reason it goes to quarantine.</returns>
-    public bool TryDecode(byte[]? message, int partition, long offset, out DecodedRow row, out QuarantineReason reason)
+    public bool TryDecode(byte[]? message, int partition, long offset, SchemaIds? ids, out DecodedRow row, out QuarantineReason reason)
     {
         row = default;
         if (message is null || message.Length == 0)
@@ -48,10 +55,12 @@ public sealed class RowDecoder
             return false;
         }
 
-        AvroStatus status = SingleObjectEncoding.TryReadHeader(message, out ulong fingerprint);
+        AvroStatus status = RecordHeader.TryRead(message, ids, out ulong fingerprint, out int bodyStart, out _);
         if (status != AvroStatus.Ok)
         {
-            reason = new QuarantineReason(status.ToReasonCode(), _table.Topic + ": the value is not single-object encoded Avro");
+            reason = new QuarantineReason(status.ToReasonCode(), _table.Topic + (status == AvroStatus.UnregisteredSchemaId
+                ? ": the schema registry has no schema with the message's id"
+                : ids is null ? ": the value is not single-object encoded Avro" : ": the value is neither single-object encoded nor Confluent-framed Avro"));
             return false;
         }
 
@@ -64,7 +73,7 @@ public sealed class RowDecoder
         }
 
         GenericRecord record;
-        using (var stream = new MemoryStream(message, SingleObjectEncoding.HeaderLength, message.Length - SingleObjectEncoding.HeaderLength, writable: false))
+        using (var stream = new MemoryStream(message, bodyStart, message.Length - bodyStart, writable: false))
         {
             try
             {

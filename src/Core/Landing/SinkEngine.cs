@@ -4,6 +4,9 @@ using Sieve.Core.Pipeline;
 using Sieve.Core.Erasure;
 using Sieve.Core.Lake;
 using Sieve.Core.Metrics;
+using Sieve.Core.Registry;
+using Sieve.Contracts.Avro;
+using Sieve.Contracts.Avro.Framing;
 
 namespace Sieve.Core.Landing;
 
@@ -62,6 +65,13 @@ public sealed partial class SinkEngine : IDisposable
     /// <summary>The consumer while the engine runs (metrics read its lag); null before.</summary>
     internal IConsumer<byte[], byte[]>? Consumer => _consumer;
 
+    /// <summary>
+    /// The Schema Registry binding: purpose topics may then be Confluent-framed (an id not seen before is fetched;
+    /// consuming pauses while the registry cannot answer), and quarantine records are written so. Null reads and
+    /// writes single-object encoding only.
+    /// </summary>
+    public SchemaRegistryBinding? Registry { get; init; }
+
     /// <summary>Raised on the engine's thread after each flush's offsets were committed, with those offsets.</summary>
     public event Action<IReadOnlyList<TopicPartitionOffset>>? Committed
     {
@@ -110,7 +120,13 @@ public sealed partial class SinkEngine : IDisposable
             .SetPartitionsLostHandler((_, lost) => Release(lost.ConvertAll(p => p.TopicPartition)))
             .SetErrorHandler((_, e) => OnKafkaError(e))
             .Build();
+        if (Registry is not null)
+        {
+            await Registry.RegisterAsync([(_options.QuarantineTopic, Contracts.Schemas.SchemaCatalog.Default.Get("sieve.ops.QuarantineRecord"))], cancellationToken).ConfigureAwait(false);
+        }
+
         _producer = new ProducerBuilder<byte[], byte[]>(ProducerConfig())
+            .SetValueSerializer(new Registry.ConfluentFramingSerializer(Registry))
             .SetErrorHandler((_, e) => OnKafkaError(e))
             .Build();
         _consumer.Subscribe(_tablesByTopic.Keys);
@@ -140,6 +156,11 @@ public sealed partial class SinkEngine : IDisposable
 
                 if (result is { IsPartitionEOF: false, Message: not null })
                 {
+                    if (Registry is not null)
+                    {
+                        await FetchSchemaAsync(result.Message.Value, cancellationToken).ConfigureAwait(false);
+                    }
+
                     Buffer(result);
                 }
 
@@ -252,6 +273,26 @@ public sealed partial class SinkEngine : IDisposable
         _recoveredAhead?.RemoveAll(o => partitions.Contains(o.TopicPartition));
     }
 
+    // A record naming a registry id not seen before waits here until the registry answers: it is never quarantined
+    // because the registry was down, and nothing after it is read meanwhile.
+    private async Task FetchSchemaAsync(byte[]? value, CancellationToken cancellationToken)
+    {
+        int backoff = 100;
+        while (RecordHeader.TryRead(value, Registry!.Ids, out _, out _, out int schemaId) == AvroStatus.UnknownSchemaId)
+        {
+            try
+            {
+                await Registry.FetchAsync(schemaId).ConfigureAwait(false);
+            }
+            catch (SchemaRegistryUnavailableException e)
+            {
+                LogRegistryUnavailable(_logger, e.Message, backoff);
+                await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+                backoff = Math.Min(backoff * 2, 5000);
+            }
+        }
+    }
+
     private void Buffer(ConsumeResult<byte[], byte[]> result)
     {
         if (!_tablesByTopic.TryGetValue(result.Topic, out LakeTable? table))
@@ -262,7 +303,7 @@ public sealed partial class SinkEngine : IDisposable
         TopicPartition tp = result.TopicPartition;
         long offset = result.Offset.Value;
         PartitionBuffer buffer = _flusher.Track(tp, table, offset, LakeSizeEstimate.Of(result.Message.Value?.Length ?? 0));
-        if (_decoders[result.Topic].TryDecode(result.Message.Value, tp.Partition.Value, offset, out DecodedRow row, out QuarantineReason reason))
+        if (_decoders[result.Topic].TryDecode(result.Message.Value, tp.Partition.Value, offset, Registry?.Ids, out DecodedRow row, out QuarantineReason reason))
         {
             buffer.Add(row);
         }
@@ -277,6 +318,9 @@ public sealed partial class SinkEngine : IDisposable
 
     [LoggerMessage(EventId = 5102, Level = LogLevel.Information, Message = "Assigned {Topic} [{Partition}]: committed {Committed}, resuming at {Resume} ({Temps} temporary files deleted, {RolledBack} incomplete ranges rolled back)")]
     private static partial void LogAssigned(ILogger logger, string topic, int partition, long committed, long resume, int temps, int rolledBack);
+
+    [LoggerMessage(EventId = 5106, Level = LogLevel.Warning, Message = "{Reason} Waiting {Backoff} ms before asking again; nothing after the record is read meanwhile")]
+    private static partial void LogRegistryUnavailable(ILogger logger, string reason, int backoff);
 
     [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "Kafka error {Code} (fatal: {IsFatal})")]
     private static partial void LogKafkaError(ILogger logger, ErrorCode code, bool isFatal);

@@ -173,6 +173,7 @@ public sealed class MinimizerMetrics : IDisposable
         return
         [
             new Measurement<long>(stats.ConsentFailures, new KeyValuePair<string, object?>("dependency", "redis")),
+            new Measurement<long>(stats.RegistryFailures, new KeyValuePair<string, object?>("dependency", "schema_registry")),
             new Measurement<long>(stats.KafkaFailures, new KeyValuePair<string, object?>("dependency", "kafka")),
             new Measurement<long>(stats.KafkaErrors, new KeyValuePair<string, object?>("dependency", "kafka_client")),
         ];

@@ -21,6 +21,11 @@ public enum ProcessStatus : byte
     NeedsConsent = 1,
     /// <summary>The input is bad; nothing was written for any purpose.</summary>
     Quarantined = 2,
+    /// <summary>
+    /// The input is Confluent-framed with a Schema Registry id this process has not fetched
+    /// (<see cref="MinimizerCore.PendingSchemaId"/>). Nothing was written; fetch the schema and process the input again.
+    /// </summary>
+    NeedsSchema = 3,
 }
 
 /// <summary>
@@ -131,6 +136,9 @@ public sealed class MinimizerCore : IDisposable
         return Generalization.TimeBuckets.Floor(CurrentEventTime, 3_600_000);
     }
 
+    /// <summary>The registry id to fetch, when <see cref="Process"/> returned <see cref="ProcessStatus.NeedsSchema"/>.</summary>
+    public int PendingSchemaId { get; private set; } = -1;
+
     /// <summary>Subjects currently cached.</summary>
     public int CachedSubjects => _subjects.Count;
 
@@ -156,8 +164,7 @@ public sealed class MinimizerCore : IDisposable
             AvroStatus status = TelematicsEventCodec.TryReadMessage(message, _telematicsWriters, _resolved, out TelematicsEvent e, out ReadOnlySpan<byte> source);
             if (status != AvroStatus.Ok)
             {
-                quarantine = DecodeFailure("TelematicsEvent", status, _telematicsWriters, message);
-                return ProcessStatus.Quarantined;
+                return Undecodable("TelematicsEvent", status, _telematicsWriters, message, out quarantine);
             }
 
             // From here on slices index into the record as the current schema encodes it.
@@ -177,8 +184,7 @@ public sealed class MinimizerCore : IDisposable
             AvroStatus status = WifiEventCodec.TryReadMessage(message, _wifiWriters, _resolved, out WifiEvent e, out ReadOnlySpan<byte> source);
             if (status != AvroStatus.Ok)
             {
-                quarantine = DecodeFailure("WifiEvent", status, _wifiWriters, message);
-                return ProcessStatus.Quarantined;
+                return Undecodable("WifiEvent", status, _wifiWriters, message, out quarantine);
             }
 
             message = source;
@@ -398,6 +404,21 @@ public sealed class MinimizerCore : IDisposable
     private static bool IsValidLocation(in GeoLocation location) =>
         location.Latitude is >= -90.0 and <= 90.0 && location.Longitude is >= -180.0 and <= 180.0;
 
+    private ProcessStatus Undecodable(string schema, AvroStatus status, WriterSchemaSet writers, ReadOnlySpan<byte> message, out QuarantineReason quarantine)
+    {
+        if (status == AvroStatus.UnknownSchemaId)
+        {
+            // Not the input's fault: its writer schema is in the registry but not fetched yet.
+            quarantine = default;
+            Contracts.Avro.Framing.ConfluentFraming.TryReadHeader(message, out int schemaId);
+            PendingSchemaId = schemaId;
+            return ProcessStatus.NeedsSchema;
+        }
+
+        quarantine = DecodeFailure(schema, status, writers, message);
+        return ProcessStatus.Quarantined;
+    }
+
     private static QuarantineReason DecodeFailure(string schema, AvroStatus status, WriterSchemaSet writers, ReadOnlySpan<byte> message) =>
         new(status.ToReasonCode(), schema + ": " + (status is AvroStatus.IncompatibleWriter or AvroStatus.UnresolvableValue ? writers.Explain(message) : Describe(status)));
 
@@ -408,7 +429,8 @@ public sealed class MinimizerCore : IDisposable
     {
         AvroStatus.Truncated => "the value ended inside a field",
         AvroStatus.UnknownFingerprint => "the writer-schema fingerprint is not one this reader knows",
-        AvroStatus.BadMarker => "the value does not start with the single-object marker C3 01",
+        AvroStatus.BadMarker => "the value does not start with the single-object marker C3 01 (or, with a schema registry, Confluent's magic byte 0)",
+        AvroStatus.UnregisteredSchemaId => "the schema registry has no schema with the message's id",
         AvroStatus.TrailingBytes => "bytes follow the record's last field",
         AvroStatus.LengthTooLarge => "a length exceeds its cap or the bytes left",
         AvroStatus.VarintTooLong => "a varint is longer than 10 bytes",

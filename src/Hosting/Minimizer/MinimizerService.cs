@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Sieve.Core.Consent;
 using Sieve.Core.Engine;
 using Sieve.Core.Metrics;
+using Sieve.Core.Registry;
 
 namespace Sieve.Hosting.Minimizer;
 
@@ -24,7 +25,22 @@ public sealed class MinimizerService(MinimizerSettings settings, MinimizerMetric
         await using RedisConsentStore store = await RedisConsentStore.ConnectAsync(
             settings.ConsentStore,
             logger: loggers.CreateLogger<RedisConsentStore>()).ConfigureAwait(false);
-        using MinimizerPipeline pipeline = MinimizerServicePipeline.Builder(settings, store, loggers, metrics).Build();
+        using SchemaRegistryBinding? registry = SchemaRegistryBinding.Connect(settings.SchemaRegistry);
+        MinimizerPipelineBuilder builder = MinimizerServicePipeline.Builder(settings, store, loggers, metrics, registry);
+        try
+        {
+            await builder.RegisterSchemasAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SchemaRegistryMismatchException or SchemaRegistryUnavailableException)
+        {
+            // One line, then a stop: nothing is written to a subject that would not accept it.
+            logger.LogCritical("{Problem}", e.Message);
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+            return;
+        }
+
+        using MinimizerPipeline pipeline = builder.Build();
         MinimizerEngine engine = pipeline.Engine;
 
         // A Kafka call blocked past its own timeout cannot be cancelled: stop with an error so the supervisor starts

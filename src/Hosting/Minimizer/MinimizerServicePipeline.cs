@@ -25,7 +25,8 @@ internal static class MinimizerServicePipeline
     };
 
     /// <summary>The service's pipeline over <paramref name="store"/>: engine, near-cache and, with <c>Consent:LoaderEnabled</c>, the consent loader.</summary>
-    public static MinimizerPipelineBuilder Builder(MinimizerSettings settings, IConsentStore store, ILoggerFactory loggers, MinimizerMetrics? metrics) =>
+    public static MinimizerPipelineBuilder Builder(MinimizerSettings settings, IConsentStore store, ILoggerFactory loggers, MinimizerMetrics? metrics,
+        Core.Registry.SchemaRegistryBinding? registry = null) =>
         new(store, settings.Policy, new PseudonymKeyFactory(settings.Keys))
         {
             // Several instances count a (cell, bucket)'s vehicles together, in the consent store's Redis.
@@ -40,5 +41,6 @@ internal static class MinimizerServicePipeline
             LoggerFactory = loggers,
             Metrics = metrics,
             Options = Options(settings),
+            Registry = registry,
         };
 }

@@ -6,6 +6,7 @@ using Sieve.Contracts.Pseudonymization;
 using Sieve.Core.Consent;
 using Sieve.Core.Engine;
 using Sieve.Core.Policy;
+using Sieve.Core.Registry;
 using Sieve.Hosting.Configuration;
 
 namespace Sieve.Hosting.Minimizer;
@@ -127,10 +128,15 @@ public sealed class MinimizerSettings
     /// <summary><c>Consent:LoaderGroupId</c>.</summary>
     public string LoaderGroupId { get; init; } = "sieve-consent-loader";
 
+    /// <summary><c>SchemaRegistry:*</c>: with a URL, outputs are written in Confluent framing and Confluent-framed inputs are read.</summary>
+    public SchemaRegistryOptions SchemaRegistry { get; init; } = new();
+
     /// <summary>Registers the service's settings (validated on start) and the <see cref="MinimizerSettings"/> made of them.</summary>
     public static void Register(IServiceCollection services, IConfiguration configuration)
     {
         services.AddSettings<KafkaOptions>(configuration, KafkaOptions.Section);
+        services.AddSettings<SchemaRegistryOptions>(configuration, SchemaRegistryOptions.Section)
+            .Validate(SchemaRegistrySettings.IsValid, SchemaRegistrySettings.UrlFailure);
         services.AddSettings<TopicsOptions>(configuration, TopicsOptions.Section);
         services.AddSettings<MinimizerServiceOptions>(configuration, MinimizerServiceOptions.Section);
         services.AddSettings<ConsentOptions>(configuration, ConsentOptions.Section);
@@ -185,6 +191,7 @@ public sealed class MinimizerSettings
         int consentDays = consent.RetentionDays ?? (int)policy.LongestRetention.TotalDays;
         return new MinimizerSettings
         {
+            SchemaRegistry = services.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value,
             Engine = engine,
             RedisConfiguration = redis,
             ConsentStore = new RedisConsentStoreOptions { Configuration = redis, Retention = TimeSpan.FromDays(consentDays), ConsentTopic = topics.ConsentChanges },

@@ -6,6 +6,7 @@ using Sieve.Core.Erasure;
 using Sieve.Core.Lake;
 using Sieve.Core.Landing;
 using Sieve.Core.Metrics;
+using Sieve.Core.Registry;
 using Sieve.Core.Retention;
 
 namespace Sieve.Hosting.Sink;
@@ -29,7 +30,8 @@ public sealed class SinkService(SinkSettings settings, ILoggerFactory loggers, S
 
         var erased = new ErasedSubjects();
         using var gate = new LakeGate();
-        using var engine = new SinkEngine(settings.Engine, settings.Tables, erased, gate, metrics, loggers.CreateLogger<SinkEngine>());
+        using SchemaRegistryBinding? registry = SchemaRegistryBinding.Connect(settings.SchemaRegistry);
+        using var engine = new SinkEngine(settings.Engine, settings.Tables, erased, gate, metrics, loggers.CreateLogger<SinkEngine>()) { Registry = registry };
         metrics.ObserveLag(() => engine.Consumer);
         var follower = new NoticeFollower(settings.Erasure, erased, loggers.CreateLogger<NoticeFollower>());
         var sweeper = new RetentionSweeper(settings.Engine.Root, settings.Tables, gate, metrics, loggers.CreateLogger<RetentionSweeper>());
@@ -48,7 +50,7 @@ public sealed class SinkService(SinkSettings settings, ILoggerFactory loggers, S
             {
                 store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = settings.RedisConfiguration },
                     logger: loggers.CreateLogger<RedisConsentStore>()).ConfigureAwait(false);
-                publisher = new KafkaErasurePublisher(settings.Erasure);
+                publisher = new KafkaErasurePublisher(settings.Erasure, registry);
                 var executor = new ErasureExecutor(settings.Tables, new PseudonymKeyFactory(settings.Keys!), store, erased,
                     new LakeEraser(settings.Engine.Root, gate), publisher, metrics, loggers.CreateLogger<ErasureExecutor>());
                 var worker = new ErasureWorker(settings.Erasure, executor, publisher, loggers.CreateLogger<ErasureWorker>());

@@ -9,6 +9,7 @@ using Sieve.Core.Lake;
 using Sieve.Core.Landing;
 using Sieve.Core.Policy;
 using Sieve.Core.Retention;
+using Sieve.Core.Registry;
 using Sieve.Hosting.Configuration;
 
 namespace Sieve.Hosting.Sink;
@@ -134,10 +135,15 @@ public sealed class SinkSettings
     /// <summary>The master keys (<c>Keys:Path</c> or <c>SIEVE_MASTER_KEYS</c>, or the demo key when <c>Keys:AllowDemoKey</c>); null when erasure is off and none are configured.</summary>
     public MasterKeyRing? Keys { get; init; }
 
+    /// <summary><c>SchemaRegistry:*</c>: with a URL, outputs are written in Confluent framing and Confluent-framed inputs are read.</summary>
+    public SchemaRegistryOptions SchemaRegistry { get; init; } = new();
+
     /// <summary>Registers the service's settings (validated on start) and the <see cref="SinkSettings"/> made of them.</summary>
     public static void Register(IServiceCollection services, IConfiguration configuration)
     {
         services.AddSettings<KafkaOptions>(configuration, KafkaOptions.Section);
+        services.AddSettings<SchemaRegistryOptions>(configuration, SchemaRegistryOptions.Section)
+            .Validate(SchemaRegistrySettings.IsValid, SchemaRegistrySettings.UrlFailure);
         services.AddSettings<TopicsOptions>(configuration, TopicsOptions.Section);
         services.AddSettings<SinkServiceOptions>(configuration, SinkServiceOptions.Section);
         services.AddSettingsValidator<SinkServiceOptions, SinkOptionsValidator>();
@@ -220,6 +226,7 @@ public sealed class SinkSettings
 
         return new SinkSettings
         {
+            SchemaRegistry = services.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value,
             Engine = engine,
             Tables = LakeTable.FromPolicy(policy, retention, tableTopics),
             Policy = policy,

@@ -5,6 +5,7 @@ using Sieve.Core.Anonymization;
 using Sieve.Core.Engine;
 using Sieve.Core.Pipeline;
 using Sieve.Core.Policy;
+using Sieve.Core.Registry;
 using Sieve.Testing.Logging;
 
 namespace Sieve.Testing.EndToEnd;
@@ -60,7 +61,7 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
     public static async Task<InProcessMinimizer> StartAsync(string bootstrapServers, string redisConfiguration, PipelineTopics topics,
         LogRecorder logs, string name, bool startEngine = true,
         DeliveryMode delivery = DeliveryMode.ExactlyOnce, string? groupId = null, SharedDeployment? deployment = null,
-        MinimizerPipelineOptions? options = null)
+        MinimizerPipelineOptions? options = null, SchemaRegistryBinding? registry = null, RawWriterSchemas? writers = null)
     {
         string unique = deployment?.Name ?? name + "-" + Guid.NewGuid().ToString("N");
         CompiledPolicy policy = topics.Policy();
@@ -76,7 +77,9 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
         MinimizerPipeline pipeline;
         try
         {
-            pipeline = PipelineBuilder(bootstrapServers, topics.ToOptions(), policy, store, logs, name, unique, delivery, groupId, deployment, options).Build();
+            MinimizerPipelineBuilder builder = PipelineBuilder(bootstrapServers, topics.ToOptions(), policy, store, logs, name, unique, delivery, groupId, deployment, options, registry, writers);
+            await builder.RegisterSchemasAsync();
+            pipeline = builder.Build();
         }
         catch
         {
@@ -100,9 +103,11 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
     /// </summary>
     internal static MinimizerPipelineBuilder PipelineBuilder(string bootstrapServers, TopicOptions topics, CompiledPolicy policy, IConsentStore store,
         LogRecorder logs, string name, string unique, DeliveryMode delivery = DeliveryMode.ExactlyOnce, string? groupId = null,
-        SharedDeployment? deployment = null, MinimizerPipelineOptions? options = null) =>
+        SharedDeployment? deployment = null, MinimizerPipelineOptions? options = null, SchemaRegistryBinding? registry = null, RawWriterSchemas? writers = null) =>
         new(store, policy, new PseudonymKeyFactory(MasterKeyRing.CreateDemo()))
         {
+            Registry = registry,
+            Writers = writers,
             BootstrapServers = bootstrapServers,
             KafkaProperties = deployment?.KafkaProperties ?? [],
             GroupId = groupId ?? "e2e-minimizer-" + unique,

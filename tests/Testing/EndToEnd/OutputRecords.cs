@@ -50,9 +50,12 @@ internal sealed record PurposeRecord(string Key, string Subject, string KeyId, l
 /// <summary>Decodes output records with Apache.Avro's generic reader against the shipped schemas (not with the code under test).</summary>
 internal static class OutputDecoder
 {
-    public static AuditEntry Audit(ConsumeResult<byte[], byte[]> result)
+    public static AuditEntry Audit(ConsumeResult<byte[], byte[]> result) =>
+        Audit(ApacheAvroBridge.ReadSingleObject(result.Message.Value, "AuditRecord"), result.Message.Key);
+
+    /// <summary>An audit record already decoded (by any reader) from a message with <paramref name="key"/>.</summary>
+    public static AuditEntry Audit(GenericRecord g, byte[]? key)
     {
-        GenericRecord g = ApacheAvroBridge.ReadSingleObject(result.Message.Value, "AuditRecord");
         var purposes = new Dictionary<string, PurposeCounts>(StringComparer.Ordinal);
         foreach (GenericRecord p in Items(g["purposes"]))
         {
@@ -71,23 +74,29 @@ internal static class OutputDecoder
         return new AuditEntry(
             (string)g["instanceId"], (long)g["batchId"], (string)g["sourceTopic"], (int)g["partition"], (long)g["firstOffset"],
             (long)g["lastOffset"], (long)g["inputs"], ApacheAvroBridge.Millis(g["committedAt"]), purposes, quarantined,
-            result.Message.Key is null ? null : System.Text.Encoding.UTF8.GetString(result.Message.Key));
+            key is null ? null : System.Text.Encoding.UTF8.GetString(key));
     }
 
-    public static QuarantineEntry Quarantine(ConsumeResult<byte[], byte[]> result)
+    public static QuarantineEntry Quarantine(ConsumeResult<byte[], byte[]> result) =>
+        Quarantine(ApacheAvroBridge.ReadSingleObject(result.Message.Value, "QuarantineRecord"));
+
+    /// <summary>A quarantine record already decoded (by any reader).</summary>
+    public static QuarantineEntry Quarantine(GenericRecord g)
     {
-        GenericRecord g = ApacheAvroBridge.ReadSingleObject(result.Message.Value, "QuarantineRecord");
         return new QuarantineEntry((string)g["sourceTopic"], (int)g["partition"], (long)g["offset"], (string)g["reasonCode"],
             (string)g["detail"], ApacheAvroBridge.Millis(g["observedAt"]), (string)g["instanceId"]);
     }
 
     /// <summary>Decodes a record of the purpose schema <paramref name="schemaName"/> (e.g. <c>PositioningRecord</c>).</summary>
-    public static PurposeRecord Purpose(ConsumeResult<byte[], byte[]> result, string schemaName)
+    public static PurposeRecord Purpose(ConsumeResult<byte[], byte[]> result, string schemaName) =>
+        Purpose(ApacheAvroBridge.ReadSingleObject(result.Message.Value, schemaName), result.Message.Key);
+
+    /// <summary>A purpose record already decoded (by any reader) from a message with <paramref name="key"/>.</summary>
+    public static PurposeRecord Purpose(GenericRecord g, byte[]? key)
     {
-        GenericRecord g = ApacheAvroBridge.ReadSingleObject(result.Message.Value, schemaName);
         bool exactTime = g.Schema.Fields.Exists(f => f.Name == "eventTime");
         return new PurposeRecord(
-            result.Message.Key is null ? "" : System.Text.Encoding.ASCII.GetString(result.Message.Key),
+            key is null ? "" : System.Text.Encoding.ASCII.GetString(key),
             (string)g["subject"],
             (string)g["keyId"],
             exactTime ? ApacheAvroBridge.Millis(g["eventTime"]) : null,

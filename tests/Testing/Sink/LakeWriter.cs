@@ -30,7 +30,7 @@ internal sealed class LakeWriter : IDisposable
             var rows = new List<DecodedRow>();
             foreach ((_, _, _, byte[] value) in purpose)
             {
-                Assert.True(decoder.TryDecode(value, 0, offset++, out DecodedRow row, out QuarantineReason reason), reason.Code);
+                Assert.True(decoder.TryDecode(value, 0, offset++, ids: null, out DecodedRow row, out QuarantineReason reason), reason.Code);
                 rows.Add(row);
             }
 

@@ -1,3 +1,4 @@
+using Sieve.Contracts.Avro.Framing;
 using Sieve.Contracts.Schemas;
 
 namespace Sieve.Contracts.Avro.Resolution;
@@ -44,23 +45,53 @@ public sealed class WriterSchemaSet
     /// <summary>Array and map items one transcoded record may hold in all.</summary>
     public const int MaxItems = 4096;
 
-    private readonly Dictionary<ulong, WriterSchema> _writers = [];
+    private readonly Lock _write = new();
+
+    // Replaced whole when a writer is added, so that readers on other threads need no lock.
+    private volatile Dictionary<ulong, WriterSchema> _writers = [];
 
     /// <summary>Compiles a plan for each of <paramref name="writers"/> read as <paramref name="reader"/>.</summary>
-    public WriterSchemaSet(SchemaInfo reader, IEnumerable<SchemaInfo> writers)
+    /// <param name="reader">The schema the reader's codec is written against.</param>
+    /// <param name="writers">Writer schemas known at start-up.</param>
+    /// <param name="ids">Schema Registry ids, when Confluent-framed messages are to be read; null reads single-object messages only.</param>
+    public WriterSchemaSet(SchemaInfo reader, IEnumerable<SchemaInfo> writers, SchemaIds? ids = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(writers);
         Reader = reader;
+        Ids = ids;
         foreach (SchemaInfo writer in writers)
         {
-            if (writer.Fingerprint == reader.Fingerprint || _writers.ContainsKey(writer.Fingerprint))
+            Add(writer);
+        }
+    }
+
+    /// <summary>Schema Registry ids that Confluent-framed messages are read with; null when only single-object messages are.</summary>
+    public SchemaIds? Ids { get; }
+
+    /// <summary>
+    /// Compiles a plan for <paramref name="writer"/> and adds it (a writer met at run time, e.g. fetched from the
+    /// registry). Returns the writer as this set knows it, or null for the reader's own schema.
+    /// </summary>
+    public WriterSchema? Add(SchemaInfo writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (writer.Fingerprint == Reader.Fingerprint)
+        {
+            return null;
+        }
+
+        lock (_write)
+        {
+            if (_writers.TryGetValue(writer.Fingerprint, out WriterSchema? known))
             {
-                continue;
+                return known;
             }
 
-            ResolutionNode? plan = ResolutionCompiler.Compile(writer.Schema, reader.Schema, out string? incompatibility, out string? partial);
-            _writers[writer.Fingerprint] = new WriterSchema(writer, plan, incompatibility, partial);
+            ResolutionNode? plan = ResolutionCompiler.Compile(writer.Schema, Reader.Schema, out string? incompatibility, out string? partial);
+            var added = new WriterSchema(writer, plan, incompatibility, partial);
+            _writers = new Dictionary<ulong, WriterSchema>(_writers) { [writer.Fingerprint] = added };
+            return added;
         }
     }
 
@@ -74,23 +105,29 @@ public sealed class WriterSchemaSet
     public bool TryGet(ulong fingerprint, out WriterSchema? writer) => _writers.TryGetValue(fingerprint, out writer);
 
     /// <summary>
-    /// Finds the reader-encoded body of a single-object <paramref name="message"/>: the message itself when its
-    /// writer schema is the reader's (the fast path, <paramref name="buffer"/> = <paramref name="message"/> and
-    /// <paramref name="bodyStart"/> = <see cref="SingleObjectEncoding.HeaderLength"/>), otherwise the body
+    /// Finds the reader-encoded body of a single-object (or, with <see cref="Ids"/>, Confluent-framed)
+    /// <paramref name="message"/>: the message itself when its writer schema is the reader's (the fast path,
+    /// <paramref name="buffer"/> = <paramref name="message"/> and <paramref name="bodyStart"/> = the header's
+    /// length), otherwise the body
     /// transcoded into <paramref name="scratch"/> (<paramref name="buffer"/> is the written part, from index 0).
     /// Slices the reader's codec returns index into <paramref name="buffer"/>.
     /// </summary>
     public AvroStatus TryResolveMessage(ReadOnlySpan<byte> message, Span<byte> scratch, out ReadOnlySpan<byte> buffer, out int bodyStart)
     {
         buffer = message;
-        bodyStart = SingleObjectEncoding.HeaderLength;
-        AvroStatus status = SingleObjectEncoding.TryReadHeader(message, out ulong fingerprint);
+        AvroStatus status = RecordHeader.TryRead(message, Ids, out ulong fingerprint, out bodyStart, out int schemaId);
         if (status != AvroStatus.Ok || fingerprint == Reader.Fingerprint)
         {
             return status;
         }
 
-        status = TryTranscode(fingerprint, message[SingleObjectEncoding.HeaderLength..], scratch, out int written);
+        if (schemaId >= 0 && !_writers.ContainsKey(fingerprint) && Ids!.TryGetSchema(schemaId, out SchemaInfo? fetched))
+        {
+            // The first record of a writer schema fetched from the registry: compile its plan once.
+            Add(fetched!);
+        }
+
+        status = TryTranscode(fingerprint, message[bodyStart..], scratch, out int written);
         if (status == AvroStatus.Ok)
         {
             buffer = scratch[..written];
@@ -105,8 +142,9 @@ public sealed class WriterSchemaSet
     /// branch or enum symbol that has no match); null when there is none. Schema paths only, never data.
     /// </summary>
     public string? Explain(ReadOnlySpan<byte> message) =>
-        SingleObjectEncoding.TryReadHeader(message, out ulong fingerprint) == AvroStatus.Ok && _writers.TryGetValue(fingerprint, out WriterSchema? writer)
-            ? "writer schema schemas/" + writer.Schema.FileName + ": " + (writer.Incompatibility ?? writer.Partial)
+        RecordHeader.TryRead(message, Ids, out ulong fingerprint, out _, out int schemaId) == AvroStatus.Ok && _writers.TryGetValue(fingerprint, out WriterSchema? writer)
+            ? (schemaId >= 0 ? "writer schema registry id " + schemaId.ToString(System.Globalization.CultureInfo.InvariantCulture) : "writer schema schemas/" + writer.Schema.FileName)
+                + ": " + (writer.Incompatibility ?? writer.Partial)
             : null;
 
     /// <summary>
