@@ -53,23 +53,28 @@ public sealed class SchemaRegistryBinding : IDisposable
     public async Task RegisterAsync(IEnumerable<(string Topic, SchemaInfo Schema)> outputs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(outputs);
-        foreach ((string topic, SchemaInfo schema) in outputs)
+        List<(string Topic, SchemaInfo Schema)> all = [.. outputs];
+
+        // Every subject is checked before any is registered, so a refusal leaves the registry as it was.
+        foreach ((string topic, SchemaInfo schema) in all)
         {
             cancellationToken.ThrowIfCancellationRequested();
             string subject = Subject(topic);
             var registered = new Schema(schema.Json, SchemaType.Avro);
-            int id = await CallAsync(async () =>
+            if (!await CallAsync(() => IsCompatibleAsync(subject, registered), "check " + subject).ConfigureAwait(false))
             {
-                if (!await IsCompatibleAsync(subject, registered).ConfigureAwait(false))
-                {
-                    string level = await LevelAsync(subject).ConfigureAwait(false);
-                    throw new SchemaRegistryMismatchException("Schema registry subject '" + subject + "' (" + level + "): " + schema.FullName
-                        + " from schemas/" + schema.FileName + " is not compatible with the versions registered there; Sieve does not write "
-                        + topic + " until the subject's compatibility level or the schema is changed.");
-                }
+                string level = await CallAsync(() => LevelAsync(subject), "read the level of " + subject).ConfigureAwait(false);
+                throw new SchemaRegistryMismatchException("Schema registry subject '" + subject + "' (" + level + "): " + schema.FullName
+                    + " from schemas/" + schema.FileName + " is not compatible with the versions registered there; Sieve does not write "
+                    + topic + " until the subject's compatibility level or the schema is changed.");
+            }
+        }
 
-                return await _client.RegisterSchemaAsync(subject, registered).ConfigureAwait(false);
-            }, "register " + subject).ConfigureAwait(false);
+        foreach ((string topic, SchemaInfo schema) in all)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string subject = Subject(topic);
+            int id = await CallAsync(() => _client.RegisterSchemaAsync(subject, new Schema(schema.Json, SchemaType.Avro)), "register " + subject).ConfigureAwait(false);
             Ids.Add(id, schema);
             lock (_write)
             {

@@ -52,4 +52,53 @@ public sealed class ServiceFailureTests(KafkaFixture kafka, RedisFixture redis, 
             File.Delete(policyPath);
         }
     }
+
+    [Fact]
+    public async Task An_output_schema_the_registry_subject_would_not_accept_stops_the_service_with_one_line_before_anything_is_written()
+    {
+        PipelineTopics topics = await PipelineTopics.CreateAsync(kafka, "registry-mismatch", rawPartitions: 1);
+        string policyPath = Path.Combine(Path.GetTempPath(), "sieve-e2e-policy-" + Guid.NewGuid().ToString("N") + ".json");
+        await File.WriteAllTextAsync(policyPath, topics.PolicyJson());
+        await using Sieve.Embedded.SchemaRegistry.EmbeddedSchemaRegistry registry = await Sieve.Embedded.SchemaRegistry.EmbeddedSchemaRegistry.StartAsync();
+        using var client = new Confluent.SchemaRegistry.CachedSchemaRegistryClient(new Confluent.SchemaRegistry.SchemaRegistryConfig { Url = registry.Url });
+
+        // The positioning topic's subject already holds a record the policy's output schema cannot read.
+        const string Other = """{"type":"record","name":"PositioningRecord","namespace":"sieve.minimized","fields":[{"name":"legacy","type":"string"}]}""";
+        await client.RegisterSchemaAsync(topics.Positioning + "-value", new Confluent.SchemaRegistry.Schema(Other, Confluent.SchemaRegistry.SchemaType.Avro));
+        var lines = new ConcurrentQueue<string>();
+        try
+        {
+            using ServiceProcess process = MinimizerProcess.Start(
+                [
+                    "--Kafka:BootstrapServers=" + kafka.BootstrapServers,
+                    "--Redis:Configuration=" + redis.Configuration,
+                    "--Keys:AllowDemoKey=true",
+                    "--Minimizer:InstanceId=e2e-registry-mismatch",
+                    "--Minimizer:GroupId=e2e-registry-mismatch-" + Guid.NewGuid().ToString("N"),
+                    "--Consent:LoaderGroupId=e2e-registry-mismatch-loader-" + Guid.NewGuid().ToString("N"),
+                    "--Topics:TelematicsRaw=" + topics.TelematicsRaw,
+                    "--Topics:WifiRaw=" + topics.WifiRaw,
+                    "--Topics:ConsentChanges=" + topics.ConsentChanges,
+                    "--Topics:Quarantine=" + topics.Quarantine,
+                    "--Topics:Audit=" + topics.Audit,
+                    "--Policy:Path=" + policyPath,
+                    "--SchemaRegistry:Url=" + registry.Url,
+                ],
+                lines);
+
+            int? exitCode = await process.WaitForExitAsync(Wait);
+
+            output.WriteLine(string.Join(Environment.NewLine, lines));
+            Assert.True(exitCode is not null, "The process kept running " + Wait.TotalSeconds + " s with an output schema its subject refuses.");
+            Assert.NotEqual(0, exitCode);
+            string expected = "Schema registry subject '" + topics.Positioning + "-value' (BACKWARD): sieve.minimized.PositioningRecord";
+            Assert.Single(lines, l => l.Contains(expected, StringComparison.Ordinal));
+            Assert.Equal([1], await client.GetSubjectVersionsAsync(topics.Positioning + "-value"));
+            Assert.Empty(await client.GetSubjectVersionsAsync(topics.Audit + "-value").ContinueWith(t => t.IsFaulted ? [] : t.Result));
+        }
+        finally
+        {
+            File.Delete(policyPath);
+        }
+    }
 }
