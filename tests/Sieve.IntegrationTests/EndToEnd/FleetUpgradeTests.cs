@@ -3,9 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Avro.Generic;
 using Confluent.Kafka;
-using Confluent.Kafka.SyncOverAsync;
 using Confluent.SchemaRegistry;
-using Confluent.SchemaRegistry.Serdes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sieve.Contracts.Avro;
 using Sieve.Contracts.Avro.Framing;
@@ -175,7 +173,7 @@ public sealed class FleetUpgradeTests(KafkaFixture kafka, RedisFixture redis, IT
     private static GenericRecord Read(CachedSchemaRegistryClient? client, ConsumeResult<byte[], byte[]> result, string schemaName) =>
         client is null
             ? ApacheAvroBridge.ReadSingleObject(result.Message.Value, schemaName)
-            : new AvroDeserializer<GenericRecord>(client).AsSyncOverAsync().Deserialize(result.Message.Value, isNull: false, new SerializationContext(MessageComponentType.Value, result.Topic));
+            : ApacheAvroBridge.ReadConfluent(client, result);
 
     private static byte[] Reframe(byte[] singleObject, int schemaId)
     {

@@ -33,6 +33,11 @@ internal static class ApacheAvroBridge
         return record;
     }
 
+    /// <summary>A Confluent-framed message read by Confluent's own <c>AvroDeserializer</c> through <paramref name="client"/>'s registry.</summary>
+    public static GenericRecord ReadConfluent(Confluent.SchemaRegistry.ISchemaRegistryClient client, Confluent.Kafka.ConsumeResult<byte[], byte[]> result) =>
+        Confluent.Kafka.SyncOverAsync.SyncOverAsyncDeserializerExtensionMethods.AsSyncOverAsync(new Confluent.SchemaRegistry.Serdes.AvroDeserializer<GenericRecord>(client))
+            .Deserialize(result.Message.Value, isNull: false, new Confluent.Kafka.SerializationContext(Confluent.Kafka.MessageComponentType.Value, result.Topic));
+
     public static DateTime Time(long millis) => new(DateTime.UnixEpoch.Ticks + (millis * TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
 
     public static long Millis(object value) => (long)((DateTime)value - DateTime.UnixEpoch).TotalMilliseconds;
