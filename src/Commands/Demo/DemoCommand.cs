@@ -9,6 +9,9 @@ using Sieve.Contracts;
 using Sieve.Core.Consent;
 using Sieve.Core.Engine;
 using Sieve.Core.Policy;
+using Sieve.Core.Registry;
+using Confluent.SchemaRegistry;
+using Sieve.Embedded.SchemaRegistry;
 using Sieve.Embedded;
 using Sieve.Simulation;
 using Sieve.Simulation.Mobility;
@@ -91,15 +94,31 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
                 : "Consent: in-process store ([yellow]redis-server is not installed[/]; install it with: sudo apt-get install -y redis-server)");
         }
 
+        EmbeddedSchemaRegistry? registry = null;
+        if (options.Confluent)
+        {
+            registry = await EmbeddedSchemaRegistry.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            console.MarkupLineInterpolated($"Schemas: embedded schema registry (a stand-in for Confluent's) at [cyan]{registry.Url}[/]; outputs in Confluent framing, subjects <topic>-value");
+        }
+        else
+        {
+            console.MarkupLine("Schemas: Avro single-object encoding (C3 01, fingerprint, body); no registry (--format confluent runs one)");
+        }
+
         console.MarkupLineInterpolated($"Policy:  {policy.Source} v{policy.PolicyVersion}: {string.Join(", ", policy.Purposes.Select(p => p.Name + (p.ConsentRequired ? " (consent)" : " (no consent, pseudonymous)")))}");
         console.MarkupLine("Keys:    built-in demo master key (never for real data)");
 
         try
         {
-            return await RunPipelineAsync(console, options, live, kafka.BootstrapServers, policy, store, storeKind, cancellationToken).ConfigureAwait(false);
+            return await RunPipelineAsync(console, options, live, kafka.BootstrapServers, policy, store, storeKind, registry?.Url, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
+            if (registry is not null)
+            {
+                await registry.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (store is IAsyncDisposable disposable)
             {
                 await disposable.DisposeAsync().ConfigureAwait(false);
@@ -110,15 +129,20 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
     }
 
     private static async Task<int> RunPipelineAsync(IAnsiConsole console, DemoOptions options, bool live, string bootstrap, CompiledPolicy policy, IConsentStore store,
-        string storeKind, CancellationToken cancellationToken)
+        string storeKind, string? registryUrl, CancellationToken cancellationToken)
     {
-        using MinimizerPipeline pipeline = Pipeline(bootstrap, policy, store, new PseudonymKeyFactory(MasterKeyRing.CreateDemo())).Build();
+        using CachedSchemaRegistryClient? registryClient = registryUrl is null ? null : new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = registryUrl });
+        using SchemaRegistryBinding? binding = registryClient is null ? null : new SchemaRegistryBinding(registryClient);
+        MinimizerPipelineBuilder builder = Pipeline(bootstrap, policy, store, new PseudonymKeyFactory(MasterKeyRing.CreateDemo()), binding);
+        await builder.RegisterSchemasAsync(cancellationToken).ConfigureAwait(false);
+        RawFraming? direct = registryClient is null ? null : await RawFraming.RegisterAsync(registryClient).ConfigureAwait(false);
+        using MinimizerPipeline pipeline = builder.Build();
         MinimizerEngine engine = pipeline.Engine;
         ConsentLoader loader = pipeline.Loader!;
         ConsentCache cache = pipeline.Cache;
         var watched = policy.Purposes.ToDictionary(p => p.Topic, _ => OutputPartitions, StringComparer.Ordinal);
         watched[Topics.Quarantine] = 1;
-        var watcher = new OutputWatcher(bootstrap, watched, policy.FindPurpose(Sieve.Contracts.Purposes.KnownPurposes.Positioning)?.Topic);
+        var watcher = new OutputWatcher(bootstrap, watched, policy.FindPurpose(Sieve.Contracts.Purposes.KnownPurposes.Positioning)?.Topic, registryClient);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task engineTask = Task.Factory.StartNew(() => engine.RunAsync(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
@@ -177,7 +201,7 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
         console.MarkupLineInterpolated($"Ingest:  in-process; {options.Fleet.Vehicles} units on Teltonika TCP 127.0.0.1:{ingest.TeltonikaPort} (Codec 8 Extended, {perVehicle} records a second each), gateways at {ingest.Gateways.BaseAddress} (Meraki, captive portal)");
         console.MarkupLine("Direct:  a dealer Wi-Fi feed and a misbehaving producer write straight to the raw topics");
 
-        var run = new DemoRun(options, storeKind, engine, watcher, loader, cache) { Devices = devices.Stats, Release = pipeline.Release };
+        var run = new DemoRun(options, storeKind, engine, watcher, loader, cache) { Devices = devices.Stats, Release = pipeline.Release, RegistryUrl = registryUrl };
         long produced = 0;
         int withdrawals = 0;
         bool waveSent = false;
@@ -205,7 +229,7 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
                 while (produced < due)
                 {
                     RawMessage m = fleet.NextDirect(nowMs);
-                    KafkaBackpressure.Produce(producer, m.Topic, new Message<byte[], byte[]> { Key = m.Key, Value = m.Value, Timestamp = new Timestamp(nowMs, TimestampType.CreateTime) });
+                    KafkaBackpressure.Produce(producer, m.Topic, new Message<byte[], byte[]> { Key = m.Key, Value = direct?.Frame(m.Value) ?? m.Value, Timestamp = new Timestamp(nowMs, TimestampType.CreateTime) });
                     produced++;
                 }
 
@@ -305,9 +329,10 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
     /// The demo's minimizer: the production pipeline under the demo's own groups and instance id, with batches that
     /// wait at most 20 ms (production: 50) so records show up downstream promptly.
     /// </summary>
-    internal static MinimizerPipelineBuilder Pipeline(string bootstrap, CompiledPolicy policy, IConsentStore store, PseudonymKeyFactory keys) =>
+    internal static MinimizerPipelineBuilder Pipeline(string bootstrap, CompiledPolicy policy, IConsentStore store, PseudonymKeyFactory keys, SchemaRegistryBinding? registry = null) =>
         new(store, policy, keys)
         {
+            Registry = registry,
             BootstrapServers = bootstrap,
             GroupId = "sieve-demo-minimizer",
             InstanceId = "demo-1",

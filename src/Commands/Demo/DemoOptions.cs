@@ -12,6 +12,7 @@ public sealed class DemoOptions : SieveSettings
     private const string VehiclesProblem = "--vehicles needs a whole number from 1 to 1000000";
     private const string VisitorsProblem = "--visitors needs a whole number from 1 to 1000000";
     private const string SummaryJsonProblem = "--summary-json needs a file path";
+    private const string FormatProblem = "--format needs single-object or confluent, e.g. --format confluent";
     private const string CityProblem = "--city needs a whole number of vehicles from 0 (no privacy measurement) to 100000, e.g. --city 2000";
 
     /// <summary>Vehicles of the simulated city whose day the demo measures at its end (0: none).</summary>
@@ -55,13 +56,23 @@ public sealed class DemoOptions : SieveSettings
     [CommandOption("--city <N>")]
     public string? CityText { get; init; }
 
+    /// <summary><c>--format FORMAT</c> as given; checked into <see cref="Confluent"/>.</summary>
+    [CommandOption("--format <FORMAT>")]
+    public string? FormatText { get; init; }
+
+    /// <summary>
+    /// True for <c>--format confluent</c>: an embedded schema registry runs, outputs are written in Confluent framing
+    /// and the direct feed writes its raw events so too; false (the default) writes Avro single-object encoding.
+    /// </summary>
+    public bool Confluent { get; set; }
+
     /// <summary>The simulated population.</summary>
     public FleetOptions Fleet { get; } = new();
 
     /// <summary>Usage text.</summary>
     public const string Usage = """
         Usage: sieve demo [--seconds N] [--rate EVENTS_PER_SECOND] [--vehicles N] [--visitors N]
-                          [--city N] [--summary-json FILE] [--plain] [--in-memory]
+                          [--city N] [--format single-object|confluent] [--summary-json FILE] [--plain] [--in-memory]
 
         Runs the whole pipeline in one process with no outside services: librdkafka's mock cluster as Kafka,
         redis-server for consent when installed (else an in-process store), Ingest, the Minimizer and the
@@ -75,6 +86,8 @@ public sealed class DemoOptions : SieveSettings
           --vehicles N         simulated vehicles (default 300)
           --visitors N         simulated Wi-Fi visitors (default 200)
           --city N             vehicles of the simulated city measured at the end (default 2000; 0 skips it)
+          --format F           wire format of the outputs: single-object (default, no registry) or confluent
+                               (an embedded schema registry; Confluent framing, as Kafka Connect and ksqlDB read)
           --summary-json FILE  also write the summary counts as JSON to FILE
           --plain              progress lines instead of the live table
           --in-memory          in-process consent store even when redis-server is installed
@@ -95,6 +108,7 @@ public sealed class DemoOptions : SieveSettings
         "--visitors" => VisitorsProblem,
         "--summary-json" => SummaryJsonProblem,
         "--city" => CityProblem,
+        "--format" => FormatProblem,
         _ => null,
     };
 
@@ -130,6 +144,12 @@ public sealed class DemoOptions : SieveSettings
         {
             if (!TryInt(CityText, 0, 100_000, out value)) { return ValidationResult.Error(CityProblem); }
             CityVehicles = value;
+        }
+
+        if (FormatText is not null)
+        {
+            if (FormatText is not ("confluent" or "single-object")) { return ValidationResult.Error(FormatProblem); }
+            Confluent = FormatText == "confluent";
         }
 
         return SummaryJson is not null && string.IsNullOrWhiteSpace(SummaryJson) ? ValidationResult.Error(SummaryJsonProblem) : ValidationResult.Success();

@@ -46,6 +46,9 @@ public sealed class DemoRun(DemoOptions options, string storeKind, MinimizerEngi
     /// <summary>The release stage of the anonymized purposes; null until the run starts.</summary>
     public Sieve.Core.Anonymization.ReleaseEngine? Release { get; init; }
 
+    /// <summary>The embedded schema registry's URL with <c>--format confluent</c>; null for single-object.</summary>
+    public string? RegistryUrl { get; init; }
+
     /// <summary>Records the Minimizer handed to release stages.</summary>
     public long HeldTotal() => Engine.Stats.Total(Outcome.HeldForRelease);
 

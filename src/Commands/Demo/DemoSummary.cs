@@ -44,6 +44,12 @@ public sealed class DemoSummary
     /// <summary>True when every produced input was processed and, for every purpose, the outcomes plus quarantined inputs equal the inputs.</summary>
     public bool AllAccountedFor { get; init; }
 
+    /// <summary>The outputs' wire format: <c>single-object</c> or <c>confluent</c>.</summary>
+    public string Format { get; init; } = "single-object";
+
+    /// <summary>How each watched topic's records were framed, as the downstream reader saw the first one.</summary>
+    public Dictionary<string, string> Framing { get; init; } = [];
+
     private static readonly (Outcome Outcome, string Label)[] SummaryColumns =
     [
         (Outcome.Forwarded, "forwarded"), (Outcome.HeldForRelease, "held for release"), (Outcome.WithheldNoConsent, "no consent"),
@@ -113,6 +119,8 @@ public sealed class DemoSummary
             Consumed = new Dictionary<string, long>(run.Watcher.Consumed),
             AllAccountedFor = balanced,
             Released = released,
+            Format = run.RegistryUrl is null ? "single-object" : "confluent",
+            Framing = new Dictionary<string, string>(run.Watcher.Framing),
         };
     }
 
@@ -158,6 +166,18 @@ public sealed class DemoSummary
             ? "[green]every input is accounted for: per purpose, forwarded + withheld + quarantined = inputs[/]"
             : "[red]NOT all inputs are accounted for[/]");
         console.WriteLine();
+        console.Write(new Rule("[bold]how a downstream reader decodes these records[/]").LeftJustified());
+        foreach ((string topic, string framing) in Framing.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            PlainText.WriteLine(console, "  " + topic + ": " + framing);
+        }
+
+        foreach (string line in HowToRead(run.RegistryUrl, Framing.Keys.FirstOrDefault(t => t.StartsWith("positioning", StringComparison.Ordinal)) ?? "positioning.v1"))
+        {
+            PlainText.WriteLine(console, "  " + line);
+        }
+
+        console.WriteLine();
         console.Write(new Rule("[bold]sample minimized records[/] (as downstream teams read them)").LeftJustified());
         foreach ((string topic, List<string> samples) in run.Watcher.Samples.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
@@ -169,4 +189,18 @@ public sealed class DemoSummary
             }
         }
     }
+
+    /// <summary>What a downstream team needs to read <paramref name="topic"/> in this run's format.</summary>
+    public static IReadOnlyList<string> HowToRead(string? registryUrl, string topic) => registryUrl is null
+        ?
+        [
+            "Avro single-object encoding: bytes C3 01, the writer schema's CRC-64-AVRO fingerprint (8 bytes, little-endian), then the Avro body.",
+            "Read it by fingerprint with the .avsc files in schemas/ (Apache.Avro: skip 10 bytes, GenericDatumReader), or run with --format confluent.",
+        ]
+        :
+        [
+            "Confluent framing: byte 0, the schema's registry id (4 bytes, big-endian), then the Avro body; subject " + topic + "-value.",
+            ".NET: new AvroDeserializer<GenericRecord>(new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = \"" + registryUrl + "\" }))",
+            "kcat: kcat -C -t " + topic + " -s value=avro -r " + registryUrl + " (Kafka Connect, ksqlDB, Flink and Spark read it the same way)",
+        ];
 }

@@ -4,7 +4,11 @@ using System.Text.Json.Nodes;
 using Avro.Generic;
 using Avro.IO;
 using Confluent.Kafka;
+using Confluent.Kafka.SyncOverAsync;
+using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
 using Sieve.Contracts.Avro;
+using Sieve.Contracts.Avro.Framing;
 using Sieve.Contracts.Schemas;
 
 namespace Sieve.Commands.Demo;
@@ -12,10 +16,15 @@ namespace Sieve.Commands.Demo;
 /// <summary>
 /// Reads the purpose topics the way a downstream team would (read_committed), measures end-to-end latency from
 /// each record's timestamp (the raw event's produce time, which the minimizer carries over), and keeps a few
-/// decoded sample records per purpose and source (<see cref="SampleRecords"/>).
+/// decoded sample records per purpose and source (<see cref="SampleRecords"/>). Confluent-framed records are read
+/// with Confluent's own <c>AvroDeserializer</c> through <c>registry</c>, as a Kafka team would.
 /// </summary>
-public sealed class OutputWatcher(string bootstrapServers, IReadOnlyDictionary<string, int> partitionsByTopic, string? latencyTopic = null)
+public sealed class OutputWatcher(string bootstrapServers, IReadOnlyDictionary<string, int> partitionsByTopic, string? latencyTopic = null,
+    ISchemaRegistryClient? registry = null)
 {
+    private readonly ConcurrentDictionary<string, string> _framing = new(StringComparer.Ordinal);
+    private IDeserializer<GenericRecord>? _confluent;
+
     private readonly ConcurrentDictionary<string, long> _consumed = new(StringComparer.Ordinal);
     private readonly SampleRecords _samples = new();
 
@@ -28,6 +37,9 @@ public sealed class OutputWatcher(string bootstrapServers, IReadOnlyDictionary<s
 
     /// <summary>Records read per topic.</summary>
     public IReadOnlyDictionary<string, long> Consumed => _consumed;
+
+    /// <summary>How each topic's first record was framed, e.g. <c>Confluent framing, schema id 3</c>.</summary>
+    public IReadOnlyDictionary<string, string> Framing => _framing;
 
     /// <summary>Sample records per topic, as JSON: telematics ones, then Wi-Fi ones.</summary>
     public IReadOnlyDictionary<string, List<string>> Samples => _samples.Snapshot();
@@ -71,7 +83,12 @@ public sealed class OutputWatcher(string bootstrapServers, IReadOnlyDictionary<s
                 Latency.Add(Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - result.Message.Timestamp.UnixTimestampMs));
             }
 
-            if (_samples.Wants(result.Topic) && TryDecodeWithCachedReader(result.Message.Value, out GenericRecord? record))
+            if (!_framing.ContainsKey(result.Topic))
+            {
+                _framing.TryAdd(result.Topic, Describe(result.Message.Value));
+            }
+
+            if (_samples.Wants(result.Topic) && TryDecodeWithCachedReader(result.Topic, result.Message.Value, out GenericRecord? record))
             {
                 _samples.Offer(result.Topic, record);
             }
@@ -100,9 +117,29 @@ public sealed class OutputWatcher(string bootstrapServers, IReadOnlyDictionary<s
         return true;
     }
 
-    private bool TryDecodeWithCachedReader(byte[] message, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GenericRecord? record)
+    private static string Describe(byte[] message)
+    {
+        if (ConfluentFraming.TryReadHeader(message, out int schemaId) == AvroStatus.Ok)
+        {
+            return "Confluent framing, schema id " + schemaId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return SingleObjectEncoding.TryReadHeader(message, out ulong fingerprint) == AvroStatus.Ok
+            ? "Avro single-object encoding, fingerprint 0x" + fingerprint.ToString("x16", System.Globalization.CultureInfo.InvariantCulture)
+                + (SchemaCatalog.Default.TryGetByFingerprint(fingerprint, out SchemaInfo? info) ? " (schemas/" + info!.FileName + ")" : "")
+            : "unrecognized framing";
+    }
+
+    private bool TryDecodeWithCachedReader(string topic, byte[] message, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GenericRecord? record)
     {
         record = null;
+        if (registry is not null && message.Length > 0 && message[0] == ConfluentFraming.MagicByte)
+        {
+            _confluent ??= new AvroDeserializer<GenericRecord>(registry).AsSyncOverAsync();
+            record = _confluent.Deserialize(message, isNull: false, new SerializationContext(MessageComponentType.Value, topic));
+            return true;
+        }
+
         if (SingleObjectEncoding.TryReadHeader(message, out ulong fingerprint) != AvroStatus.Ok)
         {
             return false;

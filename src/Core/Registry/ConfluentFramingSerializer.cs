@@ -45,9 +45,8 @@ public sealed class ConfluentFramingSerializer : ISerializer<byte[]>
             ThrowHelper.ThrowUnregisteredOutput(context.Topic);
         }
 
-        byte[] framed = (_perThread ??= new ScratchArrays()).Rent(data.Length - SingleObjectEncoding.HeaderLength + ConfluentFraming.HeaderLength);
-        ConfluentFraming.WriteHeader(framed, schemaId);
-        data.AsSpan(SingleObjectEncoding.HeaderLength).CopyTo(framed.AsSpan(ConfluentFraming.HeaderLength));
+        byte[] framed = (_perThread ??= new ScratchArrays()).Rent(ConfluentFraming.FramedLength(data.Length));
+        ConfluentFraming.Reframe(data, schemaId, framed);
         return framed;
     }
 }

@@ -30,6 +30,8 @@ public sealed class DemoRunTests
             Assert.True(produced > 0);
             Assert.Equal(produced, root.GetProperty("EventsProcessed").GetInt64());
             Assert.True(root.GetProperty("RecordsAcked").GetInt64() > 0, "no record came over the device socket");
+            Assert.Equal("single-object", root.GetProperty("Format").GetString());
+            Assert.StartsWith("Avro single-object encoding, fingerprint 0x", root.GetProperty("Framing").GetProperty("positioning.v1").GetString(), StringComparison.Ordinal);
 
             JsonElement consumed = root.GetProperty("Consumed");
             foreach (JsonProperty purpose in root.GetProperty("Purposes").EnumerateObject())
@@ -67,7 +69,7 @@ public sealed class DemoRunTests
         using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(3));
 
         CliResult result = await CliRunner.RunAsync(terminal: true, guard.Token,
-            "demo", "--seconds", "3", "--rate", "400", "--vehicles", "30", "--visitors", "20", "--in-memory", "--city", "0");
+            "demo", "--seconds", "3", "--rate", "400", "--vehicles", "30", "--visitors", "20", "--in-memory", "--city", "0", "--format", "confluent");
 
         Assert.True(result.ExitCode == 0, "exit code " + result.ExitCode + ": " + result.Error);
         Assert.Equal("", result.Error);
@@ -84,6 +86,14 @@ public sealed class DemoRunTests
         Assert.True(produced > 0);
         Assert.Equal(produced, long.Parse(counts.Groups[2].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
         Assert.Contains("consent store: in-memory", output, StringComparison.Ordinal);
+
+        // --format confluent: every purpose topic was read in Confluent framing through the embedded registry, and the
+        // summary says how a downstream reader decodes it.
+        Assert.Contains("Schemas: embedded schema registry", output, StringComparison.Ordinal);
+        Assert.Matches(@"positioning\.v1: Confluent framing, schema id \d+", output);
+        Assert.Matches(@"personalization\.v1: Confluent framing, schema id \d+", output);
+        Assert.Contains("subject positioning.v1-value", output, StringComparison.Ordinal);
+        Assert.Contains("AvroDeserializer<GenericRecord>", output, StringComparison.Ordinal);
         Assert.Contains("every input is accounted for: per purpose, forwarded + withheld + quarantined = inputs", output, StringComparison.Ordinal);
         Assert.DoesNotContain("NOT all inputs are accounted for", output, StringComparison.Ordinal);
         Assert.Contains("sample minimized records", output, StringComparison.Ordinal);

@@ -112,7 +112,7 @@ public sealed class FleetUpgradeTests(KafkaFixture kafka, RedisFixture redis, IT
                 2 => EvolvedSchemas.Message(v2, ApacheAvroBridge.ReadSingleObject(current, "TelematicsEvent"), new Dictionary<string, object?> { ["tripId"] = "trip-" + (i / 4) }),
                 _ => EvolvedSchemas.Message(v3, ApacheAvroBridge.ReadSingleObject(current, "TelematicsEvent"), new Dictionary<string, object?> { ["eventTime"] = "2026-12-06T10:00:00Z" }),
             };
-            byte[] value = confluent ? Reframe(singleObject, ids[version - 1]) : singleObject;
+            byte[] value = confluent ? ConfluentFraming.Reframe(singleObject, ids[version - 1]) : singleObject;
             await producer.SendRawAsync(topics.TelematicsRaw, 0, Encoding.UTF8.GetBytes(vehicle.Id), value, eventId, time);
             if (version != 3 && vehicle.Grants.Contains(KnownPurposes.Positioning))
             {
@@ -174,14 +174,6 @@ public sealed class FleetUpgradeTests(KafkaFixture kafka, RedisFixture redis, IT
         client is null
             ? ApacheAvroBridge.ReadSingleObject(result.Message.Value, schemaName)
             : ApacheAvroBridge.ReadConfluent(client, result);
-
-    private static byte[] Reframe(byte[] singleObject, int schemaId)
-    {
-        byte[] framed = new byte[singleObject.Length - SingleObjectEncoding.HeaderLength + ConfluentFraming.HeaderLength];
-        ConfluentFraming.WriteHeader(framed, schemaId);
-        singleObject.AsSpan(SingleObjectEncoding.HeaderLength).CopyTo(framed.AsSpan(ConfluentFraming.HeaderLength));
-        return framed;
-    }
 
     private async Task<long> LandAsync(PipelineTopics topics, SchemaRegistryBinding? registry, int expected)
     {

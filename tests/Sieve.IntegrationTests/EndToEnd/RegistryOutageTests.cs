@@ -58,9 +58,7 @@ public sealed class RegistryOutageTests(KafkaFixture kafka, RedisFixture redis, 
         {
             byte[] singleObject = EvolvedSchemas.Message(newer, ApacheAvroBridge.ReadSingleObject(vehicle.Event("outage-" + i, now - ((Events - i) * 1000), i), "TelematicsEvent"),
                 new Dictionary<string, object?> { ["tripId"] = "trip-outage" });
-            byte[] framed = new byte[singleObject.Length - SingleObjectEncoding.HeaderLength + ConfluentFraming.HeaderLength];
-            ConfluentFraming.WriteHeader(framed, newerId);
-            singleObject.AsSpan(SingleObjectEncoding.HeaderLength).CopyTo(framed.AsSpan(ConfluentFraming.HeaderLength));
+            byte[] framed = ConfluentFraming.Reframe(singleObject, newerId);
             await producer.SendRawAsync(topics.TelematicsRaw, 0, Encoding.UTF8.GetBytes(vehicle.Id), framed, "outage-" + i, now);
         }
 

@@ -43,7 +43,7 @@ public sealed class ConfluentFramingTests : IAsyncLifetime
     {
         SchemaInfo telematics = SchemaCatalog.Default.Get("TelematicsEvent");
         byte[] singleObject = Sample().ToMessage();
-        byte[] confluent = Reframe(singleObject, 7);
+        byte[] confluent = ConfluentFraming.Reframe(singleObject, 7);
         var ids = new SchemaIds();
 
         Assert.Equal(AvroStatus.Ok, RecordHeader.TryRead(singleObject, ids, out ulong fingerprint, out int bodyStart, out int schemaId));
@@ -60,7 +60,7 @@ public sealed class ConfluentFramingTests : IAsyncLifetime
         Assert.True(ids.TryGetId(telematics.Fingerprint, out int id) && id == 7);
 
         ids.AddMissing(8);
-        Assert.Equal(AvroStatus.UnregisteredSchemaId, RecordHeader.TryRead(Reframe(singleObject, 8), ids, out _, out _, out _));
+        Assert.Equal(AvroStatus.UnregisteredSchemaId, RecordHeader.TryRead(ConfluentFraming.Reframe(singleObject, 8), ids, out _, out _, out _));
 
         // Needs more data, or invalid: each prefix of a header says which.
         Assert.Equal(AvroStatus.Truncated, RecordHeader.TryRead(confluent.AsSpan(0, 4), ids, out _, out _, out _));
@@ -133,7 +133,7 @@ public sealed class ConfluentFramingTests : IAsyncLifetime
         using var harness = new CoreHarness(RawWriterSchemas.WithRegistry(binding.Ids));
         TelematicsEventData data = Sample();
         await harness.GrantAsync(Sieve.Contracts.Identifiers.SubjectType.Vin, data.Vin, Sieve.Contracts.Purposes.KnownPurposes.Positioning, data.EventTime - 1000);
-        byte[] message = Reframe(EvolvedSchemas.Message(newer, data, new Dictionary<string, object?> { ["tripId"] = "trip-1" }), id);
+        byte[] message = ConfluentFraming.Reframe(EvolvedSchemas.Message(newer, data, new Dictionary<string, object?> { ["tripId"] = "trip-1" }), id);
 
         (ProcessStatus status, _, _) = await harness.ProcessAsync(InputKind.Telematics, message);
         Assert.Equal(ProcessStatus.NeedsSchema, status);
@@ -146,7 +146,7 @@ public sealed class ConfluentFramingTests : IAsyncLifetime
         Assert.Equal(Outcome.Forwarded, outcomes[harness.PlanIndex(Sieve.Contracts.Purposes.KnownPurposes.Positioning)]);
 
         Assert.Null(await binding.FetchAsync(id + 100));
-        (status, _, QuarantineReason reason) = await harness.ProcessAsync(InputKind.Telematics, Reframe(message.AsSpan(ConfluentFraming.HeaderLength).ToArray(), id + 100, bodyOnly: true));
+        (status, _, QuarantineReason reason) = await harness.ProcessAsync(InputKind.Telematics, WithId(message, id + 100));
         Assert.Equal(ProcessStatus.Quarantined, status);
         Assert.Equal("unregistered-schema-id", reason.Code);
     }
@@ -161,12 +161,10 @@ public sealed class ConfluentFramingTests : IAsyncLifetime
         };
     }
 
-    private static byte[] Reframe(byte[] message, int schemaId, bool bodyOnly = false)
+    private static byte[] WithId(byte[] framed, int schemaId)
     {
-        int skip = bodyOnly ? 0 : SingleObjectEncoding.HeaderLength;
-        byte[] framed = new byte[message.Length - skip + ConfluentFraming.HeaderLength];
-        ConfluentFraming.WriteHeader(framed, schemaId);
-        message.AsSpan(skip).CopyTo(framed.AsSpan(ConfluentFraming.HeaderLength));
-        return framed;
+        byte[] copy = (byte[])framed.Clone();
+        ConfluentFraming.WriteHeader(copy, schemaId);
+        return copy;
     }
 }

@@ -42,4 +42,28 @@ public static class ConfluentFraming
         destination[0] = MagicByte;
         BinaryPrimitives.WriteInt32BigEndian(destination.Slice(1, 4), schemaId);
     }
+
+    /// <summary>
+    /// Writes <paramref name="singleObject"/>'s body (everything after its 10-byte single-object header) behind a
+    /// Confluent header for <paramref name="schemaId"/> at the start of <paramref name="destination"/>, which must hold
+    /// <see cref="FramedLength"/> bytes. Returns the bytes written.
+    /// </summary>
+    public static int Reframe(ReadOnlySpan<byte> singleObject, int schemaId, Span<byte> destination)
+    {
+        ReadOnlySpan<byte> body = singleObject[SingleObjectEncoding.HeaderLength..];
+        WriteHeader(destination, schemaId);
+        body.CopyTo(destination[HeaderLength..]);
+        return HeaderLength + body.Length;
+    }
+
+    /// <summary><paramref name="singleObject"/> with a Confluent header for <paramref name="schemaId"/> instead of its own, in a new array.</summary>
+    public static byte[] Reframe(ReadOnlySpan<byte> singleObject, int schemaId)
+    {
+        byte[] framed = new byte[FramedLength(singleObject.Length)];
+        Reframe(singleObject, schemaId, framed);
+        return framed;
+    }
+
+    /// <summary>The length of a single-object message of <paramref name="singleObjectLength"/> bytes once Confluent-framed.</summary>
+    public static int FramedLength(int singleObjectLength) => singleObjectLength - SingleObjectEncoding.HeaderLength + HeaderLength;
 }
