@@ -112,7 +112,7 @@ public sealed class SchemaRegistryBinding : IDisposable
         {
             info = schema.SchemaType == SchemaType.Avro ? SchemaInfo.Parse(name, schema.SchemaString) : throw new SchemaParseException(name + ": not Avro");
         }
-        catch (SchemaParseException)
+        catch (Exception e) when (e is SchemaParseException or Newtonsoft.Json.JsonException)
         {
             Ids.AddMissing(schemaId);
             return null;

@@ -4,6 +4,7 @@ using Sieve.Core.Anonymization;
 using Sieve.Core.Consent;
 using Sieve.Core.Engine;
 using Sieve.Core.Metrics;
+using Sieve.Core.Pipeline;
 
 namespace Sieve.Hosting.Minimizer;
 
@@ -42,5 +43,6 @@ internal static class MinimizerServicePipeline
             Metrics = metrics,
             Options = Options(settings),
             Registry = registry,
+            Writers = settings.WriterSchemas.Count == 0 ? null : RawWriterSchemas.WithRegistry(registry?.Ids, settings.WriterSchemas),
         };
 }

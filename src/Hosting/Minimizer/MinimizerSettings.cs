@@ -51,6 +51,12 @@ public sealed class MinimizerServiceOptions
     /// </summary>
     [Range(35, 3600)]
     public int KafkaStallLimitSeconds { get; set; } = 120;
+
+    /// <summary>
+    /// <c>Minimizer:WriterSchemasPath</c>: a folder of raw-event writer schemas (<c>.avsc</c>) of producers newer than
+    /// this release, read besides the shipped history; with a schema registry, writers are fetched by id instead.
+    /// </summary>
+    public string? WriterSchemasPath { get; set; }
 }
 
 /// <summary>Consent store, near-cache and loader settings as configured (section <c>Consent</c>).</summary>
@@ -128,6 +134,9 @@ public sealed class MinimizerSettings
     /// <summary><c>Consent:LoaderGroupId</c>.</summary>
     public string LoaderGroupId { get; init; } = "sieve-consent-loader";
 
+    /// <summary>Raw-event writer schemas from <c>Minimizer:WriterSchemasPath</c>, read besides the shipped history.</summary>
+    public IReadOnlyList<Sieve.Contracts.Schemas.SchemaInfo> WriterSchemas { get; init; } = [];
+
     /// <summary><c>SchemaRegistry:*</c>: with a URL, outputs are written in Confluent framing and Confluent-framed inputs are read.</summary>
     public SchemaRegistryOptions SchemaRegistry { get; init; } = new();
 
@@ -192,6 +201,7 @@ public sealed class MinimizerSettings
         return new MinimizerSettings
         {
             SchemaRegistry = services.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value,
+            WriterSchemas = WriterSchemaFolder.Load(minimizer.WriterSchemasPath),
             Engine = engine,
             RedisConfiguration = redis,
             ConsentStore = new RedisConsentStoreOptions { Configuration = redis, Retention = TimeSpan.FromDays(consentDays), ConsentTopic = topics.ConsentChanges },
