@@ -45,8 +45,8 @@ public sealed class MinimizerMetrics : IDisposable
         _meter.CreateObservableCounter("sieve.minimizer.abandoned", () => Stats?.Abandoned ?? 0, "{batch}",
             "Batches produced and then aborted because their partitions were revoked meanwhile; their next owner reads them again.");
         _meter.CreateObservableCounter("sieve.minimizer.errors", ObserveErrors, "{error}",
-            "Failures by dependency (tag: dependency = redis: the consent store could not answer a batch; kafka: a batch was refused; kafka_client: errors the Kafka clients reported).");
-        _meter.CreateObservableGauge("sieve.minimizer.paused", () => Stats?.Paused == true ? 1 : 0, "{state}", "1 while processing is held because consent cannot be known.");
+            "Failures by dependency (tag: dependency = redis: the consent store could not answer a batch; schema_registry: a raw input's writer schema could not be fetched; kafka: a batch was refused; kafka_client: errors the Kafka clients reported).");
+        _meter.CreateObservableGauge("sieve.minimizer.paused", () => Stats?.Paused == true ? 1 : 0, "{state}", "1 while processing is held because consent (or a raw input's writer schema) cannot be known.");
         _meter.CreateObservableGauge("sieve.minimizer.consumer.lag", () => ConsumerLag.Measure(Volatile.Read(ref _engine)?.Consumer), "{message}",
             "Inputs not yet consumed per assigned partition: high watermark minus position (tags: topic, partition).");
         _meter.CreateObservableCounter("sieve.minimizer.consent_cache.lookups", ObserveCache, "{lookup}",
