@@ -154,6 +154,76 @@ public sealed class SchemaResolutionTests
     }
 
     [Fact]
+    public void A_body_whose_unchanged_tail_is_copied_unread_is_still_refused_by_the_codec_that_reads_it_when_cut_short_or_followed_by_more()
+    {
+        // Transcoding a message body copies a trailing run of unchanged fields without reading it: the reader's codec
+        // checks those bytes. Here a strict plan for the reader's own schema stands in for that codec.
+        var pairs = new RandomSchemaPairs(seed: 12);
+        byte[] destination = new byte[1 << 16];
+        for (int p = 0; p < 100; p++)
+        {
+            (Schema writer, Schema reader) = pairs.Pair();
+            ResolutionNode plan = ResolutionCompiler.Compile(writer, reader, out _, out _)!;
+            ResolutionNode codec = ResolutionCompiler.Compile(reader, reader, out _, out _)!;
+            byte[] body = RandomSchemaPairs.Encode(writer, pairs.Datum(writer));
+            for (int length = 0; length < body.Length; length++)
+            {
+                Assert.Equal(AvroStatus.Truncated, TranscodeBodyThenRead(plan, codec, body.AsSpan(0, length), destination));
+            }
+
+            Assert.Equal(AvroStatus.Ok, TranscodeBodyThenRead(plan, codec, body, destination));
+            Assert.Equal(AvroStatus.TrailingBytes, TranscodeBodyThenRead(plan, codec, [.. body, 0x02], destination));
+        }
+    }
+
+    [Fact]
+    public void A_newer_telematics_writer_whose_copied_tail_is_cut_short_corrupt_or_followed_by_more_is_refused_as_reading_every_field_would()
+    {
+        SchemaInfo newer = EvolvedSchemas.TelematicsWithTripId();
+        var writers = new WriterSchemaSet(EvolvedSchemas.Telematics, [newer]);
+        Assert.True(writers.TryGet(newer.Fingerprint, out WriterSchema? schema));
+        Assert.True(Assert.IsType<RecordNode>(schema!.Plan).CopiesTail, "the newer writer's plan does not copy its tail");
+        TelematicsEventData data = new()
+        {
+            EventId = "t-1", Vin = "LSVAU2180N2183294", DeviceId = "356938035643809", EventTime = 1_764_050_400_123,
+            Location = new GeoLocationData(31.23, 121.47, 42.5f, null, null),
+            Status = new VehicleStatusData(48_213.4, 63.5f, 13.1f, true, ["P0420", "P0171"]),
+        };
+        byte[] message = EvolvedSchemas.Message(newer, data, new Dictionary<string, object?> { ["tripId"] = "trip-1" });
+        byte[] scratch = new byte[RecordLimits.MaxMessageBytes * 2];
+        Assert.Equal(AvroStatus.Ok, TelematicsEventCodec.TryReadMessage(message, writers, scratch, out TelematicsEvent e, out _));
+        Assert.Equal(2, e.Status.DtcCodes.Count);
+
+        for (int length = SingleObjectEncoding.HeaderLength; length < message.Length; length++)
+        {
+            Assert.Equal(AvroStatus.Truncated, ReadBoth(message.AsSpan(0, length)));
+        }
+
+        Assert.Equal(AvroStatus.TrailingBytes, ReadBoth([.. message, 0x00]));
+
+        byte[] corrupt = (byte[])message.Clone();
+        corrupt[^1] = 0x04; // driver's union index: branch 2 of 2
+        Assert.Equal(AvroStatus.InvalidUnionIndex, ReadBoth(corrupt));
+        corrupt[^1] = 0x80; // a varint that the message ends inside
+        Assert.Equal(AvroStatus.Truncated, ReadBoth(corrupt));
+        corrupt[^1] = 0x00;
+        corrupt[^2] = 0x03; // the dtcCodes end marker becomes a block of 2 items, the driver index its byte size, and no item follows
+        Assert.Equal(AvroStatus.Truncated, ReadBoth(corrupt));
+        corrupt = (byte[])message.Clone();
+        corrupt[^3] = 0xFF; // the last trouble code is not UTF-8 (only the codec checks this)
+        Assert.Equal(AvroStatus.InvalidUtf8, TelematicsEventCodec.TryReadMessage(corrupt, writers, scratch, out _, out _));
+
+        // The resolving read refuses what transcoding every field refuses, with the same status.
+        AvroStatus ReadBoth(ReadOnlySpan<byte> bytes)
+        {
+            AvroStatus resolved = TelematicsEventCodec.TryReadMessage(bytes, writers, scratch, out _, out _);
+            AvroStatus strict = writers.TryTranscode(newer.Fingerprint, bytes[SingleObjectEncoding.HeaderLength..], scratch, out _);
+            Assert.Equal(strict, resolved);
+            return resolved;
+        }
+    }
+
+    [Fact]
     public void A_few_bytes_cannot_declare_a_million_items_or_nest_without_end()
     {
         ResolutionNode items = Compile(Field("""{"type":"array","items":"null"}"""), Field("""{"type":"array","items":"null"}"""), out _);
@@ -227,6 +297,27 @@ public sealed class SchemaResolutionTests
 
         written = writer.Position;
         return status == AvroStatus.Ok && writer.Overflowed ? AvroStatus.DestinationTooSmall : status;
+    }
+
+    /// <summary>Runs <paramref name="plan"/> over <paramref name="body"/> as a whole message body (a copied tail is not read).</summary>
+    internal static AvroStatus TranscodeBody(ResolutionNode plan, ReadOnlySpan<byte> body, Span<byte> destination, out int written)
+    {
+        var reader = new AvroReader(body);
+        var writer = new AvroWriter(destination);
+        var budget = new TranscodeBudget { Depth = WriterSchemaSet.MaxDepth, Items = WriterSchemaSet.MaxItems };
+        AvroStatus status = plan.TranscodeBody(ref reader, ref writer, ref budget);
+        written = writer.Position;
+        return status == AvroStatus.Ok && writer.Overflowed ? AvroStatus.DestinationTooSmall : status;
+    }
+
+    /// <summary>
+    /// <see cref="TranscodeBody"/>, then the result read with <paramref name="codec"/>, a strict plan from the reader's
+    /// schema to itself, as the reader's codec would: the first status that is not Ok.
+    /// </summary>
+    private static AvroStatus TranscodeBodyThenRead(ResolutionNode plan, ResolutionNode codec, ReadOnlySpan<byte> body, byte[] destination)
+    {
+        AvroStatus status = TranscodeBody(plan, body, destination, out int written);
+        return status != AvroStatus.Ok ? status : Transcode(codec, destination.AsSpan(0, written), new byte[destination.Length], out _);
     }
 
     private static string Field(string type) =>

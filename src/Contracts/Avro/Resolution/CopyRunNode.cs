@@ -32,10 +32,35 @@ internal sealed class CopyRunNode : ResolutionNode
         }
     }
 
+    /// <summary>True when the last segment copies shared fields (rather than skipping writer-only ones).</summary>
+    public bool EndsWithCopy => _segments[^1].Copy;
+
     /// <inheritdoc />
-    public override AvroStatus Transcode(ref AvroReader reader, ref AvroWriter writer, ref TranscodeBudget budget)
+    public override AvroStatus Transcode(ref AvroReader reader, ref AvroWriter writer, ref TranscodeBudget budget) =>
+        Run(_segments, ref reader, ref writer, ref budget);
+
+    /// <summary>
+    /// Transcodes like <see cref="Transcode"/>, except that the last segment (which copies, see
+    /// <see cref="EndsWithCopy"/>) is not read past: every byte from its start to the end of the reader's buffer is
+    /// copied, and the reader is left at that end. Only for the last fields of a whole message body, whose bytes the
+    /// reader's codec then reads, and so checks, with the same schema the writer wrote them with.
+    /// </summary>
+    public AvroStatus TranscodeCopyingRest(ref AvroReader reader, ref AvroWriter writer, ref TranscodeBudget budget)
     {
-        Segment[] segments = _segments;
+        AvroStatus status = Run(_segments.AsSpan(0, _segments.Length - 1), ref reader, ref writer, ref budget);
+        if (status != AvroStatus.Ok)
+        {
+            return status;
+        }
+
+        ReadOnlySpan<byte> buffer = reader.Buffer;
+        writer.WriteRaw(buffer[reader.Position..]);
+        reader.Position = buffer.Length;
+        return AvroStatus.Ok;
+    }
+
+    private static AvroStatus Run(ReadOnlySpan<Segment> segments, ref AvroReader reader, ref AvroWriter writer, ref TranscodeBudget budget)
+    {
         for (int i = 0; i < segments.Length; i++)
         {
             int start = reader.Position;

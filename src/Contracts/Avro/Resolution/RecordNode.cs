@@ -16,9 +16,13 @@ internal sealed class RecordNode : ResolutionNode
     private ReaderField[] _readerFields = [];
     private bool _inOrder;
     private bool _identity;
+    private CopyRunNode? _copiedTail;
 
     /// <inheritdoc />
     public override bool IsIdentity => _identity;
+
+    /// <summary>True when the record ends with a run of fields both schemas encode alike, which <see cref="TranscodeBody"/> copies unread.</summary>
+    public bool CopiesTail => _copiedTail is not null;
 
     /// <summary>
     /// Completes a node whose shared fields are in order: <paramref name="steps"/> in write order. When
@@ -29,6 +33,10 @@ internal sealed class RecordNode : ResolutionNode
         _steps = steps;
         _inOrder = true;
         _identity = identity;
+
+        // A last step that copies its last segment ends with the last field of both records: no reader default
+        // follows it, and trailing writer-only fields would have been its last, skipping, segment.
+        _copiedTail = steps.Length > 0 && steps[^1].Node is CopyRunNode { EndsWithCopy: true } run ? run : null;
     }
 
     /// <summary>
@@ -40,6 +48,7 @@ internal sealed class RecordNode : ResolutionNode
         _writerSkips = writerSkips;
         _readerFields = readerFields;
         _inOrder = false;
+        _copiedTail = null;
     }
 
     /// <inheritdoc />
@@ -50,14 +59,42 @@ internal sealed class RecordNode : ResolutionNode
             return AvroStatus.NestingTooDeep;
         }
 
-        AvroStatus status = _inOrder ? InOrder(ref reader, ref writer, ref budget) : Reordered(ref reader, ref writer, ref budget);
+        AvroStatus status = _inOrder ? InOrder(_steps, ref reader, ref writer, ref budget) : Reordered(ref reader, ref writer, ref budget);
         budget.Leave();
         return status;
     }
 
-    private AvroStatus InOrder(ref AvroReader reader, ref AvroWriter writer, ref TranscodeBudget budget)
+    /// <summary>
+    /// Transcodes this record as a whole message body. When the record ends with a run of fields both schemas
+    /// encode alike, that run is not read past: the rest of the body is copied as it is. The codec that decodes the
+    /// result reads those fields with the schema they were written with, so it refuses them, and any byte after
+    /// them, exactly where it would in a message written with its own schema; everything before the run is read
+    /// here, so the run starts in the result where that codec expects it. Otherwise as <see cref="ResolutionNode.TranscodeBody"/>.
+    /// </summary>
+    public override AvroStatus TranscodeBody(ref AvroReader reader, ref AvroWriter writer, ref TranscodeBudget budget)
     {
-        Step[] steps = _steps;
+        if (_copiedTail is null)
+        {
+            return base.TranscodeBody(ref reader, ref writer, ref budget);
+        }
+
+        if (!budget.Enter())
+        {
+            return AvroStatus.NestingTooDeep;
+        }
+
+        AvroStatus status = InOrder(_steps.AsSpan(0, _steps.Length - 1), ref reader, ref writer, ref budget);
+        if (status == AvroStatus.Ok)
+        {
+            status = _copiedTail.TranscodeCopyingRest(ref reader, ref writer, ref budget);
+        }
+
+        budget.Leave();
+        return status;
+    }
+
+    private static AvroStatus InOrder(ReadOnlySpan<Step> steps, ref AvroReader reader, ref AvroWriter writer, ref TranscodeBudget budget)
+    {
         for (int i = 0; i < steps.Length; i++)
         {
             ref readonly Step step = ref steps[i];

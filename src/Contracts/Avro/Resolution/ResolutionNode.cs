@@ -13,6 +13,18 @@ internal abstract class ResolutionNode
     /// </summary>
     public abstract AvroStatus Transcode(ref AvroReader reader, ref AvroWriter writer, ref TranscodeBudget budget);
 
+    /// <summary>
+    /// Transcodes one value that is the whole of the reader's buffer (a message body), for a caller that decodes
+    /// the result with the reader schema's own codec, every byte of it. Here, as <see cref="Transcode"/>, then the
+    /// buffer must be at its end; a record may leave part of the checking to that codec (see
+    /// <see cref="RecordNode.TranscodeBody"/>).
+    /// </summary>
+    public virtual AvroStatus TranscodeBody(ref AvroReader reader, ref AvroWriter writer, ref TranscodeBudget budget)
+    {
+        AvroStatus status = Transcode(ref reader, ref writer, ref budget);
+        return status != AvroStatus.Ok ? status : reader.ExpectEnd();
+    }
+
     /// <summary>True when the node writes exactly the bytes it reads (both schemas encode the value alike).</summary>
     public virtual bool IsIdentity => false;
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using Avro;
 
 namespace Sieve.Contracts.Avro.Resolution;
@@ -43,9 +44,9 @@ internal static class SkipProgram
     /// <summary>Reads past the values <paramref name="program"/> describes.</summary>
     public static AvroStatus Run(ReadOnlySpan<byte> program, ref AvroReader reader, ref TranscodeBudget budget)
     {
-        // The common cases (one-byte varints, short strings, fixed sizes, ["null", T] indexes) are read here on a
-        // local position; anything else, and anything that does not fit, takes the reader's own methods, which give
-        // the precise status.
+        // The common cases (varints of up to 4 bytes for an int and 8 for a long, such as timestamps, short strings,
+        // fixed sizes, ["null", T] indexes) are read here on a local position; anything else, and anything that does
+        // not fit, takes the reader's own methods, which give the precise status.
         ReadOnlySpan<byte> buffer = reader.Buffer;
         int pos = reader.Position;
         int pc = 0;
@@ -59,6 +60,11 @@ internal static class SkipProgram
                 {
                     case Int or Long when b < 0x80:
                         pos++;
+                        pc++;
+                        continue;
+                    case Int or Long when WordVarintLength(buffer, pos) is int length && length <= (op == Int ? 4 : 8):
+                        // 4 bytes carry 28 bits, which any int holds; 8 carry 56, which any long holds.
+                        pos += length;
                         pc++;
                         continue;
                     case Boolean when b <= 1:
@@ -95,6 +101,22 @@ internal static class SkipProgram
 
         reader.Position = pos;
         return AvroStatus.Ok;
+    }
+
+    /// <summary>
+    /// The length of the varint at <paramref name="pos"/> when it ends within the 8 bytes read there as one word;
+    /// <see cref="int.MaxValue"/> when fewer than 8 bytes are left or it is longer.
+    /// </summary>
+    private static int WordVarintLength(ReadOnlySpan<byte> buffer, int pos)
+    {
+        if (buffer.Length - pos < sizeof(ulong))
+        {
+            return int.MaxValue;
+        }
+
+        // A varint's last byte is the first without the continuation bit.
+        ulong last = ~BinaryPrimitives.ReadUInt64LittleEndian(buffer[pos..]) & 0x8080_8080_8080_8080UL;
+        return last == 0 ? int.MaxValue : (BitOperations.TrailingZeroCount(last) >> 3) + 1;
     }
 
     /// <summary>Runs the op at <paramref name="pc"/> with the reader's own methods.</summary>

@@ -108,9 +108,11 @@ public sealed class WriterSchemaSet
     /// Finds the reader-encoded body of a single-object (or, with <see cref="Ids"/>, Confluent-framed)
     /// <paramref name="message"/>: the message itself when its writer schema is the reader's (the fast path,
     /// <paramref name="buffer"/> = <paramref name="message"/> and <paramref name="bodyStart"/> = the header's
-    /// length), otherwise the body
-    /// transcoded into <paramref name="scratch"/> (<paramref name="buffer"/> is the written part, from index 0).
-    /// Slices the reader's codec returns index into <paramref name="buffer"/>.
+    /// length), otherwise the body transcoded into <paramref name="scratch"/> (<paramref name="buffer"/> is the written part, from index 0).
+    /// Slices the reader's codec returns index into <paramref name="buffer"/>. The caller must decode
+    /// <paramref name="buffer"/> from <paramref name="bodyStart"/> with the reader schema's codec and check that
+    /// it reads to the end, as it does a message of the reader's own schema: a trailing run of fields both schemas
+    /// encode alike is copied unread (see <see cref="TryTranscode"/> for a transcoding that reads every field).
     /// </summary>
     public AvroStatus TryResolveMessage(ReadOnlySpan<byte> message, Span<byte> scratch, out ReadOnlySpan<byte> buffer, out int bodyStart)
     {
@@ -127,7 +129,7 @@ public sealed class WriterSchemaSet
             Add(fetched!);
         }
 
-        status = TryTranscode(fingerprint, message[bodyStart..], scratch, out int written);
+        status = Transcode(fingerprint, message[bodyStart..], scratch, forCodec: true, out int written);
         if (status == AvroStatus.Ok)
         {
             buffer = scratch[..written];
@@ -152,9 +154,17 @@ public sealed class WriterSchemaSet
     /// <paramref name="destination"/> as the reader's schema encodes it. Returns
     /// <see cref="AvroStatus.UnknownFingerprint"/> for a schema not in this set, <see cref="AvroStatus.IncompatibleWriter"/>
     /// for one the reader cannot read, <see cref="AvroStatus.DestinationTooSmall"/> when the record does not fit,
-    /// or the first problem of the body; strings are copied, not validated, so the reader's codec validates them.
+    /// or the first problem of the body. Every field is read, so a body that is not one whole record is refused
+    /// here; strings are copied, not validated, so the reader's codec validates them.
     /// </summary>
-    public AvroStatus TryTranscode(ulong fingerprint, ReadOnlySpan<byte> body, Span<byte> destination, out int written)
+    public AvroStatus TryTranscode(ulong fingerprint, ReadOnlySpan<byte> body, Span<byte> destination, out int written) =>
+        Transcode(fingerprint, body, destination, forCodec: false, out written);
+
+    /// <summary>
+    /// <see cref="TryTranscode"/>; when <paramref name="forCodec"/>, the reader's codec decodes the result, so the
+    /// plan may copy a trailing run of unchanged fields without reading it (<see cref="ResolutionNode.TranscodeBody"/>).
+    /// </summary>
+    private AvroStatus Transcode(ulong fingerprint, ReadOnlySpan<byte> body, Span<byte> destination, bool forCodec, out int written)
     {
         written = 0;
         if (!_writers.TryGetValue(fingerprint, out WriterSchema? writer))
@@ -170,13 +180,15 @@ public sealed class WriterSchemaSet
         var reader = new AvroReader(body);
         var output = new AvroWriter(destination);
         var budget = new TranscodeBudget { Depth = MaxDepth, Items = MaxItems };
-        AvroStatus status = writer.Plan.Transcode(ref reader, ref output, ref budget);
-        if (status != AvroStatus.Ok)
+        AvroStatus status = forCodec
+            ? writer.Plan.TranscodeBody(ref reader, ref output, ref budget)
+            : writer.Plan.Transcode(ref reader, ref output, ref budget);
+        if (status == AvroStatus.Ok && !forCodec)
         {
-            return status;
+            status = reader.ExpectEnd();
         }
 
-        if ((status = reader.ExpectEnd()) != AvroStatus.Ok)
+        if (status != AvroStatus.Ok)
         {
             return status;
         }
