@@ -99,7 +99,7 @@ public sealed class MinimizerPipelineBuilder
 
     /// <summary>
     /// The raw-event writer schemas the core reads besides the current ones; null takes the shipped history (and, with
-    /// a <see cref="Registry"/>, whatever it is asked for by id). Sets made with <see cref="RawWriterSchemas.WithRegistry"/>
+    /// a <see cref="Registry"/>, whatever it is asked for by id). Sets made with <see cref="RawWriterSchemas.Create"/> and ids
     /// read Confluent framing too.
     /// </summary>
     public RawWriterSchemas? Writers { get; init; }
@@ -239,7 +239,7 @@ public sealed class MinimizerPipelineBuilder
     }
 
     internal MinimizerCore NewCore(ConsentCache cache) =>
-        new(Policy, Keys, cache, Options.SubjectCacheCapacity, Writers ?? (Registry is null ? null : RawWriterSchemas.WithRegistry(Registry.Ids)));
+        new(Policy, Keys, cache, Options.SubjectCacheCapacity, Writers ?? (Registry is null ? null : RawWriterSchemas.Create(Registry.Ids)));
 
     internal MinimizerEngine NewEngine(MinimizerOptions options, MinimizerCore core, ConsentCache cache, StallWatchdog? watchdog = null) =>
         new(options, core, cache, LoggerFactory.CreateLogger<MinimizerEngine>(), TimeProvider) { Watchdog = watchdog, Registry = Registry };

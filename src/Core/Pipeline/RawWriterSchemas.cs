@@ -22,7 +22,7 @@ public sealed record RawWriterSchemas(WriterSchemaSet Telematics, WriterSchemaSe
     /// </summary>
     /// <param name="ids">The registry ids to read Confluent framing by; null reads single-object only.</param>
     /// <param name="writers">More writer schemas to know by fingerprint, e.g. a newer producer's (each joins the set of its record's name).</param>
-    public static RawWriterSchemas WithRegistry(SchemaIds? ids, params IEnumerable<SchemaInfo> writers)
+    public static RawWriterSchemas Create(SchemaIds? ids, params IEnumerable<SchemaInfo> writers)
     {
         ArgumentNullException.ThrowIfNull(writers);
         SchemaInfo telematics = SchemaCatalog.Default.Get("TelematicsEvent");

@@ -43,6 +43,6 @@ internal static class MinimizerServicePipeline
             Metrics = metrics,
             Options = Options(settings),
             Registry = registry,
-            Writers = settings.WriterSchemas.Count == 0 ? null : RawWriterSchemas.WithRegistry(registry?.Ids, settings.WriterSchemas),
+            Writers = settings.WriterSchemas.Count == 0 ? null : RawWriterSchemas.Create(registry?.Ids, settings.WriterSchemas),
         };
 }

@@ -81,7 +81,7 @@ public sealed class FleetUpgradeTests(KafkaFixture kafka, RedisFixture redis, IT
 
         // Without a registry the Minimizer knows a writer schema by its fingerprint only: the deployment gives it v2 and
         // v3 as known writers (v3 to be refused by its plan, not for being unknown).
-        RawWriterSchemas? writers = confluent ? null : RawWriterSchemas.WithRegistry(null, v2, v3);
+        RawWriterSchemas? writers = confluent ? null : RawWriterSchemas.Create(null, v2, v3);
         var logs = new LogRecorder();
         using var audit = TopicTail<AuditEntry>.Start(kafka.BootstrapServers, topics.Audit, r => OutputDecoder.Audit(Read(client, r, "AuditRecord"), r.Message.Key));
         using var quarantine = TopicTail<QuarantineEntry>.Start(kafka.BootstrapServers, topics.Quarantine, r => OutputDecoder.Quarantine(Read(client, r, "QuarantineRecord")));

@@ -197,9 +197,11 @@ public sealed class ServiceMetricsTests(KafkaFixture kafka, RedisFixture redis, 
         Assert.True(minimizerScrape.Sum("sieve_minimizer_consent_cache_lookups_total", ("result", "miss")) >= 1, "no consent cache miss although every subject was new");
         // Failures by dependency (a loaded machine can delay the consent heartbeat past its bound and hold a batch):
         // every failed attempt is one retry.
-        Assert.Equal(["kafka", "kafka_client", "redis"], minimizerScrape.Find("sieve_minimizer_errors_total").Select(x => x.Labels["dependency"]).Order(StringComparer.Ordinal));
+        Assert.Equal(["kafka", "kafka_client", "redis", "schema_registry"], minimizerScrape.Find("sieve_minimizer_errors_total").Select(x => x.Labels["dependency"]).Order(StringComparer.Ordinal));
         Assert.Equal(minimizerScrape.Sum("sieve_minimizer_retries_total"),
-            minimizerScrape.Sum("sieve_minimizer_errors_total", ("dependency", "redis")) + minimizerScrape.Sum("sieve_minimizer_errors_total", ("dependency", "kafka")));
+            minimizerScrape.Sum("sieve_minimizer_errors_total", ("dependency", "redis")) + minimizerScrape.Sum("sieve_minimizer_errors_total", ("dependency", "schema_registry"))
+            + minimizerScrape.Sum("sieve_minimizer_errors_total", ("dependency", "kafka")));
+        Assert.Equal(0, minimizerScrape.Sum("sieve_minimizer_errors_total", ("dependency", "schema_registry")));
         Assert.Equal(0, minimizerScrape.Sum("sieve_minimizer_paused"));
         Assert.Equal(0, minimizerScrape.Sum("sieve_minimizer_abandoned_total"));
 

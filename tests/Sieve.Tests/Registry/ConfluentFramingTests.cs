@@ -130,7 +130,7 @@ public sealed class ConfluentFramingTests : IAsyncLifetime
         using var binding = new SchemaRegistryBinding(_client);
         SchemaInfo newer = EvolvedSchemas.TelematicsWithTripId();
         int id = await _client.RegisterSchemaAsync("telematics.raw.v1-value", new Schema(newer.Json, SchemaType.Avro));
-        using var harness = new CoreHarness(RawWriterSchemas.WithRegistry(binding.Ids));
+        using var harness = new CoreHarness(RawWriterSchemas.Create(binding.Ids));
         TelematicsEventData data = Sample();
         await harness.GrantAsync(Sieve.Contracts.Identifiers.SubjectType.Vin, data.Vin, Sieve.Contracts.Purposes.KnownPurposes.Positioning, data.EventTime - 1000);
         byte[] message = ConfluentFraming.Reframe(EvolvedSchemas.Message(newer, data, new Dictionary<string, object?> { ["tripId"] = "trip-1" }), id);
