@@ -30,7 +30,7 @@ command -v sharpfuzz >/dev/null || dotnet tool install --global SharpFuzz.Comman
 # and a fixed parser is never fuzzed as its old instrumented copy.
 rm -rf "$bin"
 nice -n 10 dotnet publish "$repo/fuzz/Sieve.Fuzz/Sieve.Fuzz.csproj" -c Release -o "$bin" --nologo -v quiet
-# The code under test, and Apache.Avro (the erasure decoders' reader); not the harnesses or the target itself.
+# The code under test, and Apache.Avro (the erasure decoders' reader, the schema-resolution harness's reference); not the harnesses or the target itself.
 for assembly in Sieve.Core.dll Sieve.Contracts.dll Avro.dll; do
     sharpfuzz "$bin/$assembly"
 done

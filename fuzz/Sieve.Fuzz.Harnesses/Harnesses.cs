@@ -13,6 +13,7 @@ public static class Harnesses
         [MerakiHarness.Name] = MerakiHarness.Run,
         [PortalHarness.Name] = PortalHarness.Run,
         [RawRecordsHarness.Name] = RawRecordsHarness.Run,
+        [SchemaResolutionHarness.Name] = SchemaResolutionHarness.Run,
         [ErasureHarness.Name] = ErasureHarness.Run,
         [PolicyHarness.Name] = PolicyHarness.Run,
         [KeysFileHarness.Name] = KeysFileHarness.Run,

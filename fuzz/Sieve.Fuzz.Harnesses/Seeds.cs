@@ -1,7 +1,13 @@
 using System.Text;
+using Avro;
+using Avro.Generic;
+using Avro.IO;
+using Sieve.Contracts.Avro;
+using Sieve.Contracts.Avro.Framing;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
 using Sieve.Contracts.Records;
+using Sieve.Contracts.Schemas;
 using Sieve.Core.Erasure;
 
 namespace Sieve.Fuzz.Harnesses;
@@ -19,6 +25,7 @@ public static class Seeds
         MerakiHarness.Name => Meraki(),
         PortalHarness.Name => Portal(),
         RawRecordsHarness.Name => RawRecords(),
+        SchemaResolutionHarness.Name => SchemaResolution(),
         ErasureHarness.Name => Erasure(),
         PolicyHarness.Name => [("default-policy.json", File.ReadAllBytes(Path.Combine(repoRoot, "src", "Core", "Policy", "default-policy.json")))],
         KeysFileHarness.Name => KeysFiles(),
@@ -98,6 +105,112 @@ public static class Seeds
             SubjectType = SubjectType.Phone, SubjectId = "+8613820479136", Purpose = "analytics", Granted = false, EffectiveTime = 5, Minor = true,
         }.ToMessage()),
     ];
+
+    /// <summary>
+    /// For each writer schema of the schema-resolution harness, a full and a minimal record, written by Apache.Avro
+    /// (not the span codec), single-object and Confluent-framed; a few truncated ones; and unknown and missing ids.
+    /// </summary>
+    private static List<(string, byte[])> SchemaResolution()
+    {
+        var seeds = new List<(string, byte[])>();
+        foreach ((string name, SchemaInfo schema, int id) in EvolvedTelematics.All)
+        {
+            foreach (bool full in (bool[])[true, false])
+            {
+                Schema plain = EvolvedTelematics.WithoutLogicalTypes(schema);
+                byte[] body;
+                using (var stream = new MemoryStream())
+                {
+                    new GenericDatumWriter<object?>(plain).Write(Sample(plain, "", full), new BinaryEncoder(stream));
+                    body = stream.ToArray();
+                }
+
+                string kind = full ? "full" : "minimal";
+                seeds.Add(($"{name}-{kind}", [.. Header(schema.Fingerprint), .. body]));
+                seeds.Add(($"{name}-{kind}-confluent", [.. Confluent(id), .. body]));
+            }
+        }
+
+        Dictionary<string, byte[]> byName = seeds.ToDictionary(s => s.Item1, s => s.Item2);
+        seeds.Add(("newer-full-truncated", byName["newer-full"][..(byName["newer-full"].Length / 2)]));
+        seeds.Add(("promoted-full-confluent-truncated", byName["promoted-full-confluent"][..^3]));
+        seeds.Add(("confluent-header-truncated", Confluent(SchemaResolutionHarness.NewerId)[..3]));
+        seeds.Add(("confluent-unknown-id", [.. Confluent(7), .. byName["current-minimal"][SingleObjectEncoding.HeaderLength..]]));
+        seeds.Add(("confluent-missing-id", [.. Confluent(SchemaResolutionHarness.MissingId), .. byName["current-minimal"][SingleObjectEncoding.HeaderLength..]]));
+        return seeds;
+
+        static byte[] Header(ulong fingerprint)
+        {
+            byte[] header = new byte[SingleObjectEncoding.HeaderLength];
+            SingleObjectEncoding.WriteHeader(header, fingerprint);
+            return header;
+        }
+
+        static byte[] Confluent(int id)
+        {
+            byte[] header = new byte[ConfluentFraming.HeaderLength];
+            ConfluentFraming.WriteHeader(header, id);
+            return header;
+        }
+    }
+
+    /// <summary>A value of <paramref name="schema"/> for the field <paramref name="field"/>: the sample below, in the schema's type; unions take their non-null branch when <paramref name="full"/>.</summary>
+    private static object? Sample(Schema schema, string field, bool full)
+    {
+        switch (schema)
+        {
+            case RecordSchema record:
+                var value = new GenericRecord(record);
+                foreach (Field f in record.Fields)
+                {
+                    value.Add(f.Name, Sample(f.Schema, f.Name, full));
+                }
+
+                return value;
+            case UnionSchema union:
+                Schema branch = full ? union.Schemas.First(s => s.Tag != Schema.Type.Null) : union.Schemas.First(s => s.Tag == Schema.Type.Null);
+                return Sample(branch, field, full);
+            case ArraySchema:
+                return full ? new object[] { "P0420", "U0100" } : Array.Empty<object>();
+        }
+
+        if (schema.Tag == Schema.Type.Null)
+        {
+            return null;
+        }
+
+        object sample = SampleValues[field];
+        return schema.Tag switch
+        {
+            Schema.Type.Int => Convert.ToInt32(sample, System.Globalization.CultureInfo.InvariantCulture),
+            Schema.Type.Long => Convert.ToInt64(sample, System.Globalization.CultureInfo.InvariantCulture),
+            Schema.Type.Float => Convert.ToSingle(sample, System.Globalization.CultureInfo.InvariantCulture),
+            Schema.Type.Double => Convert.ToDouble(sample, System.Globalization.CultureInfo.InvariantCulture),
+            Schema.Type.Boolean => (bool)sample,
+            _ => sample as string ?? "2026-11-25T09:30:00Z",
+        };
+    }
+
+    private static readonly Dictionary<string, object> SampleValues = new(StringComparer.Ordinal)
+    {
+        ["eventId"] = "t-20261125-000123",
+        ["vin"] = "LSVAU218XN2183294",
+        ["deviceId"] = "356172094833123",
+        ["eventTime"] = 1_795_595_841L, // fits the promoted writer's int
+        ["tripId"] = "trip-42",
+        ["latitude"] = 31.230416,
+        ["longitude"] = 121.473701,
+        ["speedKph"] = 42.5,
+        ["headingDeg"] = 90.0,
+        ["altitudeM"] = 4.2,
+        ["odometerKm"] = 23871.4,
+        ["fuelLevelPct"] = 63.5,
+        ["batteryVoltage"] = 12.6,
+        ["engineOn"] = true,
+        ["name"] = "Zhang Wei",
+        ["phoneNumber"] = "+86 138 2047 9136",
+        ["licenseNumber"] = "310101198807154321",
+    };
 
     private static List<(string, byte[])> Erasure()
     {
