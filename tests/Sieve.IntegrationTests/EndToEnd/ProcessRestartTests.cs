@@ -59,18 +59,7 @@ public sealed class ProcessRestartTests(RedisFixture redis, ITestOutputHelper ou
         await File.WriteAllTextAsync(policyPath, topics.PolicyJson());
         string[] arguments =
         [
-            "--Kafka:BootstrapServers=" + bootstrapServers,
-            "--Redis:Configuration=" + redis.Configuration,
-            "--Keys:AllowDemoKey=true",
-            "--Minimizer:InstanceId=e2e-restart",
-            "--Minimizer:GroupId=e2e-restart-" + Guid.NewGuid().ToString("N"),
-            "--Consent:LoaderGroupId=e2e-restart-loader-" + Guid.NewGuid().ToString("N"),
-            "--Topics:TelematicsRaw=" + topics.TelematicsRaw,
-            "--Topics:WifiRaw=" + topics.WifiRaw,
-            "--Topics:ConsentChanges=" + topics.ConsentChanges,
-            "--Topics:Quarantine=" + topics.Quarantine,
-            "--Topics:Audit=" + topics.Audit,
-            "--Policy:Path=" + policyPath,
+            .. MinimizerProcess.Arguments(bootstrapServers, redis.Configuration, topics, policyPath, "restart"),
             "--Minimizer:Delivery=" + delivery,
 
             // A killed member stays in its group until its session times out, and the restarted one's join waits for

@@ -23,21 +23,7 @@ public sealed class ServiceFailureTests(KafkaFixture kafka, RedisFixture redis, 
             // A transactional producer cannot be made without idempotence: the engine fails as it starts, while the
             // consent loader (a consumer, which ignores producer settings) would run on.
             using ServiceProcess process = MinimizerProcess.Start(
-                [
-                    "--Kafka:BootstrapServers=" + kafka.BootstrapServers,
-                    "--Redis:Configuration=" + redis.Configuration,
-                    "--Keys:AllowDemoKey=true",
-                    "--Minimizer:InstanceId=e2e-engine-failure",
-                    "--Minimizer:GroupId=e2e-engine-failure-" + Guid.NewGuid().ToString("N"),
-                    "--Consent:LoaderGroupId=e2e-engine-failure-loader-" + Guid.NewGuid().ToString("N"),
-                    "--Topics:TelematicsRaw=" + topics.TelematicsRaw,
-                    "--Topics:WifiRaw=" + topics.WifiRaw,
-                    "--Topics:ConsentChanges=" + topics.ConsentChanges,
-                    "--Topics:Quarantine=" + topics.Quarantine,
-                    "--Topics:Audit=" + topics.Audit,
-                    "--Policy:Path=" + policyPath,
-                    "--Kafka:Properties:enable.idempotence=false",
-                ],
+                [.. MinimizerProcess.Arguments(kafka.BootstrapServers, redis.Configuration, topics, policyPath, "engine-failure"), "--Kafka:Properties:enable.idempotence=false"],
                 lines);
 
             int? exitCode = await process.WaitForExitAsync(Wait);
@@ -69,21 +55,7 @@ public sealed class ServiceFailureTests(KafkaFixture kafka, RedisFixture redis, 
         try
         {
             using ServiceProcess process = MinimizerProcess.Start(
-                [
-                    "--Kafka:BootstrapServers=" + kafka.BootstrapServers,
-                    "--Redis:Configuration=" + redis.Configuration,
-                    "--Keys:AllowDemoKey=true",
-                    "--Minimizer:InstanceId=e2e-registry-mismatch",
-                    "--Minimizer:GroupId=e2e-registry-mismatch-" + Guid.NewGuid().ToString("N"),
-                    "--Consent:LoaderGroupId=e2e-registry-mismatch-loader-" + Guid.NewGuid().ToString("N"),
-                    "--Topics:TelematicsRaw=" + topics.TelematicsRaw,
-                    "--Topics:WifiRaw=" + topics.WifiRaw,
-                    "--Topics:ConsentChanges=" + topics.ConsentChanges,
-                    "--Topics:Quarantine=" + topics.Quarantine,
-                    "--Topics:Audit=" + topics.Audit,
-                    "--Policy:Path=" + policyPath,
-                    "--SchemaRegistry:Url=" + registry.Url,
-                ],
+                [.. MinimizerProcess.Arguments(kafka.BootstrapServers, redis.Configuration, topics, policyPath, "registry-mismatch"), "--SchemaRegistry:Url=" + registry.Url],
                 lines);
 
             int? exitCode = await process.WaitForExitAsync(Wait);

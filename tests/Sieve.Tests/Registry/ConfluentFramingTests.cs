@@ -13,6 +13,7 @@ using Sieve.Core.Policy;
 using Sieve.Core.Registry;
 using Sieve.Embedded.SchemaRegistry;
 using Sieve.Testing.Codec;
+using Sieve.Testing.Registry;
 using Sieve.Testing.Pipeline;
 
 namespace Sieve.Tests.Registry;
@@ -21,23 +22,8 @@ namespace Sieve.Tests.Registry;
 /// Confluent framing in and out: the header reader, the framing serializer every output producer uses, the start-up
 /// registration and its compatibility check, and a raw input whose schema id is new to the Minimizer.
 /// </summary>
-public sealed class ConfluentFramingTests : IAsyncLifetime
+public sealed class ConfluentFramingTests : EmbeddedRegistryTest
 {
-    private EmbeddedSchemaRegistry _registry = null!;
-    private CachedSchemaRegistryClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _registry = await EmbeddedSchemaRegistry.StartAsync();
-        _client = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = _registry.Url });
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _registry.DisposeAsync();
-    }
-
     [Fact]
     public void The_header_reader_tells_the_two_framings_apart_and_a_Confluent_id_it_has_not_fetched_from_one_the_registry_lacks()
     {
@@ -70,7 +56,7 @@ public sealed class ConfluentFramingTests : IAsyncLifetime
     [Fact]
     public async Task A_registered_topic_is_written_in_Confluent_framing_that_Confluents_deserializer_reads_and_other_topics_pass_through()
     {
-        using var binding = new SchemaRegistryBinding(_client);
+        using var binding = new SchemaRegistryBinding(Client);
         SchemaInfo audit = SchemaCatalog.Default.Get("sieve.ops.AuditRecord");
         await binding.RegisterAsync([("audit.v1", audit)]);
         var serializer = new ConfluentFramingSerializer(binding);
@@ -83,9 +69,9 @@ public sealed class ConfluentFramingTests : IAsyncLifetime
         byte[] framed = serializer.Serialize(record, new SerializationContext(MessageComponentType.Value, "quarantine.v1"));
         Assert.Equal(ConfluentFraming.MagicByte, framed[0]);
         Assert.Equal(record.Length - SingleObjectEncoding.HeaderLength + ConfluentFraming.HeaderLength, framed.Length);
-        Assert.Equal(2, await _client.GetSchemaIdAsync("quarantine.v1-value", SchemaCatalog.Default.Get("sieve.ops.QuarantineRecord").Json));
+        Assert.Equal(2, await Client.GetSchemaIdAsync("quarantine.v1-value", SchemaCatalog.Default.Get("sieve.ops.QuarantineRecord").Json));
 
-        using var reader = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = _registry.Url });
+        using var reader = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = Registry.Url });
         GenericRecord read = await new AvroDeserializer<GenericRecord>(reader).DeserializeAsync(framed, isNull: false, new SerializationContext(MessageComponentType.Value, "quarantine.v1"));
         Assert.Equal(("telematics.raw.v1", 2, 41L, "avro-truncated"), ((string)read["sourceTopic"], (int)read["partition"], (long)read["offset"], (string)read["reasonCode"]));
     }
@@ -95,15 +81,15 @@ public sealed class ConfluentFramingTests : IAsyncLifetime
     {
         // A positioning.v1 subject that already holds another record shape: the policy's schema cannot read its data.
         const string Other = """{"type":"record","name":"PositioningRecord","namespace":"sieve.minimized","fields":[{"name":"legacy","type":"string"}]}""";
-        await _client.RegisterSchemaAsync("positioning.v1-value", new Schema(Other, SchemaType.Avro));
-        using var binding = new SchemaRegistryBinding(_client);
+        await Client.RegisterSchemaAsync("positioning.v1-value", new Schema(Other, SchemaType.Avro));
+        using var binding = new SchemaRegistryBinding(Client);
         SchemaInfo positioning = SchemaCatalog.Default.Get("PositioningRecord");
 
         SchemaRegistryMismatchException e = await Assert.ThrowsAsync<SchemaRegistryMismatchException>(() => binding.RegisterAsync([("positioning.v1", positioning)]));
         Assert.DoesNotContain('\n', e.Message);
         Assert.StartsWith("Schema registry subject 'positioning.v1-value' (BACKWARD): sieve.minimized.PositioningRecord", e.Message, StringComparison.Ordinal);
         Assert.False(binding.Frames("positioning.v1"));
-        Assert.Equal([1], await _client.GetSubjectVersionsAsync("positioning.v1-value"));
+        Assert.Equal([1], await Client.GetSubjectVersionsAsync("positioning.v1-value"));
     }
 
     [Fact]
@@ -119,7 +105,7 @@ public sealed class ConfluentFramingTests : IAsyncLifetime
         Assert.StartsWith("Schema registry: get registry id 5 failed", e.Message, StringComparison.Ordinal);
         Assert.False(binding.Ids.IsMissing(5));
 
-        using var reachable = new SchemaRegistryBinding(_client);
+        using var reachable = new SchemaRegistryBinding(Client);
         Assert.Null(await reachable.FetchAsync(5));
         Assert.True(reachable.Ids.IsMissing(5));
     }
@@ -127,9 +113,9 @@ public sealed class ConfluentFramingTests : IAsyncLifetime
     [Fact]
     public async Task The_Minimizer_asks_for_a_new_schema_id_then_reads_the_record_and_quarantines_one_the_registry_lacks()
     {
-        using var binding = new SchemaRegistryBinding(_client);
+        using var binding = new SchemaRegistryBinding(Client);
         SchemaInfo newer = EvolvedSchemas.TelematicsWithTripId();
-        int id = await _client.RegisterSchemaAsync("telematics.raw.v1-value", new Schema(newer.Json, SchemaType.Avro));
+        int id = await Client.RegisterSchemaAsync("telematics.raw.v1-value", new Schema(newer.Json, SchemaType.Avro));
         using var harness = new CoreHarness(RawWriterSchemas.Create(binding.Ids));
         TelematicsEventData data = Sample();
         await harness.GrantAsync(Sieve.Contracts.Identifiers.SubjectType.Vin, data.Vin, Sieve.Contracts.Purposes.KnownPurposes.Positioning, data.EventTime - 1000);

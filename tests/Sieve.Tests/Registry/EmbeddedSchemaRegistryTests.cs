@@ -6,37 +6,24 @@ using Sieve.Contracts.Records;
 using Sieve.Contracts.Schemas;
 using Sieve.Embedded.SchemaRegistry;
 using Sieve.Testing.Codec;
+using Sieve.Testing.Registry;
 
 namespace Sieve.Tests.Registry;
 
 /// <summary>The embedded registry, driven by Confluent's own .NET client and Avro serdes.</summary>
-public sealed class EmbeddedSchemaRegistryTests : IAsyncLifetime
+public sealed class EmbeddedSchemaRegistryTests : EmbeddedRegistryTest
 {
     private const string Subject = "telematics.raw.v1-value";
-    private EmbeddedSchemaRegistry _registry = null!;
-    private CachedSchemaRegistryClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _registry = await EmbeddedSchemaRegistry.StartAsync();
-        _client = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = _registry.Url });
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _registry.DisposeAsync();
-    }
 
     [Fact]
     public async Task Confluents_client_registers_looks_up_and_gets_schemas_by_id_and_version()
     {
         SchemaInfo current = SchemaCatalog.Default.Get("TelematicsEvent");
-        int id = await _client.RegisterSchemaAsync(Subject, new Schema(current.Json, SchemaType.Avro));
+        int id = await Client.RegisterSchemaAsync(Subject, new Schema(current.Json, SchemaType.Avro));
         Assert.Equal(1, id);
-        Assert.Equal(id, await _client.RegisterSchemaAsync(Subject, new Schema(current.Json, SchemaType.Avro)));
+        Assert.Equal(id, await Client.RegisterSchemaAsync(Subject, new Schema(current.Json, SchemaType.Avro)));
 
-        using var fresh = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = _registry.Url });
+        using var fresh = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = Registry.Url });
         Schema byId = await fresh.GetSchemaAsync(id);
         Assert.Equal(current.Json, byId.SchemaString);
         RegisteredSchema latest = await fresh.GetLatestSchemaAsync(Subject);
@@ -53,29 +40,29 @@ public sealed class EmbeddedSchemaRegistryTests : IAsyncLifetime
     [Fact]
     public async Task A_compatible_version_registers_and_an_incompatible_one_is_refused_under_the_subjects_level()
     {
-        await _client.RegisterSchemaAsync(Subject, new Schema(EvolvedSchemas.Telematics.Json, SchemaType.Avro));
+        await Client.RegisterSchemaAsync(Subject, new Schema(EvolvedSchemas.Telematics.Json, SchemaType.Avro));
         var compatible = new Schema(EvolvedSchemas.TelematicsWithTripId().Json, SchemaType.Avro);
         var incompatible = new Schema(EvolvedSchemas.TelematicsWithTextTime().Json, SchemaType.Avro);
 
-        Assert.True(await _client.IsCompatibleAsync(Subject, compatible));
-        Assert.False(await _client.IsCompatibleAsync(Subject, incompatible));
-        Assert.Equal(2, await _client.RegisterSchemaAsync(Subject, compatible));
-        SchemaRegistryException refused = await Assert.ThrowsAsync<SchemaRegistryException>(() => _client.RegisterSchemaAsync(Subject, incompatible));
+        Assert.True(await Client.IsCompatibleAsync(Subject, compatible));
+        Assert.False(await Client.IsCompatibleAsync(Subject, incompatible));
+        Assert.Equal(2, await Client.RegisterSchemaAsync(Subject, compatible));
+        SchemaRegistryException refused = await Assert.ThrowsAsync<SchemaRegistryException>(() => Client.RegisterSchemaAsync(Subject, incompatible));
         Assert.Equal(409, refused.ErrorCode);
         Assert.Contains("TelematicsEvent.eventTime", refused.Message, StringComparison.Ordinal);
 
-        Assert.Equal(Compatibility.Backward, await _client.GetCompatibilityAsync());
-        Assert.Equal(Compatibility.None, await _client.UpdateCompatibilityAsync(Compatibility.None, Subject));
-        Assert.Equal(3, await _client.RegisterSchemaAsync(Subject, incompatible));
-        Assert.Equal([1, 2, 3], await _client.GetSubjectVersionsAsync(Subject));
+        Assert.Equal(Compatibility.Backward, await Client.GetCompatibilityAsync());
+        Assert.Equal(Compatibility.None, await Client.UpdateCompatibilityAsync(Compatibility.None, Subject));
+        Assert.Equal(3, await Client.RegisterSchemaAsync(Subject, incompatible));
+        Assert.Equal([1, 2, 3], await Client.GetSubjectVersionsAsync(Subject));
     }
 
     [Fact]
     public async Task Confluents_Avro_serializer_and_deserializer_round_trip_through_it_in_Confluent_framing()
     {
         SchemaInfo current = SchemaCatalog.Default.Get("TelematicsEvent");
-        var serializer = new AvroSerializer<GenericRecord>(_client, new AvroSerializerConfig { AutoRegisterSchemas = true });
-        var deserializer = new AvroDeserializer<GenericRecord>(_client);
+        var serializer = new AvroSerializer<GenericRecord>(Client, new AvroSerializerConfig { AutoRegisterSchemas = true });
+        var deserializer = new AvroDeserializer<GenericRecord>(Client);
         var context = new SerializationContext(MessageComponentType.Value, "telematics.raw.v1");
         TelematicsEventData data = new RandomRecords(seed: 4).Telematics();
         GenericRecord record = ApacheAvroBridge.ToGeneric(data);
@@ -83,7 +70,7 @@ public sealed class EmbeddedSchemaRegistryTests : IAsyncLifetime
         byte[] framed = await serializer.SerializeAsync(record, context);
         Assert.Equal(0, framed[0]);
         int id = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(framed.AsSpan(1, 4));
-        Assert.Equal(current.Fingerprint, RegistryState.Fingerprint(Avro.Schema.Parse((await _client.GetSchemaAsync(id)).SchemaString)));
+        Assert.Equal(current.Fingerprint, RegistryState.Fingerprint(Avro.Schema.Parse((await Client.GetSchemaAsync(id)).SchemaString)));
 
         GenericRecord back = await deserializer.DeserializeAsync(framed, isNull: false, context);
         Assert.Equal(data.Vin, back["vin"]);

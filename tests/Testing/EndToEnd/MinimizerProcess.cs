@@ -12,4 +12,24 @@ internal static class MinimizerProcess
         // Each instance gets a free port for its metrics listener, so instances (and tests) never compete for one.
         return ServiceProcess.Start("Minimizer", ["--Metrics:Urls=http://127.0.0.1:0", .. arguments], lines);
     }
+
+    /// <summary>
+    /// The command line of a Minimizer on the test's Kafka, Redis, topics and policy file, under instance id
+    /// <c>e2e-<paramref name="name"/></c> with groups of its own (demo master key).
+    /// </summary>
+    public static List<string> Arguments(string bootstrapServers, string redisConfiguration, PipelineTopics topics, string policyPath, string name) =>
+    [
+        "--Kafka:BootstrapServers=" + bootstrapServers,
+        "--Redis:Configuration=" + redisConfiguration,
+        "--Keys:AllowDemoKey=true",
+        "--Minimizer:InstanceId=e2e-" + name,
+        "--Minimizer:GroupId=e2e-" + name + "-" + Guid.NewGuid().ToString("N"),
+        "--Consent:LoaderGroupId=e2e-" + name + "-loader-" + Guid.NewGuid().ToString("N"),
+        "--Topics:TelematicsRaw=" + topics.TelematicsRaw,
+        "--Topics:WifiRaw=" + topics.WifiRaw,
+        "--Topics:ConsentChanges=" + topics.ConsentChanges,
+        "--Topics:Quarantine=" + topics.Quarantine,
+        "--Topics:Audit=" + topics.Audit,
+        "--Policy:Path=" + policyPath,
+    ];
 }
