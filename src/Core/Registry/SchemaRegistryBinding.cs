@@ -21,19 +21,34 @@ public sealed class SchemaRegistryBinding : IDisposable
     private readonly ISchemaRegistryClient _client;
     private readonly bool _ownsClient;
     private readonly Lock _write = new();
+    private readonly TimeProvider _time;
+    private readonly Dictionary<int, long> _firstNotFound = [];
     private volatile HashSet<string> _framedTopics = new(StringComparer.Ordinal);
 
     /// <summary>Binds to <paramref name="client"/>; <paramref name="ownsClient"/> disposes it with this binding.</summary>
-    public SchemaRegistryBinding(ISchemaRegistryClient client, bool ownsClient = false)
+    public SchemaRegistryBinding(ISchemaRegistryClient client, bool ownsClient = false, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         _client = client;
         _ownsClient = ownsClient;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>A binding with its own Confluent client for <paramref name="options"/>, or null when no registry is configured.</summary>
     public static SchemaRegistryBinding? Connect(SchemaRegistryOptions? options) =>
-        options is { IsSet: true } ? new SchemaRegistryBinding(new CachedSchemaRegistryClient(options.ClientConfig()), ownsClient: true) : null;
+        options is { IsSet: true }
+            ? new SchemaRegistryBinding(new CachedSchemaRegistryClient(options.ClientConfig()), ownsClient: true)
+            {
+                MissingGrace = TimeSpan.FromSeconds(options.MissingIdGraceSeconds),
+            }
+            : null;
+
+    /// <summary>
+    /// How long an id the registry answers "not found" for is still asked for again before records naming it are
+    /// quarantined: a registry follower can lag behind the producer that just registered the schema, and a record
+    /// is never quarantined for that. 30 s by default.
+    /// </summary>
+    public TimeSpan MissingGrace { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The ids this service knows, each with its schema.</summary>
     public SchemaIds Ids { get; } = new();
@@ -85,9 +100,10 @@ public sealed class SchemaRegistryBinding : IDisposable
 
     /// <summary>
     /// Fetches the schema registered as <paramref name="schemaId"/> and adds it to <see cref="Ids"/>. Returns null,
-    /// and remembers the id as missing, when the registry says it has no such schema or it is not an Avro record.
+    /// and remembers the id as missing, when the schema is not an Avro record, or when the registry has said it has
+    /// no such schema for longer than <see cref="MissingGrace"/>.
     /// </summary>
-    /// <exception cref="SchemaRegistryUnavailableException">The registry could not answer; try again later.</exception>
+    /// <exception cref="SchemaRegistryUnavailableException">The registry could not answer, or has not known the id for long; try again later.</exception>
     public async Task<SchemaInfo?> FetchAsync(int schemaId)
     {
         if (Ids.TryGetSchema(schemaId, out SchemaInfo? known))
@@ -103,6 +119,11 @@ public sealed class SchemaRegistryBinding : IDisposable
         }
         catch (SchemaRegistryUnavailableException e) when (e.InnerException is SchemaRegistryException { ErrorCode: SchemaNotFound })
         {
+            if (!MissingForGrace(schemaId))
+            {
+                throw new SchemaRegistryUnavailableException("Schema registry: " + name + " is not (yet) known to it; asking again.", e.InnerException);
+            }
+
             Ids.AddMissing(schemaId);
             return null;
         }
@@ -120,6 +141,22 @@ public sealed class SchemaRegistryBinding : IDisposable
 
         Ids.Add(schemaId, info);
         return info;
+    }
+
+    // True once the registry has answered "not found" for the id for longer than the grace.
+    private bool MissingForGrace(int schemaId)
+    {
+        long now = _time.GetTimestamp();
+        lock (_write)
+        {
+            if (!_firstNotFound.TryGetValue(schemaId, out long first))
+            {
+                _firstNotFound[schemaId] = now;
+                return MissingGrace <= TimeSpan.Zero;
+            }
+
+            return _time.GetElapsedTime(first, now) >= MissingGrace;
+        }
     }
 
     /// <inheritdoc />

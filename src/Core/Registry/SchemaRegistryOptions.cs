@@ -32,6 +32,13 @@ public sealed class SchemaRegistryOptions
     /// <summary><c>SchemaRegistry:RequestTimeoutMs</c>.</summary>
     public int RequestTimeoutMs { get; set; } = 10_000;
 
+    /// <summary>
+    /// <c>SchemaRegistry:MissingIdGraceSeconds</c>: how long a schema id the registry says it does not have is asked
+    /// for again (the batch held) before records naming it are quarantined as <c>unregistered-schema-id</c>.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 3600)]
+    public int MissingIdGraceSeconds { get; set; } = 30;
+
     /// <summary>True when <see cref="Url"/> is set.</summary>
     public bool IsSet => !string.IsNullOrWhiteSpace(Url);
 

@@ -32,13 +32,30 @@ public sealed class EmbeddedSchemaRegistry : IAsyncDisposable
     public string Url { get; private set; } = "";
 
     /// <summary>Starts a registry on <paramref name="port"/> (0: a free loopback port).</summary>
-    public static async Task<EmbeddedSchemaRegistry> StartAsync(int port = 0, CancellationToken cancellationToken = default)
+    public static Task<EmbeddedSchemaRegistry> StartAsync(int port = 0, CancellationToken cancellationToken = default) =>
+        StartAsync(port, [], cancellationToken);
+
+    /// <summary>
+    /// Starts a registry on <paramref name="port"/> that holds <paramref name="registered"/> (subject and schema text, in
+    /// order; ids are given in that order from 1) before it answers anything: a restart of one that kept its state,
+    /// since nothing is persisted.
+    /// </summary>
+    public static async Task<EmbeddedSchemaRegistry> StartAsync(int port, IEnumerable<(string Subject, string Schema)> registered, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(registered);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture));
         WebApplication app = builder.Build();
         var registry = new EmbeddedSchemaRegistry(app);
+        foreach ((string subject, string text) in registered)
+        {
+            if (registry._state.Register(subject, text, Schema.Parse(text), out List<string> problems) is null)
+            {
+                throw new InvalidOperationException("The preloaded schema for " + subject + " is refused: " + string.Join("; ", problems));
+            }
+        }
+
         registry.Map(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         registry.Url = app.Urls.First();

@@ -33,8 +33,12 @@ public sealed class SchemaSettingsTests : IDisposable
         Assert.Equal(Confluent.SchemaRegistry.AuthCredentialsSource.UserInfo, client.BasicAuthCredentialsSource);
         Assert.Equal("/etc/sieve/ca.pem", client.SslCaLocation);
 
+        Assert.Equal(30, settings.SchemaRegistry.MissingIdGraceSeconds);
+
         SettingsException error = Assert.Throws<SettingsException>(() => MinimizerSettings.From(Config(new() { ["SchemaRegistry:Url"] = "registry-7f3a:8081" })));
         Assert.Equal("SchemaRegistry:Url: must be an http:// or https:// URL, or a comma-separated list of them.", error.Message);
+        error = Assert.Throws<SettingsException>(() => SinkSettings.From(Config(new() { ["Sink:ErasureEnabled"] = "false", ["SchemaRegistry:MissingIdGraceSeconds"] = "7201" })));
+        Assert.Equal("SchemaRegistry:MissingIdGraceSeconds: must be a whole number from 0 to 3600.", error.Message);
     }
 
     [Fact]
