@@ -93,7 +93,7 @@ public sealed class RedisServerProcess : IDisposable
     {
         string binary = FindBinary() ?? ThrowHelper.ThrowNotFound();
         string directory = Directory.CreateTempSubdirectory("sieve-redis-").FullName;
-        var server = new RedisServerProcess(binary, FreeLoopbackPort(), directory);
+        var server = new RedisServerProcess(binary, LoopbackPorts.Free(), directory);
         try
         {
             await server.StartAsync(readyTimeout, cancellationToken).ConfigureAwait(false);
@@ -201,13 +201,6 @@ public sealed class RedisServerProcess : IDisposable
         catch (UnauthorizedAccessException)
         {
         }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private void OnProcessExit(object? sender, EventArgs e) => Stop();

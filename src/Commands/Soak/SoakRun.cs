@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Confluent.Kafka;
 using Sieve.Commands.Bench;
 using Sieve.Commands.Keys;
@@ -70,8 +68,8 @@ internal sealed class SoakRun(SoakOptions options, Action<string> progress)
         string keys = Path.Combine(root, "keys.json");
         KeysFileWriter.Write(keys, KeyIds.Generate("soak-1"), overwrite: true);
 
-        int tcpPort = FreePort();
-        int httpPort = FreePort();
+        int tcpPort = Sieve.Embedded.LoopbackPorts.Free();
+        int httpPort = Sieve.Embedded.LoopbackPorts.Free();
         var gateways = new GatewayTargets
         {
             BaseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{httpPort}/")),
@@ -102,9 +100,9 @@ internal sealed class SoakRun(SoakOptions options, Action<string> progress)
 
         var services = new List<SoakService>
         {
-            new("Ingest", dlls["Ingest"], IngestArguments(cluster.BootstrapServers, keys, tcpPort, httpPort), logs, FreePort()),
-            new("Minimizer", dlls["Minimizer"], MinimizerArguments(cluster.BootstrapServers, redis.Configuration, keys), logs, FreePort()),
-            new("Sink", dlls["Sink"], SinkArguments(cluster.BootstrapServers, redis.Configuration, keys, lake), logs, FreePort()),
+            new("Ingest", dlls["Ingest"], IngestArguments(cluster.BootstrapServers, keys, tcpPort, httpPort), logs, Sieve.Embedded.LoopbackPorts.Free()),
+            new("Minimizer", dlls["Minimizer"], MinimizerArguments(cluster.BootstrapServers, redis.Configuration, keys), logs, Sieve.Embedded.LoopbackPorts.Free()),
+            new("Sink", dlls["Sink"], SinkArguments(cluster.BootstrapServers, redis.Configuration, keys, lake), logs, Sieve.Embedded.LoopbackPorts.Free()),
         };
         var kills = new List<SoakKill>();
         var clock = Stopwatch.StartNew();
@@ -456,13 +454,6 @@ internal sealed class SoakRun(SoakOptions options, Action<string> progress)
 
     private static TimeSpan Between(Random random, TimeSpan min, TimeSpan max) =>
         min + TimeSpan.FromMilliseconds(random.NextDouble() * (max - min).TotalMilliseconds);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>One kill: when, which service, and how long it had been up.</summary>

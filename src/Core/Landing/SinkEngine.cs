@@ -34,6 +34,7 @@ public sealed partial class SinkEngine : IDisposable
     private List<TopicPartitionOffset>? _recoveredAhead;
     private IConsumer<byte[], byte[]>? _consumer;
     private IProducer<byte[], byte[]>? _producer;
+    private long _registryWaits;
 
     /// <summary>Creates an engine; call <see cref="RunAsync"/> to start it.</summary>
     /// <param name="options">Kafka, lake and roll settings.</param>
@@ -71,6 +72,9 @@ public sealed partial class SinkEngine : IDisposable
     /// writes single-object encoding only.
     /// </summary>
     public SchemaRegistryBinding? Registry { get; init; }
+
+    /// <summary>Times consuming waited because the schema registry could not give a record's writer schema.</summary>
+    public long RegistryWaits => Interlocked.Read(ref _registryWaits);
 
     /// <summary>Raised on the engine's thread after each flush's offsets were committed, with those offsets.</summary>
     public event Action<IReadOnlyList<TopicPartitionOffset>>? Committed
@@ -286,6 +290,7 @@ public sealed partial class SinkEngine : IDisposable
             }
             catch (SchemaRegistryUnavailableException e)
             {
+                Interlocked.Increment(ref _registryWaits);
                 LogRegistryUnavailable(_logger, e.Message, backoff);
                 await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
                 backoff = Math.Min(backoff * 2, 5000);

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Confluent.SchemaRegistry;
 using Sieve.Contracts.Avro;
@@ -30,7 +28,7 @@ public sealed class RegistryOutageTests(KafkaFixture kafka, RedisFixture redis, 
     public async Task A_new_schema_id_met_while_the_registry_is_down_holds_the_batch_until_it_is_back_and_nothing_is_quarantined()
     {
         PipelineTopics topics = await PipelineTopics.CreateAsync(kafka, "registry-outage", rawPartitions: 1);
-        int port = FreePort();
+        int port = Sieve.Embedded.LoopbackPorts.Free();
         string url = "http://127.0.0.1:" + port;
         EmbeddedSchemaRegistry registry = await EmbeddedSchemaRegistry.StartAsync(port);
         using var producerClient = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = url });
@@ -100,12 +98,5 @@ public sealed class RegistryOutageTests(KafkaFixture kafka, RedisFixture redis, 
         }
 
         return [.. byId.Values];
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Avro.Generic;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
@@ -95,10 +93,7 @@ public sealed class ConfluentFramingTests : EmbeddedRegistryTest
     [Fact]
     public async Task A_registry_that_cannot_be_reached_is_unavailable_and_an_id_it_lacks_is_missing_only_after_the_grace()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        int port = Sieve.Embedded.LoopbackPorts.Free();
         using var binding = SchemaRegistryBinding.Connect(new SchemaRegistryOptions { Url = "http://127.0.0.1:" + port, RequestTimeoutMs = 2000 })!;
 
         SchemaRegistryUnavailableException e = await Assert.ThrowsAsync<SchemaRegistryUnavailableException>(() => binding.FetchAsync(5));

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Sieve.Testing.Consent;
 
@@ -34,7 +32,7 @@ public sealed class ConsentRedisServer : IAsyncLifetime, IAsyncDisposable
         Directory.CreateDirectory(_directory);
         for (int attempt = 1; ; attempt++)
         {
-            Port = FreePort();
+            Port = Sieve.Embedded.LoopbackPorts.Free();
             try
             {
                 await LaunchAsync();
@@ -87,13 +85,6 @@ public sealed class ConsentRedisServer : IAsyncLifetime, IAsyncDisposable
     }
 
     async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static string FindExecutable()
     {

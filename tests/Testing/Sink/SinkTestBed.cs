@@ -118,7 +118,7 @@ internal sealed class SinkTestBed : IDisposable
         return result;
     }
 
-    public RunningSink Start(Action<SinkFaultPoint>? faults = null) => new(this, faults);
+    public RunningSink Start(Action<SinkFaultPoint>? faults = null, Core.Registry.SchemaRegistryBinding? registry = null) => new(this, faults, registry);
 
     public void Dispose()
     {
@@ -144,10 +144,10 @@ internal sealed class RunningSink : IAsyncDisposable
     private TaskCompletionSource? _waiter;
     private Dictionary<TopicPartition, long>? _target;
 
-    public RunningSink(SinkTestBed bed, Action<SinkFaultPoint>? faults)
+    public RunningSink(SinkTestBed bed, Action<SinkFaultPoint>? faults, Core.Registry.SchemaRegistryBinding? registry = null)
     {
         _bed = bed;
-        Engine = new SinkEngine(bed.Options, bed.Tables, bed.Erased, bed.Gate, bed.Metrics, NullLogger.Instance) { Faults = faults };
+        Engine = new SinkEngine(bed.Options, bed.Tables, bed.Erased, bed.Gate, bed.Metrics, NullLogger.Instance) { Faults = faults, Registry = registry };
         Engine.Resumed += Advance;
         Engine.Committed += Advance;
         Run = Task.Factory.StartNew(() => Engine.RunAsync(_stop.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
