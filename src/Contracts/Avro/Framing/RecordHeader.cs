@@ -1,5 +1,3 @@
-using Sieve.Contracts.Schemas;
-
 namespace Sieve.Contracts.Avro.Framing;
 
 /// <summary>
@@ -41,27 +39,5 @@ public static class RecordHeader
         }
 
         return ids.IsMissing(schemaId) ? AvroStatus.UnregisteredSchemaId : AvroStatus.UnknownSchemaId;
-    }
-
-    /// <summary>
-    /// Reads the header of <paramref name="message"/> (see <see cref="TryRead(ReadOnlySpan{byte}, SchemaIds?, out ulong, out int, out int)"/>)
-    /// and returns the writer schema from <paramref name="ids"/> or <paramref name="catalog"/>, for readers off the hot path.
-    /// </summary>
-    public static AvroStatus TryReadSchema(ReadOnlySpan<byte> message, SchemaIds? ids, SchemaCatalog catalog, out SchemaInfo? schema, out int bodyStart)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        schema = null;
-        AvroStatus status = TryRead(message, ids, out ulong fingerprint, out bodyStart, out int schemaId);
-        if (status != AvroStatus.Ok)
-        {
-            return status;
-        }
-
-        if (catalog.TryGetByFingerprint(fingerprint, out schema) || (schemaId >= 0 && ids!.TryGetSchema(schemaId, out schema)))
-        {
-            return AvroStatus.Ok;
-        }
-
-        return AvroStatus.UnknownFingerprint;
     }
 }
