@@ -46,9 +46,9 @@ public sealed class SchemaRegistryBinding : IDisposable
     /// <summary>
     /// How long an id the registry answers "not found" for is still asked for again before records naming it are
     /// quarantined: a registry follower can lag behind the producer that just registered the schema, and a record
-    /// is never quarantined for that. 30 s by default.
+    /// is never quarantined for that. The batch is held meanwhile, so the grace is short: 5 s by default.
     /// </summary>
-    public TimeSpan MissingGrace { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MissingGrace { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The ids this service knows, each with its schema.</summary>
     public SchemaIds Ids { get; } = new();

@@ -37,7 +37,7 @@ public sealed class SchemaRegistryOptions
     /// for again (the batch held) before records naming it are quarantined as <c>unregistered-schema-id</c>.
     /// </summary>
     [System.ComponentModel.DataAnnotations.Range(0, 3600)]
-    public int MissingIdGraceSeconds { get; set; } = 30;
+    public int MissingIdGraceSeconds { get; set; } = 5;
 
     /// <summary>True when <see cref="Url"/> is set.</summary>
     public bool IsSet => !string.IsNullOrWhiteSpace(Url);

@@ -33,7 +33,7 @@ public sealed class SchemaSettingsTests : IDisposable
         Assert.Equal(Confluent.SchemaRegistry.AuthCredentialsSource.UserInfo, client.BasicAuthCredentialsSource);
         Assert.Equal("/etc/sieve/ca.pem", client.SslCaLocation);
 
-        Assert.Equal(30, settings.SchemaRegistry.MissingIdGraceSeconds);
+        Assert.Equal(5, settings.SchemaRegistry.MissingIdGraceSeconds);
 
         SettingsException error = Assert.Throws<SettingsException>(() => MinimizerSettings.From(Config(new() { ["SchemaRegistry:Url"] = "registry-7f3a:8081" })));
         Assert.Equal("SchemaRegistry:Url: must be an http:// or https:// URL, or a comma-separated list of them.", error.Message);

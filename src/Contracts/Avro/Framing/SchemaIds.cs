@@ -12,7 +12,7 @@ public sealed class SchemaIds
     private readonly Lock _write = new();
     private volatile Snapshot _current = new([], [], []);
 
-    /// <summary>Ids known in all (for metrics and tests).</summary>
+    /// <summary>Ids known in all.</summary>
     public int Count => _current.ById.Count;
 
     /// <summary>The fingerprint of the schema registered as <paramref name="schemaId"/>, when it is known.</summary>
