@@ -359,7 +359,7 @@ internal sealed class SoakRun(SoakOptions options, Action<string> progress)
     // positioning only, a third nothing (one in twenty is a minor); half the visitors grant everything.
     private static async Task SeedConsentAsync(string bootstrapServers, LoadGenerator generator)
     {
-        string[] all = ["positioning", "personalization", "after-sales", "marketing", "safety-recall", "fraud-prevention"];
+        string[] all = ["positioning", "personalization", "after-sales", "marketing", "fraud-prevention"];
         long effective = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds();
         var changes = new List<ConsentChangeData>();
         for (int i = 0; i < generator.Vehicles.Count; i++)

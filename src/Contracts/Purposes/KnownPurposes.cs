@@ -16,14 +16,17 @@ public static class KnownPurposes
     public const string AfterSales = "after-sales";
     /// <summary>Marketing.</summary>
     public const string Marketing = "marketing";
-    /// <summary>Safety recalls.</summary>
-    public const string SafetyRecall = "safety-recall";
+    /// <summary>
+    /// Vehicle quality, safety notices and recalls: fault codes under a stable pseudonym whose owner only an audited,
+    /// two-approver recall resolution can reach (legal basis: the recall regulation, not consent).
+    /// </summary>
+    public const string Quality = "quality";
     /// <summary>Fraud prevention.</summary>
     public const string FraudPrevention = "fraud-prevention";
 
     /// <summary>Every declared purpose; a purpose's index in this list is its id.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [Positioning, Personalization, Analytics, AfterSales, Marketing, SafetyRecall, FraudPrevention];
+        [Positioning, Personalization, Analytics, AfterSales, Marketing, Quality, FraudPrevention];
 
     /// <summary>Number of declared purposes.</summary>
     public const int Count = 7;
