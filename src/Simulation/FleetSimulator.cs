@@ -115,7 +115,8 @@ public sealed class FleetSimulator
     }
 
     /// <summary>
-    /// A wave of opt-outs: roughly one in five subjects who granted personalization withdraws it now.
+    /// A wave of opt-outs: roughly one in five subjects who granted personalization withdraws it now (visitors
+    /// unsubscribe from marketing with it).
     /// Returns how many withdrew.
     /// </summary>
     public List<ConsentChangeData> WithdrawalWave(long nowMillis)
@@ -137,6 +138,7 @@ public sealed class FleetSimulator
                 p.Consent = ConsentMix.PositioningOnly;
                 (SubjectType type, string id) = p.Subject;
                 changes.Add(Change(type, id, KnownPurposes.Personalization, granted: false, p.Minor, nowMillis));
+                changes.Add(Change(type, id, KnownPurposes.Marketing, granted: false, p.Minor, nowMillis));
             }
         }
 
@@ -319,6 +321,7 @@ public sealed class FleetSimulator
         if (mix == ConsentMix.All)
         {
             yield return Change(type, id, KnownPurposes.Personalization, granted: true, minor, effective);
+            yield return Change(type, id, KnownPurposes.Marketing, granted: true, minor, effective);
         }
     }
 

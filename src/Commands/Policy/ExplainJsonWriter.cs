@@ -71,6 +71,16 @@ internal static class ExplainJsonWriter
         w.WriteString("purpose", p.Purpose);
         w.WriteString("topic", p.Topic);
         w.WriteBoolean("consentRequired", p.ConsentRequired);
+        w.WriteString("legalBasis", Sieve.Core.Policy.LegalBasisNames.NameOf(p.Basis));
+        if (p.LegalReference is not null)
+        {
+            w.WriteString("legalReference", p.LegalReference);
+        }
+
+        if (p.EscrowTopic is not null)
+        {
+            w.WriteString("recallEscrow", p.EscrowTopic);
+        }
         w.WriteString("pseudonym", p.Rotation switch
         {
             Sieve.Core.Policy.PseudonymRotation.DailyUtc => "daily",

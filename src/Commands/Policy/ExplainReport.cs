@@ -72,7 +72,17 @@ internal sealed record PurposeExplanation(
     string? Reason,
     IReadOnlyList<FieldExplanation> Fields,
     IReadOnlyList<DroppedField> Dropped,
-    IReadOnlyList<string> Release);
+    IReadOnlyList<string> Release)
+{
+    /// <summary>Why the purpose may process the data at all.</summary>
+    public LegalBasis Basis { get; init; }
+
+    /// <summary>The law a legal-obligation purpose names; null otherwise.</summary>
+    public string? LegalReference { get; init; }
+
+    /// <summary>The restricted topic the purpose's VINs are sealed to for recalls; null when it keeps no escrow.</summary>
+    public string? EscrowTopic { get; init; }
+}
 
 /// <summary>One output field and where it came from.</summary>
 /// <param name="Name">Output schema field name.</param>

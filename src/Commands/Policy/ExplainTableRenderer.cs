@@ -36,7 +36,18 @@ internal static class ExplainTableRenderer
     private static void RenderPurpose(IAnsiConsole console, PurposeExplanation p)
     {
         string consent = p.ConsentRequired ? "consent required" : "no consent required";
-        console.Write(new Rule($"[bold]{Markup.Escape(p.Purpose)}[/] -> {Markup.Escape(p.Topic)} [grey]({consent})[/]").LeftJustified());
+        string basis = Sieve.Core.Policy.LegalBasisNames.NameOf(p.Basis);
+        console.Write(new Rule($"[bold]{Markup.Escape(p.Purpose)}[/] -> {Markup.Escape(p.Topic)} [grey]({consent}; legal basis: {basis})[/]").LeftJustified());
+        if (p.LegalReference is not null)
+        {
+            console.Write(new Markup($"[grey]legal basis: {basis}, under {Markup.Escape(p.LegalReference)}[/]\n"));
+        }
+
+        if (p.EscrowTopic is not null)
+        {
+            console.Write(new Markup($"[grey]recall escrow: each vehicle's VIN is sealed under the recall key to {Markup.Escape(p.EscrowTopic)}; only a two-approver `sieve recall resolve` opens it[/]\n"));
+        }
+
         switch (p.Outcome)
         {
             case ExplainOutcome.Withheld:

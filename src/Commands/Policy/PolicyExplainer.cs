@@ -80,7 +80,10 @@ internal static class PolicyExplainer
         if (outcome is not (Outcome.Forwarded or Outcome.HeldForRelease))
         {
             ExplainOutcome shown = outcome == Outcome.WithheldNotApplicable ? ExplainOutcome.NotApplicable : ExplainOutcome.Withheld;
-            return new PurposeExplanation(plan.Name, plan.Topic, plan.ConsentRequired, plan.Rotation, shown, code, Reason(plan, kind, outcome), [], [], release);
+            return new PurposeExplanation(plan.Name, plan.Topic, plan.ConsentRequired, plan.Rotation, shown, code, Reason(plan, kind, outcome), [], [], release)
+            {
+                Basis = plan.LegalBasis, LegalReference = plan.LegalReference, EscrowTopic = plan.EscrowTopic,
+            };
         }
 
         if (record is null)
@@ -108,7 +111,10 @@ internal static class PolicyExplainer
         }
 
         return new PurposeExplanation(plan.Name, plan.Topic, plan.ConsentRequired, plan.Rotation,
-            outcome == Outcome.HeldForRelease ? ExplainOutcome.Held : ExplainOutcome.Forwarded, code, null, fields, Dropped(plan, kind, subjectField), release);
+            outcome == Outcome.HeldForRelease ? ExplainOutcome.Held : ExplainOutcome.Forwarded, code, null, fields, Dropped(plan, kind, subjectField), release)
+        {
+            Basis = plan.LegalBasis, LegalReference = plan.LegalReference, EscrowTopic = plan.EscrowTopic,
+        };
     }
 
     private static FieldExplanation ExplainSlot(PurposePlan plan, OutputSlot slot, InputKind kind, object? value, string? subjectField)

@@ -145,6 +145,18 @@ public sealed class PurposePlan
     /// <summary>The purpose's <c>anonymize</c> block; null when it has none (its records go straight to <see cref="Topic"/>).</summary>
     public Anonymization.AnonymizationRules? Anonymization { get; init; }
 
+    /// <summary>Why the purpose may process the data: consent, anonymization, or a legal obligation.</summary>
+    public LegalBasis LegalBasis { get; init; }
+
+    /// <summary>The law a <see cref="LegalBasis.LegalObligation"/> purpose names (<c>legalReference</c>); null otherwise.</summary>
+    public string? LegalReference { get; init; }
+
+    /// <summary>
+    /// The restricted topic the Minimizer seals each new subject's VIN to under the recall key (<c>recallEscrow</c>),
+    /// keyed by this purpose's pseudonym; null when the purpose keeps no escrow.
+    /// </summary>
+    public string? EscrowTopic { get; init; }
+
     /// <summary>Where the consent stage sends the purpose's records: its pending topic when anonymized, else <see cref="Topic"/>.</summary>
     public string ForwardTopic => Anonymization?.PendingTopic ?? Topic;
 

@@ -19,6 +19,7 @@ internal sealed class PolicyCompiler
     private readonly TransformReader _transforms;
     private readonly SlotPlanner _slots;
     private readonly AnonymizationReader _anonymization;
+    private readonly LegalBasisReader _legalBasis;
 
     private PolicyCompiler(PolicyDiagnostics diagnostics, IReadOnlyList<SchemaInfo> outputSchemas)
     {
@@ -28,6 +29,7 @@ internal sealed class PolicyCompiler
         _transforms = new TransformReader(diagnostics);
         _slots = new SlotPlanner(diagnostics, outputSchemas);
         _anonymization = new AnonymizationReader(diagnostics);
+        _legalBasis = new LegalBasisReader(diagnostics);
     }
 
     /// <summary>Parses, validates and compiles a UTF-8 policy document.</summary>
@@ -111,12 +113,17 @@ internal sealed class PolicyCompiler
         SlotPlanner.Section? wifi = p.Wifi is null ? null : CompileSection(name, InputKind.Wifi, p.Wifi, hasInterests);
 
         IReadOnlyList<OutputSlot>? slots = null;
+        LegalBasisReader.Basis? basis = null;
         if (output is not null)
         {
             slots = _slots.Plan(name, output, p.OutputSchema!.Value.Offset, telematics, wifi);
-            if (consentRequired == false && rotation is not null)
+            if (slots is not null && consentRequired is not null && rotation is not null)
             {
-                _privacy.CheckConsentExemption(name, output, rotation.Value, p.Anonymize is not null, p.ConsentRequired!.Value.Offset);
+                basis = _legalBasis.Read(p, consentRequired.Value, rotation.Value, slots, (escrow, at) => _slots.ClaimTopic(name, escrow, at, topics));
+                if (basis?.LegalBasis == LegalBasis.Anonymized)
+                {
+                    _privacy.CheckConsentExemption(name, output, rotation.Value, p.Anonymize is not null, p.ConsentRequired!.Value.Offset);
+                }
             }
         }
 
@@ -130,7 +137,7 @@ internal sealed class PolicyCompiler
             _diagnostics.Add(p.Pseudonym!.Value.Offset, $"purpose '{name}' uses 'segment' pseudonyms, which need an '{AnonymizationReader.AnonymizeKey}' block");
         }
 
-        if (purposeId < 0 || topic is null || output is null || slots is null || retentionDays is null || consentRequired is null || rotation is null
+        if (purposeId < 0 || topic is null || output is null || slots is null || retentionDays is null || consentRequired is null || rotation is null || basis is null
             || (p.Telematics is not null && telematics is null) || (p.Wifi is not null && wifi is null) || (telematics is null && wifi is null)
             || (p.Anonymize is not null && anonymization is null))
         {
@@ -138,7 +145,13 @@ internal sealed class PolicyCompiler
         }
 
         return new PurposePlan(name, purposeId, topic, consentRequired.Value, rotation.Value, output, slots, telematics is not null, wifi is not null,
-            TimeSpan.FromDays(retentionDays.Value)) { Anonymization = anonymization };
+            TimeSpan.FromDays(retentionDays.Value))
+        {
+            Anonymization = anonymization,
+            LegalBasis = basis.LegalBasis,
+            LegalReference = basis.LegalReference,
+            EscrowTopic = basis.EscrowTopic,
+        };
     }
 
     /// <summary>Reads each member of a section through the transform and privacy checks into an entry filling an output field.</summary>

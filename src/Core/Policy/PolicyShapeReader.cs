@@ -38,7 +38,8 @@ internal sealed class PolicyShapeReader
     private const string SegmentPseudonym = "segment";
 
     private static readonly string[] TopLevelKeys = [PolicyVersionKey, PurposesKey, InterestCategoriesKey];
-    private static readonly string[] PurposeKeys = [TopicKey, OutputSchemaKey, RetentionKey, ConsentRequiredKey, PseudonymKey, AnonymizationReader.AnonymizeKey, PolicyInputs.TelematicsSection, PolicyInputs.WifiSection];
+    private static readonly string[] PurposeKeys = [TopicKey, OutputSchemaKey, RetentionKey, ConsentRequiredKey, LegalBasisReader.LegalBasisKey, LegalBasisReader.LegalReferenceKey, PseudonymKey, AnonymizationReader.AnonymizeKey,
+        LegalBasisReader.RecallEscrowKey, PolicyInputs.TelematicsSection, PolicyInputs.WifiSection];
 
     private readonly PolicyDiagnostics _diagnostics;
 
@@ -178,6 +179,9 @@ internal sealed class PolicyShapeReader
                 case AnonymizationReader.AnonymizeKey: anonymize = property; break;
                 case PolicyInputs.TelematicsSection: telematics = property; break;
                 case PolicyInputs.WifiSection: wifi = property; break;
+                case LegalBasisReader.LegalBasisKey or LegalBasisReader.LegalReferenceKey or LegalBasisReader.RecallEscrowKey:
+                    // Read with what the purpose forwards by LegalBasisReader.
+                    break;
                 default:
                     Error(property.NameOffset, $"unknown key '{property.Name}' in purpose '{name}'; expected {PolicyDiagnostics.Quoted(PurposeKeys)}");
                     break;

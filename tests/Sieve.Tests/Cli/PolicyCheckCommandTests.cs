@@ -14,7 +14,7 @@ public sealed class PolicyCheckCommandTests : IDisposable
         CliResult result = await CliRunner.RunAsync("policy", "check", CliRunner.DefaultPolicyFile);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal("OK: 3 purposes (positioning, personalization, analytics)", result.Out.Trim());
+        Assert.Equal("OK: 5 purposes (positioning, personalization, analytics, quality, marketing)", result.Out.Trim());
         Assert.Equal("", result.Error);
     }
 

@@ -143,11 +143,13 @@ public sealed class PolicyExplainCommandTests : IDisposable
             .ToDictionary(p => p.GetProperty("purpose").GetString()!, p => p.GetProperty("code").GetString());
         Assert.Equal("withheld:no-consent", outcomes["positioning"]);
         Assert.Equal("withheld:no-consent", outcomes["personalization"]);
+        Assert.Equal("withheld:no-consent", outcomes["marketing"]);
+        Assert.Equal("withheld:not-applicable", outcomes["quality"]);
         Assert.Equal("held:release", outcomes["analytics"]);
         Assert.Empty(report.RootElement.GetProperty("consent").GetProperty("granted").EnumerateArray());
 
         Assert.Equal(0, table.ExitCode);
-        Assert.Equal(2, CountOf(table.Out, "withheld (withheld:no-consent)"));
+        Assert.Equal(3, CountOf(table.Out, "withheld (withheld:no-consent)"));
         Assert.Single(table.Out.Split('\n'), line => line.Trim().StartsWith("held for release:", StringComparison.Ordinal));
         Assert.Contains("release k: a (cell, bucket) is released only if at least 5", table.Out.ReplaceLineEndings(" "), StringComparison.Ordinal);
     }
@@ -167,8 +169,10 @@ public sealed class PolicyExplainCommandTests : IDisposable
     {
         using JsonDocument report = await ExplainJsonAsync(Wifi, "--minor");
 
+        // Quality takes no Wi-Fi input at all; every purpose that does withholds the minor.
         Assert.All(report.RootElement.GetProperty("purposes").EnumerateArray(),
-            p => Assert.Equal("withheld:minor", p.GetProperty("code").GetString()));
+            p => Assert.Equal(p.GetProperty("purpose").GetString() == "quality" ? "withheld:not-applicable" : "withheld:minor", p.GetProperty("code").GetString()));
+        Assert.Equal(4, report.RootElement.GetProperty("purposes").EnumerateArray().Count(p => p.GetProperty("code").GetString() == "withheld:minor"));
         Assert.True(report.RootElement.GetProperty("consent").GetProperty("minor").GetBoolean());
     }
 

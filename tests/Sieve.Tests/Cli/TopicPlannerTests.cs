@@ -25,10 +25,12 @@ public sealed class TopicPlannerTests
             ("personalization.v1", 12, "delete", "15552000000", Week),
             ("analytics.v1", 12, "delete", "63072000000", Week),
             ("analytics.pending.v1", 12, "delete", "86400000", Day),
+            ("quality.v1", 12, "delete", "157680000000", Week),
+            ("marketing.v1", 12, "delete", "7776000000", Week),
             ("quarantine.v1", 3, "delete", "2592000000", Day),
-            ("audit.v1", 3, "delete", "63072000000", Week),
+            ("audit.v1", 3, "delete", "157680000000", Week),
             ("erasure.requests.v1", 3, "delete", "2592000000", Day),
-            ("erasure.notices.v1", 3, "compact,delete", "63072000000", Week),
+            ("erasure.notices.v1", 3, "compact,delete", "157680000000", Week),
             ("erasure.receipts.v1", 3, "compact", null, null),
         ];
         Assert.Equal(expected, plans.Select(p => (p.Name, p.Partitions, p.Config("cleanup.policy")!, p.Config("retention.ms"), p.Config("segment.ms"))).ToArray());
@@ -52,9 +54,9 @@ public sealed class TopicPlannerTests
         Assert.Equal("172800000", Find(plans, "positioning.v1").Config("retention.ms"));
         Assert.Equal("15552000000", Find(plans, "personalization.v1").Config("retention.ms"));
         Assert.Equal("34560000000", Find(plans, "analytics.v1").Config("retention.ms"));
-        // Audit and erasure notices follow the longest purpose retention.
-        Assert.Equal("34560000000", Find(plans, "audit.v1").Config("retention.ms"));
-        Assert.Equal("34560000000", Find(plans, "erasure.notices.v1").Config("retention.ms"));
+        // Audit and erasure notices follow the longest purpose retention (quality's 1,825 days).
+        Assert.Equal("157680000000", Find(plans, "audit.v1").Config("retention.ms"));
+        Assert.Equal("157680000000", Find(plans, "erasure.notices.v1").Config("retention.ms"));
         Assert.All(plans, p => Assert.Equal("1", p.Config("min.insync.replicas")));
         Assert.Equal(6, Find(plans, "analytics.v1").Partitions);
         Assert.Equal(3, Find(plans, "audit.v1").Partitions);

@@ -40,6 +40,7 @@ public sealed class OutputCodecCrossCheckTests
             (SubjectType type, string id, byte[] message, GeoLocationData? location) = vehicle ? Vehicle(random, ids, time) : Visitor(random, ids, time);
             await h.GrantAsync(type, id, KnownPurposes.Positioning, time - 1);
             await h.GrantAsync(type, id, KnownPurposes.Personalization, time - 1);
+            await h.GrantAsync(type, id, KnownPurposes.Marketing, time - 1);
             h.Sink.Records.Clear();
 
             (ProcessStatus status, Outcome[] outcomes, QuarantineReason reason) = await h.ProcessAsync(vehicle ? InputKind.Telematics : InputKind.Wifi, message);
@@ -94,6 +95,14 @@ public sealed class OutputCodecCrossCheckTests
                         Assert.Equal(location is null ? null : 6, ((string?)read["geohash"])?.Length);
                         Assert.All((object[])read["interests"], c => Assert.Contains((string)c, new[] { "automotive", "shopping", "travel", "video", "news" }));
                         break;
+                    case "quality":
+                        Assert.Equal(time - (time % 86_400_000), ApacheAvroBridge.Millis(read["timeBucket"]));
+                        Assert.Equal(0, ((double?)read["odometerKm"] ?? 0) % 10_000);
+                        break;
+                    case "marketing":
+                        Assert.Equal(time - (time % 3_600_000), ApacheAvroBridge.Millis(read["timeBucket"]));
+                        Assert.NotNull(read["outletId"]);
+                        break;
                     default:
                         Assert.Equal(time - (time % 900_000), ApacheAvroBridge.Millis(read["timeBucket"]));
                         Assert.Equal(location is null ? null : 5, ((string?)read["geohash"])?.Length);
@@ -104,15 +113,16 @@ public sealed class OutputCodecCrossCheckTests
             }
         }
 
-        // Every purpose was exercised many times, with and without its optional fields.
-        Assert.All(perPurpose, n => Assert.True(n > Iterations / 3, "a purpose got only " + n + " records"));
+        // Every purpose was exercised many times, with and without its optional fields (quality and marketing take one
+        // kind of input each, about half the events).
+        Assert.All(perPurpose, n => Assert.True(n > Iterations / 4, "a purpose got only " + n + " records"));
     }
 
     [Fact]
     public void Audit_records_of_random_tallies_equal_apache_avro_both_ways()
     {
         var random = new Random(77);
-        string[] purposes = [KnownPurposes.Positioning, KnownPurposes.Personalization, KnownPurposes.Analytics];
+        string[] purposes = [KnownPurposes.Positioning, KnownPurposes.Personalization, KnownPurposes.Analytics, KnownPurposes.Quality, KnownPurposes.Marketing];
         using var h = new CoreHarness();
         Assert.Equal(purposes, h.Core.Plans.Select(p => p.Name));
         RecordSchema schema = SchemaCatalog.Default.Get("AuditRecord").Schema;

@@ -50,8 +50,10 @@ public sealed class MinimizerCoreTests : IDisposable
         Assert.Equal(Outcome.Forwarded, outcomes[_h.PlanIndex("positioning")]);
         Assert.Equal(Outcome.Forwarded, outcomes[_h.PlanIndex("personalization")]);
         Assert.Equal(Outcome.HeldForRelease, outcomes[_h.PlanIndex("analytics")]);
+        Assert.Equal(Outcome.Forwarded, outcomes[_h.PlanIndex("quality")]);
+        Assert.Equal(Outcome.WithheldNotApplicable, outcomes[_h.PlanIndex("marketing")]);
         var records = _h.Sink.Decoded().ToDictionary(r => r.Purpose, r => r.Record);
-        Assert.Equal(3, records.Count);
+        Assert.Equal(4, records.Count);
 
         GenericRecord positioning = records["positioning"];
         Assert.Equal(31.2304123, (double)positioning["latitude"]);
@@ -85,8 +87,15 @@ public sealed class MinimizerCoreTests : IDisposable
         Assert.Equal(_h.ConsentKey(SubjectType.Vin, vin), Encoding.ASCII.GetString(_h.Sink.Records[held].Key));
         Assert.Equal(31.2304123, (double)_h.Sink.Candidate(held)["latitude"]);
 
-        var subjects = new[] { records["positioning"], records["personalization"] }.Select(r => (string)r["subject"]).ToList();
-        Assert.Equal(2, subjects.Distinct().Count());
+        // Quality: a day, an odometer band, the fault codes; nothing that places the vehicle.
+        GenericRecord quality = records["quality"];
+        Assert.Equal(Now - (Now % 86_400_000), ApacheAvroBridge.Millis(quality["timeBucket"]));
+        Assert.Equal(10_000.0, (double)quality["odometerKm"]!);
+        Assert.EndsWith("/quality/stable", (string)quality["keyId"]);
+        Assert.DoesNotContain(quality.Schema.Fields, f => f.Name is "latitude" or "longitude" or "geohash" or "speedKph" or "outletId");
+
+        var subjects = new[] { records["positioning"], records["personalization"], records["quality"] }.Select(r => (string)r["subject"]).ToList();
+        Assert.Equal(3, subjects.Distinct().Count());
         Assert.All(subjects, s => Assert.Matches("^[a-z2-7]{32}$", s));
         foreach (var (purpose, _, key, value) in _h.Sink.Records.Where(r => r.Purpose != "analytics"))
         {
@@ -119,13 +128,14 @@ public sealed class MinimizerCoreTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unconsented_vehicle_reaches_analytics_only()
+    public async Task An_unconsented_vehicle_reaches_analytics_and_the_legally_obliged_quality_purpose_only()
     {
         var (_, outcomes, _) = await _h.ProcessAsync(InputKind.Telematics, Vehicle(_ids.Vin()).ToMessage());
         Assert.Equal(Outcome.WithheldNoConsent, outcomes[_h.PlanIndex("positioning")]);
         Assert.Equal(Outcome.WithheldNoConsent, outcomes[_h.PlanIndex("personalization")]);
         Assert.Equal(Outcome.HeldForRelease, outcomes[_h.PlanIndex("analytics")]);
-        Assert.Equal(["analytics"], _h.Sink.Records.Select(r => r.Purpose));
+        Assert.Equal(Outcome.Forwarded, outcomes[_h.PlanIndex("quality")]);
+        Assert.Equal(["analytics", "quality"], _h.Sink.Records.Select(r => r.Purpose));
     }
 
     [Fact]
@@ -151,7 +161,18 @@ public sealed class MinimizerCoreTests : IDisposable
         await _h.GrantAsync(SubjectType.Phone, phone, KnownPurposes.Positioning, HourBefore, minor: true);
         var wifi = new WifiEventData { EventId = "w1", GatewayId = "gw", OutletId = "SH-PD-001", EventTime = Now, ClientMac = _ids.Mac(true), PhoneNumber = phone, Location = new GeoLocationData(31.2, 121.5) };
         var (_, outcomes, _) = await _h.ProcessAsync(InputKind.Wifi, wifi.ToMessage());
-        Assert.All(outcomes, o => Assert.Equal(Outcome.WithheldMinor, o));
+        for (int i = 0; i < outcomes.Length; i++)
+        {
+            // Quality takes no Wi-Fi input; every purpose that does withholds the minor, consent or not.
+            Assert.Equal(_h.Core.Plans[i].TakesWifi ? Outcome.WithheldMinor : Outcome.WithheldNotApplicable, outcomes[i]);
+        }
+
+        Assert.Empty(_h.Sink.Records);
+
+        string vin = _ids.Vin();
+        await _h.GrantAsync(SubjectType.Vin, vin, KnownPurposes.Positioning, HourBefore, minor: true);
+        var (_, vehicle, _) = await _h.ProcessAsync(InputKind.Telematics, Vehicle(vin).ToMessage());
+        Assert.Equal(Outcome.WithheldMinor, vehicle[_h.PlanIndex("quality")]);
         Assert.Empty(_h.Sink.Records);
     }
 
@@ -264,7 +285,7 @@ public sealed class MinimizerCoreTests : IDisposable
     [InlineData(-1L, "event-time-out-of-range")]
     [InlineData(253_402_300_800_000L, "event-time-out-of-range")]
     [InlineData(Now + (2 * 86_400_000L), "event-time-in-future")]
-    [InlineData(Now - (731 * 86_400_000L), "event-time-past-retention")]
+    [InlineData(Now - (1826 * 86_400_000L), "event-time-past-retention")]
     [InlineData(Now + 3_600_000L, null)]
     [InlineData(Now - (729 * 86_400_000L), null)]
     public async Task Event_times_far_in_the_future_or_the_past_are_quarantined_by_the_engines_clock(long eventTime, string? expectedCode)

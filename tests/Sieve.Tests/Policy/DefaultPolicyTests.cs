@@ -14,16 +14,48 @@ public class DefaultPolicyTests
     private static OutputSlot Slot(PurposePlan plan, string field) => Assert.Single(plan.Slots, s => s.FieldName == field);
 
     [Fact]
-    public void Loads_the_three_purposes_in_file_order()
+    public void Loads_the_five_purposes_in_file_order_each_with_its_basis()
     {
         Assert.Equal("2026-11-01", Policy.PolicyVersion);
         Assert.Equal(PolicyLoader.DefaultSourceName, Policy.Source);
-        Assert.Equal([KnownPurposes.Positioning, KnownPurposes.Personalization, KnownPurposes.Analytics], Policy.Purposes.Select(p => p.Name));
-        Assert.Equal([0, 1, 2], Policy.Purposes.Select(p => p.PurposeId));
-        Assert.Equal(["positioning.v1", "personalization.v1", "analytics.v1"], Policy.Purposes.Select(p => p.Topic));
-        Assert.All(Policy.Purposes, p => Assert.True(p.TakesTelematics && p.TakesWifi));
+        Assert.Equal([KnownPurposes.Positioning, KnownPurposes.Personalization, KnownPurposes.Analytics, KnownPurposes.Quality, KnownPurposes.Marketing],
+            Policy.Purposes.Select(p => p.Name));
+        Assert.Equal([0, 1, 2, 5, 4], Policy.Purposes.Select(p => p.PurposeId));
+        Assert.Equal(["positioning.v1", "personalization.v1", "analytics.v1", "quality.v1", "marketing.v1"], Policy.Purposes.Select(p => p.Topic));
+        Assert.Equal([LegalBasis.Consent, LegalBasis.Consent, LegalBasis.Anonymized, LegalBasis.LegalObligation, LegalBasis.Consent],
+            Policy.Purposes.Select(p => p.LegalBasis));
+        Assert.Equal([7, 180, 730, 1825, 90], Policy.Purposes.Select(p => p.RetentionDays));
+        Assert.Equal([true, true, false, false, true], Policy.Purposes.Select(p => p.ConsentRequired));
+        Assert.Equal([true, true, true, true, false], Policy.Purposes.Select(p => p.TakesTelematics));
+        Assert.Equal([true, true, true, false, true], Policy.Purposes.Select(p => p.TakesWifi));
         Assert.Same(Plan("analytics"), Policy.FindPurpose("analytics"));
-        Assert.Null(Policy.FindPurpose("marketing"));
+        Assert.Null(Policy.FindPurpose("after-sales"));
+    }
+
+    [Fact]
+    public void Quality_gets_fault_codes_and_an_odometer_band_under_a_stable_pseudonym_and_no_location()
+    {
+        PurposePlan plan = Plan("quality");
+        Assert.False(plan.ConsentRequired);
+        Assert.Equal(LegalBasis.LegalObligation, plan.LegalBasis);
+        Assert.Contains("Recall of Defective Auto Products", plan.LegalReference, StringComparison.Ordinal);
+        Assert.Equal("quality.escrow.v1", plan.EscrowTopic);
+        Assert.Equal(PseudonymRotation.Stable, plan.Rotation);
+        Assert.Equal(["subject", "keyId", "source", "timeBucket", "odometerKm", "batteryVoltage", "engineOn", "dtcCodes"], plan.Slots.Select(s => s.FieldName));
+        Assert.Equal(10_000, plan.Slots.Single(s => s.Kind == SlotKind.OdometerKm).FromTelematics.Step);
+        Assert.Equal(86_400_000, plan.Slots.Single(s => s.Kind == SlotKind.TimeBucket).FromTelematics.BucketMillis);
+    }
+
+    [Fact]
+    public void Marketing_gets_interests_the_outlet_and_the_hour_of_a_visit_with_consent()
+    {
+        PurposePlan plan = Plan("marketing");
+        Assert.True(plan.ConsentRequired);
+        Assert.Equal(LegalBasis.Consent, plan.LegalBasis);
+        Assert.Null(plan.EscrowTopic);
+        Assert.Equal(["subject", "keyId", "source", "timeBucket", "outletId", "interests"], plan.Slots.Select(s => s.FieldName));
+        Assert.Equal(TransformKind.InterestCategories, plan.Slots.Single(s => s.Kind == SlotKind.Interests).FromWifi.Kind);
+        Assert.Equal(3_600_000, plan.Slots.Single(s => s.Kind == SlotKind.TimeBucket).FromWifi.BucketMillis);
     }
 
     [Fact]
@@ -127,8 +159,8 @@ public class DefaultPolicyTests
             {
                 if (slot.Kind == SlotKind.Subject)
                 {
-                    Assert.Equal(TransformKind.Pseudonymize, slot.FromTelematics.Kind);
-                    Assert.Equal(TransformKind.Pseudonymize, slot.FromWifi.Kind);
+                    Assert.Equal(plan.TakesTelematics ? TransformKind.Pseudonymize : TransformKind.None, slot.FromTelematics.Kind);
+                    Assert.Equal(plan.TakesWifi ? TransformKind.Pseudonymize : TransformKind.None, slot.FromWifi.Kind);
                     continue;
                 }
 

@@ -57,7 +57,9 @@ public class PolicyValidationTests
         Assert.Equal(TimeSpan.FromDays(7), policy.FindPurpose("positioning")!.Retention);
         Assert.Equal(TimeSpan.FromDays(180), policy.FindPurpose("personalization")!.Retention);
         Assert.Equal(TimeSpan.FromDays(730), policy.FindPurpose("analytics")!.Retention);
-        Assert.Equal(TimeSpan.FromDays(730), policy.LongestRetention);
+        Assert.Equal(TimeSpan.FromDays(1825), policy.FindPurpose("quality")!.Retention);
+        Assert.Equal(TimeSpan.FromDays(90), policy.FindPurpose("marketing")!.Retention);
+        Assert.Equal(TimeSpan.FromDays(1825), policy.LongestRetention);
     }
 
     [Fact]
@@ -373,7 +375,7 @@ public class PolicyValidationTests
         int start = policy.IndexOf("      \"anonymize\": {", StringComparison.Ordinal);
         int end = policy.IndexOf("      \"telematics\"", start, StringComparison.Ordinal);
         string json = policy.Remove(start, end - start).Edit("\"pseudonym\": \"segment\"", "\"pseudonym\": \"daily\"");
-        ExpectSingle(json, "\"consentRequired\": false", "purpose 'analytics' forwards precise data without consent (it declares no 'anonymize' block with 'segment' pseudonyms, and a pseudonym alone does not make data anonymous)");
+        ExpectSingle(json, "\"consentRequired\": false,\n      \"legalBasis\": \"anonymized\"", "purpose 'analytics' forwards precise data without consent (it declares no 'anonymize' block with 'segment' pseudonyms, and a pseudonym alone does not make data anonymous)");
     }
 
     private static string DefaultPolicy => System.Text.Encoding.UTF8.GetString(DefaultPolicyBytes());

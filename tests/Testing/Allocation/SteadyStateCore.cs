@@ -93,11 +93,13 @@ internal sealed class SteadyStateCore : IDisposable
 
         int positioning = KnownPurposes.IndexOf(KnownPurposes.Positioning);
         int personalization = KnownPurposes.IndexOf(KnownPurposes.Personalization);
+        int marketing = KnownPurposes.IndexOf(KnownPurposes.Marketing);
         switch (_subjects[subject])
         {
             case TestConsent.All:
                 await _store.ApplyAsync(new ConsentUpdate(key, positioning, true, GrantedMillis, PolicyVersion, minor: false));
                 await _store.ApplyAsync(new ConsentUpdate(key, personalization, true, GrantedMillis, PolicyVersion, minor: false));
+                await _store.ApplyAsync(new ConsentUpdate(key, marketing, true, GrantedMillis, PolicyVersion, minor: false));
                 break;
             case TestConsent.PositioningOnly:
                 await _store.ApplyAsync(new ConsentUpdate(key, positioning, true, GrantedMillis, PolicyVersion, minor: false));

@@ -22,6 +22,9 @@ internal sealed class PipelineTopics
         Personalization = Unique(test, "personalization");
         Analytics = Unique(test, "analytics");
         AnalyticsPending = Sieve.Contracts.Topics.PendingFor(Analytics);
+        Quality = Unique(test, "quality");
+        QualityEscrow = Unique(test, "quality.escrow");
+        Marketing = Unique(test, "marketing");
     }
 
     /// <summary>Where the Minimizer hands analytics records to its release stage.</summary>
@@ -44,10 +47,17 @@ internal sealed class PipelineTopics
     public string Analytics { get; }
 
     /// <summary>The purpose topics, in the policy's purpose order.</summary>
-    public IReadOnlyList<string> Purposes => [Positioning, Personalization, Analytics];
+    public string Quality { get; }
 
-    /// <summary>Every topic the minimizer writes.</summary>
-    public IReadOnlyList<string> Outputs => [Positioning, Personalization, Analytics, Audit, Quarantine];
+    /// <summary>The quality purpose's recall escrow (restricted: VINs sealed under the recall key).</summary>
+    public string QualityEscrow { get; }
+
+    public string Marketing { get; }
+
+    public IReadOnlyList<string> Purposes => [Positioning, Personalization, Analytics, Quality, Marketing];
+
+    /// <summary>Every topic the minimizer writes, the escrow included: none may hold a raw identifier in the clear.</summary>
+    public IReadOnlyList<string> Outputs => [Positioning, Personalization, Analytics, Quality, Marketing, QualityEscrow, Audit, Quarantine];
 
     /// <summary>Creates the topics: raw inputs with <paramref name="rawPartitions"/> partitions, outputs with 2, consent and ops with 1.</summary>
     public static Task<PipelineTopics> CreateAsync(KafkaFixture kafka, string test, int rawPartitions = 3) =>
@@ -73,6 +83,9 @@ internal sealed class PipelineTopics
         await create(topics.Personalization, purposePartitions);
         await create(topics.Analytics, purposePartitions);
         await create(topics.AnalyticsPending, purposePartitions);
+        await create(topics.Quality, purposePartitions);
+        await create(topics.QualityEscrow, 1);
+        await create(topics.Marketing, purposePartitions);
         return topics;
     }
 
@@ -92,6 +105,9 @@ internal sealed class PipelineTopics
         string json = File.ReadAllText(RepoPaths.DefaultPolicy);
         json = ReplaceTopic(json, "positioning.v1", Positioning);
         json = ReplaceTopic(json, "personalization.v1", Personalization);
+        json = ReplaceTopic(json, "quality.v1", Quality);
+        json = ReplaceTopic(json, "quality.escrow.v1", QualityEscrow);
+        json = ReplaceTopic(json, "marketing.v1", Marketing);
         return ReplaceTopic(json, "analytics.v1", Analytics);
     }
 

@@ -215,5 +215,5 @@ internal sealed class TestFleet(int seed)
 /// <summary>The purposes of the shipped policy, in plan order.</summary>
 internal static class PolicyPurposes
 {
-    public static readonly IReadOnlyList<string> All = [KnownPurposes.Positioning, KnownPurposes.Personalization, KnownPurposes.Analytics];
+    public static readonly IReadOnlyList<string> All = [KnownPurposes.Positioning, KnownPurposes.Personalization, KnownPurposes.Analytics, KnownPurposes.Quality, KnownPurposes.Marketing];
 }

@@ -85,7 +85,14 @@ internal sealed class RecordingSink : IMinimizedRecordSink
 {
     public List<(string Purpose, string Topic, byte[] Key, byte[] Value)> Records { get; } = [];
 
-    public void Forward(PurposePlan plan, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => Records.Add((plan.Name, plan.ForwardTopic, key.ToArray(), value.ToArray()));
+    // The output schema of each purpose seen, by purpose name.
+    private readonly Dictionary<string, string> _schemas = new(StringComparer.Ordinal);
+
+    public void Forward(PurposePlan plan, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        _schemas[plan.Name] = plan.OutputSchema.Schema.Name;
+        Records.Add((plan.Name, plan.ForwardTopic, key.ToArray(), value.ToArray()));
+    }
 
     /// <summary>The <c>ReleaseCandidate</c> an anonymized purpose's record was handed to its release stage in.</summary>
     public GenericRecord Candidate(int index) => ApacheAvroBridge.ReadSingleObject(Records[index].Value, "ReleaseCandidate");
@@ -102,13 +109,7 @@ internal sealed class RecordingSink : IMinimizedRecordSink
             value = (byte[])Candidate(index)["record"];
         }
 
-        string schema = purpose switch
-        {
-            "positioning" => "PositioningRecord",
-            "personalization" => "PersonalizationRecord",
-            _ => "AnalyticsRecord",
-        };
-        return ApacheAvroBridge.ReadSingleObject(value, schema);
+        return ApacheAvroBridge.ReadSingleObject(value, _schemas[purpose]);
     }
 
     public IEnumerable<(string Purpose, GenericRecord Record)> Decoded()
