@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using Sieve.Contracts.Purposes;
+using Sieve.Core.Pipeline;
+using Sieve.Testing.EndToEnd;
+using Sieve.Testing.Harness;
+using Sieve.Testing.Logging;
+using Xunit.Abstractions;
+
+namespace Sieve.IntegrationTests.EndToEnd;
+
+/// <summary>
+/// The privacy policy lets customers unsubscribe from marketing and promises it takes effect within "a few days";
+/// Sieve promises under a second. Measured end to end over 100 visitors: from publishing the withdrawal to
+/// <c>consent.changes.v1</c> to the commit of the first of the subject's events withheld from marketing.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class MarketingOptOutTests(KafkaFixture kafka, RedisFixture redis, ITestOutputHelper output)
+{
+    private const int Subjects = 100;
+
+    // Raw partitions: one subject at a time per partition, so a partition's tallies count only that subject's events.
+    private const int Lanes = 4;
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task An_unsubscribe_withholds_the_next_marketing_record_and_the_time_to_it_is_measured_over_100_subjects()
+    {
+        PipelineTopics topics = await PipelineTopics.CreateAsync(kafka, "optout", rawPartitions: Lanes);
+        var fleet = new TestFleet(seed: 1313);
+        var subjects = new List<TestSubject>();
+        for (int i = 0; i < Subjects; i++)
+        {
+            TestSubject visitor = fleet.PhoneVisitor("visitor " + i, KnownPurposes.Marketing, KnownPurposes.Personalization);
+            visitor.Partition = i % Lanes;
+            subjects.Add(visitor);
+        }
+
+        var logs = new LogRecorder();
+        await using InProcessMinimizer minimizer = await InProcessMinimizer.StartAsync(kafka.BootstrapServers, redis.Configuration, topics, logs, "optout");
+        using var producer = new RawProducer(kafka.BootstrapServers);
+        int marketing = minimizer.Core.Plans.ToList().FindIndex(p => p.Name == KnownPurposes.Marketing);
+        int personalization = minimizer.Core.Plans.ToList().FindIndex(p => p.Name == KnownPurposes.Personalization);
+        var lanes = new Lane[Lanes];
+        for (int i = 0; i < Lanes; i++)
+        {
+            lanes[i] = new Lane();
+        }
+
+        minimizer.Engine.BatchCommitted += tallies =>
+        {
+            long committed = Stopwatch.GetTimestamp();
+            foreach (PartitionTally t in tallies)
+            {
+                if (t.Topic != topics.WifiRaw)
+                {
+                    continue;
+                }
+
+                Lane lane = lanes[t.Partition];
+                if (t.Count(marketing, Outcome.Forwarded) > 0)
+                {
+                    lane.Forwarded.TrySetResult(committed);
+                }
+
+                // Only after this subject's own forwarded records committed: earlier offsets (the previous subject's) are done.
+                if (lane.Withdrawn && t.Count(marketing, Outcome.WithheldWithdrawn) > 0)
+                {
+                    lane.Withheld.TrySetResult(committed);
+                }
+
+                lane.PersonalizationAfterWithdrawal += t.Count(personalization, Outcome.Forwarded) > 0 && lane.Withdrawn ? 1 : 0;
+            }
+        };
+
+        long grantedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 3_600_000;
+        var grants = subjects.SelectMany(s => s.InitialChanges(grantedAt)).ToList();
+        await producer.SendConsentAsync(topics.ConsentChanges, grants);
+        await Eventually.UntilAsync(() => minimizer.Loader.Stored == grants.Count, Wait,
+            () => "consent loader stored " + minimizer.Loader.Stored + " of " + grants.Count, minimizer.ThrowIfStopped);
+
+        var latencies = new double[Subjects];
+        await Task.WhenAll(Enumerable.Range(0, Lanes).Select(lane => Task.Run(async () =>
+        {
+            for (int i = lane; i < Subjects; i += Lanes)
+            {
+                latencies[i] = await OptOutAsync(producer, topics, minimizer, lanes[lane], subjects[i]);
+            }
+        })));
+
+        Array.Sort(latencies);
+        double p50 = Percentile(latencies, 0.50);
+        double p99 = Percentile(latencies, 0.99);
+        output.WriteLine($"marketing opt-out, publish to first withheld record committed, {Subjects} subjects: p50 {p50:F0} ms, p99 {p99:F0} ms, max {latencies[^1]:F0} ms");
+
+        // Personalization was not withdrawn: the unsubscribe touched marketing only.
+        Assert.All(lanes, l => Assert.True(l.PersonalizationAfterWithdrawal > 0, "personalization stopped with marketing"));
+        Assert.True(p99 <= 1_000, $"p99 {p99:F0} ms: the README promises an unsubscribe is enforced within a second");
+    }
+
+    private async Task<double> OptOutAsync(RawProducer producer, PipelineTopics topics, InProcessMinimizer minimizer, Lane lane, TestSubject subject)
+    {
+        lane.Reset();
+        using var stop = new CancellationTokenSource();
+        Task sending = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await producer.SendEventAsync(topics, subject, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                await Task.Delay(2);
+            }
+        });
+
+        try
+        {
+            // The subject's marketing records flow (its grant is in effect and cached) before it unsubscribes.
+            await lane.Forwarded.Task.WaitAsync(Wait);
+            long published = Stopwatch.GetTimestamp();
+            lane.Withdrawn = true;
+            await producer.SendConsentAsync(topics.ConsentChanges, [subject.Change(KnownPurposes.Marketing, granted: false, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())]);
+            long withheld = await lane.Withheld.Task.WaitAsync(Wait).ConfigureAwait(false);
+            minimizer.ThrowIfStopped();
+            return Stopwatch.GetElapsedTime(published, withheld).TotalMilliseconds;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await sending;
+        }
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    /// <summary>One raw partition's observations for the subject using it now.</summary>
+    private sealed class Lane
+    {
+        public TaskCompletionSource<long> Forwarded { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource<long> Withheld { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public volatile bool Withdrawn;
+
+        public int PersonalizationAfterWithdrawal;
+
+        public void Reset()
+        {
+            Withdrawn = false;
+            Forwarded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            Withheld = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+}
