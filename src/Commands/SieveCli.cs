@@ -9,6 +9,7 @@ using Sieve.Commands.Keys;
 using Sieve.Commands.Load;
 using Sieve.Commands.Policy;
 using Sieve.Commands.Privacy;
+using Sieve.Commands.Recall;
 using Sieve.Commands.Soak;
 using Sieve.Commands.TopicProvisioning;
 using Spectre.Console;
@@ -43,6 +44,11 @@ public static partial class SieveCli
         CommandEntry.InGroup(ErasureRequestCommand.Name, ErasureRequestCommand.Summary, typeof(ErasureRequestSettings), () => ErasureRequestCommand.Usage, static c => c.AddCommand<ErasureRequestCommand>("request")),
         CommandEntry.Top(PrivacyCommand.Name, PrivacyCommand.Summary, typeof(PrivacySettings), () => PrivacyCommand.Usage, static c => c.AddCommand<PrivacyCommand>("privacy")),
         CommandEntry.Top(AccessCommand.Name, AccessCommand.Summary, typeof(AccessSettings), () => AccessCommand.Usage, static c => c.AddCommand<AccessCommand>("access")),
+        CommandEntry.InGroup(RecallKeygenCommand.Name, RecallKeygenCommand.Summary, typeof(RecallKeygenSettings), () => RecallKeygenCommand.Usage, static c => c.AddCommand<RecallKeygenCommand>("keygen")),
+        CommandEntry.InGroup(RecallOperatorKeyCommand.Name, RecallOperatorKeyCommand.Summary, typeof(RecallOperatorKeySettings), () => RecallOperatorKeyCommand.Usage, static c => c.AddCommand<RecallOperatorKeyCommand>("operator-key")),
+        CommandEntry.InGroup(RecallRequestCommand.Name, RecallRequestCommand.Summary, typeof(RecallRequestSettings), () => RecallRequestCommand.Usage, static c => c.AddCommand<RecallRequestCommand>("request")),
+        CommandEntry.InGroup(RecallApproveCommand.Name, RecallApproveCommand.Summary, typeof(RecallApproveSettings), () => RecallApproveCommand.Usage, static c => c.AddCommand<RecallApproveCommand>("approve")),
+        CommandEntry.InGroup(RecallResolveCommand.Name, RecallResolveCommand.Summary, typeof(RecallResolveSettings), () => RecallResolveCommand.Usage, static c => c.AddCommand<RecallResolveCommand>("resolve")),
         CommandEntry.InGroup(TopicsProvisionCommand.Name, TopicsProvisionCommand.Summary, typeof(TopicsProvisionSettings), () => TopicsProvisionCommand.Usage, static c => c.AddCommand<TopicsProvisionCommand>("provision")),
     ];
 
@@ -278,7 +284,7 @@ public static partial class SieveCli
         text.Append(Overview).Append("\n\nUsage: sieve COMMAND [options]\n\nCommands:\n");
         foreach (CommandEntry command in Commands)
         {
-            text.Append("  ").Append(command.Name.PadRight(18)).Append(command.Summary).Append('\n');
+            text.Append("  ").Append(command.Name.PadRight(18)).Append(command.Name.Length >= 18 ? " " : "").Append(command.Summary).Append('\n');
         }
 
         text.Append("\nRun 'sieve COMMAND --help' for a command's options.\n")
@@ -294,7 +300,7 @@ public static partial class SieveCli
         {
             if (command.Group == group)
             {
-                text.Append("  ").Append(command.Name.PadRight(18)).Append(command.Summary).Append('\n');
+                text.Append("  ").Append(command.Name.PadRight(18)).Append(command.Name.Length >= 18 ? " " : "").Append(command.Summary).Append('\n');
             }
         }
 

@@ -48,4 +48,13 @@ public static class Topics
 
     /// <summary>Erasure receipts, keyed by request id; no identifier, no pseudonym (<c>Topics:ErasureReceipts</c>).</summary>
     public const string ErasureReceipts = "erasure.receipts.v1";
+
+    /// <summary>
+    /// The recall escrow (compacted, restricted): each quality subject's VIN sealed under the recall key, keyed by the
+    /// subject's quality pseudonym. Written only by the Minimizer, read only by the recall resolver (<c>Topics:QualityEscrow</c>).
+    /// </summary>
+    public const string QualityEscrow = "quality.escrow.v1";
+
+    /// <summary>One record per recall resolution attempt, keyed by campaign; never a VIN or a pseudonym (<c>Topics:RecallAudit</c>).</summary>
+    public const string RecallAudit = "recall.audit.v1";
 }

@@ -10,6 +10,10 @@ using Sieve.Core.Consent;
 using Sieve.Core.Policy;
 using Sieve.Core.Access;
 using Sieve.Core.Lake;
+using Sieve.Core.Recall;
+using Confluent.Kafka;
+using Sieve.Contracts;
+using Sieve.Contracts.Purposes;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using StackExchange.Redis;
@@ -36,14 +40,18 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
 
     public static string Usage => $"""
         Usage: sieve access --type vin|phone|mac|device-id --id ID [--lake DIR] [--redis HOST:PORT]
-                            [--keys FILE | --demo-keys] [--policy FILE] [--json]
+                            [--keys FILE | --demo-keys] [--policy FILE] [--json] [--bootstrap HOST:PORT]
 
         Answers a data subject's access request. The identifier is normalized and turned into the subject's
         pseudonyms (every purpose, master key and, for daily keys, every day within the purpose's retention);
         the lake under DIR is searched for their rows and the consent store in Redis for their decisions.
         Prints, per purpose: the consent state, the number of lake rows, the first and last event time, and the
         pseudonyms (for daily-keyed purposes the days with rows, shortened to {ShownDailyPseudonyms} in the text output);
-        and whether the subject is flagged a minor or was erased. The identifier is never printed.
+        and whether the subject is flagged a minor or was erased. With --bootstrap, also whether the recall escrow
+        ({Topics.QualityEscrow}) holds an entry for a VIN subject's quality pseudonym: when it was sealed and under which
+        recall key, never its content. The escrow entry is kept when a subject is erased, until the quality
+        purpose's retention lapses, because the recall regulation requires owner records to be kept. The
+        identifier is never printed.
 
         Options:
           --type TYPE        vin, phone, mac or device-id
@@ -54,6 +62,8 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
           --demo-keys        use the demo master keys (demo and tests only)
           --policy FILE      policy the lake was written under (default: the shipped policy)
           --json             one JSON object instead of text (every pseudonym listed)
+          --bootstrap HOST:PORT  Kafka, to look up the subject's recall escrow entry (default: not looked up)
+          --escrow-topic NAME    the recall escrow (default {Topics.QualityEscrow})
           Without --keys or --demo-keys the ring comes from {MasterKeyRing.EnvironmentVariable}.
 
         Example:
@@ -86,13 +96,15 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
         IReadOnlyList<LakeTable> tables = LakeTable.FromPolicy(policy);
         AccessReport report = await ReportAsync(lake, tables, new PseudonymKeyFactory(ring), redis, type, normalizedId, cancellationToken).ConfigureAwait(false);
 
+        EscrowStatus escrow = await EscrowAsync(settings, ring, cancellationToken).ConfigureAwait(false);
         if (settings.Json)
         {
-            PlainText.WriteLine(console, ToJson(type, report));
+            PlainText.WriteLine(console, ToJson(type, report, escrow));
         }
         else
         {
             WriteText(console, type, lake, redis, report);
+            PlainText.WriteLine(console, "escrow entry: " + escrow.Describe());
         }
 
         return ExitCodes.Ok;
@@ -186,7 +198,7 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
         return text.ToString();
     }
 
-    private static string ToJson(SubjectType type, AccessReport report)
+    private static string ToJson(SubjectType type, AccessReport report, EscrowStatus escrow)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -228,6 +240,15 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
             }
 
             json.WriteEndArray();
+            json.WriteStartObject("escrow");
+            json.WriteString("state", escrow.State);
+            if (escrow.Entry is { } entry)
+            {
+                json.WriteString("sealedAt", ExplainValues.Time(entry.SealedAtMillis));
+                json.WriteString("recallKeyId", entry.RecallKeyId);
+            }
+
+            json.WriteEndObject();
             json.WriteEndObject();
         }
 
@@ -244,6 +265,50 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
         {
             json.WriteNull(name);
         }
+    }
+
+    private static async Task<EscrowStatus> EscrowAsync(AccessSettings settings, MasterKeyRing ring, CancellationToken cancellationToken)
+    {
+        if (settings.SubjectType != SubjectType.Vin)
+        {
+            return new EscrowStatus("not-applicable", null);
+        }
+
+        if (settings.Bootstrap is null)
+        {
+            return new EscrowStatus("not-checked", null);
+        }
+
+        // The quality pseudonym under every master key in the ring: an entry sealed before a rotation is found too.
+        var factory = new PseudonymKeyFactory(ring);
+        var pseudonyms = new List<string>();
+        foreach (MasterKey master in ring.Keys)
+        {
+            using PseudonymKey key = factory.Create(KnownPurposes.Quality, PseudonymKeyFactory.StableEpoch, master);
+            pseudonyms.Add(key.ComputeString(SubjectType.Vin, settings.NormalizedId));
+        }
+
+        try
+        {
+            EscrowRecord? entry = await EscrowReader.FindAsync(new ConsumerConfig { BootstrapServers = settings.Bootstrap }, settings.EscrowTopic, pseudonyms, cancellationToken).ConfigureAwait(false);
+            return new EscrowStatus(entry is null ? "absent" : "present", entry);
+        }
+        catch (Exception e) when (e is KafkaException or TimeoutException)
+        {
+            return ThrowHelper.Failure<EscrowStatus>($"cannot read {settings.EscrowTopic} via {settings.Bootstrap} ({e.GetType().Name}); check the broker and --bootstrap");
+        }
+    }
+
+    /// <summary>What the access report says of the recall escrow: never the sealed VIN.</summary>
+    private sealed record EscrowStatus(string State, EscrowRecord? Entry)
+    {
+        public string Describe() => State switch
+        {
+            "present" => $"present (sealed at {ExplainValues.Time(Entry!.SealedAtMillis)}, recall key id {Entry.RecallKeyId}; kept after erasure until the quality retention lapses, as the recall regulation requires)",
+            "absent" => "none",
+            "not-applicable" => "not applicable (only VINs are escrowed)",
+            _ => "not checked (give --bootstrap to look in " + Topics.QualityEscrow + ")",
+        };
     }
 
     private static string StateName(ConsentState state) => state switch
@@ -270,6 +335,14 @@ internal sealed class AccessSettings() : SubjectLookupSettings(AccessCommand.Def
     /// <summary><c>--json</c>.</summary>
     [CommandOption("--json")]
     public bool Json { get; init; }
+
+    /// <summary><c>--bootstrap HOST:PORT</c>: Kafka, for the escrow lookup; null for none.</summary>
+    [CommandOption("--bootstrap <HOST:PORT>")]
+    public string? Bootstrap { get; init; }
+
+    /// <summary><c>--escrow-topic NAME</c>.</summary>
+    [CommandOption("--escrow-topic <NAME>")]
+    public string EscrowTopic { get; init; } = Topics.QualityEscrow;
 
     protected override string CommandName => AccessCommand.Name;
 }

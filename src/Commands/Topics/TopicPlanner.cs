@@ -8,7 +8,7 @@ namespace Sieve.Commands.TopicProvisioning;
 
 /// <summary>
 /// Plans every topic Sieve uses: the raw topics, <c>consent.changes.v1</c>, one topic per policy purpose, the ops
-/// topics and the erasure topics. Purpose topics keep their records as long as the policy's retention for that
+/// topics, the erasure topics, the recall escrow and the recall audit. Purpose topics keep their records as long as the policy's retention for that
 /// purpose (<see cref="PurposePlan.RetentionDays"/>), or shorter where <see cref="RetentionPolicy"/> shortens it, so
 /// Kafka never holds a minimized record longer than the policy promises.
 /// </summary>
@@ -31,6 +31,15 @@ internal static class TopicPlanner
 
     /// <summary>Erasure requests hold the identifier: kept for the one-month deadline to answer a request, then gone.</summary>
     public const int ErasureRequestRetentionDays = 30;
+
+    /// <summary>
+    /// The recall audit: ten years, so every resolution stays provable for as long as the recalled vehicles are on
+    /// the road and the recall records the regulation requires are kept. It holds no VIN and no pseudonym.
+    /// </summary>
+    public const int RecallAuditRetentionDays = 3650;
+
+    /// <summary>The note of the escrow topic's plan.</summary>
+    public const string EscrowNote = "restricted: readable only by the Minimizer (write) and the recall resolver (read); holds VINs under the recall key";
 
     /// <summary>Topics kept at most this many days roll a segment daily; longer ones weekly (Kafka's default).</summary>
     public const int DailySegmentsUpToDays = 30;
@@ -90,6 +99,9 @@ internal static class TopicPlanner
             "one per pseudonym, while any purpose topic may still hold its records"));
         plans.Add(Compacted(Topics.ErasureReceipts, control, replicationFactor, TopicConfigNames.Compact, null,
             "latest receipt per request, kept as proof; no identifier"));
+        plans.Add(Compacted(Topics.QualityEscrow, control, replicationFactor, TopicConfigNames.Compact, null, EscrowNote));
+        plans.Add(Deleted(Topics.RecallAudit, control, replicationFactor, RecallAuditRetentionDays,
+            "one record per recall resolution, kept ten years as proof; no VIN, no pseudonym"));
         return plans;
     }
 

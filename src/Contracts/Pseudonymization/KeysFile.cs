@@ -22,6 +22,9 @@ internal static class KeysFile
     private const string IdProperty = "id";
     private const string SecretProperty = "secret";
 
+    /// <summary>The top-level property of the recall key file, which must never be read as a ring.</summary>
+    private const string RecallKeyProperty = "recallKey";
+
     public static MasterKeyRing Load(string path)
     {
         string where = "Keys file '" + path + "'";
@@ -90,6 +93,12 @@ internal static class KeysFile
         if (root.ValueKind != JsonValueKind.Object)
         {
             ThrowHelper.ThrowRing(where + ": the top level must be a JSON object.");
+        }
+
+        if (root.TryGetProperty(RecallKeyProperty, out _))
+        {
+            // The recall key is kept apart from the master keys on purpose; say so rather than 'activeKeyId is missing'.
+            ThrowHelper.ThrowRing(where + $" is a recall key file ('{RecallKeyProperty}'), not a master keys file; the recall key never serves as a master key.");
         }
 
         if (!root.TryGetProperty(ActiveKeyIdProperty, out JsonElement activeElement) || activeElement.ValueKind != JsonValueKind.String)

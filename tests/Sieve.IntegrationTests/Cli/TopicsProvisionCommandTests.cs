@@ -20,7 +20,7 @@ public sealed class TopicsProvisionCommandTests
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Equal("", result.Error);
-        Assert.Contains("plan: 12 topics for policy embedded:default-policy.json", result.Out, StringComparison.Ordinal);
+        Assert.Contains("plan: 14 topics for policy embedded:default-policy.json", result.Out, StringComparison.Ordinal);
         Assert.Contains("; every topic: message.timestamp.type=CreateTime min.insync.replicas=1", result.Out, StringComparison.Ordinal);
         string[][] rows = Rows(result.Out);
         Assert.Equal(["telematics.raw.v1", "6", "2", "delete", "259200000", "86400000"], Row(rows, "telematics.raw.v1"));
@@ -29,8 +29,11 @@ public sealed class TopicsProvisionCommandTests
         Assert.Equal(["personalization.v1", "6", "2", "delete", "15552000000", "604800000"], Row(rows, "personalization.v1"));
         Assert.Equal(["analytics.v1", "6", "2", "delete", "63072000000", "604800000"], Row(rows, "analytics.v1"));
         Assert.Equal(["erasure.notices.v1", "3", "2", "compact,delete", "63072000000", "604800000"], Row(rows, "erasure.notices.v1"));
-        Assert.Equal(12, rows.Length);
+        Assert.Equal(["quality.escrow.v1", "3", "2", "compact", "-", "-"], Row(rows, "quality.escrow.v1"));
+        Assert.Equal(["recall.audit.v1", "3", "2", "delete", "315360000000", "604800000"], Row(rows, "recall.audit.v1"));
+        Assert.Equal(14, rows.Length);
         Assert.Contains("  erasure.requests.v1: identifiers: kept for the one-month answer deadline", result.Out, StringComparison.Ordinal);
+        Assert.Contains("  quality.escrow.v1: restricted: readable only by the Minimizer (write) and the recall resolver (read); holds VINs under the recall key", result.Out, StringComparison.Ordinal);
         Assert.Contains("  positioning.v1: positioning: kept 7 days, the policy's retention or shorter", result.Out, StringComparison.Ordinal);
     }
 
@@ -69,6 +72,7 @@ public sealed class TopicsProvisionCommandTests
                  {
                      Topics.TelematicsRaw, Topics.WifiRaw, Topics.ConsentChanges, Topics.Positioning, Topics.Personalization, Topics.Analytics,
                      Topics.Quarantine, Topics.Audit, Topics.ErasureRequests, Topics.ErasureNotices, Topics.ErasureReceipts,
+                     Topics.QualityEscrow, Topics.RecallAudit,
                      Topics.PendingFor(Topics.Analytics),
                  })
         {
@@ -80,7 +84,7 @@ public sealed class TopicsProvisionCommandTests
 
         string line = CliRunner.SingleErrorLine(result, ExitCodes.Failure);
         Assert.Contains("did not complete IncrementalAlterConfigs within 2 s", line, StringComparison.Ordinal);
-        Assert.Contains("setting configs of 12 existing topics", result.Out, StringComparison.Ordinal);
+        Assert.Contains("setting configs of 14 existing topics", result.Out, StringComparison.Ordinal);
     }
 
     [Fact]

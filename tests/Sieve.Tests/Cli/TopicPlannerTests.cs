@@ -32,6 +32,8 @@ public sealed class TopicPlannerTests
             ("erasure.requests.v1", 3, "delete", "2592000000", Day),
             ("erasure.notices.v1", 3, "compact,delete", "157680000000", Week),
             ("erasure.receipts.v1", 3, "compact", null, null),
+            ("quality.escrow.v1", 3, "compact", null, null),
+            ("recall.audit.v1", 3, "delete", "315360000000", Week),
         ];
         Assert.Equal(expected, plans.Select(p => (p.Name, p.Partitions, p.Config("cleanup.policy")!, p.Config("retention.ms"), p.Config("segment.ms"))).ToArray());
         foreach (TopicPlan plan in plans)
@@ -42,6 +44,20 @@ public sealed class TopicPlannerTests
             int expectedCount = plan.Config("retention.ms") is null ? 3 : 5;
             Assert.Equal(expectedCount, plan.Configs.Count);
         }
+    }
+
+    [Fact]
+    public void The_escrow_is_compacted_and_marked_restricted_and_the_recall_audit_is_kept_ten_years()
+    {
+        IReadOnlyList<TopicPlan> plans = TopicPlanner.Plan(PolicyLoader.LoadDefault(), new RetentionPolicy(PolicyLoader.LoadDefault()), partitions: 12, replicationFactor: 3);
+
+        TopicPlan escrow = plans.Single(p => p.Name == "quality.escrow.v1");
+        Assert.Equal("compact", escrow.Config("cleanup.policy"));
+        Assert.Null(escrow.Config("retention.ms"));
+        Assert.StartsWith("restricted: readable only by the Minimizer (write) and the recall resolver (read)", escrow.Why, StringComparison.Ordinal);
+        TopicPlan audit = plans.Single(p => p.Name == "recall.audit.v1");
+        Assert.Equal("delete", audit.Config("cleanup.policy"));
+        Assert.Equal((3650L * 86_400_000L).ToString(System.Globalization.CultureInfo.InvariantCulture), audit.Config("retention.ms"));
     }
 
     [Fact]
