@@ -87,6 +87,13 @@ internal static class TopicPlanner
                 plans.Add(Deleted(anonymization.PendingTopic, partitions, replicationFactor, PendingRetentionDays,
                     $"{purpose.Name} held for its release stage: precise place and time, Minimizer only"));
             }
+
+            if (purpose.EscrowTopic is { } escrow)
+            {
+                // Latest entry per pseudonym; an entry older than the purpose's retention goes with the last records it
+                // could explain (the Minimizer seals a reporting vehicle again well within that).
+                plans.Add(Compacted(escrow, control, replicationFactor, TopicConfigNames.CompactDelete, days, EscrowNote));
+            }
         }
 
         plans.Add(Deleted(Topics.Quarantine, control, replicationFactor, QuarantineRetentionDays,
@@ -99,7 +106,6 @@ internal static class TopicPlanner
             "one per pseudonym, while any purpose topic may still hold its records"));
         plans.Add(Compacted(Topics.ErasureReceipts, control, replicationFactor, TopicConfigNames.Compact, null,
             "latest receipt per request, kept as proof; no identifier"));
-        plans.Add(Compacted(Topics.QualityEscrow, control, replicationFactor, TopicConfigNames.Compact, null, EscrowNote));
         plans.Add(Deleted(Topics.RecallAudit, control, replicationFactor, RecallAuditRetentionDays,
             "one record per recall resolution, kept ten years as proof; no VIN, no pseudonym"));
         return plans;

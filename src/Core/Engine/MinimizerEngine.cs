@@ -307,6 +307,7 @@ public sealed class MinimizerEngine : IDisposable
         bool transactional = _options.Delivery == DeliveryMode.ExactlyOnce;
         _tallies.Clear();
         _staged.Clear();
+        _core.BeginBatch();
 
         // Phase 1: decide the whole batch (consent fetches may await or fail here) before anything is produced.
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -427,6 +428,7 @@ public sealed class MinimizerEngine : IDisposable
         }
 
         _batchId = batchId;
+        _core.CommitBatch();
         Stats.AddCommitted(_tallies.Values);
         BatchCommitted?.Invoke(_tallies.Values);
         return true;

@@ -104,6 +104,13 @@ public sealed class MinimizerPipelineBuilder
     /// </summary>
     public RawWriterSchemas? Writers { get; init; }
 
+    /// <summary>
+    /// The recall key that seals each vehicle's VIN to the escrow topic of a policy purpose with a
+    /// <see cref="PurposePlan.EscrowTopic"/>; null writes no escrow (the Minimizer service requires it when the policy
+    /// keeps one).
+    /// </summary>
+    public Recall.RecallKey? RecallKey { get; init; }
+
     /// <summary>What the pipeline writes in Confluent framing when it has a registry: each purpose's topic with its output schema, quarantine and audit.</summary>
     public IReadOnlyList<(string Topic, Contracts.Schemas.SchemaInfo Schema)> Outputs()
     {
@@ -239,7 +246,21 @@ public sealed class MinimizerPipelineBuilder
     }
 
     internal MinimizerCore NewCore(ConsentCache cache) =>
-        new(Policy, Keys, cache, Options.SubjectCacheCapacity, Writers ?? (Registry is null ? null : RawWriterSchemas.Create(Registry.Ids)));
+        new(Policy, Keys, cache, Options.SubjectCacheCapacity, Writers ?? (Registry is null ? null : RawWriterSchemas.Create(Registry.Ids)),
+            RecallKey is null || !KeepsEscrow(Policy) ? null : new Recall.EscrowSealer(RecallKey, TimeProvider));
+
+    private static bool KeepsEscrow(CompiledPolicy policy)
+    {
+        foreach (PurposePlan plan in policy.Purposes)
+        {
+            if (plan.EscrowTopic is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     internal MinimizerEngine NewEngine(MinimizerOptions options, MinimizerCore core, ConsentCache cache, StallWatchdog? watchdog = null) =>
         new(options, core, cache, LoggerFactory.CreateLogger<MinimizerEngine>(), TimeProvider) { Watchdog = watchdog, Registry = Registry };

@@ -42,6 +42,19 @@ internal sealed class StagedOutputs : IMinimizedRecordSink
         InputTimestamp = input;
     }
 
+    public void Escrow(PurposePlan plan, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        // Like the plan's record: its (bucketed) time, never the raw input's exact timestamp.
+        Timestamp input = InputTimestamp;
+        if (Core is not null)
+        {
+            InputTimestamp = new Timestamp(Core.RecordTimestamp(plan), TimestampType.CreateTime);
+        }
+
+        Add(plan.EscrowTopic!, key, value, hasKey: true);
+        InputTimestamp = input;
+    }
+
     public void Add(string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool hasKey)
     {
         int needed = key.Length + value.Length;

@@ -54,14 +54,35 @@ public sealed class MinimizerCore : IDisposable
     private readonly byte[] _candidate = new byte[MaxOutputRecordBytes + 1024];
     private readonly byte[] _cell = new byte[Generalization.Geohash.MaxPrecision];
 
+    // Recall escrow: the sealer (null when no plan keeps an escrow, or a tool runs without the recall key), its
+    // output buffer, and the subjects sealed in the batch being decided, taken back when that batch is not committed.
+    private readonly Recall.EscrowSealer? _escrow;
+    private readonly byte[] _sealed;
+    private readonly List<(SubjectEntry Subject, int Plan, long Before)> _sealedThisBatch = [];
+
+    /// <summary>
+    /// How often a vehicle that keeps sending has its escrow entry sealed again: the escrow topic deletes entries
+    /// older than the purpose's retention, so a vehicle still reporting must never hold only an old one.
+    /// </summary>
+    public static readonly TimeSpan EscrowResealInterval = TimeSpan.FromDays(30);
+
+    private static readonly long EscrowResealMillis = (long)EscrowResealInterval.TotalMilliseconds;
+
     /// <summary>Creates a core for <paramref name="policy"/>.</summary>
     /// <param name="policy">The compiled policy.</param>
     /// <param name="keys">Pseudonym key factory over the master key ring.</param>
     /// <param name="consent">The consent near-cache.</param>
     /// <param name="subjectCacheCapacity">Subjects kept per generation of the subject cache.</param>
     /// <param name="writers">Earlier (or newer) raw-event schemas to read besides the current ones; <see cref="RawWriterSchemas.Default"/> when null.</param>
-    public MinimizerCore(CompiledPolicy policy, PseudonymKeyFactory keys, ConsentCache consent, int subjectCacheCapacity = 200_000, RawWriterSchemas? writers = null)
+    /// <param name="escrow">
+    /// Seals VINs for the plans with a <see cref="PurposePlan.EscrowTopic"/>; null writes no escrow (tools that never
+    /// reach Kafka). The Minimizer service refuses to start without it when the policy keeps an escrow.
+    /// </param>
+    public MinimizerCore(CompiledPolicy policy, PseudonymKeyFactory keys, ConsentCache consent, int subjectCacheCapacity = 200_000, RawWriterSchemas? writers = null,
+        Recall.EscrowSealer? escrow = null)
     {
+        _escrow = escrow;
+        _sealed = escrow is null ? [] : new byte[Recall.EscrowSealer.MaxValueBytes];
         writers ??= RawWriterSchemas.Default;
         _telematicsWriters = writers.Telematics;
         _wifiWriters = writers.Wifi;
@@ -300,13 +321,54 @@ public sealed class MinimizerCore : IDisposable
 
             sink?.Forward(plan, pseudonym, _scratch.AsSpan(0, written));
             outcomes[i] = Outcome.Forwarded;
+            if (plan.EscrowTopic is not null && kind == InputKind.Telematics && _escrow is not null && sink is not null && IsEscrowDue(subject.EscrowSealedAt(i)))
+            {
+                Seal(plan, i, subject, pseudonym, sink);
+            }
         }
 
         return ProcessStatus.Processed;
     }
 
+    /// <summary>
+    /// Starts deciding a batch: the escrow entries sealed for a batch that was not committed (aborted, failed,
+    /// revoked) are taken back, so the subjects' next forwarded records seal them again.
+    /// </summary>
+    public void BeginBatch()
+    {
+        foreach ((SubjectEntry subject, int plan, long before) in _sealedThisBatch)
+        {
+            subject.EscrowSealedAt(plan) = before;
+        }
+
+        _sealedThisBatch.Clear();
+    }
+
+    /// <summary>The batch's outputs are committed: its escrow entries are in Kafka with its records.</summary>
+    public void CommitBatch() => _sealedThisBatch.Clear();
+
+    private bool IsEscrowDue(long sealedAt) => sealedAt == 0 || NowMillis - sealedAt >= EscrowResealMillis;
+
+    /// <summary>
+    /// Seals the subject's VIN (its normalized identifier) under the recall key, keyed by the plan's pseudonym, when
+    /// the subject is first cached and every <see cref="EscrowResealInterval"/> after: it goes out in the same batch
+    /// (and transaction) as the record.
+    /// </summary>
+    private void Seal(PurposePlan plan, int planIndex, SubjectEntry subject, ReadOnlySpan<byte> pseudonym, IMinimizedRecordSink sink)
+    {
+        int length = _escrow!.Seal(pseudonym, subject.Normalized, _sealed);
+        sink.Escrow(plan, pseudonym, _sealed.AsSpan(0, length));
+        ref long sealedAt = ref subject.EscrowSealedAt(planIndex);
+        _sealedThisBatch.Add((subject, planIndex, sealedAt));
+        sealedAt = Math.Max(NowMillis, 1);
+    }
+
     /// <inheritdoc />
-    public void Dispose() => _keys.Dispose();
+    public void Dispose()
+    {
+        _keys.Dispose();
+        _escrow?.Dispose();
+    }
 
     /// <summary>
     /// Hands an anonymized purpose's record to its release stage: the output record with a placeholder subject, wrapped

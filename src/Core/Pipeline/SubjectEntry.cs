@@ -93,6 +93,12 @@ internal sealed class SubjectEntry
     public ref long PseudonymDay(int planIndex) => ref _plans[planIndex].Day;
 
     /// <summary>
+    /// When plan <paramref name="planIndex"/>'s recall escrow entry was last sealed for this subject (the minimizer's
+    /// clock, Unix ms; 0: not yet). <see cref="MinimizerCore.BeginBatch"/> takes it back when that batch is not committed.
+    /// </summary>
+    public ref long EscrowSealedAt(int planIndex) => ref _plans[planIndex].EscrowSealedAt;
+
+    /// <summary>
     /// Keeps <paramref name="consent"/> and works out each plan's decision from its record
     /// (<see cref="ConsentRules.DecideForAllTimes"/>), so later events only compare their time.
     /// </summary>
@@ -132,6 +138,7 @@ internal sealed class SubjectEntry
         public long Day;
         public long ForwardFrom;
         public ConsentDecision Decision;
+        public long EscrowSealedAt;
     }
 
     [InlineArray(MaxPlans)]

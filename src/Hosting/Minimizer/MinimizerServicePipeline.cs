@@ -43,6 +43,7 @@ internal static class MinimizerServicePipeline
             Metrics = metrics,
             Options = Options(settings),
             Registry = registry,
+            RecallKey = settings.RecallKey,
             Writers = settings.WriterSchemas.Count == 0 ? null : RawWriterSchemas.Create(registry?.Ids, settings.WriterSchemas),
         };
 }

@@ -137,6 +137,9 @@ public sealed class MinimizerSettings
     /// <summary>Raw-event writer schemas from <c>Minimizer:WriterSchemasPath</c>, read besides the shipped history.</summary>
     public IReadOnlyList<Sieve.Contracts.Schemas.SchemaInfo> WriterSchemas { get; init; } = [];
 
+    /// <summary><c>Recall:KeyPath</c>: the recall key that seals VINs to the policy's escrow; null when the policy keeps none.</summary>
+    public Core.Recall.RecallKey? RecallKey { get; init; }
+
     /// <summary><c>SchemaRegistry:*</c>: with a URL, outputs are written in Confluent framing and Confluent-framed inputs are read.</summary>
     public SchemaRegistryOptions SchemaRegistry { get; init; } = new();
 
@@ -152,6 +155,7 @@ public sealed class MinimizerSettings
         services.AddSettingsValidator<ConsentOptions, ConsentOptionsValidator>();
         services.AddSettings<RedisOptions>(configuration, RedisOptions.Section).Validate(o => o.IsSet, RedisOptions.RequiredFailure);
         services.AddSettings<PolicyOptions>(configuration, PolicyOptions.Section);
+        services.AddSettings<RecallOptions>(configuration, RecallOptions.Section);
         services.AddSettings<KeysOptions>(configuration, KeysOptions.Section).Validate(KeyRingProvider.HasKeys, KeyRingProvider.MissingFailure("no master keys"));
         services.AddSingleton<PolicyProvider>();
         services.AddSingleton<KeyRingProvider>();
@@ -198,8 +202,15 @@ public sealed class MinimizerSettings
         }
 
         int consentDays = consent.RetentionDays ?? (int)policy.LongestRetention.TotalDays;
+        string? escrowPurpose = null;
+        foreach (PurposePlan plan in policy.Purposes)
+        {
+            escrowPurpose ??= plan.EscrowTopic is null ? null : plan.Name;
+        }
+
         return new MinimizerSettings
         {
+            RecallKey = services.GetRequiredService<IOptions<RecallOptions>>().Value.Load(escrowPurpose),
             SchemaRegistry = services.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value,
             WriterSchemas = WriterSchemaFolder.Load(minimizer.WriterSchemasPath),
             Engine = engine,

@@ -31,6 +31,7 @@ public sealed class ConsentExpiryTests(ConsentRedisServer server) : IClassFixtur
             ["Kafka:BootstrapServers"] = "127.0.0.1:9092",
             ["Redis:Configuration"] = redis,
             ["Keys:AllowDemoKey"] = "true",
+            ["Recall:KeyPath"] = Sieve.Testing.Recall.TestRecallKey.Path,
             ["Consent:RetentionDays"] = retentionDays,
             ["Consent:CacheCapacity"] = cacheCapacity,
         }).Build());

@@ -177,7 +177,7 @@ public sealed class HostSettingsTests
     [InlineData("sink")]
     public void The_service_exits_with_code_2_on_a_wrong_setting(string service)
     {
-        string[] args = ["--Metrics:Urls=ftp://0.0.0.0:1", "--Keys:AllowDemoKey=true"];
+        string[] args = ["--Metrics:Urls=ftp://0.0.0.0:1", "--Keys:AllowDemoKey=true", "--Recall:KeyPath=" + Sieve.Testing.Recall.TestRecallKey.Path];
         int code = service switch
         {
             "ingest" => ServiceEntryPoint.Run(() => IngestHost.Build(new IngestHostOptions { Args = args, Modules = IngestHost.Modules() })),
@@ -198,6 +198,7 @@ public sealed class HostSettingsTests
                 ["Kafka:BootstrapServers"] = "127.0.0.1:9",
                 ["Redis:Configuration"] = "127.0.0.1:9",
                 ["Keys:AllowDemoKey"] = "true",
+                ["Recall:KeyPath"] = Sieve.Testing.Recall.TestRecallKey.Path,
                 ["Metrics:Urls"] = "http://127.0.0.1:0",
                 ["Sink:Root"] = Path.Combine(folder, "lake"),
             };

@@ -116,6 +116,7 @@ public sealed class ReadinessTests(KafkaFixture kafka, RedisFixture redis)
             ["Kafka:BootstrapServers"] = kafka.BootstrapServers,
             ["Redis:Configuration"] = server.Configuration,
             ["Keys:AllowDemoKey"] = "true",
+            ["Recall:KeyPath"] = Sieve.Testing.Recall.TestRecallKey.Path,
             ["Policy:Path"] = policyPath,
             ["Metrics:Urls"] = "http://127.0.0.1:0",
             ["Minimizer:GroupId"] = kafka.UniqueGroup(name),

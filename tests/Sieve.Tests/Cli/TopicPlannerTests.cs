@@ -26,13 +26,13 @@ public sealed class TopicPlannerTests
             ("analytics.v1", 12, "delete", "63072000000", Week),
             ("analytics.pending.v1", 12, "delete", "86400000", Day),
             ("quality.v1", 12, "delete", "157680000000", Week),
+            ("quality.escrow.v1", 3, "compact,delete", "157680000000", Week),
             ("marketing.v1", 12, "delete", "7776000000", Week),
             ("quarantine.v1", 3, "delete", "2592000000", Day),
             ("audit.v1", 3, "delete", "157680000000", Week),
             ("erasure.requests.v1", 3, "delete", "2592000000", Day),
             ("erasure.notices.v1", 3, "compact,delete", "157680000000", Week),
             ("erasure.receipts.v1", 3, "compact", null, null),
-            ("quality.escrow.v1", 3, "compact", null, null),
             ("recall.audit.v1", 3, "delete", "315360000000", Week),
         ];
         Assert.Equal(expected, plans.Select(p => (p.Name, p.Partitions, p.Config("cleanup.policy")!, p.Config("retention.ms"), p.Config("segment.ms"))).ToArray());
@@ -47,13 +47,14 @@ public sealed class TopicPlannerTests
     }
 
     [Fact]
-    public void The_escrow_is_compacted_and_marked_restricted_and_the_recall_audit_is_kept_ten_years()
+    public void The_escrow_keeps_the_latest_entry_per_pseudonym_for_the_purposes_retention_and_is_marked_restricted_and_the_recall_audit_is_kept_ten_years()
     {
         IReadOnlyList<TopicPlan> plans = TopicPlanner.Plan(PolicyLoader.LoadDefault(), new RetentionPolicy(PolicyLoader.LoadDefault()), partitions: 12, replicationFactor: 3);
 
         TopicPlan escrow = plans.Single(p => p.Name == "quality.escrow.v1");
-        Assert.Equal("compact", escrow.Config("cleanup.policy"));
-        Assert.Null(escrow.Config("retention.ms"));
+        // The topic comes from the policy's recallEscrow; entries older than quality's retention go with its records.
+        Assert.Equal("compact,delete", escrow.Config("cleanup.policy"));
+        Assert.Equal((1825L * 86_400_000L).ToString(System.Globalization.CultureInfo.InvariantCulture), escrow.Config("retention.ms"));
         Assert.StartsWith("restricted: readable only by the Minimizer (write) and the recall resolver (read)", escrow.Why, StringComparison.Ordinal);
         TopicPlan audit = plans.Single(p => p.Name == "recall.audit.v1");
         Assert.Equal("delete", audit.Config("cleanup.policy"));

@@ -64,7 +64,7 @@ public sealed class TopicProvisionerTests
         CliException e = await Assert.ThrowsAsync<CliException>(() => provisioner.CreateAsync(Plans, CancellationToken.None));
 
         Assert.Equal(ExitCodes.Failure, e.ExitCode);
-        Assert.Equal("could not create 1 of 14 topics (wifi.raw.v1: TopicAuthorizationFailed); grant this client's principal CREATE on the topics (or the cluster) and run again", e.Message);
+        Assert.Equal("could not create 1 of 16 topics (wifi.raw.v1: TopicAuthorizationFailed); grant this client's principal CREATE on the topics (or the cluster) and run again", e.Message);
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class TopicProvisionerTests
 
         CliException e = await Assert.ThrowsAsync<CliException>(() => provisioner.UpdateAsync(Plans, CancellationToken.None));
 
-        Assert.Equal("could not update the configs of 1 of 14 existing topics (audit.v1: TopicAuthorizationFailed); grant this client's principal ALTER_CONFIGS on the topics (or the cluster) and run again", e.Message);
+        Assert.Equal("could not update the configs of 1 of 16 existing topics (audit.v1: TopicAuthorizationFailed); grant this client's principal ALTER_CONFIGS on the topics (or the cluster) and run again", e.Message);
     }
 
     [Fact]

@@ -67,10 +67,32 @@ public sealed class SchemaSettingsTests : IDisposable
         Assert.Equal("Minimizer:WriterSchemasPath: the folder does not exist.", error.Message);
     }
 
+    [Fact]
+    public void A_policy_with_a_recall_escrow_needs_the_recall_key_or_an_explicit_opt_out()
+    {
+        var bare = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["Kafka:BootstrapServers"] = "127.0.0.1:9",
+            ["Redis:Configuration"] = "127.0.0.1:9",
+            ["Keys:AllowDemoKey"] = "true",
+        };
+        SettingsException error = Assert.Throws<SettingsException>(() => MinimizerSettings.From(new ConfigurationBuilder().AddInMemoryCollection(bare).Build()));
+        Assert.Equal("Recall:KeyPath", error.Key);
+        Assert.Contains("purpose 'quality' keeps a recall escrow", error.Message, StringComparison.Ordinal);
+        Assert.Contains("sieve recall keygen", error.Message, StringComparison.Ordinal);
+
+        bare["Recall:EscrowDisabled"] = "true";
+        Assert.Null(MinimizerSettings.From(new ConfigurationBuilder().AddInMemoryCollection(bare).Build()).RecallKey);
+
+        bare["Recall:KeyPath"] = Sieve.Testing.Recall.TestRecallKey.Path;
+        Assert.Equal(Sieve.Testing.Recall.TestRecallKey.Key.Id, MinimizerSettings.From(new ConfigurationBuilder().AddInMemoryCollection(bare).Build()).RecallKey!.Id);
+    }
+
     private static IConfiguration Config(Dictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
     {
         ["Kafka:BootstrapServers"] = "127.0.0.1:9",
         ["Redis:Configuration"] = "127.0.0.1:9",
         ["Keys:AllowDemoKey"] = "true",
+        ["Recall:KeyPath"] = Sieve.Testing.Recall.TestRecallKey.Path,
     }.Concat(values).ToDictionary()).Build();
 }

@@ -51,6 +51,7 @@ public sealed class SettingsPathTests
             ["Kafka:BootstrapServers"] = "127.0.0.1:9",
             ["Redis:Configuration"] = "127.0.0.1:9",
             ["Keys:AllowDemoKey"] = "true",
+            ["Recall:KeyPath"] = Sieve.Testing.Recall.TestRecallKey.Path,
             ["Minimizer:BatchMaxMessages"] = " ",
         };
         Assert.Equal(5000, MinimizerSettings.From(Config(values)).Engine.BatchMaxMessages);
@@ -71,6 +72,7 @@ public sealed class SettingsPathTests
             ["Kafka:BootstrapServers"] = "127.0.0.1:9",
             ["Redis:Configuration"] = "127.0.0.1:9",
             ["Keys:AllowDemoKey"] = "true",
+            ["Recall:KeyPath"] = Sieve.Testing.Recall.TestRecallKey.Path,
             [key] = key == "Redis:Configuration" ? "" : WrongValue,
         };
 

@@ -30,6 +30,7 @@ public sealed class MinimizerPipelineTests
         }
 
         values["Keys:AllowDemoKey"] = "true";
+        values.TryAdd("Recall:KeyPath", Sieve.Testing.Recall.TestRecallKey.Path);
         values.TryAdd("Kafka:BootstrapServers", "127.0.0.1:9092");
         values.TryAdd("Redis:Configuration", "127.0.0.1:6379");
         return MinimizerSettings.From(config.AddInMemoryCollection(values).Build());

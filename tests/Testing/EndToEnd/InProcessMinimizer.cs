@@ -106,6 +106,7 @@ internal sealed class InProcessMinimizer : IAsyncDisposable
         SharedDeployment? deployment = null, MinimizerPipelineOptions? options = null, SchemaRegistryBinding? registry = null, RawWriterSchemas? writers = null) =>
         new(store, policy, new PseudonymKeyFactory(MasterKeyRing.CreateDemo()))
         {
+            RecallKey = Recall.TestRecallKey.Key,
             Registry = registry,
             Writers = writers,
             BootstrapServers = bootstrapServers,

@@ -22,6 +22,7 @@ internal static class MinimizerProcess
         "--Kafka:BootstrapServers=" + bootstrapServers,
         "--Redis:Configuration=" + redisConfiguration,
         "--Keys:AllowDemoKey=true",
+        "--Recall:KeyPath=" + Recall.TestRecallKey.Path,
         "--Minimizer:InstanceId=e2e-" + name,
         "--Minimizer:GroupId=e2e-" + name + "-" + Guid.NewGuid().ToString("N"),
         "--Consent:LoaderGroupId=e2e-" + name + "-loader-" + Guid.NewGuid().ToString("N"),

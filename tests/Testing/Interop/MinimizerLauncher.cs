@@ -49,6 +49,7 @@ internal static class MinimizerLauncher
             "--Kafka:BootstrapServers=" + bootstrapServers,
             "--Redis:Configuration=" + redisConfiguration,
             "--Keys:AllowDemoKey=true",
+            "--Recall:KeyPath=" + Recall.TestRecallKey.Path,
             "--Metrics:Urls=http://127.0.0.1:0",
             "--Policy:Path=" + policyPath,
             "--Minimizer:InstanceId=interop-" + runId,

@@ -12,13 +12,13 @@ namespace Sieve.Testing.Pipeline;
 /// <summary>A MinimizerCore over the default policy, demo keys and an in-memory consent store, with a recording sink.</summary>
 internal sealed class CoreHarness : IDisposable
 {
-    public CoreHarness(RawWriterSchemas? writers = null)
+    public CoreHarness(RawWriterSchemas? writers = null, Sieve.Core.Recall.RecallKey? recallKey = null)
     {
         Policy = PolicyLoader.LoadDefault();
         Keys = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
         Store = new InMemoryConsentStore();
         Cache = new ConsentCache(Store);
-        Core = new MinimizerCore(Policy, Keys, Cache, writers: writers);
+        Core = new MinimizerCore(Policy, Keys, Cache, writers: writers, escrow: recallKey is null ? null : new Sieve.Core.Recall.EscrowSealer(recallKey));
         ConsentIndex = Keys.Create(PseudonymKeyFactory.ConsentIndexPurpose, PseudonymKeyFactory.StableEpoch);
     }
 
@@ -87,6 +87,11 @@ internal sealed class RecordingSink : IMinimizedRecordSink
 
     // The output schema of each purpose seen, by purpose name.
     private readonly Dictionary<string, string> _schemas = new(StringComparer.Ordinal);
+
+    /// <summary>Recall escrow entries, in order: the plan's escrow topic, the key (its pseudonym) and the sealed value.</summary>
+    public List<(string Topic, byte[] Key, byte[] Value)> Escrowed { get; } = [];
+
+    public void Escrow(PurposePlan plan, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => Escrowed.Add((plan.EscrowTopic!, key.ToArray(), value.ToArray()));
 
     public void Forward(PurposePlan plan, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
