@@ -69,6 +69,11 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
             {
                 kafka.CreateTopic(anonymization.PendingTopic, OutputPartitions);
             }
+
+            if (plan.EscrowTopic is { } escrow)
+            {
+                kafka.CreateTopic(escrow, 1);
+            }
         }
 
         kafka.CreateTopic(Topics.Quarantine, 1);
@@ -105,8 +110,8 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
             console.MarkupLine("Schemas: Avro single-object encoding (C3 01, fingerprint, body); no registry (--format confluent runs one)");
         }
 
-        console.MarkupLineInterpolated($"Policy:  {policy.Source} v{policy.PolicyVersion}: {string.Join(", ", policy.Purposes.Select(p => p.Name + (p.ConsentRequired ? " (consent)" : " (no consent, pseudonymous)")))}");
-        console.MarkupLine("Keys:    built-in demo master key (never for real data)");
+        console.MarkupLineInterpolated($"Policy:  {policy.Source} v{policy.PolicyVersion}: {string.Join(", ", policy.Purposes.Select(p => p.Name + " (" + LegalBasisNames.NameOf(p.LegalBasis) + ")"))}");
+        console.MarkupLine("Keys:    built-in demo master key, and a recall key made for this run (never for real data)");
 
         try
         {
@@ -201,7 +206,7 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
         console.MarkupLineInterpolated($"Ingest:  in-process; {options.Fleet.Vehicles} units on Teltonika TCP 127.0.0.1:{ingest.TeltonikaPort} (Codec 8 Extended, {perVehicle} records a second each), gateways at {ingest.Gateways.BaseAddress} (Meraki, captive portal)");
         console.MarkupLine("Direct:  a dealer Wi-Fi feed and a misbehaving producer write straight to the raw topics");
 
-        var run = new DemoRun(options, storeKind, engine, watcher, loader, cache) { Devices = devices.Stats, Release = pipeline.Release, RegistryUrl = registryUrl };
+        var run = new DemoRun(options, storeKind, engine, watcher, loader, cache) { Devices = devices.Stats, Release = pipeline.Release, RegistryUrl = registryUrl, Core = pipeline.Core };
         long produced = 0;
         int withdrawals = 0;
         bool waveSent = false;
@@ -339,6 +344,8 @@ public sealed class DemoCommand(CliSession session) : SieveCommand<DemoOptions>(
             Delivery = DeliveryMode.ExactlyOnce,
             LoaderGroupId = "sieve-demo-consent",
             Options = MinimizerPipelineOptions.Production with { BatchMaxWaitMs = 20 },
+            // The quality purpose's VINs are sealed to its escrow under a key that lives only for this run.
+            RecallKey = Sieve.Core.Recall.RecallKey.Create("demo-recall"),
             Release = new Sieve.Core.Anonymization.ReleaseOptions { IdleFlushMs = 1_000 },
         };
 }

@@ -46,6 +46,9 @@ public sealed class DemoRun(DemoOptions options, string storeKind, MinimizerEngi
     /// <summary>The release stage of the anonymized purposes; null until the run starts.</summary>
     public Sieve.Core.Anonymization.ReleaseEngine? Release { get; init; }
 
+    /// <summary>The minimizer's core: its plans (with their legal bases) and the recall escrow entries it sealed.</summary>
+    public MinimizerCore? Core { get; init; }
+
     /// <summary>The embedded schema registry's URL with <c>--format confluent</c>; null for single-object.</summary>
     public string? RegistryUrl { get; init; }
 

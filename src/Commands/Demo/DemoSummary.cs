@@ -62,6 +62,12 @@ public sealed class DemoSummary
     /// <summary>Per anonymized purpose, what its release stage decided of the held records, by outcome name.</summary>
     public Dictionary<string, Dictionary<string, long>> Released { get; init; } = [];
 
+    /// <summary>Per purpose, its legal basis (<c>consent</c>, <c>anonymized</c>, <c>legal-obligation</c>).</summary>
+    public Dictionary<string, string> Bases { get; init; } = [];
+
+    /// <summary>Per purpose that keeps a recall escrow, its topic and the VINs sealed to it during the run.</summary>
+    public Dictionary<string, long> Escrow { get; init; } = [];
+
     /// <summary>Builds the summary from a finished run.</summary>
     public static DemoSummary From(DemoRun run)
     {
@@ -100,9 +106,25 @@ public sealed class DemoSummary
             }
         }
 
+        var bases = new Dictionary<string, string>();
+        var escrow = new Dictionary<string, long>();
+        if (run.Core is { } core)
+        {
+            foreach (Sieve.Core.Policy.PurposePlan plan in core.Plans)
+            {
+                bases[plan.Name] = Sieve.Core.Policy.LegalBasisNames.NameOf(plan.LegalBasis);
+                if (plan.EscrowTopic is { } topic)
+                {
+                    escrow[topic] = core.EscrowEntries;
+                }
+            }
+        }
+
         double seconds = run.Elapsed.TotalSeconds > 0 ? run.Elapsed.TotalSeconds : run.Options.Seconds;
         return new DemoSummary
         {
+            Bases = bases,
+            Escrow = escrow,
             Seconds = Math.Round(seconds, 1),
             ConsentStore = run.StoreKind,
             EventsProduced = run.Produced,
@@ -145,7 +167,7 @@ public sealed class DemoSummary
         long quarantined = Quarantined.Values.Sum();
         foreach ((string purpose, Dictionary<string, long> outcomes) in Purposes)
         {
-            var row = new List<string> { purpose };
+            var row = new List<string> { Bases.TryGetValue(purpose, out string? basis) ? purpose + " (" + basis + ")" : purpose };
             foreach ((Outcome outcome, _) in SummaryColumns)
             {
                 row.Add(outcomes.GetValueOrDefault(OutcomeNames.Name(outcome)).ToString("N0", CultureInfo.InvariantCulture));
@@ -159,6 +181,11 @@ public sealed class DemoSummary
         foreach ((string purpose, Dictionary<string, long> outcomes) in Released)
         {
             console.MarkupLineInterpolated($"{purpose} release stage: {outcomes.Values.Sum():N0} held records decided: {string.Join(", ", outcomes.Select(kv => kv.Key + " " + kv.Value.ToString("N0", CultureInfo.InvariantCulture)))}");
+        }
+
+        foreach ((string topic, long sealedCount) in Escrow)
+        {
+            console.MarkupLineInterpolated($"recall escrow: {sealedCount:N0} vehicles' VINs sealed to {topic} under the recall key; only a two-approver `sieve recall resolve` opens them, and it is audited");
         }
 
         console.MarkupLineInterpolated($"quarantined by reason: {(Quarantined.Count == 0 ? "none" : string.Join(", ", Quarantined.Select(kv => kv.Key + " " + kv.Value)))}");

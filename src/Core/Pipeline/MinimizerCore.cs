@@ -160,6 +160,11 @@ public sealed class MinimizerCore : IDisposable
     /// <summary>The registry id to fetch, when <see cref="Process"/> returned <see cref="ProcessStatus.NeedsSchema"/>.</summary>
     public int PendingSchemaId { get; private set; } = -1;
 
+    /// <summary>Recall escrow entries sealed so far, less those taken back with batches that were not committed.</summary>
+    public long EscrowEntries => Volatile.Read(ref _escrowEntries);
+
+    private long _escrowEntries;
+
     /// <summary>Subjects currently cached.</summary>
     public int CachedSubjects => _subjects.Count;
 
@@ -339,6 +344,7 @@ public sealed class MinimizerCore : IDisposable
         foreach ((SubjectEntry subject, int plan, long before) in _sealedThisBatch)
         {
             subject.EscrowSealedAt(plan) = before;
+            Interlocked.Decrement(ref _escrowEntries);
         }
 
         _sealedThisBatch.Clear();
@@ -361,6 +367,7 @@ public sealed class MinimizerCore : IDisposable
         ref long sealedAt = ref subject.EscrowSealedAt(planIndex);
         _sealedThisBatch.Add((subject, planIndex, sealedAt));
         sealedAt = Math.Max(NowMillis, 1);
+        Interlocked.Increment(ref _escrowEntries);
     }
 
     /// <inheritdoc />

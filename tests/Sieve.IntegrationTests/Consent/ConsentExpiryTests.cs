@@ -48,15 +48,15 @@ public sealed class ConsentExpiryTests(ConsentRedisServer server) : IClassFixtur
     public void The_minimizer_expires_consent_after_the_policys_longest_retention_unless_configured_shorter()
     {
         MinimizerSettings settings = Settings("redis.example:6379");
-        Assert.Equal(TimeSpan.FromDays(730), settings.Policy.LongestRetention);
-        Assert.Equal(TimeSpan.FromDays(730), settings.ConsentStore.Retention);
+        Assert.Equal(TimeSpan.FromDays(1825), settings.Policy.LongestRetention);
+        Assert.Equal(TimeSpan.FromDays(1825), settings.ConsentStore.Retention);
         Assert.Equal("redis.example:6379", settings.ConsentStore.Configuration);
 
         Assert.Equal(TimeSpan.FromDays(200), Settings("redis.example:6379", "200").ConsentStore.Retention);
 
-        SettingsException longer = Assert.Throws<SettingsException>(() => Settings("redis.example:6379", "731"));
-        Assert.Equal("Consent:RetentionDays: must be a whole number from 1 to 730.", longer.Message);
-        Assert.DoesNotContain("731", longer.Message, StringComparison.Ordinal);
+        SettingsException longer = Assert.Throws<SettingsException>(() => Settings("redis.example:6379", "1826"));
+        Assert.Equal("Consent:RetentionDays: must be a whole number from 1 to 1825.", longer.Message);
+        Assert.DoesNotContain("1826", longer.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -67,12 +67,12 @@ public sealed class ConsentExpiryTests(ConsentRedisServer server) : IClassFixtur
 
         Assert.True(await store.ApplyAsync(new ConsentUpdate(key, 0, true, 1_000, "v1", false)));
         TimeSpan first = await TtlAsync(raw, prefix + key);
-        Assert.InRange(first, TimeSpan.FromDays(729), TimeSpan.FromDays(730));
+        Assert.InRange(first, TimeSpan.FromDays(1824), TimeSpan.FromDays(1825));
 
         // A withdrawal is a change too: the record is kept as long again from now, and it still reads as withdrawn.
         await raw.KeyExpireAsync(prefix + key, TimeSpan.FromDays(1));
         Assert.True(await store.ApplyAsync(new ConsentUpdate(key, 0, false, 2_000, "v1", false)));
-        Assert.InRange(await TtlAsync(raw, prefix + key), TimeSpan.FromDays(729), TimeSpan.FromDays(730));
+        Assert.InRange(await TtlAsync(raw, prefix + key), TimeSpan.FromDays(1824), TimeSpan.FromDays(1825));
         Assert.Equal(ConsentState.Withdrawn, (await store.GetAsync(key)).GetPurpose(0).State);
 
         // A replayed older decision changes nothing, so it does not extend the record's life.

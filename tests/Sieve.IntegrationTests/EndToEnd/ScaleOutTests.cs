@@ -501,11 +501,7 @@ public sealed class ScaleOutTests(RedisFixture redis, ITestOutputHelper output)
         return gaps.Count == 0 ? "no gap" : "gaps: " + string.Join("; ", gaps);
     }
 
-    private static Outcome Expected(TestSubject subject, string purpose) =>
-        subject.Minor ? Outcome.WithheldMinor
-        : purpose == Analytics ? Outcome.HeldForRelease
-        : subject.Grants.Contains(purpose) ? Outcome.Forwarded
-        : Outcome.WithheldNoConsent;
+    private static Outcome Expected(TestSubject subject, string purpose) => PolicyPurposes.Expected(subject, purpose);
 
     private static long Bucket(PurposeCounts counts, Outcome outcome) => outcome switch
     {

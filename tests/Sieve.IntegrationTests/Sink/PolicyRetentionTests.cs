@@ -75,13 +75,13 @@ public sealed class PolicyRetentionTests
         Assert.Null(RetentionPolicy.Check(policy, "positioning", 7));
         Assert.Null(RetentionPolicy.Check(policy, "positioning", 1));
         Assert.Contains("(7 days)", RetentionPolicy.Check(policy, "positioning", 8), StringComparison.Ordinal);
-        Assert.Contains("no purpose 'marketing'", RetentionPolicy.Check(policy, "marketing", 3), StringComparison.Ordinal);
+        Assert.Contains("no purpose 'after-sales'", RetentionPolicy.Check(policy, "after-sales", 3), StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new RetentionPolicy(policy, new Dictionary<string, int> { ["analytics"] = 731 }));
     }
 
     [Theory]
     [InlineData("positioning", "8", "Sink:Retention:positioning: must be from 1 to the policy's retention of purpose 'positioning' (7 days)")]
-    [InlineData("marketing", "3", "Sink:Retention:marketing: the policy declares no purpose 'marketing'")]
+    [InlineData("after-sales", "3", "Sink:Retention:after-sales: the policy declares no purpose 'after-sales'")]
     [InlineData("analytics", "two", "Sink:Retention:analytics: must be a whole number")]
     public void Sink_settings_name_the_retention_key_at_fault(string purpose, string value, string message)
     {

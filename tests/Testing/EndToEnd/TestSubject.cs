@@ -216,4 +216,18 @@ internal sealed class TestFleet(int seed)
 internal static class PolicyPurposes
 {
     public static readonly IReadOnlyList<string> All = [KnownPurposes.Positioning, KnownPurposes.Personalization, KnownPurposes.Analytics, KnownPurposes.Quality, KnownPurposes.Marketing];
+
+    /// <summary>
+    /// The consent stage's outcome for every event of <paramref name="subject"/> under the shipped policy (no withdrawal,
+    /// no erasure): quality takes only vehicles and needs no consent (legal obligation), marketing takes only visitors.
+    /// </summary>
+    public static Sieve.Core.Pipeline.Outcome Expected(TestSubject subject, string purpose) =>
+        (purpose, subject.IsVehicle) switch
+        {
+            (KnownPurposes.Quality, false) or (KnownPurposes.Marketing, true) => Sieve.Core.Pipeline.Outcome.WithheldNotApplicable,
+            _ when subject.Minor => Sieve.Core.Pipeline.Outcome.WithheldMinor,
+            (KnownPurposes.Analytics, _) => Sieve.Core.Pipeline.Outcome.HeldForRelease,
+            (KnownPurposes.Quality, true) => Sieve.Core.Pipeline.Outcome.Forwarded,
+            _ => subject.Grants.Contains(purpose) ? Sieve.Core.Pipeline.Outcome.Forwarded : Sieve.Core.Pipeline.Outcome.WithheldNoConsent,
+        };
 }

@@ -26,6 +26,8 @@ internal sealed class SinkTestBed : IDisposable
             ["positioning"] = kafka.UniqueTopic(name + ".positioning"),
             ["personalization"] = kafka.UniqueTopic(name + ".personalization"),
             ["analytics"] = kafka.UniqueTopic(name + ".analytics"),
+            ["quality"] = kafka.UniqueTopic(name + ".quality"),
+            ["marketing"] = kafka.UniqueTopic(name + ".marketing"),
         };
         TopicByPurpose = topics;
         Tables = LakeTable.FromPolicy(PolicyLoader.LoadDefault(), topicOverrides: topics);
