@@ -191,7 +191,7 @@ public class ConsentLoaderTests
         return Encoding.ASCII.GetString(pseudonym);
     }
 
-    private static byte[] Encode(SubjectType type, string subjectId, string purpose, bool granted, long effectiveTime, string policyVersion, bool minor)
+    private static byte[] Encode(SubjectType type, string subjectId, string purpose, bool granted, long effectiveTime, string policyVersion, bool minor, long? expiresAt = null)
     {
         Span<byte> buffer = new byte[512 + (subjectId.Length * 3)];
         var writer = new AvroWriter(buffer);
@@ -203,6 +203,16 @@ public class ConsentLoaderTests
         writer.WriteLong(effectiveTime);
         writer.WriteString(policyVersion);
         writer.WriteBoolean(minor);
+        if (expiresAt is long expires)
+        {
+            writer.WriteUnionIndex(1);
+            writer.WriteLong(expires);
+        }
+        else
+        {
+            writer.WriteUnionIndex(0);
+        }
+
         Assert.False(writer.Overflowed);
         return writer.Written.ToArray();
     }
