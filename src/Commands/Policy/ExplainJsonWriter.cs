@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Sieve.Core.Policy;
 
 namespace Sieve.Commands.Policy;
 
@@ -71,6 +72,14 @@ internal static class ExplainJsonWriter
         w.WriteString("purpose", p.Purpose);
         w.WriteString("topic", p.Topic);
         w.WriteBoolean("consentRequired", p.ConsentRequired);
+        if (p.ConsentRequired)
+        {
+            w.WriteString("consentMaxAge", p.ConsentMaxAge is { } maxAge ? PolicyRetention.Format((int)maxAge.TotalDays) : "none");
+            if (p.ConsentMaxAgeReason is { } reason)
+            {
+                w.WriteString("consentMaxAgeReason", reason);
+            }
+        }
         w.WriteString("pseudonym", p.Rotation switch
         {
             Sieve.Core.Policy.PseudonymRotation.DailyUtc => "daily",

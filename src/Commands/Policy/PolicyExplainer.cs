@@ -80,7 +80,7 @@ internal static class PolicyExplainer
         if (outcome is not (Outcome.Forwarded or Outcome.HeldForRelease))
         {
             ExplainOutcome shown = outcome == Outcome.WithheldNotApplicable ? ExplainOutcome.NotApplicable : ExplainOutcome.Withheld;
-            return new PurposeExplanation(plan.Name, plan.Topic, plan.ConsentRequired, plan.Rotation, shown, code, Reason(plan, kind, outcome), [], [], release);
+            return new PurposeExplanation(plan.Name, plan.Topic, plan.ConsentRequired, plan.ConsentMaxAge, plan.ConsentMaxAgeReason, plan.Rotation, shown, code, Reason(plan, kind, outcome), [], [], release);
         }
 
         if (record is null)
@@ -107,7 +107,7 @@ internal static class PolicyExplainer
             fields.Add(ExplainSlot(plan, slot, kind, value, subjectField));
         }
 
-        return new PurposeExplanation(plan.Name, plan.Topic, plan.ConsentRequired, plan.Rotation,
+        return new PurposeExplanation(plan.Name, plan.Topic, plan.ConsentRequired, plan.ConsentMaxAge, plan.ConsentMaxAgeReason, plan.Rotation,
             outcome == Outcome.HeldForRelease ? ExplainOutcome.Held : ExplainOutcome.Forwarded, code, null, fields, Dropped(plan, kind, subjectField), release);
     }
 

@@ -104,6 +104,7 @@ internal sealed class PolicyCompiler
             : null;
         int? retentionDays = _privacy.ReadRetention(p);
         bool? consentRequired = _shape.ReadConsentRequired(p);
+        bool maxAgeOk = _privacy.ReadConsentMaxAge(p, consentRequired, out TimeSpan? consentMaxAge, out string? consentMaxAgeReason);
         PseudonymRotation? rotation = _shape.ReadPseudonym(p);
         _shape.CheckHasInput(p);
 
@@ -130,7 +131,7 @@ internal sealed class PolicyCompiler
             _diagnostics.Add(p.Pseudonym!.Value.Offset, $"purpose '{name}' uses 'segment' pseudonyms, which need an '{AnonymizationReader.AnonymizeKey}' block");
         }
 
-        if (purposeId < 0 || topic is null || output is null || slots is null || retentionDays is null || consentRequired is null || rotation is null
+        if (purposeId < 0 || topic is null || output is null || slots is null || retentionDays is null || consentRequired is null || !maxAgeOk || rotation is null
             || (p.Telematics is not null && telematics is null) || (p.Wifi is not null && wifi is null) || (telematics is null && wifi is null)
             || (p.Anonymize is not null && anonymization is null))
         {
@@ -138,7 +139,12 @@ internal sealed class PolicyCompiler
         }
 
         return new PurposePlan(name, purposeId, topic, consentRequired.Value, rotation.Value, output, slots, telematics is not null, wifi is not null,
-            TimeSpan.FromDays(retentionDays.Value)) { Anonymization = anonymization };
+            TimeSpan.FromDays(retentionDays.Value))
+        {
+            Anonymization = anonymization,
+            ConsentMaxAge = consentMaxAge,
+            ConsentMaxAgeReason = consentMaxAgeReason,
+        };
     }
 
     /// <summary>Reads each member of a section through the transform and privacy checks into an entry filling an output field.</summary>

@@ -153,6 +153,19 @@ public sealed class PolicyExplainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_purpose_shows_its_consent_max_age()
+    {
+        using JsonDocument report = await ExplainJsonAsync(Telematics);
+        CliResult table = await CliRunner.RunAsync("policy", "explain", "--default", "--event", CliRunner.Sample(Telematics));
+
+        Assert.Equal("365d", Purpose(report, "positioning").GetProperty("consentMaxAge").GetString());
+        Assert.Equal("365d", Purpose(report, "personalization").GetProperty("consentMaxAge").GetString());
+        Assert.False(Purpose(report, "analytics").TryGetProperty("consentMaxAge", out _));
+        Assert.Equal(2, CountOf(table.Out, "consent required, max age 365d"));
+        Assert.Equal(1, CountOf(table.Out, "no consent required"));
+    }
+
+    [Fact]
     public async Task Consent_list_grants_only_the_named_purposes()
     {
         using JsonDocument report = await ExplainJsonAsync(Telematics, "--consent", "positioning");
