@@ -213,6 +213,8 @@ internal static class PolicyExplainer
         Outcome.WithheldNoConsent => "the purpose needs consent and the subject has not granted it (or granted it only after the event)",
         Outcome.WithheldWithdrawn => "the subject withdrew consent for this purpose",
         Outcome.WithheldMinor => "the subject is a minor: nothing of theirs is forwarded to any purpose",
+        Outcome.WithheldErased => "the subject was erased: nothing of theirs is forwarded to any purpose again",
+        Outcome.WithheldExpired => "the subject's grant had lapsed (its expiresAt, or the purpose's consentMaxAge after it took effect)",
         _ when !plan.Takes(kind) => $"the policy gives this purpose no {PolicyInputs.SectionName(kind)} section",
         _ => "the event carries nothing this purpose receives",
     };

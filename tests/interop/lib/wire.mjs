@@ -165,7 +165,7 @@ export const EXPECTED_FINGERPRINTS = Object.freeze({
   PositioningRecord: 'DDA7A3AF9D5B80D8',
   PersonalizationRecord: '22B45352E1AEF52A',
   AnalyticsRecord: 'F22D4F0A502E7258',
-  AuditRecord: 'C511ED669247C5C8',
+  AuditRecord: 'EF7257B15D2869CE',
   ReleaseCandidate: '569A50DB97FFC92F',
   QuarantineRecord: 'F121810E9F294B73',
   ErasureRequest: 'BCECBF6564B1F0C3',
