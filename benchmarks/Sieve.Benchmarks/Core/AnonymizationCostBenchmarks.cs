@@ -59,6 +59,7 @@ public class AnonymizationCostBenchmarks
         analytics.Remove("anonymize");
         analytics["pseudonym"] = "daily";
         analytics["consentRequired"] = true;
+        analytics["consentMaxAge"] = "365d";
         return PolicyLoader.LoadJson(policy.ToJsonString(), "benchmark:pseudonymized-analytics");
     }
 

@@ -11,6 +11,7 @@ namespace Sieve.Commands.Bench;
 /// </summary>
 public sealed class AuditTotals
 {
+    private static readonly SchemaInfo CurrentAudit = SchemaCatalog.Default.Get("sieve.ops.AuditRecord");
     private readonly Dictionary<string, long> _forwarded = new(StringComparer.Ordinal);
 
     /// <summary>Audit records read.</summary>
@@ -36,15 +37,15 @@ public sealed class AuditTotals
     {
         ArgumentNullException.ThrowIfNull(message);
         Records++;
-        if (SingleObjectEncoding.TryReadHeader(message, out ulong fingerprint) != AvroStatus.Ok
-            || !SchemaCatalog.Default.TryGetByFingerprint(fingerprint, out SchemaInfo? info) || info is null)
+        if (SingleObjectEncoding.TryReadHeader(message, out ulong fingerprint) != AvroStatus.Ok || WriterOf(fingerprint) is not { } writer)
         {
             Unbalanced++;
             return null;
         }
 
+        // Records written with an earlier AuditRecord read as the current one: counts it lacks are 0.
         var stream = new MemoryStream(message, SingleObjectEncoding.HeaderLength, message.Length - SingleObjectEncoding.HeaderLength);
-        GenericRecord record = new GenericDatumReader<GenericRecord>(info.Schema, info.Schema).Read(null!, new BinaryDecoder(stream));
+        GenericRecord record = new GenericDatumReader<GenericRecord>(writer.Schema, CurrentAudit.Schema).Read(null!, new BinaryDecoder(stream));
         long inputs = (long)record["inputs"];
         long quarantined = 0;
         foreach (object item in (object[])record["quarantined"])
@@ -61,7 +62,7 @@ public sealed class AuditTotals
             long total = forwarded + (long)counts["withheldNoConsent"] + (long)counts["withheldWithdrawn"] + (long)counts["withheldMinor"]
                 + (long)counts["withheldNotApplicable"] + (long)counts["withheldErased"] + (long)counts["heldForRelease"]
                 + (long)counts["withheldParked"] + (long)counts["withheldTrimmed"] + (long)counts["withheldGap"] + (long)counts["withheldZone"]
-                + (long)counts["withheldSparseCell"] + quarantined;
+                + (long)counts["withheldSparseCell"] + (long)counts["withheldExpired"] + quarantined;
             balanced &= total == inputs;
             _forwarded[purpose] = _forwarded.GetValueOrDefault(purpose) + forwarded;
         }
@@ -70,6 +71,25 @@ public sealed class AuditTotals
         Quarantined += quarantined;
         Unbalanced += balanced ? 0 : 1;
         return new AuditRange((string)record["sourceTopic"], (int)record["partition"], (long)record["firstOffset"], (long)record["lastOffset"], inputs);
+    }
+
+    // The current AuditRecord, or one of its earlier versions; null for any other fingerprint.
+    private static SchemaInfo? WriterOf(ulong fingerprint)
+    {
+        if (fingerprint == CurrentAudit.Fingerprint)
+        {
+            return CurrentAudit;
+        }
+
+        foreach (SchemaInfo version in SchemaCatalog.Default.History(CurrentAudit))
+        {
+            if (version.Fingerprint == fingerprint)
+            {
+                return version;
+            }
+        }
+
+        return null;
     }
 }
 

@@ -30,6 +30,11 @@ internal static class ConsentChangeCommand
 
     public const int DefaultTimeoutSeconds = 15;
 
+    // The grant-only option, in the options list.
+    private const string ExpiresLine =
+        "\n  --expires TIME         when the grant lapses, ISO 8601 (default: no end of its own; the policy's"
+        + "\n                         consentMaxAge for the purpose bounds every grant as well)";
+
     public static string Usage(bool granted)
     {
         string verb = granted ? "grant" : "withdraw";
@@ -37,7 +42,7 @@ internal static class ConsentChangeCommand
         string indent = new(' ', "Usage: sieve consent ".Length + verb.Length + 1);
         return $"""
             Usage: sieve consent {verb} --type vin|phone|mac|device-id --id ID --purpose PURPOSE
-            {indent}[--bootstrap HOST:PORT] [--effective ISO8601] [--minor] [--policy-version V]
+            {indent}[--bootstrap HOST:PORT] [--effective ISO8601]{(granted ? " [--expires ISO8601]" : "")} [--minor] [--policy-version V]
 
             Publishes to {Topics.ConsentChanges} a ConsentChange saying the subject {what} PURPOSE, keyed by
             the subject's normalized identifier, and waits until the broker has it (acks=all, idempotent producer).
@@ -48,7 +53,7 @@ internal static class ConsentChangeCommand
               --id ID                the identifier, in any usual spelling (it is normalized)
               --purpose PURPOSE      one of: {string.Join(", ", KnownPurposes.All)}
               --bootstrap HOST:PORT  Kafka bootstrap servers (default {DefaultBootstrap})
-              --effective TIME       when the decision takes effect, ISO 8601 (default: now)
+              --effective TIME       when the decision takes effect, ISO 8601 (default: now){(granted ? ExpiresLine : "")}
               --minor                the subject is under 18
               --policy-version V     privacy-policy version the subject saw (default: the shipped policy's)
               --topic TOPIC          topic to publish to (default {Topics.ConsentChanges})
@@ -96,14 +101,16 @@ internal sealed class ConsentChangeCommand<TSettings>(CliSession session) : Siev
             EffectiveTime = effective,
             PolicyVersion = policyVersion,
             Minor = minor,
+            ExpiresAt = settings.ExpiresMillis,
         };
 
         DeliveryResult<byte[], byte[]> delivered = await KafkaPublish.PublishAsync(bootstrap, KafkaClientProperties.From(settings), topic, timeoutSeconds,
             new Message<byte[], byte[]> { Key = change.MessageKey(), Value = change.ToMessage() }, cancellationToken).ConfigureAwait(false);
 
         string decision = granted ? "grant" : "withdrawal";
+        string expires = change.ExpiresAt is { } end ? ", expires " + ExplainValues.Time(end) : "";
         PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
-            $"published {decision} of '{purpose}' for a {SubjectTypeNames.NameOf(type)} subject{(minor ? " (minor)" : "")}, effective {ExplainValues.Time(effective)}: {delivered.Topic} partition {delivered.Partition.Value} offset {delivered.Offset.Value}"));
+            $"published {decision} of '{purpose}' for a {SubjectTypeNames.NameOf(type)} subject{(minor ? " (minor)" : "")}, effective {ExplainValues.Time(effective)}{expires}: {delivered.Topic} partition {delivered.Partition.Value} offset {delivered.Offset.Value}"));
         return ExitCodes.Ok;
     }
 }
@@ -144,6 +151,9 @@ internal abstract class ConsentChangeSettings : KafkaSubjectSettings
 
     /// <summary>When the decision takes effect, once validated; null for now.</summary>
     public long? EffectiveMillis { get; private set; }
+
+    /// <summary>When a grant lapses, once validated; null for no end of its own (always null for a withdrawal).</summary>
+    public long? ExpiresMillis { get; protected set; }
 
     /// <summary>Seconds to wait for the delivery report, once validated.</summary>
     public int TimeoutSeconds { get; private set; }
@@ -188,16 +198,51 @@ internal abstract class ConsentChangeSettings : KafkaSubjectSettings
             return ValidationResult.Error("--policy-version must not be empty");
         }
 
+        result = ValidateExpiry();
+        if (!result.Successful)
+        {
+            return result;
+        }
+
         result = CheckTimeout(Timeout, ConsentChangeCommand.DefaultTimeoutSeconds, out int seconds);
         TimeoutSeconds = seconds;
         return result;
     }
+
+    /// <summary>Checks the grant-only <c>--expires</c>; a withdrawal has nothing to check.</summary>
+    protected virtual ValidationResult ValidateExpiry() => ValidationResult.Success();
 }
 
 /// <summary>The options of <c>sieve consent grant</c>.</summary>
 internal sealed class ConsentGrantSettings : ConsentChangeSettings
 {
     public override bool Granted => true;
+
+    /// <summary><c>--expires</c>, as given.</summary>
+    [CommandOption("--expires <TIME>")]
+    public string? Expires { get; init; }
+
+    protected override ValidationResult ValidateExpiry()
+    {
+        if (Expires is null)
+        {
+            return ValidationResult.Success();
+        }
+
+        if (!DateTimeOffset.TryParse(Expires, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time))
+        {
+            return ValidationResult.Error("--expires must be an ISO 8601 time, e.g. 2027-11-25T08:00:00Z");
+        }
+
+        long expires = time.ToUnixTimeMilliseconds();
+        if (expires <= (EffectiveMillis ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))
+        {
+            return ValidationResult.Error("--expires must be after the grant takes effect (--effective, or now); to end a grant now, use 'sieve consent withdraw'");
+        }
+
+        ExpiresMillis = expires;
+        return ValidationResult.Success();
+    }
 
     protected override string CommandName => ConsentChangeCommand.GrantName;
 }

@@ -27,7 +27,9 @@ internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<Cons
 
         Normalizes the identifier, computes the subject's consent key (its keyed pseudonym under purpose
         consent-index) and reads the subject's record from the consent store in Redis. Prints, per declared
-        purpose, the state, effective time and policy version, and whether the subject is a minor; then the
+        purpose, the state, effective time, when a grant expires (the earlier of its own expiresAt and its
+        effective time plus the purpose's consentMaxAge under --policy; "never" when neither bounds it) and
+        policy version, and whether the subject is a minor; then the
         subject's pseudonym for each purpose of the policy (today's, UTC, for daily-rotating ones).
 
         Options:
@@ -67,7 +69,8 @@ internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<Cons
         console.Write(header);
         console.WriteLine();
 
-        var consent = new Table().Border(TableBorder.Rounded).AddColumn("purpose").AddColumn("state").AddColumn("effective").AddColumn("policy version");
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var consent = new Table().Border(TableBorder.Rounded).AddColumn("purpose").AddColumn("state").AddColumn("effective").AddColumn("expires").AddColumn("policy version");
         for (int i = 0; i < KnownPurposes.Count; i++)
         {
             PurposeConsent p = record.GetPurpose(i);
@@ -81,6 +84,7 @@ internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<Cons
                 new Text(KnownPurposes.All[i]),
                 new Text(state),
                 new Text(p.State == ConsentState.None ? "-" : ExplainValues.Time(p.EffectiveTimeMillis)),
+                new Text(Expiry(p, MaxAgeOf(policy, i), now)),
                 new Text(p.PolicyVersion ?? "-"));
         }
 
@@ -106,6 +110,36 @@ internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<Cons
 
         console.Write(pseudonyms);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// When a grant stops being valid under a purpose max age of <paramref name="maxAgeMillis"/>: a time, marked
+    /// when it has passed; <c>never</c> when nothing bounds it; <c>-</c> for anything but a grant.
+    /// </summary>
+    internal static string Expiry(in PurposeConsent consent, long maxAgeMillis, long nowMillis)
+    {
+        if (consent.State != ConsentState.Granted)
+        {
+            return "-";
+        }
+
+        long until = ConsentRules.ValidUntil(consent, maxAgeMillis);
+        return until == long.MaxValue ? "never"
+            : ExplainValues.Time(until) + (until <= nowMillis ? " (expired)" : "");
+    }
+
+    /// <summary>The consent max age <paramref name="policy"/> gives the purpose with index <paramref name="purposeId"/>; none when it has no such purpose.</summary>
+    internal static long MaxAgeOf(CompiledPolicy policy, int purposeId)
+    {
+        foreach (PurposePlan plan in policy.Purposes)
+        {
+            if (plan.PurposeId == purposeId)
+            {
+                return plan.ConsentMaxAgeMillis;
+            }
+        }
+
+        return ConsentRules.NoMaxAge;
     }
 
     private static async Task<ConsentRecord> ReadAsync(string redis, string consentKey, CancellationToken cancellationToken)

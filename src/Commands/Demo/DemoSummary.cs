@@ -54,6 +54,7 @@ public sealed class DemoSummary
     [
         (Outcome.Forwarded, "forwarded"), (Outcome.HeldForRelease, "held for release"), (Outcome.WithheldNoConsent, "no consent"),
         (Outcome.WithheldWithdrawn, "withdrawn"), (Outcome.WithheldMinor, "minor"), (Outcome.WithheldNotApplicable, "n/a"), (Outcome.WithheldErased, "erased"),
+        (Outcome.WithheldExpired, "expired"),
     ];
 
     private static readonly Outcome[] ReleaseOutcomes =

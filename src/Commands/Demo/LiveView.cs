@@ -17,6 +17,7 @@ public sealed class LiveView(DemoRun run, IAnsiConsole console)
         (Outcome.WithheldMinor, "minor"),
         (Outcome.WithheldNotApplicable, "not-applicable"),
         (Outcome.WithheldErased, "erased"),
+        (Outcome.WithheldExpired, "expired"),
     ];
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -121,6 +122,7 @@ public sealed class LiveView(DemoRun run, IAnsiConsole console)
         table.AddColumn(new TableColumn("withheld: minor").RightAligned());
         table.AddColumn(new TableColumn("not applicable").RightAligned());
         table.AddColumn(new TableColumn("withheld: erased").RightAligned());
+        table.AddColumn(new TableColumn("withheld: expired").RightAligned());
         for (int p = 0; p < s.PlanNames.Count; p++)
         {
             table.AddRow(s.PlanNames[p],
@@ -130,7 +132,8 @@ public sealed class LiveView(DemoRun run, IAnsiConsole console)
                 $"{s.Count(p, Outcome.WithheldWithdrawn):N0}",
                 $"{s.Count(p, Outcome.WithheldMinor):N0}",
                 $"{s.Count(p, Outcome.WithheldNotApplicable):N0}",
-                $"{s.Count(p, Outcome.WithheldErased):N0}");
+                $"{s.Count(p, Outcome.WithheldErased):N0}",
+                $"{s.Count(p, Outcome.WithheldExpired):N0}");
         }
 
         IReadOnlyDictionary<string, long> q = s.Quarantined;

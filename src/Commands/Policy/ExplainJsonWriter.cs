@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Sieve.Core.Policy;
 
 namespace Sieve.Commands.Policy;
 
@@ -81,6 +82,16 @@ internal static class ExplainJsonWriter
         {
             w.WriteString("recallEscrow", p.EscrowTopic);
         }
+
+        if (p.ConsentRequired)
+        {
+            w.WriteString("consentMaxAge", p.ConsentMaxAge is { } maxAge ? PolicyRetention.Format((int)maxAge.TotalDays) : "none");
+            if (p.ConsentMaxAgeReason is { } reason)
+            {
+                w.WriteString("consentMaxAgeReason", reason);
+            }
+        }
+
         w.WriteString("pseudonym", p.Rotation switch
         {
             Sieve.Core.Policy.PseudonymRotation.DailyUtc => "daily",

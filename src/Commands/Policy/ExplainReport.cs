@@ -55,6 +55,8 @@ internal enum ExplainOutcome
 /// <param name="Purpose">Purpose name.</param>
 /// <param name="Topic">Output topic.</param>
 /// <param name="ConsentRequired">Whether the purpose needs consent.</param>
+/// <param name="ConsentMaxAge">How long a grant lasts at most (the policy's <c>consentMaxAge</c>); null for none or when no consent is needed.</param>
+/// <param name="ConsentMaxAgeReason">Why a grant has no maximum age, when the policy says <c>"none"</c>.</param>
 /// <param name="Rotation">How its pseudonym key rotates.</param>
 /// <param name="Outcome">Forwarded, withheld or not applicable.</param>
 /// <param name="Code">The audit name of the outcome, e.g. <c>withheld:no-consent</c>.</param>
@@ -66,6 +68,8 @@ internal sealed record PurposeExplanation(
     string Purpose,
     string Topic,
     bool ConsentRequired,
+    TimeSpan? ConsentMaxAge,
+    string? ConsentMaxAgeReason,
     PseudonymRotation Rotation,
     ExplainOutcome Outcome,
     string Code,

@@ -1,3 +1,4 @@
+using Sieve.Core.Policy;
 using Spectre.Console;
 
 namespace Sieve.Commands.Policy;
@@ -35,7 +36,9 @@ internal static class ExplainTableRenderer
 
     private static void RenderPurpose(IAnsiConsole console, PurposeExplanation p)
     {
-        string consent = p.ConsentRequired ? "consent required" : "no consent required";
+        string consent = !p.ConsentRequired ? "no consent required"
+            : p.ConsentMaxAge is { } maxAge ? $"consent required, max age {PolicyRetention.Format((int)maxAge.TotalDays)}"
+            : $"consent required, no max age: {p.ConsentMaxAgeReason}";
         string basis = Sieve.Core.Policy.LegalBasisNames.NameOf(p.Basis);
         console.Write(new Rule($"[bold]{Markup.Escape(p.Purpose)}[/] -> {Markup.Escape(p.Topic)} [grey]({consent}; legal basis: {basis})[/]").LeftJustified());
         if (p.LegalReference is not null)

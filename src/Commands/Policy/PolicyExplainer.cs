@@ -80,7 +80,7 @@ internal static class PolicyExplainer
         if (outcome is not (Outcome.Forwarded or Outcome.HeldForRelease))
         {
             ExplainOutcome shown = outcome == Outcome.WithheldNotApplicable ? ExplainOutcome.NotApplicable : ExplainOutcome.Withheld;
-            return new PurposeExplanation(plan.Name, plan.Topic, plan.ConsentRequired, plan.Rotation, shown, code, Reason(plan, kind, outcome), [], [], release)
+            return new PurposeExplanation(plan.Name, plan.Topic, plan.ConsentRequired, plan.ConsentMaxAge, plan.ConsentMaxAgeReason, plan.Rotation, shown, code, Reason(plan, kind, outcome), [], [], release)
             {
                 Basis = plan.LegalBasis, LegalReference = plan.LegalReference, EscrowTopic = plan.EscrowTopic,
             };
@@ -110,7 +110,7 @@ internal static class PolicyExplainer
             fields.Add(ExplainSlot(plan, slot, kind, value, subjectField));
         }
 
-        return new PurposeExplanation(plan.Name, plan.Topic, plan.ConsentRequired, plan.Rotation,
+        return new PurposeExplanation(plan.Name, plan.Topic, plan.ConsentRequired, plan.ConsentMaxAge, plan.ConsentMaxAgeReason, plan.Rotation,
             outcome == Outcome.HeldForRelease ? ExplainOutcome.Held : ExplainOutcome.Forwarded, code, null, fields, Dropped(plan, kind, subjectField), release)
         {
             Basis = plan.LegalBasis, LegalReference = plan.LegalReference, EscrowTopic = plan.EscrowTopic,
@@ -219,6 +219,8 @@ internal static class PolicyExplainer
         Outcome.WithheldNoConsent => "the purpose needs consent and the subject has not granted it (or granted it only after the event)",
         Outcome.WithheldWithdrawn => "the subject withdrew consent for this purpose",
         Outcome.WithheldMinor => "the subject is a minor: nothing of theirs is forwarded to any purpose",
+        Outcome.WithheldErased => "the subject was erased: nothing of theirs is forwarded to any purpose again",
+        Outcome.WithheldExpired => "the subject's grant had lapsed (its expiresAt, or the purpose's consentMaxAge after it took effect)",
         _ when !plan.Takes(kind) => $"the policy gives this purpose no {PolicyInputs.SectionName(kind)} section",
         _ => "the event carries nothing this purpose receives",
     };

@@ -21,6 +21,8 @@ public struct ConsentChange
     public Utf8Slice PolicyVersion;
     /// <summary>The subject is under 18.</summary>
     public bool Minor;
+    /// <summary>When the grant lapses (exclusive), Unix milliseconds; null when the change names no end (and for every change written before the field existed).</summary>
+    public long? ExpiresAt;
 }
 
 /// <summary>Span codec for <see cref="ConsentChange"/>, pinned by <see cref="Schemas.SchemaFingerprints.ConsentChange"/>.</summary>
@@ -66,6 +68,7 @@ public static class ConsentChangeCodec
         if ((s = reader.TryReadBoolean(out value.Granted)) != AvroStatus.Ok) return s;
         if ((s = reader.TryReadLong(out value.EffectiveTime)) != AvroStatus.Ok) return s;
         if ((s = reader.TryReadString(out value.PolicyVersion, RecordLimits.MaxIdLength)) != AvroStatus.Ok) return s;
-        return reader.TryReadBoolean(out value.Minor);
+        if ((s = reader.TryReadBoolean(out value.Minor)) != AvroStatus.Ok) return s;
+        return NullableReads.TryReadLong(ref reader, out value.ExpiresAt);
     }
 }

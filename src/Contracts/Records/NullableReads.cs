@@ -35,6 +35,16 @@ internal static class NullableReads
         return s;
     }
 
+    public static AvroStatus TryReadLong(ref AvroReader reader, out long? value)
+    {
+        value = null;
+        AvroStatus s = reader.TryReadUnionIndex(2, out int branch);
+        if (s != AvroStatus.Ok || branch == 0) return s;
+        s = reader.TryReadLong(out long v);
+        value = v;
+        return s;
+    }
+
     public static AvroStatus TryReadBoolean(ref AvroReader reader, out bool? value)
     {
         value = null;
@@ -72,6 +82,12 @@ internal static class NullableWrites
     public static void WriteInt(ref AvroWriter writer, int? value)
     {
         if (value is int v) { writer.WriteUnionIndex(1); writer.WriteInt(v); }
+        else writer.WriteUnionIndex(0);
+    }
+
+    public static void WriteLong(ref AvroWriter writer, long? value)
+    {
+        if (value is long v) { writer.WriteUnionIndex(1); writer.WriteLong(v); }
         else writer.WriteUnionIndex(0);
     }
 

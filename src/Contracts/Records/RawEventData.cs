@@ -171,6 +171,8 @@ public sealed class ConsentChangeData : RawRecordData
     public string PolicyVersion { get; init; } = "";
     /// <summary>Subject is under 18.</summary>
     public bool Minor { get; init; }
+    /// <summary>When the grant lapses (exclusive), Unix milliseconds; null for none.</summary>
+    public long? ExpiresAt { get; init; }
 
     /// <inheritdoc />
     protected override ulong Fingerprint => SchemaFingerprints.ConsentChange;
@@ -192,5 +194,6 @@ public sealed class ConsentChangeData : RawRecordData
         writer.WriteLong(EffectiveTime);
         writer.WriteString(PolicyVersion);
         writer.WriteBoolean(Minor);
+        NullableWrites.WriteLong(ref writer, ExpiresAt);
     }
 }

@@ -13,5 +13,5 @@ public static class SchemaFingerprints
     public const ulong WifiEvent = 0x8DA8FB09AA81463FUL;
 
     /// <summary>CRC-64-AVRO of <c>schemas/consent-change.avsc</c>'s canonical form.</summary>
-    public const ulong ConsentChange = 0xF987E09FE06C65EFUL;
+    public const ulong ConsentChange = 0x14460DA668753E70UL;
 }

@@ -115,7 +115,8 @@ public sealed class ConsentChangeTranslator
             change.Granted,
             effectiveTime,
             change.PolicyVersion.ToString(message) ?? string.Empty,
-            change.Minor);
+            change.Minor,
+            change.ExpiresAt ?? PurposeConsent.NoExpiry);
         reasonCode = null;
         return true;
     }

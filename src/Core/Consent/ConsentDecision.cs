@@ -13,6 +13,11 @@ public enum ConsentDecision : byte
     WithheldMinor = 3,
     /// <summary>Withheld: the subject was erased; nothing of theirs is forwarded to any purpose again.</summary>
     WithheldErased = 4,
+    /// <summary>
+    /// Withheld: the subject's grant had lapsed (its <c>expiresAt</c>, or the purpose's <c>consentMaxAge</c> after
+    /// it took effect) by the event's time or by the minimizer's clock; see <see cref="ConsentRules"/>.
+    /// </summary>
+    WithheldExpired = 5,
 }
 
 /// <summary>Stable reason codes for <see cref="ConsentDecision"/> values (audit records and metric labels).</summary>
@@ -26,6 +31,7 @@ public static class ConsentDecisionCodes
         ConsentDecision.WithheldWithdrawn => "consent-withdrawn",
         ConsentDecision.WithheldMinor => "minor",
         ConsentDecision.WithheldErased => "erased",
+        ConsentDecision.WithheldExpired => "consent-expired",
         _ => "unknown-decision",
     };
 }

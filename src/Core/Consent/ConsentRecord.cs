@@ -98,8 +98,9 @@ public sealed class ConsentRecord
 
     /// <summary>
     /// This record with <paramref name="update"/> applied (the consent key is not looked at). The purpose decision is
-    /// replaced only when <see cref="PurposeConsent.IsSupersededBy"/> says so; the minor flag is sticky and is set by
-    /// any update that carries it, even one too old to change the purpose decision.
+    /// replaced only when <see cref="PurposeConsent.IsSupersededBy"/> says so, and then whole: a later grant's expiry
+    /// (or its lack of one) replaces an earlier grant's. The minor flag is sticky and is set by any update that
+    /// carries it, even one too old to change the purpose decision.
     /// </summary>
     /// <param name="update">The decision to apply.</param>
     /// <param name="changed">False when the result equals this record (then this instance is returned).</param>
@@ -122,7 +123,8 @@ public sealed class ConsentRecord
         if (replace)
         {
             purposes[update.PurposeId] = new PurposeConsent(
-                update.Granted ? ConsentState.Granted : ConsentState.Withdrawn, update.EffectiveTimeMillis, update.PolicyVersion);
+                update.Granted ? ConsentState.Granted : ConsentState.Withdrawn, update.EffectiveTimeMillis, update.PolicyVersion,
+                update.Granted ? update.ExpiresAtMillis : PurposeConsent.NoExpiry);
         }
 
         changed = true;

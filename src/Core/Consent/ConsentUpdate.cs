@@ -13,8 +13,10 @@ public readonly struct ConsentUpdate
     /// <param name="effectiveTimeMillis">When the decision takes effect, Unix milliseconds.</param>
     /// <param name="policyVersion">The privacy-policy version the subject saw.</param>
     /// <param name="minor">The subject is under 18 (sticky once stored).</param>
-    public ConsentUpdate(string consentKey, int purposeId, bool granted, long effectiveTimeMillis, string policyVersion, bool minor)
+    /// <param name="expiresAtMillis">When a grant lapses (exclusive), Unix milliseconds; <see cref="PurposeConsent.NoExpiry"/> for none. A withdrawal's is ignored.</param>
+    public ConsentUpdate(string consentKey, int purposeId, bool granted, long effectiveTimeMillis, string policyVersion, bool minor, long expiresAtMillis = PurposeConsent.NoExpiry)
     {
+        ExpiresAtMillis = granted ? expiresAtMillis : PurposeConsent.NoExpiry;
         ConsentKey = consentKey;
         PurposeId = purposeId;
         Granted = granted;
@@ -41,7 +43,10 @@ public readonly struct ConsentUpdate
     /// <summary>The subject is under 18.</summary>
     public bool Minor { get; }
 
+    /// <summary>When a grant lapses (exclusive), Unix milliseconds; <see cref="PurposeConsent.NoExpiry"/> for none, and always for a withdrawal.</summary>
+    public long ExpiresAtMillis { get; }
+
     /// <summary>Purpose, decision and time; never the consent key.</summary>
     public override string ToString() =>
-        $"purpose={PurposeId} granted={Granted} effective={EffectiveTimeMillis} policy={PolicyVersion} minor={Minor}";
+        $"purpose={PurposeId} granted={Granted} effective={EffectiveTimeMillis} policy={PolicyVersion} minor={Minor} expires={(ExpiresAtMillis == PurposeConsent.NoExpiry ? "never" : ExpiresAtMillis)}";
 }

@@ -7,7 +7,16 @@ namespace Sieve.Core.Consent;
 /// <summary>
 /// How consent records are laid out in Redis. One hash per subject, <c>{prefix}{consentKey}</c>, with field
 /// <c>minor</c> = <c>1</c> when the subject is a minor, <c>erased</c> = <c>1</c> once the subject was erased, and one field <c>p:{purpose name}</c> per decided purpose whose
-/// value is <c>G|W:{effectiveTimeMillis}:{policyVersion}</c> (G granted, W withdrawn).
+/// value is one of:
+/// <list type="bullet">
+/// <item><c>G:{effectiveTimeMillis}:{policyVersion}</c>: granted, with no expiry of its own;</item>
+/// <item><c>E:{effectiveTimeMillis}:{expiresAtMillis}:{policyVersion}</c>: granted until <c>expiresAtMillis</c> (exclusive);</item>
+/// <item><c>W:{effectiveTimeMillis}:{policyVersion}</c>: withdrawn.</item>
+/// </list>
+/// The policy version is last because it may hold colons. <c>G</c> and <c>W</c> are the format from before grants
+/// could expire, still written for a grant without expiry, so values written before read the same (a grant with no
+/// expiry) and readers from before read every grant that does not expire. A reader from before ignores an
+/// <c>E</c> value, which withholds (it never grants anything it cannot read).
 /// </summary>
 internal static class RedisConsentFormat
 {
@@ -17,14 +26,16 @@ internal static class RedisConsentFormat
 
     /// <summary>
     /// Applies one decision atomically. KEYS[1] subject hash. ARGV: [1] purpose field, [2] effective time (ms),
-    /// [3] G or W, [4] policy version, [5] minor 1/0, [6] retention in ms (0 = none), [7] invalidation channel,
+    /// [3] G, E or W, [4] what the value holds after the time (the policy version, or for E
+    /// <c>{expiresAtMillis}:{policyVersion}</c>), [5] minor 1/0, [6] retention in ms (0 = none), [7] invalidation channel,
     /// [8] consent key. Returns 1 when the hash changed (and an invalidation was published), else 0. With KEYS[2], a
     /// view hash (<see cref="RedisConsentView"/>), it also moves the view's position, atomically with the change:
     /// ARGV [9] partition, [10] expected, [11] next; the reply then adds 2 when the position moved. A changed hash
     /// expires the retention after the change, unless it holds the minor flag or the erased mark: then it never
     /// expires, so the subject stays withheld.
-    /// The ordering rule is <see cref="PurposeConsent.IsSupersededBy"/>: newer effective time wins; at equal times a
-    /// withdrawal beats a grant; a stored value that cannot be read is replaced. Lua numbers are doubles, exact for
+    /// The ordering rule is <see cref="PurposeConsent.IsSupersededBy"/>: newer effective time wins (a newer grant
+    /// replaces an older one whole, expiry included); at equal times a withdrawal beats a grant (G or E); a stored
+    /// value that cannot be read is replaced. Lua numbers are doubles, exact for
     /// millisecond times below 2^53.
     /// </summary>
     public const string ApplyScript = RedisConsentView.AdvanceFunction + """
@@ -37,14 +48,14 @@ internal static class RedisConsentFormat
         if not current then
           replace = true
         else
-          local state, time = string.match(current, '^([GW]):(%-?%d+):')
+          local state, time = string.match(current, '^([GEW]):(%-?%d+):')
           local stored = tonumber(time)
           local incoming = tonumber(ARGV[2])
           if stored == nil then
             replace = true
           elseif incoming > stored then
             replace = true
-          elseif incoming == stored and ARGV[3] == 'W' and state == 'G' then
+          elseif incoming == stored and ARGV[3] == 'W' and state ~= 'W' then
             replace = true
           end
         end
@@ -128,7 +139,24 @@ internal static class RedisConsentFormat
             : ConsentRecord.Empty;
     }
 
-    /// <summary>Parses <c>G|W:{effectiveTimeMillis}:{policyVersion}</c>.</summary>
+    /// <summary>The state letter a decision is stored with: <c>G</c>, <c>E</c> (a grant with an expiry) or <c>W</c>.</summary>
+    public static string StateLetter(bool granted, long expiresAtMillis) =>
+        !granted ? "W" : expiresAtMillis == PurposeConsent.NoExpiry ? "G" : "E";
+
+    /// <summary>What a value holds after its effective time: the policy version, after the expiry for an <c>E</c> value.</summary>
+    public static string ValueTail(bool granted, long expiresAtMillis, string policyVersion) =>
+        granted && expiresAtMillis != PurposeConsent.NoExpiry
+            ? expiresAtMillis.ToString(CultureInfo.InvariantCulture) + ":" + policyVersion
+            : policyVersion;
+
+    /// <summary>The whole stored value of a decision, as the apply script writes it.</summary>
+    public static string FormatValue(bool granted, long effectiveTimeMillis, long expiresAtMillis, string policyVersion) =>
+        StateLetter(granted, expiresAtMillis) + ":" + effectiveTimeMillis.ToString(CultureInfo.InvariantCulture) + ":" + ValueTail(granted, expiresAtMillis, policyVersion);
+
+    /// <summary>
+    /// Parses <c>G:{effectiveTimeMillis}:{policyVersion}</c> and <c>W:…</c> (the format from before grants could
+    /// expire: no expiry), and <c>E:{effectiveTimeMillis}:{expiresAtMillis}:{policyVersion}</c>.
+    /// </summary>
     public static bool TryParseValue(string? value, out PurposeConsent consent)
     {
         consent = default;
@@ -137,9 +165,10 @@ internal static class RedisConsentFormat
             return false;
         }
 
-        ConsentState state = value[0] switch
+        char letter = value[0];
+        ConsentState state = letter switch
         {
-            'G' => ConsentState.Granted,
+            'G' or 'E' => ConsentState.Granted,
             'W' => ConsentState.Withdrawn,
             _ => ConsentState.None,
         };
@@ -149,13 +178,32 @@ internal static class RedisConsentFormat
         }
 
         ReadOnlySpan<char> rest = value.AsSpan(2);
-        int colon = rest.IndexOf(':');
-        if (colon <= 0 || !long.TryParse(rest[..colon], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long time))
+        if (!TryReadNumber(ref rest, out long time))
         {
             return false;
         }
 
-        consent = new PurposeConsent(state, time, rest[(colon + 1)..].ToString());
+        long expiresAt = PurposeConsent.NoExpiry;
+        if (letter == 'E' && !TryReadNumber(ref rest, out expiresAt))
+        {
+            return false;
+        }
+
+        consent = new PurposeConsent(state, time, rest.ToString(), expiresAt);
+        return true;
+    }
+
+    // Reads "{number}:" off the front of rest.
+    private static bool TryReadNumber(ref ReadOnlySpan<char> rest, out long number)
+    {
+        number = 0;
+        int colon = rest.IndexOf(':');
+        if (colon <= 0 || !long.TryParse(rest[..colon], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out number))
+        {
+            return false;
+        }
+
+        rest = rest[(colon + 1)..];
         return true;
     }
 

@@ -258,8 +258,8 @@ public sealed partial class RedisConsentStore : IConsentStore, IConsentView, ICo
         [
             RedisConsentFormat.PurposeField(update.PurposeId),
             update.EffectiveTimeMillis,
-            update.Granted ? "G" : "W",
-            update.PolicyVersion,
+            RedisConsentFormat.StateLetter(update.Granted, update.ExpiresAtMillis),
+            RedisConsentFormat.ValueTail(update.Granted, update.ExpiresAtMillis, update.PolicyVersion),
             update.Minor ? "1" : "0",
             _retentionMillis,
             _channelName,

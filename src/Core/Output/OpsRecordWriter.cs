@@ -43,6 +43,7 @@ public static class OpsRecordWriter
                     w.WriteLong(tally.Count(i, Outcome.WithheldGap));
                     w.WriteLong(tally.Count(i, Outcome.WithheldZone));
                     w.WriteLong(tally.Count(i, Outcome.WithheldSparseCell));
+                    w.WriteLong(tally.Count(i, Outcome.WithheldExpired));
                 }
             }
 

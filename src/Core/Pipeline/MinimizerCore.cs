@@ -282,7 +282,7 @@ public sealed class MinimizerCore : IDisposable
                 continue;
             }
 
-            ConsentDecision decision = subject.Decide(i, fields.EventTime);
+            ConsentDecision decision = subject.Decide(i, fields.EventTime, NowMillis);
             if (decision != ConsentDecision.Forward)
             {
                 outcomes[i] = decision switch
@@ -290,6 +290,7 @@ public sealed class MinimizerCore : IDisposable
                     ConsentDecision.WithheldMinor => Outcome.WithheldMinor,
                     ConsentDecision.WithheldErased => Outcome.WithheldErased,
                     ConsentDecision.WithheldWithdrawn => Outcome.WithheldWithdrawn,
+                    ConsentDecision.WithheldExpired => Outcome.WithheldExpired,
                     _ => Outcome.WithheldNoConsent,
                 };
                 continue;

@@ -30,13 +30,15 @@ public enum Outcome : byte
     WithheldZone = 10,
     /// <summary>Release stage: its (cell, bucket) had fewer distinct vehicles of the whole fleet than the policy's k.</summary>
     WithheldSparseCell = 11,
+    /// <summary>The subject's grant for the purpose had lapsed (expiresAt or the policy's consentMaxAge) by the event's time or by now.</summary>
+    WithheldExpired = 12,
 }
 
 /// <summary>Names of outcomes as used in audit records, metrics and the demo.</summary>
 public static class OutcomeNames
 {
     /// <summary>Number of outcomes.</summary>
-    public const int Count = 12;
+    public const int Count = 13;
 
     /// <summary>Stable lower-case name, e.g. <c>withheld:no-consent</c>.</summary>
     public static string Name(Outcome outcome) => outcome switch
@@ -53,6 +55,7 @@ public static class OutcomeNames
         Outcome.WithheldGap => "withheld:gap",
         Outcome.WithheldZone => "withheld:zone",
         Outcome.WithheldSparseCell => "withheld:sparse-cell",
+        Outcome.WithheldExpired => "withheld:expired",
         _ => "unknown",
     };
 }

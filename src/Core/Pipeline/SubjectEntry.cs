@@ -99,15 +99,17 @@ internal sealed class SubjectEntry
     public ref long EscrowSealedAt(int planIndex) => ref _plans[planIndex].EscrowSealedAt;
 
     /// <summary>
-    /// Keeps <paramref name="consent"/> and works out each plan's decision from its record
-    /// (<see cref="ConsentRules.DecideForAllTimes"/>), so later events only compare their time.
+    /// Keeps <paramref name="consent"/> and works out each plan's decision from its record and the plan's consent
+    /// max age (<see cref="ConsentRules.DecideForAllTimes(ConsentRecord, PurposePlan, out long, out long)"/>), so
+    /// later events only compare their time and the clock with the grant's span: a grant that lapses while its
+    /// record stays cached is withheld from then on without going back to the store.
     /// </summary>
     public void Bind(ConsentCacheEntry consent, ReadOnlySpan<PurposePlan> plans)
     {
         for (int i = 0; i < plans.Length && i < PlanCount; i++)
         {
             ref PlanState plan = ref _plans[i];
-            plan.Decision = ConsentRules.DecideForAllTimes(consent.Record, plans[i].PurposeId, plans[i].ConsentRequired, out plan.ForwardFrom);
+            plan.Decision = ConsentRules.DecideForAllTimes(consent.Record, plans[i], out plan.ForwardFrom, out plan.ForwardUntil);
         }
 
         Consent = consent;
@@ -116,11 +118,12 @@ internal sealed class SubjectEntry
     }
 
     /// <summary>
-    /// The consent decision for plan <paramref name="planIndex"/> and an event at <paramref name="eventTimeMillis"/>:
-    /// what <see cref="ConsentRules.Decide"/> gives for the bound record.
+    /// The consent decision for plan <paramref name="planIndex"/>, an event at <paramref name="eventTimeMillis"/>
+    /// and the clock at <paramref name="nowMillis"/>: what
+    /// <see cref="ConsentRules.Decide(ConsentRecord, PurposePlan, long, long)"/> gives for the bound record.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ConsentDecision Decide(int planIndex, long eventTimeMillis)
+    public ConsentDecision Decide(int planIndex, long eventTimeMillis, long nowMillis)
     {
         ref PlanState plan = ref _plans[planIndex];
         if (plan.Decision != ConsentDecision.Forward)
@@ -128,8 +131,11 @@ internal sealed class SubjectEntry
             return plan.Decision;
         }
 
-        return plan.ForwardFrom <= eventTimeMillis ? ConsentDecision.Forward : ConsentDecision.WithheldNoConsent;
+        return ConsentRules.AtTime(plan.ForwardFrom, plan.ForwardUntil, eventTimeMillis, nowMillis);
     }
+
+    /// <summary>The end (exclusive) of the grant plan <paramref name="planIndex"/> forwards under, as last bound; <see cref="long.MaxValue"/> when unbounded.</summary>
+    public long ForwardUntil(int planIndex) => _plans[planIndex].ForwardUntil;
 
     /// <summary>One plan's pseudonym, its epoch and its consent decision, side by side.</summary>
     private struct PlanState
@@ -137,6 +143,7 @@ internal sealed class SubjectEntry
         public PseudonymBuffer Pseudonym;
         public long Day;
         public long ForwardFrom;
+        public long ForwardUntil;
         public ConsentDecision Decision;
         public long EscrowSealedAt;
     }

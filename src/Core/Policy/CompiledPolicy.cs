@@ -142,6 +142,38 @@ public sealed class PurposePlan
     /// <summary><see cref="Retention"/> in whole days.</summary>
     public int RetentionDays => (int)Retention.TotalDays;
 
+    /// <summary>
+    /// How long a grant of consent to this purpose lasts at most, from the time it takes effect (the policy's
+    /// <c>consentMaxAge</c>, whole days); null when the purpose needs no consent, or its policy says <c>"none"</c>
+    /// with a <see cref="ConsentMaxAgeReason"/>. A grant is valid until the earlier of its own <c>expiresAt</c> and
+    /// its effective time plus this.
+    /// </summary>
+    public TimeSpan? ConsentMaxAge
+    {
+        get => _consentMaxAge;
+        init
+        {
+            if (value is { } age)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(age, TimeSpan.Zero, nameof(value));
+            }
+
+            _consentMaxAge = value;
+            ConsentMaxAgeMillis = value is { } set ? (long)set.TotalMilliseconds : NoConsentMaxAge;
+        }
+    }
+
+    /// <summary>Why the purpose's consent has no maximum age (<c>consentMaxAgeReason</c>); null unless <c>"consentMaxAge": "none"</c>.</summary>
+    public string? ConsentMaxAgeReason { get; init; }
+
+    /// <summary><see cref="ConsentMaxAge"/> in milliseconds; <see cref="NoConsentMaxAge"/> when there is none.</summary>
+    public long ConsentMaxAgeMillis { get; private init; } = NoConsentMaxAge;
+
+    /// <summary>The <see cref="ConsentMaxAgeMillis"/> of a purpose whose grants have no maximum age.</summary>
+    public const long NoConsentMaxAge = long.MaxValue;
+
+    private readonly TimeSpan? _consentMaxAge;
+
     /// <summary>The purpose's <c>anonymize</c> block; null when it has none (its records go straight to <see cref="Topic"/>).</summary>
     public Anonymization.AnonymizationRules? Anonymization { get; init; }
 

@@ -106,6 +106,7 @@ internal sealed class PolicyCompiler
             : null;
         int? retentionDays = _privacy.ReadRetention(p);
         bool? consentRequired = _shape.ReadConsentRequired(p);
+        bool maxAgeOk = _privacy.ReadConsentMaxAge(p, consentRequired, out TimeSpan? consentMaxAge, out string? consentMaxAgeReason);
         PseudonymRotation? rotation = _shape.ReadPseudonym(p);
         _shape.CheckHasInput(p);
 
@@ -137,7 +138,7 @@ internal sealed class PolicyCompiler
             _diagnostics.Add(p.Pseudonym!.Value.Offset, $"purpose '{name}' uses 'segment' pseudonyms, which need an '{AnonymizationReader.AnonymizeKey}' block");
         }
 
-        if (purposeId < 0 || topic is null || output is null || slots is null || retentionDays is null || consentRequired is null || rotation is null || basis is null
+        if (purposeId < 0 || topic is null || output is null || slots is null || retentionDays is null || consentRequired is null || rotation is null || basis is null || !maxAgeOk
             || (p.Telematics is not null && telematics is null) || (p.Wifi is not null && wifi is null) || (telematics is null && wifi is null)
             || (p.Anonymize is not null && anonymization is null))
         {
@@ -151,6 +152,8 @@ internal sealed class PolicyCompiler
             LegalBasis = basis.LegalBasis,
             LegalReference = basis.LegalReference,
             EscrowTopic = basis.EscrowTopic,
+            ConsentMaxAge = consentMaxAge,
+            ConsentMaxAgeReason = consentMaxAgeReason,
         };
     }
 

@@ -30,6 +30,12 @@ internal sealed class PolicyShapeReader
     /// <summary>Purpose key: whether consent is needed.</summary>
     public const string ConsentRequiredKey = "consentRequired";
 
+    /// <summary>Purpose key: how long a grant of consent lasts at most (whole days, or <c>none</c> with a reason).</summary>
+    public const string ConsentMaxAgeKey = "consentMaxAge";
+
+    /// <summary>Purpose key: why a purpose's consent has no maximum age (only with <c>"consentMaxAge": "none"</c>).</summary>
+    public const string ConsentMaxAgeReasonKey = "consentMaxAgeReason";
+
     /// <summary>Purpose key: how the pseudonym rotates.</summary>
     public const string PseudonymKey = "pseudonym";
 
@@ -38,8 +44,9 @@ internal sealed class PolicyShapeReader
     private const string SegmentPseudonym = "segment";
 
     private static readonly string[] TopLevelKeys = [PolicyVersionKey, PurposesKey, InterestCategoriesKey];
-    private static readonly string[] PurposeKeys = [TopicKey, OutputSchemaKey, RetentionKey, ConsentRequiredKey, LegalBasisReader.LegalBasisKey, LegalBasisReader.LegalReferenceKey, PseudonymKey, AnonymizationReader.AnonymizeKey,
-        LegalBasisReader.RecallEscrowKey, PolicyInputs.TelematicsSection, PolicyInputs.WifiSection];
+    private static readonly string[] PurposeKeys = [TopicKey, OutputSchemaKey, RetentionKey, ConsentRequiredKey, ConsentMaxAgeKey, ConsentMaxAgeReasonKey,
+        LegalBasisReader.LegalBasisKey, LegalBasisReader.LegalReferenceKey, PseudonymKey, AnonymizationReader.AnonymizeKey, LegalBasisReader.RecallEscrowKey,
+        PolicyInputs.TelematicsSection, PolicyInputs.WifiSection];
 
     private readonly PolicyDiagnostics _diagnostics;
 
@@ -167,6 +174,7 @@ internal sealed class PolicyShapeReader
         }
 
         PolicyJsonProperty? topic = null, schema = null, retention = null, consent = null, pseudonym = null, anonymize = null, telematics = null, wifi = null;
+        PolicyJsonProperty? maxAge = null, maxAgeReason = null;
         foreach (PolicyJsonProperty property in node.Properties)
         {
             switch (property.Name)
@@ -175,6 +183,8 @@ internal sealed class PolicyShapeReader
                 case OutputSchemaKey: schema = property; break;
                 case RetentionKey: retention = property; break;
                 case ConsentRequiredKey: consent = property; break;
+                case ConsentMaxAgeKey: maxAge = property; break;
+                case ConsentMaxAgeReasonKey: maxAgeReason = property; break;
                 case PseudonymKey: pseudonym = property; break;
                 case AnonymizationReader.AnonymizeKey: anonymize = property; break;
                 case PolicyInputs.TelematicsSection: telematics = property; break;
@@ -188,7 +198,7 @@ internal sealed class PolicyShapeReader
             }
         }
 
-        return new Purpose(name, node, topic, schema, retention, consent, pseudonym, anonymize, telematics, wifi);
+        return new Purpose(name, node, topic, schema, retention, consent, pseudonym, anonymize, telematics, wifi, maxAge, maxAgeReason);
     }
 
     /// <summary>Reads a purpose's string-valued key (<c>topic</c>, <c>outputSchema</c>); null when missing or not a non-empty string.</summary>
@@ -312,5 +322,5 @@ internal sealed class PolicyShapeReader
     /// <summary>A purpose object and its keys, each null when the purpose lacks it.</summary>
     public sealed record Purpose(string Name, PolicyJsonNode Node, PolicyJsonProperty? Topic, PolicyJsonProperty? OutputSchema,
         PolicyJsonProperty? Retention, PolicyJsonProperty? ConsentRequired, PolicyJsonProperty? Pseudonym, PolicyJsonProperty? Anonymize,
-        PolicyJsonProperty? Telematics, PolicyJsonProperty? Wifi);
+        PolicyJsonProperty? Telematics, PolicyJsonProperty? Wifi, PolicyJsonProperty? ConsentMaxAge, PolicyJsonProperty? ConsentMaxAgeReason);
 }

@@ -11,6 +11,9 @@ namespace Sieve.Core.Policy;
 /// </summary>
 internal sealed class PrivacyRules
 {
+    /// <summary>The <c>consentMaxAge</c> value for a consent with no maximum age.</summary>
+    public const string NoMaxAge = "none";
+
     private readonly PolicyDiagnostics _diagnostics;
 
     public PrivacyRules(PolicyDiagnostics diagnostics) => _diagnostics = diagnostics;
@@ -45,6 +48,85 @@ internal sealed class PrivacyRules
         }
 
         return days;
+    }
+
+    /// <summary>
+    /// Reads the purpose's <c>consentMaxAge</c> (GB/T 41871-2022: a consent period may not be "permanent"). A purpose
+    /// that needs consent declares whole days, or <c>"none"</c> together with a non-empty <c>consentMaxAgeReason</c>;
+    /// a purpose that needs none declares neither. Nothing is checked while <paramref name="consentRequired"/> is
+    /// unknown (its own error is reported). False (reported) when the keys break these rules.
+    /// </summary>
+    /// <param name="purpose">The purpose's keys.</param>
+    /// <param name="consentRequired">The purpose's <c>consentRequired</c>; null when missing or invalid.</param>
+    /// <param name="maxAge">The maximum age of a grant; null for none.</param>
+    /// <param name="reason">Why there is none, when <c>"none"</c>.</param>
+    public bool ReadConsentMaxAge(PolicyShapeReader.Purpose purpose, bool? consentRequired, out TimeSpan? maxAge, out string? reason)
+    {
+        const string Key = PolicyShapeReader.ConsentMaxAgeKey;
+        const string ReasonKey = PolicyShapeReader.ConsentMaxAgeReasonKey;
+        maxAge = null;
+        reason = null;
+        if (consentRequired is not { } required)
+        {
+            return true;
+        }
+
+        if (!required)
+        {
+            bool ok = true;
+            foreach (PolicyJsonProperty? stray in (ReadOnlySpan<PolicyJsonProperty?>)[purpose.ConsentMaxAge, purpose.ConsentMaxAgeReason])
+            {
+                if (stray is { } key)
+                {
+                    Error(key.NameOffset, $"'{key.Name}' of purpose '{purpose.Name}' applies only to a purpose with \"{PolicyShapeReader.ConsentRequiredKey}\": true; remove it");
+                    ok = false;
+                }
+            }
+
+            return ok;
+        }
+
+        if (purpose.ConsentMaxAge is not { } age)
+        {
+            Error(purpose.Node.Offset, $"purpose '{purpose.Name}' needs consent but declares no '{Key}': a grant may not last forever (GB/T 41871-2022); " +
+                $"add \"{Key}\": \"365d\" (whole days), or \"{Key}\": \"none\" with a \"{ReasonKey}\" that says why its consent has no end");
+            return false;
+        }
+
+        if (age.Value.Kind == PolicyJsonKind.String && age.Value.String == NoMaxAge)
+        {
+            if (purpose.ConsentMaxAgeReason is not { } because)
+            {
+                Error(age.Value.Offset, $"'{Key}' of purpose '{purpose.Name}' is \"{NoMaxAge}\" but no '{ReasonKey}' says why; " +
+                    $"add \"{ReasonKey}\": \"<why this consent has no end>\", or give whole days like \"365d\"");
+                return false;
+            }
+
+            if (because.Value.Kind != PolicyJsonKind.String || string.IsNullOrWhiteSpace(because.Value.String))
+            {
+                Error(because.Value.Offset, $"'{ReasonKey}' of purpose '{purpose.Name}' must be a non-empty string that says why its consent has no end, not {because.Value.DescribeValue()}");
+                return false;
+            }
+
+            reason = because.Value.String;
+            return true;
+        }
+
+        if (age.Value.Kind != PolicyJsonKind.String || !PolicyRetention.TryParseDays(age.Value.String, out int days))
+        {
+            Error(age.Value.Offset, $"'{Key}' of purpose '{purpose.Name}' must be whole days from {PolicyRetention.MinDays} to {PolicyRetention.MaxDays} written like \"365d\", " +
+                $"or \"{NoMaxAge}\" with a '{ReasonKey}', not {age.Value.DescribeValue()}");
+            return false;
+        }
+
+        if (purpose.ConsentMaxAgeReason is { } unused)
+        {
+            Error(unused.NameOffset, $"'{ReasonKey}' of purpose '{purpose.Name}' explains only \"{Key}\": \"{NoMaxAge}\"; remove it, or make the max age \"{NoMaxAge}\"");
+            return false;
+        }
+
+        maxAge = TimeSpan.FromDays(days);
+        return true;
     }
 
     /// <summary>

@@ -30,6 +30,8 @@ public sealed class ConsentShowCommandTests
         {
             Assert.True(await store.ApplyAsync(new ConsentUpdate(consentKey, KnownPurposes.IndexOf(KnownPurposes.Positioning), true, granted, "2026-11-01", minor: false)));
             Assert.True(await store.ApplyAsync(new ConsentUpdate(consentKey, KnownPurposes.IndexOf(KnownPurposes.Personalization), false, granted + 60_000, "2026-11-02", minor: true)));
+            Assert.True(await store.ApplyAsync(new ConsentUpdate(consentKey, KnownPurposes.IndexOf(KnownPurposes.Marketing), true, granted, "2026-11-01", minor: false,
+                expiresAtMillis: granted + (30L * 86_400_000))));
         }
 
         // Lower case: the command normalizes before it derives the consent key.
@@ -43,6 +45,11 @@ public sealed class ConsentShowCommandTests
         Assert.Single(lines, l => l.Contains("personalization", StringComparison.Ordinal) && l.Contains("withdrawn", StringComparison.Ordinal)
                                   && l.Contains("2026-11-25T07:01:00.000Z", StringComparison.Ordinal) && l.Contains("2026-11-02", StringComparison.Ordinal));
         Assert.Single(lines, l => l.Contains("minor", StringComparison.Ordinal) && l.Contains("yes", StringComparison.Ordinal));
+
+        // Expiry: positioning's 365-day consentMaxAge under the shipped policy; marketing (not in it) only by its own end.
+        Assert.Single(lines, l => l.Contains("positioning", StringComparison.Ordinal) && l.Contains("2027-11-25T07:00:00.000Z", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains("marketing", StringComparison.Ordinal) && l.Contains("2026-12-25T07:00:00.000Z", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains("after-sales", StringComparison.Ordinal) && !l.Contains("never", StringComparison.Ordinal));
 
         using (PseudonymKey positioning = factory.Create(KnownPurposes.Positioning, PseudonymKeyFactory.StableEpoch))
         {

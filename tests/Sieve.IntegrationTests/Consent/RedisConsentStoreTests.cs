@@ -55,6 +55,33 @@ public sealed class RedisConsentStoreTests : IClassFixture<ConsentRedisServer>, 
     }
 
     [Fact]
+    public async Task An_expiring_grant_is_stored_with_its_end_and_a_value_written_in_the_earlier_format_still_reads_and_is_superseded()
+    {
+        RedisConsentStore store = await ConnectAsync();
+        string key = TestConsentKeys.Make(11);
+        int positioning = KnownPurposes.IndexOf(KnownPurposes.Positioning);
+        int personalization = KnownPurposes.IndexOf(KnownPurposes.Personalization);
+        IDatabase raw = (await RawAsync()).GetDatabase();
+
+        // A value the store wrote before grants could expire.
+        await raw.HashSetAsync(_options.KeyPrefix + key, "p:positioning", "G:100:2025.9");
+        Assert.Equal(new PurposeConsent(ConsentState.Granted, 100, "2025.9", PurposeConsent.NoExpiry), (await store.GetAsync(key)).GetPurpose(positioning));
+
+        // A newer grant with an end replaces it, in the new format; an older one with a later end does not.
+        Assert.True(await store.ApplyAsync(new ConsentUpdate(key, positioning, true, 200, "2026.1", false, expiresAtMillis: 9_000)));
+        Assert.False(await store.ApplyAsync(new ConsentUpdate(key, positioning, true, 150, "2026.1", false, expiresAtMillis: 99_000)));
+        Assert.Equal("E:200:9000:2026.1", (string?)await raw.HashGetAsync(_options.KeyPrefix + key, "p:positioning"));
+        Assert.Equal(new PurposeConsent(ConsentState.Granted, 200, "2026.1", 9_000), (await store.GetAsync(key)).GetPurpose(positioning));
+
+        // A later grant with no end lifts the end; at an equal time a withdrawal beats an expiring grant.
+        Assert.True(await store.ApplyAsync(new ConsentUpdate(key, positioning, true, 300, "2026.2", false)));
+        Assert.Equal("G:300:2026.2", (string?)await raw.HashGetAsync(_options.KeyPrefix + key, "p:positioning"));
+        Assert.True(await store.ApplyAsync(new ConsentUpdate(key, personalization, true, 400, "2026.2", false, expiresAtMillis: 800)));
+        Assert.True(await store.ApplyAsync(new ConsentUpdate(key, personalization, false, 400, "2026.2", false)));
+        Assert.Equal(new PurposeConsent(ConsentState.Withdrawn, 400, "2026.2"), (await store.GetAsync(key)).GetPurpose(personalization));
+    }
+
+    [Fact]
     public async Task An_older_change_than_the_stored_one_is_ignored()
     {
         RedisConsentStore store = await ConnectAsync();

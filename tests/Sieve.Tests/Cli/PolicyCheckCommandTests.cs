@@ -30,6 +30,7 @@ public sealed class PolicyCheckCommandTests : IDisposable
                   "outputSchema": "PositioningRecord",
                   "retention": "30d",
                   "consentRequired": true,
+                  "consentMaxAge": "365d",
                   "pseudonym": "stable",
                   "telematics": {
                     "vin": "pseudonymize",
@@ -44,6 +45,7 @@ public sealed class PolicyCheckCommandTests : IDisposable
                   "outputSchema": "AnalyticsRecord",
                   "retention": "30d",
                   "consentRequired": true,
+                  "consentMaxAge": "365d",
                   "pseudonym": "daily",
                   "telematics": { "vin": "pseudonymize", "eventTime": { "transform": "bucketTime", "minutes": 15 } }
                 }

@@ -155,6 +155,28 @@ public sealed class PolicyExplainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_purpose_shows_its_consent_max_age()
+    {
+        using JsonDocument report = await ExplainJsonAsync(Telematics);
+        CliResult table = await CliRunner.RunAsync("policy", "explain", "--default", "--event", CliRunner.Sample(Telematics));
+
+        Assert.Equal("365d", Purpose(report, "positioning").GetProperty("consentMaxAge").GetString());
+        Assert.Equal("365d", Purpose(report, "personalization").GetProperty("consentMaxAge").GetString());
+        Assert.Equal("365d", Purpose(report, "marketing").GetProperty("consentMaxAge").GetString());
+        Assert.False(Purpose(report, "analytics").TryGetProperty("consentMaxAge", out _));
+        Assert.False(Purpose(report, "quality").TryGetProperty("consentMaxAge", out _));
+        Assert.Equal(3, CountOf(table.Out, "consent required, max age 365d"));
+        Assert.Equal(2, CountOf(table.Out, "no consent required"));
+
+        // Each purpose's legal basis, and the law the quality purpose rests on.
+        Assert.Equal("legal-obligation", Purpose(report, "quality").GetProperty("legalBasis").GetString());
+        Assert.Equal("anonymized", Purpose(report, "analytics").GetProperty("legalBasis").GetString());
+        Assert.Equal("consent", Purpose(report, "positioning").GetProperty("legalBasis").GetString());
+        Assert.Equal("quality.escrow.v1", Purpose(report, "quality").GetProperty("recallEscrow").GetString());
+        Assert.Contains("legal basis: legal-obligation, under Regulation on the Administration of Recall of Defective Auto Products", table.Out.ReplaceLineEndings(" "), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Consent_list_grants_only_the_named_purposes()
     {
         using JsonDocument report = await ExplainJsonAsync(Telematics, "--consent", "positioning");

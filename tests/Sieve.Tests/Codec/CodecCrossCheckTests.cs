@@ -78,6 +78,10 @@ public sealed class CodecCrossCheckTests
             Assert.Equal(data.EffectiveTime, view.EffectiveTime);
             Assert.Equal(data.PolicyVersion, view.PolicyVersion.ToString(apache));
             Assert.Equal(data.Minor, view.Minor);
+            Assert.Equal(data.ExpiresAt, view.ExpiresAt);
+
+            GenericRecord back = ApacheAvroBridge.ReadSingleObject(ours, "ConsentChange");
+            Assert.Equal(data.ExpiresAt, back["expiresAt"] is { } expiresAt ? ApacheAvroBridge.Millis(expiresAt) : null);
         }
     }
 

@@ -193,6 +193,7 @@ public sealed class OutputCodecCrossCheckTests
                 c.Add("withheldGap", expected[p, (int)Outcome.WithheldGap]);
                 c.Add("withheldZone", expected[p, (int)Outcome.WithheldZone]);
                 c.Add("withheldSparseCell", expected[p, (int)Outcome.WithheldSparseCell]);
+                c.Add("withheldExpired", expected[p, (int)Outcome.WithheldExpired]);
                 return (object)c;
             }).ToArray());
             var reasonSchema = (RecordSchema)((ArraySchema)schema.Fields.Single(f => f.Name == "quarantined").Schema).ItemSchema;

@@ -44,6 +44,21 @@ public class ConsentLoaderTests
     }
 
     [Fact]
+    public void A_grants_expiresAt_is_carried_into_the_update_and_a_withdrawals_is_dropped()
+    {
+        var factory = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
+        using PseudonymKey key = factory.Create(PseudonymKeyFactory.ConsentIndexPurpose, PseudonymKeyFactory.StableEpoch);
+        var translator = new ConsentChangeTranslator(key);
+
+        Assert.True(translator.TryTranslate(Encode(SubjectType.Vin, Vin, KnownPurposes.Positioning, true, 1_700_000_000_000, "2026.2", false, expiresAt: 1_731_536_000_000), out ConsentUpdate grant, out _));
+        Assert.Equal(1_731_536_000_000, grant.ExpiresAtMillis);
+        Assert.True(translator.TryTranslate(Encode(SubjectType.Vin, Vin, KnownPurposes.Positioning, true, 1_700_000_000_000, "2026.2", false), out ConsentUpdate open, out _));
+        Assert.Equal(PurposeConsent.NoExpiry, open.ExpiresAtMillis);
+        Assert.True(translator.TryTranslate(Encode(SubjectType.Vin, Vin, KnownPurposes.Positioning, false, 1_700_000_000_000, "2026.2", false, expiresAt: 5), out ConsentUpdate withdrawal, out _));
+        Assert.Equal(PurposeConsent.NoExpiry, withdrawal.ExpiresAtMillis);
+    }
+
+    [Fact]
     public void A_change_written_with_an_earlier_or_a_newer_schema_becomes_the_same_update()
     {
         var factory = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
@@ -191,7 +206,7 @@ public class ConsentLoaderTests
         return Encoding.ASCII.GetString(pseudonym);
     }
 
-    private static byte[] Encode(SubjectType type, string subjectId, string purpose, bool granted, long effectiveTime, string policyVersion, bool minor)
+    private static byte[] Encode(SubjectType type, string subjectId, string purpose, bool granted, long effectiveTime, string policyVersion, bool minor, long? expiresAt = null)
     {
         Span<byte> buffer = new byte[512 + (subjectId.Length * 3)];
         var writer = new AvroWriter(buffer);
@@ -203,6 +218,16 @@ public class ConsentLoaderTests
         writer.WriteLong(effectiveTime);
         writer.WriteString(policyVersion);
         writer.WriteBoolean(minor);
+        if (expiresAt is long expires)
+        {
+            writer.WriteUnionIndex(1);
+            writer.WriteLong(expires);
+        }
+        else
+        {
+            writer.WriteUnionIndex(0);
+        }
+
         Assert.False(writer.Overflowed);
         return writer.Written.ToArray();
     }

@@ -66,6 +66,38 @@ public class ConsentRecordTests
     }
 
     [Fact]
+    public void A_later_grant_replaces_an_earlier_one_expiry_included_and_an_older_one_changes_nothing()
+    {
+        ConsentRecord expiring = ConsentRecord.Empty.Apply(new ConsentUpdate(Key, 0, true, 100, "v1", false, expiresAtMillis: 1_000), out _);
+        Assert.Equal(new PurposeConsent(ConsentState.Granted, 100, "v1", 1_000), expiring.GetPurpose(0));
+        Assert.True(expiring.GetPurpose(0).HasExpiry);
+
+        // A renewal without an end of its own lifts the earlier end.
+        ConsentRecord renewed = expiring.Apply(new ConsentUpdate(Key, 0, true, 900, "v2", false), out bool changed);
+        Assert.True(changed);
+        Assert.Equal(PurposeConsent.NoExpiry, renewed.GetPurpose(0).ExpiresAtMillis);
+        Assert.False(renewed.GetPurpose(0).HasExpiry);
+
+        // An older grant with a later end does not reach back.
+        Assert.Same(renewed, renewed.Apply(new ConsentUpdate(Key, 0, true, 500, "v1", false, expiresAtMillis: 99_999), out changed));
+        Assert.False(changed);
+
+        // A newer grant with an end of its own sets that end.
+        ConsentRecord shortened = renewed.Apply(new ConsentUpdate(Key, 0, true, 950, "v3", false, expiresAtMillis: 2_000), out _);
+        Assert.Equal(2_000, shortened.GetPurpose(0).ExpiresAtMillis);
+    }
+
+    [Fact]
+    public void A_withdrawal_never_carries_an_expiry()
+    {
+        var update = new ConsentUpdate(Key, 0, false, 100, "v1", false, expiresAtMillis: 1_000);
+        Assert.Equal(PurposeConsent.NoExpiry, update.ExpiresAtMillis);
+        ConsentRecord withdrawn = ConsentRecord.Empty.Apply(update, out _);
+        Assert.Equal(new PurposeConsent(ConsentState.Withdrawn, 100, "v1"), withdrawn.GetPurpose(0));
+        Assert.False(withdrawn.GetPurpose(0).HasExpiry);
+    }
+
+    [Fact]
     public void Update_ToString_does_not_show_the_key()
     {
         string text = new ConsentUpdate(Key, 0, true, 1, "v1", false).ToString();

@@ -29,7 +29,7 @@ public sealed class ErasedMarkTests
         await h.GrantAsync(SubjectType.Vin, vin, KnownPurposes.Positioning, MinimizedRecords.Start + 1);
         ConsentRecord record = await h.Store.GetAsync(h.ConsentKey(SubjectType.Vin, vin));
         Assert.True(record.Erased);
-        Assert.Equal(ConsentDecision.WithheldErased, ConsentRules.Decide(record, KnownPurposes.IndexOf(KnownPurposes.Analytics), consentRequired: false, MinimizedRecords.Start));
+        Assert.Equal(ConsentDecision.WithheldErased, ConsentRules.Decide(record, KnownPurposes.IndexOf(KnownPurposes.Analytics), consentRequired: false, ConsentRules.NoMaxAge, MinimizedRecords.Start, nowMillis: 0));
 
         var tally = new PartitionTally("telematics.raw.v1", 0, h.Core.Plans.Count);
         await records.DriveAsync(vin, 1, MinimizedRecords.Start + 60_000);

@@ -233,7 +233,7 @@ public sealed class MinimizerCoreTests : IDisposable
     public async Task Analytics_gets_no_keyed_pseudonym_from_the_consent_stage_and_positioning_pseudonyms_are_stable()
     {
         string vin = _ids.Vin();
-        await _h.GrantAsync(SubjectType.Vin, vin, KnownPurposes.Positioning, 0);
+        await _h.GrantAsync(SubjectType.Vin, vin, KnownPurposes.Positioning, Now - 1000);
         const long Day = 86_400_000;
         await _h.ProcessAsync(InputKind.Telematics, Vehicle(vin, Now).ToMessage());
         await _h.ProcessAsync(InputKind.Telematics, Vehicle(vin, Now + 60_000).ToMessage());

@@ -19,13 +19,14 @@ public sealed class LegalBasisValidationTests
         }
     }
 
-    private const string PositioningConsent = "\"consentRequired\": true,\n      \"legalBasis\": \"consent\",\n      \"pseudonym\": \"stable\",\n      \"telematics\": {\n        \"vin\": \"pseudonymize\",\n        \"eventTime\": \"pass\"";
+    private const string PositioningConsent = "\"consentRequired\": true,\n      \"legalBasis\": \"consent\",\n      \"consentMaxAge\": \"365d\",\n      \"pseudonym\": \"stable\",\n      \"telematics\": {\n        \"vin\": \"pseudonymize\",\n        \"eventTime\": \"pass\"";
 
     [Fact]
     public void A_legal_obligation_that_forwards_location_is_rejected_field_by_field()
     {
         string json = DefaultPolicy.Edit(PositioningConsent, PositioningConsent
             .Replace("\"consentRequired\": true", "\"consentRequired\": false", StringComparison.Ordinal)
+            .Replace("\n      \"consentMaxAge\": \"365d\",", "", StringComparison.Ordinal)
             .Replace("\"legalBasis\": \"consent\"", "\"legalBasis\": \"legal-obligation\", \"legalReference\": \"a law\"", StringComparison.Ordinal));
 
         IReadOnlyList<PolicyError> errors = ErrorsOf(json);
@@ -50,13 +51,14 @@ public sealed class LegalBasisValidationTests
     [Fact]
     public void The_basis_and_consentRequired_agree()
     {
-        string json = DefaultPolicy.Edit(PositioningConsent, PositioningConsent.Replace("\"consentRequired\": true", "\"consentRequired\": false", StringComparison.Ordinal));
+        string json = DefaultPolicy.Edit(PositioningConsent, PositioningConsent.Replace("\"consentRequired\": true", "\"consentRequired\": false", StringComparison.Ordinal)
+            .Replace("\n      \"consentMaxAge\": \"365d\",", "", StringComparison.Ordinal));
         ExpectSingle(json, "\"legalBasis\": \"consent\",\n      \"pseudonym\": \"stable\",\n      \"telematics\": {\n        \"vin\": \"pseudonymize\",\n        \"eventTime\": \"pass\"",
             "purpose 'positioning' declares 'legalBasis': 'consent' but 'consentRequired' is false; set it to true");
 
         string obliged = DefaultPolicy.Edit("\"consentRequired\": false,\n      \"legalBasis\": \"legal-obligation\"", "\"consentRequired\": true,\n      \"legalBasis\": \"legal-obligation\"");
-        ExpectSingle(obliged, "\"legalBasis\": \"legal-obligation\"",
-            "purpose 'quality' declares 'legalBasis': 'legal-obligation' but 'consentRequired' is true; a purpose that asks for consent has the basis 'consent'");
+        Assert.Contains(ErrorsOf(obliged), e => e.Problem == "purpose 'quality' declares 'legalBasis': 'legal-obligation' but 'consentRequired' is true; a purpose that asks for consent has the basis 'consent'"
+            && e.Line == LineOf(obliged, "\"legalBasis\": \"legal-obligation\""));
     }
 
     [Fact]

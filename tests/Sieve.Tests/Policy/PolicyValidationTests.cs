@@ -363,7 +363,7 @@ public class PolicyValidationTests
     [Fact]
     public void Positioning_without_consent_is_rejected()
     {
-        string json = Minimal.Edit("\"consentRequired\": true", "\"consentRequired\": false");
+        string json = Minimal.Edit("\"consentRequired\": true", "\"consentRequired\": false").Edit("      \"consentMaxAge\": \"365d\",\n", "");
         PolicyError error = ExpectSingle(json, "\"consentRequired\"", "purpose 'positioning' forwards precise data without consent (it declares no 'anonymize' block with 'segment' pseudonyms, and a pseudonym alone does not make data anonymous; output field 'eventTime' is precise; output field 'latitude' is precise; output field 'longitude' is precise)");
         Assert.Equal(ColumnOf(json, "false"), error.Column);
     }
@@ -572,6 +572,7 @@ public class PolicyValidationTests
               "outputSchema": "PersonalizationRecord",
               "retention": "30d",
               "consentRequired": true,
+              "consentMaxAge": "365d",
               "pseudonym": "stable",
               "wifi": {
                 "eventTime": { "transform": "bucketTime", "minutes": 60 },

@@ -112,6 +112,7 @@ internal static class ApacheAvroBridge
         r.Add("effectiveTime", Time(c.EffectiveTime));
         r.Add("policyVersion", c.PolicyVersion);
         r.Add("minor", c.Minor);
+        r.Add("expiresAt", c.ExpiresAt is long expiresAt ? Time(expiresAt) : null);
         return r;
     }
 

@@ -43,6 +43,7 @@ internal sealed class RandomRecords(int seed)
         EffectiveTime = Long(),
         PolicyVersion = Text(),
         Minor = _random.Next(2) == 1,
+        ExpiresAt = MaybeV(Long),
     };
 
     private GeoLocationData Location() => new(Double(), Double(), MaybeV(Float), MaybeV(Float), MaybeV(Float));

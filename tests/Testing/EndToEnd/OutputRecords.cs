@@ -11,9 +11,10 @@ namespace Sieve.Testing.EndToEnd;
 /// topic <c>*.pending*</c>) count them again as forwarded or withheld with the release reasons.
 /// </remarks>
 internal readonly record struct PurposeCounts(long Forwarded, long WithheldNoConsent, long WithheldWithdrawn, long WithheldMinor, long WithheldNotApplicable,
-    long WithheldErased = 0, long Held = 0, long WithheldParked = 0, long WithheldTrimmed = 0, long WithheldGap = 0, long WithheldZone = 0, long WithheldSparseCell = 0)
+    long WithheldErased = 0, long Held = 0, long WithheldParked = 0, long WithheldTrimmed = 0, long WithheldGap = 0, long WithheldZone = 0, long WithheldSparseCell = 0,
+    long WithheldExpired = 0)
 {
-    public long Total => Forwarded + WithheldNoConsent + WithheldWithdrawn + WithheldMinor + WithheldNotApplicable + WithheldErased + Held + ReleaseWithheld;
+    public long Total => Forwarded + WithheldNoConsent + WithheldWithdrawn + WithheldMinor + WithheldNotApplicable + WithheldErased + WithheldExpired + Held + ReleaseWithheld;
 
     /// <summary>Withheld by the release stage, for any of its reasons.</summary>
     public long ReleaseWithheld => WithheldParked + WithheldTrimmed + WithheldGap + WithheldZone + WithheldSparseCell;
@@ -22,7 +23,7 @@ internal readonly record struct PurposeCounts(long Forwarded, long WithheldNoCon
         a.Forwarded + b.Forwarded, a.WithheldNoConsent + b.WithheldNoConsent, a.WithheldWithdrawn + b.WithheldWithdrawn,
         a.WithheldMinor + b.WithheldMinor, a.WithheldNotApplicable + b.WithheldNotApplicable, a.WithheldErased + b.WithheldErased, a.Held + b.Held,
         a.WithheldParked + b.WithheldParked, a.WithheldTrimmed + b.WithheldTrimmed, a.WithheldGap + b.WithheldGap, a.WithheldZone + b.WithheldZone,
-        a.WithheldSparseCell + b.WithheldSparseCell);
+        a.WithheldSparseCell + b.WithheldSparseCell, a.WithheldExpired + b.WithheldExpired);
 }
 
 /// <summary>A decoded <c>sieve.ops.AuditRecord</c>.</summary>
@@ -62,7 +63,7 @@ internal static class OutputDecoder
             purposes.Add((string)p["purpose"], new PurposeCounts(
                 (long)p["forwarded"], (long)p["withheldNoConsent"], (long)p["withheldWithdrawn"], (long)p["withheldMinor"], (long)p["withheldNotApplicable"],
                 (long)p["withheldErased"], (long)p["heldForRelease"], (long)p["withheldParked"], (long)p["withheldTrimmed"], (long)p["withheldGap"],
-                (long)p["withheldZone"], (long)p["withheldSparseCell"]));
+                (long)p["withheldZone"], (long)p["withheldSparseCell"], (long)p["withheldExpired"]));
         }
 
         var quarantined = new Dictionary<string, long>(StringComparer.Ordinal);

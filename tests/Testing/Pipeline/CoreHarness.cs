@@ -36,10 +36,10 @@ internal sealed class CoreHarness : IDisposable
         return key;
     }
 
-    public async Task GrantAsync(SubjectType type, string raw, string purpose, long effective, bool granted = true, bool minor = false)
+    public async Task GrantAsync(SubjectType type, string raw, string purpose, long effective, bool granted = true, bool minor = false, long expiresAt = PurposeConsent.NoExpiry)
     {
         string key = ConsentKey(type, raw);
-        await Store.ApplyAsync(new ConsentUpdate(key, KnownPurposes.IndexOf(purpose), granted, effective, "test", minor));
+        await Store.ApplyAsync(new ConsentUpdate(key, KnownPurposes.IndexOf(purpose), granted, effective, "test", minor, expiresAt));
     }
 
     /// <summary>Processes a message, fetching consent on a miss like the engine does.</summary>

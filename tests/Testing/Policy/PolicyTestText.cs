@@ -20,6 +20,7 @@ internal static class PolicyTestText
               "outputSchema": "PositioningRecord",
               "retention": "30d",
               "consentRequired": true,
+              "consentMaxAge": "365d",
               "pseudonym": "stable",
               "telematics": {
                 "vin": "pseudonymize",

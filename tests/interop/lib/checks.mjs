@@ -260,7 +260,7 @@ export function runChecks(plan, messages, options) {
       if (named.has(pc.purpose)) auditCheck.fail({ ...a.at, code: 'purpose-listed-twice', purpose: pc.purpose });
       named.add(pc.purpose);
       const sum = asNumber(pc.forwarded) + asNumber(pc.withheldNoConsent) + asNumber(pc.withheldWithdrawn)
-        + asNumber(pc.withheldMinor) + asNumber(pc.withheldNotApplicable) + asNumber(pc.withheldErased) + asNumber(pc.heldForRelease ?? 0)
+        + asNumber(pc.withheldMinor) + asNumber(pc.withheldNotApplicable) + asNumber(pc.withheldErased) + asNumber(pc.withheldExpired ?? 0) + asNumber(pc.heldForRelease ?? 0)
         + RELEASE_WITHHELD.reduce((s, f) => s + asNumber(pc[f] ?? 0), 0) + quarantined;
       if (sum !== inputs) auditCheck.fail({ ...a.at, code: 'counts-do-not-add-up', purpose: pc.purpose, inputs, sum });
       const t = totals.purposes[pc.purpose];

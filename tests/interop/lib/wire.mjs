@@ -161,11 +161,11 @@ export function decode(buffer) {
 export const EXPECTED_FINGERPRINTS = Object.freeze({
   TelematicsEvent: '5155F261CE0463C8',
   WifiEvent: '8DA8FB09AA81463F',
-  ConsentChange: 'F987E09FE06C65EF',
+  ConsentChange: '14460DA668753E70',
   PositioningRecord: 'DDA7A3AF9D5B80D8',
   PersonalizationRecord: '22B45352E1AEF52A',
   AnalyticsRecord: 'F22D4F0A502E7258',
-  AuditRecord: 'C511ED669247C5C8',
+  AuditRecord: 'EF7257B15D2869CE',
   ReleaseCandidate: '569A50DB97FFC92F',
   QuarantineRecord: 'F121810E9F294B73',
   ErasureRequest: 'BCECBF6564B1F0C3',
