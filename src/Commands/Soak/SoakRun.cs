@@ -68,6 +68,10 @@ internal sealed class SoakRun(SoakOptions options, Action<string> progress)
         string keys = Path.Combine(root, "keys.json");
         KeysFileWriter.Write(keys, KeyIds.Generate("soak-1"), overwrite: true);
 
+        // The quality purpose's escrow: the Minimizer seals VINs under a recall key of the soak's own.
+        string recallKey = Path.Combine(root, "recall-key.json");
+        Recall.OwnerOnlyFile.Write(recallKey, "--recall-key", Sieve.Core.Recall.RecallKeyFile.Write(Sieve.Core.Recall.RecallKey.Create("soak-recall")), overwrite: true);
+
         int tcpPort = Sieve.Embedded.LoopbackPorts.Free();
         int httpPort = Sieve.Embedded.LoopbackPorts.Free();
         var gateways = new GatewayTargets
@@ -101,7 +105,7 @@ internal sealed class SoakRun(SoakOptions options, Action<string> progress)
         var services = new List<SoakService>
         {
             new("Ingest", dlls["Ingest"], IngestArguments(cluster.BootstrapServers, keys, tcpPort, httpPort), logs, Sieve.Embedded.LoopbackPorts.Free()),
-            new("Minimizer", dlls["Minimizer"], MinimizerArguments(cluster.BootstrapServers, redis.Configuration, keys), logs, Sieve.Embedded.LoopbackPorts.Free()),
+            new("Minimizer", dlls["Minimizer"], MinimizerArguments(cluster.BootstrapServers, redis.Configuration, keys, recallKey), logs, Sieve.Embedded.LoopbackPorts.Free()),
             new("Sink", dlls["Sink"], SinkArguments(cluster.BootstrapServers, redis.Configuration, keys, lake), logs, Sieve.Embedded.LoopbackPorts.Free()),
         };
         var kills = new List<SoakKill>();
@@ -424,11 +428,12 @@ internal sealed class SoakRun(SoakOptions options, Action<string> progress)
         "--Ingest:RateLimit:TokensPerPeriod=1000000",
     ];
 
-    private List<string> MinimizerArguments(string bootstrap, string redis, string keys) =>
+    private List<string> MinimizerArguments(string bootstrap, string redis, string keys, string recallKey) =>
     [
         "--Kafka:BootstrapServers=" + bootstrap,
         "--Redis:Configuration=" + redis,
         "--Keys:Path=" + keys,
+        "--Recall:KeyPath=" + recallKey,
         "--Minimizer:InstanceId=soak-minimizer",
         "--Minimizer:BatchMaxWaitMs=200",
         .. RejoinQuickly(),

@@ -20,7 +20,7 @@ public sealed class TopicsProvisionCommandTests
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Equal("", result.Error);
-        Assert.Contains("plan: 14 topics for policy embedded:default-policy.json", result.Out, StringComparison.Ordinal);
+        Assert.Contains("plan: 16 topics for policy embedded:default-policy.json", result.Out, StringComparison.Ordinal);
         Assert.Contains("; every topic: message.timestamp.type=CreateTime min.insync.replicas=1", result.Out, StringComparison.Ordinal);
         string[][] rows = Rows(result.Out);
         Assert.Equal(["telematics.raw.v1", "6", "2", "delete", "259200000", "86400000"], Row(rows, "telematics.raw.v1"));
@@ -28,10 +28,12 @@ public sealed class TopicsProvisionCommandTests
         Assert.Equal(["positioning.v1", "6", "2", "delete", "604800000", "86400000"], Row(rows, "positioning.v1"));
         Assert.Equal(["personalization.v1", "6", "2", "delete", "15552000000", "604800000"], Row(rows, "personalization.v1"));
         Assert.Equal(["analytics.v1", "6", "2", "delete", "63072000000", "604800000"], Row(rows, "analytics.v1"));
-        Assert.Equal(["erasure.notices.v1", "3", "2", "compact,delete", "63072000000", "604800000"], Row(rows, "erasure.notices.v1"));
-        Assert.Equal(["quality.escrow.v1", "3", "2", "compact", "-", "-"], Row(rows, "quality.escrow.v1"));
+        Assert.Equal(["quality.v1", "6", "2", "delete", "157680000000", "604800000"], Row(rows, "quality.v1"));
+        Assert.Equal(["marketing.v1", "6", "2", "delete", "7776000000", "604800000"], Row(rows, "marketing.v1"));
+        Assert.Equal(["erasure.notices.v1", "3", "2", "compact,delete", "157680000000", "604800000"], Row(rows, "erasure.notices.v1"));
+        Assert.Equal(["quality.escrow.v1", "3", "2", "compact,delete", "157680000000", "604800000"], Row(rows, "quality.escrow.v1"));
         Assert.Equal(["recall.audit.v1", "3", "2", "delete", "315360000000", "604800000"], Row(rows, "recall.audit.v1"));
-        Assert.Equal(14, rows.Length);
+        Assert.Equal(16, rows.Length);
         Assert.Contains("  erasure.requests.v1: identifiers: kept for the one-month answer deadline", result.Out, StringComparison.Ordinal);
         Assert.Contains("  quality.escrow.v1: restricted: readable only by the Minimizer (write) and the recall resolver (read); holds VINs under the recall key", result.Out, StringComparison.Ordinal);
         Assert.Contains("  positioning.v1: positioning: kept 7 days, the policy's retention or shorter", result.Out, StringComparison.Ordinal);
@@ -48,7 +50,7 @@ public sealed class TopicsProvisionCommandTests
         string[][] rows = Rows(result.Out);
         Assert.Equal("172800000", Row(rows, "positioning.v1")[4]);
         Assert.Equal("34560000000", Row(rows, "analytics.v1")[4]);
-        Assert.Equal("34560000000", Row(rows, "audit.v1")[4]);
+        Assert.Equal("157680000000", Row(rows, "audit.v1")[4]);
     }
 
     [Fact]
@@ -72,7 +74,7 @@ public sealed class TopicsProvisionCommandTests
                  {
                      Topics.TelematicsRaw, Topics.WifiRaw, Topics.ConsentChanges, Topics.Positioning, Topics.Personalization, Topics.Analytics,
                      Topics.Quarantine, Topics.Audit, Topics.ErasureRequests, Topics.ErasureNotices, Topics.ErasureReceipts,
-                     Topics.QualityEscrow, Topics.RecallAudit,
+                     Topics.QualityEscrow, Topics.RecallAudit, "quality.v1", "marketing.v1",
                      Topics.PendingFor(Topics.Analytics),
                  })
         {
@@ -84,7 +86,7 @@ public sealed class TopicsProvisionCommandTests
 
         string line = CliRunner.SingleErrorLine(result, ExitCodes.Failure);
         Assert.Contains("did not complete IncrementalAlterConfigs within 2 s", line, StringComparison.Ordinal);
-        Assert.Contains("setting configs of 14 existing topics", result.Out, StringComparison.Ordinal);
+        Assert.Contains("setting configs of 16 existing topics", result.Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -115,7 +117,7 @@ public sealed class TopicsProvisionCommandTests
     [InlineData("--retention positioning", "--retention must be PURPOSE=DAYS")]
     [InlineData("--retention positioning=0", "--retention must be PURPOSE=DAYS")]
     [InlineData("--retention positioning=8", "--retention positioning: must be from 1 to the policy's retention of purpose 'positioning' (7 days)")]
-    [InlineData("--retention marketing=8", "--retention marketing: the policy declares no purpose 'marketing'")]
+    [InlineData("--retention after-sales=8", "--retention after-sales: the policy declares no purpose 'after-sales'")]
     [InlineData("--timeout 0", "--timeout must be a whole number of seconds")]
     [InlineData("--property security.protocol", "--property 'security.protocol': expected NAME=VALUE")]
     [InlineData("--property bootstrap.servers=b:9092", "give bootstrap.servers as --bootstrap")]

@@ -177,29 +177,15 @@ public sealed class ConsentOutcomeTests(KafkaFixture kafka, RedisFixture redis, 
 
     private static Outcome Expected(TestSubject subject, string purpose)
     {
-        if (subject.Minor)
-        {
-            return Outcome.WithheldMinor;
-        }
-
-        if (purpose == Analytics)
-        {
-            return Outcome.HeldForRelease;
-        }
-
-        if (subject.Grants.Contains(purpose))
-        {
-            return Outcome.Forwarded;
-        }
-
-        return subject.Withdrawals.Contains(purpose) ? Outcome.WithheldWithdrawn : Outcome.WithheldNoConsent;
+        Outcome outcome = PolicyPurposes.Expected(subject, purpose);
+        return outcome == Outcome.WithheldNoConsent && subject.Withdrawals.Contains(purpose) ? Outcome.WithheldWithdrawn : outcome;
     }
 
     private static PurposeCounts ExpectedCounts(List<SentEvent> sent, string purpose)
     {
         long Count(Outcome o) => sent.Count(e => Expected(e.Subject!, purpose) == o);
-        return new PurposeCounts(Count(Outcome.Forwarded), Count(Outcome.WithheldNoConsent), Count(Outcome.WithheldWithdrawn), Count(Outcome.WithheldMinor), 0,
-            Held: Count(Outcome.HeldForRelease));
+        return new PurposeCounts(Count(Outcome.Forwarded), Count(Outcome.WithheldNoConsent), Count(Outcome.WithheldWithdrawn), Count(Outcome.WithheldMinor),
+            Count(Outcome.WithheldNotApplicable), Held: Count(Outcome.HeldForRelease));
     }
 
     /// <summary>Records grouped by pseudonym match the forwarded events grouped by their expected pseudonym, time buckets included.</summary>

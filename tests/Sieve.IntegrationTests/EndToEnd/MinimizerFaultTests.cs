@@ -267,6 +267,7 @@ public sealed class MinimizerFaultTests(RedisFixture redis, ITestOutputHelper ou
                 "--Kafka:BootstrapServers=" + Cluster.BootstrapServers,
                 "--Redis:Configuration=" + redisConfiguration,
                 "--Keys:AllowDemoKey=true",
+                "--Recall:KeyPath=" + Sieve.Testing.Recall.TestRecallKey.Path,
                 "--Minimizer:InstanceId=e2e-" + _name,
                 "--Minimizer:GroupId=fault-" + _name + "-" + Guid.NewGuid().ToString("N"),
                 "--Minimizer:BatchMaxMessages=" + SmallBatches.BatchMaxMessages,

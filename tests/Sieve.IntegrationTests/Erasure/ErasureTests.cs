@@ -89,12 +89,18 @@ public sealed class ErasureTests(KafkaFixture kafka)
         using (var cache = new ConsentCache(bed.Store))
         using (var core = new MinimizerCore(PolicyLoader.LoadDefault(), bed.Keys, cache))
         {
-            Assert.All(await ProcessAsync(core, cache, Event(victim)), o => Assert.Equal(Outcome.WithheldErased, o));
+            Outcome[] victims = await ProcessAsync(core, cache, Event(victim));
+            for (int i = 0; i < victims.Length; i++)
+            {
+                // Erasure wins over every basis; marketing takes no telematics at all.
+                Assert.Equal(core.Plans[i].TakesTelematics ? Outcome.WithheldErased : Outcome.WithheldNotApplicable, victims[i]);
+            }
 
-            // The other vehicle's grants are not in this store, so only analytics (no consent needed) takes it.
+            // The other vehicle's grants are not in this store, so only analytics and quality (no consent needed) take it.
             Outcome[] others = await ProcessAsync(core, cache, Event(other));
             Assert.DoesNotContain(Outcome.WithheldErased, others);
             Assert.Equal(Outcome.HeldForRelease, others[core.Plans.ToList().FindIndex(p => p.Name == "analytics")]);
+            Assert.Equal(Outcome.Forwarded, others[core.Plans.ToList().FindIndex(p => p.Name == "quality")]);
         }
 
         // (4) Their rows are gone from every purpose, the receipt counts them, and nobody else's rows changed.

@@ -101,7 +101,7 @@ public sealed class AnalyticsReleaseTests(ITestOutputHelper output)
         // located input is held for its release stage, which accounts for each held record as forwarded or withheld
         // with a reason; nothing reaches the consent purposes of a city where nobody consented.
         List<AuditEntry> entries = (await audit.ReadToEndAsync(Wait)).Select(r => r.Value).ToList();
-        AuditLedger.AssertBalanced(entries, [KnownPurposes.Positioning, KnownPurposes.Personalization, KnownPurposes.Analytics]);
+        AuditLedger.AssertBalanced(entries, PolicyPurposes.All);
         Assert.Equal(run.Produced, AuditLedger.Inputs(entries));
         Dictionary<string, PurposeCounts> totals = AuditLedger.Totals(entries);
         long quarantined = AuditLedger.Quarantined(entries).Values.Sum();

@@ -56,6 +56,7 @@ public sealed class LakeDiskFaultTests(KafkaFixture kafka, Xunit.Abstractions.IT
             await records.DriveAsync(vin, 30, MinimizedRecords.Start + (round * 7_200_000L));
         }
 
-        return (await bed.ProduceAsync(records.Records.Skip(before).ToList())).Count;
+        // Quality's rows are a few bytes each: a file of them would fit the one page the full disk has left.
+        return (await bed.ProduceAsync(records.Records.Skip(before).Where(r => r.Purpose != "quality").ToList())).Count;
     }
 }

@@ -54,7 +54,7 @@ public sealed class LakeRoundTripTests(KafkaFixture kafka)
         Assert.True(measured["sieve.sink.commit.duration"] >= 1);
 
         // Same counts per purpose as the topics hold.
-        foreach (string purpose in new[] { "positioning", "personalization", "analytics" })
+        foreach (string purpose in new[] { "positioning", "personalization", "analytics", "quality", "marketing" })
         {
             long expected = delivered.Count(d => d.Purpose == purpose);
             Assert.True(expected > 0, purpose);
@@ -77,11 +77,44 @@ public sealed class LakeRoundTripTests(KafkaFixture kafka)
                 + LakeQuery.Purpose(bed.Root, "analytics"))
             .ToDictionary(r => ((string)r[0]!, (int)r[1]!, (long)r[2]!));
 
+        Dictionary<(string, int, long), object?[]> quality = LakeQuery.Rows(
+                "SELECT _topic, _partition, _offset, subject, epoch_ms(timeBucket), odometerKm, batteryVoltage, engineOn, dtcCodes FROM "
+                + LakeQuery.Purpose(bed.Root, "quality"))
+            .ToDictionary(r => ((string)r[0]!, (int)r[1]!, (long)r[2]!));
+        Dictionary<(string, int, long), object?[]> marketing = LakeQuery.Rows(
+                "SELECT _topic, _partition, _offset, subject, epoch_ms(timeBucket), outletId, interests FROM "
+                + LakeQuery.Purpose(bed.Root, "marketing"))
+            .ToDictionary(r => ((string)r[0]!, (int)r[1]!, (long)r[2]!));
+
         foreach ((string purpose, DeliveryResult<byte[], byte[]> d, byte[] value) in delivered)
         {
             var coordinates = (d.Topic, d.Partition.Value, d.Offset.Value);
             switch (purpose)
             {
+                case "quality":
+                {
+                    GenericRecord r = ApacheAvroBridge.ReadSingleObject(value, "QualityRecord");
+                    object?[] row = quality[coordinates];
+                    Assert.Equal((string)r["subject"], row[3]);
+                    Assert.Equal(ApacheAvroBridge.Millis(r["timeBucket"]), (long)row[4]!);
+                    Assert.Equal((double?)r["odometerKm"], (double?)row[5]);
+                    Assert.Equal((float?)r["batteryVoltage"], (float?)row[6]);
+                    Assert.Equal((bool?)r["engineOn"], (bool?)row[7]);
+                    Assert.Equal(((object[])r["dtcCodes"]).Cast<string>().ToArray(), ((System.Collections.IEnumerable)row[8]!).Cast<string>().ToArray());
+                    break;
+                }
+
+                case "marketing":
+                {
+                    GenericRecord r = ApacheAvroBridge.ReadSingleObject(value, "MarketingRecord");
+                    object?[] row = marketing[coordinates];
+                    Assert.Equal((string)r["subject"], row[3]);
+                    Assert.Equal(ApacheAvroBridge.Millis(r["timeBucket"]), (long)row[4]!);
+                    Assert.Equal((string?)r["outletId"], row[5]);
+                    Assert.Equal(((object[])r["interests"]).Cast<string>().ToArray(), ((System.Collections.IEnumerable)row[6]!).Cast<string>().ToArray());
+                    break;
+                }
+
                 case "positioning":
                 {
                     GenericRecord r = ApacheAvroBridge.ReadSingleObject(value, "PositioningRecord");

@@ -30,7 +30,11 @@ internal static class MinimizerLauncher
         JsonNode policy = JsonNode.Parse(File.ReadAllText(source)) ?? throw new InvalidDataException("empty default policy");
         foreach (KeyValuePair<string, JsonNode?> purpose in policy["purposes"]!.AsObject())
         {
-            purpose.Value!["topic"] = topics[purpose.Key];
+            // Purposes the plan does not name keep their shipped topics.
+            if (topics.TryGetValue(purpose.Key, out string? topic))
+            {
+                purpose.Value!["topic"] = topic;
+            }
         }
 
         string path = Path.Combine(folder, "policy.json");

@@ -38,11 +38,12 @@ internal sealed class MinimizedRecords : IDisposable
         return vin;
     }
 
-    /// <summary>A new phone-identified Wi-Fi visitor that consented to personalization only.</summary>
+    /// <summary>A new phone-identified Wi-Fi visitor that consented to personalization and marketing.</summary>
     public async Task<string> ConsentingVisitorAsync()
     {
         string phone = _ids.Phone();
         await Harness.GrantAsync(SubjectType.Phone, phone, KnownPurposes.Personalization, Start - 86_400_000);
+        await Harness.GrantAsync(SubjectType.Phone, phone, KnownPurposes.Marketing, Start - 86_400_000);
         return phone;
     }
 
@@ -58,7 +59,7 @@ internal sealed class MinimizedRecords : IDisposable
                 DeviceId = _ids.Imei(),
                 EventTime = from + (i * 13L * 60_000),
                 Location = new GeoLocationData(31.2 + (i * 0.001), 121.47 + (i * 0.001), 40f + i, 90f),
-                Status = new VehicleStatusData(12_000 + (i * 10), 50f, 12.6f, true),
+                Status = new VehicleStatusData(12_000 + (i * 10), 50f, 12.6f, true, i % 4 == 0 ? ["P0301", "U0100"] : []),
             };
             (ProcessStatus status, _, _) = await Harness.ProcessAsync(InputKind.Telematics, e.ToMessage());
             Assert.Equal(ProcessStatus.Processed, status);
