@@ -5,7 +5,6 @@ using Sieve.Contracts.Purposes;
 using Sieve.Core.Consent;
 using Sieve.Core.Policy;
 using Spectre.Console;
-using StackExchange.Redis;
 
 namespace Sieve.Commands.Consent;
 
@@ -144,25 +143,7 @@ internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<Cons
 
     private static async Task<ConsentRecord> ReadAsync(string redis, string consentKey, CancellationToken cancellationToken)
     {
-        try
-        {
-            _ = ConfigurationOptions.Parse(redis);
-        }
-        catch (ArgumentException)
-        {
-            ThrowHelper.Usage("--redis must be HOST:PORT (a StackExchange.Redis configuration string)");
-        }
-
-        RedisConsentStore store;
-        try
-        {
-            store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = redis }).ConfigureAwait(false);
-        }
-        catch (RedisException e)
-        {
-            return ThrowHelper.Failure<ConsentRecord>($"cannot connect to Redis at {redis} ({e.GetType().Name}); check that redis-server is running and --redis points at it");
-        }
-
+        RedisConsentStore store = await ConsentStoreConnection.ConnectAsync(redis).ConfigureAwait(false);
         await using (store.ConfigureAwait(false))
         {
             try
@@ -171,7 +152,7 @@ internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<Cons
             }
             catch (ConsentUnavailableException e)
             {
-                return ThrowHelper.Failure<ConsentRecord>($"cannot read consent from Redis at {redis}: {e.Message.TrimEnd('.')}; check that redis-server is running and --redis points at it");
+                throw ConsentStoreConnection.Unavailable(redis, e);
             }
         }
     }

@@ -13,7 +13,7 @@ public sealed class CommandLineTests
         CliResult result = await CliRunner.RunAsync(flag);
 
         Assert.Equal(0, result.ExitCode);
-        foreach (string command in new[] { "demo", "policy check", "policy explain", "consent grant", "consent withdraw", "consent show", "keys generate", "keys rotate", "topics provision" })
+        foreach (string command in new[] { "demo", "policy check", "policy explain", "consent grant", "consent withdraw", "consent show", "consent expiring", "keys generate", "keys rotate", "topics provision" })
         {
             Assert.Contains(command, result.Out, StringComparison.Ordinal);
         }
@@ -25,6 +25,7 @@ public sealed class CommandLineTests
     [InlineData("consent", "grant")]
     [InlineData("consent", "withdraw")]
     [InlineData("consent", "show")]
+    [InlineData("consent", "expiring")]
     [InlineData("keys", "generate")]
     [InlineData("keys", "rotate")]
     [InlineData("topics", "provision")]

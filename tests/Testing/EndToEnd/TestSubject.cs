@@ -111,8 +111,8 @@ internal sealed class TestSubject
         }.ToMessage();
     }
 
-    /// <summary>A consent change of this subject.</summary>
-    public ConsentChangeData Change(string purpose, bool granted, long effectiveTime, bool minor = false) => new()
+    /// <summary>A consent change of this subject; a grant with <paramref name="expiresAt"/> lapses then (exclusive).</summary>
+    public ConsentChangeData Change(string purpose, bool granted, long effectiveTime, bool minor = false, long? expiresAt = null) => new()
     {
         SubjectType = Type,
         SubjectId = Id,
@@ -121,6 +121,7 @@ internal sealed class TestSubject
         EffectiveTime = effectiveTime,
         PolicyVersion = "2026-11-01",
         Minor = minor,
+        ExpiresAt = expiresAt,
     };
 
     /// <summary>The changes that set up <see cref="Grants"/>, <see cref="Withdrawals"/> and <see cref="Minor"/>.</summary>
