@@ -78,7 +78,7 @@ public sealed partial class ConsentLoader
     /// <summary>Store writes retried because the store was unavailable.</summary>
     public long StoreRetries => Volatile.Read(ref _storeRetries);
 
-    /// <summary>Offset commits made.</summary>
+    /// <summary>Batches whose offsets were stored for the background commit.</summary>
     public long Commits => Volatile.Read(ref _commits);
 
     /// <summary>A snapshot of rejections per reason code.</summary>
@@ -150,8 +150,12 @@ public sealed partial class ConsentLoader
             config.Set(setting.Key, setting.Value);
         }
 
-        // Offsets are committed only after the store write; anything else could lose a withdrawal.
-        config.EnableAutoCommit = false;
+        // An offset is stored only after the store write (anything else could lose a withdrawal); librdkafka commits the
+        // stored offsets in the background, so a slow commit never holds up the next change, an unsubscribe included.
+        // A crash or rebalance re-applies at most the changes since the last background commit, which is idempotent.
+        config.EnableAutoCommit = true;
+        config.EnableAutoOffsetStore = false;
+        config.AutoCommitIntervalMs = _options.CommitIntervalMs;
         return config;
     }
 
@@ -277,7 +281,11 @@ public sealed partial class ConsentLoader
 
         try
         {
-            consumer.Commit(offsets.Values);
+            foreach (TopicPartitionOffset offset in offsets.Values)
+            {
+                consumer.StoreOffset(offset);
+            }
+
             Interlocked.Increment(ref _commits);
         }
         catch (KafkaException e)

@@ -20,7 +20,13 @@ public sealed class ConsentLoaderOptions
     /// </summary>
     public int FetchWaitMaxMs { get; set; } = 10;
 
-    /// <summary>Most messages applied between two offset commits.</summary>
+    /// <summary>
+    /// How often librdkafka commits the offsets of applied changes in the background (<c>auto.commit.interval.ms</c>);
+    /// after a crash the next owner re-applies at most this much, idempotently. Default 1000.
+    /// </summary>
+    public int CommitIntervalMs { get; set; } = 1000;
+
+    /// <summary>Most messages applied between two offset stores.</summary>
     public int MaxBatchSize { get; set; } = 500;
 
     /// <summary>First wait before retrying a write the store refused as unavailable; doubles up to <see cref="RetryMaxDelay"/>.</summary>

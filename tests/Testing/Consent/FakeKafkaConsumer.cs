@@ -102,8 +102,10 @@ public class FakeKafkaConsumer : DispatchProxy
                 Resumed.TrySetResult();
                 _signal.Release();
                 return null;
+            // The loader stores offsets for librdkafka's background commit: this fake commits what is stored at once.
+            case "StoreOffset" when args![0] is TopicPartitionOffset stored && stored.TopicPartition == Partition:
             case "Commit" when args![0] is IEnumerable<TopicPartitionOffset> offsets:
-                long offset = offsets.Single(o => o.TopicPartition == Partition).Offset.Value;
+                long offset = args[0] is TopicPartitionOffset one ? one.Offset.Value : ((IEnumerable<TopicPartitionOffset>)args[0]!).Single(o => o.TopicPartition == Partition).Offset.Value;
                 OnCommit?.Invoke(offset);
                 lock (_gate)
                 {
