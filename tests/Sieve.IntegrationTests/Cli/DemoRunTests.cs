@@ -51,6 +51,11 @@ public sealed class DemoRunTests
                 Assert.Equal(forwarded + released, consumed.TryGetProperty(purpose.Name + ".v1", out JsonElement read) ? read.GetInt64() : 0);
             }
 
+            // All five purposes of the shipped policy, each with its legal basis, and the recall escrow the quality one keeps.
+            Assert.Equal(["positioning", "personalization", "analytics", "quality", "marketing"], root.GetProperty("Purposes").EnumerateObject().Select(p => p.Name));
+            Assert.Equal(["consent", "consent", "anonymized", "legal-obligation", "consent"], root.GetProperty("Bases").EnumerateObject().Select(p => p.Value.GetString()));
+            Assert.True(root.GetProperty("Escrow").GetProperty("quality.escrow.v1").GetInt64() > 0, "no VIN sealed to the recall escrow");
+
             // It ends with the attack suite's figures for one simulated day of a city through the same stages.
             Assert.Contains("simulating one day of the dense city (300 vehicles, seed 2026, nobody consenting)", result.Out, StringComparison.Ordinal);
             Assert.Contains("privacy report: analytics release of the dense city, 300 vehicles", result.Out, StringComparison.Ordinal);

@@ -79,8 +79,10 @@ public sealed class MarketingOptOutTests(KafkaFixture kafka, RedisFixture redis,
                     lane.Forwarded.TrySetResult(committed);
                 }
 
-                // Only after this subject's own forwarded records committed: earlier offsets (the previous subject's) are done.
-                if (lane.Withdrawn && t.Count(marketing, Outcome.WithheldWithdrawn) > 0)
+                // Only a batch committed after the unsubscribe was published: the batch that showed this subject's own
+                // forwarded records may still carry the previous subject's withheld ones, and every later batch holds
+                // this subject's events only.
+                if (lane.Withdrawn && committed > Volatile.Read(ref lane.PublishedAt) && t.Count(marketing, Outcome.WithheldWithdrawn) > 0)
                 {
                     lane.Withheld.TrySetResult(committed);
                 }
@@ -142,6 +144,7 @@ public sealed class MarketingOptOutTests(KafkaFixture kafka, RedisFixture redis,
             // The subject's marketing records flow (its grant is in effect and cached) before it unsubscribes.
             await lane.Forwarded.Task.WaitAsync(Wait);
             long published = Stopwatch.GetTimestamp();
+            Volatile.Write(ref lane.PublishedAt, published);
             lane.Withdrawn = true;
             await producer.SendConsentAsync(topics.ConsentChanges, [subject.Change(KnownPurposes.Marketing, granted: false, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())]);
             lane.Acknowledged = Stopwatch.GetElapsedTime(published).TotalMilliseconds;
@@ -185,6 +188,9 @@ public sealed class MarketingOptOutTests(KafkaFixture kafka, RedisFixture redis,
 
         public volatile bool Withdrawn;
 
+        /// <summary>When the unsubscribe was published (a <see cref="Stopwatch"/> timestamp).</summary>
+        public long PublishedAt = long.MaxValue;
+
         /// <summary>Milliseconds from publishing the unsubscribe to the broker's acknowledgement.</summary>
         public double Acknowledged;
 
@@ -197,6 +203,7 @@ public sealed class MarketingOptOutTests(KafkaFixture kafka, RedisFixture redis,
         public void Reset(string subject)
         {
             Withdrawn = false;
+            Volatile.Write(ref PublishedAt, long.MaxValue);
             Subject = subject;
             Forwarded = new(TaskCreationOptions.RunContinuationsAsynchronously);
             Withheld = new(TaskCreationOptions.RunContinuationsAsynchronously);
