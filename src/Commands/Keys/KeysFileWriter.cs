@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Sieve.Commands.Keys;
 
 /// <summary>
@@ -10,7 +8,7 @@ namespace Sieve.Commands.Keys;
 internal static class KeysFileWriter
 {
     /// <summary>Owner read and write only.</summary>
-    public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    public const UnixFileMode OwnerOnly = OwnerOnlyFile.OwnerOnly;
 
     /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> with mode 0600.</summary>
     /// <param name="path">The keys file.</param>
@@ -20,8 +18,7 @@ internal static class KeysFileWriter
     public static void Write(string path, string content, bool overwrite)
     {
         string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full) ?? ".";
-        if (!Directory.Exists(directory))
+        if (!Directory.Exists(Path.GetDirectoryName(full) ?? "."))
         {
             ThrowHelper.Failure($"cannot write '{path}': the folder does not exist");
         }
@@ -31,44 +28,6 @@ internal static class KeysFileWriter
             ThrowHelper.Usage($"'{path}' already exists; pass --force to replace it (the keys in it are lost, and every pseudonym made with them)");
         }
 
-        string temporary = Path.Combine(directory, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-        try
-        {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = OwnerOnly;
-            }
-
-            using (var stream = new FileStream(temporary, options))
-            {
-                stream.Write(Encoding.UTF8.GetBytes(content));
-                stream.Flush(flushToDisk: true);
-            }
-
-            if (!OperatingSystem.IsWindows())
-            {
-                // The create mode is filtered by the umask; this makes it exactly 0600 whatever the umask is.
-                File.SetUnixFileMode(temporary, OwnerOnly);
-            }
-
-            File.Move(temporary, full, overwrite);
-        }
-        catch (IOException e) when (!overwrite && File.Exists(full))
-        {
-            _ = e;
-            ThrowHelper.Usage($"'{path}' already exists; pass --force to replace it");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            ThrowHelper.Failure($"cannot write '{path}' ({e.GetType().Name}); check the folder's permissions");
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+        OwnerOnlyFile.Commit(OwnerOnlyFile.WriteTemporary(path, content), path, overwrite);
     }
 }

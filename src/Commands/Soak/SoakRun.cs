@@ -70,7 +70,7 @@ internal sealed class SoakRun(SoakOptions options, Action<string> progress)
 
         // The quality purpose's escrow: the Minimizer seals VINs under a recall key of the soak's own.
         string recallKey = Path.Combine(root, "recall-key.json");
-        Recall.OwnerOnlyFile.Write(recallKey, "--recall-key", Sieve.Core.Recall.RecallKeyFile.Write(Sieve.Core.Recall.RecallKey.Create("soak-recall")), overwrite: true);
+        OwnerOnlyFile.Write(recallKey, "--recall-key", Sieve.Core.Recall.RecallKeyFile.Write(Sieve.Core.Recall.RecallKey.Create("soak-recall")), overwrite: true);
 
         int tcpPort = Sieve.Embedded.LoopbackPorts.Free();
         int httpPort = Sieve.Embedded.LoopbackPorts.Free();

@@ -1,9 +1,10 @@
 using System.Text;
 
-namespace Sieve.Commands.Recall;
+namespace Sieve.Commands;
 
 /// <summary>
-/// Files only their owner may read (mode 0600): the recall key, an approver's private key, the resolved VINs. The
+/// Files only their owner may read (mode 0600): the master keys file, the recall key, an approver's private key, the
+/// resolved VINs. The
 /// content goes to a new 0600 file beside the target, which then takes the target's name in one rename, so no
 /// one else can ever read a byte of it and a crash leaves no half-written file.
 /// </summary>
