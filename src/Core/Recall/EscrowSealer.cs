@@ -55,12 +55,12 @@ public sealed class EscrowSealer : IDisposable
     {
         if (!EscrowFormat.IsPseudonym(pseudonymUtf8))
         {
-            ThrowArgument(nameof(pseudonymUtf8), "The pseudonym must be 32 characters of a-z and 2-7.");
+            ThrowHelper.ThrowEscrowArgument(nameof(pseudonymUtf8), "The pseudonym must be 32 characters of a-z and 2-7.");
         }
 
         if (vinUtf8.IsEmpty || vinUtf8.Length > EscrowFormat.MaxVinBytes)
         {
-            ThrowArgument(nameof(vinUtf8), "The VIN must be 1 to 32 bytes.");
+            ThrowHelper.ThrowEscrowArgument(nameof(vinUtf8), "The VIN must be 1 to 32 bytes.");
         }
 
         var writer = new AvroWriter(destination);
@@ -75,7 +75,7 @@ public sealed class EscrowSealer : IDisposable
         writer.WriteLong(sealedAtMillis);
         if (writer.Overflowed)
         {
-            ThrowArgument(nameof(destination), "The destination is too small; MaxValueBytes always suffices.");
+            ThrowHelper.ThrowEscrowArgument(nameof(destination), "The destination is too small; MaxValueBytes always suffices.");
         }
 
         RandomNumberGenerator.Fill(nonce);
@@ -91,6 +91,4 @@ public sealed class EscrowSealer : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _aes.Dispose();
-
-    private static void ThrowArgument(string name, string message) => throw new ArgumentException(message, name);
 }
