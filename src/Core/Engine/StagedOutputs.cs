@@ -28,30 +28,24 @@ internal sealed class StagedOutputs : IMinimizedRecordSink
     /// <summary>The core whose current input is being staged; purpose records take their timestamp from it.</summary>
     public MinimizerCore? Core { get; set; }
 
-    public void Forward(PurposePlan plan, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    public void Forward(PurposePlan plan, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => AddAtRecordTime(plan, plan.ForwardTopic, key, value);
+
+    public void Escrow(PurposePlan plan, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => AddAtRecordTime(plan, plan.EscrowTopic!, key, value);
+
+    /// <summary>
+    /// Stages a record of <paramref name="plan"/> (its purpose record or its escrow entry) with the record's own,
+    /// possibly bucketed, time as its Kafka timestamp, never the raw input's exact one: metadata must not undo the
+    /// policy's time generalization.
+    /// </summary>
+    private void AddAtRecordTime(PurposePlan plan, string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
-        // A purpose record's Kafka timestamp is the record's own (possibly bucketed) time, never the raw input's
-        // exact timestamp: metadata must not undo the policy's time generalization.
         Timestamp input = InputTimestamp;
         if (Core is not null)
         {
             InputTimestamp = new Timestamp(Core.RecordTimestamp(plan), TimestampType.CreateTime);
         }
 
-        Add(plan.ForwardTopic, key, value, hasKey: true);
-        InputTimestamp = input;
-    }
-
-    public void Escrow(PurposePlan plan, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
-    {
-        // Like the plan's record: its (bucketed) time, never the raw input's exact timestamp.
-        Timestamp input = InputTimestamp;
-        if (Core is not null)
-        {
-            InputTimestamp = new Timestamp(Core.RecordTimestamp(plan), TimestampType.CreateTime);
-        }
-
-        Add(plan.EscrowTopic!, key, value, hasKey: true);
+        Add(topic, key, value, hasKey: true);
         InputTimestamp = input;
     }
 

@@ -52,7 +52,7 @@ internal sealed class LegalBasisReader
         }
         else if (basisKey.Value.Kind != PolicyJsonKind.String || !LegalBasisNames.TryParse(basisKey.Value.String, out basis))
         {
-            Error(basisKey.Value.Offset, $"'{LegalBasisKey}' of purpose '{name}' must be {PolicyDiagnostics.Quoted(LegalBasisNames.All)}, not {basisKey.Value.DescribeValue()}");
+            Fail(basisKey.Value.Offset, $"'{LegalBasisKey}' of purpose '{name}' must be {PolicyDiagnostics.Quoted(LegalBasisNames.All)}, not {basisKey.Value.DescribeValue()}");
             return null;
         }
         else
@@ -145,8 +145,6 @@ internal sealed class LegalBasisReader
         _diagnostics.Add(offset, problem);
         return false;
     }
-
-    private void Error(long offset, string problem) => _diagnostics.Add(offset, problem);
 
     /// <summary>A purpose's legal basis, the law it names (legal obligation only), and its escrow topic (or null).</summary>
     public sealed record Basis(LegalBasis LegalBasis, string? LegalReference, string? EscrowTopic);
