@@ -37,6 +37,10 @@ public sealed class MinimizerEngine : IDisposable
     private IProducer<byte[], byte[]>? _producer;
     private KafkaRecordSink? _sink;
     private long _batchId;
+    private long _firstTaken;
+    private long _closed;
+    private long _oldestInputMs;
+    private int _attempt;
     private volatile bool _revoked;
     private bool _inTransaction;
 
@@ -97,7 +101,8 @@ public sealed class MinimizerEngine : IDisposable
                 batch.Clear();
                 _values.Reset();
                 _revoked = false;
-                Fill(batch, cancellationToken);
+                _firstTaken = Fill(batch, cancellationToken);
+                _closed = System.Diagnostics.Stopwatch.GetTimestamp();
                 if (_revoked)
                 {
                     Rewind(batch);
@@ -128,6 +133,9 @@ public sealed class MinimizerEngine : IDisposable
         }
     }
 
+    /// <summary>Told where each committed batch spent its time (<c>sieve bench</c>'s breakdown); none when null. Set before <see cref="RunAsync"/>.</summary>
+    public IBatchStageObserver? StageObserver { get; set; }
+
     /// <summary>Watches the transactional calls that can block past their own timeout; none when null.</summary>
     public StallWatchdog? Watchdog { get; init; }
 
@@ -146,16 +154,17 @@ public sealed class MinimizerEngine : IDisposable
         Interlocked.Exchange(ref _producer, null)?.Dispose();
     }
 
-    private void Fill(List<ConsumeResult<Ignore, ConsumedValue>> batch, CancellationToken cancellationToken)
+    private long Fill(List<ConsumeResult<Ignore, ConsumedValue>> batch, CancellationToken cancellationToken)
     {
         try
         {
-            ConsumeBatch.Fill(_consumer!, batch, _options, cancellationToken);
+            return ConsumeBatch.Fill(_consumer!, batch, _options, cancellationToken);
         }
         catch (ConsumeException e)
         {
             // A fetch error is about the client or broker, never about one record; it is retried by librdkafka.
             _logger.LogWarning("Consume failed: {Code}", e.Error.Code);
+            return System.Diagnostics.Stopwatch.GetTimestamp();
         }
     }
 
@@ -163,6 +172,7 @@ public sealed class MinimizerEngine : IDisposable
     {
         int backoff = _options.RetryBackoffMs;
         bool first = true;
+        _attempt = 0;
         while (true)
         {
             // On shutdown the batch in flight is still finished and committed if it can be at once; a retry is not
@@ -214,6 +224,7 @@ public sealed class MinimizerEngine : IDisposable
             }
 
             first = false;
+            _attempt++;
             Stats.AddRetry();
             AbortQuietly();
             if (!await PauseAsync(backoff, cancellationToken).ConfigureAwait(false))
@@ -312,6 +323,7 @@ public sealed class MinimizerEngine : IDisposable
         // Phase 1: decide the whole batch (consent fetches may await or fail here) before anything is produced.
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         _core.NowMillis = now;
+        _oldestInputMs = long.MaxValue;
         int misses = 0;
         for (int i = 0; i < batch.Count;)
         {
@@ -323,6 +335,7 @@ public sealed class MinimizerEngine : IDisposable
             }
 
             _staged.InputTimestamp = input.Message.Timestamp;
+            _oldestInputMs = Math.Min(_oldestInputMs, input.Message.Timestamp.UnixTimestampMs);
             ProcessStatus status = _core.Process(kind, _values.Value(input.Message.Value), _staged, _outcomes, out QuarantineReason reason, out string? consentKey);
             switch (status)
             {
@@ -373,6 +386,7 @@ public sealed class MinimizerEngine : IDisposable
         }
 
         List<TopicPartitionOffset> offsets = NextOffsets(batch);
+        long processed = System.Diagnostics.Stopwatch.GetTimestamp();
 
         // Phase 2: produce outputs, quarantine and audit records, and commit the input offsets with them.
         _sink!.ResetFailures();
@@ -383,6 +397,7 @@ public sealed class MinimizerEngine : IDisposable
         }
 
         _staged.ProduceTo(_sink);
+        long produced = System.Diagnostics.Stopwatch.GetTimestamp();
         if (_revoked)
         {
             // The outputs are aborted (a read_committed reader never sees them) and the inputs are read again by
@@ -414,6 +429,8 @@ public sealed class MinimizerEngine : IDisposable
             }
         }
 
+        long committed = System.Diagnostics.Stopwatch.GetTimestamp();
+        long committedAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         if (!transactional || _options.CommitOffsetsOutsideTransaction)
         {
             try
@@ -430,6 +447,19 @@ public sealed class MinimizerEngine : IDisposable
         _batchId = batchId;
         _core.CommitBatch();
         Stats.AddCommitted(_tallies.Values);
+        StageObserver?.OnBatch(new BatchStageTimes
+        {
+            Inputs = batch.Count,
+            OldestInputMs = _oldestInputMs,
+            FirstTaken = _firstTaken,
+            Closed = _closed,
+            Processed = processed,
+            Produced = produced,
+            Committed = committed,
+            CommittedAtMs = committedAtMs,
+            Done = System.Diagnostics.Stopwatch.GetTimestamp(),
+            Retries = _attempt,
+        });
         BatchCommitted?.Invoke(_tallies.Values);
         return true;
     }

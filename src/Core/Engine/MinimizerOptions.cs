@@ -55,8 +55,11 @@ public sealed class MinimizerOptions
     /// <summary><c>Minimizer:BatchMaxMessages</c>: most inputs per batch (one transaction, one audit record per partition).</summary>
     public int BatchMaxMessages { get; set; } = 5000;
 
-    /// <summary><c>Minimizer:BatchMaxWaitMs</c>: longest a batch waits to fill.</summary>
+    /// <summary><c>Minimizer:BatchMaxWaitMs</c>: longest a batch stays open once its first input has arrived.</summary>
     public int BatchMaxWaitMs { get; set; } = 50;
+
+    /// <summary><c>Minimizer:BatchPolicy</c>: when a batch closes (default <see cref="BatchPolicy.Adaptive"/>).</summary>
+    public BatchPolicy BatchPolicy { get; set; } = BatchPolicy.Adaptive;
 
     /// <summary><c>Minimizer:SubjectCacheCapacity</c>: subjects whose pseudonyms are kept in memory (per generation).</summary>
     public int SubjectCacheCapacity { get; set; } = 200_000;

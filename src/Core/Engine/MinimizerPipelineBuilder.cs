@@ -152,6 +152,7 @@ public sealed class MinimizerPipelineBuilder
             CommitOffsetsOutsideTransaction = Options.CommitOffsetsOutsideTransaction,
             BatchMaxMessages = Options.BatchMaxMessages,
             BatchMaxWaitMs = Options.BatchMaxWaitMs,
+            BatchPolicy = Options.BatchPolicy,
             SubjectCacheCapacity = Options.SubjectCacheCapacity,
             RetryBackoffMs = Options.RetryBackoffMs,
             KafkaStallLimitSeconds = (int)Options.KafkaStallLimit.TotalSeconds,

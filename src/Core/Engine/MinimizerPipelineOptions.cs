@@ -34,8 +34,11 @@ public sealed record MinimizerPipelineOptions
     /// <summary>Most inputs per batch (<c>Minimizer:BatchMaxMessages</c>).</summary>
     public int BatchMaxMessages { get; init; } = 5000;
 
-    /// <summary>Longest a batch waits to fill (<c>Minimizer:BatchMaxWaitMs</c>).</summary>
+    /// <summary>Longest a batch stays open once its first input has arrived (<c>Minimizer:BatchMaxWaitMs</c>).</summary>
     public int BatchMaxWaitMs { get; init; } = 50;
+
+    /// <summary>When a batch closes (<c>Minimizer:BatchPolicy</c>).</summary>
+    public BatchPolicy BatchPolicy { get; init; } = BatchPolicy.Adaptive;
 
     /// <summary>First wait after a failed batch (<c>Minimizer:RetryBackoffMs</c>).</summary>
     public int RetryBackoffMs { get; init; } = 100;

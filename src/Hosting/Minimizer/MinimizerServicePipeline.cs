@@ -20,6 +20,7 @@ internal static class MinimizerServicePipeline
         SubjectCacheCapacity = settings.Engine.SubjectCacheCapacity,
         BatchMaxMessages = settings.Engine.BatchMaxMessages,
         BatchMaxWaitMs = settings.Engine.BatchMaxWaitMs,
+        BatchPolicy = settings.Engine.BatchPolicy,
         RetryBackoffMs = settings.Engine.RetryBackoffMs,
         KafkaStallLimit = TimeSpan.FromSeconds(settings.Engine.KafkaStallLimitSeconds),
         CommitOffsetsOutsideTransaction = settings.Engine.CommitOffsetsOutsideTransaction,

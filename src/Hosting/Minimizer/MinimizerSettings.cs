@@ -37,6 +37,10 @@ public sealed class MinimizerServiceOptions
     [Range(1, 60_000)]
     public int BatchMaxWaitMs { get; set; } = 50;
 
+    /// <summary><c>Minimizer:BatchPolicy</c>: <c>Adaptive</c> (default) or <c>Linger</c>.</summary>
+    [EnumDataType(typeof(BatchPolicy))]
+    public BatchPolicy BatchPolicy { get; set; } = BatchPolicy.Adaptive;
+
     /// <summary><c>Minimizer:SubjectCacheCapacity</c>.</summary>
     [Range(16, 100_000_000)]
     public int SubjectCacheCapacity { get; set; } = 200_000;
@@ -187,6 +191,7 @@ public sealed class MinimizerSettings
             CommitOffsetsOutsideTransaction = minimizer.CommitOffsetsOutsideTransaction,
             BatchMaxMessages = minimizer.BatchMaxMessages,
             BatchMaxWaitMs = minimizer.BatchMaxWaitMs,
+            BatchPolicy = minimizer.BatchPolicy,
             SubjectCacheCapacity = minimizer.SubjectCacheCapacity,
             RetryBackoffMs = minimizer.RetryBackoffMs,
             KafkaStallLimitSeconds = minimizer.KafkaStallLimitSeconds,

@@ -49,8 +49,8 @@ public sealed class MinimizerPipelineTests
         "127.0.0.1:9092", new TopicOptions(), Policy, new InMemoryConsentStore(), new LogRecorder(), "drift", "drift-1", deployment: deployment);
 
     /// <summary>The engine settings production owns, without the per-minimizer identity (servers, group, instance, topics).</summary>
-    private static (int BatchMaxMessages, int BatchMaxWaitMs, int SubjectCacheCapacity, int RetryBackoffMs, bool CommitOutside) Tuning(MinimizerOptions o) =>
-        (o.BatchMaxMessages, o.BatchMaxWaitMs, o.SubjectCacheCapacity, o.RetryBackoffMs, o.CommitOffsetsOutsideTransaction);
+    private static (int BatchMaxMessages, int BatchMaxWaitMs, BatchPolicy BatchPolicy, int SubjectCacheCapacity, int RetryBackoffMs, bool CommitOutside) Tuning(MinimizerOptions o) =>
+        (o.BatchMaxMessages, o.BatchMaxWaitMs, o.BatchPolicy, o.SubjectCacheCapacity, o.RetryBackoffMs, o.CommitOffsetsOutsideTransaction);
 
     [Fact]
     public void The_service_on_its_shipped_appsettings_runs_the_production_options()
@@ -80,6 +80,7 @@ public sealed class MinimizerPipelineTests
             ["Consent:LoaderGroupId"] = "loaders",
             ["Minimizer:BatchMaxMessages"] = "77",
             ["Minimizer:BatchMaxWaitMs"] = "9",
+            ["Minimizer:BatchPolicy"] = "Linger",
             ["Minimizer:SubjectCacheCapacity"] = "5000",
             ["Minimizer:RetryBackoffMs"] = "33",
             ["Minimizer:CommitOffsetsOutsideTransaction"] = "false",
@@ -98,6 +99,7 @@ public sealed class MinimizerPipelineTests
             ConsentMaxEntryAge = TimeSpan.FromSeconds(60),
             BatchMaxMessages = 77,
             BatchMaxWaitMs = 9,
+            BatchPolicy = BatchPolicy.Linger,
             SubjectCacheCapacity = 5000,
             RetryBackoffMs = 33,
             CommitOffsetsOutsideTransaction = false,
@@ -105,7 +107,7 @@ public sealed class MinimizerPipelineTests
 
         using MinimizerPipeline pipeline = builder.Build();
         MinimizerOptions engine = pipeline.EngineOptions;
-        Assert.Equal((77, 9, 5000, 33, false), Tuning(engine));
+        Assert.Equal((77, 9, BatchPolicy.Linger, 5000, 33, false), Tuning(engine));
         Assert.Equal(("group", "instance", DeliveryMode.AtLeastOnce), (engine.GroupId, engine.InstanceId, engine.Delivery));
         Assert.Equal("plaintext", engine.KafkaProperties["security.protocol"]);
         Assert.NotNull(pipeline.Loader);
@@ -178,11 +180,11 @@ public sealed class MinimizerPipelineTests
     [Fact]
     public void Every_minimizer_builds_the_same_engine_tuning_as_the_service_but_for_the_demos_batch_wait()
     {
-        (int, int, int, int, bool) service = Tuning(Service(ServiceSettings([], shippedAppSettings: true)).EngineOptions());
+        var service = Tuning(Service(ServiceSettings([], shippedAppSettings: true)).EngineOptions());
 
         Assert.Equal(service, Tuning(Bench().EngineOptions()));
         Assert.Equal(service, Tuning(InProcess().EngineOptions()));
-        Assert.Equal(service with { Item2 = 20 }, Tuning(Demo().EngineOptions()));
+        Assert.Equal(service with { BatchMaxWaitMs = 20 }, Tuning(Demo().EngineOptions()));
     }
 
     [Fact]
@@ -196,6 +198,7 @@ public sealed class MinimizerPipelineTests
             SubjectCacheCapacity = 40,
             BatchMaxMessages = 50,
             BatchMaxWaitMs = 60,
+            BatchPolicy = BatchPolicy.Linger,
             RetryBackoffMs = 70,
             CommitOffsetsOutsideTransaction = false,
             LoaderFetchWaitMaxMs = 80,
@@ -212,7 +215,7 @@ public sealed class MinimizerPipelineTests
 
         using MinimizerPipeline pipeline = builder.Build();
         Assert.Same(options, pipeline.Options);
-        Assert.Equal((50, 60, 40, 70, false), Tuning(pipeline.EngineOptions));
+        Assert.Equal((50, 60, BatchPolicy.Linger, 40, 70, false), Tuning(pipeline.EngineOptions));
         ConsentCacheOptions cache = options.ConsentCacheOptions();
         Assert.Equal((10, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(30)), (cache.Capacity, cache.MaxStaleness, cache.MaxEntryAge));
         ConsentLoaderOptions loader = builder.LoaderOptions("loader");
@@ -233,7 +236,7 @@ public sealed class MinimizerPipelineTests
         var loader = new ConsentLoaderOptions();
 
         Assert.Equal((cache.Capacity, cache.MaxStaleness, cache.MaxEntryAge), (production.ConsentCacheCapacity, production.ConsentMaxStaleness, production.ConsentMaxEntryAge));
-        Assert.Equal(Tuning(engine), (production.BatchMaxMessages, production.BatchMaxWaitMs, production.SubjectCacheCapacity, production.RetryBackoffMs,
+        Assert.Equal(Tuning(engine), (production.BatchMaxMessages, production.BatchMaxWaitMs, production.BatchPolicy, production.SubjectCacheCapacity, production.RetryBackoffMs,
             production.CommitOffsetsOutsideTransaction));
         Assert.Equal((loader.FetchWaitMaxMs, loader.MaxBatchSize, loader.RetryInitialDelay, loader.RetryMaxDelay),
             (production.LoaderFetchWaitMaxMs, production.LoaderMaxBatchSize, production.LoaderRetryInitialDelay, production.LoaderRetryMaxDelay));
