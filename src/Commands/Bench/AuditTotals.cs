@@ -13,6 +13,7 @@ public sealed class AuditTotals
 {
     private static readonly SchemaInfo CurrentAudit = SchemaCatalog.Default.Get("sieve.ops.AuditRecord");
     private readonly Dictionary<string, long> _forwarded = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _written = new(StringComparer.Ordinal);
 
     /// <summary>Audit records read.</summary>
     public long Records { get; private set; }
@@ -28,6 +29,15 @@ public sealed class AuditTotals
 
     /// <summary>Forwarded records per purpose name.</summary>
     public IReadOnlyDictionary<string, long> Forwarded => _forwarded;
+
+    /// <summary>
+    /// Records written per purpose name: forwarded to the purpose topic, or held for release (written to the purpose's
+    /// pending topic).
+    /// </summary>
+    public IReadOnlyDictionary<string, long> Written => _written;
+
+    /// <summary>Records written for <paramref name="purpose"/> (forwarded or held; 0 when none).</summary>
+    public long WrittenTo(string purpose) => _written.GetValueOrDefault(purpose);
 
     /// <summary>Forwarded records of <paramref name="purpose"/> (0 when none).</summary>
     public long ForwardedTo(string purpose) => _forwarded.GetValueOrDefault(purpose);
@@ -65,6 +75,7 @@ public sealed class AuditTotals
                 + (long)counts["withheldSparseCell"] + (long)counts["withheldExpired"] + quarantined;
             balanced &= total == inputs;
             _forwarded[purpose] = _forwarded.GetValueOrDefault(purpose) + forwarded;
+            _written[purpose] = _written.GetValueOrDefault(purpose) + forwarded + (long)counts["heldForRelease"];
         }
 
         Inputs += inputs;

@@ -136,7 +136,7 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
         bool isVoid = false;
 
         // Run 1: the raw pass-through, on the minimizer's engine settings.
-        MinimizerPipelineBuilder minimizer = Pipeline(cluster.BootstrapServers, topics, policy, keyFactory, store);
+        MinimizerPipelineBuilder minimizer = Pipeline(cluster.BootstrapServers, topics, policy, keyFactory, store, options.BatchPolicy);
         var passMeter = new RunMeter(options.Events);
         var passThrough = new RawPassThrough(PassThroughOptions(minimizer, topics), topics, fanOut);
         passThrough.BatchCommitted += passMeter.OnCommitted;
@@ -168,20 +168,29 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
         Check(pass, "raw pass-through", problems, ref isVoid);
         Check(minimized, "minimizer", problems, ref isVoid);
 
-        // Run 3: paced, for latency.
-        int rate = options.Rate ?? (int)Math.Max(1000, Math.Floor(minMeter.Rate / 2 / 1000) * 1000);
-        int pacedEvents = (int)Math.Min(options.Events, (long)rate * BenchOptions.PacedSeconds);
-        if (minMeter.Rate > 0 && rate > minMeter.Rate)
+        // Run 3: paced, for latency, at each level in turn.
+        IReadOnlyList<PacedLevel> levels = Levels(options, minMeter.Rate);
+        if (options.Rate is int given && minMeter.Rate > 0 && given > minMeter.Rate)
         {
-            problems.Add(string.Create(CultureInfo.InvariantCulture, $"--rate {rate} is above the measured minimizer rate ({minMeter.Rate:F0}/s): latency measures a growing queue"));
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"--rate {given} is above the measured minimizer rate ({minMeter.Rate:F0}/s): latency measures a growing queue"));
         }
 
-        PlainText.WriteLine(console, FormattableString.Invariant($"Paced run: {pacedEvents:N0} inputs at {rate:N0}/s") + (options.Rate is null ? " (half the measured minimizer rate)" : ""));
-        var paced = new PacedRun(cluster, topics, pipeline.Core, () => PacedEngine(pipeline, topics));
-        Task<PacedResult> pacedTask = paced.RunAsync(inputs.Fleet, rate, pacedEvents, partitions, cancellationToken);
+        long pacedEvents = 0;
+        foreach (PacedLevel level in levels)
+        {
+            pacedEvents += level.Events;
+            PlainText.WriteLine(console, FormattableString.Invariant($"Paced run: {level.Events:N0} inputs at {level.Rate:N0}/s")
+                + (level.Percent is int percent ? FormattableString.Invariant($" ({percent} % of the measured minimizer rate)") : ""));
+        }
+
+        var paced = new PacedRun(cluster, topics, pipeline.Core, () => PacedEngine(pipeline, topics), () => PacedRelease(pipeline, topics));
+        Task<IReadOnlyList<PacedResult>> pacedTask = paced.RunAsync(inputs.Fleet, levels, partitions, cancellationToken);
         await ShowProgressAsync(console, "paced minimizer", pacedEvents, () => paced.Committed, pacedTask).ConfigureAwait(false);
-        PacedResult pacedResult = await pacedTask.ConfigureAwait(false);
-        CheckPaced(pacedResult, policy, problems, ref isVoid);
+        IReadOnlyList<PacedResult> latency = await pacedTask.ConfigureAwait(false);
+        foreach (PacedResult level in latency)
+        {
+            CheckPaced(level, policy, problems, ref isVoid);
+        }
 
         return new BenchReport
         {
@@ -195,7 +204,10 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
             PassThrough = pass,
             Minimizer = minimized,
             Ratio = pass.InputsPerSecond > 0 ? minimized.InputsPerSecond / pass.InputsPerSecond : 0,
-            Paced = pacedResult,
+            BatchPolicy = options.BatchPolicy,
+            Latency = latency,
+            ReleaseDecided = paced.ReleaseDecided,
+            ReleaseHeld = paced.ReleaseHeld,
             Void = isVoid,
             Problems = problems,
         };
@@ -206,9 +218,11 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
     /// consent loader (the consent is written to the store beforehand). The pass-through and the paced run take
     /// their engine settings from it too.
     /// </summary>
-    internal static MinimizerPipelineBuilder Pipeline(string bootstrap, BenchTopics topics, CompiledPolicy policy, PseudonymKeyFactory keys, IConsentStore store) =>
+    internal static MinimizerPipelineBuilder Pipeline(string bootstrap, BenchTopics topics, CompiledPolicy policy, PseudonymKeyFactory keys, IConsentStore store,
+        BatchPolicy batchPolicy = BatchPolicy.Adaptive) =>
         new(store, policy, keys)
         {
+            Options = MinimizerPipelineOptions.Production with { BatchPolicy = batchPolicy },
             BootstrapServers = bootstrap,
             GroupId = GroupId(topics, "minimizer"),
             InstanceId = InstanceId(topics, "minimizer"),
@@ -216,9 +230,41 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
             Topics = EngineTopics(topics, paced: false),
         };
 
+    /// <summary>
+    /// The paced levels: <c>--rate</c> alone gives one level at that rate; otherwise one per <c>--levels</c> percent
+    /// of the measured minimizer rate (rounded down to a thousand, at least 1,000/s). Each level sends
+    /// <c>min(events, rate x <see cref="BenchOptions.PacedSeconds"/>)</c> inputs.
+    /// </summary>
+    internal static IReadOnlyList<PacedLevel> Levels(BenchOptions options, double measuredRate)
+    {
+        if (options.Rate is int rate)
+        {
+            return [new PacedLevel(rate, (int)Math.Min(options.Events, (long)rate * BenchOptions.PacedSeconds), null)];
+        }
+
+        var levels = new List<PacedLevel>(options.Levels.Count);
+        foreach (int percent in options.Levels)
+        {
+            int at = (int)Math.Max(1000, Math.Floor(measuredRate * percent / 100 / 1000) * 1000);
+            levels.Add(new PacedLevel(at, (int)Math.Min(options.Events, (long)at * BenchOptions.PacedSeconds), percent));
+        }
+
+        return levels;
+    }
+
     /// <summary>The pass-through's settings: the minimizer's engine settings under its own group and instance id.</summary>
     internal static MinimizerOptions PassThroughOptions(MinimizerPipelineBuilder minimizer, BenchTopics topics) =>
         minimizer.EngineOptions(GroupId(topics, "passthrough"), InstanceId(topics, "passthrough"), EngineTopics(topics, paced: false));
+
+    /// <summary>The paced run's release stage: the anonymized purposes' held records, with its own audit and quarantine topics.</summary>
+    internal static Core.Anonymization.ReleaseEngine PacedRelease(MinimizerPipeline pipeline, BenchTopics topics) =>
+        pipeline.CreateRelease(GroupId(topics, "paced"), InstanceId(topics, "paced"), new TopicOptions
+        {
+            TelematicsRaw = topics.PacedTelematicsInput,
+            WifiRaw = topics.PacedWifiInput,
+            Quarantine = topics.ReleaseQuarantine,
+            Audit = topics.ReleaseAudit,
+        });
 
     /// <summary>The paced run's engine: over the minimizer's core and near-cache, on the paced topics.</summary>
     internal static MinimizerEngine PacedEngine(MinimizerPipeline pipeline, BenchTopics topics) =>
@@ -245,6 +291,7 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
             (topics.Audit, partitions), (topics.Quarantine, partitions),
             (topics.PacedAudit, partitions), (topics.PacedQuarantine, partitions),
             (topics.CopyAudit, partitions),
+            (topics.ReleaseAudit, partitions), (topics.ReleaseQuarantine, partitions),
         };
         foreach (string copy in topics.Copies)
         {
@@ -254,6 +301,11 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
         foreach (string purpose in topics.PurposeTopics)
         {
             all.Add((purpose, partitions));
+        }
+
+        foreach (string released in topics.ReleasedTopics)
+        {
+            all.Add((released, partitions));
         }
 
         return all;
@@ -392,10 +444,10 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
         for (int p = 0; p < policy.Purposes.Count; p++)
         {
             PurposePlan plan = policy.Purposes[p];
-            long wrote = read.GetValueOrDefault(plan.Topic);
-            if (wrote != audit.ForwardedTo(plan.Name))
+            long wrote = read.GetValueOrDefault(plan.ForwardTopic);
+            if (wrote != audit.WrittenTo(plan.Name))
             {
-                problems.Add($"minimizer: {plan.Topic} holds {wrote} new records but audit.v1 says {audit.ForwardedTo(plan.Name)} were forwarded");
+                problems.Add($"minimizer: {plan.ForwardTopic} holds {wrote} new records but audit.v1 says {audit.WrittenTo(plan.Name)} were forwarded or held");
             }
 
             if (wrote != fanOut.Copies[p])
@@ -457,22 +509,22 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
     {
         if (paced.Audit.Inputs != paced.Produced)
         {
-            problems.Add($"paced: audit records account for {paced.Audit.Inputs} of {paced.Produced} inputs");
+            problems.Add($"paced at {paced.Rate}/s: audit records account for {paced.Audit.Inputs} of {paced.Produced} inputs");
             isVoid = true;
         }
 
         foreach (PurposePlan plan in policy.Purposes)
         {
-            if (paced.Outputs.GetValueOrDefault(plan.Name) != paced.Audit.ForwardedTo(plan.Name))
+            if (paced.Outputs.GetValueOrDefault(plan.Name) != paced.Audit.WrittenTo(plan.Name))
             {
-                problems.Add($"paced: {plan.Topic} holds {paced.Outputs.GetValueOrDefault(plan.Name)} new records but audit.v1 says {paced.Audit.ForwardedTo(plan.Name)}");
+                problems.Add($"paced at {paced.Rate}/s: {plan.ForwardTopic} holds {paced.Outputs.GetValueOrDefault(plan.Name)} new records but audit.v1 says {paced.Audit.WrittenTo(plan.Name)}");
                 isVoid = true;
             }
         }
 
         if (paced.QuarantineRead != paced.Audit.Quarantined || paced.Audit.Unbalanced > 0)
         {
-            problems.Add($"paced: {paced.QuarantineRead} quarantine records, {paced.Audit.Quarantined} quarantined in audit.v1, {paced.Audit.Unbalanced} unbalanced audit records");
+            problems.Add($"paced at {paced.Rate}/s: {paced.QuarantineRead} quarantine records, {paced.Audit.Quarantined} quarantined in audit.v1, {paced.Audit.Unbalanced} unbalanced audit records");
             isVoid = true;
         }
     }

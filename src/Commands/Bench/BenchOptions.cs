@@ -11,13 +11,15 @@ public sealed class BenchOptions : SieveSettings
     private const string RateProblem = "--rate needs a whole number of inputs per second from 100 to 10000000";
     private const string BootstrapProblem = "--bootstrap needs HOST:PORT of a Kafka broker";
     private const string JsonProblem = "--json needs a file path";
+    private const string LevelsProblem = "--levels needs up to 8 whole percents from 1 to 100, separated by commas (e.g. 10,25,50,75)";
+    private const string BatchPolicyProblem = "--batch-policy needs adaptive or linger";
 
     /// <summary>Usage text.</summary>
     public const string Usage =
-        "usage: sieve bench [--events N] [--partitions N] [--rate EVENTS_PER_SECOND] [--bootstrap HOST:PORT] [--json FILE]";
+        "usage: sieve bench [--events N] [--partitions N] [--levels P,P,...] [--rate EVENTS_PER_SECOND] [--batch-policy adaptive|linger] [--bootstrap HOST:PORT] [--json FILE]";
 
-    /// <summary>Longest the paced run lasts; it sends <c>min(events, rate x this)</c> inputs.</summary>
-    public const int PacedSeconds = 10;
+    /// <summary>Longest one paced level lasts; it sends <c>min(events, rate x this)</c> inputs.</summary>
+    public const int PacedSeconds = 4;
 
     /// <summary>Raw inputs pre-generated and put through both throughput runs.</summary>
     public int Events { get; set; } = 200_000;
@@ -25,8 +27,14 @@ public sealed class BenchOptions : SieveSettings
     /// <summary>Partitions of each input and output topic.</summary>
     public int Partitions { get; set; } = 32;
 
-    /// <summary>Inputs per second offered in the paced (latency) run; null: half the measured minimizer rate.</summary>
+    /// <summary>Inputs per second offered in a single paced (latency) level; null: one level per <see cref="Levels"/>.</summary>
     public int? Rate { get; set; }
+
+    /// <summary>The paced levels as percents of the measured minimizer rate, run in this order.</summary>
+    public IReadOnlyList<int> Levels { get; set; } = [10, 25, 50, 75];
+
+    /// <summary>How the engines close their batches.</summary>
+    public Sieve.Core.Engine.BatchPolicy BatchPolicy { get; set; } = Sieve.Core.Engine.BatchPolicy.Adaptive;
 
     /// <summary>A real Kafka cluster; null starts librdkafka's mock cluster in-process.</summary>
     public string? Bootstrap { get; set; }
@@ -55,6 +63,14 @@ public sealed class BenchOptions : SieveSettings
     [CommandOption("--rate <N>")]
     public string? RateText { get; init; }
 
+    /// <summary><c>--levels P,P,...</c> as given; checked into <see cref="Levels"/>.</summary>
+    [CommandOption("--levels <PERCENTS>")]
+    public string? LevelsText { get; init; }
+
+    /// <summary><c>--batch-policy adaptive|linger</c> as given; checked into <see cref="BatchPolicy"/>.</summary>
+    [CommandOption("--batch-policy <POLICY>")]
+    public string? BatchPolicyText { get; init; }
+
     /// <summary><c>--bootstrap HOST:PORT</c> as given; checked into <see cref="Bootstrap"/>.</summary>
     [CommandOption("--bootstrap <HOST:PORT>")]
     public string? BootstrapText { get; init; }
@@ -74,6 +90,8 @@ public sealed class BenchOptions : SieveSettings
         "--rate" => RateProblem,
         "--bootstrap" => BootstrapProblem,
         "--json" => JsonProblem,
+        "--levels" => LevelsProblem,
+        "--batch-policy" => BatchPolicyProblem,
         _ => null,
     };
 
@@ -97,6 +115,30 @@ public sealed class BenchOptions : SieveSettings
         {
             if (!TryInt(RateText, 100, 10_000_000, out value)) { return ValidationResult.Error(RateProblem); }
             Rate = value;
+        }
+
+        if (LevelsText is not null)
+        {
+            string[] parts = LevelsText.Split(',', StringSplitOptions.TrimEntries);
+            var levels = new List<int>(parts.Length);
+            foreach (string part in parts)
+            {
+                if (levels.Count == 8 || !TryInt(part, 1, 100, out value)) { return ValidationResult.Error(LevelsProblem); }
+                levels.Add(value);
+            }
+
+            Levels = levels;
+        }
+
+        if (BatchPolicyText is not null)
+        {
+            if (!Enum.TryParse(BatchPolicyText, ignoreCase: true, out Sieve.Core.Engine.BatchPolicy policy) || !Enum.IsDefined(policy)
+                || int.TryParse(BatchPolicyText, out _))
+            {
+                return ValidationResult.Error(BatchPolicyProblem);
+            }
+
+            BatchPolicy = policy;
         }
 
         if (BootstrapText is not null)

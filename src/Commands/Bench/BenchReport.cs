@@ -47,8 +47,18 @@ public sealed class BenchReport
     /// <summary>Minimizer inputs/s over pass-through inputs/s.</summary>
     public double Ratio { get; init; }
 
-    /// <summary>The paced latency run; null when it did not run.</summary>
-    public PacedResult? Paced { get; init; }
+    /// <summary>How the engines closed their batches (<c>--batch-policy</c>).</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<Core.Engine.BatchPolicy>))]
+    public Core.Engine.BatchPolicy BatchPolicy { get; init; }
+
+    /// <summary>The paced latency levels, in the order they ran.</summary>
+    public required IReadOnlyList<PacedResult> Latency { get; init; }
+
+    /// <summary>Held records the release stage decided (released or withheld) during the paced run.</summary>
+    public long ReleaseDecided { get; init; }
+
+    /// <summary>Held records the release stage still held when the paced run ended (their trips not over).</summary>
+    public long ReleaseHeld { get; init; }
 
     /// <summary>True when some input was not accounted for: the numbers mean nothing.</summary>
     public bool Void { get; init; }

@@ -19,12 +19,38 @@ public static class BenchReportPrinter
         string goal = report.Ratio >= BenchReport.RatioGoal ? "met" : "not met";
         Line(console, $"Ratio minimizer / pass-through: {report.Ratio:F3} (goal >= {BenchReport.RatioGoal:F2}: {goal})");
 
-        if (report.Paced is PacedResult paced)
+        if (report.Latency.Count > 0)
         {
-            var latency = new Table().Title("End-to-end latency (paced run; event time to a downstream read of positioning.v1)");
-            latency.AddColumns("offered inputs/s", "inputs", "seconds", "samples", "p50 ms", "p99 ms", "max ms", "audited inputs");
-            latency.AddRow(N(paced.Rate), N(paced.Produced), F(paced.Seconds, 1), N(paced.Samples), Ms(paced.P50Ms), Ms(paced.P99Ms), Ms(paced.MaxMs), N(paced.Audit.Inputs));
+            var latency = new Table().Title($"End-to-end latency (paced; event time to a downstream read of positioning.v1; batch policy {report.BatchPolicy.ToString().ToLowerInvariant()})");
+            latency.AddColumns("level", "offered inputs/s", "inputs", "samples", "p50 ms", "p99 ms", "p999 ms", "max ms", "batches", "inputs/batch", "audited inputs");
+            foreach (PacedResult paced in report.Latency)
+            {
+                latency.AddRow(Level(paced), N(paced.Rate), N(paced.Produced), N(paced.Samples), Ms(paced.P50Ms), Ms(paced.P99Ms), Ms(paced.P999Ms), Ms(paced.MaxMs),
+                    N(paced.Batches), F(paced.MeanBatch, 0), N(paced.Audit.Inputs));
+            }
+
             console.Write(latency);
+            var stages = new Table().Title("Where the time goes: per batch (downstream: per record), mean / p50 / p99 ms");
+            stages.AddColumn("stage");
+            foreach (PacedResult paced in report.Latency)
+            {
+                stages.AddColumn(Level(paced));
+            }
+
+            for (int s = 0; s < StageBreakdown.Stages.Count; s++)
+            {
+                var cells = new List<string> { StageBreakdown.Stages[s] };
+                foreach (PacedResult paced in report.Latency)
+                {
+                    StageTime t = paced.Stages[s];
+                    cells.Add(Ms1(t.MeanMs) + " / " + Ms1(t.P50Ms) + " / " + Ms1(t.P99Ms));
+                }
+
+                stages.AddRow([.. cells]);
+            }
+
+            console.Write(stages);
+            Line(console, $"Release stage (anonymized purposes) ran beside the paced engine: {report.ReleaseDecided:N0} held records decided, {report.ReleaseHeld:N0} still held at the end (trips not over)");
         }
 
         string load = report.LoadAverage.Count == 3
@@ -53,4 +79,10 @@ public static class BenchReportPrinter
     private static string F(double value, int digits) => value.ToString("F" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     private static string Ms(double? value) => value is double v ? F(v, 0) : "-";
+
+    private static string Ms1(double? value) => value is double v ? F(v, 1) : "-";
+
+    private static string Level(PacedResult paced) => paced.Percent is int percent
+        ? percent.ToString(CultureInfo.InvariantCulture) + " %"
+        : "--rate";
 }

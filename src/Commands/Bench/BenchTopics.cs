@@ -22,7 +22,10 @@ public sealed class BenchTopics
         Quarantine = prefix + "quarantine";
         PacedAudit = prefix + "paced.audit";
         PacedQuarantine = prefix + "paced.quarantine";
-        PurposeTopics = [.. policy.Purposes.Select(p => p.Topic)];
+        ReleaseAudit = prefix + "paced.release.audit";
+        ReleaseQuarantine = prefix + "paced.release.quarantine";
+        PurposeTopics = [.. policy.Purposes.Select(p => p.ForwardTopic)];
+        ReleasedTopics = [.. policy.Purposes.Where(p => p.Anonymization is not null).Select(p => p.Topic)];
         Copies = [.. policy.Purposes.Select(p => prefix + "copy." + p.Name), prefix + "copy.quarantine"];
         CopyAudit = prefix + "copy.audit";
     }
@@ -54,8 +57,20 @@ public sealed class BenchTopics
     /// <summary>The minimizer's quarantine topic in the paced run.</summary>
     public string PacedQuarantine { get; }
 
-    /// <summary>The policy's purpose topics, in plan order.</summary>
+    /// <summary>The release stage's audit topic in the paced run (apart, so the minimizer's audit sums stay its own).</summary>
+    public string ReleaseAudit { get; }
+
+    /// <summary>The release stage's quarantine topic in the paced run.</summary>
+    public string ReleaseQuarantine { get; }
+
+    /// <summary>
+    /// The topics the minimizer writes per purpose, in plan order: the policy's purpose topic, or for an anonymized
+    /// purpose its pending topic (the release stage's input).
+    /// </summary>
     public IReadOnlyList<string> PurposeTopics { get; }
+
+    /// <summary>The purpose topics the release stage writes (anonymized purposes only).</summary>
+    public IReadOnlyList<string> ReleasedTopics { get; }
 
     /// <summary>The pass-through's copy topics: one per purpose (plan order), then one for quarantined inputs.</summary>
     public IReadOnlyList<string> Copies { get; }

@@ -103,7 +103,8 @@ public sealed class FanOut
             {
                 for (int p = 0; p < plans; p++)
                 {
-                    if (outcomes[p] == Outcome.Forwarded)
+                    // A held record is written too (to the purpose's pending topic), so the pass-through copies it.
+                    if (outcomes[p] is Outcome.Forwarded or Outcome.HeldForRelease)
                     {
                         mask |= (byte)(1 << p);
                         copies[p]++;

@@ -3,6 +3,9 @@ namespace Sieve.Commands.Bench;
 /// <summary>What the paced (latency) run measured and read back.</summary>
 public sealed class PacedResult
 {
+    /// <summary>The level's share of the measured minimizer rate in percent; null when <c>--rate</c> set the rate.</summary>
+    public int? Percent { get; init; }
+
     /// <summary>Inputs offered per second.</summary>
     public int Rate { get; init; }
 
@@ -21,6 +24,9 @@ public sealed class PacedResult
     /// <summary>99th percentile end-to-end latency, milliseconds.</summary>
     public double? P99Ms { get; init; }
 
+    /// <summary>99.9th percentile end-to-end latency, milliseconds.</summary>
+    public double? P999Ms { get; init; }
+
     /// <summary>Largest end-to-end latency, milliseconds.</summary>
     public double? MaxMs { get; init; }
 
@@ -32,4 +38,13 @@ public sealed class PacedResult
 
     /// <summary>Quarantine records read back.</summary>
     public long QuarantineRead { get; init; }
+
+    /// <summary>Batches the engine committed in the measured span.</summary>
+    public long Batches { get; init; }
+
+    /// <summary>Mean inputs per batch in the measured span.</summary>
+    public double MeanBatch { get; init; }
+
+    /// <summary>Where the time went, stage by stage (<see cref="StageBreakdown.Stages"/>).</summary>
+    public required IReadOnlyList<StageTime> Stages { get; init; }
 }

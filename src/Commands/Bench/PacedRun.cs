@@ -4,6 +4,7 @@ using Sieve.Commands.Demo;
 using Sieve.Contracts.Purposes;
 using Sieve.Contracts.Records;
 using Sieve.Contracts;
+using Sieve.Core.Anonymization;
 using Sieve.Core.Engine;
 using Sieve.Core.Pipeline;
 using Sieve.Core.Policy;
@@ -12,35 +13,49 @@ using Sieve.Simulation;
 namespace Sieve.Commands.Bench;
 
 /// <summary>
-/// The latency run: events made as they are sent (so their event time is their send time) at a fixed rate below
-/// saturation, through a minimizer on its own input topics, while a downstream reader takes positioning records
-/// (which keep the exact event time as their Kafka timestamp) and measures now minus that time. Producer,
-/// minimizer and reader run side by side, so the mock's retention never matters.
+/// The latency run: events made as they are sent (so their event time is their send time) at fixed rates below
+/// saturation, one level after the other, through one minimizer engine on its own input topics, with the release
+/// stage of the anonymized purposes running beside it, while a downstream reader takes positioning records (which
+/// keep the exact event time as their Kafka timestamp) and measures now minus that time. Each level is drained,
+/// then its audit records and outputs are read back before the next starts, so only one level's records must fit
+/// the mock's retention.
 /// </summary>
 /// <param name="cluster">The bench's Kafka.</param>
 /// <param name="topics">The run's topics; the engine reads the paced inputs.</param>
 /// <param name="core">The core the engine runs on, for its policy and plans.</param>
 /// <param name="createEngine">Makes the paced engine (over <paramref name="core"/>); the run disposes it.</param>
-public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, MinimizerCore core, Func<MinimizerEngine> createEngine)
+/// <param name="createRelease">Makes the release stage that runs beside the engine; the run disposes it.</param>
+public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, MinimizerCore core, Func<MinimizerEngine> createEngine, Func<ReleaseEngine> createRelease)
 {
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PlanAhead = TimeSpan.FromSeconds(1);
 
-    /// <summary>Inputs produced so far.</summary>
+    /// <summary>Inputs produced so far, over all levels.</summary>
     public long Produced => Interlocked.Read(ref _produced);
 
-    /// <summary>Inputs the minimizer has committed so far.</summary>
+    /// <summary>Inputs the minimizer has committed so far, over all levels.</summary>
     public long Committed => _engine?.Stats.Inputs ?? 0;
+
+    /// <summary>Held records the release stage decided (released or withheld) during the run, once it is over.</summary>
+    public long ReleaseDecided { get; private set; }
+
+    /// <summary>Held records the release stage still held (trips not yet over) when the run ended.</summary>
+    public long ReleaseHeld { get; private set; }
 
     private long _produced;
     private long _positioningRead;
+    private long _measureFrom = long.MaxValue;
+    private LatencyRecorder _latency = new(1);
     private MinimizerEngine? _engine;
 
-    /// <summary>Sends <paramref name="events"/> inputs at <paramref name="rate"/> per second drawn from <paramref name="fleet"/>.</summary>
-    public async Task<PacedResult> RunAsync(FleetSimulator fleet, int rate, int events, int partitions, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="levels"/> in order with inputs drawn from <paramref name="fleet"/>; one result per level.</summary>
+    public async Task<IReadOnlyList<PacedResult>> RunAsync(FleetSimulator fleet, IReadOnlyList<PacedLevel> levels, int partitions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fleet);
+        ArgumentNullException.ThrowIfNull(levels);
         CompiledPolicy policy = core.Policy;
         PurposePlan? positioning = policy.FindPurpose(KnownPurposes.Positioning);
+        int positioningIndex = positioning is null ? -1 : IndexOf(core.Plans, positioning);
         var outputTopics = new List<(string, int)>();
         foreach (string topic in topics.PurposeTopics)
         {
@@ -48,41 +63,108 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
         }
 
         outputTopics.Add((topics.PacedQuarantine, partitions));
-        Dictionary<(string Topic, int Partition), long> before = cluster.HighWatermarks(outputTopics);
+        outputTopics.Add((topics.PacedAudit, partitions));
 
         using MinimizerEngine engine = createEngine();
+        using ReleaseEngine release = createRelease();
+        var breakdown = new StageBreakdown();
+        engine.StageObserver = breakdown;
         _engine = engine;
+        StartReleaseAtEnd(release, partitions);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task engineTask = Task.Factory.StartNew(() => engine.RunAsync(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        Task releaseTask = Task.Factory.StartNew(() => release.RunAsync(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         var joined = Stopwatch.StartNew();
         while (engine.Assignment.Count == 0 && !engineTask.IsCompleted && joined.Elapsed < TimeSpan.FromSeconds(60))
         {
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);
         }
 
-        long measureFrom = DateTimeOffset.UtcNow.Add(WarmUp).ToUnixTimeMilliseconds();
-        var latency = new LatencyRecorder(Math.Max(1, events));
         Task watcherTask = positioning is null
             ? Task.CompletedTask
-            : Task.Factory.StartNew(() => Watch(positioning.Topic, partitions, before, measureFrom, latency, stop.Token),
+            : Task.Factory.StartNew(() => Watch(positioning.Topic, partitions, cluster.HighWatermarks([(positioning.Topic, partitions)]), breakdown, stop.Token),
                 stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        var clock = Stopwatch.StartNew();
-        await Task.Factory.StartNew(() => Produce(fleet, rate, events, partitions, cancellationToken), cancellationToken,
-            TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
-        double seconds = clock.Elapsed.TotalSeconds;
+        var results = new List<PacedResult>(levels.Count);
+        try
+        {
+            foreach (PacedLevel level in levels)
+            {
+                Dictionary<(string Topic, int Partition), long> before = cluster.HighWatermarks(outputTopics);
+                // The level's inputs are made before it starts (their event times are the planned send times), so making
+                // them takes no CPU from the measured span; a send that falls behind its plan counts against the latency.
+                long measureFrom = DateTimeOffset.UtcNow.Add(PlanAhead + WarmUp).ToUnixTimeMilliseconds();
+                breakdown.Start(measureFrom, level.Events);
+                Volatile.Write(ref _latency, new LatencyRecorder(Math.Max(1, level.Events)));
+                Interlocked.Exchange(ref _measureFrom, measureFrom);
 
-        // Wait until every input is committed and every positioning record has reached the reader.
+                long producedBefore = Produced;
+                (RawMessage[] planned, long startMs) = Plan(fleet, level, measureFrom - (long)WarmUp.TotalMilliseconds);
+                var clock = Stopwatch.StartNew();
+                await Task.Factory.StartNew(() => Produce(planned, startMs, level.Rate, partitions, cancellationToken), cancellationToken,
+                    TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+                double seconds = clock.Elapsed.TotalSeconds;
+                await DrainAsync(engine, engineTask, positioningIndex, cancellationToken).ConfigureAwait(false);
+                Interlocked.Exchange(ref _measureFrom, long.MaxValue);
+
+                results.Add(ReadBack(level, Produced - producedBefore, seconds, before, partitions, breakdown));
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(engineTask, releaseTask, watcherTask).ConfigureAwait(false);
+            ReleaseDecided = release.Stats.Inputs;
+            ReleaseHeld = release.Held;
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// Starts the release stage's group at the pending topics' current end: the held records of the throughput run
+    /// before are not this run's, and reading them would only add load that the pass-through never had.
+    /// </summary>
+    private void StartReleaseAtEnd(ReleaseEngine release, int partitions)
+    {
+        if (!release.HasWork)
+        {
+            return;
+        }
+
+        var pending = new List<(string, int)>();
+        foreach (string topic in release.PendingTopics)
+        {
+            pending.Add((topic, partitions));
+        }
+
+        var offsets = new List<TopicPartitionOffset>();
+        foreach (KeyValuePair<(string Topic, int Partition), long> pair in cluster.HighWatermarks(pending))
+        {
+            offsets.Add(new TopicPartitionOffset(pair.Key.Topic, pair.Key.Partition, new Offset(pair.Value)));
+        }
+
+        using IConsumer<Ignore, Ignore> consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            GroupId = release.GroupId,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Commit(offsets);
+    }
+
+    private async Task DrainAsync(MinimizerEngine engine, Task engineTask, int positioningIndex, CancellationToken cancellationToken)
+    {
+        // Until every input so far is committed and every positioning record has reached the reader.
         var progress = Stopwatch.StartNew();
         long last = -1;
-        int positioningIndex = positioning is null ? -1 : IndexOf(core.Plans, positioning);
         while (!engineTask.IsCompleted && progress.Elapsed < TimeSpan.FromSeconds(30))
         {
             long committed = engine.Stats.Inputs;
             long forwarded = positioningIndex < 0 ? 0 : engine.Stats.Count(positioningIndex, Outcome.Forwarded);
-            if (committed >= events && Interlocked.Read(ref _positioningRead) >= forwarded)
+            if (committed >= Produced && Interlocked.Read(ref _positioningRead) >= forwarded)
             {
-                break;
+                return;
             }
 
             if (committed + Interlocked.Read(ref _positioningRead) != last)
@@ -93,41 +175,65 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
 
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);
         }
+    }
 
-        await stop.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(engineTask, watcherTask).ConfigureAwait(false);
-
+    private PacedResult ReadBack(PacedLevel level, long produced, double seconds, Dictionary<(string Topic, int Partition), long> before, int partitions,
+        StageBreakdown breakdown)
+    {
         var audit = new AuditTotals();
-        Dictionary<(string Topic, int Partition), long> auditFrom = [];
-        for (int p = 0; p < partitions; p++)
+        var auditFrom = new Dictionary<(string Topic, int Partition), long>();
+        var outputsFrom = new Dictionary<(string Topic, int Partition), long>();
+        foreach (KeyValuePair<(string Topic, int Partition), long> pair in before)
         {
-            auditFrom[(topics.PacedAudit, p)] = 0;
+            (string.Equals(pair.Key.Topic, topics.PacedAudit, StringComparison.Ordinal) ? auditFrom : outputsFrom)[pair.Key] = pair.Value;
         }
 
         TopicReader.Read(cluster.BootstrapServers, auditFrom, r => audit.Add(r.Message.Value), TimeSpan.FromSeconds(60));
-        Dictionary<string, long> read = TopicReader.Read(cluster.BootstrapServers, before, null, TimeSpan.FromSeconds(120));
+        Dictionary<string, long> read = TopicReader.Read(cluster.BootstrapServers, outputsFrom, null, TimeSpan.FromSeconds(120));
         var outputs = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (PurposePlan plan in core.Plans)
         {
-            outputs[plan.Name] = read.GetValueOrDefault(plan.Topic);
+            outputs[plan.Name] = read.GetValueOrDefault(plan.ForwardTopic);
         }
 
+        LatencyRecorder latency = Volatile.Read(ref _latency);
+        IReadOnlyList<StageTime> stages = breakdown.Summarize(out long batches, out double meanBatch);
         return new PacedResult
         {
-            Rate = rate,
-            Produced = Produced,
+            Percent = level.Percent,
+            Rate = level.Rate,
+            Produced = produced,
             Seconds = seconds,
             Samples = latency.Count,
             P50Ms = latency.Percentile(50),
             P99Ms = latency.Percentile(99),
+            P999Ms = latency.Percentile(99.9),
             MaxMs = latency.Percentile(100),
             Audit = audit,
             Outputs = outputs,
             QuarantineRead = read.GetValueOrDefault(topics.PacedQuarantine),
+            Batches = batches,
+            MeanBatch = meanBatch,
+            Stages = stages,
         };
     }
 
-    private void Produce(FleetSimulator fleet, int rate, int events, int partitions, CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes the level's inputs: input <c>i</c> is due at <paramref name="startMs"/> + i / rate and carries that
+    /// instant as its event time.
+    /// </summary>
+    private static (RawMessage[] Planned, long StartMs) Plan(FleetSimulator fleet, PacedLevel level, long startMs)
+    {
+        var planned = new RawMessage[level.Events];
+        for (int i = 0; i < planned.Length; i++)
+        {
+            planned[i] = fleet.Next(startMs + (i * 1000L / level.Rate));
+        }
+
+        return (planned, startMs);
+    }
+
+    private void Produce(RawMessage[] planned, long startMs, int rate, int partitions, CancellationToken cancellationToken)
     {
         using IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
         {
@@ -138,23 +244,23 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
             ClientId = "sieve-bench-paced-devices",
         }).Build();
         int[] next = new int[2];
-        var clock = Stopwatch.StartNew();
-        long sent = 0;
-        while (sent < events && !cancellationToken.IsCancellationRequested)
+        int sent = 0;
+        while (sent < planned.Length && !cancellationToken.IsCancellationRequested)
         {
-            long due = Math.Min(events, (long)(clock.Elapsed.TotalSeconds * rate));
             long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            long due = Math.Min(planned.Length, Math.Max(0, (now - startMs) * rate / 1000 + 1));
             while (sent < due)
             {
-                RawMessage m = fleet.Next(now);
+                RawMessage m = planned[sent];
                 int input = m.Topic == Topics.TelematicsRaw ? 0 : 1;
                 int partition = next[input];
                 next[input] = (partition + 1) % partitions;
                 string topic = input == 0 ? topics.PacedTelematicsInput : topics.PacedWifiInput;
+                long eventTime = startMs + (sent * 1000L / rate);
                 KafkaBackpressure.Produce(producer, new TopicPartition(topic, partition),
-                    new Message<byte[], byte[]> { Key = m.Key, Value = m.Value, Timestamp = new Timestamp(now, TimestampType.CreateTime) });
+                    new Message<byte[], byte[]> { Key = m.Key, Value = m.Value, Timestamp = new Timestamp(eventTime, TimestampType.CreateTime) });
                 sent++;
-                Interlocked.Exchange(ref _produced, sent);
+                Interlocked.Increment(ref _produced);
             }
 
             Thread.Sleep(1);
@@ -163,8 +269,7 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
         producer.Flush(cancellationToken);
     }
 
-    private void Watch(string topic, int partitions, Dictionary<(string Topic, int Partition), long> from, long measureFrom, LatencyRecorder latency,
-        CancellationToken cancellationToken)
+    private void Watch(string topic, int partitions, Dictionary<(string Topic, int Partition), long> from, StageBreakdown breakdown, CancellationToken cancellationToken)
     {
         using IConsumer<Ignore, Ignore> consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
         {
@@ -191,9 +296,11 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
             }
 
             long eventTime = result.Message.Timestamp.UnixTimestampMs;
-            if (eventTime >= measureFrom)
+            if (eventTime >= Interlocked.Read(ref _measureFrom))
             {
-                latency.Add(Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - eventTime));
+                long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                Volatile.Read(ref _latency).Add(Math.Max(0, now - eventTime));
+                breakdown.OnRead(now);
             }
 
             Interlocked.Increment(ref _positioningRead);

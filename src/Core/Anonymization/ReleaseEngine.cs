@@ -215,7 +215,8 @@ public sealed class ReleaseEngine : IDisposable
         Interlocked.Exchange(ref _producer, null)?.Dispose();
     }
 
-    private string GroupId => _options.GroupId + "-release";
+    /// <summary>The release stage's consumer group: the engine's group with <c>-release</c>.</summary>
+    public string GroupId => _options.GroupId + "-release";
 
     /// <summary>
     /// Takes what arrives within the batch wait (at least 100 ms), possibly nothing: unlike the consent stage, this

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Sieve.Commands.Bench;
 using Sieve.Testing.Cli;
 using Sieve.Testing.EndToEnd;
 
@@ -38,22 +39,33 @@ public sealed class BenchRunTests
         Assert.Equal(expected, pass.GetProperty("outputsRead").GetInt64());
         Assert.InRange(expected, 3000, 3 * 3000);
 
-        JsonElement paced = root.GetProperty("paced");
+        // --rate gives one paced level at that rate.
+        JsonElement levels = root.GetProperty("latency");
+        Assert.Equal(1, levels.GetArrayLength());
+        JsonElement paced = levels[0];
         Assert.Equal(1000, paced.GetProperty("rate").GetInt32());
         Assert.Equal(3000, paced.GetProperty("produced").GetInt64());
         JsonElement audit = paced.GetProperty("audit");
         Assert.Equal(3000, audit.GetProperty("inputs").GetInt64());
         Assert.Equal(0, audit.GetProperty("unbalanced").GetInt64());
-        JsonElement forwarded = audit.GetProperty("forwarded");
+        JsonElement written = audit.GetProperty("written");
         JsonElement outputs = paced.GetProperty("outputs");
         foreach (JsonProperty purpose in outputs.EnumerateObject())
         {
-            Assert.Equal(forwarded.GetProperty(purpose.Name).GetInt64(), purpose.Value.GetInt64());
+            Assert.Equal(written.GetProperty(purpose.Name).GetInt64(), purpose.Value.GetInt64());
         }
 
         Assert.Equal(audit.GetProperty("quarantined").GetInt64(), paced.GetProperty("quarantineRead").GetInt64());
         long samples = paced.GetProperty("samples").GetInt64();
         Assert.InRange(samples, 1, outputs.GetProperty("positioning").GetInt64());
         Assert.True(paced.GetProperty("p99Ms").GetDouble() >= paced.GetProperty("p50Ms").GetDouble());
+        Assert.True(paced.GetProperty("p999Ms").GetDouble() >= paced.GetProperty("p99Ms").GetDouble());
+
+        // The breakdown names every stage, and the engine committed batches in the measured span.
+        Assert.True(paced.GetProperty("batches").GetInt64() > 0);
+        string[] stages = [.. paced.GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("stage").GetString()!)];
+        Assert.Equal(StageBreakdown.Stages, stages);
+        Assert.All(paced.GetProperty("stages").EnumerateArray(), s => Assert.Equal(JsonValueKind.Number, s.GetProperty("p50Ms").ValueKind));
+        Assert.Equal("Adaptive", root.GetProperty("batchPolicy").ToString());
     }
 }

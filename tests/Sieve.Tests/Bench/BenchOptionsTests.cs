@@ -18,6 +18,8 @@ public sealed class BenchOptionsTests
         Assert.Null(options.Rate);
         Assert.Null(options.Bootstrap);
         Assert.Null(options.Json);
+        Assert.Equal([10, 25, 50, 75], options.Levels);
+        Assert.Equal(Sieve.Core.Engine.BatchPolicy.Adaptive, options.BatchPolicy);
 
         // Without --help the command runs instead of printing its usage.
         Assert.Null(SieveCli.Parse<BenchOptions>(BenchCommand.Name, ["--help"], out string? usage));
@@ -28,7 +30,8 @@ public sealed class BenchOptionsTests
     public void Every_option_is_read()
     {
         BenchOptions? options = SieveCli.Parse<BenchOptions>(BenchCommand.Name,
-            ["--events", "5000", "--partitions", "8", "--rate", "2500", "--bootstrap", "broker-1:9092", "--json", "out/report.json"], out string? error);
+            ["--events", "5000", "--partitions", "8", "--rate", "2500", "--bootstrap", "broker-1:9092", "--json", "out/report.json", "--levels", "20, 50",
+                "--batch-policy", "linger"], out string? error);
 
         Assert.NotNull(options);
         Assert.Null(error);
@@ -37,6 +40,8 @@ public sealed class BenchOptionsTests
         Assert.Equal(2500, options.Rate);
         Assert.Equal("broker-1:9092", options.Bootstrap);
         Assert.Equal("out/report.json", options.Json);
+        Assert.Equal([20, 50], options.Levels);
+        Assert.Equal(Sieve.Core.Engine.BatchPolicy.Linger, options.BatchPolicy);
     }
 
     [Theory]
@@ -46,6 +51,10 @@ public sealed class BenchOptionsTests
     [InlineData("--rate", "-5", "--rate needs a whole number of inputs per second")]
     [InlineData("--bootstrap", "--json", "--bootstrap needs HOST:PORT")]
     [InlineData("--json", "", "--json needs a file path")]
+    [InlineData("--levels", "10,0", "--levels needs up to 8 whole percents from 1 to 100")]
+    [InlineData("--levels", "1,2,3,4,5,6,7,8,9", "--levels needs up to 8 whole percents")]
+    [InlineData("--batch-policy", "eager", "--batch-policy needs adaptive or linger")]
+    [InlineData("--batch-policy", "1", "--batch-policy needs adaptive or linger")]
     [InlineData("--seconds", "5", "unknown option '--seconds'")]
     public void A_wrong_option_is_refused_with_what_to_give(string option, string value, string expected)
     {
