@@ -15,6 +15,7 @@ using Sieve.Core.Teltonika.Server;
 using Sieve.Embedded;
 using Sieve.Hosting.Ingest;
 using Sieve.Simulation;
+using Sieve.Testing.Harness;
 using Xunit;
 
 namespace Sieve.IntegrationTests.Load;
@@ -111,8 +112,8 @@ public sealed class LoadGeneratorTests
             Assert.Equal(300, stats.RecordsSent);
             Assert.Equal(300, stats.RecordsAcked);
             Assert.Equal(0, stats.HttpRefused);
-            Assert.Equal(stats.RecordsAcked, MessagesOn(kafka.BootstrapServers, Topics.TelematicsRaw));
-            Assert.Equal(stats.HttpRecordsAccepted, MessagesOn(kafka.BootstrapServers, Topics.WifiRaw));
+            Assert.Equal(stats.RecordsAcked, KafkaTestClient.HighWatermarkSum(kafka.BootstrapServers, Topics.TelematicsRaw));
+            Assert.Equal(stats.HttpRecordsAccepted, KafkaTestClient.HighWatermarkSum(kafka.BootstrapServers, Topics.WifiRaw));
         }
         finally
         {
@@ -120,23 +121,6 @@ public sealed class LoadGeneratorTests
             await app.DisposeAsync();
             Directory.Delete(contentRoot, recursive: true);
         }
-    }
-
-    /// <summary>Messages on <paramref name="topic"/>: the sum of its partitions' high watermarks (acks=all, so acknowledged means there).</summary>
-    private static long MessagesOn(string bootstrap, string topic)
-    {
-        using IConsumer<byte[], byte[]> consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = bootstrap,
-            GroupId = "load-test-count",
-        }).Build();
-        long total = 0;
-        for (int p = 0; p < 3; p++)
-        {
-            total += consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value;
-        }
-
-        return total;
     }
 }
 
