@@ -18,7 +18,7 @@ public sealed class LoadCommand(CliSession session) : SieveCommand<LoadSettings>
     /// <summary>Usage text.</summary>
     public const string Usage =
         "usage: sieve load [--tcp HOST:PORT] [--http URL] [--metrics URL] [--start-ingest [--partitions N] [--services DIR]]\n"
-        + "                  [--vehicles N] [--seconds S] [--records-per-vehicle N] [--records-per-packet N] [--interval-ms MS]\n"
+        + "                  [--vehicles N] [--connect-concurrency N] [--seconds S] [--records-per-vehicle N] [--records-per-packet N] [--interval-ms MS]\n"
         + "                  [--burst-every S] [--burst-percent P] [--burst-records N] [--visitors N] [--meraki-secret S]\n"
         + "                  [--meraki-network ID] [--portal-gateway ID] [--portal-outlet ID] [--portal-token T] [--seed N]";
 
@@ -266,6 +266,10 @@ public sealed class LoadSettings : SieveSettings
     [CommandOption("--services <DIR>")]
     public string? Services { get; init; }
 
+    /// <summary><c>--connect-concurrency N</c> as given.</summary>
+    [CommandOption("--connect-concurrency <N>")]
+    public string? ConnectConcurrency { get; init; }
+
     /// <summary><c>--burst-every S</c> as given.</summary>
     [CommandOption("--burst-every <S>")]
     public string? BurstEvery { get; init; }
@@ -391,6 +395,12 @@ public sealed class LoadSettings : SieveSettings
         {
             if (!TryInt(Seed, int.MinValue, int.MaxValue, out value)) { return ValidationResult.Error("--seed needs a whole number"); }
             o.Seed = value;
+        }
+
+        if (ConnectConcurrency is not null)
+        {
+            if (!TryInt(ConnectConcurrency, 1, 100_000, out value)) { return ValidationResult.Error("--connect-concurrency needs a whole number from 1 to 100000"); }
+            o.ConnectConcurrency = value;
         }
 
         if (BurstEvery is not null)

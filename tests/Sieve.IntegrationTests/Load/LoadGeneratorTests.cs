@@ -180,11 +180,11 @@ public sealed class LoadCommandTests
         Assert.Equal(new Uri("http://10.0.0.5:9464/"), settings.MetricsUrl);
         Assert.Equal((TimeSpan.FromSeconds(30), 12.5, 50), (settings.Options.BurstEvery, settings.Options.BurstPercent, settings.Options.BurstRecords));
 
-        LoadSettings? started = SieveCli.Parse<LoadSettings>(LoadCommand.Name, ["--start-ingest", "--partitions", "16", "--vehicles", "10000"], out error);
+        LoadSettings? started = SieveCli.Parse<LoadSettings>(LoadCommand.Name, ["--start-ingest", "--partitions", "16", "--vehicles", "10000", "--connect-concurrency", "10000"], out error);
         Assert.Null(error);
         Assert.NotNull(started);
         Assert.True(started.StartIngest);
-        Assert.Equal((16, 10_000), (started.PartitionCount, started.Options.Vehicles));
+        Assert.Equal((16, 10_000, 10_000), (started.PartitionCount, started.Options.Vehicles, started.Options.ConnectConcurrency));
     }
 
     [Theory]
