@@ -63,7 +63,7 @@ public sealed class LoadCommand(CliSession session) : SieveCommand<LoadSettings>
                 AppDomain.CurrentDomain.ProcessExit += onExit;
                 options.TcpHost = "127.0.0.1";
                 options.TcpPort = spawned.TeltonikaPort;
-                probe = new IngestProbe(http, new Uri(spawned.Ops, "metrics"));
+                probe = new IngestProbe(http, new Uri(spawned.Ops, "metrics"), spawned.ProcessId);
                 PlainText.WriteLine(Console, "Ingest is ready: Teltonika on 127.0.0.1:" + spawned.TeltonikaPort.ToString(CultureInfo.InvariantCulture)
                     + ", metrics at " + probe.Metrics + ", output in " + spawned.LogDirectory);
             }
@@ -101,7 +101,7 @@ public sealed class LoadCommand(CliSession session) : SieveCommand<LoadSettings>
     {
         var generator = new LoadGenerator(options);
         LoadStats stats = generator.Stats;
-        IngestSample? idle = probe is null ? null : await probe.SampleAsync(cancellationToken).ConfigureAwait(false);
+        IngestSample? idle = probe is null ? null : await probe.SampleAfterFullCollectionAsync(cancellationToken).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
         Task run = generator.RunAsync(cancellationToken);
 
@@ -119,11 +119,13 @@ public sealed class LoadCommand(CliSession session) : SieveCommand<LoadSettings>
             $"connected {connected:N0} of {options.Vehicles:N0} units in {connectSeconds:F1} s ({stats.ConnectionFailures} failed); none has sent anything yet"));
         if (probe is not null && idle is { } before)
         {
-            IngestSample after = await WaitForServerConnectionsAsync(probe, connected, cancellationToken).ConfigureAwait(false);
+            await WaitForServerConnectionsAsync(probe, connected, cancellationToken).ConfigureAwait(false);
+            IngestSample after = await probe.SampleAfterFullCollectionAsync(cancellationToken).ConfigureAwait(false);
             double n = Math.Max(1, after.OpenConnections);
+            string heap = probe.CanCollect ? "GC heap (after a full collection)" : "GC heap (as of the latest collection, which may lag)";
             PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
                 $"Ingest holds {after.OpenConnections:N0} connections. Working set {Mib(before.WorkingSetBytes)} before connecting, {Mib(after.WorkingSetBytes)} after: "
-                + $"{Kib((after.WorkingSetBytes - before.WorkingSetBytes) / n)} per connection. GC heap (after the latest collection) {Mib(before.GcHeapBytes)} before, "
+                + $"{Kib((after.WorkingSetBytes - before.WorkingSetBytes) / n)} per connection. {heap} {Mib(before.GcHeapBytes)} before, "
                 + $"{Mib(after.GcHeapBytes)} after: {Kib((after.GcHeapBytes - before.GcHeapBytes) / n)} per connection"));
 
             // What holding the connections costs with nothing sent: the part of the CPU below that is not per record.
@@ -192,7 +194,7 @@ public sealed class LoadCommand(CliSession session) : SieveCommand<LoadSettings>
             double serverAcked = l.RecordsAcked - f.RecordsAcked;
             PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
                 $"Ingest CPU over the window: {cpu:F2} s in {measured:F1} s = {100 * cpu / measured:F1} % of one core, {1e6 * cpu / Math.Max(1, serverAcked):F0} µs per acked record; "
-                + $"working set {Mib(l.WorkingSetBytes)}, GC heap {Mib(l.GcHeapBytes)} at its end"));
+                + $"at its end working set {Mib(l.WorkingSetBytes)}, GC heap {Mib(l.GcHeapBytes)} (as of the latest collection)"));
         }
 
         PlainText.WriteLine(Console, "load average (1, 5, 15 min) when sending started: " + load + "; when the window ended: " + loadAfter);

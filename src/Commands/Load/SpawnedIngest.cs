@@ -35,6 +35,9 @@ internal sealed class SpawnedIngest : IAsyncDisposable
     /// <summary>The operations listener: <c>/metrics</c>, <c>/readyz</c>.</summary>
     public Uri Ops { get; }
 
+    /// <summary>The service's process id.</summary>
+    public int? ProcessId => _service.ProcessId;
+
     /// <summary>Where the service's console output is written.</summary>
     public string LogDirectory { get; }
 
