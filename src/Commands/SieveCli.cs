@@ -43,6 +43,7 @@ public static partial class SieveCli
         CommandEntry.InGroup(KeysGenerateCommand.Name, KeysGenerateCommand.Summary, typeof(KeysGenerateSettings), () => KeysGenerateCommand.Usage, static c => c.AddCommand<KeysGenerateCommand>("generate")),
         CommandEntry.InGroup(KeysRotateCommand.Name, KeysRotateCommand.Summary, typeof(KeysRotateSettings), () => KeysRotateCommand.Usage, static c => c.AddCommand<KeysRotateCommand>("rotate")),
         CommandEntry.InGroup(ErasureRequestCommand.Name, ErasureRequestCommand.Summary, typeof(ErasureRequestSettings), () => ErasureRequestCommand.Usage, static c => c.AddCommand<ErasureRequestCommand>("request")),
+        CommandEntry.InGroup(ErasureStatusCommand.Name, ErasureStatusCommand.Summary, typeof(ErasureStatusSettings), () => ErasureStatusCommand.Usage, static c => c.AddCommand<ErasureStatusCommand>("status")),
         CommandEntry.Top(PrivacyCommand.Name, PrivacyCommand.Summary, typeof(PrivacySettings), () => PrivacyCommand.Usage, static c => c.AddCommand<PrivacyCommand>("privacy")),
         CommandEntry.Top(AccessCommand.Name, AccessCommand.Summary, typeof(AccessSettings), () => AccessCommand.Usage, static c => c.AddCommand<AccessCommand>("access")),
         CommandEntry.InGroup(RecallKeygenCommand.Name, RecallKeygenCommand.Summary, typeof(RecallKeygenSettings), () => RecallKeygenCommand.Usage, static c => c.AddCommand<RecallKeygenCommand>("keygen")),
