@@ -68,7 +68,26 @@ public static partial class SieveCli
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(error);
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            Unwrapped(console);
+        }
+
         return RunAsync(args, new CliSession(console), error, cancellationToken);
+    }
+
+    /// <summary>
+    /// The width a console gets when its output goes to a pipe, a file or a log: wide enough that no table cell
+    /// (a pseudonym, a key id, a time) wraps, so every value can be copied and found with <c>grep</c>. A redirected
+    /// console otherwise reports 80 columns.
+    /// </summary>
+    public const int UnwrappedWidth = 250;
+
+    /// <summary>Widens <paramref name="console"/> to <see cref="UnwrappedWidth"/> (for output that is not a terminal).</summary>
+    public static void Unwrapped(IAnsiConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        console.Profile.Width = Math.Max(console.Profile.Width, UnwrappedWidth);
     }
 
     /// <summary>

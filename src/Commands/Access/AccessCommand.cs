@@ -194,7 +194,7 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
         foreach (PurposeAccess p in report.Purposes)
         {
             var line = new StringBuilder();
-            line.Append("purpose ").Append(p.Purpose).Append(": consent ").Append(StateName(p.Consent.State));
+            line.Append("purpose ").Append(p.Purpose).Append(": consent ").Append(ConsentShowCommand.StateName(p.Consent.State));
             if (p.Consent.State != ConsentState.None)
             {
                 line.Append(" since ").Append(ExplainValues.Time(p.Consent.EffectiveTimeMillis));
@@ -254,7 +254,7 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
                 json.WriteStartObject();
                 json.WriteString("purpose", p.Purpose);
                 json.WriteStartObject("consent");
-                json.WriteString("state", StateName(p.Consent.State));
+                json.WriteString("state", ConsentShowCommand.StateName(p.Consent.State));
                 if (p.Consent.State != ConsentState.None)
                 {
                     json.WriteString("effective", ExplainValues.Time(p.Consent.EffectiveTimeMillis));
@@ -360,14 +360,6 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
             _ => "not checked (give --bootstrap to look in " + Topics.QualityEscrow + ")",
         };
     }
-
-    /// <summary>A consent state as the access report spells it.</summary>
-    internal static string StateName(ConsentState state) => state switch
-    {
-        ConsentState.Granted => "granted",
-        ConsentState.Withdrawn => "withdrawn",
-        _ => "none",
-    };
 
     private static string FirstLine(string message)
     {

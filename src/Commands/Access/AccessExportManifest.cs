@@ -38,7 +38,7 @@ internal static class AccessExportManifest
                 json.WriteStartObject();
                 json.WriteString("purpose", p.Purpose);
                 PurposeAccess? access = report.Purposes.FirstOrDefault(a => a.Purpose == p.Purpose);
-                json.WriteString("consent", access is null ? "none" : AccessCommand.StateName(access.Consent.State));
+                json.WriteString("consent", access is null ? "none" : Consent.ConsentShowCommand.StateName(access.Consent.State));
                 json.WriteBoolean("anonymized", p.Anonymized);
                 json.WriteNumber("lakeRows", p.Rows);
                 json.WriteStartObject("files");
