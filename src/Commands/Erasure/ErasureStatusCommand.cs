@@ -13,7 +13,7 @@ namespace Sieve.Commands.Erasure;
 
 /// <summary>
 /// <c>sieve erasure status [REQUEST_ID]</c>: the erasure evidence a privacy officer reads, from the receipts on
-/// <c>erasure.receipts.v1</c> joined with the requests on <c>erasure.requests.v1</c> (<see cref="ErasureLedger"/>):
+/// <c>erasure.receipts.v1</c>, with <c>--pending</c> joined with the requests on <c>erasure.requests.v1</c> (<see cref="ErasureLedger"/>):
 /// per request its id, the subject's type (never the identifier), state, times and rows removed per purpose.
 /// </summary>
 internal sealed class ErasureStatusCommand(CliSession session) : SieveCommand<ErasureStatusSettings>(session)
@@ -27,22 +27,24 @@ internal sealed class ErasureStatusCommand(CliSession session) : SieveCommand<Er
     public const int DefaultTimeoutSeconds = 60;
 
     public static string Usage => $"""
-        Usage: sieve erasure status [REQUEST_ID] [--bootstrap HOST:PORT] [--json]
+        Usage: sieve erasure status [REQUEST_ID] [--bootstrap HOST:PORT] [--pending] [--json]
 
-        Reads every receipt on {Topics.ErasureReceipts} and every request on {Topics.ErasureRequests} (to their
-        ends as of now) and prints, per request: its id, the subject's type (never the identifier), the reason,
-        the state (pending: requested, no receipt yet; completed; rejected, with the reason code), when it was
-        requested, when the subject was marked erased and when it completed, the time to completion, and the
-        lake rows removed per purpose. The subject type comes from the request, so it reads "unknown" for a
-        request past that topic's retention (30 days) and for an erasure of a subject flagged as a minor.
+        Reads every receipt on {Topics.ErasureReceipts} (to its end as of now) and prints, per request: its id,
+        the subject's type (never the identifier), the reason, the state (completed, or rejected with the
+        reason code), when it was requested, when the subject was marked erased and when it completed, the
+        time to completion, and the lake rows removed per purpose. With --pending, also reads
+        {Topics.ErasureRequests} for the requests that have no receipt yet (state pending); that topic carries
+        identifiers (raw zone), so it needs READ there, and the identifiers are dropped as they are read.
         Without REQUEST_ID every request is listed, oldest first; with it, that one (exit code 1 when
-        there is no such request). One line per request, never wrapped.
+        there is no such request). One line per request, never wrapped. Receipts written before receipts
+        recorded the subject type show it as "unknown" (with --pending, taken from the request while it is kept).
 
         Options:
           REQUEST_ID               the request id ('sieve erasure request' prints it; minor-P-O for a minor)
           --bootstrap HOST:PORT    Kafka bootstrap servers (default {DefaultBootstrap})
+          --pending                also list requests without a receipt yet, from {Topics.ErasureRequests}
           --receipts-topic TOPIC   the receipts (default {Topics.ErasureReceipts})
-          --requests-topic TOPIC   the requests (default {Topics.ErasureRequests})
+          --requests-topic TOPIC   the requests, with --pending (default {Topics.ErasureRequests})
           --json                   one JSON object instead of text
           --timeout SECONDS        how long reading each topic to its end may take (default {DefaultTimeoutSeconds})
         {KafkaClientProperties.UsageLines}
@@ -59,12 +61,12 @@ internal sealed class ErasureStatusCommand(CliSession session) : SieveCommand<Er
         int undecodable;
         try
         {
-            (entries, undecodable) = await Task.Run(() => ErasureLedger.Read(config, settings.ReceiptsTopic, settings.RequestsTopic,
+            (entries, undecodable) = await Task.Run(() => ErasureLedger.Read(config, settings.ReceiptsTopic, settings.Pending ? settings.RequestsTopic : null,
                 TimeSpan.FromSeconds(settings.TimeoutSeconds), cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is KafkaException or TimeoutException)
         {
-            return ThrowHelper.Failure<int>($"cannot read {settings.ReceiptsTopic} and {settings.RequestsTopic} via {settings.Bootstrap} ({e.GetType().Name}); check the broker and --bootstrap");
+            return ThrowHelper.Failure<int>($"cannot read {Read(settings)} via {settings.Bootstrap} ({e.GetType().Name}); check the broker and --bootstrap");
         }
 
         if (settings.RequestId is { } wanted)
@@ -72,7 +74,7 @@ internal sealed class ErasureStatusCommand(CliSession session) : SieveCommand<Er
             entries = [.. entries.Where(e => string.Equals(e.RequestId, wanted, StringComparison.Ordinal))];
             if (entries.Count == 0)
             {
-                return ThrowHelper.Failure<int>($"no erasure request with that id on {settings.RequestsTopic} or {settings.ReceiptsTopic}");
+                return ThrowHelper.Failure<int>($"no erasure request with that id on {Read(settings)}" + (settings.Pending ? "" : "; a request without a receipt yet shows with --pending"));
             }
         }
 
@@ -84,7 +86,7 @@ internal sealed class ErasureStatusCommand(CliSession session) : SieveCommand<Er
 
         if (entries.Count == 0)
         {
-            PlainText.WriteLine(Console, $"no erasure requests on {settings.RequestsTopic} or {settings.ReceiptsTopic}");
+            PlainText.WriteLine(Console, $"no erasure requests on {Read(settings)}");
         }
 
         foreach (ErasureStatusEntry entry in entries)
@@ -99,6 +101,9 @@ internal sealed class ErasureStatusCommand(CliSession session) : SieveCommand<Er
 
         return ExitCodes.Ok;
     }
+
+    private static string Read(ErasureStatusSettings settings) =>
+        settings.Pending ? settings.ReceiptsTopic + " or " + settings.RequestsTopic : settings.ReceiptsTopic;
 
     /// <summary>One request on one line: id, subject type, reason, state, times, rows removed per purpose.</summary>
     internal static string Line(ErasureStatusEntry entry)
@@ -245,6 +250,10 @@ internal sealed class ErasureStatusSettings : KafkaClientSettings
     /// <summary><c>--json</c>.</summary>
     [CommandOption("--json")]
     public bool Json { get; init; }
+
+    /// <summary><c>--pending</c>: also read the requests topic for requests without a receipt.</summary>
+    [CommandOption("--pending")]
+    public bool Pending { get; init; }
 
     /// <summary><c>--timeout</c>, as given.</summary>
     [CommandOption("--timeout <SECONDS>")]

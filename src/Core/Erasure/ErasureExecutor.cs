@@ -42,7 +42,7 @@ public sealed partial class ErasureExecutor(
         if (!SubjectPseudonyms.TryDerive(keys, tables, request.SubjectType, request.SubjectId, now, out SubjectPseudonyms.Derived? derived, out NormalizeStatus status))
         {
             string code = IdentifierNormalizer.ToReasonCode(request.SubjectType, status);
-            var rejected = new ErasureReceipt(request.RequestId, request.Reason, ErasureStatus.Rejected, code, request.RequestedAt, null, _time.GetUtcNow(), []);
+            var rejected = new ErasureReceipt(request.RequestId, request.Reason, ErasureStatus.Rejected, code, request.RequestedAt, null, _time.GetUtcNow(), [], request.SubjectType);
             await publisher.PublishReceiptAsync(rejected, cancellationToken).ConfigureAwait(false);
             Count(request.Reason, ErasureStatus.Rejected);
             LogRejected(logger, request.RequestId, code);
@@ -84,7 +84,8 @@ public sealed partial class ErasureExecutor(
             metrics.ErasureRowsRemoved.Add(rows, new KeyValuePair<string, object?>("purpose", table.Purpose));
         }
 
-        var receipt = new ErasureReceipt(request.RequestId, request.Reason, ErasureStatus.Completed, "", request.RequestedAt, markedAt, _time.GetUtcNow(), purposes);
+        var receipt = new ErasureReceipt(request.RequestId, request.Reason, ErasureStatus.Completed, "", request.RequestedAt, markedAt, _time.GetUtcNow(), purposes,
+            request.SubjectType);
         await publisher.PublishReceiptAsync(receipt, cancellationToken).ConfigureAwait(false);
         double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         metrics.ErasureDuration.Record(elapsed);

@@ -20,8 +20,8 @@ public enum ErasureState
 /// One erasure request as the receipts and the requests topics show it: never the identifier, only its type.
 /// </summary>
 /// <param name="RequestId">The request id.</param>
-/// <param name="SubjectType">The identifier's type, from the request; null when the request is no longer on its topic
-/// (past its retention) or the erasure came from a consent change flagging a minor.</param>
+/// <param name="SubjectType">The identifier's type, from the receipt (or the request while it has none); null for a
+/// receipt written before receipts recorded it whose request is not read.</param>
 /// <param name="Reason">Why.</param>
 /// <param name="State">Pending, completed or rejected.</param>
 /// <param name="Detail">A reason code when rejected; empty otherwise.</param>
@@ -38,8 +38,8 @@ public sealed record ErasureStatusEntry(string RequestId, SubjectType? SubjectTy
 
 /// <summary>
 /// Reads the erasure evidence: every receipt on <c>erasure.receipts.v1</c> (the latest per request id, as compaction
-/// keeps it), joined by request id with the requests on <c>erasure.requests.v1</c>, which give the subject type and
-/// show the requests still pending. The identifier a request carries is dropped as soon as it is read.
+/// keeps it), and optionally the requests on <c>erasure.requests.v1</c>, joined by request id, which show the requests
+/// still pending. That topic is in the raw zone: the identifier a request carries is dropped as soon as it is read.
 /// </summary>
 public static class ErasureLedger
 {
@@ -49,7 +49,7 @@ public static class ErasureLedger
     /// <summary>Every request, oldest request first, and how many messages could not be read.</summary>
     /// <param name="config">Client settings (bootstrap servers, TLS, SASL); group and offsets are the reader's own.</param>
     /// <param name="receiptsTopic">The receipts topic.</param>
-    /// <param name="requestsTopic">The requests topic; null to read receipts only.</param>
+    /// <param name="requestsTopic">The requests topic, for pending requests; null to read receipts only.</param>
     /// <param name="timeout">How long reading each topic to its end may take.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <exception cref="TimeoutException">A topic's end was not reached in time.</exception>
@@ -93,7 +93,7 @@ public static class ErasureLedger
         var entries = new List<ErasureStatusEntry>(receipts.Count + requests.Count);
         foreach (ErasureReceipt r in receipts.Values)
         {
-            SubjectType? type = requests.TryGetValue(r.RequestId, out var request) ? request.Type : null;
+            SubjectType? type = r.SubjectType ?? (requests.TryGetValue(r.RequestId, out var request) ? request.Type : null);
             entries.Add(new ErasureStatusEntry(r.RequestId, type, r.Reason, r.Status == ErasureStatus.Completed ? ErasureState.Completed : ErasureState.Rejected,
                 r.Detail, r.RequestedAt, r.MarkedAt, r.CompletedAt, r.Purposes));
         }

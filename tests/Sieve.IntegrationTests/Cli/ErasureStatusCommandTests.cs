@@ -38,9 +38,12 @@ public sealed class ErasureStatusCommandTests(KafkaFixture kafka)
         Assert.True(requested.ExitCode == 0, requested.Error);
         await bed.ProduceAsync(bed.Options.RequestsTopic, Encoding.UTF8.GetBytes("req-status-bad"),
             ErasureCodec.EncodeRequest(new ErasureRequest(SubjectType.Phone, "12", "req-status-bad", ErasureReason.Other, bed.Clock.GetUtcNow())));
-        CliResult pending = await CliRunner.RunAsync(["erasure", "status", "req-status-1", .. topics]);
+        CliResult pending = await CliRunner.RunAsync(["erasure", "status", "req-status-1", "--pending", .. topics]);
         Assert.True(pending.ExitCode == 0, pending.Error);
         Assert.StartsWith("req-status-1: pending; subject type vin; reason user-request; requested ", pending.Out, StringComparison.Ordinal);
+        RawIdentifierScanner.For([victim]).AssertClean(pending.All, "erasure status --pending output");
+        CliResult receiptsOnly = await CliRunner.RunAsync(["erasure", "status", "req-status-1", .. topics]);
+        Assert.Contains("shows with --pending", CliRunner.SingleErrorLine(receiptsOnly, 1), StringComparison.Ordinal);
 
         bed.StartWorker();
         ErasureReceipt first = await bed.NextReceiptAsync(0);
@@ -48,6 +51,9 @@ public sealed class ErasureStatusCommandTests(KafkaFixture kafka)
         ErasureReceipt receipt = new[] { first, second }.Single(r => r.RequestId == "req-status-1");
         Assert.True(receipt.Purposes.Sum(p => p.RowsRemoved) > 0);
 
+        // The receipts alone say the subject type; with --pending nothing is listed twice.
+        CliResult withPending = await CliRunner.RunAsync(["erasure", "status", "--pending", .. topics]);
+        Assert.Equal(2, withPending.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         CliResult all = await CliRunner.RunAsync(["erasure", "status", .. topics]);
         Assert.True(all.ExitCode == 0, all.Error);
         string[] lines = all.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
