@@ -19,6 +19,12 @@ public static class Program
         Console.CancelKeyPress += onCancel;
         try
         {
+            if (Console.IsOutputRedirected)
+            {
+                // Piped or written to a file: tables must not wrap at the 80 columns a redirected console reports.
+                SieveCli.Unwrapped(AnsiConsole.Console);
+            }
+
             return await SieveCli.RunAsync(args, AnsiConsole.Console, Console.Error, cancellation.Token).ConfigureAwait(false);
         }
         finally

@@ -43,6 +43,7 @@ public static partial class SieveCli
         CommandEntry.InGroup(KeysGenerateCommand.Name, KeysGenerateCommand.Summary, typeof(KeysGenerateSettings), () => KeysGenerateCommand.Usage, static c => c.AddCommand<KeysGenerateCommand>("generate")),
         CommandEntry.InGroup(KeysRotateCommand.Name, KeysRotateCommand.Summary, typeof(KeysRotateSettings), () => KeysRotateCommand.Usage, static c => c.AddCommand<KeysRotateCommand>("rotate")),
         CommandEntry.InGroup(ErasureRequestCommand.Name, ErasureRequestCommand.Summary, typeof(ErasureRequestSettings), () => ErasureRequestCommand.Usage, static c => c.AddCommand<ErasureRequestCommand>("request")),
+        CommandEntry.InGroup(ErasureStatusCommand.Name, ErasureStatusCommand.Summary, typeof(ErasureStatusSettings), () => ErasureStatusCommand.Usage, static c => c.AddCommand<ErasureStatusCommand>("status")),
         CommandEntry.Top(PrivacyCommand.Name, PrivacyCommand.Summary, typeof(PrivacySettings), () => PrivacyCommand.Usage, static c => c.AddCommand<PrivacyCommand>("privacy")),
         CommandEntry.Top(AccessCommand.Name, AccessCommand.Summary, typeof(AccessSettings), () => AccessCommand.Usage, static c => c.AddCommand<AccessCommand>("access")),
         CommandEntry.InGroup(RecallKeygenCommand.Name, RecallKeygenCommand.Summary, typeof(RecallKeygenSettings), () => RecallKeygenCommand.Usage, static c => c.AddCommand<RecallKeygenCommand>("keygen")),
@@ -67,7 +68,26 @@ public static partial class SieveCli
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(error);
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            Unwrapped(console);
+        }
+
         return RunAsync(args, new CliSession(console), error, cancellationToken);
+    }
+
+    /// <summary>
+    /// The width a console gets when its output goes to a pipe, a file or a log: wide enough that no table cell
+    /// (a pseudonym, a key id, a time) wraps, so every value can be copied and found with <c>grep</c>. A redirected
+    /// console otherwise reports 80 columns.
+    /// </summary>
+    public const int UnwrappedWidth = 250;
+
+    /// <summary>Widens <paramref name="console"/> to <see cref="UnwrappedWidth"/> (for output that is not a terminal).</summary>
+    public static void Unwrapped(IAnsiConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        console.Profile.Width = Math.Max(console.Profile.Width, UnwrappedWidth);
     }
 
     /// <summary>

@@ -9,7 +9,7 @@ public static class Topics
     /// <summary>Raw dealer Wi-Fi events (raw zone), keyed by the subject identifier.</summary>
     public const string WifiRaw = "wifi.raw.v1";
 
-    /// <summary>Consent decisions (raw zone, compacted), keyed by subject type, identifier and purpose (see <see cref="Records.ConsentChangeData.MessageKey"/>).</summary>
+    /// <summary>Consent decisions (raw zone, compacted), keyed by subject type, identifier and purpose (see <see cref="Records.ConsentChangeData.MessageKey()"/>).</summary>
     public const string ConsentChanges = "consent.changes.v1";
 
     /// <summary>Minimized positioning records, keyed by positioning pseudonym.</summary>

@@ -40,7 +40,7 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
 
     public static string Usage => $"""
         Usage: sieve access --type vin|phone|mac|device-id --id ID [--lake DIR] [--redis HOST:PORT]
-                            [--keys FILE | --demo-keys] [--policy FILE] [--json] [--bootstrap HOST:PORT]
+                            [--keys FILE | --demo-keys] [--policy FILE] [--json] [--bootstrap HOST:PORT] [--export DIR]
 
         Answers a data subject's access request. The identifier is normalized and turned into the subject's
         pseudonyms (every purpose, master key and, for daily keys, every day within the purpose's retention);
@@ -64,6 +64,12 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
           --json             one JSON object instead of text (every pseudonym listed)
           --bootstrap HOST:PORT  Kafka, to look up the subject's recall escrow entry (default: not looked up)
           --escrow-topic NAME    the recall escrow (default {Topics.QualityEscrow})
+          --export DIR       also write the subject's copy of their data (the right to a copy) to DIR, a new
+                             or empty directory made readable by its owner only: per purpose the subject's lake
+                             rows as PURPOSE.jsonl (JSON Lines) and PURPOSE.csv, and {AccessExportManifest.FileName} saying what
+                             exists, where, and under which pseudonym and key id; with --bootstrap, also how many
+                             records each purpose topic still holds under the subject's pseudonyms (within
+                             its retention). The files hold pseudonyms, never the identifier (default: none)
           Without --keys or --demo-keys the ring comes from {MasterKeyRing.EnvironmentVariable}.
 
         Example:
@@ -97,14 +103,25 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
         AccessReport report = await ReportAsync(lake, tables, new PseudonymKeyFactory(ring), redis, type, normalizedId, cancellationToken).ConfigureAwait(false);
 
         EscrowStatus escrow = await EscrowAsync(settings, ring, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<PurposeExport>? exported = null;
+        if (settings.Export is { } directory)
+        {
+            exported = await ExportAsync(settings, lake, tables, new PseudonymKeyFactory(ring), cancellationToken).ConfigureAwait(false);
+            AccessExportManifest.Write(directory, type, ring, policy.Source, report, exported, settings.Bootstrap is not null);
+        }
+
         if (settings.Json)
         {
-            PlainText.WriteLine(console, ToJson(type, report, escrow));
+            PlainText.WriteLine(console, ToJson(type, report, escrow, settings.Export, exported));
         }
         else
         {
             WriteText(console, type, lake, redis, report);
             PlainText.WriteLine(console, "escrow entry: " + escrow.Describe());
+            if (exported is not null)
+            {
+                AccessExportManifest.WriteText(console, settings.Export!, exported, settings.Bootstrap is not null);
+            }
         }
 
         return ExitCodes.Ok;
@@ -145,6 +162,30 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
         }
     }
 
+    private static async Task<IReadOnlyList<PurposeExport>> ExportAsync(AccessSettings settings, string lake, IReadOnlyList<LakeTable> tables, PseudonymKeyFactory keys,
+        CancellationToken cancellationToken)
+    {
+        string directory = settings.Export!;
+        ConsumerConfig? kafka = settings.Bootstrap is null ? null : new ConsumerConfig { BootstrapServers = settings.Bootstrap };
+        try
+        {
+            return await Task.Run(() => new SubjectExport(lake, tables, keys).Export(settings.SubjectType, settings.NormalizedId, directory, kafka,
+                EscrowReader.DefaultTimeout, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DuckDBException e)
+        {
+            return ThrowHelper.Failure<IReadOnlyList<PurposeExport>>($"cannot read the lake under {lake}: {FirstLine(e.Message)}");
+        }
+        catch (Exception e) when (e is KafkaException or TimeoutException)
+        {
+            return ThrowHelper.Failure<IReadOnlyList<PurposeExport>>($"cannot read the purpose topics via {settings.Bootstrap} ({e.GetType().Name}); check the broker and --bootstrap");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return ThrowHelper.Failure<IReadOnlyList<PurposeExport>>($"cannot write the export under {directory} ({e.GetType().Name})");
+        }
+    }
+
     private static void WriteText(IAnsiConsole console, SubjectType type, string lake, string redis, AccessReport report)
     {
         PlainText.WriteLine(console, $"subject: a {SubjectTypeNames.NameOf(type)} (identifier not shown); lake {lake}; consent store redis {redis}");
@@ -153,7 +194,7 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
         foreach (PurposeAccess p in report.Purposes)
         {
             var line = new StringBuilder();
-            line.Append("purpose ").Append(p.Purpose).Append(": consent ").Append(StateName(p.Consent.State));
+            line.Append("purpose ").Append(p.Purpose).Append(": consent ").Append(ConsentShowCommand.StateName(p.Consent.State));
             if (p.Consent.State != ConsentState.None)
             {
                 line.Append(" since ").Append(ExplainValues.Time(p.Consent.EffectiveTimeMillis));
@@ -198,7 +239,7 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
         return text.ToString();
     }
 
-    private static string ToJson(SubjectType type, AccessReport report, EscrowStatus escrow)
+    private static string ToJson(SubjectType type, AccessReport report, EscrowStatus escrow, string? exportDirectory, IReadOnlyList<PurposeExport>? exported)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -213,7 +254,7 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
                 json.WriteStartObject();
                 json.WriteString("purpose", p.Purpose);
                 json.WriteStartObject("consent");
-                json.WriteString("state", StateName(p.Consent.State));
+                json.WriteString("state", ConsentShowCommand.StateName(p.Consent.State));
                 if (p.Consent.State != ConsentState.None)
                 {
                     json.WriteString("effective", ExplainValues.Time(p.Consent.EffectiveTimeMillis));
@@ -249,6 +290,15 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
             }
 
             json.WriteEndObject();
+            if (exported is not null)
+            {
+                json.WriteStartObject("export");
+                json.WriteString("directory", exportDirectory);
+                json.WriteString("manifest", Path.Combine(exportDirectory!, AccessExportManifest.FileName));
+                json.WriteNumber("rows", exported.Sum(e => e.Rows));
+                json.WriteEndObject();
+            }
+
             json.WriteEndObject();
         }
 
@@ -311,13 +361,6 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
         };
     }
 
-    private static string StateName(ConsentState state) => state switch
-    {
-        ConsentState.Granted => "granted",
-        ConsentState.Withdrawn => "withdrawn",
-        _ => "none",
-    };
-
     private static string FirstLine(string message)
     {
         int newline = message.IndexOfAny(['\r', '\n']);
@@ -336,7 +379,11 @@ internal sealed class AccessSettings() : SubjectLookupSettings(AccessCommand.Def
     [CommandOption("--json")]
     public bool Json { get; init; }
 
-    /// <summary><c>--bootstrap HOST:PORT</c>: Kafka, for the escrow lookup; null for none.</summary>
+    /// <summary><c>--export DIR</c>: where the subject's copy goes; null for none.</summary>
+    [CommandOption("--export <DIR>")]
+    public string? Export { get; init; }
+
+    /// <summary><c>--bootstrap HOST:PORT</c>: Kafka, for the escrow lookup and the export's topic counts; null for none.</summary>
     [CommandOption("--bootstrap <HOST:PORT>")]
     public string? Bootstrap { get; init; }
 
@@ -345,4 +392,25 @@ internal sealed class AccessSettings() : SubjectLookupSettings(AccessCommand.Def
     public string EscrowTopic { get; init; } = Topics.QualityEscrow;
 
     protected override string CommandName => AccessCommand.Name;
+
+    public override ValidationResult Validate()
+    {
+        ValidationResult result = base.Validate();
+        if (!result.Successful || Export is null)
+        {
+            return result;
+        }
+
+        if (Export.Length == 0)
+        {
+            return ValidationResult.Error("--export needs a directory");
+        }
+
+        if (File.Exists(Export) || (Directory.Exists(Export) && Directory.EnumerateFileSystemEntries(Export).Any()))
+        {
+            return ValidationResult.Error($"--export '{Export}' must be a new or empty directory, so that the export holds nothing else");
+        }
+
+        return ValidationResult.Success();
+    }
 }

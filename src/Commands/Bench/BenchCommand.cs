@@ -34,12 +34,6 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
     {
         ArgumentNullException.ThrowIfNull(options);
         IAnsiConsole console = Console;
-        if (!console.Profile.Capabilities.Interactive)
-        {
-            // Logs and CI capture: do not wrap the tables at the 80 columns a redirected console reports.
-            console.Profile.Width = Math.Max(console.Profile.Width, 160);
-        }
-
         try
         {
             BenchReport report = await RunBenchAsync(options, console, cancellationToken).ConfigureAwait(false);

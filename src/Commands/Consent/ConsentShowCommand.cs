@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json;
 using Sieve.Commands.Policy;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
@@ -9,8 +11,8 @@ using Spectre.Console;
 namespace Sieve.Commands.Consent;
 
 /// <summary>
-/// <c>sieve consent show</c>: a subject's stored consent record, read from Redis by its consent key, and the
-/// subject's pseudonym for each purpose of the policy.
+/// <c>sieve consent show</c>: a subject's stored consent record, read from Redis by its consent key (the erased and
+/// minor flags, each purpose's state and what is in force), and the subject's pseudonym for each purpose of the policy.
 /// </summary>
 internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<ConsentShowSettings>(session)
 {
@@ -22,14 +24,15 @@ internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<Cons
 
     public const string Usage = $"""
         Usage: sieve consent show --type vin|phone|mac|device-id --id ID [--redis HOST:PORT] [--keys FILE | --demo-keys]
-                                  [--policy FILE]
+                                  [--policy FILE] [--json]
 
         Normalizes the identifier, computes the subject's consent key (its keyed pseudonym under purpose
         consent-index) and reads the subject's record from the consent store in Redis. Prints, per declared
         purpose, the state, effective time, when a grant expires (the earlier of its own expiresAt and its
         effective time plus the purpose's consentMaxAge under --policy; "never" when neither bounds it) and
-        policy version, and whether the subject is a minor; then the
-        subject's pseudonym for each purpose of the policy (today's, UTC, for daily-rotating ones).
+        policy version, and what is in force now (forwarded, or withheld with the reason: erased and minor
+        come first, whatever the purpose's state); whether the subject was erased and whether it is a minor;
+        then the subject's pseudonym for each purpose of the policy (today's, UTC, for daily-rotating ones).
 
         Options:
           --type TYPE        vin, phone, mac or device-id
@@ -38,6 +41,7 @@ internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<Cons
           --keys FILE        master keys file (see 'sieve keys generate'); default: ${MasterKeyRing.EnvironmentVariable}
           --demo-keys        use the public demo master key (as 'sieve demo' does)
           --policy FILE      policy whose purposes get pseudonyms (default: the shipped policy)
+          --json             one JSON object instead of tables
 
         Example:
           sieve consent show --type phone --id "+86 139 1762 0458" --redis localhost:6379 --demo-keys
@@ -60,56 +64,158 @@ internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<Cons
         }
 
         ConsentRecord record = await ReadAsync(redis, consentKey, cancellationToken).ConfigureAwait(false);
-
-        var header = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
-        header.AddRow(new Markup("[bold]subject[/]"), new Text($"{SubjectTypeNames.NameOf(type)}; consent key {consentKey} (key {ring.Active.Id}/{PseudonymKeyFactory.ConsentIndexPurpose}/{PseudonymKeyFactory.StableEpoch})"));
-        header.AddRow(new Markup("[bold]store[/]"), new Text($"redis {redis}" + (record.IsEmpty ? ": no record (never consented: nothing that needs consent is forwarded)" : "")));
-        header.AddRow(new Markup("[bold]minor[/]"), new Text(record.Minor ? "yes: nothing of this subject's is forwarded to any purpose" : "no"));
-        console.Write(header);
-        console.WriteLine();
-
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var consent = new Table().Border(TableBorder.Rounded).AddColumn("purpose").AddColumn("state").AddColumn("effective").AddColumn("expires").AddColumn("policy version");
+        string today = PseudonymKeyFactory.DailyEpoch(now);
+        var purposes = new List<PurposeRow>(KnownPurposes.Count);
         for (int i = 0; i < KnownPurposes.Count; i++)
         {
             PurposeConsent p = record.GetPurpose(i);
-            string state = p.State switch
-            {
-                ConsentState.Granted => "granted",
-                ConsentState.Withdrawn => "withdrawn",
-                _ => "none",
-            };
-            consent.AddRow(
-                new Text(KnownPurposes.All[i]),
-                new Text(state),
-                new Text(p.State == ConsentState.None ? "-" : ExplainValues.Time(p.EffectiveTimeMillis)),
-                new Text(Expiry(p, MaxAgeOf(policy, i), now)),
-                new Text(p.PolicyVersion ?? "-"));
+            purposes.Add(new PurposeRow(KnownPurposes.All[i], StateName(p.State), p.State == ConsentState.None ? null : ExplainValues.Time(p.EffectiveTimeMillis),
+                Expiry(p, MaxAgeOf(policy, i), now), p.PolicyVersion, InForce(record, policy, i, now)));
         }
 
-        console.Write(consent);
-        console.WriteLine();
-
-        string today = PseudonymKeyFactory.DailyEpoch(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        var pseudonyms = new Table().Border(TableBorder.Rounded).Title($"pseudonyms under {policy.Source}")
-            .AddColumn("purpose").AddColumn("key id").AddColumn("pseudonym");
+        var pseudonymRows = new List<PseudonymRow>();
         foreach (PurposePlan plan in policy.Purposes)
         {
             if (plan.Rotation == PseudonymRotation.Segment)
             {
                 // Segment pseudonyms are random: no key leads from the subject to them.
-                pseudonyms.AddRow(new Text(plan.Name), new Text("segment"), new Text("random per trip segment; none belongs to the subject"));
+                pseudonymRows.Add(new PseudonymRow(plan.Name, null, null));
                 continue;
             }
 
             string epoch = plan.Rotation == PseudonymRotation.DailyUtc ? today : PseudonymKeyFactory.StableEpoch;
             using PseudonymKey key = factory.Create(plan.Name, epoch);
-            pseudonyms.AddRow(new Text(plan.Name), new Text(key.KeyId), new Text(key.ComputeString(type, normalizedId)));
+            pseudonymRows.Add(new PseudonymRow(plan.Name, key.KeyId, key.ComputeString(type, normalizedId)));
+        }
+
+        string consentKeyId = $"{ring.Active.Id}/{PseudonymKeyFactory.ConsentIndexPurpose}/{PseudonymKeyFactory.StableEpoch}";
+        if (settings.Json)
+        {
+            PlainText.WriteLine(console, ToJson(type, consentKey, consentKeyId, record, purposes, policy.Source, pseudonymRows));
+            return ExitCodes.Ok;
+        }
+
+        var header = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        header.AddRow(new Markup("[bold]subject[/]"), new Text($"{SubjectTypeNames.NameOf(type)}; consent key {consentKey} (key {consentKeyId})"));
+        header.AddRow(new Markup("[bold]store[/]"), new Text($"redis {redis}" + (record.IsEmpty ? ": no record (never consented: nothing that needs consent is forwarded)" : "")));
+        header.AddRow(new Markup("[bold]erased[/]"), new Text(record.Erased ? "yes: the subject was erased; nothing of theirs is forwarded to any purpose, whatever a purpose's state says" : "no"));
+        header.AddRow(new Markup("[bold]minor[/]"), new Text(record.Minor ? "yes: nothing of this subject's is forwarded to any purpose" : "no"));
+        console.Write(header);
+        console.WriteLine();
+
+        var consent = new Table().Border(TableBorder.Rounded).AddColumn("purpose").AddColumn("state").AddColumn("effective").AddColumn("expires")
+            .AddColumn("policy version").AddColumn("in force");
+        foreach (PurposeRow row in purposes)
+        {
+            consent.AddRow(new Text(row.Purpose), new Text(row.State), new Text(row.Effective ?? "-"), new Text(row.Expires), new Text(row.PolicyVersion ?? "-"), new Text(row.InForce));
+        }
+
+        console.Write(consent);
+        console.WriteLine();
+
+        var pseudonyms = new Table().Border(TableBorder.Rounded).Title($"pseudonyms under {policy.Source}")
+            .AddColumn("purpose").AddColumn("key id").AddColumn("pseudonym");
+        foreach (PseudonymRow row in pseudonymRows)
+        {
+            pseudonyms.AddRow(new Text(row.Purpose), new Text(row.KeyId ?? "segment"), new Text(row.Pseudonym ?? "random per trip segment; none belongs to the subject"));
         }
 
         console.Write(pseudonyms);
         return ExitCodes.Ok;
     }
+
+    /// <summary>
+    /// What the Minimizer does with the subject's events for the purpose with index <paramref name="purposeId"/> now:
+    /// <c>forwarded</c>, or <c>withheld: REASON</c> (erased and minor first, whatever the purpose's state).
+    /// </summary>
+    internal static string InForce(ConsentRecord record, CompiledPolicy policy, int purposeId, long nowMillis)
+    {
+        PurposePlan? plan = policy.Purposes.FirstOrDefault(p => p.PurposeId == purposeId);
+        if (plan is null && !record.Erased && !record.Minor)
+        {
+            return "not in the policy";
+        }
+
+        ConsentDecision decision = ConsentRules.DecideForAllTimes(record, purposeId, plan?.ConsentRequired ?? true, plan?.ConsentMaxAgeMillis ?? ConsentRules.NoMaxAge,
+            out _, out long forwardUntil);
+        if (decision == ConsentDecision.Forward && forwardUntil <= nowMillis)
+        {
+            decision = ConsentDecision.WithheldExpired;
+        }
+
+        return decision == ConsentDecision.Forward ? "forwarded" : "withheld: " + decision.ToReasonCode();
+    }
+
+    private static string ToJson(SubjectType type, string consentKey, string consentKeyId, ConsentRecord record, List<PurposeRow> purposes, string policySource,
+        List<PseudonymRow> pseudonyms)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("subjectType", SubjectTypeNames.NameOf(type));
+            json.WriteString("consentKey", consentKey);
+            json.WriteString("consentKeyId", consentKeyId);
+            json.WriteBoolean("record", !record.IsEmpty);
+            json.WriteBoolean("erased", record.Erased);
+            json.WriteBoolean("minor", record.Minor);
+            json.WriteStartArray("purposes");
+            foreach (PurposeRow row in purposes)
+            {
+                json.WriteStartObject();
+                json.WriteString("purpose", row.Purpose);
+                json.WriteString("state", row.State);
+                WriteOrNull(json, "effective", row.Effective);
+                json.WriteString("expires", row.Expires);
+                WriteOrNull(json, "policyVersion", row.PolicyVersion);
+                json.WriteString("inForce", row.InForce);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteString("policy", policySource);
+            json.WriteStartArray("pseudonyms");
+            foreach (PseudonymRow row in pseudonyms)
+            {
+                json.WriteStartObject();
+                json.WriteString("purpose", row.Purpose);
+                WriteOrNull(json, "keyId", row.KeyId);
+                WriteOrNull(json, "pseudonym", row.Pseudonym);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static void WriteOrNull(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    /// <summary>A consent state as the commands spell it: granted, withdrawn or none.</summary>
+    internal static string StateName(ConsentState state) => state switch
+    {
+        ConsentState.Granted => "granted",
+        ConsentState.Withdrawn => "withdrawn",
+        _ => "none",
+    };
+
+    private sealed record PurposeRow(string Purpose, string State, string? Effective, string Expires, string? PolicyVersion, string InForce);
+
+    /// <summary>A purpose's pseudonym today; key id and pseudonym null for segment pseudonyms.</summary>
+    private sealed record PseudonymRow(string Purpose, string? KeyId, string? Pseudonym);
 
     /// <summary>
     /// When a grant stops being valid under a purpose max age of <paramref name="maxAgeMillis"/>: a time, marked
@@ -161,5 +267,9 @@ internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<Cons
 /// <summary>The options of <c>sieve consent show</c>.</summary>
 internal sealed class ConsentShowSettings() : SubjectLookupSettings(ConsentShowCommand.DefaultRedis)
 {
+    /// <summary><c>--json</c>.</summary>
+    [Spectre.Console.Cli.CommandOption("--json")]
+    public bool Json { get; init; }
+
     protected override string CommandName => ConsentShowCommand.Name;
 }

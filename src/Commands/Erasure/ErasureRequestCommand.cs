@@ -67,16 +67,9 @@ internal sealed class ErasureRequestCommand(CliSession session) : SieveCommand<E
         DeliveryResult<byte[], byte[]> delivered = await KafkaPublish.PublishAsync(bootstrap, KafkaClientProperties.From(settings), topic, timeoutSeconds, message, cancellationToken).ConfigureAwait(false);
 
         PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
-            $"published erasure request {requestId} ({ReasonName(reason)}) for a {SubjectTypeNames.NameOf(type)} subject at {ExplainValues.Time(requestedAt.ToUnixTimeMilliseconds())}: {delivered.Topic} partition {delivered.Partition.Value} offset {delivered.Offset.Value}"));
+            $"published erasure request {requestId} ({ErasureStatusCommand.ReasonName(reason)}) for a {SubjectTypeNames.NameOf(type)} subject at {ExplainValues.Time(requestedAt.ToUnixTimeMilliseconds())}: {delivered.Topic} partition {delivered.Partition.Value} offset {delivered.Offset.Value}"));
         return ExitCodes.Ok;
     }
-
-    private static string ReasonName(ErasureReason reason) => reason switch
-    {
-        ErasureReason.Minor => "minor",
-        ErasureReason.Other => "other",
-        _ => "user-request",
-    };
 
 }
 

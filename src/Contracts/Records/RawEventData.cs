@@ -182,7 +182,11 @@ public sealed class ConsentChangeData : RawRecordData
     /// The topic is compacted, so the key must keep one decision per subject and purpose; a key of the subject alone
     /// would let a later decision for one purpose erase the earlier decision for another.
     /// </summary>
-    public byte[] MessageKey() => System.Text.Encoding.UTF8.GetBytes(SubjectTypeNames.Of(SubjectType) + "/" + SubjectId + "/" + Purpose);
+    public byte[] MessageKey() => MessageKey(SubjectType, SubjectId, Purpose);
+
+    /// <summary>The message key on <c>consent.changes.v1</c> of a decision by the subject for <paramref name="purpose"/> (see <see cref="MessageKey()"/>).</summary>
+    public static byte[] MessageKey(SubjectType subjectType, string subjectId, string purpose) =>
+        System.Text.Encoding.UTF8.GetBytes(SubjectTypeNames.Of(subjectType) + "/" + subjectId + "/" + purpose);
 
     /// <inheritdoc />
     public override void WriteBody(ref AvroWriter writer)

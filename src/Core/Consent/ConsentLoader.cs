@@ -29,6 +29,7 @@ public sealed partial class ConsentLoader
     private long _applied;
     private long _unchanged;
     private long _rejected;
+    private long _tombstones;
     private long _storeRetries;
     private long _commits;
 
@@ -74,6 +75,9 @@ public sealed partial class ConsentLoader
 
     /// <summary>Messages rejected as invalid (see <see cref="RejectedByReason"/>).</summary>
     public long Rejected => Volatile.Read(ref _rejected);
+
+    /// <summary>Tombstones (null values) skipped: an erasure writes them so that compaction drops the subject's decisions.</summary>
+    public long Tombstones => Volatile.Read(ref _tombstones);
 
     /// <summary>Store writes retried because the store was unavailable.</summary>
     public long StoreRetries => Volatile.Read(ref _storeRetries);
@@ -190,12 +194,25 @@ public sealed partial class ConsentLoader
     {
         ViewPosition? position = state.View is null ? null : PositionOf(state, result.TopicPartition);
         long next = result.Offset.Value + 1;
-        bool valid = state.Translator.TryTranslate(result.Message?.Value, out ConsentUpdate update, out string? reason);
-        if (!valid)
+        // A tombstone (null value) is an erasure's: compaction drops the subject's decisions. It changes nothing in the
+        // store, where the erased mark keeps the subject withheld, and is no error.
+        bool tombstone = result.Message is not null && result.Message.Value is null;
+        ConsentUpdate update = default;
+        string? reason = null;
+        bool valid = !tombstone && state.Translator.TryTranslate(result.Message?.Value, out update, out reason);
+        if (tombstone)
+        {
+            Interlocked.Increment(ref _tombstones);
+        }
+        else if (!valid)
         {
             Interlocked.Increment(ref _rejected);
             _rejectedByReason.AddOrUpdate(reason!, 1, static (_, n) => n + 1);
             LogRejected(_logger, result.Topic, result.Partition.Value, result.Offset.Value, reason!);
+        }
+
+        if (!valid)
+        {
             if (position is null)
             {
                 state.Offsets[result.TopicPartition] = new TopicPartitionOffset(result.TopicPartition, next);

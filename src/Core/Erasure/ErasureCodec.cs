@@ -10,7 +10,8 @@ namespace Sieve.Core.Erasure;
 
 /// <summary>
 /// Single-object encoding of the erasure records (<c>schemas/erasure-*.avsc</c>) with Apache.Avro's generic
-/// reader and writer: these are a few messages per request, never on a per-event path. Decoding failures return a
+/// reader and writer: these are a few messages per request, never on a per-event path. A message written with a
+/// released earlier version (<c>schemas/history</c>) is read by Avro's resolution rules. Decoding failures return a
 /// reason code, never text taken from the message.
 /// </summary>
 public static class ErasureCodec
@@ -120,6 +121,9 @@ public static class ErasureCodec
         }
 
         record.Add("purposes", purposes);
+        record.Add("subjectType", receipt.SubjectType is { } type
+            ? new GenericEnum((EnumSchema)((UnionSchema)schema["subjectType"].Schema)[1], SubjectTypeNames.Of(type))
+            : null);
         return Write(ReceiptSchema, record);
     }
 
@@ -138,10 +142,36 @@ public static class ErasureCodec
             purposes.Add(new PurposeErasure((string)item["purpose"], (int)item["pseudonyms"], (long)item["rowsRemoved"], (int)item["filesRewritten"]));
         }
 
+        SubjectType? subjectType = null;
+        if (record["subjectType"] is GenericEnum symbol)
+        {
+            if (!SubjectTypeNames.TryParse(symbol.Value, out SubjectType parsed))
+            {
+                receipt = null;
+                reasonCode = "unknown-subject-type";
+                return false;
+            }
+
+            subjectType = parsed;
+        }
+
         receipt = new ErasureReceipt((string)record["requestId"], (ErasureReason)Array.IndexOf(ReasonSymbols, ((GenericEnum)record["reason"]).Value),
             (ErasureStatus)Array.IndexOf(StatusSymbols, ((GenericEnum)record["status"]).Value), (string)record["detail"], Time(record["requestedAt"]),
-            record["markedAt"] is null ? null : Time(record["markedAt"]), Time(record["completedAt"]), purposes);
+            record["markedAt"] is null ? null : Time(record["markedAt"]), Time(record["completedAt"]), purposes, subjectType);
         return true;
+    }
+
+    private static SchemaInfo? EarlierVersion(SchemaInfo current, ulong fingerprint)
+    {
+        foreach (SchemaInfo earlier in SchemaCatalog.Default.History(current))
+        {
+            if (earlier.Fingerprint == fingerprint)
+            {
+                return earlier;
+            }
+        }
+
+        return null;
     }
 
     private static GenericEnum Enum(RecordSchema schema, string field, string symbol) => new((EnumSchema)schema[field].Schema, symbol);
@@ -244,7 +274,9 @@ public static class ErasureCodec
             return false;
         }
 
-        if (fingerprint != info.Fingerprint)
+        // A message written with a released earlier version (schemas/history) is read by Avro's resolution rules.
+        SchemaInfo? writer = fingerprint == info.Fingerprint ? info : EarlierVersion(info, fingerprint);
+        if (writer is null)
         {
             reasonCode = AvroStatus.UnknownFingerprint.ToReasonCode();
             return false;
@@ -255,7 +287,7 @@ public static class ErasureCodec
         // with the span reader, which checks every length and count against the bytes left and every enum and union
         // index against the schema.
         var reader = new AvroReader(message) { Position = SingleObjectEncoding.HeaderLength };
-        status = Validate(ref reader, info.Schema);
+        status = Validate(ref reader, writer.Schema);
         if (status == AvroStatus.Ok)
         {
             status = reader.ExpectEnd();
@@ -270,7 +302,7 @@ public static class ErasureCodec
         using var stream = new MemoryStream(message, SingleObjectEncoding.HeaderLength, message.Length - SingleObjectEncoding.HeaderLength, writable: false);
         try
         {
-            record = new GenericDatumReader<GenericRecord>(info.Schema, info.Schema).Read(null!, new BinaryDecoder(stream));
+            record = new GenericDatumReader<GenericRecord>(writer.Schema, info.Schema).Read(null!, new BinaryDecoder(stream));
         }
         catch (Exception e) when (e is AvroException or EndOfStreamException or IOException or ArgumentException or InvalidCastException or OverflowException)
         {

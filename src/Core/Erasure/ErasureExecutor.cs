@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
+using Sieve.Contracts.Purposes;
+using Sieve.Contracts.Records;
 using Sieve.Core.Consent;
 using Sieve.Core.Lake;
 using Sieve.Core.Metrics;
@@ -12,7 +15,8 @@ namespace Sieve.Core.Erasure;
 /// Carries out one erasure request, in this order: (1) mark the subject erased in the consent store, so no
 /// minimizer forwards anything of theirs to any purpose from then on (within the near-caches' staleness bound);
 /// (2) derive their pseudonyms for every purpose and key epoch within retention; (3) stop the lake from landing
-/// them and publish one notice per pseudonym, each linked to nothing but its pseudonym; (4) rewrite the lake files that hold their rows without them;
+/// them and publish one notice per pseudonym, each linked to nothing but its pseudonym, and a tombstone for each key the
+/// subject's consent decisions can have on the consent changes topic; (4) rewrite the lake files that hold their rows without them;
 /// (5) publish a receipt. Every step is idempotent, so a request retried after a failure completes the same way.
 /// </summary>
 public sealed partial class ErasureExecutor(
@@ -38,7 +42,7 @@ public sealed partial class ErasureExecutor(
         if (!SubjectPseudonyms.TryDerive(keys, tables, request.SubjectType, request.SubjectId, now, out SubjectPseudonyms.Derived? derived, out NormalizeStatus status))
         {
             string code = IdentifierNormalizer.ToReasonCode(request.SubjectType, status);
-            var rejected = new ErasureReceipt(request.RequestId, request.Reason, ErasureStatus.Rejected, code, request.RequestedAt, null, _time.GetUtcNow(), []);
+            var rejected = new ErasureReceipt(request.RequestId, request.Reason, ErasureStatus.Rejected, code, request.RequestedAt, null, _time.GetUtcNow(), [], request.SubjectType);
             await publisher.PublishReceiptAsync(rejected, cancellationToken).ConfigureAwait(false);
             Count(request.Reason, ErasureStatus.Rejected);
             LogRejected(logger, request.RequestId, code);
@@ -61,6 +65,10 @@ public sealed partial class ErasureExecutor(
 
         await publisher.PublishNoticesAsync(notices, cancellationToken).ConfigureAwait(false);
 
+        // The erased mark already withholds the subject; the tombstones let compaction drop their decisions, and with
+        // them the raw identifier in the keys. A decision replayed later cannot lift the mark.
+        await publisher.PublishConsentTombstonesAsync(ConsentTombstoneKeys(request.SubjectType, request.SubjectId), cancellationToken).ConfigureAwait(false);
+
         var purposes = new List<PurposeErasure>(tables.Count);
         foreach (LakeTable table in tables)
         {
@@ -76,13 +84,53 @@ public sealed partial class ErasureExecutor(
             metrics.ErasureRowsRemoved.Add(rows, new KeyValuePair<string, object?>("purpose", table.Purpose));
         }
 
-        var receipt = new ErasureReceipt(request.RequestId, request.Reason, ErasureStatus.Completed, "", request.RequestedAt, markedAt, _time.GetUtcNow(), purposes);
+        var receipt = new ErasureReceipt(request.RequestId, request.Reason, ErasureStatus.Completed, "", request.RequestedAt, markedAt, _time.GetUtcNow(), purposes,
+            request.SubjectType);
         await publisher.PublishReceiptAsync(receipt, cancellationToken).ConfigureAwait(false);
         double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         metrics.ErasureDuration.Record(elapsed);
         Count(request.Reason, ErasureStatus.Completed);
         LogCompleted(logger, request.RequestId, request.Reason, notices.Count, purposes.Sum(p => p.RowsRemoved), elapsed);
         return receipt;
+    }
+
+    /// <summary>
+    /// The keys the subject's consent decisions can have on the consent changes topic: one per declared purpose, for the
+    /// identifier in its normalized spelling and, when it differs, as the request spelled it.
+    /// </summary>
+    public static IReadOnlyList<byte[]> ConsentTombstoneKeys(SubjectType type, string subjectId)
+    {
+        ArgumentNullException.ThrowIfNull(subjectId);
+        var spellings = new List<string>(2);
+        if (subjectId.Length <= IdentifierNormalizer.MaxRawLength)
+        {
+            Span<byte> raw = stackalloc byte[IdentifierNormalizer.MaxRawLength * 3];
+            int rawLength = Encoding.UTF8.GetBytes(subjectId, raw);
+            Span<byte> normalized = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
+            if (IdentifierNormalizer.TryNormalize(type, raw[..rawLength], normalized, out int written, out _) == NormalizeStatus.Ok)
+            {
+                spellings.Add(Encoding.UTF8.GetString(normalized[..written]));
+            }
+
+            raw.Clear();
+            normalized.Clear();
+        }
+
+        if (!spellings.Contains(subjectId, StringComparer.Ordinal))
+        {
+            spellings.Add(subjectId);
+        }
+
+        var keys = new List<byte[]>(spellings.Count * KnownPurposes.Count);
+        foreach (string spelling in spellings)
+        {
+            foreach (string purpose in KnownPurposes.All)
+            {
+                keys.Add(ConsentChangeData.MessageKey(type, spelling, purpose));
+            }
+        }
+
+        return keys;
     }
 
     private void Count(ErasureReason reason, ErasureStatus status) =>

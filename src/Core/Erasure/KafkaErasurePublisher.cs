@@ -3,7 +3,10 @@ using Confluent.Kafka;
 
 namespace Sieve.Core.Erasure;
 
-/// <summary>Publishes notices (keyed by pseudonym, timestamped with the day only) and receipts (keyed by request id) with an idempotent producer.</summary>
+/// <summary>
+/// Publishes notices (keyed by pseudonym, timestamped with the day only), consent tombstones (keyed as the subject's
+/// consent changes) and receipts (keyed by request id) with an idempotent producer.
+/// </summary>
 public sealed class KafkaErasurePublisher : IErasurePublisher, IDisposable
 {
     private readonly ErasureOptions _options;
@@ -43,6 +46,18 @@ public sealed class KafkaErasurePublisher : IErasurePublisher, IDisposable
         {
             pending[i] = _producer.ProduceAsync(_options.NoticesTopic,
                 new Message<byte[], byte[]> { Key = Encoding.ASCII.GetBytes(notices[i].Subject), Value = ErasureCodec.EncodeNotice(notices[i]), Timestamp = day }, cancellationToken);
+        }
+
+        await Task.WhenAll(pending).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task PublishConsentTombstonesAsync(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken)
+    {
+        var pending = new Task<DeliveryResult<byte[], byte[]>>[keys.Count];
+        for (int i = 0; i < keys.Count; i++)
+        {
+            pending[i] = _producer.ProduceAsync(_options.ConsentChangesTopic, new Message<byte[], byte[]> { Key = keys[i], Value = null! }, cancellationToken);
         }
 
         await Task.WhenAll(pending).ConfigureAwait(false);

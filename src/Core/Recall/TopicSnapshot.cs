@@ -4,7 +4,8 @@ namespace Sieve.Core.Recall;
 
 /// <summary>
 /// Reads every partition of a topic from its beginning to its high watermark as of the start of the read: what the
-/// recall resolver and the access report see of the escrow and the recall audit. A topic that does not exist reads
+/// recall resolver and the access report see of the escrow and the recall audit, the erasure status of the receipts,
+/// and an export of the purpose topics. A topic that does not exist reads
 /// as empty.
 /// </summary>
 internal static class TopicSnapshot

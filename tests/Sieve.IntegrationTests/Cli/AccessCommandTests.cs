@@ -1,3 +1,4 @@
+using Confluent.Kafka;
 using Sieve.Core.Privacy;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Purposes;
@@ -8,6 +9,7 @@ using Sieve.Testing.Privacy;
 using Sieve.Testing.Sink;
 using Sieve.Testing;
 using Sieve.Testing.Consent;
+using Sieve.Testing.Harness;
 
 namespace Sieve.IntegrationTests.Cli;
 
@@ -65,6 +67,113 @@ public sealed class AccessCommandTests
         Assert.True(erased.ExitCode == 0, erased.Error);
         Assert.Contains("erased: yes", erased.Out, StringComparison.Ordinal);
         RawIdentifierScanner.For([vin]).AssertClean(erased.All, "access output of an erased subject");
+    }
+
+    [Fact]
+    public async Task Export_writes_the_subjects_rows_per_purpose_as_json_lines_and_csv_with_a_manifest_and_counts_what_the_purpose_topics_hold()
+    {
+        using var records = new MinimizedRecords(seed: 22);
+        string vin = await records.ConsentingVehicleAsync();
+        string other = await records.ConsentingVehicleAsync();
+        await records.DriveAsync(vin, 4);
+        await records.DriveAsync(vin, 3, MinimizedRecords.Start + 86_400_000);
+        await records.DriveAsync(other, 5);
+        using var lake = new LakeWriter();
+        await lake.WriteAsync(records.Records);
+        using MockKafkaCluster cluster = MockKafkaCluster.Start();
+        foreach (string topic in records.Records.Select(r => r.Topic).Distinct())
+        {
+            cluster.CreateTopic(topic, 2);
+        }
+
+        using (IProducer<byte[], byte[]> producer = KafkaTestClient.CreateProducer(cluster.BootstrapServers))
+        {
+            foreach ((_, string topic, byte[] key, byte[] value) in records.Records)
+            {
+                await producer.ProduceAsync(topic, new Message<byte[], byte[]> { Key = key, Value = value });
+            }
+        }
+
+        using RedisServerProcess redis = await RedisServerProcess.StartNewAsync();
+        string export = Path.Combine(Path.GetTempPath(), "sieve-export-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            CliResult text = await CliRunner.RunAsync("access", "--type", "vin", "--id", vin, "--lake", lake.Root, "--redis", redis.Configuration, "--demo-keys",
+                "--export", export, "--bootstrap", cluster.BootstrapServers);
+
+            Assert.True(text.ExitCode == 0, text.Error);
+            Assert.Contains("export: ", text.Out, StringComparison.Ordinal);
+            Assert.Contains("  positioning: 7 rows in positioning.jsonl and positioning.csv; ", text.Out, StringComparison.Ordinal);
+            Assert.Contains("  analytics: anonymized, nothing attributable to the subject", text.Out, StringComparison.Ordinal);
+            RawIdentifierScanner.For([vin]).AssertClean(text.All, "access --export output");
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(export));
+            }
+
+            using var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(export, "manifest.json")));
+            Assert.Equal("vin", manifest.RootElement.GetProperty("subjectType").GetString());
+            var purposes = manifest.RootElement.GetProperty("purposes").EnumerateArray().ToDictionary(p => p.GetProperty("purpose").GetString()!);
+            int exportedPurposes = 0;
+            foreach ((string purpose, System.Text.Json.JsonElement entry) in purposes)
+            {
+                long rows = entry.GetProperty("lakeRows").GetInt64();
+                var pseudonyms = entry.GetProperty("pseudonyms").EnumerateArray().ToDictionary(p => p.GetProperty("pseudonym").GetString()!);
+                Assert.All(pseudonyms.Values, p => Assert.NotEqual(0, p.GetProperty("keyIds").GetArrayLength()));
+                string topic = entry.GetProperty("topic").GetProperty("name").GetString()!;
+                if (entry.GetProperty("anonymized").GetBoolean())
+                {
+                    Assert.Equal(0, rows);
+                    Assert.Empty(pseudonyms);
+                    continue;
+                }
+
+                // The topic count is what the topic holds under the subject's pseudonyms.
+                long expectedInTopic = records.Records.Count(r => r.Topic == topic && pseudonyms.ContainsKey(System.Text.Encoding.ASCII.GetString(r.Key)));
+                Assert.Equal(expectedInTopic, entry.GetProperty("topic").GetProperty("records").GetInt64());
+                if (rows == 0)
+                {
+                    Assert.Equal(System.Text.Json.JsonValueKind.Null, entry.GetProperty("files").GetProperty("jsonLines").ValueKind);
+                    continue;
+                }
+
+                exportedPurposes++;
+                Assert.Equal(rows, pseudonyms.Values.Sum(p => p.GetProperty("lakeRows").GetInt64()));
+                string[] lines = File.ReadAllLines(Path.Combine(export, entry.GetProperty("files").GetProperty("jsonLines").GetString()!));
+                Assert.Equal(rows, lines.Length);
+                Assert.All(lines, line =>
+                {
+                    using var row = System.Text.Json.JsonDocument.Parse(line);
+                    Assert.Contains(row.RootElement.GetProperty("subject").GetString()!, pseudonyms.Keys);
+                });
+                string[] csv = File.ReadAllLines(Path.Combine(export, entry.GetProperty("files").GetProperty("csv").GetString()!));
+                Assert.Equal(rows + 1, csv.Length);
+                Assert.Contains("subject", csv[0].Split(','));
+                if (!OperatingSystem.IsWindows())
+                {
+                    Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(export, purpose + ".csv")));
+                }
+            }
+
+            Assert.Equal(7, purposes["positioning"].GetProperty("lakeRows").GetInt64());
+            Assert.True(purposes["positioning"].GetProperty("topic").GetProperty("records").GetInt64() > 0);
+            Assert.True(exportedPurposes >= 2);
+            foreach (string file in Directory.EnumerateFiles(export))
+            {
+                RawIdentifierScanner.For([vin]).AssertClean(File.ReadAllBytes(file), "export file " + Path.GetFileName(file));
+            }
+
+            // The export goes to a new or empty directory only.
+            CliResult again = await CliRunner.RunAsync("access", "--type", "vin", "--id", vin, "--lake", lake.Root, "--redis", redis.Configuration, "--demo-keys", "--export", export);
+            Assert.Contains("--export", CliRunner.SingleErrorLine(again, 2), StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(export))
+            {
+                Directory.Delete(export, recursive: true);
+            }
+        }
     }
 
     [Fact]

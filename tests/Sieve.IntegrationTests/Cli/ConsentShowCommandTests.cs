@@ -62,6 +62,76 @@ public sealed class ConsentShowCommandTests
     }
 
     [Fact]
+    public async Task After_an_erasure_show_says_erased_and_withheld_for_every_purpose_in_json_too_and_nothing_wraps_when_piped()
+    {
+        using RedisServerProcess server = await RedisServerProcess.StartNewAsync();
+        var factory = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
+        string consentKey;
+        using (PseudonymKey index = factory.Create(PseudonymKeyFactory.ConsentIndexPurpose, PseudonymKeyFactory.StableEpoch))
+        {
+            consentKey = index.ComputeString(SubjectType.Vin, Vin);
+        }
+
+        long granted = DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeMilliseconds();
+        await using (RedisConsentStore store = await RedisConsentStore.ConnectAsync(TestConsentStoreOptions.For(server.Configuration)))
+        {
+            Assert.True(await store.ApplyAsync(new ConsentUpdate(consentKey, KnownPurposes.IndexOf(KnownPurposes.Positioning), false, granted, "2026-11-01", minor: false)));
+            Assert.True(await store.ApplyAsync(new ConsentUpdate(consentKey, KnownPurposes.IndexOf(KnownPurposes.Personalization), true, granted, "2026-11-01", minor: false)));
+        }
+
+        CliResult before = await CliRunner.RunAsync("consent", "show", "--type", "vin", "--id", Vin, "--redis", server.Configuration, "--demo-keys");
+        Assert.True(before.ExitCode == 0, before.Error);
+        string[] lines = before.Out.Split('\n');
+        Assert.Single(lines, l => l.Contains("erased", StringComparison.Ordinal) && l.Contains(" no", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains("personalization", StringComparison.Ordinal) && l.Contains("granted", StringComparison.Ordinal) && l.Contains("forwarded", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains("positioning", StringComparison.Ordinal) && l.Contains("withheld: consent-withdrawn", StringComparison.Ordinal));
+
+        await using (RedisConsentStore store = await RedisConsentStore.ConnectAsync(TestConsentStoreOptions.For(server.Configuration)))
+        {
+            Assert.True(await store.MarkErasedAsync(consentKey));
+        }
+
+        // Piped: a plain console that reports the usual 80 columns.
+        var stdout = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(stdout),
+            Ansi = Spectre.Console.AnsiSupport.No,
+            ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
+            Interactive = Spectre.Console.InteractionSupport.No,
+        });
+        console.Profile.Width = 80;
+        int exitCode = await Sieve.Commands.SieveCli.RunAsync(["consent", "show", "--type", "vin", "--id", Vin, "--redis", server.Configuration, "--demo-keys"],
+            console, new StringWriter(), CancellationToken.None);
+        Assert.Equal(0, exitCode);
+        lines = stdout.ToString().Split('\n');
+        Assert.Single(lines, l => l.Contains("erased", StringComparison.Ordinal) && l.Contains("yes: the subject was erased", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains("consent key " + consentKey + " (key demo-1/consent-index/stable)", StringComparison.Ordinal));
+        foreach (string purpose in KnownPurposes.All)
+        {
+            Assert.Single(lines, l => l.Contains(" " + purpose + " ", StringComparison.Ordinal) && l.Contains("withheld: erased", StringComparison.Ordinal));
+        }
+
+        using (PseudonymKey positioning = factory.Create(KnownPurposes.Positioning, PseudonymKeyFactory.StableEpoch))
+        {
+            string pseudonym = positioning.ComputeString(SubjectType.Vin, Vin);
+            Assert.Single(lines, l => l.Contains("demo-1/positioning/stable", StringComparison.Ordinal) && l.Contains(pseudonym, StringComparison.Ordinal));
+        }
+
+        CliResult json = await CliRunner.RunAsync("consent", "show", "--type", "vin", "--id", Vin, "--redis", server.Configuration, "--demo-keys", "--json");
+        Assert.True(json.ExitCode == 0, json.Error);
+        using var document = System.Text.Json.JsonDocument.Parse(json.Out);
+        Assert.True(document.RootElement.GetProperty("erased").GetBoolean());
+        Assert.False(document.RootElement.GetProperty("minor").GetBoolean());
+        Assert.Equal(consentKey, document.RootElement.GetProperty("consentKey").GetString());
+        var purposes = document.RootElement.GetProperty("purposes").EnumerateArray().ToDictionary(p => p.GetProperty("purpose").GetString()!);
+        Assert.Equal("withdrawn", purposes["positioning"].GetProperty("state").GetString());
+        Assert.All(purposes.Values, p => Assert.Equal("withheld: erased", p.GetProperty("inForce").GetString()));
+        Assert.Contains(document.RootElement.GetProperty("pseudonyms").EnumerateArray(), p => p.GetProperty("keyId").GetString() == "demo-1/positioning/stable");
+        Assert.DoesNotContain(Vin, json.All + stdout, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Unknown_subject_shows_no_decisions()
     {
         using RedisServerProcess server = await RedisServerProcess.StartNewAsync();

@@ -214,6 +214,70 @@ public sealed class ErasureTests(KafkaFixture kafka)
         Assert.Equal(othersBefore, OtherRows(bed, pseudonyms));
     }
 
+    [Fact]
+    public async Task An_erasure_tombstones_every_consent_key_of_the_subject_and_an_older_decision_replayed_after_it_leaves_them_withheld()
+    {
+        const string Vin = "1M8GDM9AXKP042788";
+        await using ErasureTestBed bed = await ErasureTestBed.CreateAsync(kafka, "erasure.tombstones");
+        string topic = bed.Options.ConsentChangesTopic;
+        var grant = new ConsentChangeData
+        {
+            SubjectType = SubjectType.Vin,
+            SubjectId = Vin,
+            Purpose = "positioning",
+            Granted = true,
+            EffectiveTime = bed.Clock.GetUtcNow().AddDays(-1).ToUnixTimeMilliseconds(),
+            PolicyVersion = "2026-11-01",
+        };
+        await bed.ProduceAsync(topic, grant.MessageKey(), grant.ToMessage());
+
+        var options = new ConsentLoaderOptions { BootstrapServers = kafka.BootstrapServers, Topic = topic, GroupId = kafka.UniqueGroup("consent-loader") };
+        foreach (KeyValuePair<string, string> pair in bed.Options.KafkaProperties)
+        {
+            options.ConsumerSettings[pair.Key] = pair.Value;
+        }
+
+        var loader = new ConsentLoader(options, bed.Store, bed.Keys);
+        using var stop = new CancellationTokenSource();
+        Task loading = loader.RunAsync(stop.Token);
+        string consentKey = bed.Derive(SubjectType.Vin, Vin).ConsentKey;
+        int positioning = Sieve.Contracts.Purposes.KnownPurposes.IndexOf("positioning");
+        await Sieve.Testing.EndToEnd.Eventually.UntilAsync(() => loader.Applied == 1, Limit, () => $"the grant applied ({loader.Applied} applied, {loader.Rejected} rejected)",
+            () => Assert.False(loading.IsFaulted));
+        Assert.Equal(ConsentDecision.Forward, Decide(await bed.Store.GetAsync(consentKey), positioning));
+
+        ErasureReceipt receipt = await bed.Executor.ExecuteAsync(new ErasureRequest(SubjectType.Vin, Vin.ToLowerInvariant(), "req-tombstones", ErasureReason.UserRequest, bed.Clock.GetUtcNow()));
+        Assert.Equal(ErasureStatus.Completed, receipt.Status);
+
+        // One tombstone (null value) per declared purpose, keyed as the subject's decisions are (the normalized VIN,
+        // and the lower-case spelling the request used): the grant's key among them, so compaction drops it.
+        int purposes = Sieve.Contracts.Purposes.KnownPurposes.Count;
+        List<ConsumeResult<byte[], byte[]>> messages = await KafkaTestClient.ConsumeExactlyAsync(kafka.BootstrapServers, topic, 1 + (2 * purposes), Limit);
+        List<ConsumeResult<byte[], byte[]>> tombstones = messages.Skip(1).ToList();
+        Assert.All(tombstones, m => Assert.Null(m.Message.Value));
+        string[] expected = [.. new[] { Vin, Vin.ToLowerInvariant() }.SelectMany(id => Sieve.Contracts.Purposes.KnownPurposes.All.Select(p => "VIN/" + id + "/" + p))];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), tombstones.Select(m => Encoding.UTF8.GetString(m.Message.Key)).Order(StringComparer.Ordinal));
+        Assert.Contains(tombstones, m => m.Message.Key.AsSpan().SequenceEqual(grant.MessageKey()));
+        Assert.Equal(grant.MessageKey(), messages[0].Message.Key);
+        Assert.NotNull(messages[0].Message.Value);
+
+        // The loader skips the tombstones without rejecting them, and the older grant replayed after them (as a
+        // consumer reading the topic from the start before compaction would) cannot lift the erased mark.
+        await bed.ProduceAsync(topic, grant.MessageKey(), grant.ToMessage());
+        await Sieve.Testing.EndToEnd.Eventually.UntilAsync(() => loader.Tombstones == 2 * purposes && loader.Stored == 2, Limit,
+            () => $"tombstones and the replay read ({loader.Tombstones} tombstones, {loader.Stored} stored, {loader.Rejected} rejected)", () => Assert.False(loading.IsFaulted));
+        Assert.Equal(0, loader.Rejected);
+        ConsentRecord record = await bed.Store.GetAsync(consentKey);
+        Assert.True(record.Erased);
+        Assert.Equal(ConsentDecision.WithheldErased, Decide(record, positioning));
+
+        await stop.CancelAsync();
+        await loading;
+    }
+
+    private static ConsentDecision Decide(ConsentRecord record, int purposeId) =>
+        ConsentRules.DecideForAllTimes(record, purposeId, consentRequired: true, ConsentRules.NoMaxAge, out _, out _);
+
     private static long VictimRows(ErasureTestBed bed, string purpose, SubjectPseudonyms.Derived pseudonyms) =>
         LakeQuery.Scalar("SELECT count(*) FROM " + LakeQuery.Purpose(bed.Sink.Root, purpose) + " WHERE subject IN ("
             + string.Join(",", pseudonyms.ByPurpose[purpose].Select(p => "'" + p.Pseudonym + "'")) + ")");

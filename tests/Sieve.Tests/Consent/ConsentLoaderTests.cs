@@ -177,6 +177,41 @@ public class ConsentLoaderTests
     }
 
     [Fact]
+    public async Task A_tombstone_is_skipped_without_a_rejection_and_an_older_grant_replayed_after_an_erasure_leaves_the_subject_withheld()
+    {
+        var factory = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
+        string consentKey = ExpectedConsentKey(factory, SubjectType.Vin, Vin);
+        var store = new InMemoryConsentStore();
+        Assert.True(await store.ApplyAsync(Update(factory, Encode(SubjectType.Vin, Vin, KnownPurposes.Positioning, true, 200, "v1", false))));
+        Assert.True(await store.MarkErasedAsync(consentKey));
+        (IConsumer<Ignore, byte[]> consumer, FakeKafkaConsumer fake) = FakeKafkaConsumer.Create();
+        fake.Enqueue(null);
+        fake.Enqueue(Encode(SubjectType.Vin, Vin, KnownPurposes.Positioning, true, 100, "v1", false));
+        fake.Enqueue(Encode(SubjectType.Vin, Vin, KnownPurposes.Positioning, true, 300, "v1", false));
+        fake.CommitTarget = 3;
+
+        var loader = new ConsentLoader(new ConsentLoaderOptions(), store, factory, null, null, _ => consumer);
+        using var stop = new CancellationTokenSource();
+        Task run = loader.RunAsync(stop.Token);
+        long committed = await fake.CommittedThrough.Task.WaitAsync(Guard);
+        await stop.CancelAsync();
+        await run.WaitAsync(Guard);
+
+        Assert.Equal(3, committed);
+        Assert.Equal((1L, 0L, 2L), (loader.Tombstones, loader.Rejected, loader.Stored));
+        ConsentRecord record = await store.GetAsync(consentKey);
+        Assert.True(record.Erased);
+        Assert.Equal(ConsentDecision.WithheldErased, ConsentRules.DecideForAllTimes(record, Positioning, true, ConsentRules.NoMaxAge, out _, out _));
+    }
+
+    private static ConsentUpdate Update(PseudonymKeyFactory factory, byte[] message)
+    {
+        using PseudonymKey key = factory.Create(PseudonymKeyFactory.ConsentIndexPurpose, PseudonymKeyFactory.StableEpoch);
+        Assert.True(new ConsentChangeTranslator(key).TryTranslate(message, out ConsentUpdate update, out string? reason), reason);
+        return update;
+    }
+
+    [Fact]
     public async Task Stopping_during_an_outage_commits_nothing()
     {
         var factory = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
