@@ -173,7 +173,8 @@ internal sealed class TopicsProvisionCommand(CliSession session) : SieveCommand<
         }
     }
 
-    private static RetentionPolicy ParseRetention(CompiledPolicy policy, IReadOnlyList<string> pairs)
+    /// <summary>The retention per purpose: the policy's, shortened by each <c>--retention PURPOSE=DAYS</c>.</summary>
+    internal static RetentionPolicy ParseRetention(CompiledPolicy policy, IReadOnlyList<string> pairs)
     {
         var days = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (string pair in pairs)

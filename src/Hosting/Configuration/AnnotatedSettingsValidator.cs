@@ -13,6 +13,9 @@ namespace Sieve.Hosting.Configuration;
 internal sealed class AnnotatedSettingsValidator<TOptions>(string path) : IValidateOptions<TOptions>
     where TOptions : class
 {
+    /// <summary>The configuration section the options are bound from (e.g. <c>Ingest:Teltonika</c>).</summary>
+    public string Section => path;
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, TOptions options)
     {
