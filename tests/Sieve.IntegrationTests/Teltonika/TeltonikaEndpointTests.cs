@@ -170,6 +170,38 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Without_a_registry_an_unregistered_imei_is_refused_and_start_up_says_so()
+    {
+        await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(_cluster.BootstrapServers, new Dictionary<string, string?> { ["Devices:AcceptAnyValidImei"] = "false" });
+        Assert.Contains(host.Logs.Lines, l => l.Contains("Teltonika devices: every unit is refused: no device registry", StringComparison.Ordinal)
+            && l.Contains("Devices:AcceptAnyValidImei=true", StringComparison.Ordinal));
+
+        string imei = TestVehicles.Imei(23);
+        await using (TeltonikaConnection unit = await TeltonikaConnection.OpenAsync(host.Port))
+        {
+            Assert.Equal((byte?)0x00, await unit.HandshakeAsync(imei));
+            Assert.Empty(await unit.ReadUntilClosedAsync());
+        }
+
+        await host.Metrics.WaitForAsync(m => m.Rejects("imei-not-allowed") == 1, "the unregistered unit refused");
+        AssertNoIdentifiers(host, imei);
+    }
+
+    [Fact]
+    public async Task Any_valid_imei_is_accepted_when_configured_and_start_up_says_so()
+    {
+        await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(_cluster.BootstrapServers, new Dictionary<string, string?> { ["Devices:AcceptAnyValidImei"] = "true" });
+        Assert.Contains(host.Logs.Lines, l => l.Contains("Teltonika devices: any unit with a Luhn-valid IMEI is accepted", StringComparison.Ordinal));
+        string imei = TestVehicles.Imei(24);
+        await using (TeltonikaConnection unit = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, imei))
+        {
+            Assert.Equal(1, await unit.SendPacketAsync(DocumentationExamples.Codec8First));
+        }
+
+        AssertNoIdentifiers(host, imei);
+    }
+
+    [Fact]
     public async Task Unavailable_registry_neither_accepts_nor_rejects_the_unit()
     {
         // Nothing listens on port 1: every registry lookup fails.
