@@ -22,7 +22,7 @@ public sealed class TeltonikaListenerOptions
     [Range(0, 65535)]
     public int Port { get; set; } = 5027;
 
-    /// <summary><c>Ingest:Teltonika:BindAddress</c>: an IP address (default 0.0.0.0).</summary>
+    /// <summary><c>Ingest:Teltonika:BindAddress</c>: an IP address (default 127.0.0.1: loopback unless opened on purpose, e.g. 0.0.0.0).</summary>
     public string? BindAddress { get; set; }
 
     /// <summary><c>Ingest:Teltonika:MaxFrameBytes</c>.</summary>
@@ -54,7 +54,7 @@ public sealed class TeltonikaListenerOptions
             return new TeltonikaOptions
             {
                 Port = o.Port,
-                BindAddress = string.IsNullOrWhiteSpace(o.BindAddress) ? IPAddress.Any : IPAddress.Parse(o.BindAddress.Trim()),
+                BindAddress = string.IsNullOrWhiteSpace(o.BindAddress) ? IPAddress.Loopback : IPAddress.Parse(o.BindAddress.Trim()),
                 MaxFrameBytes = o.MaxFrameBytes,
                 IdleTimeout = TimeSpan.FromSeconds(o.IdleTimeoutSeconds),
                 MaxConnectionsPerAddress = o.MaxConnectionsPerAddress,

@@ -154,6 +154,38 @@ public sealed class HostSettingsTests
     }
 
     [Fact]
+    public async Task Unless_configured_the_gateway_and_teltonika_listeners_are_on_loopback_only()
+    {
+        Assert.Equal("http://127.0.0.1:8080", new IngestHttpOptions().Urls);
+        Assert.Null(new TeltonikaListenerOptions().BindAddress);
+        Assert.Equal(System.Net.IPAddress.Loopback, new Sieve.Core.Teltonika.Server.TeltonikaOptions().BindAddress);
+
+        string folder = Directory.CreateTempSubdirectory("sieve-settings-test-").FullName;
+        Dictionary<string, string?> config = GatewayTestHost.BaseConfiguration("127.0.0.1:9", "wifi.raw.v1");
+        config["Ingest:Http:Urls"] = null;
+        config["Ingest:Teltonika:BindAddress"] = null;
+        config["Ingest:Teltonika:Port"] = "0";
+        await using WebApplication app = IngestHost.Build(new IngestHostOptions
+        {
+            ContentRootPath = folder,
+            Modules = IngestHost.Modules(),
+            ConfigureBuilder = b => b.Configuration.AddInMemoryCollection(config),
+        });
+
+        ListenAddress http = Assert.Single(app.Services.GetRequiredService<IngestSettings>().HttpListeners);
+        Assert.Equal((System.Net.IPAddress.Loopback, 8080), (http.Address, http.Port));
+        Assert.Equal(System.Net.IPAddress.Loopback, app.Services.GetRequiredService<Sieve.Core.Teltonika.Server.TeltonikaOptions>().BindAddress);
+
+        // The shipped appsettings.json says the same.
+        string shipped = Path.Combine(RepoPaths.Root, "src", "Ingest", "appsettings.json");
+        using var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(shipped), new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip });
+        System.Text.Json.JsonElement ingest = settings.RootElement.GetProperty("Ingest");
+        Assert.StartsWith("http://127.0.0.1:", ingest.GetProperty("Http").GetProperty("Urls").GetString(), StringComparison.Ordinal);
+        Assert.False(ingest.TryGetProperty("Teltonika", out System.Text.Json.JsonElement teltonika) && teltonika.TryGetProperty("BindAddress", out _),
+            "the shipped appsettings.json sets Ingest:Teltonika:BindAddress");
+    }
+
+    [Fact]
     public void File_errors_are_reported_under_their_key()
     {
         Assert.StartsWith("Keys:Path: ", ServiceEntryPoint.Describe(new KeyRingException("the keys file does not exist.")), StringComparison.Ordinal);

@@ -1,6 +1,11 @@
 using Sieve.Core.Privacy;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
 using System.Text;
 using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Sieve.Core.Teltonika.Server;
 using Sieve.Contracts;
 using Sieve.Embedded;
 using Sieve.Simulation;
@@ -199,6 +204,29 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
         }
 
         AssertNoIdentifiers(host, imei);
+    }
+
+    [Fact]
+    public async Task Unless_configured_the_port_is_bound_on_loopback_only()
+    {
+        await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(_cluster.BootstrapServers, new Dictionary<string, string?> { ["Ingest:Teltonika:BindAddress"] = null });
+        Assert.Equal(IPAddress.Loopback, host.Services.GetRequiredService<TeltonikaOptions>().BindAddress);
+        await using (TeltonikaConnection unit = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(25)))
+        {
+            Assert.Equal(1, await unit.SendPacketAsync(DocumentationExamples.Codec8First));
+        }
+
+        // Every other address of this machine refuses the connection: nothing listens there.
+        foreach (IPAddress address in NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .Where(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a)))
+        {
+            using var client = new TcpClient(AddressFamily.InterNetwork);
+            SocketException refused = await Assert.ThrowsAsync<SocketException>(() => client.ConnectAsync(address, host.Port));
+            Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+        }
     }
 
     [Fact]
