@@ -37,6 +37,8 @@ public sealed class HostSettingsTests
         { "sink", "Sink:RollRows", "many", "Sink:RollRows: " },
         { "sink", "Redis:Configuration", " ", "Redis:Configuration: required." },
         { "ingest", "Kafka:DeliveryTimeoutMs", "5", "Kafka:DeliveryTimeoutMs: must be a whole number from 100 to 300000." },
+        { "minimizer", "Metrics:Token", "too-short", "Metrics:Token: must be at least 16 characters." },
+        { "sink", "Metrics:Token", "has a space in it 0123", "Metrics:Token: must be printable ASCII without spaces." },
     };
 
     public static TheoryData<string> ServiceNames => ["ingest", "minimizer", "sink"];
