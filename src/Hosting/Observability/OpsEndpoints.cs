@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -64,13 +65,16 @@ public static class OpsEndpoints
     /// Adds the Kafka readiness check, with the bootstrap servers and client properties of <see cref="KafkaOptions"/>
     /// (registered by the caller with <see cref="SettingsRegistration.AddSettings{TOptions}"/>).
     /// </summary>
-    public static IHealthChecksBuilder AddKafkaReadiness(this IHealthChecksBuilder checks)
+    /// <param name="checks">The health checks to add to.</param>
+    /// <param name="requiredTopics">Picks the topics the service reads from its validated settings: not ready while one is missing; none when null.</param>
+    public static IHealthChecksBuilder AddKafkaReadiness(this IHealthChecksBuilder checks, Func<IServiceProvider, IEnumerable<string>>? requiredTopics = null)
     {
         ArgumentNullException.ThrowIfNull(checks);
         checks.Services.AddSingleton(sp =>
         {
             KafkaOptions kafka = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
-            return new KafkaReadinessCheck(kafka.BootstrapServers, kafka.Properties);
+            return new KafkaReadinessCheck(kafka.BootstrapServers, kafka.Properties, requiredTopics?.Invoke(sp),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<KafkaReadinessCheck>());
         });
         return checks.Add(new HealthCheckRegistration("kafka", sp => sp.GetRequiredService<KafkaReadinessCheck>(), HealthStatus.Unhealthy, [ReadyTag]));
     }
