@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
@@ -29,6 +30,12 @@ public sealed class TeltonikaConnection : IAsyncDisposable
         _stream = new NetworkStream(socket, ownsSocket: true);
         _guard = guard;
     }
+
+    /// <summary>
+    /// For the last packet <see cref="SendAsync(ReadOnlyMemory{UnitRecord}, CancellationToken)"/> sent: from its last
+    /// byte handed to the socket to its whole acknowledgement read.
+    /// </summary>
+    public TimeSpan LastAckLatency { get; private set; }
 
     /// <summary>Connects to <paramref name="host"/>:<paramref name="port"/> and completes the handshake for <paramref name="imei"/>.</summary>
     /// <exception cref="LoadException">The server refused the unit or closed the connection.</exception>
@@ -78,10 +85,12 @@ public sealed class TeltonikaConnection : IAsyncDisposable
     public async Task<int> SendAsync(ReadOnlyMemory<UnitRecord> records, CancellationToken cancellationToken)
     {
         byte[] packet = ArrayPool<byte>.Shared.Rent(AvlWriter.PacketLength(AvlWriter.Codec8Extended, records.Span));
+        long written;
         try
         {
             int length = AvlWriter.WritePacket(records.Span, packet);
             await _stream.WriteAsync(packet.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            written = Stopwatch.GetTimestamp();
         }
         finally
         {
@@ -100,6 +109,7 @@ public sealed class TeltonikaConnection : IAsyncDisposable
             }
         }
 
+        LastAckLatency = Stopwatch.GetElapsedTime(written);
         return BinaryPrimitives.ReadInt32BigEndian(_ack);
     }
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using Sieve.Commands.Demo;
+using Sieve.Hosting;
 using Sieve.Simulation;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -8,51 +10,234 @@ namespace Sieve.Commands.Load;
 
 /// <summary>
 /// <c>sieve load</c>: drives an Ingest service with simulated vehicles over TCP and simulated gateways over HTTP and
-/// prints acknowledged records per second.
+/// prints acknowledged records per second, the acknowledgement latency, and, when it can read Ingest's metrics
+/// (<c>--metrics</c>, or <c>--start-ingest</c>), what the connections cost Ingest in memory and CPU.
 /// </summary>
 public sealed class LoadCommand(CliSession session) : SieveCommand<LoadSettings>(session)
 {
     /// <summary>Usage text.</summary>
     public const string Usage =
-        "usage: sieve load [--tcp HOST:PORT] [--http URL] [--vehicles N] [--seconds S] [--records-per-vehicle N] [--records-per-packet N]\n"
-        + "                  [--interval-ms MS] [--visitors N] [--meraki-secret S] [--meraki-network ID] [--portal-gateway ID]\n"
-        + "                  [--portal-outlet ID] [--portal-token T] [--seed N]";
+        "usage: sieve load [--tcp HOST:PORT] [--http URL] [--metrics URL] [--start-ingest [--partitions N] [--services DIR]]\n"
+        + "                  [--vehicles N] [--connect-concurrency N] [--seconds S] [--records-per-vehicle N] [--records-per-packet N] [--interval-ms MS]\n"
+        + "                  [--burst-every S] [--burst-percent P] [--burst-records N] [--visitors N] [--meraki-secret S]\n"
+        + "                  [--meraki-network ID] [--portal-gateway ID] [--portal-outlet ID] [--portal-token T] [--seed N]";
 
     /// <summary>Name of the command.</summary>
     public const string Name = "load";
 
     /// <summary>One-line summary for <c>sieve --help</c>.</summary>
-    public const string Summary = "drive an Ingest service: vehicles over Teltonika TCP, gateways over HTTP; prints acked records/s";
+    public const string Summary = "drive an Ingest service: vehicles over Teltonika TCP, gateways over HTTP; prints acked records/s, ack latency, Ingest's memory and CPU";
 
     /// <summary>Runs the load; returns the process exit code (0 when every record sent was acknowledged).</summary>
     protected override async Task<int> RunAsync(LoadSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         LoadOptions options = settings.Options;
+        options.ConnectFirst = true;
+
+        // One open file per vehicle's connection here; with --start-ingest, Ingest checks its own when it starts.
+        if (options.TcpHost is not null || settings.StartIngest)
+        {
+            string what = string.Create(CultureInfo.InvariantCulture, $"{options.Vehicles:N0} unit connections and {OpenFileLimit.Reserve:N0} other files");
+            if (!OpenFileLimit.TryEnsure((long)options.Vehicles + OpenFileLimit.Reserve, what, out string? problem))
+            {
+                throw new CliException(ExitCodes.Failure, problem + " Or run fewer --vehicles.");
+            }
+        }
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        SpawnedIngest? spawned = null;
+        EventHandler? onExit = null;
+        try
+        {
+            IngestProbe? probe = settings.MetricsUrl is { } metrics ? new IngestProbe(http, new Uri(metrics, "metrics")) : null;
+            if (settings.StartIngest)
+            {
+                PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
+                    $"starting Ingest as its own process, publishing to an embedded Kafka (raw topic in {settings.PartitionCount} partitions)"));
+                spawned = await SpawnedIngest.StartAsync(options.Vehicles, settings.PartitionCount, settings.Services, http, cancellationToken).ConfigureAwait(false);
+                SpawnedIngest started = spawned;
+
+                // SIGTERM ends this process without unwinding: Ingest must not outlive it.
+                onExit = (_, _) => started.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                AppDomain.CurrentDomain.ProcessExit += onExit;
+                options.TcpHost = "127.0.0.1";
+                options.TcpPort = spawned.TeltonikaPort;
+                probe = new IngestProbe(http, new Uri(spawned.Ops, "metrics"), spawned.ProcessId);
+                PlainText.WriteLine(Console, "Ingest is ready: Teltonika on 127.0.0.1:" + spawned.TeltonikaPort.ToString(CultureInfo.InvariantCulture)
+                    + ", metrics at " + probe.Metrics + ", output in " + spawned.LogDirectory);
+            }
+
+            (int code, long acked) = await RunLoadAsync(options, probe, cancellationToken).ConfigureAwait(false);
+            if (spawned is not null)
+            {
+                // Acknowledged means persisted: the raw topic holds exactly the records the units got acks for.
+                long raw = spawned.RawRecords();
+                PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
+                    $"raw topic: {raw:N0} records, {(raw == acked ? "every acknowledged record" : "NOT the " + acked.ToString("N0", CultureInfo.InvariantCulture) + " acknowledged")}"));
+                return raw == acked ? code : ExitCodes.Failure;
+            }
+
+            return code;
+        }
+        finally
+        {
+            if (onExit is not null)
+            {
+                AppDomain.CurrentDomain.ProcessExit -= onExit;
+            }
+
+            if (spawned is not null)
+            {
+                await spawned.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>How long the connections are held idle, and Ingest's CPU measured, before sending starts (with Ingest's metrics).</summary>
+    private static readonly TimeSpan IdleHold = TimeSpan.FromSeconds(5);
+
+    private async Task<(int Code, long Acked)> RunLoadAsync(LoadOptions options, IngestProbe? probe, CancellationToken cancellationToken)
+    {
         var generator = new LoadGenerator(options);
         LoadStats stats = generator.Stats;
+        IngestSample? idle = probe is null ? null : await probe.SampleAfterFullCollectionAsync(cancellationToken).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
         Task run = generator.RunAsync(cancellationToken);
-        long lastAcked = 0;
+
+        // 1. Every vehicle connects and is accepted; nothing is sent yet.
+        while (!generator.AllConnected.IsCompleted)
+        {
+            await Task.WhenAny(generator.AllConnected, Task.Delay(1000, CancellationToken.None)).ConfigureAwait(false);
+            PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
+                $"{clock.Elapsed.TotalSeconds,6:F1} s  connecting: {stats.ActiveConnections,6} connected, {stats.ConnectionFailures} failed"));
+        }
+
+        double connectSeconds = clock.Elapsed.TotalSeconds;
+        long connected = stats.ActiveConnections;
+        PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
+            $"connected {connected:N0} of {options.Vehicles:N0} units in {connectSeconds:F1} s ({stats.ConnectionFailures} failed); none has sent anything yet"));
+        if (probe is not null && idle is { } before)
+        {
+            await WaitForServerConnectionsAsync(probe, connected, cancellationToken).ConfigureAwait(false);
+            IngestSample after = await probe.SampleAfterFullCollectionAsync(cancellationToken).ConfigureAwait(false);
+            double n = Math.Max(1, after.OpenConnections);
+            string heap = probe.CanCollect ? "GC heap (after a full collection)" : "GC heap (as of the latest collection, which may lag)";
+            PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
+                $"Ingest holds {after.OpenConnections:N0} connections. Working set {Mib(before.WorkingSetBytes)} before connecting, {Mib(after.WorkingSetBytes)} after: "
+                + $"{Kib((after.WorkingSetBytes - before.WorkingSetBytes) / n)} per connection. {heap} {Mib(before.GcHeapBytes)} before, "
+                + $"{Mib(after.GcHeapBytes)} after: {Kib((after.GcHeapBytes - before.GcHeapBytes) / n)} per connection"));
+
+            // What holding the connections costs with nothing sent: the part of the CPU below that is not per record.
+            await Task.Delay(IdleHold, cancellationToken).ConfigureAwait(false);
+            IngestSample held = await probe.SampleAsync(cancellationToken).ConfigureAwait(false);
+            PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
+                $"Ingest CPU holding them idle for {IdleHold.TotalSeconds:F0} s: {100 * (held.CpuSeconds - after.CpuSeconds) / IdleHold.TotalSeconds:F1} % of one core; {held.OpenConnections:N0} connections"));
+        }
+
+        // 2. The vehicles send for the duration. The window measured ends at the last once-a-second tick before the
+        // duration is over, while every connection is still open.
+        string load = LoadAverage();
+        generator.StartSending();
+        var window = Stopwatch.StartNew();
+        IngestSample? first = probe is null ? null : await probe.SampleAsync(cancellationToken).ConfigureAwait(false);
+        long firstAcked = stats.RecordsAcked;
+        IngestSample? last = first;
+        long lastAcked = firstAcked;
         double lastSeconds = 0;
-        while (!run.IsCompleted)
+        double minServerConnections = double.MaxValue;
+        long minClientConnections = long.MaxValue;
+        while (!run.IsCompleted && window.Elapsed + TimeSpan.FromSeconds(1) < options.Duration)
         {
             await Task.WhenAny(run, Task.Delay(1000, CancellationToken.None)).ConfigureAwait(false);
-            double seconds = clock.Elapsed.TotalSeconds;
+            IngestSample? sample = probe is null ? null : await probe.SampleAsync(cancellationToken).ConfigureAwait(false);
+            double seconds = window.Elapsed.TotalSeconds;
             long acked = stats.RecordsAcked;
+            long clients = stats.ActiveConnections;
+            minClientConnections = Math.Min(minClientConnections, clients);
+            string server = "";
+            if (sample is { } s)
+            {
+                minServerConnections = Math.Min(minServerConnections, s.OpenConnections);
+                server = string.Create(CultureInfo.InvariantCulture, $"  Ingest: {s.OpenConnections,6:F0} connections, {Mib(s.WorkingSetBytes)}, CPU {100 * (s.CpuSeconds - last!.Value.CpuSeconds) / (seconds - lastSeconds),5:F1} %");
+                last = s;
+            }
+
             double rate = seconds > lastSeconds ? (acked - lastAcked) / (seconds - lastSeconds) : 0;
             PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
-                $"{seconds,6:F1} s  connections {stats.ActiveConnections,6}  acked records {acked,10}  {rate,9:F0} records/s  wifi accepted {stats.HttpRecordsAccepted,8}  refused {stats.HttpRefused + stats.ConnectionFailures}"));
+                $"{seconds,6:F1} s  connections {clients,6}  acked records {acked,10}  {rate,9:F0} records/s  wifi accepted {stats.HttpRecordsAccepted,8}  refused {stats.HttpRefused + stats.ConnectionFailures}{server}"));
             lastAcked = acked;
             lastSeconds = seconds;
         }
 
+        double measured = lastSeconds;
+        long windowAcked = lastAcked - firstAcked;
+        string loadAfter = LoadAverage();
+
+        // The vehicles stop when the duration is over: each awaits the ack in flight, then closes.
         await run.ConfigureAwait(false);
+
         double total = clock.Elapsed.TotalSeconds;
         PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
-            $"done in {total:F1} s: {stats.Connections} connections, {stats.RecordsSent} records sent, {stats.RecordsAcked} acked ({stats.RecordsAcked / Math.Max(total, 0.001):F0} records/s), "
-            + $"{stats.PacketsAcked} packets; {stats.HttpRequests} gateway requests, {stats.HttpRecordsAccepted} Wi-Fi records accepted, {stats.HttpRefused} refused; {stats.ConnectionFailures} connection failures"));
-        return stats.RecordsAcked == stats.RecordsSent && stats.ConnectionFailures == 0 && stats.HttpRefused == 0 ? 0 : 1;
+            $"done in {total:F1} s: {stats.Connections} connections, {stats.RecordsSent} records sent, {stats.RecordsAcked} acked, "
+            + $"{stats.PacketsAcked} packets ({generator.BurstAckLatency.Count} of them bursts); {stats.HttpRequests} gateway requests, {stats.HttpRecordsAccepted} Wi-Fi records accepted, "
+            + $"{stats.HttpRefused} refused; {stats.ConnectionFailures} connection failures"));
+        long heldByUnits = minClientConnections == long.MaxValue ? connected : minClientConnections;
+        string heldByIngest = minServerConnections == double.MaxValue ? "" : string.Create(CultureInfo.InvariantCulture, $", {minServerConnections:N0} (Ingest)");
+        PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
+            $"sending window {measured:F1} s: {windowAcked:N0} records acked, {windowAcked / Math.Max(measured, 0.001):F0} records/s; connections held throughout: at least {heldByUnits:N0} (units){heldByIngest}"));
+        PlainText.WriteLine(Console, "ack latency, last byte of a packet to its whole ack: all " + Describe(generator.AckLatency)
+            + (generator.BurstAckLatency.Count > 0 ? "; regular " + Describe(generator.RegularAckLatency) + "; bursts " + Describe(generator.BurstAckLatency) : ""));
+        if (first is { } f && last is { } l && measured > 0)
+        {
+            double cpu = l.CpuSeconds - f.CpuSeconds;
+            double serverAcked = l.RecordsAcked - f.RecordsAcked;
+            PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
+                $"Ingest CPU over the window: {cpu:F2} s in {measured:F1} s = {100 * cpu / measured:F1} % of one core, {1e6 * cpu / Math.Max(1, serverAcked):F0} µs per acked record; "
+                + $"at its end working set {Mib(l.WorkingSetBytes)}, GC heap {Mib(l.GcHeapBytes)} (as of the latest collection)"));
+        }
+
+        PlainText.WriteLine(Console, "load average (1, 5, 15 min) when sending started: " + load + "; when the window ended: " + loadAfter);
+        bool complete = stats.RecordsAcked == stats.RecordsSent && stats.ConnectionFailures == 0 && stats.HttpRefused == 0;
+        return (complete ? ExitCodes.Ok : ExitCodes.Failure, stats.RecordsAcked);
+    }
+
+    /// <summary>Scrapes until Ingest counts <paramref name="connections"/> open (its sessions start as the handshakes end), at most 30 s.</summary>
+    private static async Task<IngestSample> WaitForServerConnectionsAsync(IngestProbe probe, long connections, CancellationToken cancellationToken)
+    {
+        var limit = Stopwatch.StartNew();
+        while (true)
+        {
+            IngestSample sample = await probe.SampleAsync(cancellationToken).ConfigureAwait(false);
+            if (sample.OpenConnections >= connections || limit.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                return sample;
+            }
+
+            await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static string Describe(LatencyRecorder latency) => latency.Count == 0
+        ? "none"
+        : string.Create(CultureInfo.InvariantCulture,
+            $"{latency.Count:N0} packets, p50 {latency.Percentile(50):F2} ms, p99 {latency.Percentile(99):F2} ms, max {latency.Percentile(100):F2} ms");
+
+    private static string Mib(double bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024):F1} MiB");
+
+    private static string Kib(double bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024:F1} KiB");
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            string[] parts = File.ReadAllText("/proc/loadavg").Split(' ');
+            return parts.Length >= 3 ? parts[0] + ", " + parts[1] + ", " + parts[2] : "unknown";
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
     }
 }
 
@@ -66,6 +251,44 @@ public sealed class LoadSettings : SieveSettings
     /// <summary><c>--http URL</c>: the gateway endpoints' base address.</summary>
     [CommandOption("--http <URL>")]
     public string? Http { get; init; }
+
+    /// <summary><c>--metrics URL</c>: Ingest's operations listener (its <c>Metrics:Urls</c>), to read its connections, memory and CPU.</summary>
+    [CommandOption("--metrics <URL>")]
+    public string? Metrics { get; init; }
+
+    /// <summary><c>--start-ingest</c>: run Ingest as a process of its own, publishing to an embedded Kafka, and measure it.</summary>
+    [CommandOption("--start-ingest")]
+    public bool StartIngest { get; init; }
+
+    /// <summary><c>--partitions N</c> as given: the raw topic's partitions with <c>--start-ingest</c>.</summary>
+    [CommandOption("--partitions <N>")]
+    public string? Partitions { get; init; }
+
+    /// <summary><c>--services DIR</c>: where <c>Sieve.Ingest.dll</c> is, with <c>--start-ingest</c> (default: this source tree's build).</summary>
+    [CommandOption("--services <DIR>")]
+    public string? Services { get; init; }
+
+    /// <summary><c>--connect-concurrency N</c> as given.</summary>
+    [CommandOption("--connect-concurrency <N>")]
+    public string? ConnectConcurrency { get; init; }
+
+    /// <summary><c>--burst-every S</c> as given.</summary>
+    [CommandOption("--burst-every <S>")]
+    public string? BurstEvery { get; init; }
+
+    /// <summary><c>--burst-percent P</c> as given.</summary>
+    [CommandOption("--burst-percent <P>")]
+    public string? BurstPercent { get; init; }
+
+    /// <summary><c>--burst-records N</c> as given.</summary>
+    [CommandOption("--burst-records <N>")]
+    public string? BurstRecords { get; init; }
+
+    /// <summary>The raw topic's partitions with <c>--start-ingest</c> (default 32).</summary>
+    public int PartitionCount { get; private set; } = 32;
+
+    /// <summary>The metrics page's base address, once validated.</summary>
+    public Uri? MetricsUrl { get; private set; }
 
     /// <summary><c>--vehicles N</c> as given.</summary>
     [CommandOption("--vehicles <N>")]
@@ -176,6 +399,60 @@ public sealed class LoadSettings : SieveSettings
             o.Seed = value;
         }
 
+        if (ConnectConcurrency is not null)
+        {
+            if (!TryInt(ConnectConcurrency, 1, 100_000, out value)) { return ValidationResult.Error("--connect-concurrency needs a whole number from 1 to 100000"); }
+            o.ConnectConcurrency = value;
+        }
+
+        if (BurstEvery is not null)
+        {
+            if (!TryInt(BurstEvery, 1, 86_400, out value)) { return ValidationResult.Error("--burst-every needs a whole number of seconds from 1 to 86400"); }
+            o.BurstEvery = TimeSpan.FromSeconds(value);
+        }
+
+        if (BurstPercent is not null)
+        {
+            if (!double.TryParse(BurstPercent, NumberStyles.Float, CultureInfo.InvariantCulture, out double percent) || percent is < 0 or > 100)
+            {
+                return ValidationResult.Error("--burst-percent needs a number from 0 to 100");
+            }
+
+            o.BurstPercent = percent;
+        }
+
+        if (BurstRecords is not null)
+        {
+            if (!TryInt(BurstRecords, 1, 255, out value)) { return ValidationResult.Error("--burst-records needs a whole number from 1 to 255"); }
+            o.BurstRecords = value;
+        }
+
+        if (Partitions is not null)
+        {
+            if (!TryInt(Partitions, 1, 1024, out value)) { return ValidationResult.Error("--partitions needs a whole number from 1 to 1024"); }
+            PartitionCount = value;
+        }
+
+        if (Metrics is not null)
+        {
+            if (!Uri.TryCreate(Metrics.EndsWith('/') ? Metrics : Metrics + "/", UriKind.Absolute, out Uri? ops) || ops.Scheme != Uri.UriSchemeHttp)
+            {
+                return ValidationResult.Error("--metrics needs Ingest's metrics listener, such as http://127.0.0.1:9464");
+            }
+
+            MetricsUrl = ops;
+        }
+
+        if (StartIngest && (Tcp is not null || Http is not null || Metrics is not null))
+        {
+            return ValidationResult.Error("--start-ingest starts its own Ingest: give no --tcp, --http or --metrics with it");
+        }
+
+        if (!StartIngest && (Partitions is not null || Services is not null))
+        {
+            return ValidationResult.Error("--partitions and --services go with --start-ingest");
+        }
+
         if (Http is not null)
         {
             if (!Uri.TryCreate(Http.EndsWith('/') ? Http : Http + "/", UriKind.Absolute, out Uri? baseAddress)
@@ -195,8 +472,8 @@ public sealed class LoadSettings : SieveSettings
             };
         }
 
-        return o.TcpHost is null && o.Http is null
-            ? ValidationResult.Error($"give --tcp HOST:PORT, --http URL, or both; run 'sieve {CommandName} --help'")
+        return o.TcpHost is null && o.Http is null && !StartIngest
+            ? ValidationResult.Error($"give --tcp HOST:PORT, --http URL, or both, or --start-ingest; run 'sieve {CommandName} --help'")
             : ValidationResult.Success();
     }
 }

@@ -18,17 +18,19 @@ public sealed class LoadGenerator
     private readonly List<WifiSighting> _visitors = [];
     private readonly List<WifiSighting> _macOnly = [];
     private readonly List<WifiSighting> _withPhone = [];
+    private readonly TaskCompletionSource _allConnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<long> _go = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _connecting;
 
     /// <summary>Builds the population of <paramref name="options"/>.</summary>
     public LoadGenerator(LoadOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        if (options.RecordsPerPacket is < 1 or > AvlWriter.MaxRecordsPerPacket)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), "RecordsPerPacket must be 1 to 255.");
-        }
+        Check(options);
 
         _options = options;
+        AckLatency = new LatencyRecorder(LatencyCapacity(options, options.Vehicles));
+        RegularAckLatency = new LatencyRecorder(LatencyCapacity(options, options.Vehicles));
+        BurstAckLatency = new LatencyRecorder(LatencyCapacity(options, options.Vehicles));
         var ids = new SyntheticIdentities(options.Seed);
         var random = new Random(options.Seed);
         for (int i = 0; i < options.Vehicles; i++)
@@ -54,16 +56,42 @@ public sealed class LoadGenerator
     /// </summary>
     public LoadGenerator(LoadOptions options, IEnumerable<SimulatedVehicle> vehicles, IEnumerable<WifiSighting> visitors)
     {
+        Check(options);
+
+        _options = options;
+        _vehicles.AddRange(vehicles);
+        _visitors.AddRange(visitors);
+        AckLatency = new LatencyRecorder(LatencyCapacity(options, _vehicles.Count));
+        RegularAckLatency = new LatencyRecorder(LatencyCapacity(options, _vehicles.Count));
+        BurstAckLatency = new LatencyRecorder(LatencyCapacity(options, _vehicles.Count));
+        SplitVisitors();
+    }
+
+    private static void Check(LoadOptions options)
+    {
         ArgumentNullException.ThrowIfNull(options);
         if (options.RecordsPerPacket is < 1 or > AvlWriter.MaxRecordsPerPacket)
         {
             throw new ArgumentOutOfRangeException(nameof(options), "RecordsPerPacket must be 1 to 255.");
         }
 
-        _options = options;
-        _vehicles.AddRange(vehicles);
-        _visitors.AddRange(visitors);
-        SplitVisitors();
+        if (options.BurstEvery > TimeSpan.Zero && (options.BurstRecords is < 1 or > AvlWriter.MaxRecordsPerPacket || options.BurstPercent is < 0 or > 100))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "BurstRecords must be 1 to 255 and BurstPercent 0 to 100.");
+        }
+    }
+
+    /// <summary>About as many packets as the run may send (every one when it sends at intervals), from 1,000 to 2 million.</summary>
+    private static int LatencyCapacity(LoadOptions options, int vehicles)
+    {
+        double seconds = options.Duration.TotalSeconds;
+        double perVehicle = options.PacketInterval > TimeSpan.Zero ? (seconds / options.PacketInterval.TotalSeconds) + 1 : seconds * 1000;
+        if (options.BurstEvery > TimeSpan.Zero)
+        {
+            perVehicle += seconds / options.BurstEvery.TotalSeconds;
+        }
+
+        return (int)Math.Clamp(perVehicle * vehicles, 1_000, 2_000_000);
     }
 
     private void SplitVisitors()
@@ -86,17 +114,58 @@ public sealed class LoadGenerator
     /// <summary>The counters, live while <see cref="RunAsync"/> runs.</summary>
     public LoadStats Stats { get; } = new();
 
-    /// <summary>Sends until the duration passes, every vehicle has sent its records, or <paramref name="cancellationToken"/> fires.</summary>
+    /// <summary>
+    /// Per acknowledged packet, from its last byte handed to the socket to its whole 4-byte acknowledgement read, in
+    /// milliseconds (the most recent packets when there are more than it keeps).
+    /// </summary>
+    public LatencyRecorder AckLatency { get; }
+
+    /// <summary>The same as <see cref="AckLatency"/> for regular packets only (every <see cref="LoadOptions.PacketInterval"/>).</summary>
+    public LatencyRecorder RegularAckLatency { get; }
+
+    /// <summary>The same as <see cref="AckLatency"/> for burst packets only (<see cref="LoadOptions.BurstEvery"/>).</summary>
+    public LatencyRecorder BurstAckLatency { get; }
+
+    /// <summary>
+    /// Completes once every vehicle has made its first connection attempt (accepted or failed): with
+    /// <see cref="LoadOptions.ConnectFirst"/>, the moment every connection is open and nothing has been sent yet.
+    /// </summary>
+    public Task AllConnected => _allConnected.Task;
+
+    /// <summary>With <see cref="LoadOptions.ConnectFirst"/>, lets the vehicles send; <see cref="LoadOptions.Duration"/> counts from now.</summary>
+    public void StartSending() => _go.TrySetResult(Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// Sends until the duration passes, every vehicle has sent its records, or <paramref name="cancellationToken"/>
+    /// fires. With <see cref="LoadOptions.ConnectFirst"/>, nothing is sent before <see cref="StartSending"/>.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        stop.CancelAfter(_options.Duration);
+        using var connectGate = new SemaphoreSlim(Math.Max(1, _options.ConnectConcurrency));
         var tasks = new List<Task>(_vehicles.Count + 1);
-        if (_options.TcpHost is not null)
+        bool tcp = _options.TcpHost is not null && _vehicles.Count > 0;
+        _connecting = tcp ? _vehicles.Count : 0;
+        if (!tcp)
+        {
+            _allConnected.TrySetResult();
+        }
+
+        if (_options.ConnectFirst)
+        {
+            tasks.Add(StopAfterDurationAsync(stop));
+        }
+        else
+        {
+            StartSending();
+            stop.CancelAfter(_options.Duration);
+        }
+
+        if (tcp)
         {
             for (int i = 0; i < _vehicles.Count; i++)
             {
-                tasks.Add(DriveAsync(_vehicles[i], _options.Seed + i, stop.Token));
+                tasks.Add(DriveAsync(_vehicles[i], _options.Seed + i, connectGate, stop.Token));
             }
         }
 
@@ -109,7 +178,7 @@ public sealed class LoadGenerator
         await Task.WhenAll(tasks).ConfigureAwait(false);
         if (gateways is not null)
         {
-            if (_options.TcpHost is not null)
+            if (tcp)
             {
                 // Vehicles are done (record budgets spent): the gateways stop with them.
                 await stop.CancelAsync().ConfigureAwait(false);
@@ -119,17 +188,41 @@ public sealed class LoadGenerator
         }
     }
 
-    private async Task DriveAsync(SimulatedVehicle vehicle, int seed, CancellationToken cancellationToken)
+    private async Task StopAfterDurationAsync(CancellationTokenSource stop)
+    {
+        try
+        {
+            await _go.Task.WaitAsync(stop.Token).ConfigureAwait(false);
+            stop.CancelAfter(_options.Duration);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped before sending started.
+        }
+    }
+
+    private async Task DriveAsync(SimulatedVehicle vehicle, int seed, SemaphoreSlim connectGate, CancellationToken cancellationToken)
     {
         var random = new Random(seed);
-        var batch = new UnitRecord[_options.RecordsPerPacket];
+        bool bursts = _options.BurstEvery > TimeSpan.Zero;
+        var batch = new UnitRecord[Math.Max(_options.RecordsPerPacket, bursts ? _options.BurstRecords : 0)];
         int budget = _options.RecordsPerVehicle > 0 ? _options.RecordsPerVehicle : int.MaxValue;
         int sent = 0;
         // Records of the current packet not acknowledged yet; a reconnecting unit resends them, as units do.
         int pending = 0;
+        bool pendingIsBurst = false;
         long spacingMillis = _options.PacketInterval > TimeSpan.Zero
-            ? Math.Max(1, (long)_options.PacketInterval.TotalMilliseconds / batch.Length)
+            ? Math.Max(1, (long)_options.PacketInterval.TotalMilliseconds / _options.RecordsPerPacket)
             : 1000;
+        long intervalTicks = (long)(_options.PacketInterval.TotalSeconds * Stopwatch.Frequency);
+        long burstTicks = (long)(_options.BurstEvery.TotalSeconds * Stopwatch.Frequency);
+
+        // Stopwatch timestamps: when the next regular packet is due, and the next burst and whether this vehicle is in it.
+        long nextRegular = 0;
+        long nextBurst = long.MaxValue;
+        bool inBurst = false;
+        bool attempted = false;
+        bool started = false;
         TeltonikaConnection? connection = null;
         try
         {
@@ -139,19 +232,70 @@ public sealed class LoadGenerator
                 {
                     if (connection is null)
                     {
-                        connection = await TeltonikaConnection.ConnectAsync(_options.TcpHost!, _options.TcpPort, vehicle.Imei, cancellationToken).ConfigureAwait(false);
-                        Stats.ConnectionOpened();
+                        bool first = !attempted;
+                        if (first)
+                        {
+                            await connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        }
+
+                        try
+                        {
+                            connection = await TeltonikaConnection.ConnectAsync(_options.TcpHost!, _options.TcpPort, vehicle.Imei, cancellationToken).ConfigureAwait(false);
+                            Stats.ConnectionOpened();
+                        }
+                        finally
+                        {
+                            if (first)
+                            {
+                                connectGate.Release();
+                                attempted = true;
+                                FirstAttemptDone();
+                            }
+                        }
+                    }
+
+                    if (!started)
+                    {
+                        long go = await _go.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        started = true;
+                        nextRegular = _options.ConnectFirst && intervalTicks > 0 ? go + random.NextInt64(intervalTicks) : go;
+                        if (bursts)
+                        {
+                            nextBurst = go + burstTicks;
+                            inBurst = DrawBurst(random);
+                        }
                     }
 
                     if (pending == 0)
                     {
-                        pending = Math.Min(batch.Length, budget - sent);
-                        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                        // Bursts this vehicle is not in pass by; then the next packet is a burst if one is due first.
+                        while (bursts && !inBurst && nextBurst <= nextRegular)
+                        {
+                            nextBurst += burstTicks;
+                            inBurst = DrawBurst(random);
+                        }
+
+                        pendingIsBurst = bursts && inBurst && nextBurst <= nextRegular;
+                        long due = pendingIsBurst ? nextBurst : nextRegular;
+                        long now = Stopwatch.GetTimestamp();
+                        if (due > now)
+                        {
+                            await Task.Delay(Stopwatch.GetElapsedTime(now, due), cancellationToken).ConfigureAwait(false);
+                        }
+
+                        if (pendingIsBurst)
+                        {
+                            nextBurst += burstTicks;
+                            inBurst = DrawBurst(random);
+                        }
+
+                        pending = Math.Min(pendingIsBurst ? _options.BurstRecords : _options.RecordsPerPacket, budget - sent);
+                        long nowMillis = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                         for (int i = 0; i < pending; i++)
                         {
                             // A unit records on its own schedule and sends what it buffered: the packet's records are
-                            // spread over the interval since the last send, the newest stamped now.
-                            batch[i] = vehicle.Next(now - ((pending - 1 - i) * spacingMillis), spacingMillis / 1000.0, random);
+                            // spread over the time since the last send, the newest stamped now.
+                            batch[i] = vehicle.Next(nowMillis - ((pending - 1 - i) * spacingMillis), spacingMillis / 1000.0, random);
                         }
 
                         Stats.RecordsWritten(pending);
@@ -159,6 +303,10 @@ public sealed class LoadGenerator
 
                     // The ack is awaited even when the run is stopping, so every record written is counted or failed.
                     int acked = Math.Clamp(await connection.SendAsync(batch.AsMemory(0, pending), CancellationToken.None).ConfigureAwait(false), 0, pending);
+                    double latency = connection.LastAckLatency.TotalMilliseconds;
+                    AckLatency.Add(latency);
+                    (pendingIsBurst ? BurstAckLatency : RegularAckLatency).Add(latency);
+
                     Stats.PacketAcked(acked);
                     Observer?.RecordsAcked(vehicle.Imei, batch.AsSpan(0, acked));
                     sent += acked;
@@ -171,9 +319,10 @@ public sealed class LoadGenerator
                     }
 
                     pending = 0;
-                    if (_options.PacketInterval > TimeSpan.Zero && sent < budget)
+                    if (!pendingIsBurst)
                     {
-                        await Task.Delay(_options.PacketInterval, cancellationToken).ConfigureAwait(false);
+                        // The pause between regular packets runs from the acknowledgement.
+                        nextRegular = Stopwatch.GetTimestamp() + intervalTicks;
                     }
                 }
                 catch (Exception e) when (_options.Reconnect && e is LoadException or SocketException or IOException)
@@ -201,11 +350,26 @@ public sealed class LoadGenerator
         }
         finally
         {
+            if (!attempted)
+            {
+                FirstAttemptDone();
+            }
+
             if (connection is not null)
             {
                 Stats.ConnectionClosed();
                 await connection.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    private bool DrawBurst(Random random) => random.NextDouble() * 100 < _options.BurstPercent;
+
+    private void FirstAttemptDone()
+    {
+        if (Interlocked.Decrement(ref _connecting) == 0)
+        {
+            _allConnected.TrySetResult();
         }
     }
 
@@ -219,6 +383,7 @@ public sealed class LoadGenerator
         var clock = Stopwatch.StartNew();
         try
         {
+            await _go.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             while (!cancellationToken.IsCancellationRequested)
             {
                 DateTimeOffset now = DateTimeOffset.UtcNow;

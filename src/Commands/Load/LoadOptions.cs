@@ -44,6 +44,30 @@ public sealed class LoadOptions
     /// <summary>Pause before a vehicle connects again (<see cref="Reconnect"/>).</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// When true, every vehicle connects and completes its handshake first (<see cref="LoadGenerator.AllConnected"/>),
+    /// and none sends until <see cref="LoadGenerator.StartSending"/>; <see cref="Duration"/> counts from then, and
+    /// each vehicle's first packet comes at a random moment within its first <see cref="PacketInterval"/>, so the
+    /// fleet's packets are spread as a real fleet's are. When false, each vehicle sends as soon as it is connected.
+    /// </summary>
+    public bool ConnectFirst { get; set; }
+
+    /// <summary>Handshakes in flight at once while the vehicles first connect (the server's listen backlog is finite).</summary>
+    public int ConnectConcurrency { get; set; } = 256;
+
+    /// <summary>
+    /// Every this long (from the start of sending), <see cref="BurstPercent"/> of the vehicles, drawn anew each time,
+    /// send <see cref="BurstRecords"/> buffered records in one packet at the same moment, as units do when coverage
+    /// comes back; zero for no bursts. A burst packet comes besides the vehicle's regular ones.
+    /// </summary>
+    public TimeSpan BurstEvery { get; set; }
+
+    /// <summary>Percent of the vehicles in each burst (0 to 100).</summary>
+    public double BurstPercent { get; set; } = 10;
+
+    /// <summary>Records of a burst packet (1 to 255).</summary>
+    public int BurstRecords { get; set; } = 50;
+
     /// <summary>Random seed of identities and movement.</summary>
     public int Seed { get; set; } = 2026;
 }

@@ -47,6 +47,9 @@ internal sealed class SoakService : IDisposable
     /// <summary>The log files written so far, one per incarnation.</summary>
     public List<string> LogFiles { get; } = [];
 
+    /// <summary>The current incarnation's process id; null when none runs.</summary>
+    public int? ProcessId => _process is { HasExited: false } process ? process.Id : null;
+
     /// <summary>True while the current incarnation runs.</summary>
     public bool IsRunning => _process is { HasExited: false };
 

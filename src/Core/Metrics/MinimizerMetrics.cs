@@ -11,7 +11,7 @@ namespace Sieve.Core.Metrics;
 /// own counters at collection time, and the throughput and latency instruments are updated once per committed
 /// batch. Tags carry topics, partitions, purposes, outcomes and reason codes only, never a pseudonym or an identifier.
 /// </summary>
-public sealed class MinimizerMetrics : IDisposable
+public sealed class MinimizerMetrics : IDisposable, IBatchStageObserver
 {
     /// <summary>Name of the minimizer's meter.</summary>
     public const string MeterName = "Sieve.Minimizer";
@@ -21,6 +21,8 @@ public sealed class MinimizerMetrics : IDisposable
     private readonly Counter<long> _produced;
     private readonly Counter<long> _batches;
     private readonly Histogram<double> _latency;
+    private readonly Histogram<double> _stages;
+    private readonly Histogram<long> _batchSize;
     private readonly TimeProvider _time;
     private MinimizerEngine? _engine;
     private ConsentCache? _cache;
@@ -39,6 +41,9 @@ public sealed class MinimizerMetrics : IDisposable
         _batches = _meter.CreateCounter<long>("sieve.minimizer.batches", "{batch}", "Committed batches.");
         _latency = _meter.CreateHistogram<double>("sieve.minimizer.latency", "ms",
             "Per committed batch and input partition: from the oldest input's Kafka timestamp to the commit of the batch's outputs (tag: topic).");
+        _stages = _meter.CreateHistogram<double>("sieve.minimizer.batch.stage", "ms",
+            "Per committed batch, the time it spent in each stage (tag: stage = fill: first input taken to the batch closing; process: deciding and staging; produce: handing outputs to the producer; commit: the transaction (flush, offsets, end); offset_commit: the offsets committed again outside it).");
+        _batchSize = _meter.CreateHistogram<long>("sieve.minimizer.batch.size", "{input}", "Inputs per committed batch.");
         _meter.CreateObservableCounter("sieve.minimizer.decisions", ObserveDecisions, "{decision}", "Per-purpose decisions in committed batches (tags: purpose, outcome).");
         _meter.CreateObservableCounter("sieve.minimizer.quarantined", ObserveQuarantined, "{input}", "Inputs quarantined in committed batches (tag: reason).");
         _meter.CreateObservableCounter("sieve.minimizer.retries", () => Stats?.Retries ?? 0, "{batch}", "Batch attempts retried after a Redis or Kafka failure.");
@@ -79,6 +84,18 @@ public sealed class MinimizerMetrics : IDisposable
         Volatile.Write(ref _loader, loader);
         Volatile.Write(ref _engine, engine);
         engine.BatchCommitted += OnBatchCommitted;
+        engine.StageObserver ??= this;
+    }
+
+    /// <inheritdoc />
+    public void OnBatch(in BatchStageTimes times)
+    {
+        _stages.Record(times.FillMs, new KeyValuePair<string, object?>("stage", "fill"));
+        _stages.Record(times.ProcessMs, new KeyValuePair<string, object?>("stage", "process"));
+        _stages.Record(times.ProduceMs, new KeyValuePair<string, object?>("stage", "produce"));
+        _stages.Record(times.CommitMs, new KeyValuePair<string, object?>("stage", "commit"));
+        _stages.Record(times.OffsetCommitMs, new KeyValuePair<string, object?>("stage", "offset_commit"));
+        _batchSize.Record(times.Inputs);
     }
 
     /// <inheritdoc />
@@ -88,6 +105,10 @@ public sealed class MinimizerMetrics : IDisposable
         if (engine is not null)
         {
             engine.BatchCommitted -= OnBatchCommitted;
+            if (ReferenceEquals(engine.StageObserver, this))
+            {
+                engine.StageObserver = null;
+            }
         }
 
         Volatile.Write(ref _cache, null);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,6 +38,10 @@ public sealed class TeltonikaListenerOptions
     [Range(1, 1_000_000)]
     public int MaxConnectionsPerAddress { get; set; } = 256;
 
+    /// <summary><c>Ingest:Teltonika:MaxConnections</c>: checked at start-up against the limit of open files (<see cref="OpenFilesValidator"/>).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxConnections { get; set; } = TeltonikaOptions.DefaultMaxConnections;
+
     /// <summary><c>Ingest:Teltonika:EventIdMasterKeyId</c>: pins the master key event ids are derived from.</summary>
     public string? EventIdMasterKeyId { get; set; }
 
@@ -46,6 +51,7 @@ public sealed class TeltonikaListenerOptions
         services.AddSettings<TeltonikaListenerOptions>(configuration, Section)
             .Validate(o => string.IsNullOrWhiteSpace(o.BindAddress) || IPAddress.TryParse(o.BindAddress.Trim(), out _),
                 Section + ":BindAddress: must be an IP address (e.g. 0.0.0.0, ::, 127.0.0.1).");
+        services.AddSettingsValidator<TeltonikaListenerOptions, OpenFilesValidator>();
         services.AddSettings<TopicsOptions>(configuration, TopicsOptions.Section);
         services.AddSingleton(sp =>
         {
@@ -58,10 +64,36 @@ public sealed class TeltonikaListenerOptions
                 MaxFrameBytes = o.MaxFrameBytes,
                 IdleTimeout = TimeSpan.FromSeconds(o.IdleTimeoutSeconds),
                 MaxConnectionsPerAddress = o.MaxConnectionsPerAddress,
+                MaxConnections = o.MaxConnections,
                 EventIdMasterKeyId = string.IsNullOrWhiteSpace(o.EventIdMasterKeyId) ? null : o.EventIdMasterKeyId.Trim(),
                 Topic = string.IsNullOrWhiteSpace(topic) ? Topics.TelematicsRaw : topic.Trim(),
             };
         });
+    }
+}
+
+/// <summary>
+/// Makes sure the process may hold <c>Ingest:Teltonika:MaxConnections</c> connections open, each one an open file,
+/// with <see cref="OpenFileLimit.Reserve"/> files to spare: raises the soft limit of open files to the hard one where
+/// that is needed, and fails start-up, naming <c>RLIMIT_NOFILE</c>, the limits and the files needed, where the hard
+/// limit is too low.
+/// </summary>
+internal sealed class OpenFilesValidator : IValidateOptions<TeltonikaListenerOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, TeltonikaListenerOptions options)
+    {
+        string key = TeltonikaListenerOptions.Section + ":MaxConnections";
+        if (options.MaxConnections < 1)
+        {
+            // Out of range: the annotations report it.
+            return ValidateOptionsResult.Skip;
+        }
+
+        string what = string.Create(CultureInfo.InvariantCulture, $"{options.MaxConnections:N0} connections and {OpenFileLimit.Reserve:N0} other files");
+        return OpenFileLimit.TryEnsure((long)options.MaxConnections + OpenFileLimit.Reserve, what, out string? problem)
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(key + ": " + problem + " Or lower " + key + ".");
     }
 }
 

@@ -33,6 +33,9 @@ public static class OpsEndpoints
     /// <summary>Path of the readiness endpoint.</summary>
     public const string ReadyPath = "/readyz";
 
+    /// <summary>The .NET runtime's meter (<c>dotnet.gc.*</c>, <c>dotnet.process.*</c>, <c>dotnet.thread_pool.*</c>), exported by every service.</summary>
+    public const string RuntimeMeterName = "System.Runtime";
+
     /// <summary>Tag of the health checks that <c>/readyz</c> runs.</summary>
     public const string ReadyTag = "ready";
 
@@ -40,7 +43,7 @@ public static class OpsEndpoints
     private static readonly byte[] AliveBody = "ok"u8.ToArray();
 
     /// <summary>
-    /// Registers the metrics pipeline (the meters named in <paramref name="meterNames"/>, exported for scraping),
+    /// Registers the metrics pipeline (the meters named in <paramref name="meterNames"/> and <see cref="RuntimeMeterName"/>, exported for scraping),
     /// <c>Metrics:Urls</c> (default <c>http://127.0.0.1:</c><paramref name="defaultMetricsPort"/>, validated on start)
     /// and health checks. Add readiness checks to the returned builder.
     /// </summary>
@@ -54,6 +57,9 @@ public static class OpsEndpoints
             .WithMetrics(m =>
             {
                 m.AddMeter(meters);
+
+                // The runtime's own instruments: GC heap and collections, working set, CPU time, thread pool.
+                m.AddMeter(RuntimeMeterName);
 
                 // Every scrape reads the counters afresh; Prometheus scrapes seldom enough that caching gains nothing.
                 m.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);

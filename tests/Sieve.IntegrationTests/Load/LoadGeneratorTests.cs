@@ -15,6 +15,9 @@ using Sieve.Core.Teltonika.Server;
 using Sieve.Embedded;
 using Sieve.Hosting.Ingest;
 using Sieve.Simulation;
+using Sieve.Testing.Cli;
+using Sieve.Testing.Harness;
+using Sieve.Testing.Teltonika;
 using Xunit;
 
 namespace Sieve.IntegrationTests.Load;
@@ -112,8 +115,8 @@ public sealed class LoadGeneratorTests
             Assert.Equal(300, stats.RecordsSent);
             Assert.Equal(300, stats.RecordsAcked);
             Assert.Equal(0, stats.HttpRefused);
-            Assert.Equal(stats.RecordsAcked, MessagesOn(kafka.BootstrapServers, Topics.TelematicsRaw));
-            Assert.Equal(stats.HttpRecordsAccepted, MessagesOn(kafka.BootstrapServers, Topics.WifiRaw));
+            Assert.Equal(stats.RecordsAcked, KafkaTestClient.HighWatermarkSum(kafka.BootstrapServers, Topics.TelematicsRaw));
+            Assert.Equal(stats.HttpRecordsAccepted, KafkaTestClient.HighWatermarkSum(kafka.BootstrapServers, Topics.WifiRaw));
         }
         finally
         {
@@ -123,26 +126,80 @@ public sealed class LoadGeneratorTests
         }
     }
 
-    /// <summary>Messages on <paramref name="topic"/>: the sum of its partitions' high watermarks (acks=all, so acknowledged means there).</summary>
-    private static long MessagesOn(string bootstrap, string topic)
+    [Fact]
+    public async Task With_connect_first_every_unit_is_connected_before_any_sends_and_bursts_come_besides_regular_packets()
     {
-        using IConsumer<byte[], byte[]> consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        using MockKafkaCluster kafka = MockKafkaCluster.Start(brokers: 1);
+        kafka.CreateTopic(Topics.TelematicsRaw, 3);
+        await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(kafka.BootstrapServers, new Dictionary<string, string?> { ["Kafka:DeliveryTimeoutMs"] = "60000" });
+        var generator = new LoadGenerator(new LoadOptions
         {
-            BootstrapServers = bootstrap,
-            GroupId = "load-test-count",
-        }).Build();
-        long total = 0;
-        for (int p = 0; p < 3; p++)
-        {
-            total += consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value;
-        }
+            TcpHost = "127.0.0.1",
+            TcpPort = host.Port,
+            Vehicles = 30,
+            RecordsPerPacket = 1,
+            PacketInterval = TimeSpan.FromMilliseconds(200),
+            ConnectFirst = true,
+            ConnectConcurrency = 8,
+            BurstEvery = TimeSpan.FromSeconds(1),
+            BurstPercent = 100,
+            BurstRecords = 20,
+            Duration = TimeSpan.FromSeconds(3),
+        });
 
-        return total;
+        Task run = generator.RunAsync(CancellationToken.None);
+        await generator.AllConnected;
+        await host.Metrics.WaitForAsync(m => m.Total("sieve.ingest.teltonika.active_connections") == 30, "30 connections open");
+        Assert.Equal((30, 30, 0, 0), (generator.Stats.Connections, generator.Stats.ActiveConnections, generator.Stats.RecordsSent, generator.Stats.PacketsAcked));
+
+        generator.StartSending();
+        await run;
+
+        LoadStats stats = generator.Stats;
+        Assert.Equal(0, stats.ConnectionFailures);
+        Assert.Equal(stats.RecordsSent, stats.RecordsAcked);
+        Assert.Equal(stats.PacketsAcked, generator.AckLatency.Count);
+        Assert.Equal(stats.PacketsAcked, generator.RegularAckLatency.Count + generator.BurstAckLatency.Count);
+
+        // Every unit is in every burst: the first comes one second after sending starts, two seconds before the end.
+        Assert.True(generator.BurstAckLatency.Count >= 30, generator.BurstAckLatency.Count + " burst packets");
+        Assert.Equal(stats.RecordsAcked, generator.RegularAckLatency.Count + (20 * generator.BurstAckLatency.Count));
+        Assert.Equal(stats.RecordsAcked, KafkaTestClient.HighWatermarkSum(kafka.BootstrapServers, Topics.TelematicsRaw));
     }
 }
 
 public sealed class LoadCommandTests
 {
+    [Fact]
+    public void Parses_bursts_metrics_and_a_started_ingest()
+    {
+        LoadSettings? settings = SieveCli.Parse<LoadSettings>(LoadCommand.Name,
+            ["--tcp", "10.0.0.5:5027", "--metrics", "http://10.0.0.5:9464", "--burst-every", "30", "--burst-percent", "12.5", "--burst-records", "50"], out string? error);
+
+        Assert.Null(error);
+        Assert.NotNull(settings);
+        Assert.Equal(new Uri("http://10.0.0.5:9464/"), settings.MetricsUrl);
+        Assert.Equal((TimeSpan.FromSeconds(30), 12.5, 50), (settings.Options.BurstEvery, settings.Options.BurstPercent, settings.Options.BurstRecords));
+
+        LoadSettings? started = SieveCli.Parse<LoadSettings>(LoadCommand.Name, ["--start-ingest", "--partitions", "16", "--vehicles", "10000", "--connect-concurrency", "10000"], out error);
+        Assert.Null(error);
+        Assert.NotNull(started);
+        Assert.True(started.StartIngest);
+        Assert.Equal((16, 10_000, 10_000), (started.PartitionCount, started.Options.Vehicles, started.Options.ConnectConcurrency));
+    }
+
+    [Theory]
+    [InlineData("--start-ingest --tcp 127.0.0.1:5027", "--start-ingest starts its own Ingest")]
+    [InlineData("--tcp 127.0.0.1:5027 --partitions 8", "--partitions and --services go with --start-ingest")]
+    [InlineData("--tcp 127.0.0.1:5027 --burst-records 256", "--burst-records needs a whole number from 1 to 255")]
+    [InlineData("--tcp 127.0.0.1:5027 --burst-percent 101", "--burst-percent needs a number from 0 to 100")]
+    [InlineData("--tcp 127.0.0.1:5027 --metrics ftp://x", "--metrics needs Ingest's metrics listener")]
+    public void Refuses_conflicting_or_bad_fleet_options(string arguments, string expected)
+    {
+        Assert.Null(SieveCli.Parse<LoadSettings>(LoadCommand.Name, arguments.Split(' '), out string? error));
+        Assert.StartsWith(expected, error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parses_targets_and_sizes()
     {
@@ -172,6 +229,24 @@ public sealed class LoadCommandTests
     public void Needs_a_target()
     {
         Assert.Null(SieveCli.Parse<LoadSettings>(LoadCommand.Name, ["--vehicles", "3"], out string? error));
-        Assert.StartsWith("give --tcp HOST:PORT, --http URL, or both", error, StringComparison.Ordinal);
+        Assert.StartsWith("give --tcp HOST:PORT, --http URL, or both, or --start-ingest", error, StringComparison.Ordinal);
+    }
+}
+
+public sealed class LoadCommandRunTests
+{
+    [Fact]
+    public async Task Start_ingest_runs_the_service_as_a_process_and_reports_its_side_and_the_raw_topic_holds_every_acked_record()
+    {
+        CliResult result = await CliRunner.RunAsync("load", "--start-ingest", "--partitions", "4", "--vehicles", "40", "--seconds", "3",
+            "--interval-ms", "200", "--records-per-packet", "2", "--burst-every", "1", "--burst-records", "5");
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("connected 40 of 40 units", result.Out, StringComparison.Ordinal);
+        Assert.Contains("Ingest holds 40 connections.", result.Out, StringComparison.Ordinal);
+        Assert.Contains("connections held throughout: at least 40 (units), 40 (Ingest)", result.Out, StringComparison.Ordinal);
+        Assert.Contains("ack latency, last byte of a packet to its whole ack: all ", result.Out, StringComparison.Ordinal);
+        Assert.Contains("Ingest CPU over the window: ", result.Out, StringComparison.Ordinal);
+        Assert.Matches(@"raw topic: [0-9,]+ records, every acknowledged record", result.Out);
     }
 }

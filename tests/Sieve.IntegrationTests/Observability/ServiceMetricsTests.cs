@@ -193,6 +193,16 @@ public sealed class ServiceMetricsTests(KafkaFixture kafka, RedisFixture redis, 
             minimizerScrape.Sum("sieve_minimizer_latency_milliseconds_count", ("topic", topics.TelematicsRaw)));
         Assert.Equal(consentStageRecords, minimizerScrape.Find("sieve_minimizer_latency_milliseconds_bucket", ("le", "+Inf")).Sum(s => s.Value));
         Assert.True(minimizerScrape.Sum("sieve_minimizer_latency_milliseconds_sum") > 0, "the latency histogram's sum is 0");
+        // Every committed batch of the consent stage reports its stages once, and their inputs add up.
+        double batches = minimizerScrape.Sum("sieve_minimizer_batches_total");
+        Assert.True(batches > 0, "no committed batch counted");
+        foreach (string stage in new[] { "fill", "process", "produce", "commit", "offset_commit" })
+        {
+            Assert.Equal(batches, minimizerScrape.Sum("sieve_minimizer_batch_stage_milliseconds_count", ("stage", stage)));
+        }
+
+        Assert.True(minimizerScrape.Sum("sieve_minimizer_batch_stage_milliseconds_sum", ("stage", "commit")) > 0, "the commit stage's sum is 0");
+        Assert.Equal(inputs, minimizerScrape.Sum("sieve_minimizer_batch_size_sum"));
         double lookups = minimizerScrape.Sum("sieve_minimizer_consent_cache_lookups_total");
         Assert.True(lookups >= inputs - 1, "consent cache lookups " + lookups + " for " + (inputs - 1) + " decodable inputs");
         Assert.True(minimizerScrape.Sum("sieve_minimizer_consent_cache_lookups_total", ("result", "miss")) >= 1, "no consent cache miss although every subject was new");

@@ -122,6 +122,7 @@ public sealed class DeviceRegistryTests
     [InlineData("Ingest:Teltonika:MaxFrameBytes", "10")]
     [InlineData("Ingest:Teltonika:IdleTimeoutSeconds", "0")]
     [InlineData("Ingest:Teltonika:MaxConnectionsPerAddress", "many")]
+    [InlineData("Ingest:Teltonika:MaxConnections", "0")]
     [InlineData("Ingest:Teltonika:BindAddress", "localhost:5027")]
     public void Wrong_settings_fail_naming_the_key(string key, string value)
     {
@@ -133,7 +134,8 @@ public sealed class DeviceRegistryTests
     public void Settings_are_read_with_their_defaults()
     {
         TeltonikaOptions defaults = TeltonikaIngestExtensions.ReadOptions(Config([]));
-        Assert.Equal((5027, 65536, 300.0, 256, "telematics.raw.v1"), (defaults.Port, defaults.MaxFrameBytes, defaults.IdleTimeout.TotalSeconds, defaults.MaxConnectionsPerAddress, defaults.Topic));
+        Assert.Equal((5027, 65536, 300.0, 256, 10_000, "telematics.raw.v1"),
+            (defaults.Port, defaults.MaxFrameBytes, defaults.IdleTimeout.TotalSeconds, defaults.MaxConnectionsPerAddress, defaults.MaxConnections, defaults.Topic));
         TeltonikaOptions set = TeltonikaIngestExtensions.ReadOptions(Config(new()
         {
             ["Ingest:Teltonika:Port"] = "6000",
@@ -141,11 +143,12 @@ public sealed class DeviceRegistryTests
             ["Ingest:Teltonika:MaxFrameBytes"] = "4096",
             ["Ingest:Teltonika:IdleTimeoutSeconds"] = "30",
             ["Ingest:Teltonika:MaxConnectionsPerAddress"] = "3",
+            ["Ingest:Teltonika:MaxConnections"] = "5",
             ["Ingest:Teltonika:EventIdMasterKeyId"] = "k1",
             ["Topics:TelematicsRaw"] = "raw.t",
         }));
-        Assert.Equal((6000, "::1", 4096, 30.0, 3, "k1", "raw.t"),
-            (set.Port, set.BindAddress.ToString(), set.MaxFrameBytes, set.IdleTimeout.TotalSeconds, set.MaxConnectionsPerAddress, set.EventIdMasterKeyId, set.Topic));
+        Assert.Equal((6000, "::1", 4096, 30.0, 3, 5, "k1", "raw.t"),
+            (set.Port, set.BindAddress.ToString(), set.MaxFrameBytes, set.IdleTimeout.TotalSeconds, set.MaxConnectionsPerAddress, set.MaxConnections, set.EventIdMasterKeyId, set.Topic));
     }
 
     private static IConfiguration Config(Dictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(values).Build();

@@ -336,6 +336,26 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Connections_over_the_total_limit_are_refused_until_one_closes()
+    {
+        await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(
+            _cluster.BootstrapServers, new Dictionary<string, string?> { ["Ingest:Teltonika:MaxConnections"] = "2" });
+        TeltonikaConnection first = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(54));
+        await using TeltonikaConnection second = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(55));
+        await using (TeltonikaConnection third = await TeltonikaConnection.OpenAsync(host.Port))
+        {
+            Assert.Empty(await third.ReadUntilClosedAsync());
+        }
+
+        await host.Metrics.WaitForAsync(m => m.Rejects("max-connections") == 1, "max-connections");
+        Assert.Equal(0, host.Metrics.Rejects("connection-limit"));
+        await first.DisposeAsync();
+        await host.Metrics.WaitForAsync(m => m.Total("sieve.ingest.teltonika.active_connections") == 1, "first connection closed");
+        await using TeltonikaConnection fourth = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(56));
+        Assert.Equal(1, await fourth.SendPacketAsync(DocumentationExamples.Codec8First));
+    }
+
+    [Fact]
     public async Task Idle_connections_are_closed()
     {
         await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(
@@ -358,6 +378,9 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
 
             // All the idle clients come from 127.0.0.1; the per-address cap is for units behind distinct addresses.
             ["Ingest:Teltonika:MaxConnectionsPerAddress"] = "20000",
+
+            // The idle ones and the real unit.
+            ["Ingest:Teltonika:MaxConnections"] = "10001",
         });
 
         // The idle clients live in a second process: 10,000 client and 10,000 server sockets in one process would

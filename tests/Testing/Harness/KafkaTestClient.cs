@@ -185,6 +185,28 @@ public static class KafkaTestClient
         });
     }
 
+    /// <summary>
+    /// The sum of <paramref name="topic"/>'s partitions' high watermarks: every message ever appended to a topic no
+    /// transactional producer writes to (retention does not lower it), so with acks=all, everything acknowledged.
+    /// </summary>
+    public static long HighWatermarkSum(string bootstrapServers, string topic)
+    {
+        using IConsumer<byte[], byte[]> consumer = new ConsumerBuilder<byte[], byte[]>(ConsumerConfig(bootstrapServers, "harness-watermarks-" + Guid.NewGuid().ToString("N"))).Build();
+        List<TopicPartition> partitions;
+        using (IAdminClient admin = new DependentAdminClientBuilder(consumer.Handle).Build())
+        {
+            partitions = Partitions(admin, topic);
+        }
+
+        long total = 0;
+        foreach (TopicPartition partition in partitions)
+        {
+            total += consumer.QueryWatermarkOffsets(partition, MetadataTimeout).High.Value;
+        }
+
+        return total;
+    }
+
     /// <summary>Partition count of <paramref name="topic"/> as the cluster's metadata reports it.</summary>
     public static int PartitionCount(string bootstrapServers, string topic)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Sieve.Hosting;
 
 namespace Sieve.Testing.Harness;
 
@@ -8,6 +9,7 @@ internal sealed class ServiceProcess : IDisposable
 {
     private readonly string _service;
     private readonly Process _process;
+    private TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ServiceProcess(string service, Process process)
     {
@@ -35,17 +37,32 @@ internal sealed class ServiceProcess : IDisposable
 
     /// <summary>
     /// Starts <c>dotnet Sieve.&lt;service&gt;.dll</c> with <paramref name="arguments"/>; every output line goes to
-    /// <paramref name="lines"/>.
+    /// <paramref name="lines"/>. With <paramref name="openFiles"/>, the process starts with those limits of open
+    /// files (lowered by the shell that starts it, as <c>ulimit -n</c> would).
     /// </summary>
-    public static ServiceProcess Start(string service, IEnumerable<string> arguments, ConcurrentQueue<string> lines)
+    public static ServiceProcess Start(string service, IEnumerable<string> arguments, ConcurrentQueue<string> lines, OpenFileLimits? openFiles = null)
     {
-        var start = new ProcessStartInfo(Sieve.Embedded.DotnetHost.Path)
+        ProcessStartInfo start;
+        if (openFiles is { } limits)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-        };
+            // The soft limit first: a hard limit below the soft one in force would be refused.
+            start = new ProcessStartInfo("bash");
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("ulimit -S -n \"$1\" && ulimit -H -n \"$2\" && shift 2 && exec \"$@\"");
+            start.ArgumentList.Add("bash");
+            start.ArgumentList.Add(limits.Soft.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            start.ArgumentList.Add(limits.Hard.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            start.ArgumentList.Add(Sieve.Embedded.DotnetHost.Path);
+        }
+        else
+        {
+            start = new ProcessStartInfo(Sieve.Embedded.DotnetHost.Path);
+        }
+
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        start.WorkingDirectory = Path.GetTempPath();
         start.ArgumentList.Add(DllPath(service));
         foreach (string argument in arguments)
         {
@@ -55,12 +72,44 @@ internal sealed class ServiceProcess : IDisposable
         // The keys come from the arguments, never from a keys variable the test runner may have.
         start.Environment.Remove("SIEVE_MASTER_KEYS");
         var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Collect(lines, e.Data);
-        process.ErrorDataReceived += (_, e) => Collect(lines, e.Data);
+        var started = new ServiceProcess(service, process);
+        process.OutputDataReceived += (_, e) => started.Collect(lines, e.Data);
+        process.ErrorDataReceived += (_, e) => started.Collect(lines, e.Data);
         Assert.True(process.Start(), "The " + service + " process did not start.");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ServiceProcess(service, process);
+        return started;
+    }
+
+    /// <summary>
+    /// Waits until the process has written a line <paramref name="match"/> accepts and returns it; fails the test,
+    /// with the last output, when the process exits first or after <paramref name="guard"/>.
+    /// </summary>
+    public async Task<string> WaitForLineAsync(ConcurrentQueue<string> lines, Func<string, bool> match, TimeSpan guard)
+    {
+        using var timeout = new CancellationTokenSource(guard);
+        Task exited = _process.WaitForExitAsync(timeout.Token);
+        while (true)
+        {
+            // Noted before the lines are looked at, so a line written meanwhile still wakes the wait.
+            Task written = Volatile.Read(ref _written).Task;
+            foreach (string line in lines)
+            {
+                if (match(line))
+                {
+                    return line;
+                }
+            }
+
+            if (exited.IsCompleted)
+            {
+                ThrowIfExited(lines);
+                Assert.Fail("The " + _service + " process wrote no such line within " + guard.TotalSeconds + " s; its last output:" + Environment.NewLine
+                    + string.Join(Environment.NewLine, lines.TakeLast(30)));
+            }
+
+            await Task.WhenAny(written, exited);
+        }
     }
 
     /// <summary>
@@ -115,11 +164,12 @@ internal sealed class ServiceProcess : IDisposable
         _process.Dispose();
     }
 
-    private static void Collect(ConcurrentQueue<string> lines, string? line)
+    private void Collect(ConcurrentQueue<string> lines, string? line)
     {
         if (line is not null)
         {
             lines.Enqueue(line);
+            Interlocked.Exchange(ref _written, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
     }
 }

@@ -6,6 +6,9 @@ public static class TeltonikaCloseReasons
     /// <summary>Too many open connections from the remote address.</summary>
     public const string ConnectionLimit = "connection-limit";
 
+    /// <summary>The endpoint holds its maximum of open connections (<c>Ingest:Teltonika:MaxConnections</c>).</summary>
+    public const string MaxConnections = "max-connections";
+
     /// <summary>Nothing was received for the idle timeout.</summary>
     public const string IdleTimeout = "idle-timeout";
 

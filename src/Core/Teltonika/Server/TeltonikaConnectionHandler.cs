@@ -8,12 +8,12 @@ using Sieve.Core.Teltonika.Mapping;
 namespace Sieve.Core.Teltonika.Server;
 
 /// <summary>
-/// Kestrel's handler for the Teltonika TCP endpoint: applies the per-address connection limit, then runs one
+/// Kestrel's handler for the Teltonika TCP endpoint: applies the connection limits (in all and per address), then runs one
 /// <see cref="TeltonikaSession"/> per connection. One instance serves every connection.
 /// </summary>
 internal sealed class TeltonikaConnectionHandler : ConnectionHandler
 {
-    private readonly AddressConnectionLimiter _limiter;
+    private readonly ConnectionLimiter _limiter;
 
     /// <summary>Creates the handler from the services that the Ingest host registers for Teltonika units.</summary>
     public TeltonikaConnectionHandler(
@@ -30,7 +30,7 @@ internal sealed class TeltonikaConnectionHandler : ConnectionHandler
         EventIds = eventIds;
         Metrics = metrics;
         Logger = logger;
-        _limiter = new AddressConnectionLimiter(options.MaxConnectionsPerAddress);
+        _limiter = new ConnectionLimiter(options.MaxConnections, options.MaxConnectionsPerAddress);
     }
 
     internal TeltonikaOptions Options { get; }
@@ -52,11 +52,11 @@ internal sealed class TeltonikaConnectionHandler : ConnectionHandler
         Metrics.ConnectionOpened();
         try
         {
-            if (!_limiter.TryEnter(address))
+            if (_limiter.TryEnter(address) is { } refused)
             {
                 // Returning closes the connection; nothing is read from it.
-                Metrics.Reject(TeltonikaCloseReasons.ConnectionLimit);
-                TeltonikaLog.Refused(Logger, connection.ConnectionId, TeltonikaCloseReasons.ConnectionLimit);
+                Metrics.Reject(refused);
+                TeltonikaLog.Refused(Logger, connection.ConnectionId, refused);
                 return;
             }
 

@@ -31,6 +31,16 @@ public sealed class TeltonikaOptions
     /// </summary>
     public int MaxConnectionsPerAddress { get; init; } = 256;
 
+    /// <summary>The default of <see cref="MaxConnections"/>: the fleet one instance was measured holding (docs/benchmarks.md, "Ingest").</summary>
+    public const int DefaultMaxConnections = 10_000;
+
+    /// <summary>
+    /// <c>Ingest:Teltonika:MaxConnections</c>: open connections allowed in all (default <see cref="DefaultMaxConnections"/>);
+    /// more are refused before anything is read, so the process never runs out of open files. Each takes one open
+    /// file: the host checks at start-up that the process may open this many and more.
+    /// </summary>
+    public int MaxConnections { get; init; } = DefaultMaxConnections;
+
     /// <summary><c>Ingest:Teltonika:EventIdMasterKeyId</c>: pins the master key eventIds are derived from (default: the ring's active key).</summary>
     public string? EventIdMasterKeyId { get; init; }
 
