@@ -68,6 +68,7 @@ public class TeltonikaTcpIngestBenchmarks
         {
             ["Ingest:Teltonika:BindAddress"] = "127.0.0.1",
             ["Ingest:Teltonika:Port"] = "0",
+            ["Devices:AcceptAnyValidImei"] = "true",
             ["Kafka:BootstrapServers"] = _cluster.BootstrapServers,
             ["Keys:AllowDemoKey"] = "true",
         };

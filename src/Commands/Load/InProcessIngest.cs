@@ -58,6 +58,9 @@ public sealed class InProcessIngest : IAsyncDisposable
             ["Ingest:Teltonika:BindAddress"] = "127.0.0.1",
             ["Ingest:Teltonika:Port"] = "0",
             ["Ingest:Teltonika:MaxConnectionsPerAddress"] = "100000",
+
+            // The simulated fleet is not in a registry: let every Luhn-valid unit in, as a development setup would.
+            ["Devices:AcceptAnyValidImei"] = "true",
             ["Ingest:Meraki:Validator"] = "demo-validator-0001",
             ["Ingest:Meraki:Secret"] = merakiSecret,
             ["Ingest:Meraki:Networks:" + MerakiNetwork + ":OutletId"] = merakiOutlet,

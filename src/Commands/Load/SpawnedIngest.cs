@@ -68,6 +68,9 @@ internal sealed class SpawnedIngest : IAsyncDisposable
                 "--Ingest:Teltonika:Port=" + tcp.ToString(CultureInfo.InvariantCulture),
                 "--Ingest:Teltonika:MaxConnections=" + limit,
 
+                // The simulated fleet is in no device registry.
+                "--Devices:AcceptAnyValidImei=true",
+
                 // Every simulated unit connects from 127.0.0.1.
                 "--Ingest:Teltonika:MaxConnectionsPerAddress=" + limit,
             ], logs, metrics);

@@ -418,6 +418,9 @@ internal sealed class SoakRun(SoakOptions options, Action<string> progress)
         "--Ingest:Http:Urls=http://127.0.0.1:" + httpPort.ToString(CultureInfo.InvariantCulture),
         "--Ingest:Teltonika:BindAddress=127.0.0.1",
         "--Ingest:Teltonika:Port=" + tcpPort.ToString(CultureInfo.InvariantCulture),
+
+        // The simulated fleet is in no device registry.
+        "--Devices:AcceptAnyValidImei=true",
         "--Ingest:Meraki:Validator=soak-validator-0001",
         "--Ingest:Meraki:Secret=" + MerakiSecret,
         "--Ingest:Meraki:Networks:" + MerakiNetwork + ":OutletId=" + Outlet,

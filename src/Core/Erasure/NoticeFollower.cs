@@ -87,7 +87,8 @@ public sealed partial class NoticeFollower(ErasureOptions options, ErasedSubject
     // the topic's metadata can be read: landing must not start before the notices published so far are known.
     private Dictionary<TopicPartition, long> Assign(IConsumer<byte[], byte[]> consumer, CancellationToken cancellationToken)
     {
-        while (true)
+        // Said at once, then every half minute: the wait is retried every second.
+        for (long attempt = 0; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             try
@@ -114,7 +115,10 @@ public sealed partial class NoticeFollower(ErasureOptions options, ErasedSubject
                     return ends;
                 }
 
-                LogWaitingForTopic(logger, options.NoticesTopic, topic?.Error.Code ?? ErrorCode.UnknownTopicOrPart);
+                if (attempt % 30 == 0)
+                {
+                    LogWaitingForTopic(logger, options.NoticesTopic, topic?.Error.Code ?? ErrorCode.UnknownTopicOrPart);
+                }
             }
             catch (KafkaException e)
             {
@@ -128,7 +132,7 @@ public sealed partial class NoticeFollower(ErasureOptions options, ErasedSubject
     [LoggerMessage(EventId = 5401, Level = LogLevel.Warning, Message = "Erasure notice at partition {Partition} @{Offset} could not be read: {Reason}")]
     private static partial void LogBadNotice(ILogger logger, int partition, long offset, string reason);
 
-    [LoggerMessage(EventId = 5402, Level = LogLevel.Warning, Message = "Waiting for the erasure notices topic {Topic} ({Code}); nothing is landed until it can be read")]
+    [LoggerMessage(EventId = 5402, Level = LogLevel.Warning, Message = "Waiting for the erasure notices topic {Topic} ({Code}); nothing is landed until it can be read. If it was never created, run: sieve topics provision --bootstrap <Kafka:BootstrapServers>")]
     private static partial void LogWaitingForTopic(ILogger logger, string topic, ErrorCode code);
 
     [LoggerMessage(EventId = 5403, Level = LogLevel.Warning, Message = "Kafka error {Code} reading erasure notices")]

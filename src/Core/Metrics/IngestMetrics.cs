@@ -14,6 +14,8 @@ public sealed class IngestMetrics
     private readonly Counter<long> _published;
     private readonly Counter<long> _failures;
     private long _kafkaErrors;
+    private long _publishedTotal;
+    private long _failedTotal;
 
     /// <summary>Creates the instruments, on a meter from <paramref name="meterFactory"/> when given.</summary>
     public IngestMetrics(IMeterFactory? meterFactory = null)
@@ -25,10 +27,24 @@ public sealed class IngestMetrics
     }
 
     /// <summary>Counts <paramref name="count"/> records persisted to <paramref name="topic"/>.</summary>
-    public void Published(string topic, long count) => _published.Add(count, new KeyValuePair<string, object?>("topic", topic));
+    public void Published(string topic, long count)
+    {
+        _published.Add(count, new KeyValuePair<string, object?>("topic", topic));
+        Interlocked.Add(ref _publishedTotal, count);
+    }
 
     /// <summary>Counts one publish that failed with <paramref name="reason"/>.</summary>
-    public void PublishFailed(string reason) => _failures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    public void PublishFailed(string reason)
+    {
+        _failures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        Interlocked.Increment(ref _failedTotal);
+    }
+
+    /// <summary>Raw records Kafka persisted since start, every topic.</summary>
+    public long PublishedTotal => Interlocked.Read(ref _publishedTotal);
+
+    /// <summary>Publishes Kafka did not persist since start.</summary>
+    public long FailedTotal => Interlocked.Read(ref _failedTotal);
 
     /// <summary>Counts one producer error (observed, so the series exists from the start at 0).</summary>
     public void KafkaError() => Interlocked.Increment(ref _kafkaErrors);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sieve.Core.Metrics;
 using Sieve.Core.Publishing;
@@ -84,6 +85,11 @@ public static class IngestHost
             module.MapEndpoints(app);
         }
 
+        ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sieve.Hosting.Ingest");
+        IngestMetrics metrics = app.Services.GetRequiredService<IngestMetrics>();
+        string names = modules.Count == 0 ? "no module" : string.Join(", ", modules.Select(m => m.Name));
+        app.Lifetime.ApplicationStarted.Register(() => ServiceLog.IngestStarted(logger, names));
+        app.Lifetime.ApplicationStopped.Register(() => ServiceLog.IngestStopped(logger, metrics.PublishedTotal, metrics.FailedTotal));
         return app;
     }
 }

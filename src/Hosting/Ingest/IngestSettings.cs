@@ -36,7 +36,7 @@ internal sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, IngestOptions options) =>
-        ListenAddress.TryParseList(options.Http.Urls, IngestSettings.HttpUrlsKey, allowHttps: true, IngestSettings.DefaultHttpUrls, out _, out string? failure)
+        ListenAddress.TryParseList(options.Http.Urls, IngestSettings.HttpUrlsKey, allowHttps: true, IngestSettings.ExampleHttpUrls, out _, out string? failure)
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail(failure);
 }
@@ -46,8 +46,11 @@ internal sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
 /// </summary>
 public sealed class IngestSettings
 {
-    /// <summary>Default of <c>Ingest:Http:Urls</c>.</summary>
-    public const string DefaultHttpUrls = "http://0.0.0.0:8080";
+    /// <summary>Default of <c>Ingest:Http:Urls</c>: loopback only, until the operator opens it on purpose.</summary>
+    public const string DefaultHttpUrls = "http://127.0.0.1:8080";
+
+    /// <summary>An <c>Ingest:Http:Urls</c> entry shown in errors.</summary>
+    internal const string ExampleHttpUrls = "http://0.0.0.0:8080";
 
     /// <summary>The key of the HTTP listeners.</summary>
     public const string HttpUrlsKey = "Ingest:Http:Urls";
@@ -75,7 +78,7 @@ public sealed class IngestSettings
         services.TryAddSingleton(sp => new IngestSettings
         {
             Publisher = sp.GetRequiredService<RawPublisherOptions>(),
-            HttpListeners = ListenAddress.ParseList(sp.GetRequiredService<IOptions<IngestOptions>>().Value.Http.Urls, HttpUrlsKey, allowHttps: true, DefaultHttpUrls),
+            HttpListeners = ListenAddress.ParseList(sp.GetRequiredService<IOptions<IngestOptions>>().Value.Http.Urls, HttpUrlsKey, allowHttps: true, ExampleHttpUrls),
             RetryAfter = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<IngestOptions>>().Value.Http.RetryAfterSeconds),
         });
     }

@@ -52,7 +52,25 @@ public static class TeltonikaIngestExtensions
 
         services.AddMetrics();
         services.TryAddSingleton<TeltonikaMetrics>();
-        services.TryAddSingleton(sp => DeviceRegistryConfiguration.Create(sp.GetRequiredService<IOptions<DevicesOptions>>().Value));
+        services.TryAddSingleton(sp =>
+        {
+            DevicesOptions devices = sp.GetRequiredService<IOptions<DevicesOptions>>().Value;
+            IDeviceRegistry registry = DeviceRegistryConfiguration.Create(devices);
+
+            // Created when the listener is bound, so this is said once at start-up.
+            ILogger logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger<TeltonikaConnectionHandler>();
+            (string mode, bool warn) = DeviceRegistryConfiguration.Describe(devices);
+            if (warn)
+            {
+                TeltonikaLog.DeviceAdmissionWarning(logger, mode);
+            }
+            else
+            {
+                TeltonikaLog.DeviceAdmission(logger, mode);
+            }
+
+            return registry;
+        });
         services.TryAddSingleton<KeyRingProvider>();
         services.TryAddSingleton(sp => sp.GetRequiredService<KeyRingProvider>().Get(EventIdKeysValidator.Why));
         services.TryAddSingleton(sp =>

@@ -23,7 +23,7 @@ public sealed class TeltonikaListenerOptions
     [Range(0, 65535)]
     public int Port { get; set; } = 5027;
 
-    /// <summary><c>Ingest:Teltonika:BindAddress</c>: an IP address (default 0.0.0.0).</summary>
+    /// <summary><c>Ingest:Teltonika:BindAddress</c>: an IP address (default 127.0.0.1: loopback unless opened on purpose, e.g. 0.0.0.0).</summary>
     public string? BindAddress { get; set; }
 
     /// <summary><c>Ingest:Teltonika:MaxFrameBytes</c>.</summary>
@@ -60,7 +60,7 @@ public sealed class TeltonikaListenerOptions
             return new TeltonikaOptions
             {
                 Port = o.Port,
-                BindAddress = string.IsNullOrWhiteSpace(o.BindAddress) ? IPAddress.Any : IPAddress.Parse(o.BindAddress.Trim()),
+                BindAddress = string.IsNullOrWhiteSpace(o.BindAddress) ? IPAddress.Loopback : IPAddress.Parse(o.BindAddress.Trim()),
                 MaxFrameBytes = o.MaxFrameBytes,
                 IdleTimeout = TimeSpan.FromSeconds(o.IdleTimeoutSeconds),
                 MaxConnectionsPerAddress = o.MaxConnectionsPerAddress,
@@ -114,11 +114,19 @@ public sealed class DevicesOptions
 
     /// <summary><c>Devices:AcceptUnregistered</c>: let units in that the registry does not know (default false).</summary>
     public bool AcceptUnregistered { get; set; }
+
+    /// <summary>
+    /// <c>Devices:AcceptAnyValidImei</c>: with no registry, let any unit whose IMEI passes the Luhn check connect
+    /// (default false: with no registry, every unit is refused). Not allowed with a registry, where
+    /// <c>Devices:AcceptUnregistered</c> says the same.
+    /// </summary>
+    public bool AcceptAnyValidImei { get; set; }
 }
 
 /// <summary>
 /// Chooses the device registry from <see cref="DevicesOptions"/>: <c>Devices:Path</c> (a JSON or CSV file), or
-/// <c>Devices:Redis</c> (hash <c>Devices:RedisKey</c>, default <c>sieve:devices</c>), or neither
+/// <c>Devices:Redis</c> (hash <c>Devices:RedisKey</c>, default <c>sieve:devices</c>), or neither: then no unit may
+/// connect (<see cref="UnconfiguredDeviceRegistry"/>) unless <c>Devices:AcceptAnyValidImei</c> is true
 /// (<see cref="LuhnDeviceRegistry"/>: any Luhn-valid IMEI). With a registry, only registered units may connect
 /// unless <c>Devices:AcceptUnregistered</c> is true.
 /// </summary>
@@ -166,11 +174,36 @@ public static class DeviceRegistryConfiguration
             return RedisDeviceRegistry.Connect(options.Redis, key, options.AcceptUnregistered);
         }
 
-        return new LuhnDeviceRegistry();
+        return options.AcceptAnyValidImei ? new LuhnDeviceRegistry() : new UnconfiguredDeviceRegistry();
+    }
+
+    /// <summary>
+    /// Which units <paramref name="options"/> let connect, in words for the start-up log (setting names only, never a
+    /// value), and whether that is open to anyone who reaches the port or closed to every unit (worth a warning).
+    /// </summary>
+    public static (string Mode, bool Warn) Describe(DevicesOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string? registry = !string.IsNullOrWhiteSpace(options.Path) ? "Devices:Path"
+            : !string.IsNullOrWhiteSpace(options.Redis) ? "Devices:Redis"
+            : null;
+        if (registry is null)
+        {
+            return options.AcceptAnyValidImei
+                ? ("any unit with a Luhn-valid IMEI is accepted (Devices:AcceptAnyValidImei=true, no registry): anyone who reaches the port can write to the raw topic", true)
+                : ("every unit is refused: no device registry; set Devices:Path or Devices:Redis, or Devices:AcceptAnyValidImei=true to accept any Luhn-valid IMEI", true);
+        }
+
+        return options.AcceptUnregistered
+            ? ("units in the registry (" + registry + ") and any other Luhn-valid IMEI are accepted", true)
+            : ("only units in the registry (" + registry + ") are accepted", false);
     }
 }
 
-/// <summary>Checks <see cref="DevicesOptions"/>: one registry at most, and a registry file that exists.</summary>
+/// <summary>
+/// Checks <see cref="DevicesOptions"/>: one registry at most, a registry file that exists, and
+/// <c>Devices:AcceptAnyValidImei</c> only without a registry.
+/// </summary>
 internal sealed class DevicesOptionsValidator : IValidateOptions<DevicesOptions>
 {
     /// <inheritdoc />
@@ -179,6 +212,11 @@ internal sealed class DevicesOptionsValidator : IValidateOptions<DevicesOptions>
         if (!string.IsNullOrWhiteSpace(options.Path) && !string.IsNullOrWhiteSpace(options.Redis))
         {
             return ValidateOptionsResult.Fail("Devices:Path: cannot be set together with Devices:Redis; configure one device registry.");
+        }
+
+        if (options.AcceptAnyValidImei && (!string.IsNullOrWhiteSpace(options.Path) || !string.IsNullOrWhiteSpace(options.Redis)))
+        {
+            return ValidateOptionsResult.Fail("Devices:AcceptAnyValidImei: applies only without a device registry; with Devices:Path or Devices:Redis set Devices:AcceptUnregistered=true instead.");
         }
 
         return !string.IsNullOrWhiteSpace(options.Path) && !File.Exists(options.Path)

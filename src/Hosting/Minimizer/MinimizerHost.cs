@@ -36,7 +36,7 @@ public static class MinimizerHost
         builder.Services.AddSingleton(sp => new MinimizerMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddHostedService<MinimizerService>();
         OpsEndpoints.AddOps(builder.Services, builder.Configuration, DefaultMetricsPort, "sieve-minimizer", [MinimizerMetrics.MeterName])
-            .AddKafkaReadiness()
+            .AddKafkaReadiness(ReadTopics)
             .AddRedisReadiness(sp => sp.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration, ConsentView);
         ServiceHostBuilder.UseOpsListener(builder, ShutdownTimeout);
 
@@ -52,6 +52,18 @@ public static class MinimizerHost
         {
             ((IDisposable)app).Dispose();
             throw;
+        }
+    }
+
+    // The topics the Minimizer reads: the raw topics, and the consent changes when its loader runs here.
+    private static IEnumerable<string> ReadTopics(IServiceProvider services)
+    {
+        MinimizerSettings settings = services.GetRequiredService<MinimizerSettings>();
+        yield return settings.Engine.Topics.TelematicsRaw;
+        yield return settings.Engine.Topics.WifiRaw;
+        if (settings.LoaderEnabled)
+        {
+            yield return settings.Engine.Topics.ConsentChanges;
         }
     }
 

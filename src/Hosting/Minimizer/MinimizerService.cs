@@ -4,6 +4,7 @@ using Sieve.Core.Consent;
 using Sieve.Core.Engine;
 using Sieve.Core.Metrics;
 using Sieve.Core.Registry;
+using Sieve.Hosting.Observability;
 
 namespace Sieve.Hosting.Minimizer;
 
@@ -92,5 +93,7 @@ public sealed class MinimizerService(MinimizerSettings settings, MinimizerMetric
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+
+        ServiceLog.MinimizerStopped(logger, engine.Stats.Batches, engine.Stats.Inputs, engine.Stats.QuarantinedTotal);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -6,9 +7,11 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using Sieve.Core.Gateways.Http;
 using Sieve.Hosting.Configuration;
 
 namespace Sieve.Hosting.Observability;
@@ -68,13 +71,16 @@ public static class OpsEndpoints
     /// Adds the Kafka readiness check, with the bootstrap servers and client properties of <see cref="KafkaOptions"/>
     /// (registered by the caller with <see cref="SettingsRegistration.AddSettings{TOptions}"/>).
     /// </summary>
-    public static IHealthChecksBuilder AddKafkaReadiness(this IHealthChecksBuilder checks)
+    /// <param name="checks">The health checks to add to.</param>
+    /// <param name="requiredTopics">Picks the topics the service reads from its validated settings: not ready while one is missing; none when null.</param>
+    public static IHealthChecksBuilder AddKafkaReadiness(this IHealthChecksBuilder checks, Func<IServiceProvider, IEnumerable<string>>? requiredTopics = null)
     {
         ArgumentNullException.ThrowIfNull(checks);
         checks.Services.AddSingleton(sp =>
         {
             KafkaOptions kafka = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
-            return new KafkaReadinessCheck(kafka.BootstrapServers, kafka.Properties);
+            return new KafkaReadinessCheck(kafka.BootstrapServers, kafka.Properties, requiredTopics?.Invoke(sp),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<KafkaReadinessCheck>());
         });
         return checks.Add(new HealthCheckRegistration("kafka", sp => sp.GetRequiredService<KafkaReadinessCheck>(), HealthStatus.Unhealthy, [ReadyTag]));
     }
@@ -112,15 +118,46 @@ public static class OpsEndpoints
         }
     }
 
-    /// <summary>Maps <c>/metrics</c>, <c>/healthz</c> and <c>/readyz</c>.</summary>
+    /// <summary>
+    /// Maps <c>/metrics</c> (behind <c>Metrics:Token</c> when it is set: 401 with a Bearer challenge without it),
+    /// <c>/healthz</c> and <c>/readyz</c>.
+    /// </summary>
     public static void MapOps(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         OpsSettings settings = app.Services.GetRequiredService<OpsSettings>();
+        if (settings.TokenHash is { } tokenHash)
+        {
+            app.Use((context, next) =>
+                context.Request.Path == MetricsPath && settings.Serves(context.Connection.LocalPort) && !HasToken(context.Request, tokenHash)
+                    ? RefuseAsync(context)
+                    : next(context));
+        }
+
         app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
             context.Request.Path == MetricsPath && settings.Serves(context.Connection.LocalPort));
         app.MapGet(HealthPath, WriteAliveAsync);
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync });
+    }
+
+    /// <summary>True when the request carries <c>Authorization: Bearer &lt;token&gt;</c> whose SHA-256 is <paramref name="tokenHash"/> (compared in constant time).</summary>
+    private static bool HasToken(HttpRequest request, byte[] tokenHash)
+    {
+        const string Scheme = "Bearer ";
+        string? header = request.Headers.Authorization;
+        if (header is null || !header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) || header.Length > Scheme.Length + 1024)
+        {
+            return false;
+        }
+
+        return SecretMatch.Matches(Encoding.UTF8.GetBytes(header.AsSpan(Scheme.Length).Trim().ToString()), tokenHash);
+    }
+
+    private static Task RefuseAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return Task.CompletedTask;
     }
 
     private static Task WriteAliveAsync(HttpContext context)

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,6 +17,13 @@ public sealed class MetricsOptions
 
     /// <summary><c>Metrics:Urls</c>: a semicolon-separated list of <c>http://host:port</c>; each service has its own default port.</summary>
     public string? Urls { get; set; }
+
+    /// <summary>
+    /// <c>Metrics:Token</c>: when set (at least <see cref="OpsSettings.MinTokenLength"/> characters), <c>/metrics</c>
+    /// answers only requests with <c>Authorization: Bearer &lt;token&gt;</c>, others 401. <c>/healthz</c> and
+    /// <c>/readyz</c> stay open for probes.
+    /// </summary>
+    public string? Token { get; set; }
 }
 
 /// <summary>
@@ -26,10 +35,23 @@ public sealed class OpsSettings
     /// <summary>The configuration key.</summary>
     public const string UrlsKey = "Metrics:Urls";
 
-    private OpsSettings(IReadOnlyList<ListenAddress> listeners) => Listeners = listeners;
+    /// <summary>The key of the bearer token <c>/metrics</c> requires.</summary>
+    public const string TokenKey = "Metrics:Token";
+
+    /// <summary>The shortest <c>Metrics:Token</c> accepted.</summary>
+    public const int MinTokenLength = 16;
+
+    private OpsSettings(IReadOnlyList<ListenAddress> listeners, byte[]? tokenHash)
+    {
+        Listeners = listeners;
+        TokenHash = tokenHash;
+    }
 
     /// <summary>The listeners to bind.</summary>
     public IReadOnlyList<ListenAddress> Listeners { get; }
+
+    /// <summary>SHA-256 of <c>Metrics:Token</c> (the token itself is not kept), or null when <c>/metrics</c> is open.</summary>
+    public byte[]? TokenHash { get; }
 
     /// <summary>
     /// Registers <c>Metrics:Urls</c> (validated on start; <c>http://127.0.0.1:</c><paramref name="defaultPort"/> when not
@@ -48,8 +70,13 @@ public sealed class OpsSettings
                 }
             });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MetricsOptions>>(new MetricsValidator(Example(defaultPort))));
-        services.AddSingleton(sp => new OpsSettings(ListenAddress.ParseList(
-            sp.GetRequiredService<IOptions<MetricsOptions>>().Value.Urls!, UrlsKey, allowHttps: false, Example(defaultPort))));
+        services.AddSingleton(sp =>
+        {
+            MetricsOptions o = sp.GetRequiredService<IOptions<MetricsOptions>>().Value;
+            return new OpsSettings(
+                ListenAddress.ParseList(o.Urls!, UrlsKey, allowHttps: false, Example(defaultPort)),
+                string.IsNullOrEmpty(o.Token) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(o.Token)));
+        });
     }
 
     /// <summary>True when a connection on local port <paramref name="localPort"/> came in through one of <see cref="Listeners"/>.</summary>
@@ -72,13 +99,38 @@ public sealed class OpsSettings
     private static string Example(int port) => "http://0.0.0.0:" + port.ToString(CultureInfo.InvariantCulture);
 }
 
-/// <summary>Checks <c>Metrics:Urls</c>.</summary>
+/// <summary>Checks <c>Metrics:Urls</c> and <c>Metrics:Token</c>.</summary>
 /// <param name="example">An entry shown in errors.</param>
 internal sealed class MetricsValidator(string example) : IValidateOptions<MetricsOptions>
 {
     /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, MetricsOptions options) =>
-        ListenAddress.TryParseList(options.Urls, OpsSettings.UrlsKey, allowHttps: false, example, out _, out string? failure)
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail(failure);
+    public ValidateOptionsResult Validate(string? name, MetricsOptions options)
+    {
+        if (!ListenAddress.TryParseList(options.Urls, OpsSettings.UrlsKey, allowHttps: false, example, out _, out string? failure))
+        {
+            return ValidateOptionsResult.Fail(failure);
+        }
+
+        // Empty means no token; anything else must be long enough and usable in a header.
+        string? token = options.Token;
+        if (string.IsNullOrEmpty(token))
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        if (token.Length < OpsSettings.MinTokenLength)
+        {
+            return ValidateOptionsResult.Fail(OpsSettings.TokenKey + ": must be at least 16 characters.");
+        }
+
+        foreach (char c in token)
+        {
+            if (c <= ' ' || c > '~')
+            {
+                return ValidateOptionsResult.Fail(OpsSettings.TokenKey + ": must be printable ASCII without spaces.");
+            }
+        }
+
+        return ValidateOptionsResult.Success;
+    }
 }

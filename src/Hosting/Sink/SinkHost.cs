@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Sieve.Hosting.Configuration;
 using Sieve.Hosting.Observability;
+using Sieve.Core.Lake;
 using Sieve.Core.Metrics;
 
 namespace Sieve.Hosting.Sink;
@@ -34,7 +35,7 @@ public static class SinkHost
         builder.Services.AddSingleton(sp => new SinkMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddHostedService<SinkService>();
         OpsEndpoints.AddOps(builder.Services, builder.Configuration, DefaultMetricsPort, "sieve-sink", [SinkMetrics.MeterName])
-            .AddKafkaReadiness()
+            .AddKafkaReadiness(ReadTopics)
             .AddRedisReadiness(sp => sp.GetRequiredService<IOptions<SinkServiceOptions>>().Value.ErasureEnabled
                 ? sp.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration
                 : null);
@@ -52,6 +53,26 @@ public static class SinkHost
         {
             ((IDisposable)app).Dispose();
             throw;
+        }
+    }
+
+    // The topics the Sink reads: each lake table's, and the erasure worker's when it runs here.
+    private static IEnumerable<string> ReadTopics(IServiceProvider services)
+    {
+        SinkSettings settings = services.GetRequiredService<SinkSettings>();
+        foreach (LakeTable table in settings.Tables)
+        {
+            yield return table.Topic;
+        }
+
+        if (settings.ErasureEnabled)
+        {
+            yield return settings.Erasure.RequestsTopic;
+            yield return settings.Erasure.NoticesTopic;
+            if (settings.Erasure.WatchMinors)
+            {
+                yield return settings.Erasure.ConsentChangesTopic;
+            }
         }
     }
 }

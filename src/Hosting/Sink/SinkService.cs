@@ -8,6 +8,7 @@ using Sieve.Core.Landing;
 using Sieve.Core.Metrics;
 using Sieve.Core.Registry;
 using Sieve.Core.Retention;
+using Sieve.Hosting.Observability;
 
 namespace Sieve.Hosting.Sink;
 
@@ -33,6 +34,8 @@ public sealed class SinkService(SinkSettings settings, ILoggerFactory loggers, S
         using SchemaRegistryBinding? registry = SchemaRegistryBinding.Connect(settings.SchemaRegistry);
         using var engine = new SinkEngine(settings.Engine, settings.Tables, erased, gate, metrics, loggers.CreateLogger<SinkEngine>()) { Registry = registry };
         metrics.ObserveLag(() => engine.Consumer);
+        long commits = 0;
+        engine.Committed += _ => Interlocked.Increment(ref commits);
         var follower = new NoticeFollower(settings.Erasure, erased, loggers.CreateLogger<NoticeFollower>());
         var sweeper = new RetentionSweeper(settings.Engine.Root, settings.Tables, gate, metrics, loggers.CreateLogger<RetentionSweeper>());
         var tasks = new List<Task>
@@ -70,5 +73,7 @@ public sealed class SinkService(SinkSettings settings, ILoggerFactory loggers, S
                 await store.DisposeAsync().ConfigureAwait(false);
             }
         }
+
+        ServiceLog.SinkStopped(logger, engine.RowsLanded, engine.FilesWritten, Interlocked.Read(ref commits));
     }
 }

@@ -66,6 +66,7 @@ public sealed class LoadGeneratorTests
             ["Metrics:Urls"] = "http://127.0.0.1:0",
             ["Ingest:Teltonika:BindAddress"] = "127.0.0.1",
             ["Ingest:Teltonika:Port"] = "0",
+            ["Devices:AcceptAnyValidImei"] = "true",
             ["Ingest:Meraki:Validator"] = "5b1f0c6e2d3a4b59a8e7c6d5b4a39281",
             ["Ingest:Meraki:Secret"] = "meraki-shared-secret-0001",
             ["Ingest:Meraki:Networks:N_24329156:OutletId"] = "outlet-sh-01",

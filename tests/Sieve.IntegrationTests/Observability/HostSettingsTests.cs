@@ -37,6 +37,8 @@ public sealed class HostSettingsTests
         { "sink", "Sink:RollRows", "many", "Sink:RollRows: " },
         { "sink", "Redis:Configuration", " ", "Redis:Configuration: required." },
         { "ingest", "Kafka:DeliveryTimeoutMs", "5", "Kafka:DeliveryTimeoutMs: must be a whole number from 100 to 300000." },
+        { "minimizer", "Metrics:Token", "too-short", "Metrics:Token: must be at least 16 characters." },
+        { "sink", "Metrics:Token", "has a space in it 0123", "Metrics:Token: must be printable ASCII without spaces." },
     };
 
     public static TheoryData<string> ServiceNames => ["ingest", "minimizer", "sink"];
@@ -151,6 +153,38 @@ public sealed class HostSettingsTests
         using var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(shipped), new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip });
         string urls = settings.RootElement.GetProperty("Metrics").GetProperty("Urls").GetString()!;
         Assert.StartsWith("http://127.0.0.1:", urls, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unless_configured_the_gateway_and_teltonika_listeners_are_on_loopback_only()
+    {
+        Assert.Equal("http://127.0.0.1:8080", new IngestHttpOptions().Urls);
+        Assert.Null(new TeltonikaListenerOptions().BindAddress);
+        Assert.Equal(System.Net.IPAddress.Loopback, new Sieve.Core.Teltonika.Server.TeltonikaOptions().BindAddress);
+
+        string folder = Directory.CreateTempSubdirectory("sieve-settings-test-").FullName;
+        Dictionary<string, string?> config = GatewayTestHost.BaseConfiguration("127.0.0.1:9", "wifi.raw.v1");
+        config["Ingest:Http:Urls"] = null;
+        config["Ingest:Teltonika:BindAddress"] = null;
+        config["Ingest:Teltonika:Port"] = "0";
+        await using WebApplication app = IngestHost.Build(new IngestHostOptions
+        {
+            ContentRootPath = folder,
+            Modules = IngestHost.Modules(),
+            ConfigureBuilder = b => b.Configuration.AddInMemoryCollection(config),
+        });
+
+        ListenAddress http = Assert.Single(app.Services.GetRequiredService<IngestSettings>().HttpListeners);
+        Assert.Equal((System.Net.IPAddress.Loopback, 8080), (http.Address, http.Port));
+        Assert.Equal(System.Net.IPAddress.Loopback, app.Services.GetRequiredService<Sieve.Core.Teltonika.Server.TeltonikaOptions>().BindAddress);
+
+        // The shipped appsettings.json says the same.
+        string shipped = Path.Combine(RepoPaths.Root, "src", "Ingest", "appsettings.json");
+        using var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(shipped), new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip });
+        System.Text.Json.JsonElement ingest = settings.RootElement.GetProperty("Ingest");
+        Assert.StartsWith("http://127.0.0.1:", ingest.GetProperty("Http").GetProperty("Urls").GetString(), StringComparison.Ordinal);
+        Assert.False(ingest.TryGetProperty("Teltonika", out System.Text.Json.JsonElement teltonika) && teltonika.TryGetProperty("BindAddress", out _),
+            "the shipped appsettings.json sets Ingest:Teltonika:BindAddress");
     }
 
     [Fact]

@@ -5,7 +5,11 @@ using Microsoft.Extensions.Configuration;
 using Sieve.Core.Gateways;
 using Sieve.Embedded;
 using Sieve.Hosting.Ingest;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Sieve.Hosting.Minimizer;
+using Sieve.Hosting.Sink;
+using Sieve.Testing.Logging;
 using Sieve.Testing.EndToEnd;
 using Sieve.Testing.Gateways;
 using Sieve.Testing.Harness;
@@ -103,6 +107,51 @@ public sealed class ReadinessTests(KafkaFixture kafka, RedisFixture redis)
 
         cluster.SetBrokerUp(1);
         await ReadinessUntilAsync(ingest, HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task The_sink_is_unready_naming_a_topic_it_reads_that_was_never_created_and_its_log_says_the_fix()
+    {
+        using MockKafkaCluster cluster = MockKafkaCluster.Start(brokers: 1);
+        string folder = Directory.CreateTempSubdirectory("sieve-readyz-sink-").FullName;
+        var logs = new LogRecorder();
+        var config = new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
+            ["Redis:Configuration"] = redis.Configuration,
+            ["Keys:AllowDemoKey"] = "true",
+            ["Metrics:Urls"] = "http://127.0.0.1:0",
+            ["Sink:Root"] = Path.Combine(folder, "lake"),
+        };
+        WebApplication app = SinkHost.Build(new SinkHostOptions
+        {
+            ContentRootPath = folder,
+            ConfigureBuilder = b =>
+            {
+                b.Configuration.AddInMemoryCollection(config);
+                b.Logging.AddProvider(logs);
+            },
+        });
+
+        // Every topic the Sink reads exists but the erasure notices, as when nobody ran `sieve topics provision`.
+        SinkSettings settings = app.Services.GetRequiredService<SinkSettings>();
+        foreach (string topic in settings.Tables.Select(t => t.Topic).Append(settings.Erasure.RequestsTopic).Append(settings.Erasure.ReceiptsTopic).Append(settings.Erasure.ConsentChangesTopic).Distinct())
+        {
+            cluster.CreateTopic(topic, 1);
+        }
+
+        await using RunningService sink = await RunningService.StartAsync("sink", app);
+        JsonElement unready = await ReadinessUntilAsync(sink, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("Unhealthy", Check(unready, "kafka"));
+        string detail = unready.GetProperty("checks").GetProperty("kafka").GetProperty("detail").GetString()!;
+        Assert.Equal("missing topic " + settings.Erasure.NoticesTopic + "; run: sieve topics provision --bootstrap <Kafka:BootstrapServers>", detail);
+        Assert.DoesNotContain(cluster.BootstrapServers, unready.GetRawText(), StringComparison.Ordinal);
+        await Eventually.UntilAsync(() => logs.Lines.Any(l => l.Contains(settings.Erasure.NoticesTopic, StringComparison.Ordinal)
+            && l.Contains("run: sieve topics provision", StringComparison.Ordinal)), Wait, () => "no log line says the fix:\n" + logs.All);
+
+        cluster.CreateTopic(settings.Erasure.NoticesTopic, 1);
+        JsonElement ready = await ReadinessUntilAsync(sink, HttpStatusCode.OK);
+        Assert.Equal("Healthy", Check(ready, "kafka"));
     }
 
     // The Minimizer service on a dedicated Redis and the test's topics, with its operations listener on a free port.

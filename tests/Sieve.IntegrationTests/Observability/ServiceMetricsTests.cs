@@ -248,6 +248,17 @@ public sealed class ServiceMetricsTests(KafkaFixture kafka, RedisFixture redis, 
         await sink.StopAsync();
         await ingest.StopAsync();
         IReadOnlyList<string> lines = logs.Lines;
+
+        // One line at start says what each service will do, one at stop what it flushed and committed.
+        Assert.Single(lines, l => l.Contains("Ingest started: gateways; a device or gateway is acknowledged only after Kafka persisted its records", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains("Minimizer " + "e2e-metrics", StringComparison.Ordinal) && l.Contains(" consuming ", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains("Sink consuming ", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains("Minimizer stopped: ", StringComparison.Ordinal)
+            && l.Contains(" batches of " + (telematicsInputs + wifiInputs) + " inputs committed since start", StringComparison.Ordinal));
+        long sinkRows = long.Parse(System.Text.RegularExpressions.Regex.Match(Assert.Single(lines, l => l.Contains("Sink stopped: ", StringComparison.Ordinal)),
+            @"Sink stopped: (\d+) rows in [1-9]\d* lake files landed and [1-9]\d* offset commits").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(sinkRows >= totals[KnownPurposes.Positioning].Forwarded, "the sink's stop line counts " + sinkRows + " rows");
+        Assert.Matches(@"Ingest stopped: [1-9]\d* records published and acknowledged since start, 0 publishes not acknowledged", Assert.Single(lines, l => l.Contains("Ingest stopped: ", StringComparison.Ordinal)));
         Assert.Contains(lines, l => l.Contains("Sieve.Minimizer", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("Sieve.Sink", StringComparison.Ordinal));
         // Ingest's categories are the namespaces of its code: the host and the Core readers it runs.

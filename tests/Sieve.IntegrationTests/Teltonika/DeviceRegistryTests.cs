@@ -92,13 +92,29 @@ public sealed class DeviceRegistryTests
     }
 
     [Fact]
+    public async Task Without_a_registry_every_unit_is_refused_unless_any_valid_imei_is_accepted()
+    {
+        IDeviceRegistry closed = DeviceRegistryConfiguration.Create(Config([]));
+        Assert.IsType<UnconfiguredDeviceRegistry>(closed);
+        Assert.False(await closed.IsAllowedAsync(Unregistered, default));
+        Assert.Null(await closed.TryGetVinAsync(Unregistered, default));
+
+        IDeviceRegistry open = DeviceRegistryConfiguration.Create(Config(new() { ["Devices:AcceptAnyValidImei"] = "true" }));
+        Assert.IsType<LuhnDeviceRegistry>(open);
+        Assert.True(await open.IsAllowedAsync(Unregistered, default));
+    }
+
+    [Fact]
     public void Configuration_selects_the_registry()
     {
-        Assert.IsType<LuhnDeviceRegistry>(DeviceRegistryConfiguration.Create(Config([])));
+        Assert.IsType<UnconfiguredDeviceRegistry>(DeviceRegistryConfiguration.Create(Config([])));
+        Assert.IsType<LuhnDeviceRegistry>(DeviceRegistryConfiguration.Create(Config(new() { ["Devices:AcceptAnyValidImei"] = "true" })));
         string path = WriteTemp($"{Registered},{TestVehicles.Vin1}\n", ".csv");
         Assert.IsType<FileDeviceRegistry>(DeviceRegistryConfiguration.Create(Config(new() { ["Devices:Path"] = path })));
         Assert.Throws<SettingsException>(() => DeviceRegistryConfiguration.Create(Config(new() { ["Devices:Path"] = path, ["Devices:Redis"] = "127.0.0.1:1" })));
         Assert.Throws<SettingsException>(() => DeviceRegistryConfiguration.Create(Config(new() { ["Devices:AcceptUnregistered"] = "maybe" })));
+        SettingsException both = Assert.Throws<SettingsException>(() => DeviceRegistryConfiguration.Create(Config(new() { ["Devices:Path"] = path, ["Devices:AcceptAnyValidImei"] = "true" })));
+        Assert.StartsWith("Devices:AcceptAnyValidImei: ", both.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,6 +1,11 @@
 using Sieve.Core.Privacy;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
 using System.Text;
 using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Sieve.Core.Teltonika.Server;
 using Sieve.Contracts;
 using Sieve.Embedded;
 using Sieve.Simulation;
@@ -167,6 +172,61 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
             m => m.Rejects("imei-invalid-checksum") == 1 && m.Rejects("imei-not-allowed") == 1 && m.Rejects("handshake-bad-length") == 1,
             "one reject of each handshake reason");
         AssertNoIdentifiers(host, registered, TestVehicles.BreakLuhn(registered), TestVehicles.Imei(22), TestVehicles.Vin3);
+    }
+
+    [Fact]
+    public async Task Without_a_registry_an_unregistered_imei_is_refused_and_start_up_says_so()
+    {
+        await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(_cluster.BootstrapServers, new Dictionary<string, string?> { ["Devices:AcceptAnyValidImei"] = "false" });
+        Assert.Contains(host.Logs.Lines, l => l.Contains("Teltonika devices: every unit is refused: no device registry", StringComparison.Ordinal)
+            && l.Contains("Devices:AcceptAnyValidImei=true", StringComparison.Ordinal));
+
+        string imei = TestVehicles.Imei(23);
+        await using (TeltonikaConnection unit = await TeltonikaConnection.OpenAsync(host.Port))
+        {
+            Assert.Equal((byte?)0x00, await unit.HandshakeAsync(imei));
+            Assert.Empty(await unit.ReadUntilClosedAsync());
+        }
+
+        await host.Metrics.WaitForAsync(m => m.Rejects("imei-not-allowed") == 1, "the unregistered unit refused");
+        AssertNoIdentifiers(host, imei);
+    }
+
+    [Fact]
+    public async Task Any_valid_imei_is_accepted_when_configured_and_start_up_says_so()
+    {
+        await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(_cluster.BootstrapServers, new Dictionary<string, string?> { ["Devices:AcceptAnyValidImei"] = "true" });
+        Assert.Contains(host.Logs.Lines, l => l.Contains("Teltonika devices: any unit with a Luhn-valid IMEI is accepted", StringComparison.Ordinal));
+        string imei = TestVehicles.Imei(24);
+        await using (TeltonikaConnection unit = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, imei))
+        {
+            Assert.Equal(1, await unit.SendPacketAsync(DocumentationExamples.Codec8First));
+        }
+
+        AssertNoIdentifiers(host, imei);
+    }
+
+    [Fact]
+    public async Task Unless_configured_the_port_is_bound_on_loopback_only()
+    {
+        await using TeltonikaTestHost host = await TeltonikaTestHost.StartAsync(_cluster.BootstrapServers, new Dictionary<string, string?> { ["Ingest:Teltonika:BindAddress"] = null });
+        Assert.Equal(IPAddress.Loopback, host.Services.GetRequiredService<TeltonikaOptions>().BindAddress);
+        await using (TeltonikaConnection unit = await TeltonikaConnection.ConnectAcceptedAsync(host.Port, TestVehicles.Imei(25)))
+        {
+            Assert.Equal(1, await unit.SendPacketAsync(DocumentationExamples.Codec8First));
+        }
+
+        // Every other address of this machine refuses the connection: nothing listens there.
+        foreach (IPAddress address in NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .Where(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a)))
+        {
+            using var client = new TcpClient(AddressFamily.InterNetwork);
+            SocketException refused = await Assert.ThrowsAsync<SocketException>(() => client.ConnectAsync(address, host.Port));
+            Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+        }
     }
 
     [Fact]

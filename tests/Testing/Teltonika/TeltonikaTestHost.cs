@@ -54,6 +54,12 @@ internal sealed class TeltonikaTestHost : IAsyncDisposable
             configuration[setting.Key] = setting.Value;
         }
 
+        // Simulated units are in no registry: accept any Luhn-valid IMEI unless the test configures a registry or says otherwise.
+        if (!configuration.ContainsKey("Devices:Path") && !configuration.ContainsKey("Devices:Redis"))
+        {
+            configuration.TryAdd("Devices:AcceptAnyValidImei", "true");
+        }
+
         // An empty builder: no appsettings.json (other projects' copies sit in the test output) and no environment variables.
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore();

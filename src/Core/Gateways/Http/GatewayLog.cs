@@ -9,11 +9,11 @@ namespace Sieve.Core.Gateways.Http;
 internal static partial class GatewayLog
 {
     /// <summary>Records were acknowledged by Kafka and the gateway got a 202.</summary>
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "{Endpoint}: accepted {Count} record(s) from gateway {GatewayId}")]
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Debug, Message = "{Endpoint}: accepted {Count} record(s) from gateway {GatewayId}")]
     public static partial void Accepted(ILogger logger, string endpoint, int count, string gatewayId);
 
     /// <summary>A request was refused with a 4xx.</summary>
-    [LoggerMessage(EventId = 5102, Level = LogLevel.Information, Message = "{Endpoint}: refused with {Status} {Reason} (gateway {GatewayId})")]
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Debug, Message = "{Endpoint}: refused with {Status} {Reason} (gateway {GatewayId})")]
     public static partial void Refused(ILogger logger, string endpoint, int status, string reason, string gatewayId);
 
     /// <summary>Kafka did not acknowledge; the gateway got a 503 and will resend.</summary>

@@ -25,4 +25,10 @@ internal static partial class TeltonikaLog
 
     [LoggerMessage(EventId = 5106, Level = LogLevel.Warning, Message = "Event ids are derived from the demo master key, whose secret is public; configure Keys:Path or SIEVE_MASTER_KEYS")]
     public static partial void DemoKey(ILogger logger);
+
+    [LoggerMessage(EventId = 5107, Level = LogLevel.Information, Message = "Teltonika devices: {Mode}")]
+    public static partial void DeviceAdmission(ILogger logger, string mode);
+
+    [LoggerMessage(EventId = 5108, Level = LogLevel.Warning, Message = "Teltonika devices: {Mode}")]
+    public static partial void DeviceAdmissionWarning(ILogger logger, string mode);
 }

@@ -16,8 +16,8 @@ public sealed class TeltonikaOptions
     /// <summary><c>Ingest:Teltonika:Port</c>: TCP port units connect to (default 5027; 0 picks a free port).</summary>
     public int Port { get; init; } = 5027;
 
-    /// <summary><c>Ingest:Teltonika:BindAddress</c>: address to listen on (default 0.0.0.0).</summary>
-    public IPAddress BindAddress { get; init; } = IPAddress.Any;
+    /// <summary><c>Ingest:Teltonika:BindAddress</c>: address to listen on (default 127.0.0.1).</summary>
+    public IPAddress BindAddress { get; init; } = IPAddress.Loopback;
 
     /// <summary><c>Ingest:Teltonika:MaxFrameBytes</c>: largest AVL packet accepted, checked from its header before any buffering (default 64 KiB).</summary>
     public int MaxFrameBytes { get; init; } = AvlPacketParser.DefaultMaxFrameBytes;
