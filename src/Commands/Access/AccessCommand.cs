@@ -268,8 +268,8 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
                 json.WriteEndObject();
                 json.WriteNumber("rows", p.Rows);
                 json.WriteBoolean("anonymized", p.Anonymized);
-                WriteTime(json, "firstEventTime", p.FirstEventTime);
-                WriteTime(json, "lastEventTime", p.LastEventTime);
+                ExplainValues.WriteTime(json, "firstEventTime", p.FirstEventTime);
+                ExplainValues.WriteTime(json, "lastEventTime", p.LastEventTime);
                 json.WriteStartArray("pseudonyms");
                 foreach (string pseudonym in p.Pseudonyms)
                 {
@@ -303,18 +303,6 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
         }
 
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
-
-    private static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? time)
-    {
-        if (time is { } t)
-        {
-            json.WriteString(name, ExplainValues.Time(t));
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
     }
 
     private static async Task<EscrowStatus> EscrowAsync(AccessSettings settings, MasterKeyRing ring, CancellationToken cancellationToken)

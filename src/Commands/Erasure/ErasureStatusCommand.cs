@@ -158,8 +158,8 @@ internal sealed class ErasureStatusCommand(CliSession session) : SieveCommand<Er
                 json.WriteString("state", StateName(e.State));
                 json.WriteString("detail", e.Detail);
                 json.WriteString("requestedAt", ExplainValues.Time(e.RequestedAt));
-                WriteTime(json, "markedAt", e.MarkedAt);
-                WriteTime(json, "completedAt", e.CompletedAt);
+                ExplainValues.WriteTime(json, "markedAt", e.MarkedAt);
+                ExplainValues.WriteTime(json, "completedAt", e.CompletedAt);
                 if (e.TimeToCompletion is { } elapsed)
                 {
                     json.WriteNumber("timeToCompletionMs", (long)elapsed.TotalMilliseconds);
@@ -190,18 +190,6 @@ internal sealed class ErasureStatusCommand(CliSession session) : SieveCommand<Er
         }
 
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
-
-    private static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? time)
-    {
-        if (time is { } t)
-        {
-            json.WriteString(name, ExplainValues.Time(t));
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
     }
 
     private static string Duration(TimeSpan elapsed) => elapsed.TotalSeconds < 10

@@ -12,6 +12,19 @@ internal static class ExplainValues
     /// <summary>ISO 8601 UTC with milliseconds.</summary>
     public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>Writes <paramref name="time"/> as <see cref="Time(DateTimeOffset)"/>, or JSON null when there is none.</summary>
+    public static void WriteTime(System.Text.Json.Utf8JsonWriter json, string name, DateTimeOffset? time)
+    {
+        if (time is { } t)
+        {
+            json.WriteString(name, Time(t));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
     /// <summary>A display value as text: <c>null</c>, numbers in shortest round-trip form, lists as <c>[a, b]</c>.</summary>
     public static string Format(object? value)
     {
