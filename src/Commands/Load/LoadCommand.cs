@@ -182,6 +182,11 @@ public sealed class LoadCommand(CliSession session) : SieveCommand<LoadSettings>
             $"done in {total:F1} s: {stats.Connections} connections, {stats.RecordsSent} records sent, {stats.RecordsAcked} acked, "
             + $"{stats.PacketsAcked} packets ({generator.BurstAckLatency.Count} of them bursts); {stats.HttpRequests} gateway requests, {stats.HttpRecordsAccepted} Wi-Fi records accepted, "
             + $"{stats.HttpRefused} refused; {stats.ConnectionFailures} connection failures"));
+        foreach (string refusal in stats.DescribeRefusals())
+        {
+            PlainText.WriteLine(Console, "  refused: " + refusal);
+        }
+
         long heldByUnits = minClientConnections == long.MaxValue ? connected : minClientConnections;
         string heldByIngest = minServerConnections == double.MaxValue ? "" : string.Create(CultureInfo.InvariantCulture, $", {minServerConnections:N0} (Ingest)");
         PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,

@@ -376,7 +376,7 @@ public sealed class LoadGenerator
     private async Task GatewaysAsync(GatewayTargets targets, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var client = new GatewayClient(http, targets);
+        var client = new GatewayClient(http, targets) { Refused = Stats.HttpRefusal };
         var random = new Random(_options.Seed ^ 0x5A5A);
         var sightings = new List<WifiSighting>(8);
         var domains = new List<string>(4);
