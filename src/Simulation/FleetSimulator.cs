@@ -27,6 +27,7 @@ public sealed class FleetOptions
 public sealed class FleetSimulator
 {
     private const double MetresPerDegreeLat = 111_320;
+    private const long InitialConsentLeadMillis = 3_600_000;
     private static readonly (string Id, string Gateway, double Lat, double Lon)[] Outlets =
     [
         ("SH-PD-001", "gw-pd-01", 31.2213, 121.5447),
@@ -69,7 +70,7 @@ public sealed class FleetSimulator
                 Speed = 20 + _random.Next(50),
                 Odometer = 5_000 + _random.Next(80_000),
                 Fuel = 30 + _random.Next(70),
-                Consent = Pick(),
+                Consent = Pick(_random),
                 DriverPhone = _random.Next(3) == 0 ? ids.Phone() : null,
             });
         }
@@ -83,7 +84,7 @@ public sealed class FleetSimulator
                 Phone = mode < 5 ? ids.Phone() : null,
                 DeviceId = mode is >= 5 and < 7 ? (_random.Next(2) == 0 ? ids.Imei() : ids.AppDeviceId()) : null,
                 Outlet = _random.Next(Outlets.Length),
-                Consent = Pick(),
+                Consent = Pick(_random),
                 Minor = mode < 5 && _random.Next(25) == 0,
             });
         }
@@ -95,7 +96,7 @@ public sealed class FleetSimulator
     /// <summary>Consent decisions the population made before the run (effective an hour before <paramref name="nowMillis"/>).</summary>
     public IEnumerable<ConsentChangeData> InitialConsent(long nowMillis)
     {
-        long effective = nowMillis - 3_600_000;
+        long effective = nowMillis - InitialConsentLeadMillis;
         foreach (Vehicle v in _vehicles)
         {
             foreach (ConsentChangeData c in Grants(SubjectType.Vin, v.Vin, v.Consent, minor: false, effective))
@@ -298,7 +299,26 @@ public sealed class FleetSimulator
         return good with { Value = value };
     }
 
-    private ConsentMix Pick() => _random.Next(10) switch
+    /// <summary>
+    /// The demo's consent mix for other <paramref name="subjects"/> (those of <c>sieve load</c>, say), drawn as
+    /// <see cref="InitialConsent"/> draws it: half consent to everything, one in five to positioning only, the rest to
+    /// nothing; from <paramref name="seed"/>, effective an hour before <paramref name="nowMillis"/>. No subject is a minor.
+    /// </summary>
+    public static IEnumerable<ConsentChangeData> DemoConsent(IEnumerable<(SubjectType Type, string Id)> subjects, int seed, long nowMillis)
+    {
+        ArgumentNullException.ThrowIfNull(subjects);
+        var random = new Random(seed);
+        long effective = nowMillis - InitialConsentLeadMillis;
+        foreach ((SubjectType type, string id) in subjects)
+        {
+            foreach (ConsentChangeData c in Grants(type, id, Pick(random), minor: false, effective))
+            {
+                yield return c;
+            }
+        }
+    }
+
+    private static ConsentMix Pick(Random random) => random.Next(10) switch
     {
         < 5 => ConsentMix.All,
         < 7 => ConsentMix.PositioningOnly,

@@ -27,13 +27,27 @@ public sealed class GatewayTargets
 }
 
 
+/// <summary>A refused gateway request: the endpoint, the HTTP status and the answer's reason code.</summary>
+/// <param name="Endpoint"><c>meraki</c> or <c>portal-session</c>.</param>
+/// <param name="Status">The HTTP status; 0 when no answer came.</param>
+/// <param name="Reason">
+/// The answer's <c>error</c> code when it is one (lower-case letters, digits and dashes, at most 64); null when the
+/// body was empty or carried no such code.
+/// </param>
+public readonly record struct GatewayRefusal(string Endpoint, int Status, string? Reason);
+
 /// <summary>
 /// Posts to Ingest's gateway endpoints as a Meraki cloud (Scanning API v3 observations) and as a dealer's own
 /// captive-portal gateway (finished sessions) do. Each call returns the number of records the server accepted,
-/// or -1 when it refused the request; the refusal's body is not read, and no identifier is ever printed.
+/// or -1 when it refused the request (<see cref="Refused"/> is told why); no identifier is ever printed.
 /// </summary>
 public sealed class GatewayClient(HttpClient http, GatewayTargets targets)
 {
+    private const int MaxReasonLength = 64;
+
+    /// <summary>Told of every refused request with its status and reason code; null for none.</summary>
+    public Action<GatewayRefusal>? Refused { get; init; }
+
     /// <summary>Posts one Meraki observation per sighting at <paramref name="time"/>.</summary>
     public async Task<int> PostMerakiAsync(IReadOnlyList<WifiSighting> sightings, DateTimeOffset time, CancellationToken cancellationToken)
     {
@@ -76,7 +90,7 @@ public sealed class GatewayClient(HttpClient http, GatewayTargets targets)
         {
             Content = Json(body),
         };
-        return await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return await SendAsync(request, "meraki", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Posts a finished captive-portal session of <paramref name="sighting"/> from <paramref name="start"/> to <paramref name="end"/>.</summary>
@@ -113,7 +127,7 @@ public sealed class GatewayClient(HttpClient http, GatewayTargets targets)
             Content = Json(body),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", targets.PortalToken);
-        return await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return await SendAsync(request, "portal-session", cancellationToken).ConfigureAwait(false);
     }
 
     private static ByteArrayContent Json(ArrayBufferWriter<byte> body)
@@ -123,15 +137,81 @@ public sealed class GatewayClient(HttpClient http, GatewayTargets targets)
         return content;
     }
 
-    private async Task<int> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private async Task<int> SendAsync(HttpRequestMessage request, string endpoint, CancellationToken cancellationToken)
     {
-        using HttpResponseMessage response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
+        HttpResponseMessage response;
+        try
         {
-            return -1;
+            response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            Refused?.Invoke(new GatewayRefusal(endpoint, 0, null));
+            throw;
         }
 
-        byte[] answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        using (response)
+        {
+            byte[] answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                Refused?.Invoke(new GatewayRefusal(endpoint, (int)response.StatusCode, ReasonCode(answer)));
+                return -1;
+            }
+
+            int accepted = Accepted(answer);
+            if (accepted < 0)
+            {
+                Refused?.Invoke(new GatewayRefusal(endpoint, (int)response.StatusCode, null));
+            }
+
+            return accepted;
+        }
+    }
+
+    /// <summary>The <c>error</c> code of a refusal's body, when it is a short code and nothing else; null otherwise.</summary>
+    internal static string? ReasonCode(ReadOnlySpan<byte> answer)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(answer);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.CurrentDepth == 1)
+            {
+                if (reader.TokenType != JsonTokenType.PropertyName)
+                {
+                    continue;
+                }
+
+                bool error = reader.ValueTextEquals("error"u8);
+                if (!reader.Read())
+                {
+                    return null;
+                }
+
+                if (error)
+                {
+                    string? code = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    return code is { Length: > 0 and <= MaxReasonLength } && code.All(static c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') ? code : null;
+                }
+
+                reader.TrySkip();
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: no reason code.
+        }
+
+        return null;
+    }
+
+    private static int Accepted(byte[] answer)
+    {
         var reader = new Utf8JsonReader(answer);
         while (reader.Read())
         {

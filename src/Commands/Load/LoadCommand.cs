@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using Confluent.Kafka;
+using Sieve.Commands.Consent;
 using Sieve.Commands.Demo;
+using Sieve.Contracts;
+using Sieve.Contracts.Records;
 using Sieve.Hosting;
 using Sieve.Simulation;
 using Spectre.Console;
@@ -20,7 +24,8 @@ public sealed class LoadCommand(CliSession session) : SieveCommand<LoadSettings>
         "usage: sieve load [--tcp HOST:PORT] [--http URL] [--metrics URL] [--start-ingest [--partitions N] [--services DIR]]\n"
         + "                  [--vehicles N] [--connect-concurrency N] [--seconds S] [--records-per-vehicle N] [--records-per-packet N] [--interval-ms MS]\n"
         + "                  [--burst-every S] [--burst-percent P] [--burst-records N] [--visitors N] [--meraki-secret S]\n"
-        + "                  [--meraki-network ID] [--portal-gateway ID] [--portal-outlet ID] [--portal-token T] [--seed N]";
+        + "                  [--meraki-network ID] [--portal-gateway ID] [--portal-outlet ID] [--portal-token T] [--seed N]\n"
+        + "                  [--consent-mix none|demo [--bootstrap HOST:PORT] [--consent-topic TOPIC]]";
 
     /// <summary>Name of the command.</summary>
     public const string Name = "load";
@@ -68,7 +73,9 @@ public sealed class LoadCommand(CliSession session) : SieveCommand<LoadSettings>
                     + ", metrics at " + probe.Metrics + ", output in " + spawned.LogDirectory);
             }
 
-            (int code, long acked) = await RunLoadAsync(options, probe, cancellationToken).ConfigureAwait(false);
+            var generator = new LoadGenerator(options);
+            await PublishConsentAsync(generator, settings, cancellationToken).ConfigureAwait(false);
+            (int code, long acked) = await RunLoadAsync(generator, options, probe, cancellationToken).ConfigureAwait(false);
             if (spawned is not null)
             {
                 // Acknowledged means persisted: the raw topic holds exactly the records the units got acks for.
@@ -97,9 +104,29 @@ public sealed class LoadCommand(CliSession session) : SieveCommand<LoadSettings>
     /// <summary>How long the connections are held idle, and Ingest's CPU measured, before sending starts (with Ingest's metrics).</summary>
     private static readonly TimeSpan IdleHold = TimeSpan.FromSeconds(5);
 
-    private async Task<(int Code, long Acked)> RunLoadAsync(LoadOptions options, IngestProbe? probe, CancellationToken cancellationToken)
+    /// <summary>With <c>--consent-mix</c>, publishes the population's consent decisions before anything is sent.</summary>
+    private async Task PublishConsentAsync(LoadGenerator generator, LoadSettings settings, CancellationToken cancellationToken)
     {
-        var generator = new LoadGenerator(options);
+        IReadOnlyList<ConsentChangeData> changes = generator.Consent(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        string bootstrap = settings.Bootstrap ?? ConsentChangeCommand.DefaultBootstrap;
+        string topic = settings.ConsentTopic ?? Topics.ConsentChanges;
+        Message<byte[], byte[]>[] messages = [.. changes.Select(static c => new Message<byte[], byte[]> { Key = c.MessageKey(), Value = c.ToMessage() })];
+        await KafkaPublish.PublishAllAsync(bootstrap, null, topic, ConsentTimeoutSeconds, messages, cancellationToken).ConfigureAwait(false);
+        int grants = changes.Count(static c => c.Granted);
+        PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
+            $"consent ({settings.ConsentMix} mix): published {changes.Count:N0} changes ({grants:N0} grants) for {generator.Vehicles.Count + generator.Visitors.Count:N0} subjects to {topic} via {bootstrap}"));
+    }
+
+    /// <summary>How long Kafka may take to acknowledge the consent changes.</summary>
+    private const int ConsentTimeoutSeconds = 30;
+
+    private async Task<(int Code, long Acked)> RunLoadAsync(LoadGenerator generator, LoadOptions options, IngestProbe? probe, CancellationToken cancellationToken)
+    {
         LoadStats stats = generator.Stats;
         IngestSample? idle = probe is null ? null : await probe.SampleAfterFullCollectionAsync(cancellationToken).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
@@ -182,6 +209,11 @@ public sealed class LoadCommand(CliSession session) : SieveCommand<LoadSettings>
             $"done in {total:F1} s: {stats.Connections} connections, {stats.RecordsSent} records sent, {stats.RecordsAcked} acked, "
             + $"{stats.PacketsAcked} packets ({generator.BurstAckLatency.Count} of them bursts); {stats.HttpRequests} gateway requests, {stats.HttpRecordsAccepted} Wi-Fi records accepted, "
             + $"{stats.HttpRefused} refused; {stats.ConnectionFailures} connection failures"));
+        foreach (string refusal in stats.DescribeRefusals())
+        {
+            PlainText.WriteLine(Console, "  refused: " + refusal);
+        }
+
         long heldByUnits = minClientConnections == long.MaxValue ? connected : minClientConnections;
         string heldByIngest = minServerConnections == double.MaxValue ? "" : string.Create(CultureInfo.InvariantCulture, $", {minServerConnections:N0} (Ingest)");
         PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
@@ -338,6 +370,18 @@ public sealed class LoadSettings : SieveSettings
     [CommandOption("--portal-token <T>")]
     public string PortalToken { get; init; } = "portal-token-bj-01-7f3a9c";
 
+    /// <summary><c>--consent-mix none|demo</c> as given.</summary>
+    [CommandOption("--consent-mix <MIX>")]
+    public string? ConsentMix { get; init; }
+
+    /// <summary><c>--bootstrap HOST:PORT</c>: the Kafka the consent changes go to, with <c>--consent-mix</c>.</summary>
+    [CommandOption("--bootstrap <HOST:PORT>")]
+    public string? Bootstrap { get; init; }
+
+    /// <summary><c>--consent-topic TOPIC</c>: where the consent changes go, with <c>--consent-mix</c>.</summary>
+    [CommandOption("--consent-topic <TOPIC>")]
+    public string? ConsentTopic { get; init; }
+
     /// <summary>What the run sends, where and for how long, once validated.</summary>
     public LoadOptions Options { get; } = new();
 
@@ -451,6 +495,31 @@ public sealed class LoadSettings : SieveSettings
         if (!StartIngest && (Partitions is not null || Services is not null))
         {
             return ValidationResult.Error("--partitions and --services go with --start-ingest");
+        }
+
+        if (ConsentMix is not null)
+        {
+            switch (ConsentMix)
+            {
+                case "none": o.ConsentMix = LoadConsentMix.None; break;
+                case "demo": o.ConsentMix = LoadConsentMix.Demo; break;
+                default: return ValidationResult.Error("--consent-mix needs none or demo");
+            }
+
+            if (o.ConsentMix != LoadConsentMix.None && StartIngest)
+            {
+                return ValidationResult.Error("--consent-mix goes to a pipeline's Kafka: give it with --tcp or --http, not --start-ingest");
+            }
+        }
+
+        if ((Bootstrap is not null || ConsentTopic is not null) && o.ConsentMix == LoadConsentMix.None)
+        {
+            return ValidationResult.Error("--bootstrap and --consent-topic go with --consent-mix demo");
+        }
+
+        if (Bootstrap is { } bootstrap && string.IsNullOrWhiteSpace(bootstrap) || ConsentTopic is { } topic && string.IsNullOrWhiteSpace(topic))
+        {
+            return ValidationResult.Error("--bootstrap and --consent-topic must not be empty");
         }
 
         if (Http is not null)

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Sieve.Commands.Demo;
+using Sieve.Contracts.Identifiers;
+using Sieve.Contracts.Records;
 using Sieve.Simulation;
 
 namespace Sieve.Commands.Load;
@@ -107,6 +109,33 @@ public sealed class LoadGenerator
 
     /// <summary>The Wi-Fi visitors the gateways see.</summary>
     public IReadOnlyList<WifiSighting> Visitors => _visitors;
+
+    /// <summary>
+    /// The consent subjects of the population: each vehicle by its VIN, each visitor by its phone number, or its MAC
+    /// when it has none (as the demo's visitors are).
+    /// </summary>
+    public IEnumerable<(SubjectType Type, string Id)> Subjects()
+    {
+        foreach (SimulatedVehicle vehicle in _vehicles)
+        {
+            yield return (SubjectType.Vin, vehicle.Vin);
+        }
+
+        foreach (WifiSighting visitor in _visitors)
+        {
+            yield return visitor.PhoneNumber is { } phone ? (SubjectType.Phone, phone) : (SubjectType.Mac, visitor.ClientMac);
+        }
+    }
+
+    /// <summary>
+    /// The consent decisions of <see cref="LoadOptions.ConsentMix"/> for <see cref="Subjects"/>, effective before
+    /// <paramref name="nowMillis"/>: none for <see cref="LoadConsentMix.None"/>, the demo's mix for <see cref="LoadConsentMix.Demo"/>.
+    /// </summary>
+    public IReadOnlyList<ConsentChangeData> Consent(long nowMillis) => _options.ConsentMix switch
+    {
+        LoadConsentMix.Demo => [.. FleetSimulator.DemoConsent(Subjects(), _options.Seed, nowMillis)],
+        _ => [],
+    };
 
     /// <summary>Told of every acknowledged record, from the vehicles' and gateways' tasks; null for none.</summary>
     public ILoadObserver? Observer { get; set; }
@@ -376,7 +405,7 @@ public sealed class LoadGenerator
     private async Task GatewaysAsync(GatewayTargets targets, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var client = new GatewayClient(http, targets);
+        var client = new GatewayClient(http, targets) { Refused = Stats.HttpRefusal };
         var random = new Random(_options.Seed ^ 0x5A5A);
         var sightings = new List<WifiSighting>(8);
         var domains = new List<string>(4);

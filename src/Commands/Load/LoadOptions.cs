@@ -70,4 +70,17 @@ public sealed class LoadOptions
 
     /// <summary>Random seed of identities and movement.</summary>
     public int Seed { get; set; } = 2026;
+
+    /// <summary>Consent decisions published for the simulated subjects before sending (<c>--consent-mix</c>).</summary>
+    public LoadConsentMix ConsentMix { get; set; }
+}
+
+/// <summary>Which consent <c>sieve load</c> publishes for its simulated subjects before it sends.</summary>
+public enum LoadConsentMix
+{
+    /// <summary>None: the pipeline sees no consent for them, so only purposes that need none receive their records.</summary>
+    None,
+
+    /// <summary>The mix of <c>sieve demo</c>: half consent to everything, one in five to positioning only, the rest to nothing.</summary>
+    Demo,
 }

@@ -1,3 +1,7 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Sieve.Simulation;
+
 namespace Sieve.Commands.Load;
 
 /// <summary>Counters of a load run, updated by many tasks at once and read by a progress view.</summary>
@@ -12,6 +16,7 @@ public sealed class LoadStats
     private long _httpRequests;
     private long _httpRefused;
     private long _httpRecordsAccepted;
+    private readonly ConcurrentDictionary<GatewayRefusal, long> _refusals = new();
 
     /// <summary>Device connections accepted by the server (handshake answered <c>01</c>).</summary>
     public long Connections => Interlocked.Read(ref _connections);
@@ -39,6 +44,41 @@ public sealed class LoadStats
 
     /// <summary>Wi-Fi records the gateway endpoints accepted (each one is on the raw topic).</summary>
     public long HttpRecordsAccepted => Interlocked.Read(ref _httpRecordsAccepted);
+
+    /// <summary>Refused gateway requests counted by endpoint, HTTP status and reason code, most frequent first.</summary>
+    public IReadOnlyList<KeyValuePair<GatewayRefusal, long>> Refusals =>
+        [.. _refusals.OrderByDescending(static r => r.Value).ThenBy(static r => r.Key.Endpoint, StringComparer.Ordinal)
+            .ThenBy(static r => r.Key.Status).ThenBy(static r => r.Key.Reason, StringComparer.Ordinal)];
+
+    /// <summary>
+    /// One line per kind of refusal in <see cref="Refusals"/>: count, endpoint, status, reason code, and what to do when
+    /// the endpoint is not configured. Carries no identifier, token or secret.
+    /// </summary>
+    public IReadOnlyList<string> DescribeRefusals() =>
+        [.. Refusals.Select(static r => string.Create(CultureInfo.InvariantCulture, $"{r.Value} {Describe(r.Key)}"))];
+
+    private static string Describe(GatewayRefusal refusal)
+    {
+        string endpoint = refusal.Endpoint == "meraki" ? "Meraki (/meraki/v3)" : "portal (/portal/v1/sessions)";
+        if (refusal.Status == 0)
+        {
+            return $"{endpoint}: no answer (connection refused, reset or timed out)";
+        }
+
+        string status = refusal.Status.ToString(CultureInfo.InvariantCulture);
+        if (refusal.Status == 404 && refusal.Reason is null or "gateway-not-configured")
+        {
+            string what = refusal.Reason is null ? "404 with no reason: the endpoint or its gateway is not configured on Ingest" : "404 gateway-not-configured";
+            string settings = refusal.Endpoint == "meraki"
+                ? "Ingest:Meraki:Validator, Ingest:Meraki:Secret and Ingest:Meraki:Networks:<networkId>:OutletId"
+                : "Ingest:Portal:Gateways:<gatewayId>:Token and Ingest:Portal:Gateways:<gatewayId>:OutletId";
+            return $"{endpoint}: {what}; set {settings} (and Keys:Path) on Ingest";
+        }
+
+        return $"{endpoint}: {status} {refusal.Reason ?? "with no reason"}";
+    }
+
+    internal void HttpRefusal(GatewayRefusal refusal) => _refusals.AddOrUpdate(refusal, 1, static (_, n) => n + 1);
 
     internal void ConnectionOpened()
     {

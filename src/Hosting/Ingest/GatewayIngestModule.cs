@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -85,6 +86,10 @@ public sealed class GatewayIngestModule : IIngestModule
             endpoints.MapGet(MerakiPath, meraki.HandleValidatorAsync);
             endpoints.MapPost(MerakiPath, meraki.HandlePostAsync);
         }
+        else
+        {
+            endpoints.MapMethods(MerakiPath, ["GET", "POST"], NotConfiguredAsync);
+        }
 
         if (settings.PortalGateways.Count > 0)
         {
@@ -92,7 +97,16 @@ public sealed class GatewayIngestModule : IIngestModule
             endpoints.MapPost(PortalReceiver.LoginsPath, portal.HandleLoginAsync);
             endpoints.MapPost(PortalReceiver.SessionsPath, portal.HandleSessionAsync);
         }
+        else
+        {
+            endpoints.MapPost(PortalReceiver.LoginsPath, NotConfiguredAsync);
+            endpoints.MapPost(PortalReceiver.SessionsPath, NotConfiguredAsync);
+        }
     }
+
+    /// <summary>An endpoint whose family is not configured: 404 with a reason, so a sender can tell it from a wrong address.</summary>
+    private static Task NotConfiguredAsync(HttpContext context) =>
+        GatewayResponses.WriteErrorAsync(context, new GatewayError(StatusCodes.Status404NotFound, GatewayErrorCodes.GatewayNotConfigured));
 }
 
 /// <summary>Once a gateway is configured, master keys must be: the gateways' event ids derive from them.</summary>

@@ -88,6 +88,9 @@ internal static class GatewayErrorCodes
     /// <summary>Kafka did not acknowledge the records; nothing is acknowledged to the sender (503).</summary>
     public const string KafkaUnavailable = "kafka-unavailable";
 
+    /// <summary>The endpoint's gateway family (Meraki or portal) is not configured on this service (404).</summary>
+    public const string GatewayNotConfigured = "gateway-not-configured";
+
     /// <summary>An unexpected failure (500); logged by exception type only.</summary>
     public const string InternalError = "internal-error";
 }
