@@ -13,21 +13,13 @@ public sealed class StageBreakdown : IBatchStageObserver
     public static readonly IReadOnlyList<string> Stages =
         ["fetch wait", "batch fill", "process", "produce", "commit transaction", "offset commit", "downstream fetch wait"];
 
-    private readonly object _gate = new();
-    private readonly List<double>[] _samples = new List<double>[Stages.Count];
-    private readonly List<int> _batchSizes = [];
+    // Batches per level are few (one per commit); this bounds what one level keeps.
+    private const int MaxBatches = 100_000;
+    private LatencyRecorder[] _stages = NewStages();
+    private LatencyRecorder _batchSizes = new(MaxBatches);
     private LatencyRecorder _downstream = new(1);
     private long _measureFrom = long.MaxValue;
     private long _lastCommittedAtMs;
-
-    /// <summary>Creates an empty breakdown; <see cref="Start"/> opens the first level.</summary>
-    public StageBreakdown()
-    {
-        for (int i = 0; i < _samples.Length; i++)
-        {
-            _samples[i] = [];
-        }
-    }
 
     /// <summary>Wall-clock time (Unix ms) of the engine's latest commit.</summary>
     public long LastCommittedAtMs => Interlocked.Read(ref _lastCommittedAtMs);
@@ -38,17 +30,10 @@ public sealed class StageBreakdown : IBatchStageObserver
     /// </summary>
     public void Start(long measureFrom, int expectedSamples)
     {
-        lock (_gate)
-        {
-            foreach (List<double> samples in _samples)
-            {
-                samples.Clear();
-            }
-
-            _batchSizes.Clear();
-            Volatile.Write(ref _downstream, new LatencyRecorder(Math.Max(1, expectedSamples)));
-            Interlocked.Exchange(ref _measureFrom, measureFrom);
-        }
+        Volatile.Write(ref _stages, NewStages());
+        Volatile.Write(ref _batchSizes, new LatencyRecorder(MaxBatches));
+        Volatile.Write(ref _downstream, new LatencyRecorder(Math.Max(1, expectedSamples)));
+        Interlocked.Exchange(ref _measureFrom, measureFrom);
     }
 
     /// <inheritdoc />
@@ -60,16 +45,14 @@ public sealed class StageBreakdown : IBatchStageObserver
             return;
         }
 
-        lock (_gate)
-        {
-            _samples[0].Add(times.FetchWaitMs);
-            _samples[1].Add(times.FillMs);
-            _samples[2].Add(times.ProcessMs);
-            _samples[3].Add(times.ProduceMs);
-            _samples[4].Add(times.CommitMs);
-            _samples[5].Add(times.OffsetCommitMs);
-            _batchSizes.Add(times.Inputs);
-        }
+        LatencyRecorder[] stages = Volatile.Read(ref _stages);
+        stages[0].Add(times.FetchWaitMs);
+        stages[1].Add(times.FillMs);
+        stages[2].Add(times.ProcessMs);
+        stages[3].Add(times.ProduceMs);
+        stages[4].Add(times.CommitMs);
+        stages[5].Add(times.OffsetCommitMs);
+        Volatile.Read(ref _batchSizes).Add(times.Inputs);
     }
 
     /// <summary>
@@ -81,23 +64,14 @@ public sealed class StageBreakdown : IBatchStageObserver
     /// <summary>The level's distributions, one row per stage.</summary>
     public IReadOnlyList<StageTime> Summarize(out long batches, out double meanBatch)
     {
+        LatencyRecorder sizes = Volatile.Read(ref _batchSizes);
+        batches = sizes.Count;
+        meanBatch = sizes.Mean() ?? 0;
+        LatencyRecorder[] stages = Volatile.Read(ref _stages);
         var rows = new List<StageTime>(Stages.Count);
-        lock (_gate)
+        for (int i = 0; i < stages.Length; i++)
         {
-            batches = _batchSizes.Count;
-            long inputs = 0;
-            foreach (int size in _batchSizes)
-            {
-                inputs += size;
-            }
-
-            meanBatch = batches == 0 ? 0 : inputs / (double)batches;
-            for (int i = 0; i < _samples.Length - 1; i++)
-            {
-                double[] sorted = [.. _samples[i]];
-                Array.Sort(sorted);
-                rows.Add(new StageTime(Stages[i], Mean(sorted), At(sorted, 50), At(sorted, 99)));
-            }
+            rows.Add(new StageTime(Stages[i], stages[i].Mean(), stages[i].Percentile(50), stages[i].Percentile(99)));
         }
 
         LatencyRecorder downstream = Volatile.Read(ref _downstream);
@@ -105,24 +79,16 @@ public sealed class StageBreakdown : IBatchStageObserver
         return rows;
     }
 
-    private static double? Mean(double[] sorted)
+    private static LatencyRecorder[] NewStages()
     {
-        if (sorted.Length == 0)
+        var stages = new LatencyRecorder[Stages.Count - 1];
+        for (int i = 0; i < stages.Length; i++)
         {
-            return null;
+            stages[i] = new LatencyRecorder(MaxBatches);
         }
 
-        double sum = 0;
-        foreach (double value in sorted)
-        {
-            sum += value;
-        }
-
-        return sum / sorted.Length;
+        return stages;
     }
-
-    private static double? At(double[] sorted, double percentile) =>
-        sorted.Length == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
 }
 
 /// <summary>One stage's time in a paced level, in milliseconds: per batch for the engine's stages, per record downstream.</summary>

@@ -16,6 +16,24 @@ public sealed class LatencyRecorder(int capacity = 20_000)
         _samples[n % _samples.Length] = milliseconds;
     }
 
+    /// <summary>The mean of the retained samples, or null with none.</summary>
+    public double? Mean()
+    {
+        int n = (int)Math.Min(Count, _samples.Length);
+        if (n == 0)
+        {
+            return null;
+        }
+
+        double sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            sum += _samples[i];
+        }
+
+        return sum / n;
+    }
+
     /// <summary>The <paramref name="percentile"/> (0..100) over the retained samples, or null with none.</summary>
     public double? Percentile(double percentile)
     {

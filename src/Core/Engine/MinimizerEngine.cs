@@ -39,7 +39,6 @@ public sealed class MinimizerEngine : IDisposable
     private long _batchId;
     private long _firstTaken;
     private long _closed;
-    private long _oldestInputMs;
     private int _attempt;
     private volatile bool _revoked;
     private bool _inTransaction;
@@ -323,7 +322,6 @@ public sealed class MinimizerEngine : IDisposable
         // Phase 1: decide the whole batch (consent fetches may await or fail here) before anything is produced.
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         _core.NowMillis = now;
-        _oldestInputMs = long.MaxValue;
         int misses = 0;
         for (int i = 0; i < batch.Count;)
         {
@@ -335,7 +333,6 @@ public sealed class MinimizerEngine : IDisposable
             }
 
             _staged.InputTimestamp = input.Message.Timestamp;
-            _oldestInputMs = Math.Min(_oldestInputMs, input.Message.Timestamp.UnixTimestampMs);
             ProcessStatus status = _core.Process(kind, _values.Value(input.Message.Value), _staged, _outcomes, out QuarantineReason reason, out string? consentKey);
             switch (status)
             {
@@ -447,10 +444,28 @@ public sealed class MinimizerEngine : IDisposable
         _batchId = batchId;
         _core.CommitBatch();
         Stats.AddCommitted(_tallies.Values);
-        StageObserver?.OnBatch(new BatchStageTimes
+        if (StageObserver is { } observer)
         {
-            Inputs = batch.Count,
-            OldestInputMs = _oldestInputMs,
+            ReportStages(observer, batch.Count, processed, produced, committed, committedAtMs);
+        }
+
+        BatchCommitted?.Invoke(_tallies.Values);
+        return true;
+    }
+
+    private void ReportStages(IBatchStageObserver observer, int inputs, long processed, long produced, long committed, long committedAtMs)
+    {
+        // The tallies already hold each partition's oldest input time; the batch's is the least of them.
+        long oldest = long.MaxValue;
+        foreach (PartitionTally tally in _tallies.Values)
+        {
+            oldest = Math.Min(oldest, tally.OldestInputTime);
+        }
+
+        observer.OnBatch(new BatchStageTimes
+        {
+            Inputs = inputs,
+            OldestInputMs = oldest,
             FirstTaken = _firstTaken,
             Closed = _closed,
             Processed = processed,
@@ -460,8 +475,6 @@ public sealed class MinimizerEngine : IDisposable
             Done = System.Diagnostics.Stopwatch.GetTimestamp(),
             Retries = _attempt,
         });
-        BatchCommitted?.Invoke(_tallies.Values);
-        return true;
     }
 
     private HashSet<string> CollectMisses(List<ConsumeResult<Ignore, ConsumedValue>> batch, int from, string first)
