@@ -1,7 +1,4 @@
-using Avro.Generic;
-using Avro.IO;
-using Sieve.Contracts.Avro;
-using Sieve.Contracts.Schemas;
+using Sieve.Commands.Audit;
 
 namespace Sieve.Commands.Bench;
 
@@ -11,7 +8,6 @@ namespace Sieve.Commands.Bench;
 /// </summary>
 public sealed class AuditTotals
 {
-    private static readonly SchemaInfo CurrentAudit = SchemaCatalog.Default.Get("sieve.ops.AuditRecord");
     private readonly Dictionary<string, long> _forwarded = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _written = new(StringComparer.Ordinal);
 
@@ -47,60 +43,23 @@ public sealed class AuditTotals
     {
         ArgumentNullException.ThrowIfNull(message);
         Records++;
-        if (SingleObjectEncoding.TryReadHeader(message, out ulong fingerprint) != AvroStatus.Ok || WriterOf(fingerprint) is not { } writer)
+        if (!AuditRecordDecoder.TryDecode(message, out DecodedAudit? audit))
         {
             Unbalanced++;
             return null;
         }
 
-        // Records written with an earlier AuditRecord read as the current one: counts it lacks are 0.
-        var stream = new MemoryStream(message, SingleObjectEncoding.HeaderLength, message.Length - SingleObjectEncoding.HeaderLength);
-        GenericRecord record = new GenericDatumReader<GenericRecord>(writer.Schema, CurrentAudit.Schema).Read(null!, new BinaryDecoder(stream));
-        long inputs = (long)record["inputs"];
-        long quarantined = 0;
-        foreach (object item in (object[])record["quarantined"])
+        foreach (DecodedAudit.PurposeCounts counts in audit!.Purposes)
         {
-            quarantined += (long)((GenericRecord)item)["count"];
+            long forwarded = counts.Counts[AuditRecordDecoder.Forwarded];
+            _forwarded[counts.Purpose] = _forwarded.GetValueOrDefault(counts.Purpose) + forwarded;
+            _written[counts.Purpose] = _written.GetValueOrDefault(counts.Purpose) + forwarded + counts.Counts[AuditRecordDecoder.HeldForRelease];
         }
 
-        bool balanced = true;
-        foreach (object item in (object[])record["purposes"])
-        {
-            var counts = (GenericRecord)item;
-            string purpose = (string)counts["purpose"];
-            long forwarded = (long)counts["forwarded"];
-            long total = forwarded + (long)counts["withheldNoConsent"] + (long)counts["withheldWithdrawn"] + (long)counts["withheldMinor"]
-                + (long)counts["withheldNotApplicable"] + (long)counts["withheldErased"] + (long)counts["heldForRelease"]
-                + (long)counts["withheldParked"] + (long)counts["withheldTrimmed"] + (long)counts["withheldGap"] + (long)counts["withheldZone"]
-                + (long)counts["withheldSparseCell"] + (long)counts["withheldExpired"] + quarantined;
-            balanced &= total == inputs;
-            _forwarded[purpose] = _forwarded.GetValueOrDefault(purpose) + forwarded;
-            _written[purpose] = _written.GetValueOrDefault(purpose) + forwarded + (long)counts["heldForRelease"];
-        }
-
-        Inputs += inputs;
-        Quarantined += quarantined;
-        Unbalanced += balanced ? 0 : 1;
-        return new AuditRange((string)record["sourceTopic"], (int)record["partition"], (long)record["firstOffset"], (long)record["lastOffset"], inputs);
-    }
-
-    // The current AuditRecord, or one of its earlier versions; null for any other fingerprint.
-    private static SchemaInfo? WriterOf(ulong fingerprint)
-    {
-        if (fingerprint == CurrentAudit.Fingerprint)
-        {
-            return CurrentAudit;
-        }
-
-        foreach (SchemaInfo version in SchemaCatalog.Default.History(CurrentAudit))
-        {
-            if (version.Fingerprint == fingerprint)
-            {
-                return version;
-            }
-        }
-
-        return null;
+        Inputs += audit.Inputs;
+        Quarantined += audit.QuarantinedTotal;
+        Unbalanced += audit.Balanced ? 0 : 1;
+        return new AuditRange(audit.SourceTopic, audit.Partition, audit.FirstOffset, audit.LastOffset, audit.Inputs);
     }
 }
 
