@@ -32,6 +32,9 @@ internal sealed class KafkaClientProperties
 
     private KafkaClientProperties(SortedDictionary<string, string> values) => _values = values;
 
+    /// <summary>No properties: plaintext to the bootstrap servers.</summary>
+    public static KafkaClientProperties None { get; } = new(new SortedDictionary<string, string>(StringComparer.Ordinal));
+
     /// <summary>The property names in effect, sorted; never their values.</summary>
     public IReadOnlyCollection<string> Names => _values.Keys;
 

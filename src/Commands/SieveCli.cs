@@ -9,6 +9,7 @@ using Sieve.Commands.Keys;
 using Sieve.Commands.Load;
 using Sieve.Commands.Policy;
 using Sieve.Commands.Privacy;
+using Sieve.Commands.PrivacyConsole;
 using Sieve.Commands.Recall;
 using Sieve.Commands.Soak;
 using Sieve.Commands.TopicProvisioning;
@@ -46,6 +47,7 @@ public static partial class SieveCli
         CommandEntry.InGroup(ErasureStatusCommand.Name, ErasureStatusCommand.Summary, typeof(ErasureStatusSettings), () => ErasureStatusCommand.Usage, static c => c.AddCommand<ErasureStatusCommand>("status")),
         CommandEntry.Top(PrivacyCommand.Name, PrivacyCommand.Summary, typeof(PrivacySettings), () => PrivacyCommand.Usage, static c => c.AddCommand<PrivacyCommand>("privacy")),
         CommandEntry.Top(AccessCommand.Name, AccessCommand.Summary, typeof(AccessSettings), () => AccessCommand.Usage, static c => c.AddCommand<AccessCommand>("access")),
+        CommandEntry.Top(ConsoleCommand.Name, ConsoleCommand.Summary, typeof(ConsoleSettings), () => ConsoleCommand.Usage, static c => c.AddCommand<ConsoleCommand>("console")),
         CommandEntry.InGroup(RecallKeygenCommand.Name, RecallKeygenCommand.Summary, typeof(RecallKeygenSettings), () => RecallKeygenCommand.Usage, static c => c.AddCommand<RecallKeygenCommand>("keygen")),
         CommandEntry.InGroup(RecallOperatorKeyCommand.Name, RecallOperatorKeyCommand.Summary, typeof(RecallOperatorKeySettings), () => RecallOperatorKeyCommand.Usage, static c => c.AddCommand<RecallOperatorKeyCommand>("operator-key")),
         CommandEntry.InGroup(RecallRequestCommand.Name, RecallRequestCommand.Summary, typeof(RecallRequestSettings), () => RecallRequestCommand.Usage, static c => c.AddCommand<RecallRequestCommand>("request")),

@@ -13,13 +13,21 @@ public static class TopicReader
     /// records read per topic; a record that retention removed before it was read is simply not counted.
     /// </summary>
     public static Dictionary<string, long> Read(string bootstrapServers, IReadOnlyDictionary<(string Topic, int Partition), long> from,
+        Action<ConsumeResult<Ignore, byte[]>>? onRecord, TimeSpan timeout) =>
+        Read(new ClientConfig { BootstrapServers = bootstrapServers }, from, onRecord, timeout);
+
+    /// <summary>
+    /// As the overload with bootstrap servers, with the client settings of <paramref name="client"/> (bootstrap
+    /// servers, TLS, SASL); group and fetch settings are the reader's own.
+    /// </summary>
+    public static Dictionary<string, long> Read(ClientConfig client, IReadOnlyDictionary<(string Topic, int Partition), long> from,
         Action<ConsumeResult<Ignore, byte[]>>? onRecord, TimeSpan timeout)
     {
+        ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(from);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        using IConsumer<Ignore, byte[]> consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
+        using IConsumer<Ignore, byte[]> consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig(new Dictionary<string, string>(client))
         {
-            BootstrapServers = bootstrapServers,
             GroupId = "sieve-bench-reader",
             EnableAutoCommit = false,
             IsolationLevel = IsolationLevel.ReadCommitted,

@@ -28,7 +28,8 @@ internal sealed class PrivacyCommand(CliSession session) : SieveCommand<PrivacyS
     /// <summary>Local time of the release when no simulation says otherwise: China Standard Time.</summary>
     public const int DefaultUtcOffsetMinutes = 480;
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
+    /// <summary>How <c>--json</c> writes the figures, and how the privacy console reads them back.</summary>
+    internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,

@@ -52,13 +52,23 @@ public static class ErasureLedger
     /// <param name="requestsTopic">The requests topic, for pending requests; null to read receipts only.</param>
     /// <param name="timeout">How long reading each topic to its end may take.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
+    /// <param name="ofSubject">
+    /// Null for every request; else only the requests it accepts and their receipts (it is handed each request, the
+    /// identifier included, and nothing of it is kept), which needs <paramref name="requestsTopic"/>: receipts do not
+    /// say whose they are.
+    /// </param>
     /// <exception cref="TimeoutException">A topic's end was not reached in time.</exception>
     /// <exception cref="KafkaException">The cluster could not be read.</exception>
     public static (IReadOnlyList<ErasureStatusEntry> Entries, int Undecodable) Read(ConsumerConfig config, string receiptsTopic, string? requestsTopic,
-        TimeSpan timeout, CancellationToken cancellationToken)
+        TimeSpan timeout, CancellationToken cancellationToken, Func<ErasureRequest, bool>? ofSubject = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrEmpty(receiptsTopic);
+        if (ofSubject is not null && requestsTopic is null)
+        {
+            throw new ArgumentException("Finding a subject's requests needs the requests topic.", nameof(requestsTopic));
+        }
+
         int undecodable = 0;
         var requests = new Dictionary<string, (SubjectType Type, ErasureReason Reason, DateTimeOffset RequestedAt)>(StringComparer.Ordinal);
         if (requestsTopic is not null)
@@ -66,7 +76,7 @@ public static class ErasureLedger
             TopicSnapshot.Read(config, requestsTopic, result =>
             {
                 // A request the worker could not read was quarantined and has no receipt: not an erasure.
-                if (ErasureCodec.TryDecodeRequest(result.Message.Value, out ErasureRequest? request, out _))
+                if (ErasureCodec.TryDecodeRequest(result.Message.Value, out ErasureRequest? request, out _) && (ofSubject is null || ofSubject(request)))
                 {
                     requests.TryAdd(request.RequestId, (request.SubjectType, request.Reason, request.RequestedAt));
                 }
@@ -82,7 +92,10 @@ public static class ErasureLedger
             }
             else if (ErasureCodec.TryDecodeReceipt(result.Message.Value, out ErasureReceipt? receipt, out _))
             {
-                receipts[receipt.RequestId] = receipt;
+                if (ofSubject is null || requests.ContainsKey(receipt.RequestId))
+                {
+                    receipts[receipt.RequestId] = receipt;
+                }
             }
             else
             {

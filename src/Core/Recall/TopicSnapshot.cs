@@ -8,7 +8,7 @@ namespace Sieve.Core.Recall;
 /// and an export of the purpose topics. A topic that does not exist reads
 /// as empty.
 /// </summary>
-internal static class TopicSnapshot
+public static class TopicSnapshot
 {
     private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(10);
 
@@ -88,7 +88,9 @@ internal static class TopicSnapshot
         }
     }
 
-    private static int Partitions(ClientConfig config, string topic)
+    /// <summary>The partition count of <paramref name="topic"/>; 0 when it does not exist.</summary>
+    /// <exception cref="KafkaException">The cluster could not be asked.</exception>
+    public static int Partitions(ClientConfig config, string topic)
     {
         var adminConfig = new AdminClientConfig(new Dictionary<string, string>(config));
         using IAdminClient admin = new AdminClientBuilder(adminConfig)

@@ -21,7 +21,7 @@ internal sealed class ErasureTestBed : IAsyncDisposable
     private TaskCompletionSource<ErasureReceipt>? _next;
     private Task? _worker;
 
-    private ErasureTestBed(SinkTestBed sink, RedisServerProcess redis, RedisConsentStore store, FakeTimeProvider clock)
+    private ErasureTestBed(SinkTestBed sink, RedisServerProcess redis, RedisConsentStore store, FakeTimeProvider clock, bool systemClock)
     {
         Sink = sink;
         Redis = redis;
@@ -46,8 +46,9 @@ internal sealed class ErasureTestBed : IAsyncDisposable
 
         Keys = new PseudonymKeyFactory(MasterKeyRing.CreateDemo());
         Publisher = new KafkaErasurePublisher(Options);
-        Executor = new ErasureExecutor(sink.Tables, Keys, store, sink.Erased, new LakeEraser(sink.Root, sink.Gate, clock),
-            Publisher, sink.Metrics, NullLogger.Instance, clock);
+        TimeProvider time = systemClock ? TimeProvider.System : clock;
+        Executor = new ErasureExecutor(sink.Tables, Keys, store, sink.Erased, new LakeEraser(sink.Root, sink.Gate, time),
+            Publisher, sink.Metrics, NullLogger.Instance, time);
     }
 
     public SinkTestBed Sink { get; }
@@ -56,7 +57,10 @@ internal sealed class ErasureTestBed : IAsyncDisposable
 
     public RedisConsentStore Store { get; }
 
-    /// <summary>The executor's and the eraser's clock: its date is fixed (so key epochs are known) until a test advances it.</summary>
+    /// <summary>
+    /// The executor's and the eraser's clock: its date is fixed (so key epochs are known) until a test advances it;
+    /// unused when the bed was made with the system clock.
+    /// </summary>
     public FakeTimeProvider Clock { get; }
 
     public ErasureOptions Options { get; }
@@ -67,12 +71,13 @@ internal sealed class ErasureTestBed : IAsyncDisposable
 
     public ErasureExecutor Executor { get; }
 
-    public static async Task<ErasureTestBed> CreateAsync(KafkaFixture kafka, string name)
+    /// <summary>Makes a bed; with <paramref name="systemClock"/> the executor and eraser run on the system clock (records of today).</summary>
+    public static async Task<ErasureTestBed> CreateAsync(KafkaFixture kafka, string name, bool systemClock = false)
     {
         SinkTestBed sink = await SinkTestBed.CreateAsync(kafka, name);
         RedisServerProcess redis = await RedisServerProcess.StartNewAsync();
         RedisConsentStore store = await RedisConsentStore.ConnectAsync(TestConsentStoreOptions.For(redis.Configuration));
-        var bed = new ErasureTestBed(sink, redis, store, new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(MinimizedRecords.Start).AddDays(2)));
+        var bed = new ErasureTestBed(sink, redis, store, new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(MinimizedRecords.Start).AddDays(2)), systemClock);
         foreach (string topic in new[] { bed.Options.RequestsTopic, bed.Options.NoticesTopic, bed.Options.ReceiptsTopic, bed.Options.ConsentChangesTopic })
         {
             await kafka.CreateTopicAsync(topic, 1);
