@@ -23,6 +23,9 @@ public sealed class BenchOptions : SieveSettings
     /// <summary>The paced levels, in percent of the measured minimizer rate, when neither <c>--levels</c> nor <c>--rate</c> is given.</summary>
     public static IReadOnlyList<int> DefaultLevels { get; } = [10, 25, 50, 75];
 
+    /// <summary>How the engines close their batches when <c>--batch-policy</c> is not given.</summary>
+    public const Sieve.Core.Engine.BatchPolicy DefaultBatchPolicy = Sieve.Core.Engine.BatchPolicy.Adaptive;
+
     /// <summary>Usage text.</summary>
     public static string Usage => $"""
         Usage: sieve bench [--events N] [--partitions N] [--levels P,P,...] [--rate EVENTS_PER_SECOND]
@@ -47,9 +50,6 @@ public sealed class BenchOptions : SieveSettings
         Example:
           sieve bench --events 200000 --json bench.json
         """;
-
-    /// <summary>How the engines close their batches when <c>--batch-policy</c> is not given.</summary>
-    public const Sieve.Core.Engine.BatchPolicy DefaultBatchPolicy = Sieve.Core.Engine.BatchPolicy.Adaptive;
 
     /// <summary>Longest one paced level lasts; it sends <c>min(events, rate x this)</c> inputs.</summary>
     public const int PacedSeconds = 4;
