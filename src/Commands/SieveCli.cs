@@ -56,6 +56,9 @@ public static partial class SieveCli
         CommandEntry.InGroup(TopicsProvisionCommand.Name, TopicsProvisionCommand.Summary, typeof(TopicsProvisionSettings), () => TopicsProvisionCommand.Usage, static c => c.AddCommand<TopicsProvisionCommand>("provision")),
     ];
 
+    /// <summary>Every command: its words after <c>sieve</c> (e.g. <c>policy check</c>) and the type of its settings.</summary>
+    internal static IEnumerable<(string Name, Type Settings)> CommandTable => Commands.Select(static c => (c.Name, c.Settings));
+
     /// <summary>
     /// Runs the command named by <paramref name="args"/>, writing results to <paramref name="console"/> and error
     /// lines to <paramref name="error"/>.

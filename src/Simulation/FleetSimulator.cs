@@ -9,10 +9,14 @@ namespace Sieve.Simulation;
 /// <summary>Sizes and mix of the simulated population.</summary>
 public sealed class FleetOptions
 {
+    /// <summary>Vehicles unless set otherwise.</summary>
+    public const int DefaultVehicles = 300;
+    /// <summary>Visitors unless set otherwise.</summary>
+    public const int DefaultVisitors = 200;
     /// <summary>Vehicles with telematics units.</summary>
-    public int Vehicles { get; set; } = 300;
+    public int Vehicles { get; set; } = DefaultVehicles;
     /// <summary>People seen by dealer Wi-Fi.</summary>
-    public int Visitors { get; set; } = 200;
+    public int Visitors { get; set; } = DefaultVisitors;
     /// <summary>One input in this many is deliberately bad (0: none).</summary>
     public int BadInputEvery { get; set; } = 250;
     /// <summary>Random seed.</summary>

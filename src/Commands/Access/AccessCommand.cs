@@ -54,8 +54,8 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
         identifier is never printed.
 
         Options:
-          --type TYPE        vin, phone, mac or device-id
-          --id ID            the identifier, in any usual spelling (it is normalized)
+          --type TYPE        vin, phone, mac or device-id (required)
+          --id ID            the identifier in any usual spelling, normalized (required)
           --lake DIR         the Sink's lake root, Sink:Root (default {DefaultLake})
           --redis HOST:PORT  the consent store (default {DefaultRedis})
           --keys FILE        master key ring file (as written by 'sieve keys generate')

@@ -14,27 +14,60 @@ public sealed class BenchOptions : SieveSettings
     private const string LevelsProblem = "--levels needs up to 8 whole percents from 1 to 100, separated by commas (e.g. 10,25,50,75)";
     private const string BatchPolicyProblem = "--batch-policy needs adaptive or linger";
 
+    /// <summary>Raw inputs put through both throughput runs when <c>--events</c> is not given.</summary>
+    public const int DefaultEvents = 200_000;
+
+    /// <summary>Partitions of each topic when <c>--partitions</c> is not given.</summary>
+    public const int DefaultPartitions = 32;
+
+    /// <summary>The paced levels, in percent of the measured minimizer rate, when neither <c>--levels</c> nor <c>--rate</c> is given.</summary>
+    public static IReadOnlyList<int> DefaultLevels { get; } = [10, 25, 50, 75];
+
+    /// <summary>How the engines close their batches when <c>--batch-policy</c> is not given.</summary>
+    public const Sieve.Core.Engine.BatchPolicy DefaultBatchPolicy = Sieve.Core.Engine.BatchPolicy.Adaptive;
+
     /// <summary>Usage text.</summary>
-    public const string Usage =
-        "usage: sieve bench [--events N] [--partitions N] [--levels P,P,...] [--rate EVENTS_PER_SECOND] [--batch-policy adaptive|linger] [--bootstrap HOST:PORT] [--json FILE]";
+    public static string Usage => $"""
+        Usage: sieve bench [--events N] [--partitions N] [--levels P,P,...] [--rate EVENTS_PER_SECOND]
+                           [--batch-policy adaptive|linger] [--bootstrap HOST:PORT] [--json FILE]
+
+        Measures the minimizer end to end through Kafka against a raw pass-through on the same cluster, the same
+        pre-produced inputs and the same client settings: inputs per second of each and their ratio, then paced
+        levels for latency (p50, p99, a per-stage breakdown) and bytes per input. Every input must be accounted
+        for in the audit records and the outputs read back, or the run is void (exit code 1).
+
+        Options:
+          --events N               raw inputs put through both throughput runs, 1000 to 50000000 (default {DefaultEvents})
+          --partitions N           partitions of each input and output topic, 1 to 1000 (default {DefaultPartitions})
+          --levels P,P,...         paced levels in percent of the measured minimizer rate, up to 8
+                                   (default {string.Join(',', DefaultLevels)})
+          --rate N                 instead of --levels, one paced level at N inputs per second, 100 to 10000000
+                                   (default: none, the levels are run)
+          --batch-policy POLICY    how the engines close their batches: adaptive or linger (default {DefaultBatchPolicy.ToString().ToLowerInvariant()})
+          --bootstrap HOST:PORT    a real Kafka cluster (default: librdkafka's mock cluster, in-process)
+          --json FILE              also write the report as JSON to FILE
+
+        Example:
+          sieve bench --events 200000 --json bench.json
+        """;
 
     /// <summary>Longest one paced level lasts; it sends <c>min(events, rate x this)</c> inputs.</summary>
     public const int PacedSeconds = 4;
 
     /// <summary>Raw inputs pre-generated and put through both throughput runs.</summary>
-    public int Events { get; set; } = 200_000;
+    public int Events { get; set; } = DefaultEvents;
 
     /// <summary>Partitions of each input and output topic.</summary>
-    public int Partitions { get; set; } = 32;
+    public int Partitions { get; set; } = DefaultPartitions;
 
     /// <summary>Inputs per second offered in a single paced (latency) level; null: one level per <see cref="Levels"/>.</summary>
     public int? Rate { get; set; }
 
     /// <summary>The paced levels as percents of the measured minimizer rate, run in this order.</summary>
-    public IReadOnlyList<int> Levels { get; set; } = [10, 25, 50, 75];
+    public IReadOnlyList<int> Levels { get; set; } = DefaultLevels;
 
     /// <summary>How the engines close their batches.</summary>
-    public Sieve.Core.Engine.BatchPolicy BatchPolicy { get; set; } = Sieve.Core.Engine.BatchPolicy.Adaptive;
+    public Sieve.Core.Engine.BatchPolicy BatchPolicy { get; set; } = DefaultBatchPolicy;
 
     /// <summary>A real Kafka cluster; null starts librdkafka's mock cluster in-process.</summary>
     public string? Bootstrap { get; set; }

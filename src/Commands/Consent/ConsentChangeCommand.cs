@@ -49,9 +49,9 @@ internal static class ConsentChangeCommand
             The identifier is validated first; an invalid one is rejected with its reason code.
 
             Options:
-              --type TYPE            vin, phone, mac or device-id
-              --id ID                the identifier, in any usual spelling (it is normalized)
-              --purpose PURPOSE      one of: {string.Join(", ", KnownPurposes.All)}
+              --type TYPE            vin, phone, mac or device-id (required)
+              --id ID                the identifier in any usual spelling, normalized (required)
+              --purpose PURPOSE      one of: {string.Join(", ", KnownPurposes.All)} (required)
               --bootstrap HOST:PORT  Kafka bootstrap servers (default {DefaultBootstrap})
               --effective TIME       when the decision takes effect, ISO 8601 (default: now){(granted ? ExpiresLine : "")}
               --minor                the subject is under 18

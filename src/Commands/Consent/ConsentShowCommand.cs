@@ -35,8 +35,8 @@ internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<Cons
         then the subject's pseudonym for each purpose of the policy (today's, UTC, for daily-rotating ones).
 
         Options:
-          --type TYPE        vin, phone, mac or device-id
-          --id ID            the identifier, in any usual spelling (it is normalized)
+          --type TYPE        vin, phone, mac or device-id (required)
+          --id ID            the identifier in any usual spelling, normalized (required)
           --redis HOST:PORT  the consent store (default {DefaultRedis})
           --keys FILE        master keys file (see 'sieve keys generate'); default: ${MasterKeyRing.EnvironmentVariable}
           --demo-keys        use the public demo master key (as 'sieve demo' does)

@@ -15,14 +15,23 @@ public sealed class DemoOptions : SieveSettings
     private const string FormatProblem = "--format needs single-object or confluent, e.g. --format confluent";
     private const string CityProblem = "--city needs a whole number of vehicles from 0 (no privacy measurement) to 100000, e.g. --city 2000";
 
+    /// <summary>Seconds of load when <c>--seconds</c> is not given.</summary>
+    public const int DefaultSeconds = 30;
+
+    /// <summary>Events per second when <c>--rate</c> is not given.</summary>
+    public const int DefaultRate = 2000;
+
+    /// <summary>Vehicles of the measured city when <c>--city</c> is not given.</summary>
+    public const int DefaultCityVehicles = 2_000;
+
     /// <summary>Vehicles of the simulated city whose day the demo measures at its end (0: none).</summary>
-    public int CityVehicles { get; set; } = 2_000;
+    public int CityVehicles { get; set; } = DefaultCityVehicles;
 
     /// <summary>How long events are generated.</summary>
-    public int Seconds { get; set; } = 30;
+    public int Seconds { get; set; } = DefaultSeconds;
 
     /// <summary>Raw events per second offered.</summary>
-    public int Rate { get; set; } = 2000;
+    public int Rate { get; set; } = DefaultRate;
 
     /// <summary>Where to write the summary as JSON, if anywhere (<c>--summary-json FILE</c>).</summary>
     [CommandOption("--summary-json <FILE>")]
@@ -70,7 +79,7 @@ public sealed class DemoOptions : SieveSettings
     public FleetOptions Fleet { get; } = new();
 
     /// <summary>Usage text.</summary>
-    public const string Usage = """
+    public static string Usage => $"""
         Usage: sieve demo [--seconds N] [--rate EVENTS_PER_SECOND] [--vehicles N] [--visitors N]
                           [--city N] [--format single-object|confluent] [--summary-json FILE] [--plain] [--in-memory]
 
@@ -81,11 +90,11 @@ public sealed class DemoOptions : SieveSettings
         the re-identification attack suite's figures for what analytics released (as sieve privacy does).
 
         Options:
-          --seconds N          how long the load runs (default 30)
-          --rate N             events offered per second (default 2000)
-          --vehicles N         simulated vehicles (default 300)
-          --visitors N         simulated Wi-Fi visitors (default 200)
-          --city N             vehicles of the simulated city measured at the end (default 2000; 0 skips it)
+          --seconds N          how long the load runs (default {DefaultSeconds})
+          --rate N             events offered per second (default {DefaultRate})
+          --vehicles N         simulated vehicles (default {FleetOptions.DefaultVehicles})
+          --visitors N         simulated Wi-Fi visitors (default {FleetOptions.DefaultVisitors})
+          --city N             vehicles of the simulated city measured at the end (default {DefaultCityVehicles}; 0 skips it)
           --format F           wire format of the outputs: single-object (default, no registry) or confluent
                                (an embedded schema registry; Confluent framing, as Kafka Connect and ksqlDB read)
           --summary-json FILE  also write the summary counts as JSON to FILE

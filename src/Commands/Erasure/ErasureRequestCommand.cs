@@ -38,10 +38,10 @@ internal sealed class ErasureRequestCommand(CliSession session) : SieveCommand<E
         nothing is published. The identifier is never printed.
 
         Options:
-          --type TYPE            vin, phone, mac or device-id
-          --id ID                the identifier, in any usual spelling (it is normalized)
+          --type TYPE            vin, phone, mac or device-id (required)
+          --id ID                the identifier in any usual spelling, normalized (required)
           --reason REASON        user-request (default), minor or other
-          --request-id ID        the id receipts quote, 1 to {ErasureRequestId.MaxLength} of A-Z a-z 0-9 . _ - (default: generated)
+          --request-id ID        the id receipts quote, 1 to {ErasureRequestId.MaxLength} of A-Z a-z 0-9 . _ - 
                                  (default: a new random id, printed)
           --bootstrap HOST:PORT  Kafka bootstrap servers (default {DefaultBootstrap})
           --topic TOPIC          topic to publish to (default {Topics.ErasureRequests})

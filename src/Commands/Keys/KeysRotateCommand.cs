@@ -25,8 +25,8 @@ internal sealed class KeysRotateCommand(CliSession session) : SieveCommand<KeysR
         which master key made them). The file is rewritten with mode 0600. Prints key ids only.
 
         Options:
-          --file FILE  the keys file to rotate
-          --id ID      id of the new key, not yet in the file, 1 to 64 of A-Z a-z 0-9 . _ -
+          --file FILE  the keys file to rotate (required)
+          --id ID      id of the new key, not yet in the file, 1 to 64 of A-Z a-z 0-9 . _ - (required)
 
         Example:
           sieve keys rotate --file /etc/sieve/keys.json --id k2

@@ -20,12 +20,56 @@ namespace Sieve.Commands.Load;
 public sealed class LoadCommand(CliSession session) : SieveCommand<LoadSettings>(session)
 {
     /// <summary>Usage text.</summary>
-    public const string Usage =
-        "usage: sieve load [--tcp HOST:PORT] [--http URL] [--metrics URL] [--start-ingest [--partitions N] [--services DIR]]\n"
-        + "                  [--vehicles N] [--connect-concurrency N] [--seconds S] [--records-per-vehicle N] [--records-per-packet N] [--interval-ms MS]\n"
-        + "                  [--burst-every S] [--burst-percent P] [--burst-records N] [--visitors N] [--meraki-secret S]\n"
-        + "                  [--meraki-network ID] [--portal-gateway ID] [--portal-outlet ID] [--portal-token T] [--seed N]\n"
-        + "                  [--consent-mix none|demo [--bootstrap HOST:PORT] [--consent-topic TOPIC]]";
+    public static string Usage => $"""
+        Usage: sieve load [--tcp HOST:PORT] [--http URL] [--metrics URL] [--start-ingest [--partitions N] [--services DIR]]
+                          [--vehicles N] [--connect-concurrency N] [--seconds S] [--records-per-vehicle N]
+                          [--records-per-packet N] [--interval-ms MS] [--burst-every S] [--burst-percent P]
+                          [--burst-records N] [--visitors N] [--meraki-secret S] [--meraki-network ID]
+                          [--portal-gateway ID] [--portal-outlet ID] [--portal-token T] [--seed N]
+                          [--consent-mix none|demo [--bootstrap HOST:PORT] [--consent-topic TOPIC]]
+
+        Drives an Ingest service the way the field does: simulated vehicles, one TCP connection each, speak
+        Teltonika's protocol (Codec 8 Extended) and count a record delivered only when Ingest acknowledges it;
+        simulated gateways post Meraki observations and captive-portal sessions over HTTP. Every vehicle connects
+        first, then all send. Prints acknowledged records per second each second, then the totals and the ack
+        latency (p50, p99, max); with --metrics or --start-ingest also what the connections cost Ingest in memory
+        and CPU. Give --tcp, --http, or both, or --start-ingest. Exit code 0 when every record sent was
+        acknowledged and no request was refused, 1 otherwise (see src/Commands/Load/README.md).
+
+        Options:
+          --tcp HOST:PORT            Ingest's Teltonika TCP endpoint (default: no vehicles' traffic)
+          --http URL                 Ingest's gateway endpoints' base address (default: no Wi-Fi traffic)
+          --metrics URL              Ingest's metrics listener (its Metrics:Urls), to read its connections,
+                                     memory and CPU (default: not read)
+          --start-ingest             run Ingest as a process of its own, publishing to an embedded Kafka,
+                                     and measure it
+          --partitions N             with --start-ingest, the raw topic's partitions, 1 to 1024 (default {LoadSettings.DefaultPartitions})
+          --services DIR             with --start-ingest, where Sieve.Ingest.dll is (default: this source tree's build)
+          --vehicles N               simulated vehicles, 0 to 100000 (default {LoadOptions.DefaultVehicles})
+          --connect-concurrency N    handshakes in flight at once while connecting (default {LoadOptions.DefaultConnectConcurrency})
+          --seconds S                how long to send, counted once all are connected (default {LoadOptions.DefaultSeconds})
+          --records-per-vehicle N    records each vehicle sends at most (default 0: no limit)
+          --records-per-packet N     records per AVL packet, 1 to 255 (default {LoadOptions.DefaultRecordsPerPacket})
+          --interval-ms MS           pause after each acknowledgement before a vehicle's next packet (default {LoadOptions.DefaultIntervalMs})
+          --burst-every S            every S seconds some vehicles send a burst packet besides their regular ones
+                                     (default: no bursts)
+          --burst-percent P          percent of the vehicles in each burst, 0 to 100 (default {LoadOptions.DefaultBurstPercent})
+          --burst-records N          records of a burst packet, 1 to 255 (default {LoadOptions.DefaultBurstRecords})
+          --visitors N               simulated Wi-Fi visitors (default {LoadOptions.DefaultVisitors})
+          --meraki-secret S          the Meraki network's shared secret (default {LoadSettings.DefaultMerakiSecret})
+          --meraki-network ID        the Meraki network id (default {LoadSettings.DefaultMerakiNetwork})
+          --portal-gateway ID        the captive portal's gateway id (default {LoadSettings.DefaultPortalGateway})
+          --portal-outlet ID         the captive portal's outlet id (default {LoadSettings.DefaultPortalOutlet})
+          --portal-token T           the captive portal's token (default {LoadSettings.DefaultPortalToken})
+          --seed N                   seed of identities and movement (default {LoadOptions.DefaultSeed})
+          --consent-mix MIX          consent published for the simulated subjects before sending: none
+                                     (default) or demo (the mix of 'sieve demo'); not with --start-ingest
+          --bootstrap HOST:PORT      with --consent-mix demo, the Kafka to publish to (default {ConsentChangeCommand.DefaultBootstrap})
+          --consent-topic TOPIC      with --consent-mix demo, the topic (default {Topics.ConsentChanges})
+
+        Example:
+          sieve load --tcp 127.0.0.1:5027 --http http://127.0.0.1:8080 --vehicles 500 --seconds 60
+        """;
 
     /// <summary>Name of the command.</summary>
     public const string Name = "load";
@@ -276,6 +320,21 @@ public sealed class LoadCommand(CliSession session) : SieveCommand<LoadSettings>
 /// <summary>The options of <c>sieve load</c>, checked into <see cref="LoadOptions"/>.</summary>
 public sealed class LoadSettings : SieveSettings
 {
+    /// <summary>The Meraki shared secret when <c>--meraki-secret</c> is not given (the example of src/Core/Gateways/README.md).</summary>
+    public const string DefaultMerakiSecret = "meraki-shared-secret-0001";
+
+    /// <summary>The Meraki network id when <c>--meraki-network</c> is not given.</summary>
+    public const string DefaultMerakiNetwork = "N_24329156";
+
+    /// <summary>The captive portal's gateway id when <c>--portal-gateway</c> is not given.</summary>
+    public const string DefaultPortalGateway = "gw-bj-01";
+
+    /// <summary>The captive portal's outlet id when <c>--portal-outlet</c> is not given.</summary>
+    public const string DefaultPortalOutlet = "outlet-bj-01";
+
+    /// <summary>The captive portal's token when <c>--portal-token</c> is not given.</summary>
+    public const string DefaultPortalToken = "portal-token-bj-01-7f3a9c";
+
     /// <summary><c>--tcp HOST:PORT</c>: the Teltonika TCP endpoint.</summary>
     [CommandOption("--tcp <HOST:PORT>")]
     public string? Tcp { get; init; }
@@ -316,8 +375,11 @@ public sealed class LoadSettings : SieveSettings
     [CommandOption("--burst-records <N>")]
     public string? BurstRecords { get; init; }
 
-    /// <summary>The raw topic's partitions with <c>--start-ingest</c> (default 32).</summary>
-    public int PartitionCount { get; private set; } = 32;
+    /// <summary>The raw topic's partitions with <c>--start-ingest</c> when <c>--partitions</c> is not given.</summary>
+    public const int DefaultPartitions = 32;
+
+    /// <summary>The raw topic's partitions with <c>--start-ingest</c>.</summary>
+    public int PartitionCount { get; private set; } = DefaultPartitions;
 
     /// <summary>The metrics page's base address, once validated.</summary>
     public Uri? MetricsUrl { get; private set; }
@@ -352,23 +414,23 @@ public sealed class LoadSettings : SieveSettings
 
     /// <summary><c>--meraki-secret S</c>.</summary>
     [CommandOption("--meraki-secret <S>")]
-    public string MerakiSecret { get; init; } = "meraki-shared-secret-0001";
+    public string MerakiSecret { get; init; } = DefaultMerakiSecret;
 
     /// <summary><c>--meraki-network ID</c>.</summary>
     [CommandOption("--meraki-network <ID>")]
-    public string MerakiNetwork { get; init; } = "N_24329156";
+    public string MerakiNetwork { get; init; } = DefaultMerakiNetwork;
 
     /// <summary><c>--portal-gateway ID</c>.</summary>
     [CommandOption("--portal-gateway <ID>")]
-    public string PortalGateway { get; init; } = "gw-bj-01";
+    public string PortalGateway { get; init; } = DefaultPortalGateway;
 
     /// <summary><c>--portal-outlet ID</c>.</summary>
     [CommandOption("--portal-outlet <ID>")]
-    public string PortalOutlet { get; init; } = "outlet-bj-01";
+    public string PortalOutlet { get; init; } = DefaultPortalOutlet;
 
     /// <summary><c>--portal-token T</c>.</summary>
     [CommandOption("--portal-token <T>")]
-    public string PortalToken { get; init; } = "portal-token-bj-01-7f3a9c";
+    public string PortalToken { get; init; } = DefaultPortalToken;
 
     /// <summary><c>--consent-mix none|demo</c> as given.</summary>
     [CommandOption("--consent-mix <MIX>")]

@@ -18,6 +18,9 @@ internal sealed class PolicyCheckCommand(CliSession session) : SieveCommand<Poli
         Prints "OK: N purposes (names)" and exits 0, or prints every problem as
         FILE:LINE:COLUMN: PROBLEM, one per line, and exits 1.
 
+        Options:
+          FILE  the policy file to check (required); it takes no other options
+
         Example:
           sieve policy check src/Core/Policy/default-policy.json
         """;

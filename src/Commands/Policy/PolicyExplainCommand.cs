@@ -27,7 +27,7 @@ internal sealed class PolicyExplainCommand(CliSession session) : SieveCommand<Po
         Options:
           --default          use the policy shipped in the Minimizer instead of FILE
           --event FILE       the sample event, JSON mirroring the Avro record plus "type": "telematics" | "wifi"
-                             (see samples/telematics-event.json, samples/wifi-event.json)
+                             (see samples/telematics-event.json, samples/wifi-event.json) (required)
           --consent WHICH    purposes the subject granted, an hour before the event: all (default), none,
                              or a comma-separated list, e.g. positioning,personalization
           --minor            the subject is under 18 (nothing is forwarded anywhere)

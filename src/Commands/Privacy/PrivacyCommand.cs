@@ -55,11 +55,12 @@ internal sealed class PrivacyCommand(CliSession session) : SieveCommand<PrivacyS
         an upper bound on distinct vehicles; home/work, chaining and utility need ground truth.
 
         Options:
-          --purpose NAME         the purpose whose release is measured (default analytics)
+          --purpose NAME         the purpose whose release is measured (default {Sieve.Contracts.Purposes.KnownPurposes.Analytics})
           --policy FILE          the policy (default: the shipped policy)
           --simulate CITY        dense (a mid-size city) or sparse (a metropolis with a sparse fleet)
-          --vehicles N           simulated vehicles (default 2000)
-          --seed S               seed of the simulated city (default 2026)
+                                 (default: none; give one of --simulate, --bootstrap and --lake)
+          --vehicles N           simulated vehicles (default {PrivacySettings.DefaultVehicles})
+          --seed S               seed of the simulated city (default {PrivacySettings.DefaultSeed})
           --bootstrap HOST:PORT  read the purpose's topic from this Kafka cluster
           --topic NAME           the topic to read (default: the purpose's topic in the policy)
         {KafkaClientProperties.UsageLines}

@@ -26,7 +26,7 @@ internal sealed class PrivacySettings : KafkaClientSettings
 
     /// <summary><c>--purpose NAME</c>.</summary>
     [CommandOption("--purpose <NAME>")]
-    public string Purpose { get; init; } = "analytics";
+    public string Purpose { get; init; } = Sieve.Contracts.Purposes.KnownPurposes.Analytics;
 
     /// <summary><c>--bootstrap HOST:PORT</c>.</summary>
     [CommandOption("--bootstrap <HOST:PORT>")]
@@ -63,11 +63,17 @@ internal sealed class PrivacySettings : KafkaClientSettings
     /// <summary>The city to simulate, or <see cref="SimulatedCity.None"/>.</summary>
     public SimulatedCity Simulate { get; private set; }
 
-    /// <summary>Simulated vehicles (default 2,000).</summary>
-    public int Vehicles { get; private set; } = 2_000;
+    /// <summary>Simulated vehicles when <c>--vehicles</c> is not given.</summary>
+    public const int DefaultVehicles = 2_000;
 
-    /// <summary>Seed of the simulated city (default 2026).</summary>
-    public int Seed { get; private set; } = 2026;
+    /// <summary>Seed of the simulated city when <c>--seed</c> is not given.</summary>
+    public const int DefaultSeed = 2026;
+
+    /// <summary>Simulated vehicles.</summary>
+    public int Vehicles { get; private set; } = DefaultVehicles;
+
+    /// <summary>Seed of the simulated city.</summary>
+    public int Seed { get; private set; } = DefaultSeed;
 
     /// <inheritdoc/>
     protected override string CommandName => PrivacyCommand.Name;

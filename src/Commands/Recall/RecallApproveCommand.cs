@@ -21,10 +21,10 @@ internal sealed class RecallApproveCommand(CliSession session) : SieveCommand<Re
         legal basis, number of pseudonyms and digest. A resolution needs approvals of two different registered approvers.
 
         Options:
-          --request FILE   the request ('sieve recall request')
-          --operator ID    the approver's operator id (the name of their registered public key)
-          --key FILE       the approver's private key, PEM
-          --out FILE       where to write the approval (it must not exist)
+          --request FILE   the request ('sieve recall request') (required)
+          --operator ID    the approver's operator id, the name of their registered public key (required)
+          --key FILE       the approver's private key, PEM (required)
+          --out FILE       where to write the approval, which must not exist (required)
 
         Example:
           sieve recall approve --request r2026-014.json --operator alice --key ~/.sieve/alice.key.pem --out r2026-014.alice.json

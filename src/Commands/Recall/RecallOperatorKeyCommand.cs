@@ -22,8 +22,8 @@ internal sealed class RecallOperatorKeyCommand(CliSession session) : SieveComman
         approvers folder that 'sieve recall resolve --approvers' reads).
 
         Options:
-          --operator ID  the approver's operator id, 1 to 64 of A-Z a-z 0-9 . _ -
-          --out DIR      the folder to write both files to (it must exist)
+          --operator ID  the approver's operator id, 1 to 64 of A-Z a-z 0-9 . _ - (required)
+          --out DIR      the folder to write both files to, which must exist (required)
           --force        replace existing files
 
         Example:

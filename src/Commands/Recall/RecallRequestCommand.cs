@@ -23,10 +23,10 @@ internal sealed class RecallRequestCommand(CliSession session) : SieveCommand<Re
         'sieve recall resolve' turns the approved pseudonyms into VINs. Prints counts and the request's digest.
 
         Options:
-          --campaign ID       the recall campaign, 1 to 64 of A-Z a-z 0-9 . _ -
-          --legal-basis TEXT  why the owners must be reached (e.g. the recall regulation and the filing number)
-          --pseudonyms FILE   the quality pseudonyms, 32 characters of a-z 2-7 each, one a line
-          --out FILE          where to write the request (it must not exist)
+          --campaign ID       the recall campaign, 1 to 64 of A-Z a-z 0-9 . _ - (required)
+          --legal-basis TEXT  why the owners must be reached, e.g. the recall regulation and the filing number (required)
+          --pseudonyms FILE   the quality pseudonyms, 32 characters of a-z 2-7 each, one a line (required)
+          --out FILE          where to write the request, which must not exist (required)
           --request-id ID     the request's id (default: rq- and a random hex id)
 
         Example:

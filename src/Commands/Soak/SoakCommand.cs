@@ -12,9 +12,32 @@ namespace Sieve.Commands.Soak;
 public sealed class SoakCommand(CliSession session) : SieveCommand<SoakSettings>(session)
 {
     /// <summary>Usage text.</summary>
-    public const string Usage =
-        "usage: sieve soak [--minutes M] [--kill-every MIN-MAX] [--vehicles N] [--visitors N] [--seed N] [--dir DIR]\n"
-        + "                  [--services DIR] [--report FILE]";
+    public static string Usage => $"""
+        Usage: sieve soak [--minutes M] [--kill-every MIN-MAX] [--vehicles N] [--visitors N] [--seed N] [--dir DIR]
+                          [--services DIR] [--report FILE]
+
+        Runs Ingest, the Minimizer and the Sink as separate processes (Kafka is librdkafka's mock cluster in this
+        process, Redis a redis-server it starts) under the load generator's units and gateways, and SIGKILLs a random
+        one every MIN to MAX seconds, starting it again at once. After the load it drains, stops the services and
+        checks from outside that every acknowledged record reached the raw topic, every raw input was audited, every
+        forwarded record landed in the lake exactly once, and no identifier appears in any output, log or metric.
+        Prints one report; exit code 0 when every check passed, 1 otherwise (see src/Commands/Soak/README.md).
+
+        Options:
+          --minutes M           how long the load runs, 0.1 to 1440, decimals allowed (default {SoakOptions.DefaultMinutes})
+          --kill-every MIN-MAX  pause between kills in seconds, drawn anew each time
+                                (default {SoakOptions.DefaultKillMinSeconds}-{SoakOptions.DefaultKillMaxSeconds})
+          --vehicles N          simulated vehicles over Teltonika TCP, 1 to 10000 (default {SoakOptions.DefaultVehicles})
+          --visitors N          simulated Wi-Fi visitors, 0 to 100000 (default {SoakOptions.DefaultVisitors})
+          --seed N              seed of the population, the load and the kills (default {SoakOptions.DefaultSeed})
+          --dir DIR             the work folder, kept afterwards: logs, lake, keys (default: a new temporary folder)
+          --services DIR        where Sieve.Ingest.dll, Sieve.Minimizer.dll and Sieve.Sink.dll are
+                                (default: this source tree's build)
+          --report FILE         also write the report to FILE
+
+        Example:
+          sieve soak --minutes 30 --report soak.txt
+        """;
 
     /// <summary>Name of the command.</summary>
     public const string Name = "soak";

@@ -23,7 +23,7 @@ public sealed class BenchOptionsTests
 
         // Without --help the command runs instead of printing its usage.
         Assert.Null(SieveCli.Parse<BenchOptions>(BenchCommand.Name, ["--help"], out string? usage));
-        Assert.StartsWith("usage: sieve bench", usage, StringComparison.Ordinal);
+        Assert.StartsWith("Usage: sieve bench", usage, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public sealed class BenchOptionsTests
         CliResult overview = await CliRunner.RunAsync("--help");
 
         Assert.Equal(0, help.ExitCode);
-        Assert.StartsWith("usage: sieve bench [--events N]", help.Out, StringComparison.Ordinal);
+        Assert.StartsWith("Usage: sieve bench [--events N]", help.Out, StringComparison.Ordinal);
         Assert.Contains("  bench ", overview.Out, StringComparison.Ordinal);
     }
 }
