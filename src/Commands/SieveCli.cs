@@ -4,6 +4,7 @@ using Sieve.Commands.Access;
 using Sieve.Commands.Bench;
 using Sieve.Commands.Consent;
 using Sieve.Commands.Demo;
+using Sieve.Commands.EmbeddedKafka;
 using Sieve.Commands.Erasure;
 using Sieve.Commands.Keys;
 using Sieve.Commands.Load;
@@ -54,6 +55,7 @@ public static partial class SieveCli
         CommandEntry.InGroup(RecallApproveCommand.Name, RecallApproveCommand.Summary, typeof(RecallApproveSettings), () => RecallApproveCommand.Usage, static c => c.AddCommand<RecallApproveCommand>("approve")),
         CommandEntry.InGroup(RecallResolveCommand.Name, RecallResolveCommand.Summary, typeof(RecallResolveSettings), () => RecallResolveCommand.Usage, static c => c.AddCommand<RecallResolveCommand>("resolve")),
         CommandEntry.InGroup(TopicsProvisionCommand.Name, TopicsProvisionCommand.Summary, typeof(TopicsProvisionSettings), () => TopicsProvisionCommand.Usage, static c => c.AddCommand<TopicsProvisionCommand>("provision")),
+        CommandEntry.Top(KafkaCommand.Name, KafkaCommand.Summary, typeof(KafkaSettings), () => KafkaCommand.Usage, static c => c.AddCommand<KafkaCommand>("kafka")),
     ];
 
     /// <summary>Every command: its words after <c>sieve</c> (e.g. <c>policy check</c>) and the type of its settings.</summary>
