@@ -26,7 +26,7 @@ public sealed partial class ReadmeWalkthroughTests(ITestOutputHelper output) : I
 
     // Hang guard for each awaited condition; the whole walkthrough normally takes 20 to 40 s.
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(90);
-    private static readonly int[] ShownPorts = [6379, 9092, 9464, 9465, 9466, 5027, 8080];
+    private static readonly int[] ShownPorts = [6379, 9092, 9464, 9465, 9466, 5027, 8080, 8090];
 
     private readonly string _folder = Directory.CreateTempSubdirectory("sieve-walk-").FullName;
     private readonly List<Terminal> _terminals = [];
@@ -39,11 +39,12 @@ public sealed partial class ReadmeWalkthroughTests(ITestOutputHelper output) : I
         Assert.Equal("dotnet build Sieve.slnx", Assert.Single(steps[0].Commands));
         Step prelude = steps[1];
         Assert.Contains("cd " + Folder, prelude.Text, StringComparison.Ordinal);
-        Assert.Contains("# console: see below", steps[^1].Text, StringComparison.Ordinal);
+        Assert.StartsWith("sieve console ", steps[^1].Commands[0], StringComparison.Ordinal);
 
         Dictionary<int, int> ports = ShownPorts.ToDictionary(p => p, _ => LoopbackPorts.Free());
         string Script(Step step) => Substitute(prelude.Text + "\n" + step.Text, ports);
         string? requestId = null;
+        Task<(Uri Url, string Token)>? console = null;
         var pending = new List<Task>();
         var clock = Stopwatch.StartNew();
         foreach (Step step in steps.Skip(2))
@@ -52,6 +53,12 @@ public sealed partial class ReadmeWalkthroughTests(ITestOutputHelper output) : I
             {
                 Terminal terminal = Terminal.Start(step.Number, Script(step));
                 _terminals.Add(terminal);
+                if (step.Commands[0].StartsWith("sieve console", StringComparison.Ordinal))
+                {
+                    console = ConsoleReadyAsync(terminal);
+                    continue;
+                }
+
                 Task ready = ReadyAsync(terminal, step, ports);
 
                 // Redis and Kafka come first; the three services start together once they run.
@@ -114,6 +121,14 @@ public sealed partial class ReadmeWalkthroughTests(ITestOutputHelper output) : I
             }
         }
 
+        // The console: sign in with the token it printed, look the vehicle up, and see its receipt and the erased flag.
+        Assert.NotNull(console);
+        (Uri url, string token) = await console;
+        Assert.Equal("http://127.0.0.1:" + ports[8090].ToString(CultureInfo.InvariantCulture) + "/", url.ToString());
+        string subject = await LookUpInConsoleAsync(url, token, requestId!);
+        Assert.Contains("<dd id=\"erased\" class=\"flag-yes\">", subject, StringComparison.Ordinal);
+        Assert.Contains($"data-request=\"{requestId}\" data-state=\"completed\"", subject, StringComparison.Ordinal);
+        Assert.DoesNotContain(Vin, subject, StringComparison.OrdinalIgnoreCase);
         Note($"{clock.Elapsed.TotalSeconds:0.0} s: every step done");
 
         // The identifier went in as an argument; nothing printed it back, and no service logged it.
@@ -196,6 +211,30 @@ public sealed partial class ReadmeWalkthroughTests(ITestOutputHelper output) : I
         }
     }
 
+    private static async Task<(Uri Url, string Token)> ConsoleReadyAsync(Terminal terminal)
+    {
+        string at = await terminal.WaitForLineAsync(static l => l.StartsWith("privacy console at ", StringComparison.Ordinal), Guard);
+        string token = await terminal.WaitForLineAsync(static l => l.StartsWith("sign in with the token ", StringComparison.Ordinal), Guard);
+        return (new Uri(at["privacy console at ".Length..].Split(' ')[0]), token["sign in with the token ".Length..].Split(' ')[0]);
+    }
+
+    // What a browser does: sign in, take the form's anti-forgery value, post the identifier, follow to the subject page.
+    private static async Task<string> LookUpInConsoleAsync(Uri url, string token, string requestId)
+    {
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = url };
+        using HttpResponseMessage signedIn = await http.PostAsync("login", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }));
+        string form = await signedIn.Content.ReadAsStringAsync();
+        Assert.True(signedIn.IsSuccessStatusCode && signedIn.RequestMessage!.RequestUri!.AbsolutePath == "/subjects", "signing in to the console failed: " + form);
+        // Every form of the page (the lookup, sign-out) carries the session's one anti-forgery value.
+        string csrf = Assert.Single(CsrfField().Matches(form).Select(static m => m.Groups[1].Value).Distinct());
+        using HttpResponseMessage looked = await http.PostAsync("subjects", new FormUrlEncodedContent(new Dictionary<string, string> { ["csrf"] = csrf, ["type"] = "vin", ["id"] = Vin }));
+        string page = await looked.Content.ReadAsStringAsync();
+        Assert.True(looked.IsSuccessStatusCode, "the console's lookup failed: " + page);
+        Assert.Matches("^/subjects/[0-9a-f]{32}$", looked.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Contains(requestId, page, StringComparison.Ordinal);
+        return page;
+    }
+
     private async Task<string> RunAsync(Step step, string script)
     {
         (int exitCode, string shown) = await Terminal.RunAsync(script, Guard);
@@ -261,7 +300,7 @@ public sealed partial class ReadmeWalkthroughTests(ITestOutputHelper output) : I
     [GeneratedRegex(@"^# ([0-9]+)\. ")]
     private static partial Regex StepNumber();
 
-    [GeneratedRegex(@"(?<![0-9A-Za-z_])(6379|9092|9464|9465|9466|5027|8080)(?![0-9A-Za-z_])")]
+    [GeneratedRegex(@"(?<![0-9A-Za-z_])(6379|9092|9464|9465|9466|5027|8080|8090)(?![0-9A-Za-z_])")]
     private static partial Regex ShownPort();
 
     [GeneratedRegex(@"Metrics__Urls=http://127\.0\.0\.1:([0-9]+)")]
@@ -269,6 +308,9 @@ public sealed partial class ReadmeWalkthroughTests(ITestOutputHelper output) : I
 
     [GeneratedRegex(@"purpose positioning: [^\n]*; ([0-9]+) rows?")]
     private static partial Regex PositioningRows();
+
+    [GeneratedRegex("name=\"csrf\" value=\"([^\"]+)\"")]
+    private static partial Regex CsrfField();
 
     [GeneratedRegex(@"published erasure request (er-[0-9a-f]+) ")]
     private static partial Regex RequestId();
