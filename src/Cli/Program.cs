@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Sieve.Commands;
 using Spectre.Console;
 
@@ -17,6 +18,13 @@ public static class Program
             cancellation.Cancel();
         };
         Console.CancelKeyPress += onCancel;
+
+        // SIGTERM (a service manager's stop, 'kill', a container's stop) asks the command to stop as Ctrl+C does.
+        using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = !cancellation.IsCancellationRequested;
+            cancellation.Cancel();
+        });
         try
         {
             if (Console.IsOutputRedirected)

@@ -137,7 +137,7 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
         }
         catch (RedisException e)
         {
-            return ThrowHelper.Failure<AccessReport>($"cannot connect to Redis at {redis} ({e.GetType().Name}); check that redis-server is running and --redis points at it");
+            return ThrowHelper.Failure<AccessReport>($"cannot connect to Redis at {ConsentStoreConnection.Shown(redis)} ({e.GetType().Name}); check that redis-server is running and --redis points at it");
         }
 
         await using (store.ConfigureAwait(false))
@@ -148,7 +148,7 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
             }
             catch (ConsentUnavailableException e)
             {
-                return ThrowHelper.Failure<AccessReport>($"cannot read consent from Redis at {redis}: {e.Message.TrimEnd('.')}; check that redis-server is running and --redis points at it");
+                return ThrowHelper.Failure<AccessReport>($"cannot read consent from Redis at {ConsentStoreConnection.Shown(redis)}: {e.Message.TrimEnd('.')}; check that redis-server is running and --redis points at it");
             }
             catch (DuckDBException e)
             {
@@ -188,7 +188,7 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
 
     private static void WriteText(IAnsiConsole console, SubjectType type, string lake, string redis, AccessReport report)
     {
-        PlainText.WriteLine(console, $"subject: a {SubjectTypeNames.NameOf(type)} (identifier not shown); lake {lake}; consent store redis {redis}");
+        PlainText.WriteLine(console, $"subject: a {SubjectTypeNames.NameOf(type)} (identifier not shown); lake {lake}; consent store redis {ConsentStoreConnection.Shown(redis)}");
         PlainText.WriteLine(console, "minor: " + (report.Minor ? "yes (nothing of this subject's is forwarded to any purpose)" : "no"));
         PlainText.WriteLine(console, "erased: " + (report.Erased ? "yes (the subject's rows are removed and nothing new is forwarded)" : "no"));
         foreach (PurposeAccess p in report.Purposes)

@@ -1,6 +1,5 @@
 using Avro;
 using Avro.Generic;
-using Avro.IO;
 using Sieve.Contracts.Avro;
 using Sieve.Contracts.Schemas;
 
@@ -8,8 +7,8 @@ namespace Sieve.Commands.Audit;
 
 /// <summary>
 /// Reads <c>audit.v1</c> records off the wire (single-object encoded, any version of <c>AuditRecord</c> in the schema
-/// history, resolved to the current one: counts a version lacks read as 0). Off the hot path: the bench's read-back,
-/// the soak's ledger and the privacy console.
+/// history, resolved to the current one: counts a version lacks read as 0; checked before Apache.Avro reads it, see
+/// <see cref="CheckedGenericReader"/>). Off the hot path: the bench's read-back and the privacy console.
 /// </summary>
 internal static class AuditRecordDecoder
 {
@@ -33,22 +32,7 @@ internal static class AuditRecordDecoder
     {
         ArgumentNullException.ThrowIfNull(message);
         audit = null;
-        if (SingleObjectEncoding.TryReadHeader(message, out ulong fingerprint) != AvroStatus.Ok || WriterOf(fingerprint) is not { } writer)
-        {
-            return false;
-        }
-
-        GenericRecord record;
-        try
-        {
-            var stream = new MemoryStream(message, SingleObjectEncoding.HeaderLength, message.Length - SingleObjectEncoding.HeaderLength);
-            record = new GenericDatumReader<GenericRecord>(writer.Schema, Current.Schema).Read(null!, new BinaryDecoder(stream));
-        }
-        catch (AvroException)
-        {
-            return false;
-        }
-        catch (EndOfStreamException)
+        if (!CheckedGenericReader.TryRead(message, Current, out GenericRecord? record, out _) || CommittedAtMillis(record["committedAt"]) is not { } committedAt)
         {
             return false;
         }
@@ -74,36 +58,17 @@ internal static class AuditRecordDecoder
         }
 
         audit = new DecodedAudit((string)record["sourceTopic"], (int)record["partition"], (long)record["firstOffset"], (long)record["lastOffset"],
-            (long)record["inputs"], DateTimeOffset.FromUnixTimeMilliseconds(CommittedAtMillis(record["committedAt"])), purposes, quarantined);
+            (long)record["inputs"], DateTimeOffset.FromUnixTimeMilliseconds(committedAt), purposes, quarantined);
         return true;
     }
 
     // The logical timestamp-millis reads as a DateTime with Apache.Avro; as a long where the logical type is dropped.
-    private static long CommittedAtMillis(object value) => value switch
+    private static long? CommittedAtMillis(object value) => value switch
     {
         DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)).ToUnixTimeMilliseconds(),
         long millis => millis,
-        _ => 0,
+        _ => null,
     };
-
-    // The current AuditRecord, or one of its earlier versions; null for any other fingerprint.
-    private static SchemaInfo? WriterOf(ulong fingerprint)
-    {
-        if (fingerprint == Current.Fingerprint)
-        {
-            return Current;
-        }
-
-        foreach (SchemaInfo version in SchemaCatalog.Default.History(Current))
-        {
-            if (version.Fingerprint == fingerprint)
-            {
-                return version;
-            }
-        }
-
-        return null;
-    }
 
     private static string[] OutcomeNames()
     {

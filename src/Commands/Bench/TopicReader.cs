@@ -28,15 +28,18 @@ public static class TopicReader
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         using IConsumer<Ignore, byte[]> consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig(new Dictionary<string, string>(client))
         {
-            GroupId = "sieve-bench-reader",
+            GroupId = "sieve-topic-reader",
             EnableAutoCommit = false,
+
+            // An offset that retention already deleted reads from the partition's start, not its end.
+            AutoOffsetReset = AutoOffsetReset.Earliest,
             IsolationLevel = IsolationLevel.ReadCommitted,
             EnablePartitionEof = true,
             FetchWaitMaxMs = 10,
             FetchMaxBytes = 52_428_800,
             MaxPartitionFetchBytes = 4_000_000,
             ConsumeResultFields = "topic",
-        }).Build();
+        }).SetLogHandler(static (_, _) => { }).Build();
         var assignment = new List<TopicPartitionOffset>();
         var open = new HashSet<(string, int)>();
         foreach (KeyValuePair<(string Topic, int Partition), long> pair in from)

@@ -90,7 +90,7 @@ internal sealed class ConsentExpiringCommand(CliSession session) : SieveCommand<
 
     private static void WriteText(IAnsiConsole console, string redis, Report report)
     {
-        PlainText.WriteLine(console, $"consent store: redis {redis}, keys {report.KeyPrefix}*; {Count(report.Subjects, "subject")}");
+        PlainText.WriteLine(console, $"consent store: redis {ConsentStoreConnection.Shown(redis)}, keys {report.KeyPrefix}*; {Count(report.Subjects, "subject")}");
         PlainText.WriteLine(console, $"policy: {report.Policy}; grants lapsing within {report.Within} of {ExplainValues.Time(report.Now)} (until {ExplainValues.Time(report.Until)})");
         PlainText.WriteLine(console, "subjects are shown by consent key (keyed pseudonym), never by identifier");
         foreach (PurposeExpiry purpose in report.Purposes)

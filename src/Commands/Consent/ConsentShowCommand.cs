@@ -98,7 +98,7 @@ internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<Cons
 
         var header = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
         header.AddRow(new Markup("[bold]subject[/]"), new Text($"{SubjectTypeNames.NameOf(type)}; consent key {consentKey} (key {consentKeyId})"));
-        header.AddRow(new Markup("[bold]store[/]"), new Text($"redis {redis}" + (record.IsEmpty ? ": no record (never consented: nothing that needs consent is forwarded)" : "")));
+        header.AddRow(new Markup("[bold]store[/]"), new Text($"redis {ConsentStoreConnection.Shown(redis)}" + (record.IsEmpty ? ": no record (never consented: nothing that needs consent is forwarded)" : "")));
         header.AddRow(new Markup("[bold]erased[/]"), new Text(record.Erased ? "yes: the subject was erased; nothing of theirs is forwarded to any purpose, whatever a purpose's state says" : "no"));
         header.AddRow(new Markup("[bold]minor[/]"), new Text(record.Minor ? "yes: nothing of this subject's is forwarded to any purpose" : "no"));
         console.Write(header);

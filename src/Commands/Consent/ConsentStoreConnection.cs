@@ -34,11 +34,27 @@ internal static class ConsentStoreConnection
         }
         catch (RedisException e)
         {
-            return ThrowHelper.Failure<RedisConsentStore>($"cannot connect to Redis at {redis} ({e.GetType().Name}); check that redis-server is running and --redis points at it");
+            return ThrowHelper.Failure<RedisConsentStore>($"cannot connect to Redis at {Shown(redis)} ({e.GetType().Name}); check that redis-server is running and --redis points at it");
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="redis"/> as output may show it: a StackExchange.Redis configuration string can carry
+    /// <c>password=</c>, which is left out.
+    /// </summary>
+    public static string Shown(string redis)
+    {
+        try
+        {
+            return ConfigurationOptions.Parse(redis).ToString(includePassword: false);
+        }
+        catch (ArgumentException)
+        {
+            return "(an unreadable --redis)";
         }
     }
 
     /// <summary>The failure a command reports when reading the store at <paramref name="redis"/> failed with <paramref name="exception"/>.</summary>
     public static CliException Unavailable(string redis, ConsentUnavailableException exception) =>
-        new(ExitCodes.Failure, $"cannot read consent from Redis at {redis}: {exception.Message.TrimEnd('.')}; check that redis-server is running and --redis points at it");
+        new(ExitCodes.Failure, $"cannot read consent from Redis at {Shown(redis)}: {exception.Message.TrimEnd('.')}; check that redis-server is running and --redis points at it");
 }

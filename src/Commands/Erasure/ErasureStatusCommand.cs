@@ -192,7 +192,8 @@ internal sealed class ErasureStatusCommand(CliSession session) : SieveCommand<Er
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    private static string Duration(TimeSpan elapsed) => elapsed.TotalSeconds < 10
+    /// <summary>A time to completion as the erasure evidence shows it: ms under 10 s, then s, then h.</summary>
+    internal static string Duration(TimeSpan elapsed) => elapsed.TotalSeconds < 10
         ? ((long)elapsed.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + " ms"
         : elapsed.TotalHours < 1
             ? elapsed.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s"
@@ -200,7 +201,8 @@ internal sealed class ErasureStatusCommand(CliSession session) : SieveCommand<Er
 
     private static string TypeName(SubjectType? type) => type is { } t ? SubjectTypeNames.NameOf(t) : "unknown";
 
-    private static string StateName(ErasureState state) => state switch
+    /// <summary>A request's state as the erasure evidence spells it.</summary>
+    internal static string StateName(ErasureState state) => state switch
     {
         ErasureState.Completed => "completed",
         ErasureState.Rejected => "rejected",

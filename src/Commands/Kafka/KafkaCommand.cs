@@ -71,14 +71,6 @@ internal sealed class KafkaCommand(CliSession session) : SieveCommand<KafkaSetti
         short replicas = (short)Math.Min(settings.BrokerCount, 3);
         IReadOnlyList<TopicPlan> plans = TopicPlanner.Plan(policy, retention, settings.PartitionCount, replicas);
 
-        // SIGTERM stops the cluster as Ctrl+C does (a service manager's stop, or 'kill').
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        });
-
         using MockKafkaCluster cluster = MockKafkaCluster.Start(settings.BrokerCount);
         foreach (TopicPlan plan in plans)
         {
@@ -111,7 +103,7 @@ internal sealed class KafkaCommand(CliSession session) : SieveCommand<KafkaSetti
             PlainText.WriteLine(console, "running; Ctrl+C stops it");
             try
             {
-                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

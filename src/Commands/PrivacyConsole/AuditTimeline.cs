@@ -8,10 +8,15 @@ namespace Sieve.Commands.PrivacyConsole;
 /// <summary>
 /// The audit page's figures: every <c>audit.v1</c> record read once, summed per purpose and outcome in one-minute
 /// buckets (the last <see cref="MaxBuckets"/> kept) and in total, with the quarantine reasons. Each
-/// <see cref="Refresh"/> reads only what was committed since the last one.
+/// <see cref="Refresh"/> reads only what was committed since the last one. The release stage of an anonymized purpose
+/// audits the held records it decides on (source: the purpose's pending topic); those are counted under
+/// <c>PURPOSE (release stage)</c>, apart from the inputs, which the Minimizer's records account for.
 /// </summary>
-internal sealed class AuditTimeline(ClientConfig client, string topic, TimeSpan timeout)
+internal sealed class AuditTimeline(ClientConfig client, string topic, TimeSpan timeout, IReadOnlySet<string> pendingTopics)
 {
+    /// <summary>What the release stage's rows are called: the purpose, then this.</summary>
+    public const string ReleaseStage = " (release stage)";
+
     /// <summary>One-minute buckets kept: a day.</summary>
     public const int MaxBuckets = 1_440;
 
@@ -23,6 +28,7 @@ internal sealed class AuditTimeline(ClientConfig client, string topic, TimeSpan 
     private readonly SortedDictionary<string, long> _quarantined = new(StringComparer.Ordinal);
     private long _records;
     private long _inputs;
+    private long _released;
     private long _unbalanced;
     private long _undecodable;
 
@@ -36,12 +42,13 @@ internal sealed class AuditTimeline(ClientConfig client, string topic, TimeSpan 
             int partitions = TopicSnapshot.Partitions(client, topic);
             for (int p = 0; p < partitions; p++)
             {
-                _next.TryAdd((topic, p), 0);
+                _next.TryAdd((topic, p), Offset.Beginning.Value);
             }
 
             if (partitions > 0)
             {
-                TopicReader.Read(client, _next, Add, timeout);
+                // A copy: Add moves _next on while the reader works from where each partition stood.
+                TopicReader.Read(client, new Dictionary<(string Topic, int Partition), long>(_next), Add, timeout);
             }
 
             var buckets = new List<AuditSnapshot.Bucket>(_buckets.Count);
@@ -62,7 +69,7 @@ internal sealed class AuditTimeline(ClientConfig client, string topic, TimeSpan 
                 totals[pair.Key] = (long[])pair.Value.Clone();
             }
 
-            return new AuditSnapshot(_records, _inputs, _unbalanced, _undecodable, totals, new SortedDictionary<string, long>(_quarantined, StringComparer.Ordinal), buckets);
+            return new AuditSnapshot(_records, _inputs, _released, _unbalanced, _undecodable, totals, new SortedDictionary<string, long>(_quarantined, StringComparer.Ordinal), buckets);
         }
     }
 
@@ -76,7 +83,9 @@ internal sealed class AuditTimeline(ClientConfig client, string topic, TimeSpan 
             return;
         }
 
-        _inputs += audit!.Inputs;
+        bool release = pendingTopics.Contains(audit!.SourceTopic);
+        _inputs += release ? 0 : audit.Inputs;
+        _released += release ? audit.Inputs : 0;
         _unbalanced += audit.Balanced ? 0 : 1;
         long minute = audit.CommittedAt.ToUnixTimeMilliseconds() / BucketMillis;
         if (!_buckets.TryGetValue(minute, out Dictionary<string, long[]>? bucket))
@@ -94,8 +103,9 @@ internal sealed class AuditTimeline(ClientConfig client, string topic, TimeSpan 
         int quarantineIndex = AuditRecordDecoder.Outcomes.Count;
         foreach (DecodedAudit.PurposeCounts counts in audit.Purposes)
         {
-            long[] inBucket = Slot(bucket, counts.Purpose);
-            long[] total = Slot(_totals, counts.Purpose);
+            string row = release ? counts.Purpose + ReleaseStage : counts.Purpose;
+            long[] inBucket = Slot(bucket, row);
+            long[] total = Slot(_totals, row);
             for (int i = 0; i < counts.Counts.Length; i++)
             {
                 inBucket[i] += counts.Counts[i];
@@ -126,13 +136,14 @@ internal sealed class AuditTimeline(ClientConfig client, string topic, TimeSpan 
 
 /// <summary>The audit figures at one moment.</summary>
 /// <param name="Records">Audit records read.</param>
-/// <param name="Inputs">Inputs they account for.</param>
+/// <param name="Inputs">Inputs of the raw topics they account for.</param>
+/// <param name="ReleaseDecided">Held records the release stage of anonymized purposes decided on.</param>
 /// <param name="Unbalanced">Records whose counts do not add up to their inputs for some purpose.</param>
 /// <param name="Undecodable">Records that could not be read as audit records.</param>
 /// <param name="Totals">Per purpose, its count of each of <see cref="Outcomes"/>.</param>
 /// <param name="Quarantined">Quarantined inputs per reason code.</param>
 /// <param name="Buckets">One-minute buckets, oldest first.</param>
-internal sealed record AuditSnapshot(long Records, long Inputs, long Unbalanced, long Undecodable, IReadOnlyDictionary<string, long[]> Totals,
+internal sealed record AuditSnapshot(long Records, long Inputs, long ReleaseDecided, long Unbalanced, long Undecodable, IReadOnlyDictionary<string, long[]> Totals,
     IReadOnlyDictionary<string, long> Quarantined, IReadOnlyList<AuditSnapshot.Bucket> Buckets)
 {
     /// <summary>The audit record's outcomes, then <c>quarantined</c>: the columns of every count array here.</summary>

@@ -119,7 +119,7 @@ internal sealed class ConsoleCommand(CliSession session) : SieveCommand<ConsoleS
         };
 
         await using ConsoleServer server = await ConsoleServer.StartAsync(options, logging: null, cancellationToken).ConfigureAwait(false);
-        PlainText.WriteLine(Console, $"privacy console at {server.Url} (policy {options.Policy.Source}; Kafka {options.Bootstrap}; Redis {options.Redis}; lake {Path.GetFullPath(lake)})");
+        PlainText.WriteLine(Console, $"privacy console at {server.Url} (policy {options.Policy.Source}; Kafka {options.Bootstrap}; Redis {ConsentStoreConnection.Shown(options.Redis)}; lake {Path.GetFullPath(lake)})");
         PlainText.WriteLine(Console, generated
             ? $"sign in with the token {token} (a new one at every start; set {TokenVariable} or --token-file to keep one)"
             : "sign in with the configured token");

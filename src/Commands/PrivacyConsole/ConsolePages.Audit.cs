@@ -22,9 +22,11 @@ internal static partial class ConsolePages
         Start(html, "Audit", "audit", csrf, refreshSeconds: 0);
         html.Append("<h1>Audit</h1><p class=\"lead\">From <code>").Append(Encode(topic))
             .Append("</code>: one record per input partition per committed batch, saying what became of every input for every purpose. ")
-            .Append("For each purpose, its outcomes plus the quarantined inputs are the inputs.</p>");
+            .Append("For each purpose, its outcomes plus the quarantined inputs are the inputs. An anonymized purpose's records are held for its release stage, ")
+            .Append("which audits what it released or withheld of them under \"PURPOSE (release stage)\".</p>");
         html.Append("<dl class=\"facts\"><dt>Audit records</dt><dd id=\"audit-records\">").Append(Count(audit.Records))
             .Append("</dd><dt>Inputs accounted for</dt><dd id=\"audit-inputs\">").Append(Count(audit.Inputs))
+            .Append("</dd><dt>Held records the release stage decided on</dt><dd id=\"audit-release\">").Append(Count(audit.ReleaseDecided))
             .Append("</dd><dt>Records that do not add up</dt><dd id=\"audit-unbalanced\" class=\"").Append(audit.Unbalanced == 0 ? "flag-no" : "flag-yes").Append("\">").Append(Count(audit.Unbalanced))
             .Append("</dd><dt>Unreadable records</dt><dd class=\"").Append(audit.Undecodable == 0 ? "flag-no" : "flag-yes").Append("\">").Append(Count(audit.Undecodable)).Append("</dd></dl>");
 
@@ -116,7 +118,8 @@ internal static partial class ConsolePages
         html.Append("</div>");
     }
 
-    // A stacked bar per minute: the purpose's outcomes, bottom to top in outcome order.
+    // A stacked bar per minute of the latest hour with records (minutes without records stay empty): the purpose's
+    // outcomes, bottom to top in outcome order.
     private static void Chart(StringBuilder html, AuditSnapshot audit, string purpose, bool[] used)
     {
         const int Width = 960;
@@ -124,12 +127,12 @@ internal static partial class ConsolePages
         const int Left = 120;
         const int Bottom = 20;
         const int Top = 8;
-        int first = Math.Max(0, audit.Buckets.Count - ChartMinutes);
-        int shown = audit.Buckets.Count - first;
+        DateTimeOffset last = audit.Buckets[^1].Start;
+        DateTimeOffset first = last.AddMinutes(1 - ChartMinutes);
         long max = 1;
-        for (int b = first; b < audit.Buckets.Count; b++)
+        foreach (AuditSnapshot.Bucket bucket in audit.Buckets)
         {
-            if (audit.Buckets[b].Purposes.TryGetValue(purpose, out long[]? counts))
+            if (bucket.Start >= first && bucket.Purposes.TryGetValue(purpose, out long[]? counts))
             {
                 long sum = 0;
                 foreach (long c in counts)
@@ -142,37 +145,38 @@ internal static partial class ConsolePages
         }
 
         CultureInfo c0 = CultureInfo.InvariantCulture;
-        double slot = (Width - Left - 8) / (double)Math.Max(shown, 1);
+        double slot = (Width - Left - 8) / (double)ChartMinutes;
         double bar = Math.Max(1, slot * 0.8);
         double plot = Height - Bottom - Top;
         html.Append("<div class=\"chart\" data-purpose=\"").Append(Encode(purpose)).Append("\"><svg role=\"img\" viewBox=\"0 0 ").Append(Width).Append(' ').Append(Height)
             .Append("\" width=\"").Append(Width).Append("\" height=\"").Append(Height).Append("\"><title>").Append(Encode(purpose)).Append(": inputs per minute by outcome</title>")
             .Append(c0, $"<text x=\"4\" y=\"{Top + 10}\">{Encode(purpose)}</text><text x=\"4\" y=\"{Top + 24}\">max {Count(max)}/min</text>")
             .Append(c0, $"<line x1=\"{Left}\" y1=\"{Height - Bottom}\" x2=\"{Width - 8}\" y2=\"{Height - Bottom}\" stroke=\"#d8dce4\"/>");
-        for (int b = first; b < audit.Buckets.Count; b++)
+        for (int m = 0; m < ChartMinutes; m += 10)
         {
-            AuditSnapshot.Bucket bucket = audit.Buckets[b];
-            double x = Left + ((b - first) * slot);
-            if (bucket.Purposes.TryGetValue(purpose, out long[]? counts))
-            {
-                double y = Height - Bottom;
-                for (int o = 0; o < counts.Length; o++)
-                {
-                    if (counts[o] == 0 || !used[o])
-                    {
-                        continue;
-                    }
+            html.Append(c0, $"<text x=\"{Left + (m * slot):0.#}\" y=\"{Height - 5}\">{first.AddMinutes(m).UtcDateTime:HH:mm}</text>");
+        }
 
-                    double h = counts[o] * plot / max;
-                    y -= h;
-                    html.Append(c0, $"<rect x=\"{x:0.#}\" y=\"{y:0.#}\" width=\"{bar:0.#}\" height=\"{Math.Max(h, 0.5):0.#}\" fill=\"{Colour(o)}\"><title>")
-                        .Append(c0, $"{bucket.Start.UtcDateTime:HH:mm} {OutcomeLabel(AuditSnapshot.Outcomes[o])}: {Count(counts[o])}</title></rect>");
-                }
+        foreach (AuditSnapshot.Bucket bucket in audit.Buckets)
+        {
+            if (bucket.Start < first || !bucket.Purposes.TryGetValue(purpose, out long[]? counts))
+            {
+                continue;
             }
 
-            if ((b - first) % 10 == 0 || b == audit.Buckets.Count - 1)
+            double x = Left + ((bucket.Start - first).TotalMinutes * slot);
+            double y = Height - Bottom;
+            for (int o = 0; o < counts.Length; o++)
             {
-                html.Append(c0, $"<text x=\"{x:0.#}\" y=\"{Height - 5}\">{bucket.Start.UtcDateTime:HH:mm}</text>");
+                if (counts[o] == 0 || !used[o])
+                {
+                    continue;
+                }
+
+                double h = counts[o] * plot / max;
+                y -= h;
+                html.Append(c0, $"<rect x=\"{x:0.#}\" y=\"{y:0.#}\" width=\"{bar:0.#}\" height=\"{Math.Max(h, 0.5):0.#}\" fill=\"{Colour(o)}\"><title>")
+                    .Append(c0, $"{bucket.Start.UtcDateTime:HH:mm} {OutcomeLabel(AuditSnapshot.Outcomes[o])}: {Count(counts[o])}</title></rect>");
             }
         }
 

@@ -14,6 +14,9 @@ namespace Sieve.Commands.PrivacyConsole;
 
 internal static partial class ConsolePages
 {
+    /// <summary>How often the subject page reloads while one of its erasure requests is pending.</summary>
+    private const int PendingRefreshSeconds = 5;
+
     /// <summary>Pseudonyms listed per purpose before "and N more".</summary>
     private const int ShownPseudonyms = 3;
 
@@ -27,7 +30,7 @@ internal static partial class ConsolePages
         }
 
         var html = new StringBuilder();
-        Start(html, "Subject", "subjects", csrf, refreshSeconds: pending ? 2 : 0);
+        Start(html, "Subject", "subjects", csrf, refreshSeconds: pending ? PendingRefreshSeconds : 0);
         ConsentRecord record = view.Consent;
         html.Append("<h1>Subject</h1>");
         if (notice is not null)
@@ -67,7 +70,7 @@ internal static partial class ConsolePages
         html.Append("<h2>In the lake</h2><table id=\"lake\"><thead><tr><th>Purpose</th><th class=\"num\">Rows</th><th>First event</th><th>Last event</th><th>Pseudonyms</th></tr></thead><tbody>");
         foreach (PurposeAccess purpose in view.Access.Purposes)
         {
-            html.Append("<tr data-purpose=\"").Append(purpose.Purpose).Append("\"><td>").Append(purpose.Purpose).Append("</td><td class=\"num\">").Append(Count(purpose.Rows))
+            html.Append("<tr data-purpose=\"").Append(Encode(purpose.Purpose)).Append("\"><td>").Append(Encode(purpose.Purpose)).Append("</td><td class=\"num\">").Append(Count(purpose.Rows))
                 .Append("</td><td>").Append(Time(purpose.FirstEventTime)).Append("</td><td>").Append(Time(purpose.LastEventTime)).Append("</td><td>");
             if (purpose.Anonymized)
             {
@@ -141,12 +144,7 @@ internal static partial class ConsolePages
             .Append("<th>Reason</th><th>State</th><th>Requested</th><th>Marked erased</th><th>Completed</th><th class=\"num\">Time to completion</th><th>Rows removed</th></tr></thead><tbody>");
         foreach (ErasureStatusEntry entry in entries)
         {
-            string state = entry.State switch
-            {
-                ErasureState.Completed => "completed",
-                ErasureState.Rejected => "rejected",
-                _ => "pending",
-            };
+            string state = ErasureStatusCommand.StateName(entry.State);
             html.Append("<tr data-request=\"").Append(Encode(entry.RequestId)).Append("\" data-state=\"").Append(state).Append("\"><td class=\"mono nowrap\">").Append(Encode(entry.RequestId)).Append("</td>");
             if (withType)
             {

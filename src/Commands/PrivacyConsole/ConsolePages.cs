@@ -117,11 +117,7 @@ internal static partial class ConsolePages
 
     private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static string Duration(TimeSpan? elapsed) => elapsed is not { } e ? "-"
-        : e.TotalSeconds < 10 ? e.TotalMilliseconds.ToString("N0", CultureInfo.InvariantCulture) + " ms"
-        : e.TotalMinutes < 2 ? e.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture) + " s"
-        : e.TotalHours < 2 ? e.TotalMinutes.ToString("N1", CultureInfo.InvariantCulture) + " min"
-        : e.TotalHours.ToString("N1", CultureInfo.InvariantCulture) + " h";
+    private static string Duration(TimeSpan? elapsed) => elapsed is { } e ? Erasure.ErasureStatusCommand.Duration(e) : "-";
 
     private static string ReadStylesheet()
     {

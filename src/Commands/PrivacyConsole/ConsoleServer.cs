@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sieve.Contracts.Identifiers;
 using Sieve.Core.Consent;
@@ -24,6 +25,7 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
     private readonly ConsoleSessions _sessions;
     private readonly SubjectLookups _lookups;
     private readonly ILogger _log;
+    private readonly HashSet<string> _hosts;
     private long _erasureRequests;
     private long _withdrawals;
 
@@ -34,6 +36,9 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
         _sources = sources;
         _sessions = new ConsoleSessions(options.Token, options.Time);
         _lookups = new SubjectLookups(options.LookupLifetime, options.Time);
+
+        // On loopback, only loopback names: a page elsewhere that rebinds its own name to 127.0.0.1 is refused.
+        _hosts = IPAddress.IsLoopback(options.Listen.Address) ? new HashSet<string>(["127.0.0.1", "localhost", "[::1]", "::1"], StringComparer.OrdinalIgnoreCase) : [];
         _log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sieve.Console");
     }
 
@@ -58,7 +63,17 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ConsoleSources sources = await ConsoleSources.OpenAsync(options).ConfigureAwait(false);
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+
+            // Never Development (its exception page shows headers and cookies), whatever the environment says.
+            EnvironmentName = Environments.Production,
+        });
+
+        // Only what the command line says: no appsettings file or environment variable adds a listener or a log sink.
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         if (logging is not null)
         {
@@ -119,6 +134,13 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
             headers.CacheControl = "no-store";
+            if (_hosts.Count > 0 && !_hosts.Contains(context.Request.Host.Host))
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                await context.Response.WriteAsync("The console answers only to its loopback address.").ConfigureAwait(false);
+                return;
+            }
+
             string path = context.Request.Path.Value ?? "/";
             if (path is "/login" or "/console.css" || SessionOf(context) is not null)
             {
@@ -129,7 +151,7 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
             if (context.Request.Headers.Authorization.ToString() is { Length: > 7 } bearer && bearer.StartsWith("Bearer ", StringComparison.Ordinal)
                 && _sessions.IsToken(bearer[7..]))
             {
-                context.Items[SessionItem] = _sessions.Open();
+                context.Items[SessionItem] = _sessions.ForOneRequest();
                 await next(context).ConfigureAwait(false);
                 return;
             }
@@ -151,10 +173,12 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
         app.MapPost("/subjects/{handle}/withdraw/{purpose}", WithdrawAsync);
         app.MapGet("/audit", (Func<HttpContext, Task<IResult>>)AuditAsync);
         app.MapGet("/erasure", (Func<HttpContext, Task<IResult>>)ErasureAsync);
-        app.MapGet("/anonymity", () => Html(ConsolePages.Anonymity(Csrf(null), _sources.Privacy())));
+        app.MapGet("/anonymity", (HttpContext context) => Html(ConsolePages.Anonymity(Csrf(context), _sources.Privacy())));
     }
 
     private const string SessionItem = "sieve.console.session";
+
+    private static readonly TimeSpan FailedSignInDelay = TimeSpan.FromSeconds(1);
 
     private ConsoleSessions.Session? SessionOf(HttpContext context)
     {
@@ -172,25 +196,30 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
         return session;
     }
 
-    private string Csrf(HttpContext? context) => context is not null && SessionOf(context) is { } session ? session.Csrf : "";
+    private string Csrf(HttpContext context) => SessionOf(context) is { } session ? session.Csrf : "";
 
     private async Task<IResult> SignInAsync(HttpContext context)
     {
         IFormCollection form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         if (!_sessions.IsToken(form["token"].ToString()))
         {
+            // A second per wrong token: guessing stays slow however the attempts arrive.
             ConsoleLog.SignInRefused(_log);
+            await Task.Delay(FailedSignInDelay, _options.Time, CancellationToken.None).ConfigureAwait(false);
             return Html(ConsolePages.Login("That is not the console's token."), StatusCodes.Status401Unauthorized);
         }
 
-        ConsoleSessions.Session session = _sessions.Open();
+        if (_sessions.Open() is not { } session)
+        {
+            return Html(ConsolePages.Login($"{ConsoleSessions.MaxSessions} sessions are open; sign out elsewhere or restart the console."), StatusCodes.Status503ServiceUnavailable);
+        }
+
         context.Response.Cookies.Append(ConsoleSessions.CookieName, session.Id, new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Strict,
             Secure = context.Request.IsHttps,
             Path = "/",
-            MaxAge = ConsoleSessions.Lifetime,
         });
         ConsoleLog.SignedIn(_log);
         return Results.Redirect("/subjects");
@@ -199,8 +228,14 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
     private async Task<IResult> SignOutAsync(HttpContext context)
     {
         IFormCollection form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-        if (SessionOf(context) is { } session && session.Posted(form["csrf"]))
+        if (SessionOf(context) is { } session)
         {
+            if (!session.Posted(form["csrf"]))
+            {
+                return Forbidden();
+            }
+
+            _lookups.Forget(session.Id);
             _sessions.Close(session.Id);
             context.Response.Cookies.Delete(ConsoleSessions.CookieName);
         }
@@ -230,7 +265,11 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
                 .Replace(" and --type ", " and its type ", StringComparison.Ordinal).Replace("; run 'sieve console --help'", "", StringComparison.Ordinal)), StatusCodes.Status400BadRequest);
         }
 
-        SubjectLookups.Lookup lookup = _lookups.Add(session.Id, type, normalizedId, _sources.ConsentKey(type, normalizedId));
+        if (_lookups.Add(session.Id, type, normalizedId, _sources.ConsentKey(type, normalizedId)) is not { } lookup)
+        {
+            return Html(ConsolePages.Lookup(session.Csrf, $"{SubjectLookups.MaxLookups} lookups are held; try again when some have expired."), StatusCodes.Status503ServiceUnavailable);
+        }
+
         ConsoleLog.LookedUp(_log, SubjectTypeNames.NameOf(type), lookup.Handle);
         return Results.Redirect("/subjects/" + lookup.Handle, permanent: false, preserveMethod: false);
     }
@@ -249,11 +288,15 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
         }
         catch (ConsentUnavailableException e)
         {
-            return Unavailable(context, $"the consent store at {_options.Redis} cannot answer ({e.GetType().Name}); check that redis-server is running");
+            return Unavailable(context, $"the consent store at {Consent.ConsentStoreConnection.Shown(_options.Redis)} cannot answer ({e.GetType().Name}); check that redis-server is running");
         }
         catch (Exception e) when (e is Confluent.Kafka.KafkaException or TimeoutException)
         {
             return Unavailable(context, $"the erasure topics cannot be read via {_options.Bootstrap} ({e.GetType().Name}); check the broker");
+        }
+        catch (Exception e) when (e is DuckDB.NET.Data.DuckDBException or IOException or UnauthorizedAccessException)
+        {
+            return Unavailable(context, $"the lake at {_options.Lake} cannot be read ({e.GetType().Name}); check that the directory is the Sink's lake root and readable; the page tries again on reload");
         }
 
         string? notice = done switch
@@ -281,13 +324,20 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
             return Forbidden();
         }
 
+        // One request per lookup: a second click (or a resent form) finds the first.
+        if (!lookup.ClaimErasure())
+        {
+            return Results.Redirect($"/subjects/{lookup.Handle}?done=erasure");
+        }
+
         string requestId;
         try
         {
-            requestId = await _sources.RequestErasureAsync(lookup, context.RequestAborted).ConfigureAwait(false);
+            requestId = await _sources.RequestErasureAsync(lookup).ConfigureAwait(false);
         }
         catch (CliException e)
         {
+            lookup.Release();
             return Unavailable(context, e.Message);
         }
 
@@ -323,7 +373,7 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
 
         try
         {
-            await _sources.WithdrawAsync(lookup, purpose, context.RequestAborted).ConfigureAwait(false);
+            await _sources.WithdrawAsync(lookup, purpose).ConfigureAwait(false);
         }
         catch (CliException e)
         {

@@ -7,29 +7,32 @@ namespace Sieve.Commands.PrivacyConsole;
 /// <summary>
 /// Sign-in for the privacy console: the token is compared in constant time; a signed-in browser holds a random
 /// session id in an HttpOnly, SameSite=Strict cookie, and every form posts the session's own anti-forgery value.
-/// Sessions live in memory and end with the process or after <see cref="Lifetime"/>.
+/// Sessions live in memory and end with the process, at sign-out or after <see cref="Lifetime"/>; at most
+/// <see cref="MaxSessions"/> at once.
 /// </summary>
 internal sealed class ConsoleSessions(string token, TimeProvider time)
 {
+    /// <summary>Sessions open at once, at most.</summary>
+    public const int MaxSessions = 1_000;
+
     /// <summary>The session cookie's name.</summary>
     public const string CookieName = "sieve-console";
 
     /// <summary>How long a session lasts after sign-in.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(8);
 
-    private const int MaxSessions = 1_000;
-    private readonly byte[] _token = Encoding.UTF8.GetBytes(token);
+    private readonly byte[] _tokenHash = SHA256.HashData(Encoding.UTF8.GetBytes(token));
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
 
     /// <summary>A new random token: 24 bytes, hex.</summary>
     public static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
 
-    /// <summary>True when <paramref name="candidate"/> is the token (constant time in the token's length).</summary>
+    /// <summary>True when <paramref name="candidate"/> is the token (digests compared in constant time, so neither its length nor its content shows).</summary>
     public bool IsToken(string? candidate) =>
-        candidate is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate), _token);
+        candidate is not null && Core.Gateways.Http.SecretMatch.Matches(Encoding.UTF8.GetBytes(candidate), _tokenHash);
 
-    /// <summary>Opens a session; its id goes in the cookie.</summary>
-    public Session Open()
+    /// <summary>Opens a session (its id goes in the cookie); null when <see cref="MaxSessions"/> are open.</summary>
+    public Session? Open()
     {
         DateTimeOffset now = time.GetUtcNow();
         if (_sessions.Count >= MaxSessions)
@@ -41,12 +44,20 @@ internal sealed class ConsoleSessions(string token, TimeProvider time)
                     _sessions.TryRemove(pair.Key, out _);
                 }
             }
+
+            if (_sessions.Count >= MaxSessions)
+            {
+                return null;
+            }
         }
 
         var session = new Session(RandomId(), RandomId(), now + Lifetime);
         _sessions[session.Id] = session;
         return session;
     }
+
+    /// <summary>A session for one request that presented the token as a bearer: not kept, so a script adds nothing.</summary>
+    public Session ForOneRequest() => new(RandomId(), RandomId(), time.GetUtcNow() + TimeSpan.FromMinutes(1));
 
     /// <summary>The live session with <paramref name="id"/>, or null.</summary>
     public Session? Find(string? id)

@@ -34,7 +34,16 @@ internal sealed class ConsoleSources : IAsyncDisposable
         _consumer = new ConsumerConfig { BootstrapServers = options.Bootstrap };
         options.Kafka?.ApplyTo(_consumer);
         _consumer.BootstrapServers = options.Bootstrap;
-        Audit = new AuditTimeline(_consumer, options.AuditTopic, options.ReadTimeout);
+        var pending = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Core.Policy.PurposePlan plan in options.Policy.Purposes)
+        {
+            if (plan.Anonymization is { } anonymization)
+            {
+                pending.Add(anonymization.PendingTopic);
+            }
+        }
+
+        Audit = new AuditTimeline(_consumer, options.AuditTopic, options.ReadTimeout, pending);
     }
 
     /// <summary>The audit figures.</summary>
@@ -55,11 +64,14 @@ internal sealed class ConsoleSources : IAsyncDisposable
     /// <summary>Everything the subject page shows of <paramref name="lookup"/>.</summary>
     /// <exception cref="ConsentUnavailableException">The consent store cannot answer.</exception>
     /// <exception cref="KafkaException">The erasure topics cannot be read.</exception>
+    /// <exception cref="DuckDB.NET.Data.DuckDBException">The lake cannot be read.</exception>
     public async Task<SubjectView> SubjectAsync(SubjectLookups.Lookup lookup, CancellationToken cancellationToken)
     {
         ConsentRecord record = await _store.GetAsync(lookup.ConsentKey, cancellationToken).ConfigureAwait(false);
         var access = new SubjectAccess(_options.Lake, _tables, new PseudonymKeyFactory(_options.Keys), _store, _options.Time);
-        AccessReport report = await access.ReportAsync(lookup.Type, lookup.NormalizedId, cancellationToken).ConfigureAwait(false);
+
+        // DuckDB reads the lake synchronously: off the request's thread.
+        AccessReport report = await Task.Run(() => access.ReportAsync(lookup.Type, lookup.NormalizedId, cancellationToken), cancellationToken).ConfigureAwait(false);
         SubjectType type = lookup.Type;
         string id = lookup.NormalizedId;
         IReadOnlyList<ErasureStatusEntry> erasures = (await Task.Run(() => ErasureLedger.Read(_consumer, _options.ReceiptsTopic, _options.RequestsTopic,
@@ -75,19 +87,20 @@ internal sealed class ConsoleSources : IAsyncDisposable
 
     /// <summary>Publishes an erasure request for <paramref name="lookup"/>; returns its request id.</summary>
     /// <exception cref="CliException">Kafka did not take it; the message says why.</exception>
-    public async Task<string> RequestErasureAsync(SubjectLookups.Lookup lookup, CancellationToken cancellationToken)
+    public async Task<string> RequestErasureAsync(SubjectLookups.Lookup lookup)
     {
         string requestId = "er-" + Guid.NewGuid().ToString("N");
         var request = new ErasureRequest(lookup.Type, lookup.NormalizedId, requestId, ErasureReason.UserRequest, _options.Time.GetUtcNow());
         var message = new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(requestId), Value = ErasureCodec.EncodeRequest(request) };
-        await KafkaPublish.PublishAsync(_options.Bootstrap, _options.Kafka ?? KafkaClientProperties.None, _options.RequestsTopic, PublishTimeoutSeconds, message, cancellationToken)
+        // Not cancelled with the browser's request: once asked for, the request is published or the publish times out.
+        await KafkaPublish.PublishAsync(_options.Bootstrap, _options.Kafka ?? KafkaClientProperties.None, _options.RequestsTopic, PublishTimeoutSeconds, message, CancellationToken.None)
             .ConfigureAwait(false);
         return requestId;
     }
 
     /// <summary>Publishes the withdrawal of <paramref name="purpose"/> by <paramref name="lookup"/>'s subject, effective now.</summary>
     /// <exception cref="CliException">Kafka did not take it; the message says why.</exception>
-    public async Task WithdrawAsync(SubjectLookups.Lookup lookup, string purpose, CancellationToken cancellationToken)
+    public async Task WithdrawAsync(SubjectLookups.Lookup lookup, string purpose)
     {
         var change = new ConsentChangeData
         {
@@ -99,7 +112,7 @@ internal sealed class ConsoleSources : IAsyncDisposable
             PolicyVersion = _options.Policy.PolicyVersion,
         };
         await KafkaPublish.PublishAsync(_options.Bootstrap, _options.Kafka ?? KafkaClientProperties.None, _options.ConsentTopic, PublishTimeoutSeconds,
-            new Message<byte[], byte[]> { Key = change.MessageKey(), Value = change.ToMessage() }, cancellationToken).ConfigureAwait(false);
+            new Message<byte[], byte[]> { Key = change.MessageKey(), Value = change.ToMessage() }, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>The latest privacy figures, or null with the reason there are none.</summary>

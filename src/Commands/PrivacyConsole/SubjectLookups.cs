@@ -7,12 +7,15 @@ namespace Sieve.Commands.PrivacyConsole;
 /// <summary>
 /// The subjects looked up in the console, each under a random handle that is all a URL carries. The identifier
 /// (normalized) stays in this process's memory only, for the actions that need it (an erasure request and a consent
-/// withdrawal are raw-zone records keyed by the identifier), and is forgotten after the lifetime or when the
-/// process stops. A handle belongs to the session that made it.
+/// withdrawal are raw-zone records keyed by the identifier), and is forgotten after the lifetime (expired lookups
+/// are dropped at every add and find), when its session signs out, or when the process stops. A handle belongs to
+/// the session that made it; at most <see cref="MaxLookups"/> are kept.
 /// </summary>
 internal sealed class SubjectLookups(TimeSpan lifetime, TimeProvider time)
 {
-    private const int MaxLookups = 10_000;
+    /// <summary>Lookups kept at once, at most.</summary>
+    public const int MaxLookups = 10_000;
+
     private readonly ConcurrentDictionary<string, Lookup> _lookups = new(StringComparer.Ordinal);
 
     /// <summary>Lookups made since start.</summary>
@@ -20,13 +23,14 @@ internal sealed class SubjectLookups(TimeSpan lifetime, TimeProvider time)
 
     private long _count;
 
-    /// <summary>Keeps a subject under a new handle for <paramref name="session"/>.</summary>
-    public Lookup Add(string session, SubjectType type, string normalizedId, string consentKey)
+    /// <summary>Keeps a subject under a new handle for <paramref name="session"/>; null when <see cref="MaxLookups"/> are kept.</summary>
+    public Lookup? Add(string session, SubjectType type, string normalizedId, string consentKey)
     {
         DateTimeOffset now = time.GetUtcNow();
+        Prune(now);
         if (_lookups.Count >= MaxLookups)
         {
-            Prune(now);
+            return null;
         }
 
         string handle = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -39,6 +43,7 @@ internal sealed class SubjectLookups(TimeSpan lifetime, TimeProvider time)
     /// <summary>The live lookup <paramref name="handle"/> of <paramref name="session"/>, or null.</summary>
     public Lookup? Find(string session, string handle)
     {
+        Prune(time.GetUtcNow());
         if (!_lookups.TryGetValue(handle, out Lookup? lookup) || lookup.Session != session)
         {
             return null;
@@ -51,6 +56,18 @@ internal sealed class SubjectLookups(TimeSpan lifetime, TimeProvider time)
         }
 
         return lookup;
+    }
+
+    /// <summary>Forgets every lookup of <paramref name="session"/> (it signed out).</summary>
+    public void Forget(string session)
+    {
+        foreach (KeyValuePair<string, Lookup> pair in _lookups)
+        {
+            if (pair.Value.Session == session)
+            {
+                _lookups.TryRemove(pair.Key, out _);
+            }
+        }
     }
 
     private void Prune(DateTimeOffset now)
@@ -73,6 +90,17 @@ internal sealed class SubjectLookups(TimeSpan lifetime, TimeProvider time)
     /// <param name="Expires">When the handle stops working.</param>
     public sealed record Lookup(string Handle, string Session, SubjectType Type, string NormalizedId, string ConsentKey, DateTimeOffset Expires)
     {
+        private string? _erasure;
+
+        /// <summary>
+        /// Claims this lookup's one erasure request: true for the first caller, false once claimed (a second click or a
+        /// resent form finds the first request). <see cref="Release"/> gives the claim back when publishing failed.
+        /// </summary>
+        public bool ClaimErasure() => Interlocked.CompareExchange(ref _erasure, "claimed", null) is null;
+
+        /// <summary>Gives an erasure claim back (its request was not published).</summary>
+        public void Release() => Volatile.Write(ref _erasure, null);
+
         /// <summary>Never the identifier: records print their members, and this one must not.</summary>
         public override string ToString() => "lookup " + Handle;
     }

@@ -43,7 +43,7 @@ public static class ErasureCodec
     public static bool TryDecodeRequest(byte[]? message, [NotNullWhen(true)] out ErasureRequest? request, [NotNullWhen(false)] out string? reasonCode)
     {
         request = null;
-        if (!TryRead(message, RequestSchema, out GenericRecord? record, out reasonCode))
+        if (!CheckedGenericReader.TryRead(message, RequestSchema, out GenericRecord? record, out reasonCode))
         {
             return false;
         }
@@ -84,7 +84,7 @@ public static class ErasureCodec
     public static bool TryDecodeNotice(byte[]? message, [NotNullWhen(true)] out ErasureNotice? notice, [NotNullWhen(false)] out string? reasonCode)
     {
         notice = null;
-        if (!TryRead(message, NoticeSchema, out GenericRecord? record, out reasonCode))
+        if (!CheckedGenericReader.TryRead(message, NoticeSchema, out GenericRecord? record, out reasonCode))
         {
             return false;
         }
@@ -131,7 +131,7 @@ public static class ErasureCodec
     public static bool TryDecodeReceipt(byte[]? message, [NotNullWhen(true)] out ErasureReceipt? receipt, [NotNullWhen(false)] out string? reasonCode)
     {
         receipt = null;
-        if (!TryRead(message, ReceiptSchema, out GenericRecord? record, out reasonCode))
+        if (!CheckedGenericReader.TryRead(message, ReceiptSchema, out GenericRecord? record, out reasonCode))
         {
             return false;
         }
@@ -161,19 +161,6 @@ public static class ErasureCodec
         return true;
     }
 
-    private static SchemaInfo? EarlierVersion(SchemaInfo current, ulong fingerprint)
-    {
-        foreach (SchemaInfo earlier in SchemaCatalog.Default.History(current))
-        {
-            if (earlier.Fingerprint == fingerprint)
-            {
-                return earlier;
-            }
-        }
-
-        return null;
-    }
-
     private static GenericEnum Enum(RecordSchema schema, string field, string symbol) => new((EnumSchema)schema[field].Schema, symbol);
 
     private static DateTimeOffset Time(object value) => new(DateTime.SpecifyKind((DateTime)value, DateTimeKind.Utc));
@@ -186,138 +173,5 @@ public static class ErasureCodec
         stream.Write(header);
         new GenericDatumWriter<GenericRecord>(info.Schema).Write(record, new BinaryEncoder(stream));
         return stream.ToArray();
-    }
-
-    /// <summary>Reads past one value of <paramref name="schema"/>; the erasure schemas use no maps, fixed or recursion.</summary>
-    private static AvroStatus Validate(ref AvroReader reader, Schema schema)
-    {
-        AvroStatus status;
-        switch (schema)
-        {
-            case RecordSchema record:
-                foreach (Field field in record.Fields)
-                {
-                    if ((status = Validate(ref reader, field.Schema)) != AvroStatus.Ok)
-                    {
-                        return status;
-                    }
-                }
-
-                return AvroStatus.Ok;
-            case EnumSchema symbols:
-                return reader.TryReadEnum(symbols.Count, out _);
-            case UnionSchema union:
-                return (status = reader.TryReadUnionIndex(union.Count, out int branch)) != AvroStatus.Ok ? status : Validate(ref reader, union[branch]);
-            case ArraySchema array:
-                return ValidateArray(ref reader, array.ItemSchema);
-            case LogicalSchema logical:
-                return Validate(ref reader, logical.BaseSchema);
-            default:
-                // Strings are not checked as UTF-8 here: Apache.Avro decodes them as it always has.
-                return schema.Tag switch
-                {
-                    Schema.Type.String or Schema.Type.Bytes => reader.TryReadBytes(out _, reader.Remaining),
-                    Schema.Type.Long => reader.TryReadLong(out _),
-                    Schema.Type.Int => reader.TryReadInt(out _),
-                    Schema.Type.Boolean => reader.TryReadBoolean(out _),
-                    Schema.Type.Float => reader.TryReadFloat(out _),
-                    Schema.Type.Double => reader.TryReadDouble(out _),
-                    Schema.Type.Null => AvroStatus.Ok,
-                    _ => AvroStatus.UnknownFingerprint,
-                };
-        }
-    }
-
-    /// <summary>
-    /// Reads past an array. Only positive block counts are accepted: the erasure writers (Apache.Avro's) never write
-    /// the negative, sized form.
-    /// </summary>
-    private static AvroStatus ValidateArray(ref AvroReader reader, Schema items)
-    {
-        while (true)
-        {
-            AvroStatus status = reader.TryReadLong(out long count);
-            if (status != AvroStatus.Ok || count == 0)
-            {
-                return status;
-            }
-
-            // Every item of the erasure schemas takes at least one byte.
-            if (count < 0 || count > reader.Remaining)
-            {
-                return count < 0 ? AvroStatus.NegativeLength : AvroStatus.Truncated;
-            }
-
-            for (long i = 0; i < count; i++)
-            {
-                if ((status = Validate(ref reader, items)) != AvroStatus.Ok)
-                {
-                    return status;
-                }
-            }
-        }
-    }
-
-    private static bool TryRead(byte[]? message, SchemaInfo info, [NotNullWhen(true)] out GenericRecord? record, [NotNullWhen(false)] out string? reasonCode)
-    {
-        record = null;
-        if (message is null || message.Length == 0)
-        {
-            reasonCode = "empty-value";
-            return false;
-        }
-
-        AvroStatus status = SingleObjectEncoding.TryReadHeader(message, out ulong fingerprint);
-        if (status != AvroStatus.Ok)
-        {
-            reasonCode = status.ToReasonCode();
-            return false;
-        }
-
-        // A message written with a released earlier version (schemas/history) is read by Avro's resolution rules.
-        SchemaInfo? writer = fingerprint == info.Fingerprint ? info : EarlierVersion(info, fingerprint);
-        if (writer is null)
-        {
-            reasonCode = AvroStatus.UnknownFingerprint.ToReasonCode();
-            return false;
-        }
-
-        // Apache.Avro allocates whatever a length prefix says (a few bytes could ask for gigabytes) and throws
-        // IndexOutOfRangeException on a union index or array block count out of range, so the body is first walked
-        // with the span reader, which checks every length and count against the bytes left and every enum and union
-        // index against the schema.
-        var reader = new AvroReader(message) { Position = SingleObjectEncoding.HeaderLength };
-        status = Validate(ref reader, writer.Schema);
-        if (status == AvroStatus.Ok)
-        {
-            status = reader.ExpectEnd();
-        }
-
-        if (status != AvroStatus.Ok)
-        {
-            reasonCode = status.ToReasonCode();
-            return false;
-        }
-
-        using var stream = new MemoryStream(message, SingleObjectEncoding.HeaderLength, message.Length - SingleObjectEncoding.HeaderLength, writable: false);
-        try
-        {
-            record = new GenericDatumReader<GenericRecord>(writer.Schema, info.Schema).Read(null!, new BinaryDecoder(stream));
-        }
-        catch (Exception e) when (e is AvroException or EndOfStreamException or IOException or ArgumentException or InvalidCastException or OverflowException)
-        {
-            reasonCode = "avro-undecodable";
-            return false;
-        }
-
-        if (stream.Position != stream.Length)
-        {
-            record = null;
-            reasonCode = AvroStatus.TrailingBytes.ToReasonCode();
-            return false;
-        }
-
-        reasonCode = null;
-        return true;
     }
 }

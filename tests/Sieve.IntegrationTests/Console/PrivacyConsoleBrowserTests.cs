@@ -64,7 +64,7 @@ public sealed partial class PrivacyConsoleBrowserTests(KafkaFixture kafka)
         // Audit records over three minutes, and the figures of a privacy run.
         string auditTopic = kafka.UniqueTopic("audit");
         await kafka.CreateTopicAsync(auditTopic, 2);
-        long forwardedPositioning = await ProduceAuditAsync(auditTopic);
+        (long forwardedPositioning, long released) = await ProduceAuditAsync(auditTopic);
         string screenshots = Environment.GetEnvironmentVariable("SIEVE_CONSOLE_SCREENSHOTS") is { Length: > 0 } target ? target : Directory.CreateTempSubdirectory("sieve-console-").FullName;
         Directory.CreateDirectory(screenshots);
         string privacyReport = Path.Combine(Directory.CreateTempSubdirectory("sieve-console-privacy-").FullName, "privacy.json");
@@ -94,6 +94,9 @@ public sealed partial class PrivacyConsoleBrowserTests(KafkaFixture kafka)
         using IPlaywright _ = playwright;
         await using IBrowser __ = browser;
         IPage page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+
+        // A page may read Kafka and the lake: on a busy machine that takes longer than Playwright's 30 s default.
+        page.SetDefaultTimeout((float)Limit.TotalMilliseconds);
         var urls = new List<string>();
         page.Request += (_, request) => urls.Add(request.Url);
         var pages = new List<(string What, string Html)>();
@@ -152,10 +155,15 @@ public sealed partial class PrivacyConsoleBrowserTests(KafkaFixture kafka)
         await page.ClickAsync("nav >> text=Audit");
         await page.WaitForSelectorAsync("#audit-totals");
         Assert.Equal("0", await page.TextContentAsync("#audit-unbalanced"));
+        Assert.Equal("155", await page.TextContentAsync("#audit-inputs"));
+        Assert.Equal(released.ToString(System.Globalization.CultureInfo.InvariantCulture), await page.TextContentAsync("#audit-release"));
+        Assert.Equal("155", await page.TextContentAsync("#audit-totals tr[data-purpose=analytics] td[data-outcome=inputs]"));
+        Assert.Equal(released.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            await page.TextContentAsync("#audit-totals tr[data-purpose='analytics (release stage)'] td[data-outcome=inputs]"));
         Assert.Equal(forwardedPositioning.ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
             await page.TextContentAsync("#audit-totals tr[data-purpose=positioning] td[data-outcome=forwarded]"));
         Assert.Contains("vin-invalid", await page.TextContentAsync("#quarantine") ?? "", StringComparison.Ordinal);
-        Assert.Equal(Policy.Purposes.Count, await page.Locator(".chart svg").CountAsync());
+        Assert.Equal(Policy.Purposes.Count + 1, await page.Locator(".chart svg").CountAsync());
         await KeepAsync("audit");
 
         // Erasure: the request with its receipt and time to completion, under the subject's type only.
@@ -168,6 +176,12 @@ public sealed partial class PrivacyConsoleBrowserTests(KafkaFixture kafka)
         await page.ClickAsync("nav >> text=Anonymity");
         Assert.Contains("unicity, p = 1", await page.TextContentAsync("#anonymity-figures") ?? "", StringComparison.Ordinal);
         await KeepAsync("anonymity");
+
+        // Signing out (here from the anonymity page) ends the session: every page asks for the token again.
+        await page.ClickAsync("header button[type=submit]");
+        await page.WaitForURLAsync("**/login");
+        await page.GotoAsync(server.Url + "audit");
+        Assert.EndsWith("/login", page.Url, StringComparison.Ordinal);
 
         RawIdentifierScanner scanner = RawIdentifierScanner.For([vin]);
         foreach ((string what, string html) in pages)
@@ -193,17 +207,19 @@ public sealed partial class PrivacyConsoleBrowserTests(KafkaFixture kafka)
         Assert.Equal(IPAddress.Loopback, IPEndPoint.Parse(ConsoleCommand.DefaultListen).Address);
 
         using RedisServerProcess redis = await RedisServerProcess.StartNewAsync();
+        var log = new LogRecorder();
+        string token = ConsoleSessions.NewToken();
         DirectoryInfo lake = Directory.CreateTempSubdirectory("sieve-console-lake-");
         await using ConsoleServer server = await ConsoleServer.StartAsync(new ConsoleOptions
         {
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
-            Token = ConsoleSessions.NewToken(),
+            Token = token,
             Bootstrap = kafka.BootstrapServers,
             Redis = redis.Configuration,
             Keys = MasterKeyRing.CreateDemo(),
             Policy = Policy,
             Lake = lake.FullName,
-        }, logging => logging.AddProvider(new LogRecorder()), CancellationToken.None);
+        }, logging => logging.AddProvider(log).SetMinimumLevel(LogLevel.Trace), CancellationToken.None);
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = server.Url };
         foreach (string path in new[] { "subjects", "audit", "erasure", "anonymity", "subjects/0123456789abcdef0123456789abcdef" })
         {
@@ -214,6 +230,35 @@ public sealed partial class PrivacyConsoleBrowserTests(KafkaFixture kafka)
 
         using HttpResponseMessage posted = await http.PostAsync("subjects", new FormUrlEncodedContent(new Dictionary<string, string> { ["type"] = "vin", ["id"] = "LSVAU218XN2183294" }));
         Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+
+        // Another name for the loopback address (a rebinding attacker's page) is refused.
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "login");
+        rebound.Headers.Host = "attacker.example:" + server.Url.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using HttpResponseMessage refused = await http.SendAsync(rebound);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+
+        // Signed in: a form without this session's anti-forgery value is refused, and another session's handle is unknown.
+        (HttpClient one, string oneCsrf) = await SignInAsync(server, token);
+        (HttpClient two, string twoCsrf) = await SignInAsync(server, token);
+        using (one)
+        using (two)
+        {
+            using HttpResponseMessage forged = await one.PostAsync("subjects", Form(("csrf", twoCsrf), ("type", "vin"), ("id", "LSVAU218XN2183294")));
+            Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+            using HttpResponseMessage looked = await one.PostAsync("subjects", Form(("csrf", oneCsrf), ("type", "vin"), ("id", "LSVAU218XN2183294")));
+            Assert.Equal(HttpStatusCode.OK, looked.StatusCode);
+            string handle = looked.RequestMessage!.RequestUri!.AbsolutePath;
+            Assert.Matches(HandlePattern(), handle);
+            using HttpResponseMessage stolen = await two.GetAsync(handle.TrimStart('/'));
+            Assert.Equal(HttpStatusCode.NotFound, stolen.StatusCode);
+            using HttpResponseMessage bad = await one.PostAsync("subjects", Form(("csrf", oneCsrf), ("type", "vin"), ("id", "LSVAU218XN2183295")));
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            string problem = await bad.Content.ReadAsStringAsync();
+            Assert.Contains("The identifier is not a valid vin (invalid-vin-checksum", problem, StringComparison.Ordinal);
+            Assert.DoesNotContain("LSVAU218XN2183295", problem, StringComparison.OrdinalIgnoreCase);
+        }
+
+        RawIdentifierScanner.For(["LSVAU218XN2183294", "LSVAU218XN2183295"]).AssertClean(log.Lines, "the console's log");
         using HttpResponseMessage login = await http.GetAsync("login");
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         Assert.Contains("default-src 'none'", login.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
@@ -222,15 +267,32 @@ public sealed partial class PrivacyConsoleBrowserTests(KafkaFixture kafka)
 
     private static Regex HandleUrl() => HandlePattern();
 
-    [GeneratedRegex("/subjects/[0-9a-f]{32}$")]
+    private static FormUrlEncodedContent Form(params (string Name, string Value)[] fields) =>
+        new(fields.Select(static f => new KeyValuePair<string, string>(f.Name, f.Value)));
+
+    // A browser's sign-in: the session cookie, and the anti-forgery value its forms carry.
+    private static async Task<(HttpClient Client, string Csrf)> SignInAsync(ConsoleServer server, string token)
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = server.Url };
+        using HttpResponseMessage signedIn = await client.PostAsync("login", Form(("token", token)));
+        string page = await signedIn.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
+        return (client, CsrfPattern().Match(page).Groups[1].Value);
+    }
+
+    [GeneratedRegex("name=\"csrf\" value=\"([^\"]+)\"")]
+    private static partial Regex CsrfPattern();
+
+    [GeneratedRegex("^/subjects/[0-9a-f]{32}$|/subjects/[0-9a-f]{32}$")]
     private static partial Regex HandlePattern();
 
     private static async Task<string?> Cell(IPage page, string table, string purpose, int column) =>
         (await page.TextContentAsync($"{table} tr[data-purpose={purpose}] td:nth-child({column})"))?.Trim();
 
     // Five committed batches a minute apart: consent purposes forwarded for two inputs in three and withheld
-    // (no consent) for the third, the anonymized one held for release, and one input quarantined per batch.
-    private async Task<long> ProduceAuditAsync(string topic)
+    // (no consent) for the third, the anonymized one held for release, and one input quarantined per batch; then the
+    // release stage's record of what it did with 40 of the held analytics records.
+    private async Task<(long ForwardedPositioning, long Released)> ProduceAuditAsync(string topic)
     {
         long forwardedPositioning = 0;
         var messages = new List<Message<byte[], byte[]>>();
@@ -254,7 +316,15 @@ public sealed partial class PrivacyConsoleBrowserTests(KafkaFixture kafka)
             messages.Add(new Message<byte[], byte[]> { Key = [], Value = OpsRecordWriter.Audit("m-1", batch, tally, Policy.Purposes, start + (batch * 60_000)) });
         }
 
+        PurposePlan analytics = Policy.Purposes.Single(p => p.Anonymization is not null);
+        var release = new PartitionTally(analytics.Anonymization!.PendingTopic, 0, 1);
+        for (int input = 0; input < 40; input++)
+        {
+            release.AddProcessed(input, [input % 4 == 0 ? Outcome.WithheldSparseCell : Outcome.Forwarded]);
+        }
+
+        messages.Add(new Message<byte[], byte[]> { Key = [], Value = OpsRecordWriter.Audit("m-1-release", 9, release, [analytics], start + (4 * 60_000)) });
         await KafkaTestClient.ProduceAsync(kafka.BootstrapServers, topic, messages);
-        return forwardedPositioning;
+        return (forwardedPositioning, 40);
     }
 }

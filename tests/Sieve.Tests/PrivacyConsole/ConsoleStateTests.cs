@@ -16,7 +16,7 @@ public sealed class ConsoleStateTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-07T06:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var lookups = new SubjectLookups(TimeSpan.FromMinutes(15), clock);
-        SubjectLookups.Lookup lookup = lookups.Add("session-a", SubjectType.Vin, "LSVAU218XN2183294", "consent-key");
+        SubjectLookups.Lookup lookup = Assert.IsType<SubjectLookups.Lookup>(lookups.Add("session-a", SubjectType.Vin, "LSVAU218XN2183294", "consent-key"));
 
         Assert.Matches("^[0-9a-f]{32}$", lookup.Handle);
         Assert.Same(lookup, lookups.Find("session-a", lookup.Handle));
@@ -30,6 +30,23 @@ public sealed class ConsoleStateTests
     }
 
     [Fact]
+    public void Signing_out_forgets_the_sessions_lookups_and_only_them()
+    {
+        var lookups = new SubjectLookups(TimeSpan.FromMinutes(15), new FakeTimeProvider());
+        SubjectLookups.Lookup mine = lookups.Add("session-a", SubjectType.Phone, "+8613912345678", "k1")!;
+        SubjectLookups.Lookup theirs = lookups.Add("session-b", SubjectType.Phone, "+8613912345679", "k2")!;
+
+        lookups.Forget("session-a");
+
+        Assert.Null(lookups.Find("session-a", mine.Handle));
+        Assert.Same(theirs, lookups.Find("session-b", theirs.Handle));
+        Assert.True(theirs.ClaimErasure());
+        Assert.False(theirs.ClaimErasure());
+        theirs.Release();
+        Assert.True(theirs.ClaimErasure());
+    }
+
+    [Fact]
     public void Only_the_token_opens_a_session_and_a_form_needs_its_sessions_own_value()
     {
         var clock = new FakeTimeProvider();
@@ -39,12 +56,13 @@ public sealed class ConsoleStateTests
         Assert.True(sessions.IsToken(token));
         Assert.False(sessions.IsToken(token[..^1]));
         Assert.False(sessions.IsToken(null));
-        ConsoleSessions.Session one = sessions.Open();
-        ConsoleSessions.Session two = sessions.Open();
+        ConsoleSessions.Session one = sessions.Open()!;
+        ConsoleSessions.Session two = sessions.Open()!;
         Assert.True(one.Posted(one.Csrf));
         Assert.False(one.Posted(two.Csrf));
         Assert.False(one.Posted(null));
         Assert.Same(one, sessions.Find(one.Id));
+        Assert.Null(sessions.Find(sessions.ForOneRequest().Id));
 
         clock.Advance(ConsoleSessions.Lifetime);
         Assert.Null(sessions.Find(one.Id));

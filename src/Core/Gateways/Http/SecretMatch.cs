@@ -6,7 +6,7 @@ namespace Sieve.Core.Gateways.Http;
 /// Compares a presented secret with configured ones in constant time: both sides are SHA-256 digests, so neither
 /// the length nor the content of a configured secret shows in the timing.
 /// </summary>
-internal static class SecretMatch
+public static class SecretMatch
 {
     /// <summary>True when SHA-256(<paramref name="presented"/>) equals <paramref name="expectedHash"/>.</summary>
     /// <param name="presented">The secret as received, UTF-8.</param>
