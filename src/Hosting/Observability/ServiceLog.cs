@@ -21,7 +21,7 @@ internal static partial class ServiceLog
     public static partial void MinimizerStopped(ILogger logger, long batches, long inputs, long quarantined);
 
     [LoggerMessage(EventId = 5915, Level = LogLevel.Warning,
-        Message = "Minimizer stopped without waiting longer than {Seconds} s for Kafka: {Batches} batches of {Inputs} inputs committed since start, {Quarantined} inputs quarantined; unfinished: {Loops}; what they had not committed stays uncommitted and is read again (an open transaction is aborted when it times out or the next instance starts), and their consumers did not leave their groups")]
+        Message = "Minimizer stopped without waiting longer than {Seconds} s for Kafka: {Batches} batches of {Inputs} inputs committed since start, {Quarantined} inputs quarantined; unfinished: {Loops}; what they had not committed stays uncommitted and is read again (Kafka aborts a transaction still open when it times out or the next instance starts, or commits it if its commit had reached Kafka), and their consumers did not leave their groups")]
     public static partial void MinimizerStoppedUnfinished(ILogger logger, long batches, long inputs, long quarantined, string loops, int seconds);
 
     [LoggerMessage(EventId = 5914, Level = LogLevel.Information,
