@@ -20,7 +20,10 @@ public static class MinimizerHost
     /// <summary>Default port of <c>Metrics:Urls</c>.</summary>
     public const int DefaultMetricsPort = 9465;
 
-    /// <summary>How long a stop may take: the batch in flight is finished and committed, then the group is left.</summary>
+    /// <summary>
+    /// How long the host lets a stop take: the batch in flight is finished and committed, then the group is left. The
+    /// service itself waits at most <see cref="ServiceStop.Wait"/> for that, so this is only the outer limit.
+    /// </summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Builds (does not start) the service.</summary>

@@ -10,7 +10,8 @@ namespace Sieve.Hosting.Minimizer;
 
 /// <summary>
 /// Hosts the minimizer engine and the consent loader in one process, on settings that <see cref="MinimizerHost"/>
-/// validated at start-up. A stop finishes and commits the batch in flight and leaves the consumer groups.
+/// validated at start-up. A stop finishes and commits the batch in flight and leaves the consumer groups, waiting at
+/// most <see cref="ServiceStop.Wait"/> for Kafka.
 /// </summary>
 public sealed class MinimizerService(MinimizerSettings settings, MinimizerMetrics metrics, ILoggerFactory loggers, IHostApplicationLifetime lifetime) : BackgroundService
 {
@@ -41,7 +42,25 @@ public sealed class MinimizerService(MinimizerSettings settings, MinimizerMetric
             return;
         }
 
-        using MinimizerPipeline pipeline = builder.Build();
+        MinimizerPipeline pipeline = builder.Build();
+        bool finished = true;
+        try
+        {
+            finished = await RunAsync(pipeline, logger, stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A loop still blocked in a Kafka call uses the pipeline's clients: they are left to the process's exit.
+            if (finished)
+            {
+                pipeline.Dispose();
+            }
+        }
+    }
+
+    // Runs the loops until the service is stopped; false when some did not finish within ServiceStop.Wait of the stop.
+    private async Task<bool> RunAsync(MinimizerPipeline pipeline, ILogger logger, CancellationToken stoppingToken)
+    {
         MinimizerEngine engine = pipeline.Engine;
 
         // A Kafka call blocked past its own timeout cannot be cancelled: stop with an error so the supervisor starts
@@ -57,43 +76,56 @@ public sealed class MinimizerService(MinimizerSettings settings, MinimizerMetric
         logger.LogInformation("Policy {Version} from {Source}: purposes {Purposes}", settings.Policy.PolicyVersion, settings.Policy.Source,
             string.Join(", ", settings.Policy.Purposes.Select(p => p.Name + "->" + p.Topic)));
 
-        var tasks = new List<Task>
+        var loops = new List<(string Name, Task Loop)>
         {
             // The engine's loop blocks in librdkafka calls; give it a thread of its own.
-            Task.Factory.StartNew(() => engine.RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap(),
+            ("engine", Task.Factory.StartNew(() => engine.RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()),
         };
         if (pipeline.Release.HasWork)
         {
-            tasks.Add(Task.Factory.StartNew(() => pipeline.Release.RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap());
+            loops.Add(("release stage", Task.Factory.StartNew(() => pipeline.Release.RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()));
         }
 
         if (pipeline.Loader is ConsentLoader loader)
         {
-            tasks.Add(Task.Factory.StartNew(() => loader.RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap());
+            loops.Add(("consent loader", Task.Factory.StartNew(() => loader.RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()));
         }
 
+        bool finished = true;
         try
         {
             // A loop that ends before the service is stopped has failed: the process must not run on with the other
             // one alone (e.g. a loader keeping the process alive while nothing is minimized), so it stops with an error.
-            Task ended = await Task.WhenAny(tasks).ConfigureAwait(false);
-            if (!stoppingToken.IsCancellationRequested)
+            Task stopped = Task.Delay(Timeout.Infinite, stoppingToken);
+            Task ended = await Task.WhenAny(loops.Select(l => l.Loop).Append(stopped)).ConfigureAwait(false);
+            Task? failed = null;
+            if (ended != stopped && !stoppingToken.IsCancellationRequested)
             {
-                string loop = ended == tasks[0] ? "engine" : pipeline.Release.HasWork && ended == tasks[1] ? "release stage" : "consent loader";
+                failed = ended;
+                (string loop, _) = loops.First(l => l.Loop == ended);
                 Exception? failure = ended.Exception?.GetBaseException();
                 logger.LogCritical("The minimizer's {Loop} stopped ({ExceptionType}: {Message}); stopping the service", loop,
                     failure?.GetType().Name ?? "no exception", failure?.Message ?? "it returned");
                 Environment.ExitCode = 1;
                 lifetime.StopApplication();
-                tasks.Remove(ended);
             }
 
-            await Task.WhenAll(tasks).ConfigureAwait(false);
+            finished = await ServiceStop.WaitAsync(Task.WhenAll(loops.Select(l => l.Loop).Where(t => t != failed)), stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
 
-        ServiceLog.MinimizerStopped(logger, engine.Stats.Batches, engine.Stats.Inputs, engine.Stats.QuarantinedTotal);
+        if (finished)
+        {
+            ServiceLog.MinimizerStopped(logger, engine.Stats.Batches, engine.Stats.Inputs, engine.Stats.QuarantinedTotal);
+        }
+        else
+        {
+            ServiceLog.MinimizerStoppedUnfinished(logger, engine.Stats.Batches, engine.Stats.Inputs, engine.Stats.QuarantinedTotal,
+                ServiceStop.Unfinished(loops), (int)ServiceStop.Wait.TotalSeconds);
+        }
+
+        return finished;
     }
 }

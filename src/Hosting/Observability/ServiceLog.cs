@@ -4,7 +4,7 @@ namespace Sieve.Hosting.Observability;
 
 /// <summary>
 /// The one line each service logs when it has started (what it will do) and when it has stopped (what it flushed and
-/// committed). Counts, names of topics and modules only; never an identifier.
+/// committed, and what it left uncommitted). Counts, names of topics, modules and loops only; never an identifier.
 /// </summary>
 internal static partial class ServiceLog
 {
@@ -17,10 +17,18 @@ internal static partial class ServiceLog
     public static partial void IngestStopped(ILogger logger, long records, long failed);
 
     [LoggerMessage(EventId = 5913, Level = LogLevel.Information,
-        Message = "Minimizer stopped: {Batches} batches of {Inputs} inputs committed since start, {Quarantined} inputs quarantined; the batch in flight was finished and the consumer group left")]
+        Message = "Minimizer stopped: {Batches} batches of {Inputs} inputs committed since start, {Quarantined} inputs quarantined; the batch in flight was committed or, if Kafka refused it, left uncommitted for the group's next owner, and the consumers were closed")]
     public static partial void MinimizerStopped(ILogger logger, long batches, long inputs, long quarantined);
 
+    [LoggerMessage(EventId = 5915, Level = LogLevel.Warning,
+        Message = "Minimizer stopped without waiting longer than {Seconds} s for Kafka: {Batches} batches of {Inputs} inputs committed since start, {Quarantined} inputs quarantined; unfinished: {Loops}; what they had not committed stays uncommitted and is read again (Kafka aborts a transaction still open when it times out or the next instance starts, or commits it if its commit had reached Kafka), and their consumers did not leave their groups")]
+    public static partial void MinimizerStoppedUnfinished(ILogger logger, long batches, long inputs, long quarantined, string loops, int seconds);
+
     [LoggerMessage(EventId = 5914, Level = LogLevel.Information,
-        Message = "Sink stopped: {Rows} rows in {Files} lake files landed and {Commits} offset commits since start; buffered rows were flushed and committed and the consumer group left")]
+        Message = "Sink stopped: {Rows} rows in {Files} lake files landed and {Commits} offset commits since start; buffered rows were flushed and their offsets committed (offsets Kafka refused are found by recovery at the next start), and the consumers were closed")]
     public static partial void SinkStopped(ILogger logger, long rows, long files, long commits);
+
+    [LoggerMessage(EventId = 5916, Level = LogLevel.Warning,
+        Message = "Sink stopped without waiting longer than {Seconds} s for Kafka: {Rows} rows in {Files} lake files landed and {Commits} offset commits since start; unfinished: {Loops}; rows not in a published file were not landed and are read again, published files whose offsets were not committed are found by recovery at the next start, and their consumers did not leave their groups")]
+    public static partial void SinkStoppedUnfinished(ILogger logger, long rows, long files, long commits, string loops, int seconds);
 }

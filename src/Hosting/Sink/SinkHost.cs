@@ -19,7 +19,10 @@ public static class SinkHost
     /// <summary>Default port of <c>Metrics:Urls</c>.</summary>
     public const int DefaultMetricsPort = 9466;
 
-    /// <summary>How long a stop may take: buffered rows are flushed and committed, then the group is left.</summary>
+    /// <summary>
+    /// How long the host lets a stop take: buffered rows are flushed and committed, then the group is left. The service
+    /// itself waits at most <see cref="ServiceStop.Wait"/> for that, so this is only the outer limit.
+    /// </summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Builds (does not start) the service.</summary>

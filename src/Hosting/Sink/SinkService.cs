@@ -15,7 +15,7 @@ namespace Sieve.Hosting.Sink;
 /// <summary>
 /// Hosts the sink engine, the erasure notice follower, the erasure worker and the retention sweeper in one process,
 /// on settings that <see cref="SinkHost"/> validated at start-up. A stop flushes and commits what is buffered and
-/// leaves the consumer group.
+/// leaves the consumer group, waiting at most <see cref="ServiceStop.Wait"/> for Kafka.
 /// </summary>
 public sealed class SinkService(SinkSettings settings, ILoggerFactory loggers, SinkMetrics metrics) : BackgroundService
 {
@@ -30,23 +30,46 @@ public sealed class SinkService(SinkSettings settings, ILoggerFactory loggers, S
         }
 
         var erased = new ErasedSubjects();
-        using var gate = new LakeGate();
-        using SchemaRegistryBinding? registry = SchemaRegistryBinding.Connect(settings.SchemaRegistry);
-        using var engine = new SinkEngine(settings.Engine, settings.Tables, erased, gate, metrics, loggers.CreateLogger<SinkEngine>()) { Registry = registry };
+        var gate = new LakeGate();
+        SchemaRegistryBinding? registry = null;
+        SinkEngine? engine = null;
+        bool finished = true;
+        try
+        {
+            registry = SchemaRegistryBinding.Connect(settings.SchemaRegistry);
+            engine = new SinkEngine(settings.Engine, settings.Tables, erased, gate, metrics, loggers.CreateLogger<SinkEngine>()) { Registry = registry };
+            finished = await RunAsync(engine, erased, gate, registry, logger, stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A loop still blocked in a Kafka call uses the engine's clients and the lake gate: they are left to the process's exit.
+            if (finished)
+            {
+                engine?.Dispose();
+                registry?.Dispose();
+                gate.Dispose();
+            }
+        }
+    }
+
+    // Runs the loops until the service is stopped; false when some did not finish within ServiceStop.Wait of the stop.
+    private async Task<bool> RunAsync(SinkEngine engine, ErasedSubjects erased, LakeGate gate, SchemaRegistryBinding? registry, ILogger logger, CancellationToken stoppingToken)
+    {
         metrics.ObserveLag(() => engine.Consumer);
         long commits = 0;
         engine.Committed += _ => Interlocked.Increment(ref commits);
         var follower = new NoticeFollower(settings.Erasure, erased, loggers.CreateLogger<NoticeFollower>());
         var sweeper = new RetentionSweeper(settings.Engine.Root, settings.Tables, gate, metrics, loggers.CreateLogger<RetentionSweeper>());
-        var tasks = new List<Task>
+        var loops = new List<(string Name, Task Loop)>
         {
-            follower.RunAsync(stoppingToken),
-            Task.Factory.StartNew(() => engine.RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap(),
-            sweeper.RunAsync(settings.RetentionSweepInterval, stoppingToken),
+            ("erasure notice follower", follower.RunAsync(stoppingToken)),
+            ("lake writer", Task.Factory.StartNew(() => engine.RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()),
+            ("retention sweeper", sweeper.RunAsync(settings.RetentionSweepInterval, stoppingToken)),
         };
 
         RedisConsentStore? store = null;
         KafkaErasurePublisher? publisher = null;
+        bool finished = true;
         try
         {
             if (settings.ErasureEnabled)
@@ -57,23 +80,37 @@ public sealed class SinkService(SinkSettings settings, ILoggerFactory loggers, S
                 var executor = new ErasureExecutor(settings.Tables, new PseudonymKeyFactory(settings.Keys!), store, erased,
                     new LakeEraser(settings.Engine.Root, gate), publisher, metrics, loggers.CreateLogger<ErasureExecutor>());
                 var worker = new ErasureWorker(settings.Erasure, executor, publisher, loggers.CreateLogger<ErasureWorker>());
-                tasks.Add(worker.RunAsync(stoppingToken));
+                loops.Add(("erasure worker", worker.RunAsync(stoppingToken)));
             }
 
-            await Task.WhenAll(tasks).ConfigureAwait(false);
+            finished = await ServiceStop.WaitAsync(Task.WhenAll(loops.Select(l => l.Loop)), stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
         finally
         {
-            publisher?.Dispose();
-            if (store is not null)
+            // The erasure worker, when it has not finished, may still use the publisher and the store.
+            if (finished)
             {
-                await store.DisposeAsync().ConfigureAwait(false);
+                publisher?.Dispose();
+                if (store is not null)
+                {
+                    await store.DisposeAsync().ConfigureAwait(false);
+                }
             }
         }
 
-        ServiceLog.SinkStopped(logger, engine.RowsLanded, engine.FilesWritten, Interlocked.Read(ref commits));
+        if (finished)
+        {
+            ServiceLog.SinkStopped(logger, engine.RowsLanded, engine.FilesWritten, Interlocked.Read(ref commits));
+        }
+        else
+        {
+            ServiceLog.SinkStoppedUnfinished(logger, engine.RowsLanded, engine.FilesWritten, Interlocked.Read(ref commits),
+                ServiceStop.Unfinished(loops), (int)ServiceStop.Wait.TotalSeconds);
+        }
+
+        return finished;
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Sieve.Hosting;
 
 namespace Sieve.Testing.Harness;
@@ -126,6 +127,16 @@ internal sealed class ServiceProcess : IDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>Asks the process to stop as a supervisor or Ctrl+C does (SIGTERM): the host's stop runs.</summary>
+    public void Terminate()
+    {
+        const int Sigterm = 15;
+        if (!_process.HasExited && SendSignal(_process.Id, Sigterm) != 0)
+        {
+            Assert.Fail("SIGTERM to the " + _service + " process failed: errno " + Marshal.GetLastPInvokeError());
+        }
+    }
+
     /// <summary>The exit code once the process has exited within <paramref name="timeout"/>; null if it is still running.</summary>
     public async Task<int?> WaitForExitAsync(TimeSpan timeout)
     {
@@ -163,6 +174,10 @@ internal sealed class ServiceProcess : IDisposable
 
         _process.Dispose();
     }
+
+    // DllImport rather than LibraryImport: the generated stubs need unsafe code, which only Sieve.Embedded allows.
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     private void Collect(ConcurrentQueue<string> lines, string? line)
     {

@@ -1,0 +1,52 @@
+namespace Sieve.Hosting;
+
+/// <summary>
+/// How long a stop waits for a service's loops, whatever Kafka does. Once a stop is requested, each loop finishes
+/// what it holds (the Minimizer's batch in flight, the Sink's buffered rows and their offset commit) and closes its
+/// consumers; with Kafka reachable that takes about a second. A Kafka call can block far longer while Kafka is
+/// unreachable (a consumer's close waits for its final commit and its group coordinator, and a blocked native call
+/// cannot be cancelled), so the service waits at most <see cref="Wait"/> and then stops without those loops: what
+/// they had not committed stays uncommitted and is read again at the next start.
+/// </summary>
+internal static class ServiceStop
+{
+    /// <summary>How long a stop waits for the loops once it was requested: 10 s, well within the host's shutdown timeout.</summary>
+    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Waits for <paramref name="loops"/>: without a bound until <paramref name="stoppingToken"/> is cancelled, then at
+    /// most <see cref="Wait"/>. True when they finished (a failure among them is thrown), false when the wait ran out.
+    /// </summary>
+    /// <param name="loops">The service's loops, as one task.</param>
+    /// <param name="stoppingToken">Cancelled when the stop is requested.</param>
+    /// <param name="time">The clock of the wait; <see cref="TimeProvider.System"/> when null.</param>
+    public static async Task<bool> WaitAsync(Task loops, CancellationToken stoppingToken, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(loops);
+
+        // The wait's timer starts in the stop request's callback, so it runs from the moment of the stop.
+        using var giveUp = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time ?? TimeProvider.System);
+        using (stoppingToken.Register(static s => ((CancellationTokenSource)s!).CancelAfter(Wait), giveUp))
+        {
+            var gaveUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (giveUp.Token.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), gaveUp))
+            {
+                await Task.WhenAny(loops, gaveUp.Task).ConfigureAwait(false);
+            }
+        }
+
+        if (!loops.IsCompleted)
+        {
+            // The loops run on; their failures, if any, are not waited for.
+            _ = loops.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return false;
+        }
+
+        await loops.ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>The names of the loops in <paramref name="loops"/> that have not finished, joined with commas.</summary>
+    public static string Unfinished(IReadOnlyList<(string Name, Task Loop)> loops) =>
+        string.Join(", ", loops.Where(l => !l.Loop.IsCompleted).Select(l => l.Name));
+}
