@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Sieve.Embedded;
 using Sieve.Testing;
+using Sieve.Testing.Harness;
 using Xunit.Abstractions;
 
 namespace Sieve.IntegrationTests.EndToEnd;
@@ -431,24 +432,7 @@ public sealed partial class ReadmeWalkthroughTests(ITestOutputHelper output) : I
             }
         }
 
-        public void Dispose()
-        {
-            try
-            {
-                if (!_process.HasExited)
-                {
-                    _process.Kill(entireProcessTree: true);
-                }
-
-                _process.WaitForExit();
-            }
-            catch (InvalidOperationException)
-            {
-                // Never started or already reaped.
-            }
-
-            _process.Dispose();
-        }
+        public void Dispose() => ProcessEnd.KillAndDispose(_process);
 
         private static ProcessStartInfo Bash(string script)
         {

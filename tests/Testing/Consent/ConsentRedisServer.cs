@@ -54,17 +54,7 @@ public sealed class ConsentRedisServer : IAsyncLifetime, IAsyncDisposable
             return;
         }
 
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
-
-        process.WaitForExit();
-        process.Dispose();
+        Harness.ProcessEnd.KillAndDispose(process);
     }
 
     /// <summary>Starts a fresh server on the same port after <see cref="Stop"/>.</summary>

@@ -75,16 +75,7 @@ public sealed class RedisClusterProcesses : IAsyncLifetime
     {
         foreach (Process process in _processes)
         {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-
-            process.Dispose();
+            ProcessEnd.KillAndDispose(process);
         }
 
         if (_directory is not null)

@@ -131,21 +131,7 @@ internal sealed class ChildProcess : IDisposable
         }
 
         _disposed = true;
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            _process.WaitForExit();
-        }
-        catch (InvalidOperationException)
-        {
-            // Never started or already reaped.
-        }
-
-        _process.Dispose();
+        Harness.ProcessEnd.KillAndDispose(_process);
     }
 
     private static void Append(StringBuilder builder, string? line)
