@@ -57,6 +57,8 @@ internal sealed class BootstrapForwarder : IAsyncDisposable
         _stop.Dispose();
     }
 
+    private static readonly TimeSpan AcceptBackOff = TimeSpan.FromMilliseconds(100);
+
     private async Task AcceptAsync()
     {
         var relays = new List<Task>();
@@ -67,7 +69,22 @@ internal sealed class BootstrapForwarder : IAsyncDisposable
             {
                 client = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                break;
+            }
+            catch (SocketException e) when (!_stop.IsCancellationRequested)
+            {
+                // One client's failed connection (reset before the accept) must not end the relay for every later
+                // client; out of descriptors or buffers, the next accept waits a moment.
+                if (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
+                {
+                    await Task.Delay(AcceptBackOff, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                continue;
+            }
+            catch (SocketException)
             {
                 break;
             }

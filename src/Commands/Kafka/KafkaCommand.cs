@@ -52,7 +52,7 @@ internal sealed class KafkaCommand(CliSession session) : SieveCommand<KafkaSetti
         durability, no CreateTopics or DeleteTopics, no security.
 
         Options:
-          --listen HOST:PORT  the bootstrap address to listen on, an IP address or localhost (default {DefaultListen});
+          --listen HOST:PORT  the bootstrap address to listen on, a loopback address or localhost (default {DefaultListen});
                               port 0 picks a free port, printed at start
           --brokers N         brokers in the cluster, 1 to {MaxBrokers} (default {DefaultBrokers}); topics get min(N, 3) replicas
           --partitions N      partitions of the raw and purpose topics, 1 to {MaxPartitions} (default {TopicPlanner.DefaultPartitions});
@@ -165,6 +165,12 @@ internal sealed class KafkaSettings : SieveSettings
         if (address is null || !TryDigits(Listen[(colon + 1)..], 0, 65535, out int port))
         {
             return ValidationResult.Error("--listen must be HOST:PORT with an IP address or localhost and a port from 0 to 65535, e.g. " + KafkaCommand.DefaultListen);
+        }
+
+        if (!IPAddress.IsLoopback(address))
+        {
+            // The brokers behind it listen on loopback only: another address would only expose an unauthenticated port.
+            return ValidationResult.Error("--listen must be a loopback address (127.0.0.1, ::1 or localhost): the mock's brokers listen on loopback only");
         }
 
         ListenEndPoint = new IPEndPoint(address, port);

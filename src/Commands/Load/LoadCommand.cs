@@ -107,7 +107,7 @@ public sealed class LoadCommand(CliSession session) : SieveCommand<LoadSettings>
                 spawned = await SpawnedIngest.StartAsync(options.Vehicles, settings.PartitionCount, settings.Services, http, cancellationToken).ConfigureAwait(false);
                 SpawnedIngest started = spawned;
 
-                // SIGTERM ends this process without unwinding: Ingest must not outlive it.
+                // A second SIGTERM (or SIGKILL of the parent) ends this process without unwinding: Ingest must not outlive it.
                 onExit = (_, _) => started.DisposeAsync().AsTask().GetAwaiter().GetResult();
                 AppDomain.CurrentDomain.ProcessExit += onExit;
                 options.TcpHost = "127.0.0.1";

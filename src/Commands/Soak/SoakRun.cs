@@ -111,7 +111,7 @@ internal sealed class SoakRun(SoakOptions options, Action<string> progress)
         var kills = new List<SoakKill>();
         var clock = Stopwatch.StartNew();
         using var http = new HttpClient();
-        // SIGTERM ends this process without unwinding: the children and redis-server must not outlive it.
+        // A second SIGTERM (or SIGKILL of the parent) ends this process without unwinding: the children and redis-server must not outlive it.
         EventHandler onExit = (_, _) =>
         {
             foreach (SoakService service in services)

@@ -24,10 +24,30 @@ public sealed class MinimizerService(MinimizerSettings settings, MinimizerMetric
             logger.LogWarning("Running on the built-in demo master key: pseudonyms are not secret. Never use it for real data.");
         }
 
-        await using RedisConsentStore store = await RedisConsentStore.ConnectAsync(
+        RedisConsentStore store = await RedisConsentStore.ConnectAsync(
             settings.ConsentStore,
             logger: loggers.CreateLogger<RedisConsentStore>()).ConfigureAwait(false);
-        using SchemaRegistryBinding? registry = SchemaRegistryBinding.Connect(settings.SchemaRegistry);
+        SchemaRegistryBinding? registry = null;
+        bool finished = true;
+        try
+        {
+            registry = SchemaRegistryBinding.Connect(settings.SchemaRegistry);
+            finished = await RunAsync(store, registry, logger, stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The loops still blocked in a Kafka call use the consent store and the registry too.
+            if (finished)
+            {
+                registry?.Dispose();
+                await store.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    // Builds the pipeline and runs it; false when some loop did not finish within ServiceStop.Wait of the stop.
+    private async Task<bool> RunAsync(RedisConsentStore store, SchemaRegistryBinding? registry, ILogger logger, CancellationToken stoppingToken)
+    {
         MinimizerPipelineBuilder builder = MinimizerServicePipeline.Builder(settings, store, loggers, metrics, registry);
         try
         {
@@ -39,14 +59,14 @@ public sealed class MinimizerService(MinimizerSettings settings, MinimizerMetric
             logger.LogCritical("{Problem}", e.Message);
             Environment.ExitCode = 1;
             lifetime.StopApplication();
-            return;
+            return true;
         }
 
         MinimizerPipeline pipeline = builder.Build();
         bool finished = true;
         try
         {
-            finished = await RunAsync(pipeline, logger, stoppingToken).ConfigureAwait(false);
+            finished = await RunLoopsAsync(pipeline, logger, stoppingToken).ConfigureAwait(false);
         }
         finally
         {
@@ -56,10 +76,12 @@ public sealed class MinimizerService(MinimizerSettings settings, MinimizerMetric
                 pipeline.Dispose();
             }
         }
+
+        return finished;
     }
 
     // Runs the loops until the service is stopped; false when some did not finish within ServiceStop.Wait of the stop.
-    private async Task<bool> RunAsync(MinimizerPipeline pipeline, ILogger logger, CancellationToken stoppingToken)
+    private async Task<bool> RunLoopsAsync(MinimizerPipeline pipeline, ILogger logger, CancellationToken stoppingToken)
     {
         MinimizerEngine engine = pipeline.Engine;
 

@@ -60,18 +60,15 @@ public sealed class SinkService(SinkSettings settings, ILoggerFactory loggers, S
         engine.Committed += _ => Interlocked.Increment(ref commits);
         var follower = new NoticeFollower(settings.Erasure, erased, loggers.CreateLogger<NoticeFollower>());
         var sweeper = new RetentionSweeper(settings.Engine.Root, settings.Tables, gate, metrics, loggers.CreateLogger<RetentionSweeper>());
-        var loops = new List<(string Name, Task Loop)>
-        {
-            ("erasure notice follower", follower.RunAsync(stoppingToken)),
-            ("lake writer", Task.Factory.StartNew(() => engine.RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()),
-            ("retention sweeper", sweeper.RunAsync(settings.RetentionSweepInterval, stoppingToken)),
-        };
-
         RedisConsentStore? store = null;
         KafkaErasurePublisher? publisher = null;
+        List<(string Name, Task Loop)> loops = [];
         bool finished = true;
         try
         {
+            // The erasure side is set up before any loop starts: if Redis cannot be reached, nothing runs yet that the
+            // clean-up below would dispose under it.
+            ErasureWorker? worker = null;
             if (settings.ErasureEnabled)
             {
                 store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = settings.RedisConfiguration },
@@ -79,7 +76,17 @@ public sealed class SinkService(SinkSettings settings, ILoggerFactory loggers, S
                 publisher = new KafkaErasurePublisher(settings.Erasure, registry);
                 var executor = new ErasureExecutor(settings.Tables, new PseudonymKeyFactory(settings.Keys!), store, erased,
                     new LakeEraser(settings.Engine.Root, gate), publisher, metrics, loggers.CreateLogger<ErasureExecutor>());
-                var worker = new ErasureWorker(settings.Erasure, executor, publisher, loggers.CreateLogger<ErasureWorker>());
+                worker = new ErasureWorker(settings.Erasure, executor, publisher, loggers.CreateLogger<ErasureWorker>());
+            }
+
+            loops =
+            [
+                ("erasure notice follower", follower.RunAsync(stoppingToken)),
+                ("lake writer", Task.Factory.StartNew(() => engine.RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()),
+                ("retention sweeper", sweeper.RunAsync(settings.RetentionSweepInterval, stoppingToken)),
+            ];
+            if (worker is not null)
+            {
                 loops.Add(("erasure worker", worker.RunAsync(stoppingToken)));
             }
 

@@ -69,6 +69,7 @@ public sealed class KafkaCommandTests
     [Theory]
     [InlineData("--listen", "9092", "--listen must be HOST:PORT")]
     [InlineData("--listen", "example.com:9092", "--listen must be HOST:PORT")]
+    [InlineData("--listen", "0.0.0.0:9092", "--listen must be a loopback address")]
     [InlineData("--brokers", "0", "--brokers must be a whole number from 1 to 9")]
     [InlineData("--partitions", "1001", "--partitions must be a whole number from 1 to 1000")]
     public async Task A_wrong_option_is_a_usage_error_naming_it(string option, string value, string problem)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Sieve.Testing;
+using Sieve.Testing.Harness;
 
 namespace Sieve.IntegrationTests.Cli;
 
@@ -8,7 +9,7 @@ namespace Sieve.IntegrationTests.Cli;
 public sealed class SignalTests
 {
     [Fact]
-    public async Task Sigterm_stops_a_running_command_cleanly_with_exit_code_0()
+    public async Task Sigterm_stops_sieve_kafka_cleanly_with_its_stop_line_and_exit_code_0()
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         string sieve = Path.Combine(RepoPaths.Root, "src", "Cli", "bin", testOutput.Parent!.Name, testOutput.Name, "sieve.dll");
@@ -57,7 +58,7 @@ public sealed class SignalTests
         {
             if (!process.HasExited)
             {
-                process.Kill(entireProcessTree: true);
+                ProcessEnd.KillAndDispose(process);
             }
         }
 

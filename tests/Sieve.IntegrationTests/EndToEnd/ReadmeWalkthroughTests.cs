@@ -27,7 +27,7 @@ public sealed partial class ReadmeWalkthroughTests(ITestOutputHelper output) : I
 
     // Hang guard for each awaited condition; the whole walkthrough normally takes 20 to 40 s.
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(90);
-    private static readonly int[] ShownPorts = [6379, 9092, 9464, 9465, 9466, 5027, 8080, 8090];
+    private static readonly int[] ShownPorts = [6380, 9092, 9464, 9465, 9466, 5027, 8080, 8090];
 
     private readonly string _folder = Directory.CreateTempSubdirectory("sieve-walk-").FullName;
     private readonly List<Terminal> _terminals = [];
@@ -301,7 +301,7 @@ public sealed partial class ReadmeWalkthroughTests(ITestOutputHelper output) : I
     [GeneratedRegex(@"^# ([0-9]+)\. ")]
     private static partial Regex StepNumber();
 
-    [GeneratedRegex(@"(?<![0-9A-Za-z_])(6379|9092|9464|9465|9466|5027|8080|8090)(?![0-9A-Za-z_])")]
+    [GeneratedRegex(@"(?<![0-9A-Za-z_])(6380|9092|9464|9465|9466|5027|8080|8090)(?![0-9A-Za-z_])")]
     private static partial Regex ShownPort();
 
     [GeneratedRegex(@"Metrics__Urls=http://127\.0\.0\.1:([0-9]+)")]

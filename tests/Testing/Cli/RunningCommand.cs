@@ -71,12 +71,18 @@ internal sealed class RunningCommand : IAsyncDisposable
         return await _run.WaitAsync(guard);
     }
 
+    private static readonly TimeSpan DisposeGuard = TimeSpan.FromSeconds(60);
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         try
         {
-            await _run;
+            await _run.WaitAsync(DisposeGuard);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"the command did not stop within {DisposeGuard.TotalSeconds} s of its cancellation");
         }
         catch (Exception)
         {
