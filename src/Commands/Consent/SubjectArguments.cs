@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Sieve.Contracts.Identifiers;
 using Spectre.Console;
@@ -36,23 +37,36 @@ internal static class SubjectArguments
     /// <summary>Checks <c>--id</c>: given, and a valid identifier of <paramref name="type"/>; sets its canonical form.</summary>
     public static ValidationResult CheckId(string command, string? id, SubjectType type, out string normalizedId)
     {
-        normalizedId = "";
         if (string.IsNullOrWhiteSpace(id))
         {
+            normalizedId = "";
             return ValidationResult.Error($"--id ID is required; run 'sieve {command} --help'");
         }
 
+        return TryNormalize(id, type, out normalizedId, out string? problem)
+            ? ValidationResult.Success()
+            : ValidationResult.Error($"--id {problem}; check the value and --type {SubjectTypeNames.NameOf(type)}");
+    }
+
+    /// <summary>
+    /// Normalizes <paramref name="id"/> as a <paramref name="type"/> identifier; false with what is wrong
+    /// (<c>is not a valid vin (invalid-vin-checksum: …)</c>), naming the type and the reason, never the value.
+    /// </summary>
+    public static bool TryNormalize(string id, SubjectType type, out string normalizedId, [NotNullWhen(false)] out string? problem)
+    {
+        normalizedId = "";
+        problem = null;
         byte[] raw = Encoding.UTF8.GetBytes(id);
         Span<byte> normalized = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
         NormalizeStatus status = IdentifierNormalizer.TryNormalize(type, raw, normalized, out int written, out _);
         if (status != NormalizeStatus.Ok)
         {
-            string name = SubjectTypeNames.NameOf(type);
-            return ValidationResult.Error($"--id is not a valid {name} ({IdentifierNormalizer.ToReasonCode(type, status)}: {Explain(type, status)}); check the value and --type {name}");
+            problem = $"is not a valid {SubjectTypeNames.NameOf(type)} ({IdentifierNormalizer.ToReasonCode(type, status)}: {Explain(type, status)})";
+            return false;
         }
 
         normalizedId = Encoding.ASCII.GetString(normalized[..written]);
-        return ValidationResult.Success();
+        return true;
     }
 
     private static string Explain(SubjectType type, NormalizeStatus status) => status switch

@@ -56,7 +56,7 @@ internal sealed class ErasureRequestCommand(CliSession session) : SieveCommand<E
     {
         SubjectType type = settings.SubjectType;
         ErasureReason reason = settings.ErasureReason;
-        string requestId = settings.RequestId ?? "er-" + Guid.NewGuid().ToString("N");
+        string requestId = settings.RequestId ?? ErasureRequestId.New();
         string bootstrap = settings.Bootstrap;
         string topic = settings.Topic;
         int timeoutSeconds = settings.TimeoutSeconds;

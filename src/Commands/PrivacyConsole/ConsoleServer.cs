@@ -258,11 +258,9 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
         }
 
         // The identifier is normalized (and so checked) here; the problem names the type and reason, never the value.
-        Spectre.Console.ValidationResult checkedId = Consent.SubjectArguments.CheckId(ConsoleCommand.Name, form["id"].ToString(), type, out string normalizedId);
-        if (!checkedId.Successful)
+        if (!Consent.SubjectArguments.TryNormalize(form["id"].ToString(), type, out string normalizedId, out string? problem))
         {
-            return Html(ConsolePages.Lookup(session.Csrf, (checkedId.Message ?? "").Replace("--id ", "The identifier ", StringComparison.Ordinal)
-                .Replace(" and --type ", " and its type ", StringComparison.Ordinal).Replace("; run 'sieve console --help'", "", StringComparison.Ordinal)), StatusCodes.Status400BadRequest);
+            return Html(ConsolePages.Lookup(session.Csrf, "The identifier " + problem + "."), StatusCodes.Status400BadRequest);
         }
 
         if (_lookups.Add(session.Id, type, normalizedId, _sources.ConsentKey(type, normalizedId)) is not { } lookup)

@@ -89,7 +89,7 @@ internal sealed class ConsoleSources : IAsyncDisposable
     /// <exception cref="CliException">Kafka did not take it; the message says why.</exception>
     public async Task<string> RequestErasureAsync(SubjectLookups.Lookup lookup)
     {
-        string requestId = "er-" + Guid.NewGuid().ToString("N");
+        string requestId = ErasureRequestId.New();
         var request = new ErasureRequest(lookup.Type, lookup.NormalizedId, requestId, ErasureReason.UserRequest, _options.Time.GetUtcNow());
         var message = new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(requestId), Value = ErasureCodec.EncodeRequest(request) };
         // Not cancelled with the browser's request: once asked for, the request is published or the publish times out.
@@ -142,7 +142,7 @@ internal sealed class ConsoleSources : IAsyncDisposable
     private const int PublishTimeoutSeconds = 30;
 
     private static string? Normalized(SubjectType type, string id) =>
-        SubjectArguments.CheckId(ConsoleCommand.Name, id, type, out string normalized).Successful ? normalized : null;
+        SubjectArguments.TryNormalize(id, type, out string normalized, out _) ? normalized : null;
 }
 
 /// <summary>What the subject page shows: the consent record, what the lake holds, and the subject's erasure requests.</summary>

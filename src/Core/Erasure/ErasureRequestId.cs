@@ -25,6 +25,9 @@ public static class ErasureRequestId
 
     private static readonly SubjectType[] ShapedTypes = [SubjectType.Vin, SubjectType.Phone, SubjectType.Mac];
 
+    /// <summary>A new request id, when the requester gives none: <c>er-</c> and a random UUID in hex.</summary>
+    public static string New() => "er-" + Guid.NewGuid().ToString("N");
+
     /// <summary>Null when <paramref name="requestId"/> may be used for a request about <paramref name="subjectId"/>; else a reason code.</summary>
     /// <param name="requestId">The request id as received.</param>
     /// <param name="subjectType">The type of the request's subject identifier.</param>
