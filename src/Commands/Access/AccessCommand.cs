@@ -130,15 +130,7 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
     private static async Task<AccessReport> ReportAsync(string lake, IReadOnlyList<LakeTable> tables, PseudonymKeyFactory keys, string redis,
         SubjectType type, string normalizedId, CancellationToken cancellationToken)
     {
-        RedisConsentStore store;
-        try
-        {
-            store = await RedisConsentStore.ConnectAsync(new RedisConsentStoreOptions { Configuration = redis }).ConfigureAwait(false);
-        }
-        catch (RedisException e)
-        {
-            return ThrowHelper.Failure<AccessReport>($"cannot connect to Redis at {ConsentStoreConnection.Shown(redis)} ({e.GetType().Name}); check that redis-server is running and --redis points at it");
-        }
+        RedisConsentStore store = await ConsentStoreConnection.ConnectAsync(redis).ConfigureAwait(false);
 
         await using (store.ConfigureAwait(false))
         {
@@ -148,7 +140,7 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
             }
             catch (ConsentUnavailableException e)
             {
-                return ThrowHelper.Failure<AccessReport>($"cannot read consent from Redis at {ConsentStoreConnection.Shown(redis)}: {e.Message.TrimEnd('.')}; check that redis-server is running and --redis points at it");
+                throw ConsentStoreConnection.Unavailable(redis, e);
             }
             catch (DuckDBException e)
             {

@@ -42,8 +42,8 @@ internal static class AccessExportManifest
                 json.WriteBoolean("anonymized", p.Anonymized);
                 json.WriteNumber("lakeRows", p.Rows);
                 json.WriteStartObject("files");
-                WriteOrNull(json, "jsonLines", p.JsonLinesFile);
-                WriteOrNull(json, "csv", p.CsvFile);
+                json.WriteString("jsonLines", p.JsonLinesFile);
+                json.WriteString("csv", p.CsvFile);
                 json.WriteEndObject();
                 json.WriteStartArray("pseudonyms");
                 foreach (ExportedPseudonym pseudonym in p.Pseudonyms)
@@ -118,15 +118,4 @@ internal static class AccessExportManifest
         }
     }
 
-    private static void WriteOrNull(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is null)
-        {
-            json.WriteNull(name);
-        }
-        else
-        {
-            json.WriteString(name, value);
-        }
-    }
 }

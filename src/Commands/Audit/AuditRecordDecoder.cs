@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Avro;
 using Avro.Generic;
 using Sieve.Contracts.Avro;
@@ -28,7 +29,7 @@ internal static class AuditRecordDecoder
     public static int HeldForRelease { get; } = IndexOf("heldForRelease");
 
     /// <summary>Decodes <paramref name="message"/>; false when it is not an audit record of a known version.</summary>
-    public static bool TryDecode(byte[] message, out DecodedAudit? audit)
+    public static bool TryDecode(byte[] message, [NotNullWhen(true)] out DecodedAudit? audit)
     {
         ArgumentNullException.ThrowIfNull(message);
         audit = null;

@@ -49,7 +49,7 @@ public sealed class AuditTotals
             return null;
         }
 
-        foreach (DecodedAudit.PurposeCounts counts in audit!.Purposes)
+        foreach (DecodedAudit.PurposeCounts counts in audit.Purposes)
         {
             long forwarded = counts.Counts[AuditRecordDecoder.Forwarded];
             _forwarded[counts.Purpose] = _forwarded.GetValueOrDefault(counts.Purpose) + forwarded;

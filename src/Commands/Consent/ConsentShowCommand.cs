@@ -166,9 +166,9 @@ internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<Cons
                 json.WriteStartObject();
                 json.WriteString("purpose", row.Purpose);
                 json.WriteString("state", row.State);
-                WriteOrNull(json, "effective", row.Effective);
+                json.WriteString("effective", row.Effective);
                 json.WriteString("expires", row.Expires);
-                WriteOrNull(json, "policyVersion", row.PolicyVersion);
+                json.WriteString("policyVersion", row.PolicyVersion);
                 json.WriteString("inForce", row.InForce);
                 json.WriteEndObject();
             }
@@ -180,8 +180,8 @@ internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<Cons
             {
                 json.WriteStartObject();
                 json.WriteString("purpose", row.Purpose);
-                WriteOrNull(json, "keyId", row.KeyId);
-                WriteOrNull(json, "pseudonym", row.Pseudonym);
+                json.WriteString("keyId", row.KeyId);
+                json.WriteString("pseudonym", row.Pseudonym);
                 json.WriteEndObject();
             }
 
@@ -190,18 +190,6 @@ internal sealed class ConsentShowCommand(CliSession session) : SieveCommand<Cons
         }
 
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
-
-    private static void WriteOrNull(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is null)
-        {
-            json.WriteNull(name);
-        }
-        else
-        {
-            json.WriteString(name, value);
-        }
     }
 
     /// <summary>A consent state as the commands spell it: granted, withdrawn or none.</summary>

@@ -120,13 +120,15 @@ internal sealed class IngestProbe(HttpClient http, Uri metrics, int? processId =
                 continue;
             }
 
-            if (label is not null && (line[metric.Length] != '{' || !line.AsSpan(metric.Length, line.LastIndexOf('}') - metric.Length).Contains(label, StringComparison.Ordinal)))
+            // name{labels} value [timestamp]; label values may hold spaces, so the value is read after the labels. A line
+            // whose labels never close is not a sample.
+            int labelsEnd = line[metric.Length] == '{' ? line.LastIndexOf('}') : metric.Length;
+            if (labelsEnd < metric.Length
+                || (label is not null && (line[metric.Length] != '{' || !line.AsSpan(metric.Length, labelsEnd - metric.Length).Contains(label, StringComparison.Ordinal))))
             {
                 continue;
             }
 
-            // name{labels} value [timestamp]; label values may hold spaces, so the value is read after the labels.
-            int labelsEnd = line[metric.Length] == '{' ? line.LastIndexOf('}') : metric.Length;
             string[] rest = line[(labelsEnd + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (rest.Length > 0 && double.TryParse(rest[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
             {

@@ -83,7 +83,7 @@ internal sealed class AuditTimeline(ClientConfig client, string topic, TimeSpan 
             return;
         }
 
-        bool release = pendingTopics.Contains(audit!.SourceTopic);
+        bool release = pendingTopics.Contains(audit.SourceTopic);
         _inputs += release ? 0 : audit.Inputs;
         _released += release ? audit.Inputs : 0;
         _unbalanced += audit.Balanced ? 0 : 1;

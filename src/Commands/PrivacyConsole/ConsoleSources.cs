@@ -67,7 +67,6 @@ internal sealed class ConsoleSources : IAsyncDisposable
     /// <exception cref="DuckDB.NET.Data.DuckDBException">The lake cannot be read.</exception>
     public async Task<SubjectView> SubjectAsync(SubjectLookups.Lookup lookup, CancellationToken cancellationToken)
     {
-        ConsentRecord record = await _store.GetAsync(lookup.ConsentKey, cancellationToken).ConfigureAwait(false);
         var access = new SubjectAccess(_options.Lake, _tables, new PseudonymKeyFactory(_options.Keys), _store, _options.Time);
 
         // DuckDB reads the lake synchronously: off the request's thread.
@@ -76,7 +75,7 @@ internal sealed class ConsoleSources : IAsyncDisposable
         string id = lookup.NormalizedId;
         IReadOnlyList<ErasureStatusEntry> erasures = (await Task.Run(() => ErasureLedger.Read(_consumer, _options.ReceiptsTopic, _options.RequestsTopic,
             _options.ReadTimeout, cancellationToken, r => r.SubjectType == type && Normalized(r.SubjectType, r.SubjectId) == id), cancellationToken).ConfigureAwait(false)).Entries;
-        return new SubjectView(record, report, erasures);
+        return new SubjectView(report.Consent, report, erasures);
     }
 
     /// <summary>Every erasure request and its receipt.</summary>

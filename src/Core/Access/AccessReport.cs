@@ -20,4 +20,8 @@ public sealed record PurposeAccess(string Purpose, IReadOnlyList<string> Pseudon
 /// <param name="Minor">The subject is flagged a minor.</param>
 /// <param name="Erased">The subject was erased.</param>
 /// <param name="Purposes">One entry per lake purpose.</param>
-public sealed record AccessReport(bool Minor, bool Erased, IReadOnlyList<PurposeAccess> Purposes);
+public sealed record AccessReport(bool Minor, bool Erased, IReadOnlyList<PurposeAccess> Purposes)
+{
+    /// <summary>The subject's whole consent record as the report read it (every declared purpose, not only the lake's).</summary>
+    public ConsentRecord Consent { get; init; } = ConsentRecord.Empty;
+}

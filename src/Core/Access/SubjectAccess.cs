@@ -61,7 +61,7 @@ public sealed class SubjectAccess(string root, IReadOnlyList<LakeTable> tables, 
                 purposeId >= 0 ? record.GetPurpose(purposeId) : default) { Anonymized = table.Rotation == PseudonymRotation.Segment });
         }
 
-        return new AccessReport(record.Minor, record.Erased, purposes);
+        return new AccessReport(record.Minor, record.Erased, purposes) { Consent = record };
     }
 
     private Dictionary<string, (long Rows, long First, long Last)> Query(LakeTable table, IReadOnlyList<PurposePseudonym> pseudonyms)

@@ -99,16 +99,16 @@ public sealed class SubjectExport(string root, IReadOnlyList<LakeTable> tables, 
         return exports;
     }
 
-    /// <summary>Creates <paramref name="directory"/> (and parents) readable by its owner only where the platform has modes.</summary>
+    /// <summary>
+    /// Creates <paramref name="directory"/> (its parents as the umask makes them) and makes it readable by its owner
+    /// only where the platform has modes, also when it already existed.
+    /// </summary>
     public static void CreateOwnerOnlyDirectory(string directory)
     {
-        if (OperatingSystem.IsWindows())
+        Directory.CreateDirectory(directory);
+        if (!OperatingSystem.IsWindows())
         {
-            Directory.CreateDirectory(directory);
-        }
-        else
-        {
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
     }
 

@@ -427,7 +427,7 @@ public sealed class MinimizerEngine : IDisposable
         }
 
         long committed = System.Diagnostics.Stopwatch.GetTimestamp();
-        long committedAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        long committedAtMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         if (!transactional || _options.CommitOffsetsOutsideTransaction)
         {
             try
@@ -441,19 +441,20 @@ public sealed class MinimizerEngine : IDisposable
             }
         }
 
+        long offsetsCommitted = System.Diagnostics.Stopwatch.GetTimestamp();
         _batchId = batchId;
         _core.CommitBatch();
         Stats.AddCommitted(_tallies.Values);
         if (StageObserver is { } observer)
         {
-            ReportStages(observer, batch.Count, processed, produced, committed, committedAtMs);
+            ReportStages(observer, batch.Count, processed, produced, committed, committedAtMs, offsetsCommitted);
         }
 
         BatchCommitted?.Invoke(_tallies.Values);
         return true;
     }
 
-    private void ReportStages(IBatchStageObserver observer, int inputs, long processed, long produced, long committed, long committedAtMs)
+    private void ReportStages(IBatchStageObserver observer, int inputs, long processed, long produced, long committed, long committedAtMs, long offsetsCommitted)
     {
         // The tallies already hold each partition's oldest input time; the batch's is the least of them.
         long oldest = long.MaxValue;
@@ -472,7 +473,7 @@ public sealed class MinimizerEngine : IDisposable
             Produced = produced,
             Committed = committed,
             CommittedAtMs = committedAtMs,
-            Done = System.Diagnostics.Stopwatch.GetTimestamp(),
+            Done = offsetsCommitted,
             Retries = _attempt,
         });
     }
