@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
 using Sieve.Contracts.Purposes;
 using Sieve.Embedded;
 using Sieve.Hosting;
@@ -94,7 +95,9 @@ public sealed class StopWithoutKafkaTests(RedisFixture redis, ITestOutputHelper 
             Assert.Matches(@"[1-9]\d* rows in [1-9]\d* lake files landed", sinkStop);
             foreach (string line in new[] { minimizerStop, sinkStop })
             {
-                Assert.True(!line.Contains("without waiting", StringComparison.Ordinal) || line.Contains("unfinished: ", StringComparison.Ordinal), line);
+                // A stop that gave up on Kafka names at least one of the service's loops as unfinished.
+                Assert.True(!line.Contains("without waiting", StringComparison.Ordinal)
+                    || Regex.IsMatch(line, "unfinished: (consent loader|engine|release stage|erasure notice follower|lake writer|retention sweeper|erasure worker)"), line);
             }
 
             fleet.Scanner().AssertClean([.. minimizerLines, .. sinkLines], "the services' logs");

@@ -216,7 +216,11 @@ public sealed class TeltonikaEndpointTests : IAsyncLifetime
             Assert.Equal(1, await unit.SendPacketAsync(DocumentationExamples.Codec8First));
         }
 
-        // Every other address of this machine refuses the connection: nothing listens there.
+        // The port's only listener is on 127.0.0.1 (whatever interfaces this machine has) ...
+        IPEndPoint[] listeners = IPGlobalProperties.GetIPGlobalProperties().GetActiveTcpListeners();
+        Assert.Equal([new IPEndPoint(IPAddress.Loopback, host.Port)], listeners.Where(l => l.Port == host.Port));
+
+        // ... and every other address of this machine refuses the connection.
         foreach (IPAddress address in NetworkInterface.GetAllNetworkInterfaces()
             .Where(n => n.OperationalStatus == OperationalStatus.Up)
             .SelectMany(n => n.GetIPProperties().UnicastAddresses)

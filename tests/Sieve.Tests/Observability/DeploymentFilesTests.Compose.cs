@@ -133,7 +133,7 @@ public sealed partial class DeploymentFilesTests
         Dictionary<string, string?> config = ComposeConfiguration("ingest");
         string devices = config["Devices:Path"]!;
         Assert.StartsWith(Path.Combine(RepoPaths.Root, "deploy"), devices, StringComparison.Ordinal);
-        Assert.NotNull(DeviceRegistryConfiguration.Create(new ConfigurationBuilder().AddInMemoryCollection(config).Build()));
+        Assert.IsType<Sieve.Core.Devices.FileDeviceRegistry>(DeviceRegistryConfiguration.Create(new ConfigurationBuilder().AddInMemoryCollection(config).Build()));
     }
 
     [Fact]
