@@ -132,7 +132,7 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
         // Run 1: the raw pass-through, on the minimizer's engine settings.
         MinimizerPipelineBuilder minimizer = Pipeline(cluster.BootstrapServers, topics, policy, keyFactory, store, options.BatchPolicy);
         var passMeter = new RunMeter(options.Events);
-        var passThrough = new RawPassThrough(PassThroughOptions(minimizer, topics), topics, fanOut);
+        var passThrough = new RawPassThrough(PassThroughOptions(minimizer, topics), topics.PassThrough, fanOut);
         passThrough.BatchCommitted += passMeter.OnCommitted;
         await RunUntilDoneAsync(console, "raw pass-through", options.Events, passMeter, ct => passThrough.Run(ct), cancellationToken).ConfigureAwait(false);
         ThroughputResult pass = ReadPassThrough(cluster, topics, partitions, fanOut, passMeter, options.Events);
@@ -186,6 +186,22 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
             CheckPaced(level, policy, problems, ref isVoid);
         }
 
+        // Run 4: the same levels through the raw pass-through, the setup's own latency at each rate.
+        IReadOnlyList<PacedFloorResult> floor = [];
+        int positioning = policy.IndexOfPurpose(Sieve.Contracts.Purposes.KnownPurposes.Positioning);
+        if (positioning >= 0)
+        {
+            using FanOutOracle oracle = await FanOutOracle.CreateAsync(inputs.Consent, policy, keyFactory, cancellationToken).ConfigureAwait(false);
+            var floorRun = new PacedFloor(cluster, topics, FloorOptions(minimizer, topics), oracle, positioning);
+            Task<IReadOnlyList<PacedFloorResult>> floorTask = floorRun.RunAsync(inputs.Fleet, levels, partitions, cancellationToken);
+            await ShowProgressAsync(console, "paced pass-through", pacedEvents, () => floorRun.Committed, floorTask).ConfigureAwait(false);
+            floor = await floorTask.ConfigureAwait(false);
+            foreach (PacedFloorResult level in floor)
+            {
+                CheckFloor(level, problems, ref isVoid);
+            }
+        }
+
         return new BenchReport
         {
             Machine = $"{Environment.ProcessorCount} logical processors, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC",
@@ -200,6 +216,7 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
             Ratio = pass.InputsPerSecond > 0 ? minimized.InputsPerSecond / pass.InputsPerSecond : 0,
             BatchPolicy = options.BatchPolicy,
             Latency = latency,
+            Floor = floor,
             ReleaseDecided = paced.ReleaseDecided,
             ReleaseHeld = paced.ReleaseHeld,
             Void = isVoid,
@@ -250,6 +267,10 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
     internal static MinimizerOptions PassThroughOptions(MinimizerPipelineBuilder minimizer, BenchTopics topics) =>
         minimizer.EngineOptions(GroupId(topics, "passthrough"), InstanceId(topics, "passthrough"), EngineTopics(topics, paced: false));
 
+    /// <summary>The paced pass-through's settings: the minimizer's engine settings under a group and instance id of its own.</summary>
+    internal static MinimizerOptions FloorOptions(MinimizerPipelineBuilder minimizer, BenchTopics topics) =>
+        minimizer.EngineOptions(GroupId(topics, "floor"), InstanceId(topics, "floor"), EngineTopics(topics, paced: false));
+
     /// <summary>The paced run's release stage: the anonymized purposes' held records, with its own audit and quarantine topics.</summary>
     internal static Core.Anonymization.ReleaseEngine PacedRelease(MinimizerPipeline pipeline, BenchTopics topics) =>
         pipeline.CreateRelease(GroupId(topics, "paced"), InstanceId(topics, "paced"), new TopicOptions
@@ -284,10 +305,11 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
             (topics.PacedTelematicsInput, partitions), (topics.PacedWifiInput, partitions),
             (topics.Audit, partitions), (topics.Quarantine, partitions),
             (topics.PacedAudit, partitions), (topics.PacedQuarantine, partitions),
-            (topics.CopyAudit, partitions),
+            (topics.PassThrough.Audit, partitions),
+            (topics.Floor.TelematicsInput, partitions), (topics.Floor.WifiInput, partitions), (topics.Floor.Audit, partitions),
             (topics.ReleaseAudit, partitions), (topics.ReleaseQuarantine, partitions),
         };
-        foreach (string copy in topics.Copies)
+        foreach (string copy in topics.PassThrough.Copies.Concat(topics.Floor.Copies))
         {
             all.Add((copy, partitions));
         }
@@ -405,13 +427,13 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
     private static ThroughputResult ReadPassThrough(BenchCluster cluster, BenchTopics topics, int partitions, FanOut fanOut, RunMeter meter, long inputs)
     {
         long audited = 0, auditRecords = 0;
-        TopicReader.Read(cluster.BootstrapServers, FromStart(topics.CopyAudit, partitions), result =>
+        TopicReader.Read(cluster.BootstrapServers, FromStart(topics.PassThrough.Audit, partitions), result =>
         {
             audited += RawPassThrough.ReadAudit(result.Message.Value).Count;
             auditRecords++;
         }, TimeSpan.FromSeconds(120));
         var from = new Dictionary<(string, int), long>();
-        foreach (string copy in topics.Copies)
+        foreach (string copy in topics.PassThrough.Copies)
         {
             foreach (KeyValuePair<(string, int), long> pair in FromStart(copy, partitions))
             {
@@ -496,6 +518,15 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
         {
             // Not a loss: every input came in the first batch, which is not timed.
             problems.Add($"{name}: no rate measured (every input came in the first batch); use more --events");
+        }
+    }
+
+    private static void CheckFloor(PacedFloorResult floor, List<string> problems, ref bool isVoid)
+    {
+        if (floor.AuditedInputs != floor.Produced || floor.CopiesRead != floor.CopiesExpected)
+        {
+            problems.Add($"paced pass-through at {floor.Rate}/s: audit records account for {floor.AuditedInputs} of {floor.Produced} inputs, {floor.CopiesRead} of {floor.CopiesExpected} copies read back");
+            isVoid = true;
         }
     }
 

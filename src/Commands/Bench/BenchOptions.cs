@@ -33,8 +33,9 @@ public sealed class BenchOptions : SieveSettings
 
         Measures the minimizer end to end through Kafka against a raw pass-through on the same cluster, the same
         pre-produced inputs and the same client settings: inputs per second of each and their ratio, then paced
-        levels for latency (p50, p99, a per-stage breakdown) and bytes per input. Every input must be accounted
-        for in the audit records and the outputs read back, or the run is void (exit code 1).
+        levels for latency (p50, p99, a per-stage breakdown) and bytes per input, then the same levels through the
+        pass-through, which is the cluster's and the machine's own latency at each rate. Every input must be
+        accounted for in the audit records and the outputs read back, or the run is void (exit code 1).
 
         Options:
           --events N               raw inputs put through both throughput runs, 1000 to 50000000 (default {DefaultEvents})

@@ -54,6 +54,9 @@ public sealed class BenchReport
     /// <summary>The paced latency levels, in the order they ran.</summary>
     public required IReadOnlyList<PacedResult> Latency { get; init; }
 
+    /// <summary>The same levels through the raw pass-through, in the same order: the setup's own latency at each rate.</summary>
+    public IReadOnlyList<PacedFloorResult> Floor { get; init; } = [];
+
     /// <summary>Held records the release stage decided (released or withheld) during the paced run.</summary>
     public long ReleaseDecided { get; init; }
 

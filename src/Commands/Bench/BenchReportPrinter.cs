@@ -53,6 +53,19 @@ public static class BenchReportPrinter
             Line(console, $"Release stage (anonymized purposes) ran beside the paced engine: {report.ReleaseDecided:N0} held records decided, {report.ReleaseHeld:N0} still held at the end (trips not over)");
         }
 
+        if (report.Floor.Count > 0)
+        {
+            var floor = new Table().Title("The same levels through the raw pass-through (no minimizing, no release stage): the setup's own latency");
+            floor.AddColumns("level", "offered inputs/s", "inputs", "samples", "p50 ms", "p99 ms", "p999 ms", "max ms", "batches", "inputs/batch", "audited inputs", "copies read/due");
+            foreach (PacedFloorResult level in report.Floor)
+            {
+                floor.AddRow(Level(level.Percent), N(level.Rate), N(level.Produced), N(level.Samples), Ms(level.P50Ms), Ms(level.P99Ms), Ms(level.P999Ms), Ms(level.MaxMs),
+                    N(level.Batches), F(level.MeanBatch, 0), N(level.AuditedInputs), N(level.CopiesRead) + " / " + N(level.CopiesExpected));
+            }
+
+            console.Write(floor);
+        }
+
         string load = report.LoadAverage.Count == 3
             ? string.Create(CultureInfo.InvariantCulture, $"{report.LoadAverage[0]:F2} {report.LoadAverage[1]:F2} {report.LoadAverage[2]:F2}")
             : "unknown";
@@ -82,7 +95,9 @@ public static class BenchReportPrinter
 
     private static string Ms1(double? value) => value is double v ? F(v, 1) : "-";
 
-    private static string Level(PacedResult paced) => paced.Percent is int percent
-        ? percent.ToString(CultureInfo.InvariantCulture) + " %"
+    private static string Level(PacedResult paced) => Level(paced.Percent);
+
+    private static string Level(int? percent) => percent is int p
+        ? p.ToString(CultureInfo.InvariantCulture) + " %"
         : "--rate";
 }

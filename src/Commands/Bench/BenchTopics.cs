@@ -3,7 +3,7 @@ using Sieve.Core.Policy;
 namespace Sieve.Commands.Bench;
 
 /// <summary>
-/// Topic names of one bench run. Inputs, audit, quarantine and the pass-through's copies carry the run's id, so a
+/// Topic names of one bench run. Inputs, audit, quarantine and the pass-throughs' copies carry the run's id, so a
 /// run on a real cluster never reads an earlier run's data; the minimizer's purpose topics are the policy's own.
 /// </summary>
 public sealed class BenchTopics
@@ -26,8 +26,11 @@ public sealed class BenchTopics
         ReleaseQuarantine = prefix + "paced.release.quarantine";
         PurposeTopics = [.. policy.Purposes.Select(p => p.ForwardTopic)];
         ReleasedTopics = [.. policy.Purposes.Where(p => p.Anonymization is not null).Select(p => p.Topic)];
-        Copies = [.. policy.Purposes.Select(p => prefix + "copy." + p.Name), prefix + "copy.quarantine"];
-        CopyAudit = prefix + "copy.audit";
+        PassThrough = new PassThroughTopics(TelematicsInput, WifiInput,
+            [.. policy.Purposes.Select(p => prefix + "copy." + p.Name), prefix + "copy.quarantine"], prefix + "copy.audit");
+        string floor = prefix + "floor.";
+        Floor = new PassThroughTopics(floor + "telematics.raw", floor + "wifi.raw",
+            [.. policy.Purposes.Select(p => floor + "copy." + p.Name), floor + "copy.quarantine"], floor + "copy.audit");
     }
 
     /// <summary>The run's id (8 hexadecimal digits).</summary>
@@ -72,15 +75,14 @@ public sealed class BenchTopics
     /// <summary>The purpose topics the release stage writes (anonymized purposes only).</summary>
     public IReadOnlyList<string> ReleasedTopics { get; }
 
-    /// <summary>The pass-through's copy topics: one per purpose (plan order), then one for quarantined inputs.</summary>
-    public IReadOnlyList<string> Copies { get; }
+    /// <summary>The throughput pass-through's topics: the throughput inputs, its copy topics and its audit topic.</summary>
+    public PassThroughTopics PassThrough { get; }
 
-    /// <summary>The pass-through's per-batch audit topic.</summary>
-    public string CopyAudit { get; }
-
-    /// <summary>Index of <paramref name="topic"/> among the throughput inputs: 0 telematics, 1 Wi-Fi, -1 neither.</summary>
-    public int InputIndex(string? topic) =>
-        string.Equals(topic, TelematicsInput, StringComparison.Ordinal) ? 0 : string.Equals(topic, WifiInput, StringComparison.Ordinal) ? 1 : -1;
+    /// <summary>
+    /// The paced pass-through's topics (the latency floor): its own paced inputs, copies and audit, so its records
+    /// never mix with the throughput pass-through's or the paced minimizer's.
+    /// </summary>
+    public PassThroughTopics Floor { get; }
 
     /// <summary>A fresh run id.</summary>
     public static string NewRunId() => Guid.NewGuid().ToString("N")[..8];

@@ -1,17 +1,14 @@
 using Sieve.Contracts.Pseudonymization;
-using Sieve.Core.Consent;
-using Sieve.Core.Engine;
-using Sieve.Core.Pipeline;
 using Sieve.Core.Policy;
 
 namespace Sieve.Commands.Bench;
 
 /// <summary>
-/// What the minimizer writes for each input, found by running the same inputs through <see cref="MinimizerCore"/>
+/// What the minimizer writes for each input, found by running the same inputs through <see cref="Sieve.Core.Pipeline.MinimizerCore"/>
 /// with the same consent beforehand: one bit per purpose it forwards to, or the quarantine bit. The raw
 /// pass-through copies each input to exactly those topics, so both runs write the same number of records.
 /// </summary>
-public sealed class FanOut
+public sealed class FanOut : IInputFanOut
 {
     /// <summary>The bit of a quarantined input.</summary>
     public const byte QuarantineBit = 0x80;
@@ -53,22 +50,12 @@ public sealed class FanOut
     /// <summary>The mask of the input at <paramref name="offset"/> of <paramref name="partition"/> of input topic <paramref name="input"/>.</summary>
     public byte Mask(int input, int partition, long offset) => _masks[input][partition][offset];
 
-    /// <summary>Runs <paramref name="inputs"/> through a fresh core with an in-memory store holding their consent.</summary>
+    /// <summary>Runs <paramref name="inputs"/> through a <see cref="FanOutOracle"/> holding their consent.</summary>
     public static async Task<FanOut> DeriveAsync(BenchInputs inputs, CompiledPolicy policy, PseudonymKeyFactory keyFactory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(policy);
-        var store = new InMemoryConsentStore();
-        await ConsentSeeder.ApplyAsync(store, inputs.Consent, keyFactory, cancellationToken).ConfigureAwait(false);
-        using OfflineMinimizer minimizer = new MinimizerPipelineBuilder(store, policy, keyFactory).BuildOffline();
-        ConsentCache cache = minimizer.Cache;
-        MinimizerCore core = minimizer.Core;
-        int plans = core.Plans.Count;
-        if (plans > 7)
-        {
-            throw new InvalidOperationException("The bench supports policies of at most 7 purposes; this one has " + plans + ".");
-        }
-
+        using FanOutOracle oracle = await FanOutOracle.CreateAsync(inputs.Consent, policy, keyFactory, cancellationToken).ConfigureAwait(false);
+        int plans = oracle.PlanCount;
         byte[][][] masks = new byte[2][][];
         int[][] next = new int[2][];
         for (int input = 0; input < 2; input++)
@@ -82,56 +69,23 @@ public sealed class FanOut
         }
 
         long[] copies = new long[plans + 1];
-        var sink = new ByteCountingSink(core.Plans);
-        var outcomes = new Outcome[plans];
         foreach (BenchInput m in inputs.Messages)
         {
-            InputKind kind = m.Input == 0 ? InputKind.Telematics : InputKind.Wifi;
-            ProcessStatus status;
-            while ((status = core.Process(kind, m.Value, sink, outcomes, out _, out string? key)) == ProcessStatus.NeedsConsent)
+            byte mask = await oracle.MaskAsync(m.Input, m.Value, cancellationToken).ConfigureAwait(false);
+            for (int copy = 0; copy <= plans; copy++)
             {
-                await cache.FetchAsync([key!], cancellationToken).ConfigureAwait(false);
-            }
-
-            byte mask = 0;
-            if (status == ProcessStatus.Quarantined)
-            {
-                mask = QuarantineBit;
-                copies[plans]++;
-            }
-            else
-            {
-                for (int p = 0; p < plans; p++)
+                if ((mask & CopyBit(copy, plans)) != 0)
                 {
-                    // A held record is written too (to the purpose's pending topic), so the pass-through copies it.
-                    if (outcomes[p] is Outcome.Forwarded or Outcome.HeldForRelease)
-                    {
-                        mask |= (byte)(1 << p);
-                        copies[p]++;
-                    }
+                    copies[copy]++;
                 }
             }
 
             masks[m.Input][m.Partition][next[m.Input][m.Partition]++] = mask;
         }
 
-        return new FanOut(masks, copies, sink.Bytes, plans);
+        return new FanOut(masks, copies, [.. oracle.MinimizedBytes], plans);
     }
 
-    private sealed class ByteCountingSink(IReadOnlyList<PurposePlan> plans) : IMinimizedRecordSink
-    {
-        public long[] Bytes { get; } = new long[plans.Count];
-
-        public void Forward(PurposePlan plan, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
-        {
-            for (int p = 0; p < Bytes.Length; p++)
-            {
-                if (ReferenceEquals(plan, plans[p]))
-                {
-                    Bytes[p] += key.Length + value.Length;
-                    return;
-                }
-            }
-        }
-    }
+    /// <summary>The mask bit of copy topic <paramref name="copy"/>: a purpose's bit, or the quarantine bit for copy <paramref name="planCount"/>.</summary>
+    public static byte CopyBit(int copy, int planCount) => copy == planCount ? QuarantineBit : (byte)(1 << copy);
 }

@@ -31,7 +31,7 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
     private static readonly TimeSpan PlanAhead = TimeSpan.FromSeconds(1);
 
     /// <summary>Inputs produced so far, over all levels.</summary>
-    public long Produced => Interlocked.Read(ref _produced);
+    public long Produced => _sender?.Produced ?? 0;
 
     /// <summary>Inputs the minimizer has committed so far, over all levels.</summary>
     public long Committed => _engine?.Stats.Inputs ?? 0;
@@ -42,10 +42,8 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
     /// <summary>Held records the release stage still held (trips not yet over) when the run ended.</summary>
     public long ReleaseHeld { get; private set; }
 
-    private long _produced;
-    private long _positioningRead;
-    private long _measureFrom = long.MaxValue;
-    private LatencyRecorder _latency = new(1);
+    private PacedSender? _sender;
+    private LatencyWatcher? _watcher;
     private MinimizerEngine? _engine;
 
     /// <summary>Runs <paramref name="levels"/> in order with inputs drawn from <paramref name="fleet"/>; one result per level.</summary>
@@ -53,9 +51,10 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
     {
         ArgumentNullException.ThrowIfNull(fleet);
         ArgumentNullException.ThrowIfNull(levels);
+        PacedSender sender = _sender = new PacedSender(cluster.BootstrapServers, topics.PacedTelematicsInput, topics.PacedWifiInput, partitions);
         CompiledPolicy policy = core.Policy;
         PurposePlan? positioning = policy.FindPurpose(KnownPurposes.Positioning);
-        int positioningIndex = positioning is null ? -1 : IndexOf(core.Plans, positioning);
+        int positioningIndex = policy.IndexOfPurpose(KnownPurposes.Positioning);
         var outputTopics = new List<(string, int)>();
         foreach (string topic in topics.PurposeTopics)
         {
@@ -80,10 +79,16 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);
         }
 
-        Task watcherTask = positioning is null
+        if (positioning is not null)
+        {
+            _watcher = new LatencyWatcher(cluster.BootstrapServers, "sieve-bench-latency-" + topics.RunId,
+                cluster.HighWatermarks([(positioning.Topic, partitions)]), breakdown.OnRead);
+        }
+
+        LatencyWatcher? watcher = _watcher;
+        Task watcherTask = watcher is null
             ? Task.CompletedTask
-            : Task.Factory.StartNew(() => Watch(positioning.Topic, partitions, cluster.HighWatermarks([(positioning.Topic, partitions)]), breakdown, stop.Token),
-                stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            : Task.Factory.StartNew(() => watcher.Run(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         var results = new List<PacedResult>(levels.Count);
         try
@@ -95,17 +100,17 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
                 // them takes no CPU from the measured span; a send that falls behind its plan counts against the latency.
                 long measureFrom = DateTimeOffset.UtcNow.Add(PlanAhead + WarmUp).ToUnixTimeMilliseconds();
                 breakdown.Start(measureFrom, level.Events);
-                Volatile.Write(ref _latency, new LatencyRecorder(Math.Max(1, level.Events)));
-                Interlocked.Exchange(ref _measureFrom, measureFrom);
+                watcher?.StartLevel(measureFrom, level.Events);
 
                 long producedBefore = Produced;
-                (RawMessage[] planned, long startMs) = Plan(fleet, level, measureFrom - (long)WarmUp.TotalMilliseconds);
+                long startMs = measureFrom - (long)WarmUp.TotalMilliseconds;
+                RawMessage[] planned = PacedSender.Plan(fleet, level, startMs);
                 var clock = Stopwatch.StartNew();
-                await Task.Factory.StartNew(() => Produce(planned, startMs, level.Rate, partitions, cancellationToken), cancellationToken,
+                await Task.Factory.StartNew(() => sender.Send(planned, startMs, level.Rate, cancellationToken), cancellationToken,
                     TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
                 double seconds = clock.Elapsed.TotalSeconds;
                 await DrainAsync(engine, engineTask, positioningIndex, cancellationToken).ConfigureAwait(false);
-                Interlocked.Exchange(ref _measureFrom, long.MaxValue);
+                watcher?.EndLevel();
 
                 results.Add(ReadBack(level, Produced - producedBefore, seconds, before, partitions, breakdown));
             }
@@ -162,14 +167,15 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
         {
             long committed = engine.Stats.Inputs;
             long forwarded = positioningIndex < 0 ? 0 : engine.Stats.Count(positioningIndex, Outcome.Forwarded);
-            if (committed >= Produced && Interlocked.Read(ref _positioningRead) >= forwarded)
+            long read = _watcher?.Read ?? 0;
+            if (committed >= Produced && read >= forwarded)
             {
                 return;
             }
 
-            if (committed + Interlocked.Read(ref _positioningRead) != last)
+            if (committed + read != last)
             {
-                last = committed + Interlocked.Read(ref _positioningRead);
+                last = committed + read;
                 progress.Restart();
             }
 
@@ -196,7 +202,7 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
             outputs[plan.Name] = read.GetValueOrDefault(plan.ForwardTopic);
         }
 
-        LatencyRecorder latency = Volatile.Read(ref _latency);
+        LatencyRecorder latency = _watcher?.Latency ?? new LatencyRecorder(1);
         IReadOnlyList<StageTime> stages = breakdown.Summarize(out long batches, out double meanBatch);
         return new PacedResult
         {
@@ -216,107 +222,5 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
             MeanBatch = meanBatch,
             Stages = stages,
         };
-    }
-
-    /// <summary>
-    /// Makes the level's inputs: input <c>i</c> is due at <paramref name="startMs"/> + i / rate and carries that
-    /// instant as its event time.
-    /// </summary>
-    private static (RawMessage[] Planned, long StartMs) Plan(FleetSimulator fleet, PacedLevel level, long startMs)
-    {
-        var planned = new RawMessage[level.Events];
-        for (int i = 0; i < planned.Length; i++)
-        {
-            planned[i] = fleet.Next(startMs + (i * 1000L / level.Rate));
-        }
-
-        return (planned, startMs);
-    }
-
-    private void Produce(RawMessage[] planned, long startMs, int rate, int partitions, CancellationToken cancellationToken)
-    {
-        using IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
-        {
-            BootstrapServers = cluster.BootstrapServers,
-            EnableIdempotence = true,
-            Acks = Acks.All,
-            LingerMs = 2,
-            ClientId = "sieve-bench-paced-devices",
-        }).Build();
-        int[] next = new int[2];
-        int sent = 0;
-        while (sent < planned.Length && !cancellationToken.IsCancellationRequested)
-        {
-            long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            long due = Math.Min(planned.Length, Math.Max(0, (now - startMs) * rate / 1000 + 1));
-            while (sent < due)
-            {
-                RawMessage m = planned[sent];
-                int input = m.Topic == Topics.TelematicsRaw ? 0 : 1;
-                int partition = next[input];
-                next[input] = (partition + 1) % partitions;
-                string topic = input == 0 ? topics.PacedTelematicsInput : topics.PacedWifiInput;
-                long eventTime = startMs + (sent * 1000L / rate);
-                KafkaBackpressure.Produce(producer, new TopicPartition(topic, partition),
-                    new Message<byte[], byte[]> { Key = m.Key, Value = m.Value, Timestamp = new Timestamp(eventTime, TimestampType.CreateTime) });
-                sent++;
-                Interlocked.Increment(ref _produced);
-            }
-
-            Thread.Sleep(1);
-        }
-
-        producer.Flush(cancellationToken);
-    }
-
-    private void Watch(string topic, int partitions, Dictionary<(string Topic, int Partition), long> from, StageBreakdown breakdown, CancellationToken cancellationToken)
-    {
-        using IConsumer<Ignore, Ignore> consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
-        {
-            BootstrapServers = cluster.BootstrapServers,
-            GroupId = "sieve-bench-latency-" + topics.RunId,
-            EnableAutoCommit = false,
-            IsolationLevel = IsolationLevel.ReadCommitted,
-            FetchWaitMaxMs = 5,
-            ConsumeResultFields = "timestamp",
-        }).Build();
-        var assignment = new List<TopicPartitionOffset>(partitions);
-        for (int p = 0; p < partitions; p++)
-        {
-            assignment.Add(new TopicPartitionOffset(topic, p, new Offset(from[(topic, p)])));
-        }
-
-        consumer.Assign(assignment);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            ConsumeResult<Ignore, Ignore>? result = consumer.Consume(TimeSpan.FromMilliseconds(50));
-            if (result is null || result.IsPartitionEOF)
-            {
-                continue;
-            }
-
-            long eventTime = result.Message.Timestamp.UnixTimestampMs;
-            if (eventTime >= Interlocked.Read(ref _measureFrom))
-            {
-                long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                Volatile.Read(ref _latency).Add(Math.Max(0, now - eventTime));
-                breakdown.OnRead(now);
-            }
-
-            Interlocked.Increment(ref _positioningRead);
-        }
-    }
-
-    private static int IndexOf(IReadOnlyList<PurposePlan> plans, PurposePlan plan)
-    {
-        for (int i = 0; i < plans.Count; i++)
-        {
-            if (ReferenceEquals(plans[i], plan))
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 }

@@ -15,31 +15,48 @@ namespace Sieve.Commands.Bench;
 public sealed class RawPassThrough
 {
     private readonly MinimizerOptions _options;
-    private readonly BenchTopics _topics;
-    private readonly FanOut _fanOut;
+    private readonly PassThroughTopics _topics;
+    private readonly IInputFanOut _fanOut;
     private static readonly Headers NoHeaders = [];
     private readonly Dictionary<(string Topic, int Partition), (long First, long Last, long Count)> _partitions = [];
     private readonly TopicPartition[] _copies;
     private readonly TopicPartition _audit;
     private volatile bool _revoked;
+    private volatile bool _assigned;
+    private long _committed;
+    private long _batches;
 
-    /// <summary>Creates a pass-through reading <paramref name="topics"/>' inputs with <paramref name="options"/>' client settings.</summary>
-    public RawPassThrough(MinimizerOptions options, BenchTopics topics, FanOut fanOut)
+    /// <summary>
+    /// Creates a pass-through reading <paramref name="topics"/>' inputs with <paramref name="options"/>' client
+    /// settings and copying each input as <paramref name="fanOut"/> says.
+    /// </summary>
+    public RawPassThrough(MinimizerOptions options, PassThroughTopics topics, IInputFanOut fanOut)
     {
+        ArgumentNullException.ThrowIfNull(topics);
         _options = options;
         _topics = topics;
         _fanOut = fanOut;
         _copies = [.. topics.Copies.Select(t => new TopicPartition(t, Partition.Any))];
-        _audit = new TopicPartition(topics.CopyAudit, Partition.Any);
+        _audit = new TopicPartition(topics.Audit, Partition.Any);
     }
 
     /// <summary>Raised after each committed batch with its input count.</summary>
     public event Action<long>? BatchCommitted;
 
+    /// <summary>True once the group has assigned the pass-through some input partitions.</summary>
+    public bool Assigned => _assigned;
+
+    /// <summary>Inputs committed so far.</summary>
+    public long Committed => Interlocked.Read(ref _committed);
+
+    /// <summary>Batches committed so far.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled.</summary>
     public void Run(CancellationToken cancellationToken)
     {
         using IConsumer<byte[], byte[]> consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfigs.RawConsumer(_options))
+            .SetPartitionsAssignedHandler((_, partitions) => _assigned = partitions.Count > 0)
             .SetPartitionsRevokedHandler((_, _) => _revoked = true)
             .SetPartitionsLostHandler((_, _) => _revoked = true)
             .Build();
@@ -91,8 +108,7 @@ public sealed class RawPassThrough
             var message = new Message<byte[], byte[]> { Key = input.Message.Key, Value = input.Message.Value, Timestamp = input.Message.Timestamp, Headers = NoHeaders };
             for (int copy = 0; copy <= _fanOut.PlanCount; copy++)
             {
-                byte bit = copy == _fanOut.PlanCount ? FanOut.QuarantineBit : (byte)(1 << copy);
-                if ((mask & bit) != 0)
+                if ((mask & FanOut.CopyBit(copy, _fanOut.PlanCount)) != 0)
                 {
                     Produce(producer, _copies[copy], message);
                 }
@@ -147,6 +163,8 @@ public sealed class RawPassThrough
             consumer.Commit(offsets);
         }
 
+        Interlocked.Add(ref _committed, inputs);
+        Interlocked.Increment(ref _batches);
         BatchCommitted?.Invoke(inputs);
     }
 

@@ -50,15 +50,22 @@ public sealed class CompiledPolicy
     /// <summary>The plan of the purpose named <paramref name="name"/>, or null when the policy does not declare it.</summary>
     public PurposePlan? FindPurpose(string name)
     {
-        foreach (PurposePlan plan in Purposes)
+        int index = IndexOfPurpose(name);
+        return index < 0 ? null : Purposes[index];
+    }
+
+    /// <summary>The index in <see cref="Purposes"/> (plan order) of the purpose named <paramref name="name"/>, or -1 when the policy does not declare it.</summary>
+    public int IndexOfPurpose(string name)
+    {
+        for (int i = 0; i < Purposes.Count; i++)
         {
-            if (string.Equals(plan.Name, name, StringComparison.Ordinal))
+            if (string.Equals(Purposes[i].Name, name, StringComparison.Ordinal))
             {
-                return plan;
+                return i;
             }
         }
 
-        return null;
+        return -1;
     }
 }
 

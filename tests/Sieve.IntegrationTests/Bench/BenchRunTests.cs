@@ -67,5 +67,20 @@ public sealed class BenchRunTests
         Assert.Equal(StageBreakdown.Stages, stages);
         Assert.All(paced.GetProperty("stages").EnumerateArray(), s => Assert.Equal(JsonValueKind.Number, s.GetProperty("p50Ms").ValueKind));
         Assert.Equal("Adaptive", root.GetProperty("batchPolicy").ToString());
+
+        // The same level through the raw pass-through: every input audited, every copy the fan-out called for read back.
+        JsonElement floors = root.GetProperty("floor");
+        Assert.Equal(1, floors.GetArrayLength());
+        JsonElement floor = floors[0];
+        Assert.Equal(1000, floor.GetProperty("rate").GetInt32());
+        Assert.Equal(3000, floor.GetProperty("produced").GetInt64());
+        Assert.Equal(3000, floor.GetProperty("auditedInputs").GetInt64());
+        long copies = floor.GetProperty("copiesExpected").GetInt64();
+        Assert.InRange(copies, 3000, 3 * 3000);
+        Assert.Equal(copies, floor.GetProperty("copiesRead").GetInt64());
+        Assert.InRange(floor.GetProperty("samples").GetInt64(), 1, 3000);
+        Assert.True(floor.GetProperty("batches").GetInt64() > 0);
+        Assert.True(floor.GetProperty("p99Ms").GetDouble() >= floor.GetProperty("p50Ms").GetDouble());
+        Assert.Contains("through the raw pass-through", result.Out, StringComparison.Ordinal);
     }
 }
