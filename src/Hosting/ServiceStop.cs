@@ -1,3 +1,7 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Sieve.Hosting.Observability;
+
 namespace Sieve.Hosting;
 
 /// <summary>
@@ -44,6 +48,40 @@ internal static class ServiceStop
 
         await loops.ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// Runs a service until it is stopped: waits for <paramref name="loops"/> until <paramref name="stoppingToken"/> is
+    /// cancelled, then at most <see cref="Wait"/> (see <see cref="WaitAsync"/>). A loop that ends before the stop has
+    /// failed, whether it threw or returned: the process must not run on with the others alone (a Sink landing rows
+    /// while erasures wait unseen, a loader keeping a Minimizer alive while nothing is minimized), so the service logs
+    /// which loop and why, sets exit code 1 and stops. True when the loops finished, false when the wait ran out.
+    /// </summary>
+    /// <param name="loops">The service's loops, named as the log should name them.</param>
+    /// <param name="service">The service's name in the log (e.g. "Sink").</param>
+    /// <param name="logger">Where the failure is logged.</param>
+    /// <param name="lifetime">Stopped when a loop fails.</param>
+    /// <param name="stoppingToken">Cancelled when the stop is requested.</param>
+    public static async Task<bool> RunAsync(IReadOnlyList<(string Name, Task Loop)> loops, string service, ILogger logger, IHostApplicationLifetime lifetime,
+        CancellationToken stoppingToken)
+    {
+        ArgumentNullException.ThrowIfNull(loops);
+        ArgumentNullException.ThrowIfNull(lifetime);
+        Task stopped = Task.Delay(Timeout.Infinite, stoppingToken);
+        Task ended = await Task.WhenAny(loops.Select(l => l.Loop).Append(stopped)).ConfigureAwait(false);
+        Task? failed = null;
+        if (ended != stopped && !stoppingToken.IsCancellationRequested)
+        {
+            failed = ended;
+            (string loop, _) = loops.First(l => l.Loop == ended);
+            // Exception types and messages of the loops name no subject: they are written for this log.
+            Exception? failure = ended.Exception?.GetBaseException();
+            ServiceLog.LoopEnded(logger, service, loop, failure?.GetType().Name ?? "no exception", failure?.Message ?? "it returned");
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+        }
+
+        return await WaitAsync(Task.WhenAll(loops.Select(l => l.Loop).Where(t => t != failed)), stoppingToken).ConfigureAwait(false);
     }
 
     /// <summary>The names of the loops in <paramref name="loops"/> that have not finished, joined with commas.</summary>

@@ -116,23 +116,7 @@ public sealed class MinimizerService(MinimizerSettings settings, MinimizerMetric
         bool finished = true;
         try
         {
-            // A loop that ends before the service is stopped has failed: the process must not run on with the other
-            // one alone (e.g. a loader keeping the process alive while nothing is minimized), so it stops with an error.
-            Task stopped = Task.Delay(Timeout.Infinite, stoppingToken);
-            Task ended = await Task.WhenAny(loops.Select(l => l.Loop).Append(stopped)).ConfigureAwait(false);
-            Task? failed = null;
-            if (ended != stopped && !stoppingToken.IsCancellationRequested)
-            {
-                failed = ended;
-                (string loop, _) = loops.First(l => l.Loop == ended);
-                Exception? failure = ended.Exception?.GetBaseException();
-                logger.LogCritical("The minimizer's {Loop} stopped ({ExceptionType}: {Message}); stopping the service", loop,
-                    failure?.GetType().Name ?? "no exception", failure?.Message ?? "it returned");
-                Environment.ExitCode = 1;
-                lifetime.StopApplication();
-            }
-
-            finished = await ServiceStop.WaitAsync(Task.WhenAll(loops.Select(l => l.Loop).Where(t => t != failed)), stoppingToken).ConfigureAwait(false);
+            finished = await ServiceStop.RunAsync(loops, "minimizer", logger, lifetime, stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

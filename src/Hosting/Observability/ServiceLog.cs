@@ -24,6 +24,10 @@ internal static partial class ServiceLog
         Message = "Minimizer stopped without waiting longer than {Seconds} s for Kafka: {Batches} batches of {Inputs} inputs committed since start, {Quarantined} inputs quarantined; unfinished: {Loops}; what they had not committed stays uncommitted and is read again (Kafka aborts a transaction still open when it times out or the next instance starts, or commits it if its commit had reached Kafka), and their consumers did not leave their groups")]
     public static partial void MinimizerStoppedUnfinished(ILogger logger, long batches, long inputs, long quarantined, string loops, int seconds);
 
+    [LoggerMessage(EventId = 5917, Level = LogLevel.Critical,
+        Message = "The {Service}'s {Loop} stopped ({ExceptionType}: {Problem}); stopping the service")]
+    public static partial void LoopEnded(ILogger logger, string service, string loop, string exceptionType, string problem);
+
     [LoggerMessage(EventId = 5914, Level = LogLevel.Information,
         Message = "Sink stopped: {Rows} rows in {Files} lake files landed and {Commits} offset commits since start; buffered rows were flushed and their offsets committed (offsets Kafka refused are found by recovery at the next start), and the consumers were closed")]
     public static partial void SinkStopped(ILogger logger, long rows, long files, long commits);

@@ -14,10 +14,11 @@ namespace Sieve.Hosting.Sink;
 
 /// <summary>
 /// Hosts the sink engine, the erasure notice follower, the erasure worker and the retention sweeper in one process,
-/// on settings that <see cref="SinkHost"/> validated at start-up. A stop flushes and commits what is buffered and
+/// on settings that <see cref="SinkHost"/> validated at start-up. A loop that ends before the stop stops the service
+/// with exit code 1 (<see cref="ServiceStop.RunAsync"/>). A stop flushes and commits what is buffered and
 /// leaves the consumer group, waiting at most <see cref="ServiceStop.Wait"/> for Kafka.
 /// </summary>
-public sealed class SinkService(SinkSettings settings, ILoggerFactory loggers, SinkMetrics metrics) : BackgroundService
+public sealed class SinkService(SinkSettings settings, ILoggerFactory loggers, SinkMetrics metrics, IHostApplicationLifetime lifetime) : BackgroundService
 {
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -90,7 +91,7 @@ public sealed class SinkService(SinkSettings settings, ILoggerFactory loggers, S
                 loops.Add(("erasure worker", worker.RunAsync(stoppingToken)));
             }
 
-            finished = await ServiceStop.WaitAsync(Task.WhenAll(loops.Select(l => l.Loop)), stoppingToken).ConfigureAwait(false);
+            finished = await ServiceStop.RunAsync(loops, "sink", logger, lifetime, stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
