@@ -40,10 +40,10 @@ internal sealed class KafkaClientProperties
 
     /// <summary>Reads the environment, <c>--properties</c> and <c>--property</c> of <paramref name="settings"/>.</summary>
     /// <exception cref="CliException">A malformed property, an unreadable file, or <c>bootstrap.servers</c> (use <c>--bootstrap</c>).</exception>
-    public static KafkaClientProperties From(KafkaClientSettings settings) => From(settings, Environment.GetEnvironmentVariables());
+    public static KafkaClientProperties From(IKafkaClientSettings settings) => From(settings, Environment.GetEnvironmentVariables());
 
-    /// <summary>As <see cref="From(KafkaClientSettings)"/> with the environment given (tests).</summary>
-    public static KafkaClientProperties From(KafkaClientSettings settings, IDictionary environment)
+    /// <summary>As <see cref="From(IKafkaClientSettings)"/> with the environment given (tests).</summary>
+    public static KafkaClientProperties From(IKafkaClientSettings settings, IDictionary environment)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(environment);
@@ -69,7 +69,15 @@ internal sealed class KafkaClientProperties
             values[name] = value;
         }
 
+        Check(values);
         return new KafkaClientProperties(values);
+    }
+
+    /// <summary>True when <paramref name="settings"/> gave <c>--property</c> or <c>--properties</c> (the environment aside).</summary>
+    public static bool Given(IKafkaClientSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Properties.Length > 0 || settings.PropertiesFile is not null;
     }
 
     /// <summary>Copies the properties into <paramref name="config"/>.</summary>
@@ -84,6 +92,46 @@ internal sealed class KafkaClientProperties
 
     /// <summary>"security.protocol, sasl.mechanism" or "none": what the output may say about the properties.</summary>
     public string Describe() => _values.Count == 0 ? "none" : string.Join(", ", _values.Keys);
+
+    // librdkafka checks names and values only when a client is made. One is made here without brokers (so it connects
+    // nowhere) and dropped: a bad property is one usage error naming it, not a failure inside a command, and its value,
+    // which may be a secret and which librdkafka's own message repeats, is never shown.
+    private static void Check(SortedDictionary<string, string> values)
+    {
+        if (values.Count == 0 || Usable(values))
+        {
+            return;
+        }
+
+        foreach (KeyValuePair<string, string> pair in values)
+        {
+            if (!Usable([pair]))
+            {
+                ThrowHelper.Usage($"Kafka client property '{pair.Key}' is not a librdkafka property or its value is not usable; check its name and value");
+            }
+        }
+
+        ThrowHelper.Usage($"the Kafka client properties ({string.Join(", ", values.Keys)}) are not usable together; check their values and that the files they name exist");
+    }
+
+    private static bool Usable(IEnumerable<KeyValuePair<string, string>> values)
+    {
+        var config = new ClientConfig();
+        foreach (KeyValuePair<string, string> pair in values)
+        {
+            config.Set(pair.Key, pair.Value);
+        }
+
+        try
+        {
+            using IAdminClient client = new AdminClientBuilder(config).SetLogHandler(static (_, _) => { }).SetErrorHandler(static (_, _) => { }).Build();
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or KafkaException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
 
     private static void ReadFile(string file, SortedDictionary<string, string> values)
     {

@@ -46,8 +46,22 @@ public abstract class SieveSettings : CommandSettings
     }
 }
 
+/// <summary>
+/// Extra librdkafka client properties of a command that talks to Kafka: <c>--property NAME=VALUE</c> and
+/// <c>--properties FILE</c> (see <see cref="KafkaClientProperties"/>). A command whose settings derive from
+/// another base declares the two options itself and implements this.
+/// </summary>
+internal interface IKafkaClientSettings
+{
+    /// <summary><c>--property NAME=VALUE</c>, repeatable.</summary>
+    string[] Properties { get; }
+
+    /// <summary><c>--properties FILE</c>.</summary>
+    string? PropertiesFile { get; }
+}
+
 /// <summary>The options of a command that talks to Kafka: extra librdkafka client properties.</summary>
-internal abstract class KafkaClientSettings : SieveSettings
+internal abstract class KafkaClientSettings : SieveSettings, IKafkaClientSettings
 {
     /// <summary><c>--property NAME=VALUE</c>, repeatable.</summary>
     [CommandOption(KafkaClientProperties.PropertyOption + " <NAME=VALUE>")]

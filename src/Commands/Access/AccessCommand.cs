@@ -40,7 +40,7 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
 
     public static string Usage => $"""
         Usage: sieve access --type vin|phone|mac|device-id --id ID [--lake DIR] [--redis HOST:PORT]
-                            [--keys FILE | --demo-keys] [--policy FILE] [--json] [--bootstrap HOST:PORT] [--export DIR]
+                            [--keys FILE | --demo-keys] [--policy FILE] [--json] [--bootstrap HOST:PORT [--property NAME=VALUE ...]] [--export DIR]
 
         Answers a data subject's access request. The identifier is normalized and turned into the subject's
         pseudonyms (every purpose, master key and, for daily keys, every day within the purpose's retention);
@@ -64,6 +64,7 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
           --json             one JSON object instead of text (every pseudonym listed)
           --bootstrap HOST:PORT  Kafka, to look up the subject's recall escrow entry (default: not looked up)
           --escrow-topic NAME    the recall escrow (default {Topics.QualityEscrow})
+        {KafkaClientProperties.UsageLines}
           --export DIR       also write the subject's copy of their data (the right to a copy) to DIR, a new
                              or empty directory made readable by its owner only: per purpose the subject's lake
                              rows as PURPOSE.jsonl (JSON Lines) and PURPOSE.csv, and {AccessExportManifest.FileName} saying what
@@ -99,14 +100,16 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
             ThrowHelper.Usage("--redis must be HOST:PORT (a StackExchange.Redis configuration string)");
         }
 
+        // Read before anything is looked up, so a bad --property is a usage error, not a failure after the lake was read.
+        ConsumerConfig? kafka = Kafka(settings);
         IReadOnlyList<LakeTable> tables = LakeTable.FromPolicy(policy);
         AccessReport report = await ReportAsync(lake, tables, new PseudonymKeyFactory(ring), redis, type, normalizedId, cancellationToken).ConfigureAwait(false);
 
-        EscrowStatus escrow = await EscrowAsync(settings, ring, cancellationToken).ConfigureAwait(false);
+        EscrowStatus escrow = await EscrowAsync(settings, kafka, ring, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<PurposeExport>? exported = null;
         if (settings.Export is { } directory)
         {
-            exported = await ExportAsync(settings, lake, tables, new PseudonymKeyFactory(ring), cancellationToken).ConfigureAwait(false);
+            exported = await ExportAsync(settings, kafka, lake, tables, new PseudonymKeyFactory(ring), cancellationToken).ConfigureAwait(false);
             AccessExportManifest.Write(directory, type, ring, policy.Source, report, exported, settings.Bootstrap is not null);
         }
 
@@ -154,11 +157,10 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
         }
     }
 
-    private static async Task<IReadOnlyList<PurposeExport>> ExportAsync(AccessSettings settings, string lake, IReadOnlyList<LakeTable> tables, PseudonymKeyFactory keys,
-        CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<PurposeExport>> ExportAsync(AccessSettings settings, ConsumerConfig? kafka, string lake, IReadOnlyList<LakeTable> tables,
+        PseudonymKeyFactory keys, CancellationToken cancellationToken)
     {
         string directory = settings.Export!;
-        ConsumerConfig? kafka = settings.Bootstrap is null ? null : new ConsumerConfig { BootstrapServers = settings.Bootstrap };
         try
         {
             return await Task.Run(() => new SubjectExport(lake, tables, keys).Export(settings.SubjectType, settings.NormalizedId, directory, kafka,
@@ -297,14 +299,14 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    private static async Task<EscrowStatus> EscrowAsync(AccessSettings settings, MasterKeyRing ring, CancellationToken cancellationToken)
+    private static async Task<EscrowStatus> EscrowAsync(AccessSettings settings, ConsumerConfig? kafka, MasterKeyRing ring, CancellationToken cancellationToken)
     {
         if (settings.SubjectType != SubjectType.Vin)
         {
             return new EscrowStatus("not-applicable", null);
         }
 
-        if (settings.Bootstrap is null)
+        if (kafka is null)
         {
             return new EscrowStatus("not-checked", null);
         }
@@ -320,7 +322,7 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
 
         try
         {
-            EscrowRecord? entry = await EscrowReader.FindAsync(new ConsumerConfig { BootstrapServers = settings.Bootstrap }, settings.EscrowTopic, pseudonyms, cancellationToken).ConfigureAwait(false);
+            EscrowRecord? entry = await EscrowReader.FindAsync(kafka, settings.EscrowTopic, pseudonyms, cancellationToken).ConfigureAwait(false);
             return new EscrowStatus(entry is null ? "absent" : "present", entry);
         }
         catch (Exception e) when (e is KafkaException or TimeoutException)
@@ -341,6 +343,19 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
         };
     }
 
+    // The clients --bootstrap opens, with the --property and --properties given (TLS, SASL); null without --bootstrap.
+    private static ConsumerConfig? Kafka(AccessSettings settings)
+    {
+        if (settings.Bootstrap is null)
+        {
+            return null;
+        }
+
+        var config = new ConsumerConfig { BootstrapServers = settings.Bootstrap };
+        KafkaClientProperties.From(settings).ApplyTo(config);
+        return config;
+    }
+
     private static string FirstLine(string message)
     {
         int newline = message.IndexOfAny(['\r', '\n']);
@@ -349,8 +364,16 @@ internal sealed class AccessCommand(CliSession session) : SieveCommand<AccessSet
 }
 
 /// <summary>The options of <c>sieve access</c>.</summary>
-internal sealed class AccessSettings() : SubjectLookupSettings(AccessCommand.DefaultRedis)
+internal sealed class AccessSettings() : SubjectLookupSettings(AccessCommand.DefaultRedis), IKafkaClientSettings
 {
+    /// <summary><c>--property NAME=VALUE</c>, repeatable: librdkafka properties of the clients that <c>--bootstrap</c> opens.</summary>
+    [CommandOption(KafkaClientProperties.PropertyOption + " <NAME=VALUE>")]
+    public string[] Properties { get; init; } = [];
+
+    /// <summary><c>--properties FILE</c>.</summary>
+    [CommandOption(KafkaClientProperties.FileOption + " <FILE>")]
+    public string? PropertiesFile { get; init; }
+
     /// <summary><c>--lake DIR</c>.</summary>
     [CommandOption("--lake <DIR>")]
     public string Lake { get; init; } = AccessCommand.DefaultLake;
@@ -376,6 +399,11 @@ internal sealed class AccessSettings() : SubjectLookupSettings(AccessCommand.Def
     public override ValidationResult Validate()
     {
         ValidationResult result = base.Validate();
+        if (result.Successful && Bootstrap is null && KafkaClientProperties.Given(this))
+        {
+            return ValidationResult.Error("--property and --properties go with --bootstrap");
+        }
+
         if (!result.Successful || Export is null)
         {
             return result;

@@ -26,7 +26,7 @@ public sealed class LoadCommand(CliSession session) : SieveCommand<LoadSettings>
                           [--records-per-packet N] [--interval-ms MS] [--burst-every S] [--burst-percent P]
                           [--burst-records N] [--visitors N] [--meraki-secret S] [--meraki-network ID]
                           [--portal-gateway ID] [--portal-outlet ID] [--portal-token T] [--seed N]
-                          [--consent-mix none|demo [--bootstrap HOST:PORT] [--consent-topic TOPIC]]
+                          [--consent-mix none|demo [--bootstrap HOST:PORT] [--consent-topic TOPIC] [--property NAME=VALUE ...]]
 
         Drives an Ingest service the way the field does: simulated vehicles, one TCP connection each, speak
         Teltonika's protocol (Codec 8 Extended) and count a record delivered only when Ingest acknowledges it;
@@ -66,6 +66,7 @@ public sealed class LoadCommand(CliSession session) : SieveCommand<LoadSettings>
                                      (default) or demo (the mix of 'sieve demo'); not with --start-ingest
           --bootstrap HOST:PORT      with --consent-mix demo, the Kafka to publish to (default {ConsentChangeCommand.DefaultBootstrap})
           --consent-topic TOPIC      with --consent-mix demo, the topic (default {Topics.ConsentChanges})
+        {KafkaClientProperties.UsageLines}
 
         Example:
           sieve load --tcp 127.0.0.1:5027 --http http://127.0.0.1:8080 --vehicles 500 --seconds 60
@@ -160,7 +161,7 @@ public sealed class LoadCommand(CliSession session) : SieveCommand<LoadSettings>
         string bootstrap = settings.Bootstrap ?? ConsentChangeCommand.DefaultBootstrap;
         string topic = settings.ConsentTopic ?? Topics.ConsentChanges;
         Message<byte[], byte[]>[] messages = [.. changes.Select(static c => new Message<byte[], byte[]> { Key = c.MessageKey(), Value = c.ToMessage() })];
-        await KafkaPublish.PublishAllAsync(bootstrap, null, topic, ConsentTimeoutSeconds, messages, cancellationToken).ConfigureAwait(false);
+        await KafkaPublish.PublishAllAsync(bootstrap, KafkaClientProperties.From(settings), topic, ConsentTimeoutSeconds, messages, cancellationToken).ConfigureAwait(false);
         int grants = changes.Count(static c => c.Granted);
         PlainText.WriteLine(Console, string.Create(CultureInfo.InvariantCulture,
             $"consent ({settings.ConsentMix} mix): published {changes.Count:N0} changes ({grants:N0} grants) for {generator.Vehicles.Count + generator.Visitors.Count:N0} subjects to {topic} via {bootstrap}"));
@@ -318,8 +319,16 @@ public sealed class LoadCommand(CliSession session) : SieveCommand<LoadSettings>
 }
 
 /// <summary>The options of <c>sieve load</c>, checked into <see cref="LoadOptions"/>.</summary>
-public sealed class LoadSettings : SieveSettings
+public sealed class LoadSettings : SieveSettings, IKafkaClientSettings
 {
+    /// <summary><c>--property NAME=VALUE</c>, repeatable: librdkafka properties of the consent publisher, with <c>--consent-mix</c>.</summary>
+    [CommandOption(KafkaClientProperties.PropertyOption + " <NAME=VALUE>")]
+    public string[] Properties { get; init; } = [];
+
+    /// <summary><c>--properties FILE</c>.</summary>
+    [CommandOption(KafkaClientProperties.FileOption + " <FILE>")]
+    public string? PropertiesFile { get; init; }
+
     /// <summary>The Meraki shared secret when <c>--meraki-secret</c> is not given (the example of src/Core/Gateways/README.md).</summary>
     public const string DefaultMerakiSecret = "meraki-shared-secret-0001";
 
@@ -574,9 +583,9 @@ public sealed class LoadSettings : SieveSettings
             }
         }
 
-        if ((Bootstrap is not null || ConsentTopic is not null) && o.ConsentMix == LoadConsentMix.None)
+        if ((Bootstrap is not null || ConsentTopic is not null || KafkaClientProperties.Given(this)) && o.ConsentMix == LoadConsentMix.None)
         {
-            return ValidationResult.Error("--bootstrap and --consent-topic go with --consent-mix demo");
+            return ValidationResult.Error("--bootstrap, --consent-topic, --property and --properties go with --consent-mix demo");
         }
 
         if (Bootstrap is { } bootstrap && string.IsNullOrWhiteSpace(bootstrap) || ConsentTopic is { } topic && string.IsNullOrWhiteSpace(topic))

@@ -99,7 +99,7 @@ public sealed class AccessCommandTests
         try
         {
             CliResult text = await CliRunner.RunAsync("access", "--type", "vin", "--id", vin, "--lake", lake.Root, "--redis", redis.Configuration, "--demo-keys",
-                "--export", export, "--bootstrap", cluster.BootstrapServers);
+                "--export", export, "--bootstrap", cluster.BootstrapServers, "--property", "client.id=sieve-access-export");
 
             Assert.True(text.ExitCode == 0, text.Error);
             Assert.Contains("export: ", text.Out, StringComparison.Ordinal);
@@ -184,6 +184,20 @@ public sealed class AccessCommandTests
         string line = CliRunner.SingleErrorLine(result, 2);
         Assert.Contains("invalid-vin-checksum", line, StringComparison.Ordinal);
         Assert.DoesNotContain("LSVAU2181N2183294", result.All, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("--property client.id=sieve-access", "--property and --properties go with --bootstrap")]
+    [InlineData("--bootstrap 127.0.0.1:1 --property security.protocol=s3cret", "Kafka client property 'security.protocol' is not a librdkafka property or its value is not usable")]
+    public async Task Client_properties_go_with_bootstrap_and_a_bad_one_is_one_usage_error_naming_it(string arguments, string expected)
+    {
+        CliResult result = await CliRunner.RunAsync(["access", "--type", "vin", "--id", "LSVAU218XN2183294", "--lake", Path.GetTempPath(), "--redis", "127.0.0.1:1",
+            "--demo-keys", .. arguments.Split(' ')]);
+
+        string line = CliRunner.SingleErrorLine(result, 2);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", result.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("LSVAU218XN2183294", result.All, StringComparison.Ordinal);
     }
 
     [Fact]

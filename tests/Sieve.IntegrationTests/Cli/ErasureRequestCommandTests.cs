@@ -100,7 +100,8 @@ public sealed class ErasureRequestCommandTests
 
         Assert.True(published.ExitCode == 0, published.Error);
         string line = CliRunner.SingleErrorLine(rejected, 2);
-        Assert.Contains("the Kafka client settings are not usable", line, StringComparison.Ordinal);
+        Assert.Contains("Kafka client property 'security.protocol' is not a librdkafka property or its value is not usable", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("CARRIER_PIGEON", rejected.All, StringComparison.Ordinal);
         Assert.DoesNotContain("LSVAU218XN2183294", rejected.All, StringComparison.Ordinal);
     }
 

@@ -121,7 +121,9 @@ public sealed class TopicsProvisionCommandTests
     [InlineData("--timeout 0", "--timeout must be a whole number of seconds")]
     [InlineData("--property security.protocol", "--property 'security.protocol': expected NAME=VALUE")]
     [InlineData("--property bootstrap.servers=b:9092", "give bootstrap.servers as --bootstrap")]
-    [InlineData("--property no.such.property=1", "the Kafka client settings are not usable")]
+    [InlineData("--property no.such.property=1", "Kafka client property 'no.such.property' is not a librdkafka property or its value is not usable")]
+    [InlineData("--property security.protocol=s3cret", "Kafka client property 'security.protocol' is not a librdkafka property or its value is not usable")]
+    [InlineData("--property security.protocol=SSL --property ssl.ca.location=/nonexistent/ca.pem", "the Kafka client properties (security.protocol, ssl.ca.location) are not usable together")]
     [InlineData("--properties /nonexistent/kafka.properties", "--properties /nonexistent/kafka.properties cannot be read")]
     [InlineData("--policy /nonexistent/policy.json", "/nonexistent/policy.json")]
     [InlineData("--partition 3", "unknown option '--partition'")]
@@ -133,6 +135,7 @@ public sealed class TopicsProvisionCommandTests
 
         string line = CliRunner.SingleErrorLine(result, ExitCodes.Usage);
         Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", result.All, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -158,7 +161,7 @@ public sealed class TopicsProvisionCommandTests
             IDictionary environment = new Hashtable
             {
                 ["Kafka__Properties__security.protocol"] = "SSL",
-                ["Kafka__Properties__ssl.ca.location"] = "/etc/ca.pem",
+                ["Kafka__Properties__ssl.endpoint.identification.algorithm"] = "none",
                 ["PATH"] = "/usr/bin",
             };
 
@@ -170,8 +173,8 @@ public sealed class TopicsProvisionCommandTests
             Assert.Equal("SCRAM-SHA-512", config.Get("sasl.mechanism"));
             Assert.Equal("from-flag", config.Get("sasl.username"));
             Assert.Equal("pw=with=equals", config.Get("sasl.password"));
-            Assert.Equal("/etc/ca.pem", config.Get("ssl.ca.location"));
-            Assert.Equal("sasl.mechanism, sasl.password, sasl.username, security.protocol, ssl.ca.location", properties.Describe());
+            Assert.Equal("none", config.Get("ssl.endpoint.identification.algorithm"));
+            Assert.Equal("sasl.mechanism, sasl.password, sasl.username, security.protocol, ssl.endpoint.identification.algorithm", properties.Describe());
         }
         finally
         {

@@ -72,12 +72,24 @@ public sealed class LoadConsentOptionTests
 {
     [Theory]
     [InlineData("--consent-mix", "some", "--consent-mix needs none or demo")]
-    [InlineData("--bootstrap", "127.0.0.1:9092", "--bootstrap and --consent-topic go with --consent-mix demo")]
+    [InlineData("--bootstrap", "127.0.0.1:9092", "--bootstrap, --consent-topic, --property and --properties go with --consent-mix demo")]
+    [InlineData("--property", "security.protocol=SASL_SSL", "--bootstrap, --consent-topic, --property and --properties go with --consent-mix demo")]
     public async Task Wrong_consent_options_are_usage_errors(string option, string value, string message)
     {
         Sieve.Testing.Cli.CliResult result = await Sieve.Testing.Cli.CliRunner.RunAsync("load", "--http", "http://127.0.0.1:1", option, value);
 
         Assert.Contains(message, Sieve.Testing.Cli.CliRunner.SingleErrorLine(result, 2), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_consent_publisher_reads_the_client_properties_and_a_bad_one_is_a_usage_error_naming_it()
+    {
+        Sieve.Testing.Cli.CliResult result = await Sieve.Testing.Cli.CliRunner.RunAsync("load", "--http", "http://127.0.0.1:1", "--consent-mix", "demo",
+            "--bootstrap", "127.0.0.1:1", "--property", "security.protocol=s3cret");
+
+        string line = Sieve.Testing.Cli.CliRunner.SingleErrorLine(result, 2);
+        Assert.Contains("Kafka client property 'security.protocol' is not a librdkafka property or its value is not usable", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", result.All, StringComparison.Ordinal);
     }
 
     [Fact]
