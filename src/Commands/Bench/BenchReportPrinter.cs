@@ -59,7 +59,7 @@ public static class BenchReportPrinter
             floor.AddColumns("level", "offered inputs/s", "inputs", "samples", "p50 ms", "p99 ms", "p999 ms", "max ms", "batches", "inputs/batch", "audited inputs", "copies read/due");
             foreach (PacedFloorResult level in report.Floor)
             {
-                floor.AddRow(Level(level.Percent), N(level.Rate), N(level.Produced), N(level.Samples), Ms(level.P50Ms), Ms(level.P99Ms), Ms(level.P999Ms), Ms(level.MaxMs),
+                floor.AddRow(Level(level), N(level.Rate), N(level.Produced), N(level.Samples), Ms(level.P50Ms), Ms(level.P99Ms), Ms(level.P999Ms), Ms(level.MaxMs),
                     N(level.Batches), F(level.MeanBatch, 0), N(level.AuditedInputs), N(level.CopiesRead) + " / " + N(level.CopiesExpected));
             }
 
@@ -95,7 +95,7 @@ public static class BenchReportPrinter
 
     private static string Ms1(double? value) => value is double v ? F(v, 1) : "-";
 
-    private static string Level(PacedResult paced) => Level(paced.Percent);
+    private static string Level(PacedLatency paced) => Level(paced.Percent);
 
     private static string Level(int? percent) => percent is int p
         ? p.ToString(CultureInfo.InvariantCulture) + " %"

@@ -121,16 +121,11 @@ public sealed class PacedFloor(BenchCluster cluster, BenchTopics topics, Minimiz
         }
 
         Demo.LatencyRecorder latency = watcher.Latency;
-        return new PacedFloorResult
+        return new PacedFloorResult(latency)
         {
             Percent = level.Percent,
             Rate = level.Rate,
             Produced = produced,
-            Samples = latency.Count,
-            P50Ms = latency.Percentile(50),
-            P99Ms = latency.Percentile(99),
-            P999Ms = latency.Percentile(99.9),
-            MaxMs = latency.Percentile(100),
             Batches = batches,
             MeanBatch = batches > 0 ? committed / (double)batches : 0,
             AuditedInputs = audited,

@@ -204,17 +204,12 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
 
         LatencyRecorder latency = _watcher?.Latency ?? new LatencyRecorder(1);
         IReadOnlyList<StageTime> stages = breakdown.Summarize(out long batches, out double meanBatch);
-        return new PacedResult
+        return new PacedResult(latency)
         {
             Percent = level.Percent,
             Rate = level.Rate,
             Produced = produced,
             Seconds = seconds,
-            Samples = latency.Count,
-            P50Ms = latency.Percentile(50),
-            P99Ms = latency.Percentile(99),
-            P999Ms = latency.Percentile(99.9),
-            MaxMs = latency.Percentile(100),
             Audit = audit,
             Outputs = outputs,
             QuarantineRead = read.GetValueOrDefault(topics.PacedQuarantine),

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Sieve.Hosting;
 
@@ -49,79 +52,63 @@ public sealed class ServiceStopTests
     }
 }
 
-public sealed class ServiceLoopsTests
+/// <summary><see cref="ServiceStop.RunAsync"/>: how both services run their loops. Each test restores the process's exit code.</summary>
+public sealed class ServiceLoopsTests : IDisposable
 {
+    private readonly int _exitCode = Environment.ExitCode;
+    private readonly StoppableLifetime _lifetime = new();
+    private readonly FakeLogCollector _log = new();
+
     [Fact]
     public async Task A_loop_that_returns_before_the_stop_stops_the_service_with_exit_code_1_and_the_log_names_it()
     {
-        int exitCode = Environment.ExitCode;
-        try
-        {
-            var lifetime = new StoppableLifetime();
-            var collector = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
-            var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger(collector);
-            Task others = Task.Delay(Timeout.Infinite, lifetime.ApplicationStopping).ContinueWith(static _ => { }, TaskScheduler.Default);
+        Task others = UntilStopped();
 
-            bool finished = await ServiceStop.RunAsync([("lake writer", others), ("erasure worker", Task.CompletedTask)], "sink", logger, lifetime, lifetime.ApplicationStopping);
+        bool finished = await Run("sink", ("lake writer", others), ("erasure worker", Task.CompletedTask));
 
-            Assert.True(finished);
-            Assert.True(lifetime.ApplicationStopping.IsCancellationRequested);
-            Assert.Equal(1, Environment.ExitCode);
-            Assert.True(others.IsCompleted);
-            var record = collector.LatestRecord;
-            Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Critical, record.Level);
-            Assert.Equal("The sink's erasure worker stopped (no exception: it returned); stopping the service", record.Message);
-        }
-        finally
-        {
-            Environment.ExitCode = exitCode;
-        }
+        Assert.True(finished);
+        Assert.True(_lifetime.ApplicationStopping.IsCancellationRequested);
+        Assert.Equal(1, Environment.ExitCode);
+        Assert.True(others.IsCompleted);
+        Assert.Equal(LogLevel.Critical, _log.LatestRecord.Level);
+        Assert.Equal("The sink's erasure worker stopped (no exception: it returned); stopping the service", _log.LatestRecord.Message);
     }
 
     [Fact]
     public async Task A_loop_that_throws_before_the_stop_is_logged_with_its_exception_type_and_the_others_are_waited_for()
     {
-        int exitCode = Environment.ExitCode;
-        try
-        {
-            var lifetime = new StoppableLifetime();
-            var collector = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
-            Task others = Task.Delay(Timeout.Infinite, lifetime.ApplicationStopping).ContinueWith(static _ => { }, TaskScheduler.Default);
+        Task others = UntilStopped();
 
-            bool finished = await ServiceStop.RunAsync(
-                [("engine", others), ("consent loader", Task.FromException(new InvalidOperationException("consent topic has no partitions")))],
-                "minimizer", new Microsoft.Extensions.Logging.Testing.FakeLogger(collector), lifetime, lifetime.ApplicationStopping);
+        bool finished = await Run("minimizer", ("engine", others), ("consent loader", Task.FromException(new InvalidOperationException("consent topic has no partitions"))));
 
-            Assert.True(finished);
-            Assert.Equal(1, Environment.ExitCode);
-            Assert.Equal("The minimizer's consent loader stopped (InvalidOperationException: consent topic has no partitions); stopping the service",
-                collector.LatestRecord.Message);
-        }
-        finally
-        {
-            Environment.ExitCode = exitCode;
-        }
+        Assert.True(finished);
+        Assert.True(others.IsCompleted);
+        Assert.Equal(1, Environment.ExitCode);
+        Assert.Equal("The minimizer's consent loader stopped (InvalidOperationException: consent topic has no partitions); stopping the service", _log.LatestRecord.Message);
     }
 
     [Fact]
     public async Task Loops_that_end_because_of_the_stop_are_no_failure()
     {
-        int exitCode = Environment.ExitCode;
-        var lifetime = new StoppableLifetime();
-        var collector = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
-        Task loop = Task.Delay(Timeout.Infinite, lifetime.ApplicationStopping).ContinueWith(static _ => { }, TaskScheduler.Default);
-        Task<bool> running = ServiceStop.RunAsync([("lake writer", loop), ("retention sweeper", loop)], "sink",
-            new Microsoft.Extensions.Logging.Testing.FakeLogger(collector), lifetime, lifetime.ApplicationStopping);
+        Task loop = UntilStopped();
+        Task<bool> running = Run("sink", ("lake writer", loop), ("retention sweeper", loop));
         Assert.False(running.IsCompleted);
 
-        lifetime.StopApplication();
+        _lifetime.StopApplication();
 
         Assert.True(await running);
-        Assert.Equal(exitCode, Environment.ExitCode);
-        Assert.Empty(collector.GetSnapshot());
+        Assert.Equal(_exitCode, Environment.ExitCode);
+        Assert.Empty(_log.GetSnapshot());
     }
 
-    private sealed class StoppableLifetime : Microsoft.Extensions.Hosting.IHostApplicationLifetime
+    public void Dispose() => Environment.ExitCode = _exitCode;
+
+    private Task UntilStopped() => Task.Delay(Timeout.Infinite, _lifetime.ApplicationStopping).ContinueWith(static _ => { }, TaskScheduler.Default);
+
+    private Task<bool> Run(string service, params (string Name, Task Loop)[] loops) =>
+        ServiceStop.RunAsync(loops, service, new FakeLogger(_log), _lifetime, _lifetime.ApplicationStopping);
+
+    private sealed class StoppableLifetime : IHostApplicationLifetime
     {
         private readonly CancellationTokenSource _stopping = new();
 
