@@ -73,8 +73,14 @@ internal sealed class ConsoleSources : IAsyncDisposable
         AccessReport report = await Task.Run(() => access.ReportAsync(lookup.Type, lookup.NormalizedId, cancellationToken), cancellationToken).ConfigureAwait(false);
         SubjectType type = lookup.Type;
         string id = lookup.NormalizedId;
-        IReadOnlyList<ErasureStatusEntry> erasures = (await Task.Run(() => ErasureLedger.Read(_consumer, _options.ReceiptsTopic, _options.RequestsTopic,
-            _options.ReadTimeout, cancellationToken, r => r.SubjectType == type && Normalized(r.SubjectType, r.SubjectId) == id), cancellationToken).ConfigureAwait(false)).Entries;
+        IReadOnlyList<ErasureStatusEntry> erasures = await Task.Run(() =>
+        {
+            // Erasures of the subject as a minor have no request: the consent changes that flagged it name them.
+            IReadOnlySet<string> minor = MinorErasures.RequestIdsOf(_consumer, _options.ConsentTopic, (t, i) => t == type && Normalized(t, i) == id,
+                _options.ReadTimeout, cancellationToken);
+            return ErasureLedger.Read(_consumer, _options.ReceiptsTopic, _options.RequestsTopic, _options.ReadTimeout, cancellationToken,
+                r => r.SubjectType == type && Normalized(r.SubjectType, r.SubjectId) == id, minor).Entries;
+        }, cancellationToken).ConfigureAwait(false);
         return new SubjectView(report.Consent, report, erasures);
     }
 
@@ -147,7 +153,10 @@ internal sealed class ConsoleSources : IAsyncDisposable
 /// <summary>What the subject page shows: the consent record, what the lake holds, and the subject's erasure requests.</summary>
 /// <param name="Consent">The consent store's record (empty when the subject never consented).</param>
 /// <param name="Access">Per lake purpose: pseudonyms, rows, first and last event time.</param>
-/// <param name="Erasures">The subject's erasure requests (from the requests topic, within its retention) and their receipts.</param>
+/// <param name="Erasures">
+/// The subject's erasure requests (from the requests topic, within its retention) and their receipts, and the receipts
+/// of its erasures as a minor (named by the consent changes that flagged it).
+/// </param>
 internal sealed record SubjectView(ConsentRecord Consent, AccessReport Access, IReadOnlyList<ErasureStatusEntry> Erasures);
 
 /// <summary>The file <c>sieve privacy --json</c> writes.</summary>

@@ -57,10 +57,14 @@ public static class ErasureLedger
     /// identifier included, and nothing of it is kept), which needs <paramref name="requestsTopic"/>: receipts do not
     /// say whose they are.
     /// </param>
+    /// <param name="ofSubjectToo">
+    /// With <paramref name="ofSubject"/>, request ids whose receipts are the subject's too though no request on the
+    /// requests topic names them: its minor erasures (<see cref="MinorErasures.RequestIdsOf"/>).
+    /// </param>
     /// <exception cref="TimeoutException">A topic's end was not reached in time.</exception>
     /// <exception cref="KafkaException">The cluster could not be read.</exception>
     public static (IReadOnlyList<ErasureStatusEntry> Entries, int Undecodable) Read(ConsumerConfig config, string receiptsTopic, string? requestsTopic,
-        TimeSpan timeout, CancellationToken cancellationToken, Func<ErasureRequest, bool>? ofSubject = null)
+        TimeSpan timeout, CancellationToken cancellationToken, Func<ErasureRequest, bool>? ofSubject = null, IReadOnlySet<string>? ofSubjectToo = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrEmpty(receiptsTopic);
@@ -92,7 +96,7 @@ public static class ErasureLedger
             }
             else if (ErasureCodec.TryDecodeReceipt(result.Message.Value, out ErasureReceipt? receipt, out _))
             {
-                if (ofSubject is null || requests.ContainsKey(receipt.RequestId))
+                if (ofSubject is null || requests.ContainsKey(receipt.RequestId) || ofSubjectToo?.Contains(receipt.RequestId) == true)
                 {
                     receipts[receipt.RequestId] = receipt;
                 }

@@ -25,6 +25,13 @@ public static class ErasureRequestId
 
     private static readonly SubjectType[] ShapedTypes = [SubjectType.Vin, SubjectType.Phone, SubjectType.Mac];
 
+    /// <summary>
+    /// The request id of the erasure the <see cref="ErasureWorker"/> makes for the consent change flagging a minor at
+    /// <paramref name="offset"/> of <paramref name="partition"/> of the consent changes topic.
+    /// </summary>
+    public static string ForMinor(int partition, long offset) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ReservedPrefix}{partition}-{offset}");
+
     /// <summary>A new request id, when the requester gives none: <c>er-</c> and a random UUID in hex.</summary>
     public static string New() => "er-" + Guid.NewGuid().ToString("N");
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Sieve.Contracts.Avro;
@@ -179,7 +178,7 @@ public sealed partial class ErasureWorker(ErasureOptions options, ErasureExecuto
             _minorsErased.Clear();
         }
 
-        string requestId = string.Create(CultureInfo.InvariantCulture, $"{ErasureRequestId.ReservedPrefix}{result.Partition.Value}-{result.Offset.Value}");
+        string requestId = ErasureRequestId.ForMinor(result.Partition.Value, result.Offset.Value);
         return new ErasureRequest(change.SubjectType, subjectId, requestId, ErasureReason.Minor, DateTimeOffset.FromUnixTimeMilliseconds(change.EffectiveTime));
     }
 

@@ -212,6 +212,22 @@ public sealed class ErasureTests(KafkaFixture kafka)
 
         Assert.True(receipt.Purposes.Sum(p => p.RowsRemoved) > 0);
         Assert.Equal(othersBefore, OtherRows(bed, pseudonyms));
+
+        // No request names the erasure: the consent change that flagged the minor does, so it is the subject's on its
+        // page, and only that subject's.
+        var config = new ConsumerConfig { BootstrapServers = bed.Options.BootstrapServers };
+        foreach (KeyValuePair<string, string> pair in bed.Options.KafkaProperties)
+        {
+            config.Set(pair.Key, pair.Value);
+        }
+
+        IReadOnlySet<string> ofMinor = MinorErasures.RequestIdsOf(config, bed.Options.ConsentChangesTopic, (t, id) => t == SubjectType.Vin && id == minor, Limit, default);
+        Assert.Equal([receipt.RequestId], ofMinor);
+        Assert.Empty(MinorErasures.RequestIdsOf(config, bed.Options.ConsentChangesTopic, (_, id) => id == other, Limit, default));
+        static bool NoRequest(ErasureRequest _) => false;
+        ErasureStatusEntry entry = Assert.Single(ErasureLedger.Read(config, bed.Options.ReceiptsTopic, bed.Options.RequestsTopic, Limit, default, NoRequest, ofMinor).Entries);
+        Assert.Equal((receipt.RequestId, ErasureReason.Minor, ErasureState.Completed), (entry.RequestId, entry.Reason, entry.State));
+        Assert.Empty(ErasureLedger.Read(config, bed.Options.ReceiptsTopic, bed.Options.RequestsTopic, Limit, default, NoRequest).Entries);
     }
 
     [Fact]
