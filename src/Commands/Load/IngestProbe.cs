@@ -44,10 +44,7 @@ internal sealed class IngestProbe(HttpClient http, Uri metrics, int? processId =
         }
 
         double gen2 = Sum(await ScrapeAsync(cancellationToken).ConfigureAwait(false), "dotnet_gc_collections_total", "gc_heap_generation=\"gen2\"");
-        var client = new DiagnosticsClient(pid);
-        using EventPipeSession session = await client.StartEventPipeSessionAsync(
-            [new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, GcHeapCollectKeyword)],
-            requestRundown: false, circularBufferMB: 1, cancellationToken).ConfigureAwait(false);
+        using EventPipeSession session = await StartCollectionAsync(pid, cancellationToken).ConfigureAwait(false);
         Task drain = session.EventStream.CopyToAsync(Stream.Null, cancellationToken);
         try
         {
@@ -79,6 +76,22 @@ internal sealed class IngestProbe(HttpClient http, Uri metrics, int? processId =
             {
                 // The session's stream ends when it stops.
             }
+        }
+    }
+
+    // A session asking for the GC heap collect keyword makes the runtime run a full, blocking collection.
+    private static async Task<EventPipeSession> StartCollectionAsync(int pid, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await new DiagnosticsClient(pid).StartEventPipeSessionAsync(
+                [new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, GcHeapCollectKeyword)],
+                requestRundown: false, circularBufferMB: 1, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DiagnosticsClientException or IOException or TimeoutException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.Failure, $"Ingest (process {pid}) did not take a full garbage collection through its diagnostics port ({e.GetType().Name}); "
+                + "it must run as this user without DOTNET_EnableDiagnostics=0, or give --metrics instead of --start-ingest to read it without one");
         }
     }
 

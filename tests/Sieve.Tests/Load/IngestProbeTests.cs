@@ -23,4 +23,31 @@ public sealed class IngestProbeTests
         Assert.Equal(2, IngestProbe.Sum(Page, "odd_label"));
         Assert.Equal(0, IngestProbe.Sum(Page, "dotnet_process_cpu_time_seconds_total"));
     }
+
+    [Fact]
+    public async Task A_process_without_a_dotnet_diagnostics_port_is_one_clear_failure()
+    {
+        using var sleeper = System.Diagnostics.Process.Start("sleep", "60");
+        try
+        {
+            using var http = new HttpClient(new PageHandler(Page));
+            var probe = new IngestProbe(http, new Uri("http://127.0.0.1:1/metrics"), sleeper.Id);
+
+            Sieve.Commands.CliException failure = await Assert.ThrowsAsync<Sieve.Commands.CliException>(() => probe.SampleAfterFullCollectionAsync(CancellationToken.None));
+
+            Assert.Equal(Sieve.Commands.ExitCodes.Failure, failure.ExitCode);
+            Assert.Contains($"Ingest (process {sleeper.Id}) did not take a full garbage collection through its diagnostics port (ServerNotAvailableException)",
+                failure.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            sleeper.Kill();
+        }
+    }
+
+    private sealed class PageHandler(string page) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new StringContent(page) });
+    }
 }
