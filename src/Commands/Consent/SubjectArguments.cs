@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text;
 using Sieve.Contracts.Identifiers;
 using Spectre.Console;
 
@@ -54,18 +53,14 @@ internal static class SubjectArguments
     /// </summary>
     public static bool TryNormalize(string id, SubjectType type, out string normalizedId, [NotNullWhen(false)] out string? problem)
     {
-        normalizedId = "";
         problem = null;
-        byte[] raw = Encoding.UTF8.GetBytes(id);
-        Span<byte> normalized = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
-        NormalizeStatus status = IdentifierNormalizer.TryNormalize(type, raw, normalized, out int written, out _);
+        NormalizeStatus status = IdentifierNormalizer.TryNormalize(type, id, out normalizedId);
         if (status != NormalizeStatus.Ok)
         {
             problem = $"is not a valid {SubjectTypeNames.NameOf(type)} ({IdentifierNormalizer.ToReasonCode(type, status)}: {Explain(type, status)})";
             return false;
         }
 
-        normalizedId = Encoding.ASCII.GetString(normalized[..written]);
         return true;
     }
 

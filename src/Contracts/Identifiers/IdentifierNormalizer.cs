@@ -20,6 +20,39 @@ public static class IdentifierNormalizer
     public const int MaxRawLength = 256;
 
     /// <summary>
+    /// Normalizes an identifier given as text (an option, a registry file, a request's field, a consent change) into
+    /// its canonical form as a string, through the span overload. For callers off the per-event path: it allocates
+    /// the result. The UTF-8 copy and the canonical bytes are cleared before it returns.
+    /// </summary>
+    /// <param name="type">The kind of identifier <paramref name="raw"/> is supposed to be.</param>
+    /// <param name="raw">The identifier as received.</param>
+    /// <param name="normalized">The canonical form on <see cref="NormalizeStatus.Ok"/>; empty otherwise.</param>
+    /// <returns><see cref="NormalizeStatus.Ok"/> or the specific reason the input is not an identifier of the type.</returns>
+    public static NormalizeStatus TryNormalize(SubjectType type, string raw, out string normalized)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        normalized = "";
+        if (raw.Length > MaxRawLength)
+        {
+            return NormalizeStatus.TooLong;
+        }
+
+        // A char is at most 3 UTF-8 bytes (a surrogate pair, 2 chars, is 4).
+        Span<byte> utf8 = stackalloc byte[MaxRawLength * 3];
+        int length = System.Text.Encoding.UTF8.GetBytes(raw, utf8);
+        Span<byte> destination = stackalloc byte[MaxNormalizedLength];
+        NormalizeStatus status = TryNormalize(type, utf8[..length], destination, out int written, out _);
+        if (status == NormalizeStatus.Ok)
+        {
+            normalized = System.Text.Encoding.ASCII.GetString(destination[..written]);
+        }
+
+        utf8.Clear();
+        destination.Clear();
+        return status;
+    }
+
+    /// <summary>
     /// Normalizes <paramref name="raw"/> (UTF-8) into <paramref name="destination"/> (ASCII).
     /// </summary>
     /// <param name="type">The kind of identifier <paramref name="raw"/> is supposed to be.</param>

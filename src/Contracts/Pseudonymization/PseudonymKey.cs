@@ -51,7 +51,7 @@ public sealed class PseudonymKey : IDisposable
     /// <paramref name="destination"/>[0..32]. Nothing is allocated.
     /// </summary>
     /// <param name="type">The identifier's type; its byte value separates the types' pseudonym spaces.</param>
-    /// <param name="normalized">The identifier as <see cref="IdentifierNormalizer.TryNormalize"/> wrote it.</param>
+    /// <param name="normalized">The identifier as <see cref="IdentifierNormalizer.TryNormalize(SubjectType, ReadOnlySpan{byte}, Span{byte}, out int, out IdentifierFlags)"/> wrote it.</param>
     /// <param name="destination">At least <see cref="PseudonymLength"/> bytes; receives ASCII <c>a-z2-7</c>.</param>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="PseudonymLength"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="type"/> is not a defined value.</exception>

@@ -1,4 +1,3 @@
-using System.Text;
 using Sieve.Contracts.Identifiers;
 
 namespace Sieve.Core.Devices;
@@ -14,9 +13,6 @@ internal static class RegisteredVin
             return null;
         }
 
-        Span<byte> normalized = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
-        return IdentifierNormalizer.TryNormalize(SubjectType.Vin, Encoding.UTF8.GetBytes(raw), normalized, out int written, out _) == NormalizeStatus.Ok
-            ? Encoding.ASCII.GetString(normalized[..written])
-            : null;
+        return IdentifierNormalizer.TryNormalize(SubjectType.Vin, raw, out string normalized) == NormalizeStatus.Ok ? normalized : null;
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Sieve.Contracts.Identifiers;
 using Sieve.Contracts.Pseudonymization;
@@ -102,18 +101,9 @@ public sealed partial class ErasureExecutor(
     {
         ArgumentNullException.ThrowIfNull(subjectId);
         var spellings = new List<string>(2);
-        if (subjectId.Length <= IdentifierNormalizer.MaxRawLength)
+        if (IdentifierNormalizer.TryNormalize(type, subjectId, out string normalized) == NormalizeStatus.Ok)
         {
-            Span<byte> raw = stackalloc byte[IdentifierNormalizer.MaxRawLength * 3];
-            int rawLength = Encoding.UTF8.GetBytes(subjectId, raw);
-            Span<byte> normalized = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
-            if (IdentifierNormalizer.TryNormalize(type, raw[..rawLength], normalized, out int written, out _) == NormalizeStatus.Ok)
-            {
-                spellings.Add(Encoding.UTF8.GetString(normalized[..written]));
-            }
-
-            raw.Clear();
-            normalized.Clear();
+            spellings.Add(normalized);
         }
 
         if (!spellings.Contains(subjectId, StringComparer.Ordinal))

@@ -111,13 +111,8 @@ public sealed class RawIdentifierScanner
     /// <summary>What <paramref name="text"/> holds, looked for in its UTF-8 bytes; null when it holds none.</summary>
     public string? Find(string text) => Find(Encoding.UTF8.GetBytes(text));
 
-    private static string? Normalized(SubjectType type, string value)
-    {
-        Span<byte> destination = stackalloc byte[IdentifierNormalizer.MaxNormalizedLength];
-        return IdentifierNormalizer.TryNormalize(type, Encoding.UTF8.GetBytes(value), destination, out int written, out _) == NormalizeStatus.Ok
-            ? Encoding.ASCII.GetString(destination[..written])
-            : null;
-    }
+    private static string? Normalized(SubjectType type, string value) =>
+        IdentifierNormalizer.TryNormalize(type, value, out string normalized) == NormalizeStatus.Ok ? normalized : null;
 
     private static string Strip(string id)
     {
