@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sieve.Contracts.Identifiers;
 using Sieve.Core.Consent;
+using Sieve.Core.Gateways.Http;
 
 namespace Sieve.Commands.PrivacyConsole;
 
@@ -148,8 +149,7 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
                 return;
             }
 
-            if (context.Request.Headers.Authorization.ToString() is { Length: > 7 } bearer && bearer.StartsWith("Bearer ", StringComparison.Ordinal)
-                && _sessions.IsToken(bearer[7..]))
+            if (BearerToken.TryRead(context.Request.Headers.Authorization, out ReadOnlySpan<char> token) && _sessions.IsToken(token.ToString()))
             {
                 context.Items[SessionItem] = _sessions.ForOneRequest();
                 await next(context).ConfigureAwait(false);

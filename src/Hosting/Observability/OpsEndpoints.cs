@@ -143,14 +143,7 @@ public static class OpsEndpoints
     /// <summary>True when the request carries <c>Authorization: Bearer &lt;token&gt;</c> whose SHA-256 is <paramref name="tokenHash"/> (compared in constant time).</summary>
     private static bool HasToken(HttpRequest request, byte[] tokenHash)
     {
-        const string Scheme = "Bearer ";
-        string? header = request.Headers.Authorization;
-        if (header is null || !header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) || header.Length > Scheme.Length + 1024)
-        {
-            return false;
-        }
-
-        return SecretMatch.Matches(Encoding.UTF8.GetBytes(header.AsSpan(Scheme.Length).Trim().ToString()), tokenHash);
+        return BearerToken.TryRead(request.Headers.Authorization, out ReadOnlySpan<char> token) && SecretMatch.Matches(Encoding.UTF8.GetBytes(token.ToString()), tokenHash);
     }
 
     private static Task RefuseAsync(HttpContext context)

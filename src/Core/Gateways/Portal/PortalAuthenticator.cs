@@ -12,7 +12,7 @@ namespace Sieve.Core.Gateways.Portal;
 internal sealed class PortalAuthenticator
 {
     /// <summary>Longest token looked at; longer ones cannot match.</summary>
-    public const int MaxTokenBytes = 1024;
+    public const int MaxTokenBytes = BearerToken.MaxLength;
 
     private readonly IReadOnlyList<PortalGateway> _gateways;
     private readonly byte[][] _hashes;
@@ -31,15 +31,7 @@ internal sealed class PortalAuthenticator
     /// <summary>The gateway whose token <paramref name="request"/> carries, or null.</summary>
     public PortalGateway? Authenticate(HttpRequest request)
     {
-        string? header = request.Headers[HeaderNames.Authorization];
-        const string Scheme = "Bearer ";
-        if (header is null || header.Length <= Scheme.Length || !header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        ReadOnlySpan<char> token = header.AsSpan(Scheme.Length).Trim();
-        if (token.IsEmpty || token.Length > MaxTokenBytes)
+        if (!BearerToken.TryRead(request.Headers[HeaderNames.Authorization], out ReadOnlySpan<char> token))
         {
             return null;
         }
