@@ -93,12 +93,14 @@ internal sealed class KafkaClientProperties
     /// <summary>"security.protocol, sasl.mechanism" or "none": what the output may say about the properties.</summary>
     public string Describe() => _values.Count == 0 ? "none" : string.Join(", ", _values.Keys);
 
-    // librdkafka checks names and values only when a client is made. One is made here without brokers (so it connects
-    // nowhere) and dropped: a bad property is one usage error naming it, not a failure inside a command, and its value,
-    // which may be a secret and which librdkafka's own message repeats, is never shown.
+    // librdkafka checks names and values only when a client is made. One is made here without brokers and dropped: a
+    // bad property is one usage error naming it, not a failure inside a command, and its value, which may be a secret
+    // and which librdkafka's own message repeats, is never shown. Making a client with Kerberos (GSSAPI) runs kinit and
+    // one with OIDC fetches a token at once; those are left to the command's own clients, which report what fails.
+    // The client made is a producer-type one: a value only a consumer refuses is found by the command's consumer.
     private static void Check(SortedDictionary<string, string> values)
     {
-        if (values.Count == 0 || Usable(values))
+        if (values.Count == 0 || ActsWhenMade(values) || Usable(values))
         {
             return;
         }
@@ -113,6 +115,11 @@ internal sealed class KafkaClientProperties
 
         ThrowHelper.Usage($"the Kafka client properties ({string.Join(", ", values.Keys)}) are not usable together; check their values and that the files they name exist");
     }
+
+    private static bool ActsWhenMade(SortedDictionary<string, string> values) =>
+        (values.TryGetValue("sasl.mechanism", out string? mechanism) || values.TryGetValue("sasl.mechanisms", out mechanism))
+            && mechanism.Trim().Equals("GSSAPI", StringComparison.OrdinalIgnoreCase)
+        || values.TryGetValue("sasl.oauthbearer.method", out string? method) && method.Trim().Equals("oidc", StringComparison.OrdinalIgnoreCase);
 
     private static bool Usable(IEnumerable<KeyValuePair<string, string>> values)
     {

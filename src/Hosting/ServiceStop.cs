@@ -58,7 +58,7 @@ internal static class ServiceStop
     /// which loop and why, sets exit code 1 and stops. True when the loops finished, false when the wait ran out.
     /// </summary>
     /// <param name="loops">The service's loops, named as the log should name them.</param>
-    /// <param name="service">The service's name in the log (e.g. "Sink").</param>
+    /// <param name="service">The service's name in the log, as its sentence reads: "sink" gives "The sink's erasure worker stopped …".</param>
     /// <param name="logger">Where the failure is logged.</param>
     /// <param name="lifetime">Stopped when a loop fails.</param>
     /// <param name="stoppingToken">Cancelled when the stop is requested.</param>

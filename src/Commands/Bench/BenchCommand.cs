@@ -523,6 +523,7 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
 
     private static void CheckFloor(PacedFloorResult floor, List<string> problems, ref bool isVoid)
     {
+        CheckStart(floor, "paced pass-through", problems);
         if (floor.AuditedInputs != floor.Produced || floor.CopiesRead != floor.CopiesExpected)
         {
             problems.Add($"paced pass-through at {floor.Rate}/s: audit records account for {floor.AuditedInputs} of {floor.Produced} inputs, {floor.CopiesRead} of {floor.CopiesExpected} copies read back");
@@ -530,8 +531,19 @@ public sealed class BenchCommand(CliSession session) : SieveCommand<BenchOptions
         }
     }
 
+    // A level whose planning overran its head start sent its first inputs late, in a burst: its latency is not the
+    // rate's. Every input is still accounted for, so the run is not void; the note says which level not to read.
+    private static void CheckStart(PacedLatency level, string run, List<string> problems)
+    {
+        if (level.StartedLateMs > 0)
+        {
+            problems.Add($"{run} at {level.Rate}/s: planning the level overran its head start by {level.StartedLateMs} ms, so its first inputs went late in a burst; do not read its latency");
+        }
+    }
+
     private static void CheckPaced(PacedResult paced, CompiledPolicy policy, List<string> problems, ref bool isVoid)
     {
+        CheckStart(paced, "paced", problems);
         if (paced.Audit.Inputs != paced.Produced)
         {
             problems.Add($"paced at {paced.Rate}/s: audit records account for {paced.Audit.Inputs} of {paced.Produced} inputs");

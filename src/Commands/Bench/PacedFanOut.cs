@@ -26,11 +26,20 @@ public sealed class PacedFanOut(int planCount, int partitions, int capacity) : I
         }
 
         _masks[input][partition][offset] = mask;
-        _next[input][partition] = offset + 1;
+        Volatile.Write(ref _next[input][partition], offset + 1);
     }
 
     /// <inheritdoc />
-    public byte Mask(int input, int partition, long offset) => _masks[input][partition][offset];
+    /// <exception cref="InvalidOperationException">No input was planned at that offset: the input topic holds more than was sent.</exception>
+    public byte Mask(int input, int partition, long offset)
+    {
+        if (offset < 0 || offset >= Volatile.Read(ref _next[input][partition]))
+        {
+            throw new InvalidOperationException($"the paced pass-through read offset {offset} of input {input} partition {partition}, where no input was planned: its input topics must start empty and take only what the bench sends");
+        }
+
+        return _masks[input][partition][offset];
+    }
 
     private static byte[][] Room(int partitions, int capacity)
     {

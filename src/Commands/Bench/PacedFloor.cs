@@ -20,8 +20,9 @@ namespace Sieve.Commands.Bench;
 /// <param name="positioningIndex">The positioning purpose's plan index: its copy topic is the one read for latency.</param>
 public sealed class PacedFloor(BenchCluster cluster, BenchTopics topics, MinimizerOptions options, FanOutOracle oracle, int positioningIndex)
 {
-    // Planning a level and finding its fan-out happen before its first input is due: time enough for 200,000 inputs.
-    private static readonly TimeSpan PlanAhead = TimeSpan.FromSeconds(3);
+    // Planning a level and finding its fan-out happen before its first input is due: 3 s, or 20 µs an input for more
+    // than 150,000 (about four times what it takes here). A level whose planning overran says so in the report.
+    private static TimeSpan PlanAhead(PacedLevel level) => TimeSpan.FromSeconds(Math.Max(3, level.Events / 50_000.0));
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
     private RawPassThrough? _passThrough;
@@ -64,7 +65,7 @@ public sealed class PacedFloor(BenchCluster cluster, BenchTopics topics, Minimiz
             foreach (PacedLevel level in levels)
             {
                 Dictionary<(string Topic, int Partition), long> before = cluster.HighWatermarks(outputs);
-                long startMs = DateTimeOffset.UtcNow.Add(PlanAhead).ToUnixTimeMilliseconds();
+                long startMs = DateTimeOffset.UtcNow.Add(PlanAhead(level)).ToUnixTimeMilliseconds();
                 RawMessage[] planned = PacedSender.Plan(fleet, level, startMs);
                 (int Input, int Partition)[] routes = sender.Route(planned);
                 long copiesDue = 0;
@@ -79,6 +80,7 @@ public sealed class PacedFloor(BenchCluster cluster, BenchTopics topics, Minimiz
                     }
                 }
 
+                long lateMs = Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - startMs);
                 watcher.StartLevel(startMs + (long)WarmUp.TotalMilliseconds, level.Events);
                 long producedBefore = sender.Produced;
                 long committedBefore = passThrough.Committed;
@@ -86,11 +88,12 @@ public sealed class PacedFloor(BenchCluster cluster, BenchTopics topics, Minimiz
                 await Task.Factory.StartNew(() => sender.Send(planned, startMs, level.Rate, cancellationToken), cancellationToken,
                     TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
                 long due = positioningDue;
-                await WaitAsync(() => passTask.IsCompleted || (passThrough.Committed >= sender.Produced && watcher.Read >= due), TimeSpan.FromSeconds(60),
-                    cancellationToken).ConfigureAwait(false);
+                await WaitAsync(() => passTask.IsCompleted || watchTask.IsCompleted || (passThrough.Committed >= sender.Produced && watcher.Read >= due),
+                    TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+                await ThrowIfEndedAsync(passTask, watchTask).ConfigureAwait(false);
                 watcher.EndLevel();
                 results.Add(ReadBack(level, sender.Produced - producedBefore, passThrough.Committed - committedBefore, passThrough.Batches - batchesBefore,
-                    before, copiesDue, watcher));
+                    before, copiesDue, watcher, lateMs));
             }
         }
         finally
@@ -103,7 +106,7 @@ public sealed class PacedFloor(BenchCluster cluster, BenchTopics topics, Minimiz
     }
 
     private PacedFloorResult ReadBack(PacedLevel level, long produced, long committed, long batches, Dictionary<(string Topic, int Partition), long> before,
-        long copiesDue, LatencyWatcher watcher)
+        long copiesDue, LatencyWatcher watcher, long lateMs)
     {
         var auditFrom = new Dictionary<(string Topic, int Partition), long>();
         var copiesFrom = new Dictionary<(string Topic, int Partition), long>();
@@ -128,10 +131,24 @@ public sealed class PacedFloor(BenchCluster cluster, BenchTopics topics, Minimiz
             Produced = produced,
             Batches = batches,
             MeanBatch = batches > 0 ? committed / (double)batches : 0,
+            StartedLateMs = lateMs,
             AuditedInputs = audited,
             CopiesExpected = copiesDue,
             CopiesRead = copiesRead,
         };
+    }
+
+    // The pass-through or the reader ended before the run did: its failure, not a level's numbers, is the result.
+    private static async Task ThrowIfEndedAsync(Task passTask, Task watchTask)
+    {
+        foreach (Task task in (Task[])[passTask, watchTask])
+        {
+            if (task.IsCompleted)
+            {
+                await task.ConfigureAwait(false);
+                throw new InvalidOperationException("the paced pass-through's " + (task == passTask ? "loop" : "reader") + " ended before the run did");
+            }
+        }
     }
 
     private static async Task WaitAsync(Func<bool> done, TimeSpan limit, CancellationToken cancellationToken)

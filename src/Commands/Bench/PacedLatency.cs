@@ -30,6 +30,12 @@ public abstract class PacedLatency(LatencyRecorder latency)
     /// <summary>Largest end-to-end latency, milliseconds.</summary>
     public double? MaxMs { get; } = latency.Percentile(100);
 
+    /// <summary>
+    /// How late, in milliseconds, the level's first input was sent because planning the level overran its head start
+    /// (0 when it did not): the first inputs then go in a burst, and the level's latency is not the rate's.
+    /// </summary>
+    public long StartedLateMs { get; init; }
+
     /// <summary>Batches committed: the minimizer's in the measured span, the pass-through's over the whole level.</summary>
     public long Batches { get; init; }
 

@@ -105,6 +105,7 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
                 long producedBefore = Produced;
                 long startMs = measureFrom - (long)WarmUp.TotalMilliseconds;
                 RawMessage[] planned = PacedSender.Plan(fleet, level, startMs);
+                long lateMs = Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - startMs);
                 var clock = Stopwatch.StartNew();
                 await Task.Factory.StartNew(() => sender.Send(planned, startMs, level.Rate, cancellationToken), cancellationToken,
                     TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
@@ -112,7 +113,7 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
                 await DrainAsync(engine, engineTask, positioningIndex, cancellationToken).ConfigureAwait(false);
                 watcher?.EndLevel();
 
-                results.Add(ReadBack(level, Produced - producedBefore, seconds, before, partitions, breakdown));
+                results.Add(ReadBack(level, Produced - producedBefore, seconds, before, partitions, breakdown, lateMs));
             }
         }
         finally
@@ -184,7 +185,7 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
     }
 
     private PacedResult ReadBack(PacedLevel level, long produced, double seconds, Dictionary<(string Topic, int Partition), long> before, int partitions,
-        StageBreakdown breakdown)
+        StageBreakdown breakdown, long lateMs)
     {
         var audit = new AuditTotals();
         var auditFrom = new Dictionary<(string Topic, int Partition), long>();
@@ -216,6 +217,7 @@ public sealed class PacedRun(BenchCluster cluster, BenchTopics topics, Minimizer
             Batches = batches,
             MeanBatch = meanBatch,
             Stages = stages,
+            StartedLateMs = lateMs,
         };
     }
 }

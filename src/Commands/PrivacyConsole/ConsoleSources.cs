@@ -44,10 +44,15 @@ internal sealed class ConsoleSources : IAsyncDisposable
         }
 
         Audit = new AuditTimeline(_consumer, options.AuditTopic, options.ReadTimeout, pending);
+        Minors = new MinorErasureIndex(_consumer, options.ConsentTopic, options.ReadTimeout,
+            (type, subjectId) => Normalized(type, subjectId) is { } normalized ? ConsentKey(type, normalized) : null);
     }
 
     /// <summary>The audit figures.</summary>
     public AuditTimeline Audit { get; }
+
+    /// <summary>Every subject's erasures as a minor, by consent key.</summary>
+    public MinorErasureIndex Minors { get; }
 
     /// <summary>Connects to the consent store.</summary>
     /// <exception cref="CliException">Redis cannot be reached; the message says how to fix it.</exception>
@@ -76,8 +81,7 @@ internal sealed class ConsoleSources : IAsyncDisposable
         IReadOnlyList<ErasureStatusEntry> erasures = await Task.Run(() =>
         {
             // Erasures of the subject as a minor have no request: the consent changes that flagged it name them.
-            IReadOnlySet<string> minor = MinorErasures.RequestIdsOf(_consumer, _options.ConsentTopic, (t, i) => t == type && Normalized(t, i) == id,
-                _options.ReadTimeout, cancellationToken);
+            IReadOnlySet<string> minor = Minors.Of(ConsentKey(type, id));
             return ErasureLedger.Read(_consumer, _options.ReceiptsTopic, _options.RequestsTopic, _options.ReadTimeout, cancellationToken,
                 r => r.SubjectType == type && Normalized(r.SubjectType, r.SubjectId) == id, minor).Entries;
         }, cancellationToken).ConfigureAwait(false);

@@ -1,9 +1,5 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
-using Sieve.Contracts.Avro;
-using Sieve.Contracts.Avro.Resolution;
-using Sieve.Contracts.Records;
-using Sieve.Contracts.Schemas;
 using Sieve.Core.Consent;
 using Sieve.Core.Output;
 using Sieve.Core.Pipeline;
@@ -26,8 +22,7 @@ public sealed partial class ErasureWorker(ErasureOptions options, ErasureExecuto
 
     // Consent changes written with an earlier schema are read as the consent loader reads them, so that a minor flag
     // the loader applies is also erased here.
-    private readonly WriterSchemaSet _consentWriters = SchemaCatalog.Default.WritersOf("ConsentChange");
-    private readonly byte[] _resolved = new byte[RecordLimits.MaxMessageBytes];
+    private readonly MinorErasures _minors = new();
 
     /// <summary>Raised after each request's receipt was published.</summary>
     public event Action<ErasureReceipt>? Completed;
@@ -159,15 +154,13 @@ public sealed partial class ErasureWorker(ErasureOptions options, ErasureExecuto
     // minor by this worker) is nothing to do. Bad changes are the consent loader's to report.
     private ErasureRequest? MinorErasure(ConsumeResult<byte[], byte[]> result)
     {
-        byte[]? value = result.Message.Value;
-        if (value is null || ConsentChangeCodec.TryReadMessage(value, _consentWriters, _resolved, out ConsentChange change, out ReadOnlySpan<byte> message) != AvroStatus.Ok
-            || !change.Minor)
+        if (!_minors.TryRead(result.Message.Value, result.Partition.Value, result.Offset.Value, out Sieve.Contracts.Identifiers.SubjectType type, out string subjectId, out long effectiveTime,
+            out string requestId))
         {
             return null;
         }
 
-        string subjectId = change.SubjectId.ToString(message) ?? string.Empty;
-        string key = Sieve.Contracts.Identifiers.SubjectTypeNames.Of(change.SubjectType) + "/" + subjectId;
+        string key = Sieve.Contracts.Identifiers.SubjectTypeNames.Of(type) + "/" + subjectId;
         if (!_minorsErased.Add(key))
         {
             return null;
@@ -178,8 +171,7 @@ public sealed partial class ErasureWorker(ErasureOptions options, ErasureExecuto
             _minorsErased.Clear();
         }
 
-        string requestId = ErasureRequestId.ForMinor(result.Partition.Value, result.Offset.Value);
-        return new ErasureRequest(change.SubjectType, subjectId, requestId, ErasureReason.Minor, DateTimeOffset.FromUnixTimeMilliseconds(change.EffectiveTime));
+        return new ErasureRequest(type, subjectId, requestId, ErasureReason.Minor, DateTimeOffset.FromUnixTimeMilliseconds(effectiveTime));
     }
 
     [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "Erasure request at {Topic} [{Partition}] @{Offset} could not be read: {Reason}")]

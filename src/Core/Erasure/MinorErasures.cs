@@ -9,14 +9,42 @@ using Sieve.Core.Recall;
 namespace Sieve.Core.Erasure;
 
 /// <summary>
-/// Finds the erasures the <see cref="ErasureWorker"/> made for a subject flagged as a minor. They have no request on
-/// the requests topic: each is named after the consent change that flagged the subject
-/// (<see cref="ErasureRequestId.ForMinor"/>), so reading the consent changes topic, which is in the raw zone, gives
-/// their request ids, and their receipts say the rest.
+/// Reads the consent changes that flag a subject as a minor, each of which the <see cref="ErasureWorker"/> turns into
+/// an erasure with no request on the requests topic, named after the change's place in the consent topic
+/// (<see cref="ErasureRequestId.ForMinor"/>). The worker reads them with it, and so does whoever needs to know which
+/// receipts are a subject's erasures as a minor. Not thread-safe: one reader, one thread.
 /// </summary>
-public static class MinorErasures
+public sealed class MinorErasures
 {
-    /// <summary>The request ids of the minor erasures of the subject that <paramref name="isSubject"/> accepts.</summary>
+    private readonly WriterSchemaSet _writers = SchemaCatalog.Default.WritersOf("ConsentChange");
+    private readonly byte[] _scratch = new byte[RecordLimits.MaxMessageBytes];
+
+    /// <summary>
+    /// True when <paramref name="value"/>, the consent change at <paramref name="offset"/> of
+    /// <paramref name="partition"/>, flags a minor: the subject's type and identifier as the change gives them (raw
+    /// zone: for the caller to match or key, and to drop), the change's effective time, and the erasure's request id.
+    /// A change that cannot be read is false: it is the consent loader's to report.
+    /// </summary>
+    public bool TryRead(byte[]? value, int partition, long offset, out SubjectType type, out string subjectId, out long effectiveTime, out string requestId)
+    {
+        type = default;
+        subjectId = string.Empty;
+        effectiveTime = 0;
+        requestId = string.Empty;
+        if (value is null || ConsentChangeCodec.TryReadMessage(value, _writers, _scratch, out ConsentChange change, out ReadOnlySpan<byte> message) != AvroStatus.Ok
+            || !change.Minor)
+        {
+            return false;
+        }
+
+        type = change.SubjectType;
+        subjectId = change.SubjectId.ToString(message) ?? string.Empty;
+        effectiveTime = change.EffectiveTime;
+        requestId = ErasureRequestId.ForMinor(partition, offset);
+        return true;
+    }
+
+    /// <summary>The request ids of the minor erasures of the subject that <paramref name="isSubject"/> accepts, reading the whole topic.</summary>
     /// <param name="config">Client settings (bootstrap servers, TLS, SASL); group and offsets are the reader's own.</param>
     /// <param name="consentTopic">The consent changes topic.</param>
     /// <param name="isSubject">Handed the type and identifier of each change flagging a minor; nothing of them is kept.</param>
@@ -29,16 +57,13 @@ public static class MinorErasures
     {
         ArgumentNullException.ThrowIfNull(isSubject);
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        WriterSchemaSet writers = SchemaCatalog.Default.WritersOf("ConsentChange");
-        byte[] scratch = new byte[RecordLimits.MaxMessageBytes];
+        var reader = new MinorErasures();
         TopicSnapshot.Read(config, consentTopic, result =>
         {
-            // A change that cannot be read is the consent loader's to report; the worker skipped it too.
-            if (result.Message.Value is { } value
-                && ConsentChangeCodec.TryReadMessage(value, writers, scratch, out ConsentChange change, out ReadOnlySpan<byte> message) == AvroStatus.Ok
-                && change.Minor && isSubject(change.SubjectType, change.SubjectId.ToString(message) ?? string.Empty))
+            if (reader.TryRead(result.Message.Value, result.Partition.Value, result.Offset.Value, out SubjectType type, out string subjectId, out _, out string requestId)
+                && isSubject(type, subjectId))
             {
-                ids.Add(ErasureRequestId.ForMinor(result.Partition.Value, result.Offset.Value));
+                ids.Add(requestId);
             }
         }, timeout, cancellationToken);
         return ids;

@@ -124,6 +124,7 @@ public sealed class TopicsProvisionCommandTests
     [InlineData("--property no.such.property=1", "Kafka client property 'no.such.property' is not a librdkafka property or its value is not usable")]
     [InlineData("--property security.protocol=s3cret", "Kafka client property 'security.protocol' is not a librdkafka property or its value is not usable")]
     [InlineData("--property security.protocol=SSL --property ssl.ca.location=/nonexistent/ca.pem", "the Kafka client properties (security.protocol, ssl.ca.location) are not usable together")]
+    [InlineData("--property security.protocol=SASL_PLAINTEXT --property sasl.mechanism=GSSAPI", "the Kafka client settings are not usable (No provider for SASL mechanism GSSAPI")]
     [InlineData("--properties /nonexistent/kafka.properties", "--properties /nonexistent/kafka.properties cannot be read")]
     [InlineData("--policy /nonexistent/policy.json", "/nonexistent/policy.json")]
     [InlineData("--partition 3", "unknown option '--partition'")]

@@ -149,8 +149,10 @@ public sealed class MarketingOptOutTests(KafkaFixture kafka, RedisFixture redis,
             await producer.SendConsentAsync(topics.ConsentChanges, [subject.Change(KnownPurposes.Marketing, granted: false, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())]);
             lane.Acknowledged = Stopwatch.GetElapsedTime(published).TotalMilliseconds;
             long written = 0;
+            var polling = Stopwatch.StartNew();
             while (written == 0)
             {
+                Assert.True(polling.Elapsed < Wait, "the withdrawal was not in the consent store within " + Wait.TotalSeconds + " s");
                 Sieve.Core.Consent.ConsentRecord record;
                 try
                 {

@@ -214,7 +214,23 @@ public sealed class ErasureTests(KafkaFixture kafka)
         Assert.Equal(othersBefore, OtherRows(bed, pseudonyms));
 
         // No request names the erasure: the consent change that flagged the minor does, so it is the subject's on its
-        // page, and only that subject's.
+        // page, and only that subject's. Another subject's ordinary change and a third subject's minor flag are on
+        // the topic too.
+        string third = await records.ConsentingVehicleAsync();
+        ConsentChangeData Change(string subject, bool isMinor, long effective) => new()
+        {
+            SubjectType = SubjectType.Vin,
+            SubjectId = subject,
+            Purpose = "positioning",
+            Granted = !isMinor,
+            EffectiveTime = effective,
+            PolicyVersion = "2026-11-01",
+            Minor = isMinor,
+        };
+        ConsentChangeData ordinary = Change(other, isMinor: false, MinimizedRecords.Start);
+        await bed.ProduceAsync(bed.Options.ConsentChangesTopic, ordinary.MessageKey(), ordinary.ToMessage());
+        ConsentChangeData thirdChange = Change(third.ToLowerInvariant(), isMinor: true, MinimizedRecords.Start);
+        await bed.ProduceAsync(bed.Options.ConsentChangesTopic, thirdChange.MessageKey(), thirdChange.ToMessage());
         var config = new ConsumerConfig { BootstrapServers = bed.Options.BootstrapServers };
         foreach (KeyValuePair<string, string> pair in bed.Options.KafkaProperties)
         {
@@ -224,11 +240,31 @@ public sealed class ErasureTests(KafkaFixture kafka)
         IReadOnlySet<string> ofMinor = MinorErasures.RequestIdsOf(config, bed.Options.ConsentChangesTopic, (t, id) => t == SubjectType.Vin && id == minor, Limit, default);
         Assert.Equal([receipt.RequestId], ofMinor);
         Assert.Empty(MinorErasures.RequestIdsOf(config, bed.Options.ConsentChangesTopic, (_, id) => id == other, Limit, default));
+        IReadOnlySet<string> ofThird = MinorErasures.RequestIdsOf(config, bed.Options.ConsentChangesTopic, (_, id) => id == third.ToLowerInvariant(), Limit, default);
+        Assert.DoesNotContain(Assert.Single(ofThird), ofMinor);
         static bool NoRequest(ErasureRequest _) => false;
         ErasureStatusEntry entry = Assert.Single(ErasureLedger.Read(config, bed.Options.ReceiptsTopic, bed.Options.RequestsTopic, Limit, default, NoRequest, ofMinor).Entries);
         Assert.Equal((receipt.RequestId, ErasureReason.Minor, ErasureState.Completed), (entry.RequestId, entry.Reason, entry.State));
         Assert.Empty(ErasureLedger.Read(config, bed.Options.ReceiptsTopic, bed.Options.RequestsTopic, Limit, default, NoRequest).Entries);
+
+        // The console's index finds the same by consent key, whatever the spelling in the change, and reads only
+        // what is new at its next look.
+        string KeyOf(SubjectType type, string id)
+        {
+            using PseudonymKey key = bed.Keys.Create(PseudonymKeyFactory.ConsentIndexPurpose, PseudonymKeyFactory.StableEpoch);
+            return key.ComputeString(type, id);
+        }
+
+        var index = new Sieve.Commands.PrivacyConsole.MinorErasureIndex(config, bed.Options.ConsentChangesTopic, Limit,
+            (type, id) => IdentifierNormalizer.TryNormalize(type, id, out string normalized) == NormalizeStatus.Ok ? KeyOf(type, normalized) : null);
+        Assert.Equal(ofMinor, index.Of(KeyOf(SubjectType.Vin, minor)));
+        Assert.Equal(ofThird, index.Of(KeyOf(SubjectType.Vin, third)));
+        Assert.Empty(index.Of(KeyOf(SubjectType.Vin, other)));
+        ConsentChangeData again = Change(minor, isMinor: true, MinimizedRecords.Start + 1);
+        DeliveryResult<byte[], byte[]> later = await bed.ProduceAsync(bed.Options.ConsentChangesTopic, again.MessageKey(), again.ToMessage());
+        Assert.Equal(ofMinor.Append(ErasureRequestId.ForMinor(later.Partition.Value, later.Offset.Value)).ToHashSet(), index.Of(KeyOf(SubjectType.Vin, minor)));
     }
+
 
     [Fact]
     public async Task An_erasure_tombstones_every_consent_key_of_the_subject_and_an_older_decision_replayed_after_it_leaves_them_withheld()

@@ -30,7 +30,7 @@ public sealed class PacedFanOutTests
     }
 
     [Fact]
-    public void Masks_are_read_back_at_the_offset_each_was_added_at_per_partition_and_a_full_partition_is_refused()
+    public void Masks_are_read_back_at_the_offset_each_was_added_at_a_full_partition_is_refused_and_an_unplanned_offset_is_an_error()
     {
         var fanOut = new PacedFanOut(planCount: 5, partitions: 2, capacity: 2);
 
@@ -46,6 +46,9 @@ public sealed class PacedFanOutTests
         Assert.Equal(FanOut.QuarantineBit, fanOut.Mask(1, 0, 0));
         InvalidOperationException full = Assert.Throws<InvalidOperationException>(() => fanOut.Add(0, 0, 1));
         Assert.Contains("partition 0", full.Message, StringComparison.Ordinal);
+        InvalidOperationException unplanned = Assert.Throws<InvalidOperationException>(() => fanOut.Mask(0, 1, 1));
+        Assert.Contains("offset 1 of input 0 partition 1, where no input was planned", unplanned.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => fanOut.Mask(1, 1, 0));
     }
 
     [Fact]
