@@ -1,7 +1,6 @@
 using Confluent.Kafka;
 using Sieve.Commands.Audit;
 using Sieve.Commands.Bench;
-using Sieve.Core.Recall;
 
 namespace Sieve.Commands.PrivacyConsole;
 
@@ -22,7 +21,7 @@ internal sealed class AuditTimeline(ClientConfig client, string topic, TimeSpan 
 
     private const long BucketMillis = 60_000;
     private readonly Lock _gate = new();
-    private readonly Dictionary<(string Topic, int Partition), long> _next = [];
+    private readonly TopicCursor _cursor = new(client, topic, timeout);
     private readonly SortedDictionary<long, Dictionary<string, long[]>> _buckets = [];
     private readonly SortedDictionary<string, long[]> _totals = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, long> _quarantined = new(StringComparer.Ordinal);
@@ -39,17 +38,7 @@ internal sealed class AuditTimeline(ClientConfig client, string topic, TimeSpan 
     {
         lock (_gate)
         {
-            int partitions = TopicSnapshot.Partitions(client, topic);
-            for (int p = 0; p < partitions; p++)
-            {
-                _next.TryAdd((topic, p), Offset.Beginning.Value);
-            }
-
-            if (partitions > 0)
-            {
-                // A copy: Add moves _next on while the reader works from where each partition stood.
-                TopicReader.Read(client, new Dictionary<(string Topic, int Partition), long>(_next), Add, timeout);
-            }
+            _cursor.CatchUp(Add);
 
             var buckets = new List<AuditSnapshot.Bucket>(_buckets.Count);
             foreach (KeyValuePair<long, Dictionary<string, long[]>> bucket in _buckets)
@@ -75,7 +64,6 @@ internal sealed class AuditTimeline(ClientConfig client, string topic, TimeSpan 
 
     private void Add(ConsumeResult<Ignore, byte[]> result)
     {
-        _next[(result.Topic, result.Partition.Value)] = result.Offset.Value + 1;
         _records++;
         if (result.Message.Value is not { } value || !AuditRecordDecoder.TryDecode(value, out DecodedAudit? audit))
         {

@@ -2,7 +2,6 @@ using Confluent.Kafka;
 using Sieve.Commands.Bench;
 using Sieve.Contracts.Identifiers;
 using Sieve.Core.Erasure;
-using Sieve.Core.Recall;
 
 namespace Sieve.Commands.PrivacyConsole;
 
@@ -18,7 +17,7 @@ namespace Sieve.Commands.PrivacyConsole;
 internal sealed class MinorErasureIndex(ClientConfig client, string topic, TimeSpan timeout, Func<SubjectType, string, string?> keyOf)
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<(string Topic, int Partition), long> _next = [];
+    private readonly TopicCursor _cursor = new(client, topic, timeout);
     private readonly Dictionary<string, HashSet<string>> _byKey = new(StringComparer.Ordinal);
     private readonly MinorErasures _reader = new();
 
@@ -29,17 +28,7 @@ internal sealed class MinorErasureIndex(ClientConfig client, string topic, TimeS
     {
         lock (_gate)
         {
-            int partitions = TopicSnapshot.Partitions(client, topic);
-            for (int p = 0; p < partitions; p++)
-            {
-                _next.TryAdd((topic, p), Offset.Beginning.Value);
-            }
-
-            if (partitions > 0)
-            {
-                // A copy: Add moves _next on while the reader works from where each partition stood.
-                TopicReader.Read(client, new Dictionary<(string Topic, int Partition), long>(_next), Add, timeout);
-            }
+            _cursor.CatchUp(Add);
 
             return _byKey.TryGetValue(consentKey, out HashSet<string>? ids) ? new HashSet<string>(ids, StringComparer.Ordinal) : new HashSet<string>(StringComparer.Ordinal);
         }
@@ -47,7 +36,6 @@ internal sealed class MinorErasureIndex(ClientConfig client, string topic, TimeS
 
     private void Add(ConsumeResult<Ignore, byte[]> result)
     {
-        _next[(result.Topic, result.Partition.Value)] = result.Offset.Value + 1;
         if (_reader.TryRead(result.Message.Value, result.Partition.Value, result.Offset.Value, out SubjectType type, out string subjectId, out _, out string requestId)
             && keyOf(type, subjectId) is { } key)
         {
