@@ -31,7 +31,7 @@ internal static partial class ConsolePages
 
         var html = new StringBuilder();
         Start(html, "Subject", "subjects", csrf, refreshSeconds: pending ? PendingRefreshSeconds : 0);
-        ConsentRecord record = view.Consent;
+        ConsentRecord record = view.Access.Consent;
         html.Append("<h1>Subject</h1>");
         if (notice is not null)
         {

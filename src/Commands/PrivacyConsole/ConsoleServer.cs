@@ -27,6 +27,7 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
     private readonly SubjectLookups _lookups;
     private readonly ILogger _log;
     private readonly HashSet<string> _hosts;
+    private readonly SemaphoreSlim _refusals = new(1, 1);
     private long _erasureRequests;
     private long _withdrawals;
 
@@ -122,6 +123,7 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         await _sources.DisposeAsync().ConfigureAwait(false);
+        _refusals.Dispose();
         ConsoleLog.Stopped(_log, _lookups.Count, ErasureRequests, Withdrawals);
     }
 
@@ -203,9 +205,19 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
         IFormCollection form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         if (!_sessions.IsToken(form["token"].ToString()))
         {
-            // A second per wrong token: guessing stays slow however the attempts arrive.
+            // A second per wrong token, one wrong token at a time: guessing stays slow however the attempts arrive,
+            // in parallel too.
             ConsoleLog.SignInRefused(_log);
-            await Task.Delay(FailedSignInDelay, _options.Time, CancellationToken.None).ConfigureAwait(false);
+            await _refusals.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(FailedSignInDelay, _options.Time, CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                _refusals.Release();
+            }
+
             return Html(ConsolePages.Login("That is not the console's token."), StatusCodes.Status401Unauthorized);
         }
 
@@ -338,6 +350,12 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
             lookup.Release();
             return Unavailable(context, e.Message);
         }
+        catch
+        {
+            // Nothing was published: the claim goes back, so a later click asks again instead of finding no request.
+            lookup.Release();
+            throw;
+        }
 
         Interlocked.Increment(ref _erasureRequests);
         ConsoleLog.ErasureRequested(_log, requestId, SubjectTypeNames.NameOf(lookup.Type));
@@ -369,9 +387,22 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
             return Forbidden();
         }
 
+        // The withdrawal is keyed by the identifier on the consent topic: after an erasure (or once one was asked for)
+        // it would put the identifier back behind the erasure's tombstones. The page hides the link; a confirmation
+        // opened before the erasure must not get through either.
         try
         {
+            if (lookup.ErasureClaimed || await _sources.IsErasedAsync(lookup, context.RequestAborted).ConfigureAwait(false))
+            {
+                return Html(ConsolePages.Problem(Csrf(context), "Subject erased",
+                    "This subject was erased, or its erasure was asked for: nothing is published about it any more, a withdrawal included."), StatusCodes.Status409Conflict);
+            }
+
             await _sources.WithdrawAsync(lookup, purpose).ConfigureAwait(false);
+        }
+        catch (ConsentUnavailableException e)
+        {
+            return Unavailable(context, $"the consent store at {Consent.ConsentStoreConnection.Shown(_options.Redis)} cannot answer ({e.GetType().Name}); check that redis-server is running");
         }
         catch (CliException e)
         {

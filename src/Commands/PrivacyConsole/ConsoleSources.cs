@@ -31,7 +31,7 @@ internal sealed class ConsoleSources : IAsyncDisposable
         _options = options;
         _store = store;
         _tables = LakeTable.FromPolicy(options.Policy);
-        _consumer = new ConsumerConfig { BootstrapServers = options.Bootstrap };
+        _consumer = new ConsumerConfig();
         options.Kafka?.ApplyTo(_consumer);
         _consumer.BootstrapServers = options.Bootstrap;
         var pending = new HashSet<string>(StringComparer.Ordinal);
@@ -85,7 +85,7 @@ internal sealed class ConsoleSources : IAsyncDisposable
             return ErasureLedger.Read(_consumer, _options.ReceiptsTopic, _options.RequestsTopic, _options.ReadTimeout, cancellationToken,
                 r => r.SubjectType == type && Normalized(r.SubjectType, r.SubjectId) == id, minor).Entries;
         }, cancellationToken).ConfigureAwait(false);
-        return new SubjectView(report.Consent, report, erasures);
+        return new SubjectView(report, erasures);
     }
 
     /// <summary>Every erasure request and its receipt.</summary>
@@ -106,6 +106,11 @@ internal sealed class ConsoleSources : IAsyncDisposable
             .ConfigureAwait(false);
         return requestId;
     }
+
+    /// <summary>True when the consent store has <paramref name="lookup"/>'s subject erased.</summary>
+    /// <exception cref="ConsentUnavailableException">The consent store cannot answer.</exception>
+    public async Task<bool> IsErasedAsync(SubjectLookups.Lookup lookup, CancellationToken cancellationToken) =>
+        (await _store.GetAsync(lookup.ConsentKey, cancellationToken).ConfigureAwait(false)).Erased;
 
     /// <summary>Publishes the withdrawal of <paramref name="purpose"/> by <paramref name="lookup"/>'s subject, effective now.</summary>
     /// <exception cref="CliException">Kafka did not take it; the message says why.</exception>
@@ -155,13 +160,15 @@ internal sealed class ConsoleSources : IAsyncDisposable
 }
 
 /// <summary>What the subject page shows: the consent record, what the lake holds, and the subject's erasure requests.</summary>
-/// <param name="Consent">The consent store's record (empty when the subject never consented).</param>
-/// <param name="Access">Per lake purpose: pseudonyms, rows, first and last event time.</param>
+/// <param name="Access">
+/// The consent store's record (<see cref="AccessReport.Consent"/>, empty when the subject never consented) and per
+/// lake purpose: pseudonyms, rows, first and last event time.
+/// </param>
 /// <param name="Erasures">
 /// The subject's erasure requests (from the requests topic, within its retention) and their receipts, and the receipts
 /// of its erasures as a minor (named by the consent changes that flagged it).
 /// </param>
-internal sealed record SubjectView(ConsentRecord Consent, AccessReport Access, IReadOnlyList<ErasureStatusEntry> Erasures);
+internal sealed record SubjectView(AccessReport Access, IReadOnlyList<ErasureStatusEntry> Erasures);
 
 /// <summary>The file <c>sieve privacy --json</c> writes.</summary>
 /// <param name="Purpose">The purpose measured.</param>

@@ -101,6 +101,9 @@ internal sealed class SubjectLookups(TimeSpan lifetime, TimeProvider time)
         /// <summary>Gives an erasure claim back (its request was not published).</summary>
         public void Release() => Volatile.Write(ref _erasure, null);
 
+        /// <summary>True once this lookup's erasure request was claimed (published, or being published).</summary>
+        public bool ErasureClaimed => Volatile.Read(ref _erasure) is not null;
+
         /// <summary>Never the identifier: records print their members, and this one must not.</summary>
         public override string ToString() => "lookup " + Handle;
     }

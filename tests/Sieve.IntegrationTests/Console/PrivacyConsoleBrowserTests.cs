@@ -103,7 +103,8 @@ public sealed partial class PrivacyConsoleBrowserTests(KafkaFixture kafka)
         async Task KeepAsync(string what)
         {
             pages.Add((what, await page.EvaluateAsync<string>("() => document.documentElement.outerHTML + [...document.querySelectorAll('input')].map(i => i.value).join(' ')")));
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, what + ".png"), FullPage = true });
+            // The lookup form holds the identifier as typed: the screenshot masks it.
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, what + ".png"), FullPage = true, Mask = [page.Locator("#identifier")] });
         }
 
         // Every page needs the token.
@@ -150,6 +151,14 @@ public sealed partial class PrivacyConsoleBrowserTests(KafkaFixture kafka)
         Assert.Equal("0", await Cell(page, "#lake", "positioning", 2));
         Assert.Contains("positioning 6", await page.TextContentAsync("#erasures tr[data-state=completed]") ?? "", StringComparison.Ordinal);
         await KeepAsync("subject-erased");
+
+        // A withdrawal confirmed after the erasure (the page no longer offers one) is refused and publishes nothing:
+        // keyed by the identifier, it would put it back on the consent topic behind the erasure's tombstones.
+        long consentRecords = KafkaTestClient.HighWatermarkSum(kafka.BootstrapServers, bed.Options.ConsentChangesTopic);
+        await page.GotoAsync(server.Url + new Uri(page.Url).AbsolutePath.TrimStart('/') + "/withdraw/positioning");
+        await page.ClickAsync("#confirm-withdrawal");
+        Assert.Contains("was erased", await page.TextContentAsync("p.problem") ?? "", StringComparison.Ordinal);
+        Assert.Equal(consentRecords, KafkaTestClient.HighWatermarkSum(kafka.BootstrapServers, bed.Options.ConsentChangesTopic));
 
         // The audit: per purpose and outcome, the counts as written; nothing unbalanced; the quarantine reason.
         await page.ClickAsync("nav >> text=Audit");

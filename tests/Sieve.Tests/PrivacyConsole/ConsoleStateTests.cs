@@ -22,11 +22,12 @@ public sealed class ConsoleStateTests
         Assert.Same(lookup, lookups.Find("session-a", lookup.Handle));
         Assert.Null(lookups.Find("session-b", lookup.Handle));
         Assert.DoesNotContain("LSVAU218XN2183294", lookup.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("LSVAU218XN2183294", lookup.Handle, StringComparison.Ordinal);
+        SubjectLookups.Lookup again = Assert.IsType<SubjectLookups.Lookup>(lookups.Add("session-a", SubjectType.Vin, "LSVAU218XN2183294", "consent-key"));
+        Assert.NotEqual(lookup.Handle, again.Handle);
 
         clock.Advance(TimeSpan.FromMinutes(15));
         Assert.Null(lookups.Find("session-a", lookup.Handle));
-        Assert.Equal(1, lookups.Count);
+        Assert.Equal(2, lookups.Count);
     }
 
     [Fact]
